@@ -1,0 +1,65 @@
+"""The `gonogo` command line: parse arguments and dispatch to a subcommand module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from gonogo_tui import __version__
+from gonogo_tui.core.errors import GonogoError
+
+COMMAND_MODULES = (
+    "gonogo_tui.commands.check",
+    "gonogo_tui.commands.schema",
+)
+"""Modules that each add one or more subcommands through `register(subparsers)`."""
+
+DEFAULT_COMMAND = "check"
+"""What plain `gonogo` runs (the review TUI once it exists)."""
+
+EXIT_USAGE = 2
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the parser with every subcommand registered."""
+    parser = OneLineParser(prog="gonogo", description="Deployment GO/NO-GO review.")
+    parser.add_argument("--version", action="version", version=f"gonogo {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug output to stderr")
+    subparsers = parser.add_subparsers(dest="command", parser_class=OneLineParser)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run gonogo and return its exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not any(arg in parser._subparsers._group_actions[0].choices for arg in args_list):  # type: ignore[union-attr]
+        if not any(arg in ("-h", "--help", "--version") for arg in args_list):
+            args_list.insert(0, DEFAULT_COMMAND)
+    args = parser.parse_args(args_list)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return int(args.func(args))
+    except GonogoError as exc:
+        print(f"gonogo: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("gonogo: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,3 @@
+"""Subcommands of the `gonogo` command line; each module has `register(subparsers)`."""
+
+from __future__ import annotations

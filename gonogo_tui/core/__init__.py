@@ -1,0 +1,3 @@
+"""Pure domain: checklist model, probes, engine, rules, evidence and signing (no UI imports)."""
+
+from __future__ import annotations

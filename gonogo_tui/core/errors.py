@@ -1,0 +1,77 @@
+"""The gonogo exception tree.
+
+    GonogoError
+    ├── ChecklistError       a checklist file cannot be used (file:line: field: message)
+    ├── ProbeConfigError     a probe spec is valid YAML but cannot run as written
+    ├── ProbeError           a probe could not measure (becomes an ERROR result, never raised out)
+    ├── EvidenceError        a record or journal cannot be written or read
+    └── SigningError         a signature cannot be made or checked
+        └── VerificationError    a record failed verification (carries the exit code)
+"""
+
+from __future__ import annotations
+
+
+class GonogoError(Exception):
+    """Base class of every error gonogo reports to the operator."""
+
+    title = "gonogo error"
+    """A short heading for dialogs."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ChecklistError(GonogoError):
+    """A checklist file is missing, unreadable or invalid."""
+
+    title = "Invalid checklist"
+
+
+class ProbeConfigError(GonogoError):
+    """A probe cannot run as configured."""
+
+    title = "Probe configuration error"
+
+
+class ProbeError(GonogoError):
+    """A probe could not measure; the engine turns it into an ERROR result."""
+
+    title = "Probe error"
+
+
+class EvidenceError(GonogoError):
+    """Evidence (records, journals, ledgers) cannot be written or read."""
+
+    title = "Evidence error"
+
+
+class SigningError(GonogoError):
+    """A signature cannot be made or checked."""
+
+    title = "Signing error"
+
+
+class VerificationError(SigningError):
+    """A record failed verification; `exit_code` says which check failed."""
+
+    title = "Verification failed"
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+__all__ = [
+    "ChecklistError",
+    "EvidenceError",
+    "GonogoError",
+    "ProbeConfigError",
+    "ProbeError",
+    "SigningError",
+    "VerificationError",
+]
