@@ -154,8 +154,10 @@ def evaluation_to_junit(evaluation: Evaluation, *, name: str) -> bytes:
         suite = ElementTree.SubElement(
             suites,
             "testsuite",
-            name=_xml_text(f"{section.number}. {section.section.title}"),
-            **{key: str(value) for key, value in counts.items()},
+            attrib={
+                "name": _xml_text(f"{section.number}. {section.section.title}"),
+                **{key: str(value) for key, value in counts.items()},
+            },
         )
         for outcome in section.criteria:
             result = outcome.result
@@ -182,7 +184,8 @@ def evaluation_to_junit(evaluation: Evaluation, *, name: str) -> bytes:
     for key, value in totals.items():
         suites.set(key, str(value))
     ElementTree.indent(suites)
-    return ElementTree.tostring(suites, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ElementTree.tostring(suites, encoding="utf-8", xml_declaration=True)
+    return xml
 
 
 __all__ = [
