@@ -73,9 +73,10 @@ class _StreamBuffer:
         text = self.text()
         if len(text) <= limit:
             return text
+        marker = f"\n… [{self.total} bytes in all; middle not kept] …\n"
         end = text[-min(limit // 4, 4096) :]
-        start = text[: limit - len(end)]
-        return f"{start}\n… [{self.total} bytes in all; middle not kept] …\n{end}"
+        start = text[: max(limit - len(end) - len(marker), 0)]
+        return f"{start}{marker}{end}"
 
 
 class _CaptureProtocol(asyncio.SubprocessProtocol):

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import ssl
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from gonogo_tui.core.errors import ProbeError
@@ -273,25 +275,39 @@ def _describe_error(exc: Exception, spec: HttpProbe, seconds: float) -> str:
     if tls is not None:
         return f"TLS error with {where}: {tls}"
     if isinstance(exc, httpx.ConnectError):
-        reason = str(exc) or "connection failed"
-        if "refused" in reason.lower():
-            reason = "connection refused"
-        return f"cannot connect to {where}: {reason}"
+        return f"cannot connect to {where}: {_os_reason(exc)}"
     if isinstance(exc, httpx.RemoteProtocolError):
         return f"{where} broke the HTTP exchange: {exc or 'protocol error'}"
     return f"{type(exc).__name__} from {where}: {exc or 'no detail'}"
 
 
-def _tls_problem(exc: BaseException) -> str | None:
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and the chain of causes below it (httpx wraps httpcore wraps OSError)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _os_reason(exc: BaseException) -> str:
+    for cause in _causes(exc):
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return f"cannot resolve the host ({cause.strerror})"
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror[:1].lower() + cause.strerror[1:]
+    return str(exc) or "connection failed"
+
+
+def _tls_problem(exc: BaseException) -> str | None:
+    for current in _causes(exc):
         if isinstance(current, ssl.SSLCertVerificationError):
             return f"certificate not trusted: {current.verify_message or current.reason}"
         if isinstance(current, ssl.SSLError):
             return f"{current.reason or current}"
-        current = current.__cause__ or current.__context__
     text = str(exc)
     if "CERTIFICATE_VERIFY_FAILED" in text:
         return f"certificate not trusted: {text}"
