@@ -157,10 +157,12 @@ async def _run(
         assert returncode is not None
         return returncode, protocol.streams[1], protocol.streams[2]
     finally:
-        if transport.get_returncode() is None:
-            _kill_group(pid)
-            await asyncio.wait([protocol.exited], timeout=KILL_WAIT)
-        transport.close()
+        try:
+            if transport.get_returncode() is None:
+                _kill_group(pid)
+                await asyncio.wait([protocol.exited], timeout=KILL_WAIT)
+        finally:
+            transport.close()
 
 
 def _kill_group(pgid: int) -> None:
