@@ -308,7 +308,9 @@ def _parse(raw: bytes, path: Path) -> tuple[dict[str, Any], Lines]:
     return data, lines
 
 
-def _index_lines(node: yaml.Node, at: tuple[str | int, ...], lines: Lines, budget: list[int]) -> None:
+def _index_lines(
+    node: yaml.Node, at: tuple[str | int, ...], lines: Lines, budget: list[int]
+) -> None:
     """Record the line of every key and item; refuse documents that expand past the budget."""
     budget[0] += 1
     if budget[0] > MAX_YAML_NODES:
@@ -467,7 +469,9 @@ def _message(error: ErrorDetails) -> str:
         return "unknown field"
     if kind == "union_tag_invalid":
         ctx = error.get("ctx") or {}
-        return f"unknown probe kind {ctx.get('tag')!r} (expected one of: {ctx.get('expected_tags')})"
+        return (
+            f"unknown probe kind {ctx.get('tag')!r} (expected one of: {ctx.get('expected_tags')})"
+        )
     if kind == "union_tag_not_found":
         return "'kind' is required (file, command, http, sql, ...)"
     if msg.startswith("Value error, "):
