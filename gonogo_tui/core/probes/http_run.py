@@ -84,10 +84,11 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
                     body += chunk[:room]
             elapsed_ms = (time.perf_counter() - started) * 1000
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise ProbeError(scrub(one_line(_describe_error(exc, spec, seconds)))) from None
+        raise ProbeError(one_line(scrub(_describe_error(exc, spec, seconds)))) from None
 
     text = _decode(bytes(body), response)
-    output = cap_text(_head_text(response) + "\n" + text)
+    # Scrub before capping, so a cut can never leave part of a secret behind.
+    output = cap_text(scrub(_head_text(response) + "\n" + text))
     value = str(response.status_code)
     if spec.max_ms is not None:
         value += f", {elapsed_ms:.0f} ms"
@@ -95,15 +96,15 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
         measured = _check(spec, response, text, truncated=total > len(body), ms=elapsed_ms)
     except _Unmet as unmet:
         return Observation(
-            ok=False, value=scrub(value), detail=scrub(one_line(str(unmet))), output=scrub(output)
+            ok=False, value=scrub(value), detail=one_line(scrub(str(unmet))), output=output
         )
     except ProbeError as exc:
-        raise ProbeError(scrub(one_line(str(exc)))) from None
+        raise ProbeError(one_line(scrub(str(exc)))) from None
     return Observation(
         ok=True,
         value=scrub(value),
-        detail=scrub(one_line("; ".join(measured))),
-        output=scrub(output),
+        detail=one_line(scrub("; ".join(measured))),
+        output=output,
     )
 
 

@@ -51,7 +51,7 @@ async def run_sql_probe(spec: SqlProbe, ctx: ProbeContext) -> Observation:
             spec.dsn, connect_timeout=connect_timeout, autocommit=True
         )
     except psycopg.Error as exc:
-        raise ProbeError(scrub(one_line(f"cannot connect: {exc}"))) from None
+        raise ProbeError(one_line(scrub(f"cannot connect: {_first_line(exc)}"))) from None
     try:
         async with conn.cursor() as cursor:
             await cursor.execute(f"SET statement_timeout = {statement_ms}")
@@ -65,20 +65,15 @@ async def run_sql_probe(spec: SqlProbe, ctx: ProbeContext) -> Observation:
             else:
                 rows = await cursor.fetchmany(OUTPUT_ROWS)
     except psycopg.errors.QueryCanceled as exc:
-        raise ProbeError(
-            scrub(
-                one_line(
-                    f"query cancelled after statement_timeout "
-                    f"{format_duration(statement_seconds)}: {exc}"
-                )
-            )
-        ) from None
+        limit = format_duration(statement_seconds)
+        message = f"query cancelled after statement_timeout {limit}: {_first_line(exc)}"
+        raise ProbeError(one_line(scrub(message))) from None
     except psycopg.Error as exc:
-        raise ProbeError(scrub(one_line(f"query failed: {exc}"))) from None
+        raise ProbeError(one_line(scrub(f"query failed: {_first_line(exc)}"))) from None
     finally:
         await conn.close()
 
-    output = scrub(_render(columns, rows, row_count))
+    output = cap_text(scrub(_render(columns, rows, row_count)))
     try:
         observation = _evaluate(spec, columns, rows, row_count, output)
     except ProbeError as exc:
@@ -189,11 +184,18 @@ def _render(columns: list[str], rows: Sequence[Sequence[Any]], row_count: int) -
     if row_count > OUTPUT_ROWS:
         lines.append(f"… {row_count - OUTPUT_ROWS} more rows")
     lines.append(f"({row_count} row{'s' * (row_count != 1)})")
-    return cap_text("\n".join(lines))
+    return "\n".join(lines)
 
 
 def _plain(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _first_line(exc: Exception) -> str:
+    """psycopg's message without its hint and caret lines, and without the generic prefix."""
+    lines = str(exc).strip().splitlines()
+    first = lines[0] if lines else type(exc).__name__
+    return first.removeprefix("connection failed: ")
 
 
 def _dsn_secrets(dsn: str) -> set[str]:
