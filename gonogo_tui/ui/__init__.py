@@ -1,3 +1,3 @@
-"""The Textual review: shows the core's evaluation and collects the operator's input."""
+"""The Textual user interface: shows what core computes and collects the operator's input."""
 
 from __future__ import annotations
