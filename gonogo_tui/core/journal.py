@@ -305,6 +305,11 @@ class Journal:
         self._seq = seq
         self._handle: IO[bytes] | None = None
 
+    @property
+    def entries(self) -> int:
+        """Lines written so far (the session line included); grows with every append."""
+        return self._seq
+
     @classmethod
     def create(
         cls,

@@ -259,6 +259,9 @@ class OverrideModal(ModalScreen[Override | None]):
         self._policy_decision = policy_decision
         self._now = now
 
+    def on_mount(self) -> None:
+        self.query_one("#override-cto", Input).focus()
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog -wide"):
             yield Label("⚠ EMERGENCY OVERRIDE", classes="dialog-title -danger")

@@ -58,13 +58,15 @@ class ReviewSnapshot:
     now: datetime
     remaining: float
     """Seconds left in the meeting (negative: overtime)."""
+    revision: int
+    """The journal's line count: any entry (a note too) makes a new snapshot."""
 
 
 class ReviewScreen(Screen[None]):
     """The live review."""
 
     CSS_PATH = "review.tcss"
-    HORIZONTAL_BREAKPOINTS = [(0, "-single -narrow"), (70, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-single"), (70, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         Binding("up,k", "move(-1)", "Previous criterion", show=False),
@@ -104,6 +106,8 @@ class ReviewScreen(Screen[None]):
         self._token_counter = itertools.count(1)
         self._idle = asyncio.Event()
         self._idle.set()
+        self._draw_pending = False
+        self._row_widgets: dict[str, CriterionRow] = {}
         self._order = [c.id for _, c in ctx.checklist.criteria()]
         self._probed = [c.id for _, c in ctx.checklist.criteria() if not c.is_manual]
         self.set_reactive(ReviewScreen.snapshot, self._build_snapshot())
@@ -155,6 +159,7 @@ class ReviewScreen(Screen[None]):
             state.finalized,
             now,
             remaining,
+            self.journal.entries,
         )
 
     def publish(self) -> None:
@@ -165,9 +170,15 @@ class ReviewScreen(Screen[None]):
             self._idle.set()
         self.snapshot = self._build_snapshot()
 
-    def watch_snapshot(self, snapshot: ReviewSnapshot) -> None:
-        if self.is_mounted:
-            self._show(snapshot)
+    def watch_snapshot(self) -> None:
+        # Results arrive in bursts; draw once after the queued messages, not once per result.
+        if self.is_mounted and not self._draw_pending:
+            self._draw_pending = True
+            self.call_later(self._draw)
+
+    def _draw(self) -> None:
+        self._draw_pending = False
+        self._show(self.snapshot)
 
     def _show(self, snapshot: ReviewSnapshot) -> None:
         evaluation = snapshot.evaluation
@@ -284,7 +295,8 @@ class ReviewScreen(Screen[None]):
             worker.cancel()
         try:
             async with asyncio.timeout(timeout):
-                await self.workers.wait_for_complete(workers)
+                # A cancelled worker's wait() raises WorkerCancelled: that is the expected end.
+                await asyncio.gather(*(w.wait() for w in workers), return_exceptions=True)
         except TimeoutError:
             self.log.warning("probes still cleaning up after cancel")
 
@@ -295,7 +307,9 @@ class ReviewScreen(Screen[None]):
             self._show_selection(old, new)
 
     def _rows(self) -> dict[str, CriterionRow]:
-        return {row.criterion_id: row for row in self.query(CriterionRow)}
+        if not self._row_widgets:
+            self._row_widgets = {row.criterion_id: row for row in self.query(CriterionRow)}
+        return self._row_widgets
 
     def _show_selection(self, old: str | None, new: str | None) -> None:
         rows = self._rows()

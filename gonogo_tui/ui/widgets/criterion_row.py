@@ -90,10 +90,11 @@ class CriterionRow(Widget):
             self.criterion_id = criterion_id
 
     def __init__(self, criterion: Criterion) -> None:
-        super().__init__(classes="-pending")
+        state = RowState.TICK if criterion.is_manual else RowState.PENDING
+        super().__init__(classes=f"-{state.value}")
         self.criterion_id = criterion.id
         self._view = RowView(
-            RowState.TICK if criterion.is_manual else RowState.PENDING,
+            state,
             safe_text(criterion.title, keep_newlines=False),
             "",
             "",

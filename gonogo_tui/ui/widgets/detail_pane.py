@@ -139,6 +139,8 @@ def _hms(moment: datetime) -> str:
 class DetailPane(VerticalScroll, can_focus=False):
     """Scrollable detail of the selected criterion (`d` maximizes it)."""
 
+    ALLOW_MAXIMIZE = True
+
     def compose(self) -> ComposeResult:
         yield Static(id="detail-text", markup=False)
 

@@ -59,9 +59,10 @@ class SectionPanel(Vertical):
         self.rows = {criterion.id: CriterionRow(criterion) for criterion in section.criteria}
         """The rows by criterion id (kept: the panel is never recomposed)."""
         self._state = PanelState.PENDING
+        self._header = SectionHeader(self.number, self.section.title)
 
     def compose(self) -> ComposeResult:
-        yield SectionHeader(self.number, self.section.title)
+        yield self._header
         yield from self.rows.values()
 
     @property
@@ -83,7 +84,7 @@ class SectionPanel(Vertical):
             self.remove_class(*PANEL_CLASSES)
             self.add_class(f"-{state.value}")
             self._state = state
-        self.query_one(SectionHeader).show(f"{PANEL_LABELS[state]} {panel_counts(outcome)}")
+        self._header.show(f"{PANEL_LABELS[state]} {panel_counts(outcome)}")
         for criterion_outcome in outcome.criteria:
             cid = criterion_outcome.criterion.id
             self.rows[cid].show(
