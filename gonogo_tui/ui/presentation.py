@@ -54,8 +54,10 @@ WORDS = {
 }
 """The state in a word, beside the symbol."""
 
-STALE_MARK = "⌛"
-"""Marks a result older than the freshness limit."""
+STALE_MARK = "⟳"
+"""Marks a result older than the freshness limit (due a rerun); one cell wide."""
+CLOCK_MARK = "◷"
+"""Before the meeting's countdown; one cell wide (emoji clocks are two in many terminals)."""
 
 ROW_CLASSES = tuple(f"-{state.value}" for state in RowState)
 
@@ -200,6 +202,7 @@ __all__ = [
     "PANEL_LABELS",
     "ROW_CLASSES",
     "STALE_MARK",
+    "CLOCK_MARK",
     "SYMBOLS",
     "VERDICTS",
     "VERDICT_CLASSES",

@@ -15,6 +15,7 @@ from gonogo_tui.ui.screens.finalize import (
     OverrideModal,
 )
 from gonogo_tui.ui.screens.modals import ConfirmModal, ErrorModal
+from gonogo_tui.ui.widgets.criterion_row import CriterionRow
 from gonogo_tui.ui.widgets.decision_bar import DecisionBar
 from tests.ui.conftest import AppFactory, finish, journal_entries, review_of, settle, tick_all
 from tests.ui.fakes import ERROR, FAIL, FakeClock
@@ -228,7 +229,9 @@ async def test_stale_results_are_offered_a_rerun(
             "headers.csp",
             "team.window",
         }
-        assert "⌛" in str(app.screen.query_one("#detail-text").render())
+        assert "⟳ STALE" in str(app.screen.query_one("#detail-text").render())
+        row = next(r for r in app.screen.query(CriterionRow) if r.criterion_id == "ci.tests")
+        assert "⟳5m" in str(row.render())
         calls = len(runner.calls)
         await pilot.press("f")
         await pilot.pause()

@@ -26,17 +26,18 @@ def key_names(binding: Binding) -> str:
 
 
 def bindings_table(title: str, bindings: list[Binding]) -> Table:
-    """A two-column table of keys and what they do."""
+    """Keys, what they do, and the longer explanation (the binding's tooltip)."""
     table = Table(title=title, title_justify="left", show_header=False, box=None, expand=True)
-    table.add_column("key", style="bold", width=16, no_wrap=True)
-    table.add_column("action")
+    table.add_column("key", style="bold", width=18, no_wrap=True)
+    table.add_column("action", width=20)
+    table.add_column("explanation", style="dim")
     seen: set[str] = set()
     for binding in bindings:
         if binding.description in seen:
             continue
         seen.add(binding.description)
-        keys = [key_names(b) for b in bindings if b.description == binding.description]
-        table.add_row(" / ".join(keys), binding.description)
+        same = [b for b in bindings if b.description == binding.description]
+        table.add_row(" / ".join(key_names(b) for b in same), binding.description, binding.tooltip)
     return table
 
 

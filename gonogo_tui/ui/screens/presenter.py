@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from gonogo_tui.ui.presentation import (
+    CLOCK_MARK,
     PANEL_CLASSES,
     PANEL_LABELS,
     VERDICT_CLASSES,
@@ -64,7 +65,7 @@ class PresenterScreen(Screen[None]):
             f" · release {safe_text(release)}" if release else ""
         )
         self.query_one("#presenter-title", Static).update(
-            Text(f"{title} · ⏱ {format_clock(snapshot.remaining)}", justify="center")
+            Text(f"{title} · {CLOCK_MARK} {format_clock(snapshot.remaining)}")
         )
         finalized = snapshot.finalized
         look = (
@@ -79,7 +80,8 @@ class PresenterScreen(Screen[None]):
         if finalized is not None:
             summary = f"FINAL: {summary}"
         elif snapshot.running:
-            summary += f" · provisional, {len(snapshot.running)} probes running"
+            running = len(snapshot.running)
+            summary += f" · provisional, {running} probe{'s' * (running != 1)} running"
         self.query_one("#presenter-summary", Static).update(Text(summary, justify="center"))
         for tile, section in zip(
             self.query(".tile").results(Static), evaluation.sections, strict=True

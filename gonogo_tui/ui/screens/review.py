@@ -76,17 +76,17 @@ class ReviewScreen(Screen[None]):
         Binding("tab", "move_section(1, True)", "Next section", show=False),
         Binding("shift+tab", "move_section(-1, True)", "Previous section", show=False),
         Binding("r", "rerun_selected", "Rerun", tooltip="Rerun the selected probe"),
-        Binding("s", "rerun_section", "Section", tooltip="Rerun the selected section's probes"),
-        Binding("R", "rerun_all", "All", tooltip="Rerun every probe"),
         Binding("space", "toggle_tick", "Tick", tooltip="Tick or untick a manual criterion"),
         Binding("w", "waive", "Waive", tooltip="Waive a failing criterion (reason required)"),
         Binding("n", "note", "Note", tooltip="Add a note to the meeting"),
-        Binding("d", "toggle_detail", "Detail", show=False, tooltip="Detail pane full screen"),
-        Binding("p", "presenter", "Present", tooltip="Presenter mode for the shared screen"),
-        Binding("g", "walkthrough", "Walk", tooltip="Walkthrough, one section at a time"),
         Binding("f", "finalize", "Finalize", tooltip="Decide and write the decision record"),
+        Binding("p", "presenter", "Present", tooltip="Presenter mode for the shared screen"),
         Binding("question_mark", "app.open_help", "Help", tooltip="List every key"),
         Binding("q", "app.quit", "Quit", tooltip="Quit (asks first until finalized)"),
+        Binding("s", "rerun_section", "Section", tooltip="Rerun the selected section's probes"),
+        Binding("R", "rerun_all", "All", tooltip="Rerun every probe"),
+        Binding("g", "walkthrough", "Walk", tooltip="Walkthrough, one section at a time"),
+        Binding("d", "toggle_detail", "Detail", show=False, tooltip="Detail pane full screen"),
     ]
 
     snapshot: var[ReviewSnapshot] = var(None, always_update=False)  # type: ignore[arg-type]
@@ -125,7 +125,7 @@ class ReviewScreen(Screen[None]):
                 yield SectionPanel(section, number)
         yield DetailPane(id="detail")
         yield DecisionBar(id="decision-bar")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.publish()
@@ -194,7 +194,7 @@ class ReviewScreen(Screen[None]):
         header.show_countdown(snapshot.remaining)
         self.query_one(DecisionBar).show(
             evaluation,
-            running=len(snapshot.running),
+            running=snapshot.running,
             stale=len(snapshot.stale),
             finalized=snapshot.finalized,
         )

@@ -136,7 +136,7 @@ class CriterionRow(Widget):
         if wide and view.expected:
             shown_value = f"{view.value} vs {view.expected}" if view.value else view.expected
         room = width - text.cell_len - age_width - 1
-        value_width = min(cell_len(shown_value), max(room * 2 // 5, 8)) if shown_value else 0
+        value_width = min(cell_len(shown_value), max(room * 45 // 100, 8)) if shown_value else 0
         title_width = max(room - value_width - (1 if value_width else 0), 4)
         text.append(_fit(view.title, title_width))
         if value_width:

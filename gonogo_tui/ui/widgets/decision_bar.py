@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from rich.text import Text
@@ -21,10 +22,11 @@ from gonogo_tui.ui.presentation import (
 )
 
 
-def missing_summary(evaluation: Evaluation) -> str:
+def missing_summary(evaluation: Evaluation, running: Collection[str] = ()) -> str:
     """`Missing for GO: 2 ci-runs FAIL · 10 on-call TICK` (section number, id, state)."""
     items = [
-        f"{section.number} {outcome.criterion.id} {WORDS[row_state(outcome, False)]}"
+        f"{section.number} {outcome.criterion.id} "
+        f"{WORDS[row_state(outcome, outcome.criterion.id in running)]}"
         for section in evaluation.sections
         for outcome in section.criteria
         if not outcome.passed
@@ -48,7 +50,7 @@ class DecisionBar(Horizontal):
         self,
         evaluation: Evaluation,
         *,
-        running: int,
+        running: Collection[str],
         stale: int,
         finalized: Finalized | None,
     ) -> None:
@@ -73,10 +75,11 @@ class DecisionBar(Horizontal):
             first.append(f"Decision by the policy: {policy.word}", style="bold")
             first.append(f" ({policy.explanation}) · {sections}")
             if running:
-                first.append(f" · provisional: {running} probe{'s' * (running != 1)} running")
+                count = len(running)
+                first.append(f" · provisional: {count} probe{'s' * (count != 1)} running")
             if stale:
                 first.append(f" · {stale} stale")
-        second = Text(safe_text(missing_summary(evaluation)))
+        second = Text(safe_text(missing_summary(evaluation, running)))
         info = Text("\n", no_wrap=True, overflow="ellipsis").join([first, second])
         self.query_one("#decision-info", Static).update(info)
 

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
-from gonogo_tui.ui.presentation import format_clock, safe_text
+from gonogo_tui.ui.presentation import CLOCK_MARK, format_clock, safe_text
 
 WARNING_SECONDS = 120.0
 """The countdown turns to the warning colour in the last two minutes."""
@@ -33,10 +33,10 @@ class ReviewHeader(Horizontal):
     def show_countdown(self, remaining: float) -> None:
         """Show the meeting's remaining seconds (negative: overtime)."""
         label = self.query_one("#header-countdown", Label)
-        if remaining >= 0:
-            text = f" ⏱ {format_clock(remaining)} "
+        if remaining > 0:
+            text = f" {CLOCK_MARK} {format_clock(remaining)} left "
         else:
-            text = f" ⏱ OVERTIME {format_clock(remaining)} "
+            text = f" {CLOCK_MARK} TIME UP {format_clock(remaining)} "
         label.update(text)
         label.set_class(0 < remaining <= WARNING_SECONDS, "-warning")
         label.set_class(remaining <= 0, "-over")
