@@ -66,16 +66,17 @@ class Tmux:
             ["tmux", "-L", self.socket, *args], capture_output=True, env=TERMINAL_ENV
         ).returncode
 
-    def wait_for(self, text: str) -> str:
-        """Poll the screen until `text` shows (fails with the last screen at the deadline)."""
+    def wait_for(self, *texts: str) -> str:
+        """Poll the screen until every text shows at once (a frame may be drawn in parts);
+        fails with the last screen at the deadline."""
         deadline = time.monotonic() + DEADLINE
         screen = ""
         while time.monotonic() < deadline:
             screen = self.screen()
-            if text in screen:
+            if all(text in screen for text in texts):
                 return screen
             time.sleep(0.05)
-        raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+        raise AssertionError(f"{texts!r} never all appeared; the screen was:\n{screen}")
 
     def wait_closed(self) -> None:
         deadline = time.monotonic() + DEADLINE
@@ -173,9 +174,7 @@ def test_keys_screen_and_quit_leave_no_process(
     tmux: Tmux, tmp_path: Path, write_checklist: Callable[[bool], Path]
 ) -> None:
     tmux.start(command(write_checklist(True), tmp_path))
-    tmux.wait_for("Decision by the policy")
-    screen = tmux.wait_for("… RUN")
-    assert "1 Web" in screen and "2 People" in screen
+    tmux.wait_for("Decision by the policy", "… RUN", "1 Web", "2 People")
     tree = descendants(tmux.pane_pid())
     sleepers = [pid for pid in tree if "time.sleep(300)" in cmdline(pid)]
     assert sleepers, "the command probe's child is running"
@@ -211,11 +210,9 @@ def test_kill_9_loses_nothing_and_resumes(
     tmux.start(command(checklist, tmp_path))
     tmux.wait_for("Resume the unfinished review?")
     tmux.keys("y")
-    screen = tmux.wait_for("ticked by tester")
-    assert "Decision by the policy" in screen
+    tmux.wait_for("ticked by tester", "Decision by the policy")
     tmux.keys("Tab")
-    tmux.wait_for("by tester at")
-    assert "on the bridge" in tmux.screen()
+    tmux.wait_for("by tester at", "on the bridge")
     tmux.keys("q")
     tmux.wait_for("Quit without a decision?")
     tmux.keys("y")
