@@ -51,7 +51,7 @@ async def test_probes_start_in_workers_and_show_running(make_app: AppFactory) ->
         assert rows["ci.tests"].has_class("-pass")
         assert rows["team.oncall"].has_class("-tick")
         panels = list(app.screen.query(SectionPanel))
-        assert panels[0].has_class("-running") and panels[1].has_class("-go")
+        assert panels[0].header.has_class("-running") and panels[1].header.has_class("-go")
         workers = {w.group for w in app.workers if w.is_running}
         assert workers == {"probe:ci.contract", "probe:team.window"}
         runner.release("ci.contract")
@@ -59,7 +59,7 @@ async def test_probes_start_in_workers_and_show_running(make_app: AppFactory) ->
         await settle(pilot)
         assert review.running == frozenset()
         assert rows["ci.contract"].has_class("-pass")
-        assert panels[0].has_class("-go") and panels[2].has_class("-waiting")
+        assert panels[0].header.has_class("-go") and panels[2].header.has_class("-waiting")
 
 
 async def test_navigation_keys(make_app: AppFactory, seed_checklist: Checklist) -> None:

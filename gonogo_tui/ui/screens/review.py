@@ -107,6 +107,7 @@ class ReviewScreen(Screen[None]):
         self._idle = asyncio.Event()
         self._idle.set()
         self._draw_pending = False
+        self._dirty: set[str] | None = None
         self._row_widgets: dict[str, CriterionRow] = {}
         self._order = [c.id for _, c in ctx.checklist.criteria()]
         self._probed = [c.id for _, c in ctx.checklist.criteria() if not c.is_manual]
@@ -162,8 +163,17 @@ class ReviewScreen(Screen[None]):
             self.journal.entries,
         )
 
-    def publish(self) -> None:
-        """Recompute the evaluation from the journal's state and show it."""
+    def publish(self, changed: Iterable[str] | None = None) -> None:
+        """Recompute the evaluation from the journal's state and show it.
+
+        Args:
+            changed: the criteria whose rows may look different; None redraws every row
+                (the once-a-second tick: ages and staleness move on).
+        """
+        if changed is None or self._dirty is None:
+            self._dirty = None
+        else:
+            self._dirty.update(changed)
         if self._running_ids:
             self._idle.clear()
         else:
@@ -182,8 +192,12 @@ class ReviewScreen(Screen[None]):
 
     def _show(self, snapshot: ReviewSnapshot) -> None:
         evaluation = snapshot.evaluation
+        dirty, self._dirty = self._dirty, set()
         for panel, outcome in zip(self.query(SectionPanel), evaluation.sections, strict=True):
-            panel.show(outcome, running=snapshot.running, stale=snapshot.stale, now=snapshot.now)
+            if dirty is None or not dirty.isdisjoint(panel.rows):
+                panel.show(
+                    outcome, running=snapshot.running, stale=snapshot.stale, now=snapshot.now
+                )
         done = sum(
             1
             for cid in self._probed
@@ -231,7 +245,7 @@ class ReviewScreen(Screen[None]):
             self._worker_tokens[worker] = (cid, token)
             started += 1
         if started:
-            self.publish()
+            self.publish(self._tokens)
         return started
 
     async def _probe(self, criterion: Criterion, token: int) -> None:
@@ -254,7 +268,7 @@ class ReviewScreen(Screen[None]):
         if self._tokens.get(cid) == message.run_token:
             del self._tokens[cid]
             self._running_ids.discard(cid)
-        self.publish()
+        self.publish([cid])
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -406,7 +420,7 @@ class ReviewScreen(Screen[None]):
             return
         if cid in self.journal.state.ticks:
             self._journal_write(
-                lambda: self.journal.untick(cid, self.ctx.operator, self.ctx.clock())
+                lambda: self.journal.untick(cid, self.ctx.operator, self.ctx.clock()), cid
             )
             self.notify(f"Unticked {cid}.")
             return
@@ -414,7 +428,8 @@ class ReviewScreen(Screen[None]):
         def tick(note: str | None) -> None:
             if note is not None:
                 self._journal_write(
-                    lambda: self.journal.tick(cid, self.ctx.operator, self.ctx.clock(), note)
+                    lambda: self.journal.tick(cid, self.ctx.operator, self.ctx.clock(), note),
+                    cid,
                 )
 
         self.app.push_screen(TickNoteModal(cid, criterion.title, criterion.why_manual), tick)
@@ -431,7 +446,8 @@ class ReviewScreen(Screen[None]):
             def lift(confirmed: bool | None) -> None:
                 if confirmed:
                     self._journal_write(
-                        lambda: self.journal.unwaive(cid, self.ctx.operator, self.ctx.clock())
+                        lambda: self.journal.unwaive(cid, self.ctx.operator, self.ctx.clock()),
+                        cid,
                     )
 
             self.app.push_screen(
@@ -455,7 +471,8 @@ class ReviewScreen(Screen[None]):
         def waive(reason: str | None) -> None:
             if reason:
                 self._journal_write(
-                    lambda: self.journal.waive(cid, self.ctx.operator, self.ctx.clock(), reason)
+                    lambda: self.journal.waive(cid, self.ctx.operator, self.ctx.clock(), reason),
+                    cid,
                 )
 
         self.app.push_screen(
@@ -474,14 +491,15 @@ class ReviewScreen(Screen[None]):
 
         self.app.push_screen(NoteModal(self.selected), add)
 
-    def _journal_write(self, write: Callable[[], object]) -> None:
-        """Run one journal append; on failure nothing changes and the operator is told."""
+    def _journal_write(self, write: Callable[[], object], cid: str | None = None) -> None:
+        """Run one journal append about `cid` (None: no row changes, e.g. a general note);
+        on failure nothing changes and the operator is told."""
         try:
             write()
         except EvidenceError as exc:
             self.notify(f"Not recorded: {exc}", severity="error", timeout=10)
             return
-        self.publish()
+        self.publish([] if cid is None else [cid])
 
     def action_toggle_detail(self) -> None:
         if self.maximized is not None:
