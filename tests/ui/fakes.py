@@ -36,6 +36,8 @@ class Scripted:
     value: str = "200"
     detail: str = "HTTP 200 in 12 ms"
     output: str = ""
+    raises: str | None = None
+    """Raise RuntimeError(raises) instead of returning: a runner bug, not a probe failure."""
 
 
 PASS = Scripted()
@@ -77,6 +79,8 @@ class FakeRunner:
                 self.cancelled.append(cid)
                 raise
         scripted = self.script.get(cid, PASS)
+        if scripted.raises is not None:
+            raise RuntimeError(scripted.raises)
         assert criterion.probe is not None
         return ProbeResult(
             criterion_id=cid,

@@ -25,7 +25,7 @@ from tests.ui.conftest import (
     review_of,
     settle,
 )
-from tests.ui.fakes import ERROR, FAIL
+from tests.ui.fakes import ERROR, FAIL, Scripted
 
 FIRST = "ci.contract"
 SMALL_PROBED = ["ci.contract", "ci.tests", "headers.hsts", "headers.csp", "team.window"]
@@ -337,3 +337,17 @@ async def test_decision_bar_says_what_is_missing(make_app: AppFactory) -> None:
         assert "3 team.oncall TICK" in info
         assert bar.query_one("#verdict").has_class("-no-go")
         assert review_of(app).snapshot.evaluation.decision is Decision.NO_GO
+
+
+async def test_a_worker_that_raises_ends_as_an_error_result(make_app: AppFactory) -> None:
+    app, _ = make_app({"ci.tests": Scripted(raises="runner bug")})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        outcome = review.snapshot.evaluation.outcome("ci.tests")
+        assert outcome.status is Status.ERROR
+        assert outcome.result is not None
+        assert outcome.result.detail == "internal error: RuntimeError: runner bug"
+        assert review.running == frozenset()
+        (written,) = [e for e in journal_entries(app, "result") if e["criterion_id"] == "ci.tests"]
+        assert written["result"]["status"] == "ERROR"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,13 +29,7 @@ from gonogo_tui.core.journal import Finalized, Journal
 from gonogo_tui.core.probes.base import ProbeResult, Status
 from gonogo_tui.ui.deps import ReviewContext
 from gonogo_tui.ui.messages import ProbeFinished
-from gonogo_tui.ui.screens.modals import (
-    ConfirmModal,
-    NoteAnswer,
-    NoteModal,
-    TickNoteModal,
-    WaiverModal,
-)
+from gonogo_tui.ui.screens.requests import ask_note, ask_tick, ask_waiver
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
 from gonogo_tui.ui.widgets.decision_bar import DecisionBar
 from gonogo_tui.ui.widgets.detail_pane import DetailPane, DetailView
@@ -414,25 +408,7 @@ class ReviewScreen(Screen[None]):
 
     def request_tick(self, cid: str) -> None:
         """Tick a manual criterion (asking for an optional note) or untick it."""
-        criterion = self.ctx.checklist.criterion(cid)
-        if not criterion.is_manual:
-            self.notify(f"{cid} is measured by a probe: r reruns it.", severity="warning")
-            return
-        if cid in self.journal.state.ticks:
-            self._journal_write(
-                lambda: self.journal.untick(cid, self.ctx.operator, self.ctx.clock()), cid
-            )
-            self.notify(f"Unticked {cid}.")
-            return
-
-        def tick(note: str | None) -> None:
-            if note is not None:
-                self._journal_write(
-                    lambda: self.journal.tick(cid, self.ctx.operator, self.ctx.clock(), note),
-                    cid,
-                )
-
-        self.app.push_screen(TickNoteModal(cid, criterion.title, criterion.why_manual), tick)
+        ask_tick(self, cid)
 
     def action_waive(self) -> None:
         if self.selected is not None:
@@ -440,66 +416,10 @@ class ReviewScreen(Screen[None]):
 
     def request_waiver(self, cid: str) -> None:
         """Waive a criterion that is not passing (a reason is required), or lift a waiver."""
-        outcome = self.snapshot.evaluation.outcome(cid)
-        if outcome.status is Status.WAIVED:
-
-            def lift(confirmed: bool | None) -> None:
-                if confirmed:
-                    self._journal_write(
-                        lambda: self.journal.unwaive(cid, self.ctx.operator, self.ctx.clock()),
-                        cid,
-                    )
-
-            self.app.push_screen(
-                ConfirmModal(
-                    "Lift the waiver?",
-                    f"{cid} was waived: {outcome.waiver.reason}" if outcome.waiver else cid,
-                ),
-                lift,
-            )
-            return
-        if outcome.status is Status.PASS:
-            self.notify(f"{cid} passes: nothing to waive.", severity="warning")
-            return
-        if cid in self._running_ids or (
-            outcome.status is Status.PENDING and not outcome.criterion.is_manual
-        ):
-            self.notify(f"{cid} is not measured yet: nothing to waive.", severity="warning")
-            return
-        detail = outcome.result.detail if outcome.result else (outcome.criterion.why_manual or "")
-
-        def waive(reason: str | None) -> None:
-            if reason:
-                self._journal_write(
-                    lambda: self.journal.waive(cid, self.ctx.operator, self.ctx.clock(), reason),
-                    cid,
-                )
-
-        self.app.push_screen(
-            WaiverModal(cid, outcome.criterion.title, outcome.status.value, detail), waive
-        )
+        ask_waiver(self, cid)
 
     def action_note(self) -> None:
-        def add(answer: NoteAnswer | None) -> None:
-            if answer is not None:
-                self._journal_write(
-                    lambda: self.journal.note(
-                        answer.text, self.ctx.operator, self.ctx.clock(), answer.criterion_id
-                    )
-                )
-                self.notify("Note added.")
-
-        self.app.push_screen(NoteModal(self.selected), add)
-
-    def _journal_write(self, write: Callable[[], object], cid: str | None = None) -> None:
-        """Run one journal append about `cid` (None: no row changes, e.g. a general note);
-        on failure nothing changes and the operator is told."""
-        try:
-            write()
-        except EvidenceError as exc:
-            self.notify(f"Not recorded: {exc}", severity="error", timeout=10)
-            return
-        self.publish([] if cid is None else [cid])
+        ask_note(self)
 
     def action_toggle_detail(self) -> None:
         if self.maximized is not None:
