@@ -58,7 +58,7 @@ class Defaults(StrictModel):
     """Extra attempts after an ERROR (never after a FAIL)."""
     retry_backoff: Duration = 0.5
     """Seconds before the first retry; doubles each time."""
-    concurrency: int = Field(default=16, ge=1, le=512)
+    concurrency: int = Field(default=64, ge=1, le=1024)
     """Probes running at once."""
     stale_after: Duration = 300.0
     """A result older than this is stale in the review."""
