@@ -151,11 +151,16 @@ class HttpServer(Stoppable):
     """A threaded HTTP(S) server on 127.0.0.1 with programmable routes and a request log.
 
     Unknown routes answer 404. A later `route()` for the same method and path replaces the
-    earlier one. Method `*` matches any method.
+    earlier one. Method `*` matches any method and path `*` any path; an exact match wins.
     """
 
     def __init__(
-        self, *, tls: bool = False, expired_cert: bool = False, latency: float = 0.0
+        self,
+        *,
+        tls: bool = False,
+        expired_cert: bool = False,
+        latency: float = 0.0,
+        log_requests: bool = True,
     ) -> None:
         """Configures, without starting, a server.
 
@@ -163,12 +168,15 @@ class HttpServer(Stoppable):
             tls: Serve HTTPS with a fresh self-signed certificate for 127.0.0.1 and localhost.
             expired_cert: With `tls`, make that certificate expired as well.
             latency: Seconds added before every answer, as a remote service would take.
+            log_requests: Keep every request in `requests` (a long-running server turns
+                this off so its memory stays flat).
         """
         self.host = LOCALHOST
         self.port = 0
         self.tls = tls
         self.expired_cert = expired_cert
         self.latency = latency
+        self.log_requests = log_requests
         self.cert_file: Path | None = None
         self.key_file: Path | None = None
         self._workdir: Path | None = None
@@ -214,7 +222,7 @@ class HttpServer(Stoppable):
 
         Args:
             method: HTTP method, or `*` for any.
-            path: Exact path, e.g. `/health`.
+            path: Exact path, e.g. `/health`, or `*` for any path without a route of its own.
             status: Status code.
             headers: Response headers, sent as given.
             body: bytes, str (text/plain) or dict/list (application/json).
@@ -231,9 +239,20 @@ class HttpServer(Stoppable):
 
     def _reply_for(self, request: RecordedRequest) -> Reply:
         with self._lock:
-            self._requests.append(request)
-            answer = self._routes.get((request.method, request.path)) or self._routes.get(
-                ("*", request.path)
+            if self.log_requests:
+                self._requests.append(request)
+            answer = next(
+                (
+                    self._routes[key]
+                    for key in (
+                        (request.method, request.path),
+                        ("*", request.path),
+                        (request.method, "*"),
+                        ("*", "*"),
+                    )
+                    if key in self._routes
+                ),
+                None,
             )
         if answer is None:
             return Reply(404, body={"error": f"no route for {request.method} {request.path}"})
