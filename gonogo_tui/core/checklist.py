@@ -503,7 +503,9 @@ def _message(error: ErrorDetails) -> str:
         return "unknown field"
     if kind == "union_tag_invalid":
         ctx = error.get("ctx") or {}
-        return f"unknown probe kind {ctx.get('tag')!r} (expected one of: {ctx.get('expected_tags')})"
+        return (
+            f"unknown probe kind {ctx.get('tag')!r} (expected one of: {ctx.get('expected_tags')})"
+        )
     if kind == "union_tag_not_found":
         return "'kind' is required (file, command, http, sql, ...)"
     if msg.startswith("Value error, "):

@@ -76,7 +76,9 @@ def _check_regex(pattern: str) -> str:
     return pattern
 
 
-Regex = Annotated[str, AfterValidator(_check_regex), WithJsonSchema({"type": "string", "format": "regex"})]
+Regex = Annotated[
+    str, AfterValidator(_check_regex), WithJsonSchema({"type": "string", "format": "regex"})
+]
 """A Python regular expression, compiled at load time so a bad one is a checklist error."""
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
