@@ -14,6 +14,7 @@ import pytest
 
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.probes import CommandProbe, FileProbe, HttpProbe, SqlProbe
+from tests.readme_examples import readme_example
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "checklists" / "spark-trading.yaml"
@@ -44,14 +45,6 @@ def _probe(checklist: Checklist, criterion_id: str, kind: type[P]) -> P:
     return probe
 
 
-def _example(readme: str, heading: str, fence: str) -> str:
-    """The first fenced block of type `fence` after `heading` in the README."""
-    start = readme.index(heading)
-    match = re.compile(rf"```{fence}\n(.*?)```", re.S).search(readme, start)
-    assert match is not None, f"no ```{fence} block after {heading!r}"
-    return match.group(1)
-
-
 def _contains_all(probe: FileProbe, text: str) -> bool:
     return all(re.search(pattern, text, re.M) for pattern in probe.contains)
 
@@ -71,10 +64,10 @@ def _write(root: Path, relative: str, text: str) -> None:
 
 
 @pytest.fixture
-def artifacts(tmp_path: Path, readme: str) -> Path:
+def artifacts(tmp_path: Path) -> Path:
     _write(tmp_path, SUMMARY, "Resilience validation\nStatus: APPROVED FOR PRODUCTION\n")
     _write(tmp_path, PACKAGE, "# Package\n")
-    _write(tmp_path, SIGNOFF, "# Sign-off\n\n" + _example(readme, "### The sign-off line", "text"))
+    _write(tmp_path, SIGNOFF, "# Sign-off\n\n" + readme_example("### The sign-off line", "text"))
     return tmp_path
 
 
@@ -114,11 +107,11 @@ def test_artifacts_signoff_command_fails_an_incomplete_signoff(
     assert complaint in result.stderr
 
 
-def test_signoff_date_regex_reads_the_first_signoff_date(shipped: Checklist, readme: str) -> None:
+def test_signoff_date_regex_reads_the_first_signoff_date(shipped: Checklist) -> None:
     probe = _probe(shipped, "artifacts-signoff-date", FileProbe)
     assert probe.date_regex is not None and probe.date_format is not None
     assert probe.max_age == 7 * 86400
-    text = _example(readme, "### The sign-off line", "text")
+    text = readme_example("### The sign-off line", "text")
     text += "Sign-off: 2025-01-01 by Old Approver (CTO)\n"
     match = re.search(probe.date_regex, "# Sign-off\n\n" + text)
     assert match is not None and match.group(1) == "2026-11-24"
@@ -144,9 +137,9 @@ def _coverage(shipped: Checklist, root: Path, table: str) -> float | None:
 
 
 def test_coverage_reads_percent_lines_of_the_all_files_row(
-    shipped: Checklist, tmp_path: Path, readme: str
+    shipped: Checklist, tmp_path: Path
 ) -> None:
-    table = _example(readme, "### The coverage summary", "text")
+    table = readme_example("### The coverage summary", "text")
     assert _coverage(shipped, tmp_path, table) == 96.48
     low = table.replace("96.48", "94.90")
     assert _coverage(shipped, tmp_path, low) == 94.90
@@ -160,10 +153,8 @@ def test_coverage_command_fails_without_the_summary_file(
     assert _run(probe, tmp_path).returncode != probe.exit_code
 
 
-def test_junit_regexes_pass_the_documented_report_and_catch_failures(
-    shipped: Checklist, readme: str
-) -> None:
-    report = _example(readme, "### The JUnit report", "xml")
+def test_junit_regexes_pass_the_documented_report_and_catch_failures(shipped: Checklist) -> None:
+    report = readme_example("### The JUnit report", "xml")
     all_pass = _probe(shipped, "tests-all-pass", FileProbe)
     no_skipped = _probe(shipped, "tests-no-skipped-critical", FileProbe)
     assert _contains_all(all_pass, report) and _contains_all(no_skipped, report)
@@ -190,17 +181,17 @@ def test_freshness_criteria_follow_the_seed(shipped: Checklist) -> None:
 # Rollback and team -------------------------------------------------------------------
 
 
-def test_runbook_regexes(shipped: Checklist, readme: str) -> None:
+def test_runbook_regexes(shipped: Checklist) -> None:
     probe = _probe(shipped, "rollback-runbook", FileProbe)
-    reviewed = _example(readme, "### The restore runbook", "text")
+    reviewed = readme_example("### The restore runbook", "text")
     runbook = "# Database restore (PITR)\n\n1. Stop writers.\n\n" + reviewed
     assert _contains_all(probe, runbook)
     assert not _contains_all(probe, "# Database restore\n\nReviewed: soon\n")
     assert not _contains_all(probe, "# Rollback notes\n\n" + reviewed)
 
 
-def test_oncall_regexes(shipped: Checklist, readme: str) -> None:
-    schedule = _example(readme, "### The on-call schedule", "markdown")
+def test_oncall_regexes(shipped: Checklist) -> None:
+    schedule = readme_example("### The on-call schedule", "markdown")
     primary = _probe(shipped, "team-oncall-primary", FileProbe)
     secondary = _probe(shipped, "team-oncall-secondary", FileProbe)
     assert _contains_all(primary, schedule) and _contains_all(secondary, schedule)
@@ -294,9 +285,9 @@ FLAG_CRITERIA = {
 
 @pytest.mark.parametrize(("criterion_id", "flag"), sorted(FLAG_CRITERIA.items()))
 def test_flag_probes_pass_the_documented_shape(
-    shipped: Checklist, readme: str, criterion_id: str, flag: str
+    shipped: Checklist, criterion_id: str, flag: str
 ) -> None:
-    document = json.loads(_example(readme, "### Feature flags", "json"))
+    document = json.loads(readme_example("### Feature flags", "json"))
     probe = _probe(shipped, criterion_id, HttpProbe)
     assert probe.url == "http://localhost:4001/api/features/status"
     assert _json_checks_pass(probe, document)
