@@ -402,6 +402,22 @@ def test_readme_documents_every_criterion_variable_and_manual_reason(
     assert len(manual_ids) == 14
 
 
+def test_no_plain_value_is_cut_by_a_yaml_comment() -> None:
+    """` #` ends a plain YAML value: `hint: post in #spark-deploys` would keep `post in`."""
+    plain_then_hash = re.compile(r"^\s*(- )?[A-Za-z_][\w-]*: [^'\">|&*\[{#][^#]*\s#")
+    lines = SHIPPED.read_text(encoding="utf-8").splitlines()
+    assert [n for n, line in enumerate(lines, 1) if plain_then_hash.match(line)] == []
+
+
+def test_slack_channel_survives_in_the_texts(shipped: Checklist) -> None:
+    stakeholders = shipped.criterion("team-stakeholders")
+    assert stakeholders.title == "Stakeholders notified (Slack #spark-deploys)"
+    assert stakeholders.why_manual is not None and stakeholders.why_manual.endswith(
+        "#spark-deploys and confirms it."
+    )
+    assert "#spark-deploys" in (shipped.criterion("team-no-conflicts").hint or "")
+
+
 REPLACED_BY = {
     "db-pgbouncer-pool": "pgbouncer",
     "monitoring-alert-rules": "prometheus",
