@@ -58,7 +58,7 @@ class Defaults(StrictModel):
     """Extra attempts after an ERROR (never after a FAIL)."""
     retry_backoff: Duration = 0.5
     """Seconds before the first retry; doubles each time."""
-    concurrency: int = Field(default=16, ge=1, le=512)
+    concurrency: int = Field(default=64, ge=1, le=1024)
     """Probes running at once."""
     stale_after: Duration = 300.0
     """A result older than this is stale in the review."""
@@ -281,7 +281,13 @@ def _parse(raw: bytes, path: Path) -> tuple[dict[str, Any], Lines]:
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
         raise ChecklistError(f"{path}:1: the checklist is empty")
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise ChecklistError(
+            f"{path}:{line}: invalid YAML: control character {exc.character!r} is not allowed"
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -294,14 +300,21 @@ def _parse(raw: bytes, path: Path) -> tuple[dict[str, Any], Lines]:
         line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or exc.context or "invalid YAML"
         raise ChecklistError(f"{path}:{line}: invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise ChecklistError(
+            f"{path}:{line}: invalid YAML: control character {exc.character!r} is not allowed"
+        ) from None
     except yaml.YAMLError as exc:
-        raise ChecklistError(f"{path}:1: invalid YAML: {exc}") from None
+        raise ChecklistError(f"{path}:1: invalid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise ChecklistError(f"{path}:1: invalid YAML: nested too deeply") from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        kind = {list: "a list", type(None): "an empty document", str: "a string"}.get(
+            type(data), f"a {type(data).__name__}"
+        )
         raise ChecklistError(
             f"{path}:{lines[()]}: the top level must be a mapping with 'sections', not {kind}"
         )
@@ -331,7 +344,7 @@ def _index_lines(
         where = at if alias_at is None else alias_at
         raise ChecklistError(
             f"{walk.path}:{_line_of(lines, where)}: {format_path(where)}: document expands "
-            f"past {MAX_YAML_NODES} nodes (alias bomb?)"
+            f"past {MAX_YAML_NODES} nodes (aliases nested too deeply?)"
         )
     walk.seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
