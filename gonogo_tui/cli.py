@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "gonogo_tui.commands.check",
     "gonogo_tui.commands.schema",
     "gonogo_tui.commands.demo",
+    "gonogo_tui.commands.report",
 )
 """Modules that each add one or more subcommands through `register(subparsers)`."""
 
