@@ -151,6 +151,9 @@ class DemoEnvironment:
         from gonogo_tui.demo.services import ServerStartError
 
         self.workdir = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX))
+        # The servers' own dirs go inside; PostgreSQL and pgBouncer run as `postgres`,
+        # which must be able to pass through (but not list) this folder.
+        self.workdir.chmod(0o711)
         self.evidence_dir.mkdir()
         now = self.now()
         write_repository(self.root, self.conditions, now)
@@ -203,7 +206,9 @@ class DemoEnvironment:
             self.variables["PROMETHEUS_URL"] = stand_in.url
             self._missing("Prometheus", "prometheus", "PROMETHEUS_URL")
             return None
-        prometheus = PrometheusServer(ALERT_RULES, binary=self.prometheus_binary)
+        prometheus = PrometheusServer(
+            ALERT_RULES, binary=self.prometheus_binary, parent=self.workdir
+        )
         self._started.append(prometheus)
         prometheus.start()
         self.variables["PROMETHEUS_URL"] = prometheus.url
@@ -232,7 +237,7 @@ class DemoEnvironment:
                 self.variables[variable] = stand_in.dsn(DATABASE)
                 self._missing(name, package, variable)
             return
-        postgres = PostgresServer(bin_dir=bin_dir)
+        postgres = PostgresServer(bin_dir=bin_dir, parent=self.workdir)
         self._started.append(postgres)
         postgres.start()
         self.variables["DATABASE_URL"] = prepare_database(
@@ -252,6 +257,7 @@ class DemoEnvironment:
                 users=[PROBE_ROLE],
                 settings={"stats_users": f"postgres, {PROBE_ROLE}"},
                 binary=self.pgbouncer_binary,
+                parent=self.workdir,
             )
             self._started.append(bouncer)
             bouncer.start()
@@ -276,10 +282,12 @@ class DemoEnvironment:
         return [f"{name}={redact(value)}" for name, value in self.variables.items()]
 
     def write_env_file(self, path: Path) -> Path:
-        """Writes `shell_lines()` to `path`, readable by the owner only."""
+        """Writes `shell_lines()` and `GONOGO_DEMO_ROOT` (the `--root`) to `path`, readable by
+        the owner only."""
+        lines = [*self.shell_lines(), f"export GONOGO_DEMO_ROOT={shlex.quote(str(self.root))}"]
         path.touch(mode=0o600, exist_ok=True)
         path.chmod(0o600)
-        path.write_text("\n".join(self.shell_lines()) + "\n", encoding="utf-8")
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path
 
     def stop(self) -> None:

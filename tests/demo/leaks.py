@@ -3,20 +3,8 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-TEMP_PREFIX = "gonogo-"
-"""Every temp dir the demo and its servers make starts with this."""
-
-
-def temp_entries() -> set[Path]:
-    """`gonogo-*` entries in /tmp and in the temp folder (where the demo's dirs go)."""
-    found: set[Path] = set()
-    for folder in {Path("/tmp"), Path(tempfile.gettempdir())}:
-        found.update(folder.glob(f"{TEMP_PREFIX}*"))
-    return found
 
 
 @dataclass(frozen=True)
@@ -67,14 +55,13 @@ def alive(pids: set[int]) -> set[int]:
     return {pid for pid in pids if pid in table and table[pid].state != "Z"}
 
 
-def using_temp_dirs() -> dict[int, str]:
-    """Processes whose command line names a `gonogo-*` temp dir (servers of any demo)."""
-    marker = f"/{TEMP_PREFIX}"
+def mentioning(text: str) -> dict[int, str]:
+    """Running processes (not us, not zombies) whose command line contains `text`."""
     return {
         proc.pid: proc.cmdline
         for proc in processes().values()
-        if marker in proc.cmdline and proc.pid != os.getpid() and proc.state != "Z"
+        if text in proc.cmdline and proc.pid != os.getpid() and proc.state != "Z"
     }
 
 
-__all__ = ["TEMP_PREFIX", "alive", "descendants", "processes", "temp_entries", "using_temp_dirs"]
+__all__ = ["alive", "descendants", "mentioning", "processes"]

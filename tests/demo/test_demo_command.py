@@ -4,12 +4,15 @@ left running or on disk afterwards, also after SIGINT and SIGTERM."""
 from __future__ import annotations
 
 import json
+import os
 import queue
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +23,7 @@ import httpx
 import pytest
 
 from gonogo_tui.demo.scenarios import SCENARIOS, Scenario
-from tests.demo.leaks import alive, descendants, temp_entries, using_temp_dirs
+from tests.demo.leaks import alive, descendants, mentioning
 from tests.servers import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,31 +33,40 @@ SECRET_SHAPES = re.compile(r"ghp_demo|glsa_demo|gonogo:(?!\*\*\*@)[^@\s]+@")
 
 
 @dataclass(frozen=True)
-class Baseline:
-    """`gonogo-*` temp entries and server processes that existed before the test."""
+class Sandbox:
+    """A TMPDIR of the demo's own: whatever the demo leaves behind shows up here, whatever
+    other test runs on the machine do in /tmp meanwhile."""
 
-    entries: set[Path]
-    pids: set[int]
+    tmpdir: Path
 
-    def assert_nothing_new(self) -> None:
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "TMPDIR": str(self.tmpdir)}
+
+    def assert_left_nothing(self) -> None:
         """Polls briefly (the demo has exited, so its cleanup is done) for leftovers."""
 
         def clean() -> bool:
-            return temp_entries() <= self.entries and set(using_temp_dirs()) <= self.pids
+            return not any(self.tmpdir.iterdir()) and not mentioning(str(self.tmpdir))
 
         try:
             wait_until(clean, timeout=3, interval=0.05, message="no leftovers")
         except TimeoutError:
-            entries = temp_entries() - self.entries
-            procs = {k: v for k, v in using_temp_dirs().items() if k not in self.pids}
-            pytest.fail(f"left behind: dirs {sorted(map(str, entries))}, processes {procs}")
+            left = sorted(str(path) for path in self.tmpdir.iterdir())
+            pytest.fail(f"left behind: {left}, processes {mentioning(str(self.tmpdir))}")
 
 
 @pytest.fixture
-def baseline() -> Iterator[Baseline]:
-    taken = Baseline(temp_entries(), set(using_temp_dirs()))
-    yield taken
-    taken.assert_nothing_new()
+def sandbox() -> Iterator[Sandbox]:
+    # Under /tmp and traversable: PostgreSQL runs as `postgres` inside the demo's dir.
+    tmpdir = Path(tempfile.mkdtemp(prefix="gonogo-demotest-", dir="/tmp"))
+    tmpdir.chmod(0o711)
+    try:
+        box = Sandbox(tmpdir)
+        yield box
+        box.assert_left_nothing()
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def no_go_sections(document: dict[str, object]) -> list[str]:
@@ -68,13 +80,14 @@ def no_go_sections(document: dict[str, object]) -> list[str]:
     [("green", 0, "GO"), ("review", 3, "REVIEW"), ("red", 1, "NO-GO")],
 )
 def test_check_scenarios_exit_with_the_decision_and_leave_nothing(
-    scenario: str, exit_code: int, decision: str, baseline: Baseline
+    scenario: str, exit_code: int, decision: str, sandbox: Sandbox
 ) -> None:
     done = subprocess.run(
         [*DEMO, "--scenario", scenario, "--check", "--tick", "*", "--json"],
         capture_output=True,
         text=True,
         cwd=REPO,
+        env=sandbox.env,
         timeout=60,
         check=False,
     )
@@ -94,7 +107,7 @@ def test_check_scenarios_exit_with_the_decision_and_leave_nothing(
 class DemoProcess:
     """A `gonogo demo --keep-running` in the background, its stderr read line by line."""
 
-    def __init__(self, *args: str, env_file: Path) -> None:
+    def __init__(self, *args: str, env_file: Path, sandbox: Sandbox) -> None:
         self.env_file = env_file
         self.process = subprocess.Popen(
             [*DEMO, "--keep-running", "--env-file", str(env_file), *args],
@@ -103,6 +116,7 @@ class DemoProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            env=sandbox.env,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.stderr: list[str] = []
@@ -152,11 +166,13 @@ def demo_factory(tmp_path: Path) -> Iterator[list[DemoProcess]]:
 
 
 def test_latency_delays_every_http_answer_and_sigint_cleans_up(
-    tmp_path: Path, baseline: Baseline, demo_factory: list[DemoProcess]
+    tmp_path: Path, sandbox: Sandbox, demo_factory: list[DemoProcess]
 ) -> None:
-    demo = DemoProcess("--latency-ms", "250", env_file=tmp_path / "demo.env")
+    demo = DemoProcess("--latency-ms", "250", env_file=tmp_path / "demo.env", sandbox=sandbox)
     demo_factory.append(demo)
     variables = demo.variables()
+    root = demo.wait_for_line("demo:   --root ")
+    assert root.split()[-1].startswith(f"{sandbox.tmpdir}/gonogo-demo-")
     demo.wait_for_line("demo: running")
     servers = descendants(demo.process.pid)
     assert len(servers) >= 3, "postgres, pgbouncer and prometheus run as children"
@@ -179,9 +195,9 @@ def test_latency_delays_every_http_answer_and_sigint_cleans_up(
 
 
 def test_sigterm_during_start_up_stops_what_was_started(
-    tmp_path: Path, baseline: Baseline, demo_factory: list[DemoProcess]
+    tmp_path: Path, sandbox: Sandbox, demo_factory: list[DemoProcess]
 ) -> None:
-    demo = DemoProcess(env_file=tmp_path / "demo.env")
+    demo = DemoProcess(env_file=tmp_path / "demo.env", sandbox=sandbox)
     demo_factory.append(demo)
     demo.wait_for_line("demo: Prometheus")  # PostgreSQL is being set up next
     servers = descendants(demo.process.pid)

@@ -52,6 +52,7 @@ class PostgresServer(ServiceProcess):
         settings: Mapping[str, str | int] | None = None,
         bin_dir: Path = PG_BIN_DIR,
         startup_timeout: float = 30.0,
+        parent: Path | None = None,
     ) -> None:
         """Configures, without starting, a cluster.
 
@@ -60,8 +61,9 @@ class PostgresServer(ServiceProcess):
             settings: Extra `-c name=value` server settings.
             bin_dir: Directory holding initdb and postgres.
             startup_timeout: Seconds to wait for the first successful connection.
+            parent: Folder the temp dir goes in (default: the system's).
         """
-        super().__init__()
+        super().__init__(parent=parent)
         self.archive_command = archive_command
         self.settings = dict(settings or {})
         self.bin_dir = bin_dir
@@ -76,7 +78,7 @@ class PostgresServer(ServiceProcess):
         self._start_guarded(self._initdb_and_launch)
 
     def _initdb_and_launch(self) -> None:
-        self.workdir = make_workdir("gonogo-pg-", for_postgres=True)
+        self.workdir = make_workdir("gonogo-pg-", for_postgres=True, parent=self.parent)
         initdb = [
             str(self.bin_dir / "initdb"),
             f"--pgdata={self.data_dir}",
@@ -181,6 +183,7 @@ class PgBouncerServer(ServiceProcess):
         settings: Mapping[str, str | int] | None = None,
         binary: str = "pgbouncer",
         startup_timeout: float = 10.0,
+        parent: Path | None = None,
     ) -> None:
         """Configures, without starting, a pgBouncer.
 
@@ -195,8 +198,9 @@ class PgBouncerServer(ServiceProcess):
             settings: Extra `[pgbouncer]` settings.
             binary: The pgbouncer executable.
             startup_timeout: Seconds to wait for the admin console to answer.
+            parent: Folder the temp dir goes in (default: the system's).
         """
-        super().__init__()
+        super().__init__(parent=parent)
         self.postgres = postgres
         self.databases = list(databases)
         self.users = list(dict.fromkeys(["postgres", *users]))
@@ -216,7 +220,7 @@ class PgBouncerServer(ServiceProcess):
         self._start_guarded(self._write_auth_and_launch)
 
     def _write_auth_and_launch(self) -> None:
-        self.workdir = make_workdir("gonogo-pgbouncer-", for_postgres=True)
+        self.workdir = make_workdir("gonogo-pgbouncer-", for_postgres=True, parent=self.parent)
         auth_file = self.workdir / "userlist.txt"
         auth_file.write_text("".join(f'"{user}" ""\n' for user in self.users))
         self._launch(lambda _port: [self.binary, str(self.config_path)], as_postgres=True)

@@ -149,9 +149,18 @@ def postgres_user_kwargs() -> dict[str, Any]:
     return {"user": "postgres", "group": "postgres", "extra_groups": []}
 
 
-def make_workdir(prefix: str, *, for_postgres: bool) -> Path:
-    # Under /tmp, not pytest's tmp_path: that sits in a 0700 root folder `postgres` cannot enter.
-    workdir = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp" if for_postgres else None))
+def make_workdir(prefix: str, *, for_postgres: bool, parent: Path | None = None) -> Path:
+    """A fresh temp dir; for PostgreSQL and pgBouncer owned by `postgres` when we are root.
+
+    Args:
+        prefix: Start of the dir's name.
+        for_postgres: The dir is for a server that runs as `postgres`.
+        parent: Where to make it; default /tmp for `postgres` (pytest's tmp_path sits in a
+            0700 root folder `postgres` cannot enter), else the temp folder. A parent given
+            for `postgres` must be traversable by it (mode 0711).
+    """
+    default = "/tmp" if for_postgres else None
+    workdir = Path(tempfile.mkdtemp(prefix=prefix, dir=parent or default))
     if for_postgres and is_root():
         account = pwd.getpwnam("postgres")
         os.chown(workdir, account.pw_uid, account.pw_gid)
@@ -171,9 +180,11 @@ class ServiceProcess(Stoppable):
     """Signal the kernel sends the server if the test process dies first."""
     startup_timeout = 30.0
 
-    def __init__(self) -> None:
+    def __init__(self, *, parent: Path | None = None) -> None:
         self.host = LOCALHOST
         self.port = 0
+        self.parent = parent
+        """Folder the temp dir goes in (default: the system's)."""
         self.workdir: Path | None = None
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +31,7 @@ class PrometheusServer(ServiceProcess):
         evaluation_interval: str = "1s",
         binary: str = "prometheus",
         startup_timeout: float = 15.0,
+        parent: Path | None = None,
     ) -> None:
         """Configures, without starting, a Prometheus.
 
@@ -41,8 +43,9 @@ class PrometheusServer(ServiceProcess):
             evaluation_interval: Rule evaluation interval.
             binary: The prometheus executable.
             startup_timeout: Seconds to wait for `/-/ready`.
+            parent: Folder the temp dir goes in (default: the system's).
         """
-        super().__init__()
+        super().__init__(parent=parent)
         self.rules_yaml = rules_yaml
         self.scrape_targets = list(scrape_targets)
         self.scrape_interval = scrape_interval
@@ -62,7 +65,7 @@ class PrometheusServer(ServiceProcess):
         self._start_guarded(self._write_config_and_launch)
 
     def _write_config_and_launch(self) -> None:
-        self.workdir = make_workdir("gonogo-prometheus-", for_postgres=False)
+        self.workdir = make_workdir("gonogo-prometheus-", for_postgres=False, parent=self.parent)
         config: dict[str, Any] = {
             "global": {
                 "scrape_interval": self.scrape_interval,
