@@ -1,12 +1,12 @@
 """The gonogo exception tree.
 
-    GonogoError
-    ├── ChecklistError       a checklist file cannot be used (file:line: field: message)
-    ├── ProbeConfigError     a probe spec is valid YAML but cannot run as written
-    ├── ProbeError           a probe could not measure (becomes an ERROR result, never raised out)
-    ├── EvidenceError        a record or journal cannot be written or read
-    └── SigningError         a signature cannot be made or checked
-        └── VerificationError    a record failed verification (carries the exit code)
+GonogoError
+├── ChecklistError       a checklist file cannot be used (file:line: field: message)
+├── ProbeConfigError     a probe spec is valid YAML but cannot run as written
+├── ProbeError           a probe could not measure (becomes an ERROR result, never raised out)
+├── EvidenceError        a record or journal cannot be written or read
+└── SigningError         a signature cannot be made or checked
+    └── VerificationError    a record failed verification (carries the exit code)
 """
 
 from __future__ import annotations

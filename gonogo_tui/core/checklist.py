@@ -1,0 +1,524 @@
+"""Checklist YAML schema (pydantic models) and `load_checklist`.
+
+Loading is strict: `yaml` safe loading with a node budget (aliases cannot blow up memory),
+`${VAR}` / `${VAR:-default}` substitution from an explicit environment, pydantic validation
+with unknown fields forbidden, and every error reported as `FILE:LINE: field.path: message`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
+from pydantic_core import ErrorDetails
+
+from gonogo_tui.core.errors import ChecklistError
+from gonogo_tui.core.probes import AnyProbe
+from gonogo_tui.core.probes.base import StrictModel
+from gonogo_tui.core.redaction import (
+    Redactor,
+    is_sensitive_key,
+    secrets_in_text,
+    secrets_of_header_value,
+)
+from gonogo_tui.core.types import Duration, Identifier
+
+MAX_CHECKLIST_BYTES = 8 * 1024 * 1024
+"""Larger files are refused before parsing."""
+MAX_YAML_NODES = 500_000
+"""Expanded node budget: a document of aliases past this is refused."""
+
+_VAR_RE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}")
+_UNCLOSED_VAR_RE = re.compile(r"(?<!\$)\$\{(?![A-Za-z_][A-Za-z0-9_]*(?::?-[^}]*)?\})")
+_ROLE = r"^[a-z][a-z0-9-]*$"
+
+
+class VariableDecl(StrictModel):
+    """A variable the checklist reads from the environment."""
+
+    description: str = ""
+    default: str | None = None
+    """Used when the environment does not set it (an inline `${VAR:-x}` wins)."""
+    secret: bool = False
+    """Redact its value in every output."""
+
+
+class Defaults(StrictModel):
+    """Engine settings that criteria may override."""
+
+    timeout: Duration = 10.0
+    """Per-probe deadline in seconds."""
+    retries: int = Field(default=0, ge=0, le=10)
+    """Extra attempts after an ERROR (never after a FAIL)."""
+    retry_backoff: Duration = 0.5
+    """Seconds before the first retry; doubles each time."""
+    concurrency: int = Field(default=16, ge=1, le=512)
+    """Probes running at once."""
+    stale_after: Duration = 300.0
+    """A result older than this is stale in the review."""
+
+
+class ApprovalPolicy(StrictModel):
+    """Who must approve which decision (role ids: cto, devops-lead, product-owner, ...)."""
+
+    go_requires: list[str] = Field(default_factory=lambda: ["cto", "devops-lead", "product-owner"])
+    """Roles that must all approve a GO."""
+    review_requires: list[str] = Field(default_factory=lambda: ["cto"])
+    """Roles that must approve turning a REVIEW into GO."""
+    no_go_any_of: list[str] = Field(
+        default_factory=lambda: ["cto", "devops-lead", "product-owner", "senior-engineer"]
+    )
+    """Any one of these roles may sign a NO-GO record."""
+    override_requires: dict[str, int] = Field(
+        default_factory=lambda: {"cto": 1, "senior-engineer": 2}
+    )
+    """Distinct people per role for an emergency override."""
+
+    @model_validator(mode="after")
+    def _role_ids(self) -> ApprovalPolicy:
+        roles = [*self.go_requires, *self.review_requires, *self.no_go_any_of]
+        roles.extend(self.override_requires)
+        for role in roles:
+            if not re.match(_ROLE, role):
+                raise ValueError(f"{role!r} is not a role id (lowercase words joined by '-')")
+        if any(count < 1 for count in self.override_requires.values()):
+            raise ValueError("override_requires counts must be at least 1")
+        return self
+
+
+class Policy(StrictModel):
+    """The decision matrix (defaults: the seed's 10/10 GO, 9/10 REVIEW, fewer NO-GO)."""
+
+    go_max_no_go: int = Field(default=0, ge=0)
+    """At most this many NO-GO sections still give GO."""
+    review_max_no_go: int = Field(default=1, ge=0)
+    """At most this many NO-GO sections give REVIEW (CTO approval); more give NO-GO."""
+    approvals: ApprovalPolicy = Field(default_factory=ApprovalPolicy)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Policy:
+        if self.review_max_no_go < self.go_max_no_go:
+            raise ValueError("review_max_no_go must be >= go_max_no_go")
+        return self
+
+
+class Criterion(StrictModel):
+    """One pass criterion: measured by a probe, or ticked by a person."""
+
+    id: Identifier
+    """Unique across the checklist; used by `--tick ID`."""
+    title: str = Field(min_length=1)
+    probe: AnyProbe | None = None
+    manual: bool = False
+    """Ticked by a person instead of a probe."""
+    why_manual: str | None = None
+    """Why no machine can check it (shown beside the tick box)."""
+    timeout: Duration | None = None
+    retries: int | None = Field(default=None, ge=0, le=10)
+    hint: str | None = None
+    """What to look at when it fails."""
+    runbook: str | None = None
+    """A link or path to the runbook."""
+
+    @model_validator(mode="after")
+    def _probe_or_manual(self) -> Criterion:
+        if self.manual and self.probe is not None:
+            raise ValueError("a criterion has either a 'probe' or 'manual: true', not both")
+        if not self.manual and self.probe is None:
+            raise ValueError("a criterion needs a 'probe' or 'manual: true'")
+        return self
+
+    @property
+    def is_manual(self) -> bool:
+        """Whether a person ticks it."""
+        return self.probe is None
+
+
+class Section(StrictModel):
+    """A panel of the review: a requirement and its criteria."""
+
+    id: Identifier
+    title: str = Field(min_length=1)
+    requirement: str = ""
+    owner: str | None = None
+    criteria: list[Criterion] = Field(default_factory=list)
+
+
+class Checklist(StrictModel):
+    """A whole go/no-go checklist."""
+
+    version: int = Field(default=1, ge=1, le=1)
+    """Format version; only 1 exists."""
+    title: str = Field(min_length=1)
+    description: str = ""
+    release: str | None = None
+    """Default release label; `--release` overrides it."""
+    variables: dict[str, VariableDecl] = Field(default_factory=dict)
+    defaults: Defaults = Field(default_factory=Defaults)
+    policy: Policy = Field(default_factory=Policy)
+    sections: list[Section] = Field(min_length=1)
+
+    _path: Path | None = PrivateAttr(default=None)
+    _sha256: str = PrivateAttr(default="")
+    _redactor: Redactor = PrivateAttr(default_factory=Redactor)
+
+    @property
+    def path(self) -> Path | None:
+        """The file it was loaded from."""
+        return self._path
+
+    @property
+    def sha256(self) -> str:
+        """Digest of the file's bytes."""
+        return self._sha256
+
+    @property
+    def redactor(self) -> Redactor:
+        """Hides this checklist's secrets in any text."""
+        return self._redactor
+
+    def criteria(self) -> Iterator[tuple[Section, Criterion]]:
+        """Every criterion with its section, in order."""
+        for section in self.sections:
+            for criterion in section.criteria:
+                yield section, criterion
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        """The criterion with this id.
+
+        Raises:
+            KeyError: no such criterion.
+        """
+        for _, criterion in self.criteria():
+            if criterion.id == criterion_id:
+                return criterion
+        raise KeyError(criterion_id)
+
+    def section_of(self, criterion_id: str) -> Section:
+        """The section holding this criterion.
+
+        Raises:
+            KeyError: no such criterion.
+        """
+        for section, criterion in self.criteria():
+            if criterion.id == criterion_id:
+                return section
+        raise KeyError(criterion_id)
+
+
+def load_checklist(path: str | Path, *, environ: Mapping[str, str] | None = None) -> Checklist:
+    """Read, substitute and validate a checklist file.
+
+    Args:
+        path: the YAML file.
+        environ: variables for `${VAR}`; default `os.environ`.
+
+    Raises:
+        ChecklistError: anything wrong, as `FILE:LINE: field.path: message`.
+    """
+    path = Path(path)
+    raw = _read(path)
+    data, lines = _parse(raw, path)
+    env = os.environ if environ is None else environ
+    variables = _declared_variables(data, path, lines)
+    secrets: set[str] = set()
+    data = _substitute(data, (), env, variables, path, lines, secrets)
+    secrets.update(_secrets_in(data, ()))
+    try:
+        checklist = Checklist.model_validate(data)
+    except ValidationError as exc:
+        raise ChecklistError(_describe_validation(exc, data, path, lines)) from None
+    _check_unique_ids(checklist, path, lines)
+    checklist._path = path
+    checklist._sha256 = hashlib.sha256(raw).hexdigest()
+    checklist._redactor = Redactor(secrets)
+    return checklist
+
+
+def checklist_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the checklist format, generated from the models."""
+    schema = Checklist.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "gonogo checklist"
+    return schema
+
+
+def _read(path: Path) -> bytes:
+    try:
+        if path.is_dir():
+            raise ChecklistError(f"{path}: is a folder, not a checklist file")
+        size = path.stat().st_size
+        if size > MAX_CHECKLIST_BYTES:
+            raise ChecklistError(f"{path}: {size} bytes is too large for a checklist")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ChecklistError(f"{path}: no such file") from None
+    except PermissionError:
+        raise ChecklistError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise ChecklistError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+Lines = dict[tuple[str | int, ...], int]
+
+
+def _parse(raw: bytes, path: Path) -> tuple[dict[str, Any], Lines]:
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise ChecklistError(f"{path}:{line}: binary data (NUL byte); a checklist is YAML text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ChecklistError(f"{path}:{line}: not UTF-8 text (byte {exc.start})") from None
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        raise ChecklistError(f"{path}:1: the checklist is empty")
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ChecklistError(f"{path}:1: the checklist is empty")
+        lines: Lines = {(): node.start_mark.line + 1}
+        _index_lines(node, (), lines, [0])
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ChecklistError(f"{path}:{line}: invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ChecklistError(f"{path}:1: invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ChecklistError(f"{path}:1: invalid YAML: nested too deeply") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        raise ChecklistError(
+            f"{path}:{lines[()]}: the top level must be a mapping with 'sections', not {kind}"
+        )
+    return data, lines
+
+
+def _index_lines(
+    node: yaml.Node, at: tuple[str | int, ...], lines: Lines, budget: list[int]
+) -> None:
+    """Record the line of every key and item; refuse documents that expand past the budget."""
+    budget[0] += 1
+    if budget[0] > MAX_YAML_NODES:
+        raise ChecklistError(
+            f"line {node.start_mark.line + 1}: document expands past {MAX_YAML_NODES} nodes "
+            "(alias bomb?)"
+        )
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            child = (*at, key)
+            lines.setdefault(child, key_node.start_mark.line + 1)
+            _index_lines(value_node, child, lines, budget)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            child = (*at, index)
+            lines.setdefault(child, item.start_mark.line + 1)
+            _index_lines(item, child, lines, budget)
+
+
+def _line_of(lines: Lines, at: tuple[str | int, ...]) -> int:
+    probe = at
+    while probe not in lines and probe:
+        probe = probe[:-1]
+    return lines.get(probe, 1)
+
+
+def format_path(at: tuple[str | int, ...]) -> str:
+    """`('sections', 3, 'criteria', 2, 'probe', 'url')` -> `sections[3].criteria[2].probe.url`."""
+    text = ""
+    for part in at:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+def _declared_variables(data: dict[str, Any], path: Path, lines: Lines) -> dict[str, VariableDecl]:
+    raw = data.get("variables")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        line = _line_of(lines, ("variables",))
+        raise ChecklistError(f"{path}:{line}: variables: must be a mapping of NAME: {{...}}")
+    declared: dict[str, VariableDecl] = {}
+    for name, decl in raw.items():
+        at = ("variables", name)
+        try:
+            declared[str(name)] = VariableDecl.model_validate(decl or {})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = (*at, *first["loc"])
+            raise ChecklistError(
+                f"{path}:{_line_of(lines, where)}: {format_path(where)}: {_message(first)}"
+            ) from None
+    return declared
+
+
+def _substitute(
+    value: Any,
+    at: tuple[str | int, ...],
+    env: Mapping[str, str],
+    declared: Mapping[str, VariableDecl],
+    path: Path,
+    lines: Lines,
+    secrets: set[str],
+) -> Any:
+    if at == ("variables",):
+        return value
+    if isinstance(value, dict):
+        return {
+            k: _substitute(v, (*at, k), env, declared, path, lines, secrets)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [
+            _substitute(v, (*at, i), env, declared, path, lines, secrets)
+            for i, v in enumerate(value)
+        ]
+    if not isinstance(value, str) or "$" not in value:
+        return value
+    if _UNCLOSED_VAR_RE.search(value):
+        raise ChecklistError(
+            f"{path}:{_line_of(lines, at)}: {format_path(at)}: malformed variable reference "
+            "(use ${NAME} or ${NAME:-default})"
+        )
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name, operator, inline_default = match.group(1), match.group(2), match.group(3)
+        decl = declared.get(name)
+        current = env.get(name)
+        if operator == ":-" and current == "":
+            current = None
+        if current is None:
+            if operator is not None:
+                current = inline_default
+            elif decl is not None and decl.default is not None:
+                current = decl.default
+            else:
+                raise ChecklistError(
+                    f"{path}:{_line_of(lines, at)}: {format_path(at)}: variable {name} is not "
+                    f"set and has no default (set it, or write ${{{name}:-default}})"
+                )
+        if current and ((decl is not None and decl.secret) or is_sensitive_key(name)):
+            secrets.add(current)
+        return current
+
+    return _VAR_RE.sub(replace, value)
+
+
+def _secrets_in(value: Any, at: tuple[str | int, ...]) -> set[str]:
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, str) and is_sensitive_key(str(key)) and item:
+                found |= secrets_of_header_value(item)
+            found |= _secrets_in(item, (*at, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found |= _secrets_in(item, (*at, index))
+    elif isinstance(value, str):
+        found |= secrets_in_text(value)
+    return found
+
+
+def _strip_tags(loc: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:
+    """Drop pydantic's discriminator tags from an error location, keeping real keys."""
+    kept: list[str | int] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and isinstance(part, str) and part not in current:
+            if current.get("kind") == part or part.startswith("function-"):
+                continue
+            kept.append(part)
+            current = None
+            continue
+        kept.append(part)
+        if isinstance(current, dict):
+            current = current.get(part)
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        else:
+            current = None
+    return tuple(kept)
+
+
+def _message(error: ErrorDetails) -> str:
+    kind = error["type"]
+    msg = error["msg"]
+    if kind == "missing":
+        return "field required"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "union_tag_invalid":
+        ctx = error.get("ctx") or {}
+        return (
+            f"unknown probe kind {ctx.get('tag')!r} (expected one of: {ctx.get('expected_tags')})"
+        )
+    if kind == "union_tag_not_found":
+        return "'kind' is required (file, command, http, sql, ...)"
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    return msg[:1].lower() + msg[1:]
+
+
+def _describe_validation(exc: ValidationError, data: Any, path: Path, lines: Lines) -> str:
+    errors = exc.errors()
+    first = errors[0]
+    where = _strip_tags(tuple(first["loc"]), data)
+    text = f"{path}:{_line_of(lines, where)}: {format_path(where)}: {_message(first)}"
+    if len(errors) > 1:
+        text += f" (and {len(errors) - 1} more problem{'s' * (len(errors) > 2)})"
+    return text
+
+
+def _check_unique_ids(checklist: Checklist, path: Path, lines: Lines) -> None:
+    seen_sections: set[str] = set()
+    seen_criteria: set[str] = set()
+    for s_index, section in enumerate(checklist.sections):
+        if section.id in seen_sections:
+            at: tuple[str | int, ...] = ("sections", s_index, "id")
+            raise ChecklistError(
+                f"{path}:{_line_of(lines, at)}: {format_path(at)}: duplicate section id "
+                f"{section.id!r}"
+            )
+        seen_sections.add(section.id)
+        for c_index, criterion in enumerate(section.criteria):
+            if criterion.id in seen_criteria:
+                at = ("sections", s_index, "criteria", c_index, "id")
+                raise ChecklistError(
+                    f"{path}:{_line_of(lines, at)}: {format_path(at)}: duplicate criterion id "
+                    f"{criterion.id!r}"
+                )
+            seen_criteria.add(criterion.id)
+
+
+__all__ = [
+    "ApprovalPolicy",
+    "Checklist",
+    "Criterion",
+    "Defaults",
+    "Policy",
+    "Section",
+    "VariableDecl",
+    "checklist_json_schema",
+    "format_path",
+    "load_checklist",
+]

@@ -1,0 +1,214 @@
+"""ProbeRunner: runs probes concurrently with deadlines, retries and error mapping.
+
+A probe never crashes the meeting: every outcome, including an unexpected exception,
+becomes a `ProbeResult` whose texts have the checklist's secrets redacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from gonogo_tui.core.checklist import Checklist, Criterion
+from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.probes.base import (
+    Observation,
+    ProbeContext,
+    ProbeResult,
+    Status,
+    cap_text,
+    one_line,
+    utc_now,
+)
+from gonogo_tui.core.redaction import Redactor
+from gonogo_tui.core.types import format_duration
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class ProbeRunner:
+    """Runs the probes of a checklist.
+
+    Args:
+        ctx: the context every probe receives (root folder, clock, evidence dir).
+        concurrency: probes running at once.
+        default_timeout: seconds, when neither probe nor criterion sets one.
+        default_retries: extra attempts after an ERROR.
+        retry_backoff: seconds before the first retry, doubling; 0 in tests.
+        redactor: hides secrets in every text of a result.
+        sleep: the backoff sleep (injectable).
+    """
+
+    def __init__(
+        self,
+        ctx: ProbeContext,
+        *,
+        concurrency: int = 16,
+        default_timeout: float = 10.0,
+        default_retries: int = 0,
+        retry_backoff: float = 0.5,
+        redactor: Redactor | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.ctx = ctx
+        self.concurrency = concurrency
+        self.default_timeout = default_timeout
+        self.default_retries = default_retries
+        self.retry_backoff = retry_backoff
+        self.redactor = redactor or Redactor()
+        self._sleep = sleep
+        self._semaphore: asyncio.Semaphore | None = None
+
+    @classmethod
+    def for_checklist(
+        cls,
+        checklist: Checklist,
+        *,
+        root: Path,
+        now: Callable[[], datetime] = utc_now,
+        evidence_dir: Path | None = None,
+        retry_backoff: float | None = None,
+        concurrency: int | None = None,
+    ) -> ProbeRunner:
+        """A runner configured by the checklist's `defaults` block."""
+        defaults = checklist.defaults
+        return cls(
+            ProbeContext(root=root, now=now, evidence_dir=evidence_dir, timeout=defaults.timeout),
+            concurrency=concurrency or defaults.concurrency,
+            default_timeout=defaults.timeout,
+            default_retries=defaults.retries,
+            retry_backoff=defaults.retry_backoff if retry_backoff is None else retry_backoff,
+            redactor=checklist.redactor,
+        )
+
+    def timeout_for(self, criterion: Criterion) -> float:
+        """The deadline that applies to this criterion's probe."""
+        probe = criterion.probe
+        if probe is not None and probe.timeout is not None:
+            return probe.timeout
+        if criterion.timeout is not None:
+            return criterion.timeout
+        return self.default_timeout
+
+    async def run(self, criterion: Criterion) -> ProbeResult:
+        """Run one criterion's probe, with its deadline and retries.
+
+        Raises:
+            ValueError: the criterion is manual.
+        """
+        if criterion.probe is None:
+            raise ValueError(f"criterion {criterion.id!r} is manual and has no probe")
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.concurrency)
+        retries = self.default_retries if criterion.retries is None else criterion.retries
+        timeout = self.timeout_for(criterion)
+        async with self._semaphore:
+            started_at = self.ctx.now()
+            started = time.perf_counter()
+            attempts = 0
+            while True:
+                attempts += 1
+                status, observation, detail = await self._attempt(criterion, timeout)
+                if status is not Status.ERROR or attempts > retries:
+                    break
+                log.info("%s: attempt %d failed (%s); retrying", criterion.id, attempts, detail)
+                await self._sleep(self.retry_backoff * (2 ** (attempts - 1)))
+            duration_ms = (time.perf_counter() - started) * 1000
+        return self._result(
+            criterion, status, observation, detail, started_at, duration_ms, attempts
+        )
+
+    async def run_all(self, criteria: Iterable[Criterion]) -> AsyncIterator[ProbeResult]:
+        """Run every probed criterion concurrently; yield results as they finish.
+
+        Closing or cancelling the iteration cancels every probe still running.
+        """
+        tasks = [
+            asyncio.ensure_future(self.run(criterion))
+            for criterion in criteria
+            if criterion.probe is not None
+        ]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                yield await next_done
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _attempt(
+        self, criterion: Criterion, timeout: float
+    ) -> tuple[Status, Observation | None, str]:
+        assert criterion.probe is not None
+        ctx = replace(self.ctx, timeout=timeout)
+        try:
+            async with asyncio.timeout(timeout):
+                observation = await criterion.probe.run(ctx)
+        except TimeoutError:
+            return Status.ERROR, None, f"timed out after {format_duration(timeout)}"
+        except ProbeError as exc:
+            return Status.ERROR, None, str(exc)
+        except OSError as exc:
+            return Status.ERROR, None, _describe_os_error(exc)
+        except Exception as exc:  # the engine boundary: any failure becomes a result
+            if _is_client_error(exc):
+                return Status.ERROR, None, f"{type(exc).__name__}: {exc}"
+            log.warning("probe %s raised %s: %s", criterion.id, type(exc).__name__, exc)
+            log.debug("traceback of probe %s", criterion.id, exc_info=True)
+            return Status.ERROR, None, f"unexpected {type(exc).__name__}: {exc}"
+        return (Status.PASS if observation.ok else Status.FAIL), observation, observation.detail
+
+    def _result(
+        self,
+        criterion: Criterion,
+        status: Status,
+        observation: Observation | None,
+        detail: str,
+        started_at: datetime,
+        duration_ms: float,
+        attempts: int,
+    ) -> ProbeResult:
+        assert criterion.probe is not None
+        redact = self.redactor
+        value = observation.value if observation is not None else ""
+        output = observation.output if observation is not None else ""
+        artifacts = {
+            name: redact(text)
+            for name, text in (observation.artifacts.items() if observation else ())
+        }
+        return ProbeResult(
+            criterion_id=criterion.id,
+            status=status,
+            value=one_line(redact(value), 200),
+            expected=one_line(redact(criterion.probe.expectation()), 200),
+            source=one_line(redact(criterion.probe.source()), 500),
+            detail=one_line(redact(detail or ""), 500),
+            started_at=started_at,
+            duration_ms=duration_ms,
+            output=cap_text(redact(output)),
+            attempts=attempts,
+            artifacts=artifacts,
+        )
+
+
+def _describe_os_error(exc: OSError) -> str:
+    if exc.strerror:
+        target = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror}{target}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _is_client_error(exc: BaseException) -> bool:
+    """httpx and psycopg errors are expected failures; matched by module to avoid imports."""
+    module = type(exc).__module__
+    return module.startswith(("httpx", "psycopg", "httpcore", "ssl"))
+
+
+__all__ = ["ProbeRunner"]

@@ -1,0 +1,227 @@
+"""The decision rules: pure functions from results, ticks and waivers to a decision.
+
+No I/O and no clock: every input is passed in, so the rules are tested by truth tables.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from gonogo_tui.core.checklist import Checklist, Criterion, Policy, Section
+from gonogo_tui.core.probes.base import ProbeResult, Status
+
+
+class Decision(enum.StrEnum):
+    """The meeting's outcome by the policy."""
+
+    GO = "GO"
+    REVIEW = "REVIEW"
+    """One section short: proceeds only with the CTO's approval."""
+    NO_GO = "NO-GO"
+
+
+class SectionStatus(enum.StrEnum):
+    """A section is GO only when every criterion is PASS or WAIVED."""
+
+    GO = "GO"
+    NO_GO = "NO-GO"
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A manual criterion ticked by a person."""
+
+    criterion_id: str
+    operator: str
+    at: datetime
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A failing criterion waived by a person, with a reason."""
+
+    criterion_id: str
+    operator: str
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class CriterionOutcome:
+    """A criterion's status with what it rests on."""
+
+    criterion: Criterion
+    status: Status
+    result: ProbeResult | None = None
+    tick: Tick | None = None
+    waiver: Waiver | None = None
+    underlying: Status | None = None
+    """For WAIVED: the status that was waived."""
+
+    @property
+    def passed(self) -> bool:
+        """PASS or WAIVED."""
+        return self.status in (Status.PASS, Status.WAIVED)
+
+
+@dataclass(frozen=True)
+class SectionOutcome:
+    """A section's verdict and its criteria."""
+
+    section: Section
+    number: int
+    """1-based position in the checklist."""
+    status: SectionStatus
+    criteria: tuple[CriterionOutcome, ...]
+
+    def count(self, status: Status) -> int:
+        """How many criteria have this status."""
+        return sum(1 for outcome in self.criteria if outcome.status is status)
+
+    @property
+    def passed_count(self) -> int:
+        """Criteria PASS or WAIVED."""
+        return sum(1 for outcome in self.criteria if outcome.passed)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything the decision bar, the table and the record show."""
+
+    decision: Decision
+    sections: tuple[SectionOutcome, ...]
+
+    @property
+    def sections_total(self) -> int:
+        return len(self.sections)
+
+    @property
+    def sections_go(self) -> int:
+        return sum(1 for s in self.sections if s.status is SectionStatus.GO)
+
+    @property
+    def missing(self) -> tuple[CriterionOutcome, ...]:
+        """Criteria standing between this and GO, in checklist order."""
+        return tuple(c for s in self.sections for c in s.criteria if not c.passed)
+
+    @property
+    def failed_sections(self) -> tuple[SectionOutcome, ...]:
+        return tuple(s for s in self.sections if s.status is SectionStatus.NO_GO)
+
+    def outcome(self, criterion_id: str) -> CriterionOutcome:
+        """The outcome of one criterion.
+
+        Raises:
+            KeyError: no such criterion.
+        """
+        for section in self.sections:
+            for outcome in section.criteria:
+                if outcome.criterion.id == criterion_id:
+                    return outcome
+        raise KeyError(criterion_id)
+
+    def count(self, status: Status) -> int:
+        """How many criteria have this status."""
+        return sum(s.count(status) for s in self.sections)
+
+
+def criterion_status(
+    criterion: Criterion,
+    result: ProbeResult | None,
+    tick: Tick | None,
+    waiver: Waiver | None,
+) -> tuple[Status, Status | None]:
+    """A criterion's status and, when waived, the status underneath.
+
+    A waiver turns anything but PASS into WAIVED, except a probe that has not run yet:
+    nothing can be waived before it is measured.
+    """
+    if criterion.is_manual:
+        underlying = Status.PASS if tick is not None else Status.PENDING
+    elif result is None:
+        underlying = Status.PENDING
+    else:
+        underlying = result.status
+    if waiver is not None and underlying is not Status.PASS:
+        if criterion.is_manual or underlying is not Status.PENDING:
+            return Status.WAIVED, underlying
+    return underlying, None
+
+
+def section_status(outcomes: Iterable[CriterionOutcome]) -> SectionStatus:
+    """GO when every criterion is PASS or WAIVED; an empty section is never GO."""
+    items = list(outcomes)
+    if items and all(outcome.passed for outcome in items):
+        return SectionStatus.GO
+    return SectionStatus.NO_GO
+
+
+def decide(policy: Policy, sections_no_go: int, sections_total: int) -> Decision:
+    """The decision matrix: GO, REVIEW (CTO approval) or NO-GO by NO-GO section count."""
+    if sections_total == 0:
+        return Decision.NO_GO
+    if sections_no_go <= policy.go_max_no_go:
+        return Decision.GO
+    if sections_no_go <= policy.review_max_no_go:
+        return Decision.REVIEW
+    return Decision.NO_GO
+
+
+def evaluate(
+    checklist: Checklist,
+    results: Mapping[str, ProbeResult],
+    ticks: Mapping[str, Tick] | None = None,
+    waivers: Mapping[str, Waiver] | None = None,
+) -> Evaluation:
+    """Apply the rules to the current results, ticks and waivers."""
+    ticks = ticks or {}
+    waivers = waivers or {}
+    sections: list[SectionOutcome] = []
+    for number, section in enumerate(checklist.sections, start=1):
+        outcomes = []
+        for criterion in section.criteria:
+            result = None if criterion.is_manual else results.get(criterion.id)
+            tick = ticks.get(criterion.id) if criterion.is_manual else None
+            waiver = waivers.get(criterion.id)
+            status, underlying = criterion_status(criterion, result, tick, waiver)
+            outcomes.append(
+                CriterionOutcome(
+                    criterion=criterion,
+                    status=status,
+                    result=result,
+                    tick=tick,
+                    waiver=waiver if status is Status.WAIVED else None,
+                    underlying=underlying,
+                )
+            )
+        sections.append(
+            SectionOutcome(
+                section=section,
+                number=number,
+                status=section_status(outcomes),
+                criteria=tuple(outcomes),
+            )
+        )
+    no_go = sum(1 for s in sections if s.status is SectionStatus.NO_GO)
+    return Evaluation(
+        decision=decide(checklist.policy, no_go, len(sections)), sections=tuple(sections)
+    )
+
+
+__all__ = [
+    "CriterionOutcome",
+    "Decision",
+    "Evaluation",
+    "SectionOutcome",
+    "SectionStatus",
+    "Tick",
+    "Waiver",
+    "criterion_status",
+    "decide",
+    "evaluate",
+    "section_status",
+]

@@ -1,0 +1,206 @@
+"""Probe building blocks: statuses, observations, results, the run context and the spec base."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from gonogo_tui.core.types import Duration
+
+OUTPUT_CAP = 64 * 1024
+"""Raw output kept per probe run, in characters; the rest is dropped and counted."""
+
+
+class Status(enum.StrEnum):
+    """The status of one criterion."""
+
+    PASS = "PASS"
+    """Measured and met."""
+    FAIL = "FAIL"
+    """Measured and not met."""
+    ERROR = "ERROR"
+    """Could not measure (timeout, refused, unparseable). Never counts as passed."""
+    PENDING = "PENDING"
+    """Not run yet, or manual and not ticked."""
+    WAIVED = "WAIVED"
+    """A person waived it with a reason."""
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def cap_text(text: str, limit: int = OUTPUT_CAP) -> str:
+    """Keep at most `limit` characters, saying how much was dropped."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n… [{len(text) - limit} more characters not kept]"
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """Collapse whitespace so a detail stays on one line, capped at `limit` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What a probe measured, before the engine adds timing and identity."""
+
+    ok: bool
+    """Whether the expectation was met."""
+    value: str
+    """The measured value, short, for tables (e.g. `200`, `96.4%`, `3 rules`)."""
+    detail: str = ""
+    """One line saying what was found, or why it failed."""
+    output: str = ""
+    """Raw output (body, stdout, rows), capped by the engine."""
+    artifacts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Named texts to keep as evidence (e.g. `baseline_metrics.txt`)."""
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """The outcome of one probe run: always a value, never an exception."""
+
+    criterion_id: str
+    status: Status
+    """PASS, FAIL or ERROR."""
+    value: str
+    expected: str
+    source: str
+    detail: str
+    started_at: datetime
+    duration_ms: float
+    output: str = ""
+    attempts: int = 1
+    artifacts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (timestamps in ISO 8601 UTC)."""
+        return {
+            "criterion_id": self.criterion_id,
+            "status": self.status.value,
+            "value": self.value,
+            "expected": self.expected,
+            "source": self.source,
+            "detail": self.detail,
+            "started_at": iso_utc(self.started_at),
+            "duration_ms": round(self.duration_ms, 1),
+            "output": self.output,
+            "attempts": self.attempts,
+            "artifacts": dict(self.artifacts),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ProbeResult:
+        """Rebuild a result written by `to_dict` (used by the journal)."""
+        return cls(
+            criterion_id=str(data["criterion_id"]),
+            status=Status(data["status"]),
+            value=str(data.get("value", "")),
+            expected=str(data.get("expected", "")),
+            source=str(data.get("source", "")),
+            detail=str(data.get("detail", "")),
+            started_at=parse_iso(str(data["started_at"])),
+            duration_ms=float(data.get("duration_ms", 0.0)),
+            output=str(data.get("output", "")),
+            attempts=int(data.get("attempts", 1)),
+            artifacts=MappingProxyType(dict(data.get("artifacts") or {})),
+        )
+
+
+def iso_utc(moment: datetime) -> str:
+    """Format an aware datetime as `2026-11-26T10:15:00.123Z`."""
+    text = moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse an ISO 8601 timestamp (a trailing Z allowed) into an aware UTC datetime."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class ProbeContext:
+    """Everything a probe may depend on, passed in so tests can fix each one."""
+
+    root: Path
+    """Folder that relative paths in the checklist resolve against."""
+    now: Callable[[], datetime] = utc_now
+    """The clock (timezone-aware UTC)."""
+    evidence_dir: Path | None = None
+    """Where earlier evidence lives (for probes comparing with a previous run)."""
+    timeout: float = 10.0
+    """This run's deadline in seconds; probes size their own client timeouts from it."""
+
+    def resolve(self, path: str | Path) -> Path:
+        """Resolve a checklist path against `root` (absolute paths stay as they are)."""
+        candidate = Path(path).expanduser()
+        return candidate if candidate.is_absolute() else self.root / candidate
+
+
+class StrictModel(BaseModel):
+    """Base for checklist models: unknown fields are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProbeSpec(StrictModel):
+    """Base class of every probe kind.
+
+    A kind subclasses it with `kind: Literal["name"]` and implements `run`, `source`
+    and `expectation`. Heavy client libraries are imported inside `run`, so loading a
+    checklist imports only what it needs.
+    """
+
+    kind: str
+    timeout: Duration | None = None
+    """Per-probe deadline in seconds; overrides the criterion's and the checklist's."""
+
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+    """Names of fields whose values are secrets (redacted in every output)."""
+
+    def source(self) -> str:
+        """What is measured (URL, query, command, path), for tables and records."""
+        raise NotImplementedError
+
+    def expectation(self) -> str:
+        """What counts as passing, in a few words (e.g. `status 204`, `>= 95%`)."""
+        raise NotImplementedError
+
+    async def run(self, ctx: ProbeContext) -> Observation:
+        """Measure once.
+
+        Raises:
+            ProbeError: could not measure (the engine records ERROR with the message).
+            OSError, TimeoutError: likewise ERROR.
+        """
+        raise NotImplementedError
+
+
+__all__ = [
+    "OUTPUT_CAP",
+    "Observation",
+    "ProbeContext",
+    "ProbeResult",
+    "ProbeSpec",
+    "Status",
+    "StrictModel",
+    "cap_text",
+    "iso_utc",
+    "one_line",
+    "parse_iso",
+    "utc_now",
+]

@@ -1,0 +1,77 @@
+"""The `command` probe: run a program (argv list; a shell only when asked) and check it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
+from gonogo_tui.core.types import Compare, Regex
+
+
+class Extract(StrictModel):
+    """A number taken from the output by a regex and compared."""
+
+    regex: Regex
+    """The first group (or the whole match) is the number, e.g. `All files\\s*\\|\\s*([\\d.]+)`."""
+    compare: Compare
+    """The expectation, e.g. `>= 95`."""
+    stream: Literal["stdout", "stderr"] = "stdout"
+    """Which output to search."""
+    unit: str = ""
+    """Shown after the value, e.g. `%`."""
+
+
+class CommandProbe(ProbeSpec):
+    """Runs a command and checks its exit code and output."""
+
+    kind: Literal["command"] = "command"
+    command: list[str] | str
+    """An argv list; a single string only with `shell: true`."""
+    shell: bool = False
+    """Run `command` (a string) through /bin/sh. Logged when used."""
+    cwd: str | None = None
+    """Working directory, relative to the root; default: the root."""
+    env: dict[str, str] = Field(default_factory=dict)
+    """Extra environment variables for the command."""
+    exit_code: int | None = 0
+    """Expected exit code; null accepts any."""
+    stdout: list[Regex] = Field(default_factory=list)
+    """Regexes that must all match stdout."""
+    stderr: list[Regex] = Field(default_factory=list)
+    """Regexes that must all match stderr."""
+    extract: Extract | None = None
+    """A number taken from the output and compared."""
+
+    @model_validator(mode="after")
+    def _shell_needs_string(self) -> CommandProbe:
+        if isinstance(self.command, str) and not self.shell:
+            raise ValueError("a command string needs 'shell: true'; otherwise give an argv list")
+        if isinstance(self.command, list) and not self.command:
+            raise ValueError("'command' must not be empty")
+        if self.shell and isinstance(self.command, list):
+            raise ValueError("'shell: true' takes the command as one string")
+        return self
+
+    def source(self) -> str:
+        if isinstance(self.command, str):
+            return f"sh -c {self.command}"
+        import shlex
+
+        return shlex.join(self.command)
+
+    def expectation(self) -> str:
+        parts = []
+        if self.exit_code is not None:
+            parts.append(f"exit {self.exit_code}")
+        if self.stdout or self.stderr:
+            parts.append("output matches")
+        if self.extract is not None:
+            parts.append(f"{self.extract.compare}{self.extract.unit}")
+        return ", ".join(parts) or "runs"
+
+    async def run(self, ctx: ProbeContext) -> Observation:
+        from gonogo_tui.core.probes.command_run import run_command_probe
+
+        return await run_command_probe(self, ctx)

@@ -1,0 +1,69 @@
+"""The `file` probe: existence, content regexes and freshness of files and folders."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
+from gonogo_tui.core.types import Duration, Regex, format_duration
+
+
+class NewestIn(StrictModel):
+    """The newest file matching a glob inside a folder (the seed's `ls -lt pacts/`)."""
+
+    dir: str
+    """Folder, relative to the root unless absolute."""
+    glob: str = "*"
+    """Pattern the files must match, e.g. `*.test.ts`."""
+    recursive: bool = False
+    """Search sub-folders too."""
+
+
+class FileProbe(ProbeSpec):
+    """Checks a file: it exists, its content matches, it is recent enough."""
+
+    kind: Literal["file"] = "file"
+    path: str | None = None
+    """The file, relative to the root unless absolute."""
+    newest_in: NewestIn | None = None
+    """Instead of `path`: the newest file matching a glob in a folder."""
+    exists: bool = True
+    """Set to false to require that the file does not exist."""
+    contains: list[Regex] = Field(default_factory=list)
+    """Regexes that must all match the content (multiline mode)."""
+    max_age: Duration | None = None
+    """Maximum age, from the modification time unless `date_regex` is given."""
+    date_regex: Regex | None = None
+    """Take the age from a date found in the file: the first group (or whole match)."""
+    date_format: str | None = None
+    """strptime format of that date; default ISO 8601 (`2026-11-26`, `2026-11-26T10:00Z`)."""
+
+    @model_validator(mode="after")
+    def _one_target(self) -> FileProbe:
+        if (self.path is None) == (self.newest_in is None):
+            raise ValueError("give exactly one of 'path' or 'newest_in'")
+        if self.date_regex is not None and self.max_age is None:
+            raise ValueError("'date_regex' needs 'max_age'")
+        return self
+
+    def source(self) -> str:
+        if self.newest_in is not None:
+            return f"{self.newest_in.dir.rstrip('/')}/{self.newest_in.glob}"
+        return str(self.path)
+
+    def expectation(self) -> str:
+        if not self.exists:
+            return "absent"
+        parts = ["exists"]
+        if self.contains:
+            parts.append(f"matches {len(self.contains)} pattern{'s' * (len(self.contains) > 1)}")
+        if self.max_age is not None:
+            parts.append(f"age <= {format_duration(self.max_age)}")
+        return ", ".join(parts)
+
+    async def run(self, ctx: ProbeContext) -> Observation:
+        from gonogo_tui.core.probes.file_run import run_file_probe
+
+        return await run_file_probe(self, ctx)

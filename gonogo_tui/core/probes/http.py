@@ -1,0 +1,140 @@
+"""The `http` probe: status, headers, JSON fields and latency of an HTTP endpoint."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
+from gonogo_tui.core.types import Compare, Regex
+
+_JSON_PATH_RE = re.compile(r"(?:[^.\[\]]+|\[-?\d+\])(?:\.[^.\[\]]+|\[-?\d+\])*")
+_JSON_PATH_PART_RE = re.compile(r"\.?([^.\[\]]+)|\[(-?\d+)\]")
+
+
+def parse_json_path(path: str) -> tuple[str | int, ...]:
+    """Split `data.flags[0].enabled` into `("data", "flags", 0, "enabled")`.
+
+    Raises:
+        ValueError: the path is not keys joined by dots with optional `[N]` indexes.
+    """
+    if _JSON_PATH_RE.fullmatch(path) is None:
+        raise ValueError(f"{path!r} is not a JSON path (use e.g. data.items[0].name)")
+    parts: list[str | int] = []
+    for match in _JSON_PATH_PART_RE.finditer(path):
+        key, index = match.groups()
+        parts.append(int(index) if index is not None else key)
+    return tuple(parts)
+
+
+class HeaderNumber(StrictModel):
+    """A number inside a header, compared (HSTS `max-age=(\\d+)` >= 15552000)."""
+
+    header: str
+    regex: Regex
+    """The first group (or the whole match) is the number."""
+    compare: Compare
+
+
+class JsonCheck(StrictModel):
+    """A field of a JSON body, found by a simple path like `data.flags[0].enabled`."""
+
+    path: str
+    """Dots between keys, `[N]` for list items; `*` is not supported."""
+    equals: Any = None
+    """The exact JSON value expected (`true`, `"on"`, `3`)."""
+    compare: Compare | None = None
+    """A comparison, e.g. `< 100`."""
+    exists: bool = True
+    """Set to false to require that the path is absent."""
+
+    @field_validator("path")
+    @classmethod
+    def _valid_path(cls, path: str) -> str:
+        parse_json_path(path)
+        return path
+
+    @model_validator(mode="after")
+    def _absent_has_no_value(self) -> JsonCheck:
+        if not self.exists and (self.equals is not None or self.compare is not None):
+            raise ValueError("'exists: false' cannot be combined with 'equals' or 'compare'")
+        return self
+
+
+class HttpProbe(ProbeSpec):
+    """Requests a URL and checks the answer."""
+
+    kind: Literal["http"] = "http"
+    url: str
+    method: Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] = "GET"
+    headers: dict[str, str] = Field(default_factory=dict)
+    """Request headers; Authorization and token-like headers are redacted in output."""
+    body: str | None = None
+    """Request body as text."""
+    json_body: Any = None
+    """Request body as JSON (sets Content-Type unless given)."""
+    status: int | list[int] | None = None
+    """Expected status code(s); default: any status below 400."""
+    headers_present: list[str] = Field(default_factory=list)
+    """Response headers that must be present (case-insensitive)."""
+    header_matches: dict[str, Regex] = Field(default_factory=dict)
+    """Response header name -> regex its value must match."""
+    header_numbers: list[HeaderNumber] = Field(default_factory=list)
+    """Numbers inside response headers, compared."""
+    body_contains: list[Regex] = Field(default_factory=list)
+    """Regexes the response body must all match."""
+    json_fields: list[JsonCheck] = Field(default_factory=list, alias="json")
+    """Checks on the JSON body (YAML key: `json`)."""
+    max_ms: float | None = Field(default=None, gt=0)
+    """Maximum response time in milliseconds (time to the full body)."""
+    insecure: bool = False
+    """Skip TLS certificate verification (off by default; say why in the checklist)."""
+    follow_redirects: bool = False
+
+    secret_header_words: ClassVar[tuple[str, ...]] = (
+        "authorization",
+        "token",
+        "api-key",
+        "apikey",
+        "cookie",
+        "secret",
+        "password",
+    )
+
+    @model_validator(mode="after")
+    def _one_body(self) -> HttpProbe:
+        if self.body is not None and self.json_body is not None:
+            raise ValueError("give 'body' or 'json_body', not both")
+        return self
+
+    def source(self) -> str:
+        return f"{self.method} {self.url}"
+
+    def expectation(self) -> str:
+        parts = []
+        if self.status is None:
+            parts.append("status < 400")
+        elif isinstance(self.status, int):
+            parts.append(f"status {self.status}")
+        else:
+            parts.append("status " + "|".join(str(code) for code in self.status))
+        parts.extend(f"{name} present" for name in self.headers_present)
+        parts.extend(f"{name} ~ /{rx}/" for name, rx in self.header_matches.items())
+        parts.extend(f"{hn.header} {hn.compare}" for hn in self.header_numbers)
+        for check in self.json_fields:
+            if check.compare is not None:
+                parts.append(f"{check.path} {check.compare}")
+            elif check.equals is not None:
+                parts.append(f"{check.path} == {check.equals!r}")
+            else:
+                parts.append(f"{check.path} {'present' if check.exists else 'absent'}")
+        if self.max_ms is not None:
+            parts.append(f"<= {self.max_ms:g} ms")
+        return ", ".join(parts)
+
+    async def run(self, ctx: ProbeContext) -> Observation:
+        from gonogo_tui.core.probes.http_run import run_http_probe
+
+        return await run_http_probe(self, ctx)

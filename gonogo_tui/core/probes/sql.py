@@ -1,0 +1,53 @@
+"""The `sql` probe: a PostgreSQL query through psycopg's async API, its rows checked."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
+from gonogo_tui.core.types import Compare, Duration
+
+
+class ColumnCheck(StrictModel):
+    """A column of the result compared, in the first row or in every row."""
+
+    column: str | int = 0
+    """Column name, or 0-based index."""
+    compare: Compare
+    rows: Literal["first", "all"] = "first"
+    """Check the first row only, or every row (an empty result then passes)."""
+
+
+class SqlProbe(ProbeSpec):
+    """Runs one query with a connect timeout and a server-side statement timeout."""
+
+    kind: Literal["sql"] = "sql"
+    dsn: str
+    """libpq connection string or URL, usually `${DATABASE_URL}`; its password is redacted."""
+    query: str
+    connect_timeout: Duration = Field(default=5.0, gt=0)
+    """Seconds to wait for the connection."""
+    statement_timeout: Duration | None = None
+    """Server-side limit for the query; default: the probe's timeout."""
+    rows: Compare | None = None
+    """Expected row count, e.g. `== 0` (no rows) or `>= 1`."""
+    value: ColumnCheck | None = None
+    """A column compared."""
+
+    def source(self) -> str:
+        return " ".join(self.query.split())
+
+    def expectation(self) -> str:
+        parts = []
+        if self.rows is not None:
+            parts.append(f"rows {self.rows}")
+        if self.value is not None:
+            parts.append(f"{self.value.column} {self.value.compare}")
+        return ", ".join(parts) or "query succeeds"
+
+    async def run(self, ctx: ProbeContext) -> Observation:
+        from gonogo_tui.core.probes.sql_run import run_sql_probe
+
+        return await run_sql_probe(self, ctx)

@@ -1,0 +1,194 @@
+"""Value types shared by checklist models and probes: durations, comparisons, regexes."""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+
+
+def parse_duration(value: object) -> float:
+    """Turn `90`, `"90s"`, `"5m"`, `"24h"`, `"7d"` or `"250ms"` into seconds.
+
+    Raises:
+        ValueError: the value is not a non-negative duration.
+    """
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 30s, 5m, 24h or 7d")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        match = _DURATION_RE.match(value)
+        if match is None:
+            raise ValueError(f"{value!r} is not a duration (use e.g. 250ms, 30s, 5m, 24h, 7d)")
+        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2) or "s"]
+    else:
+        raise ValueError("expected a duration such as 30s, 5m, 24h or 7d")
+    if seconds < 0 or not math.isfinite(seconds):
+        raise ValueError("a duration must be a finite, non-negative number of seconds")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """Render seconds compactly: `250ms`, `30s`, `5m`, `2h`, `7d`, `1d 2h`."""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f}ms"
+    if seconds < 120:
+        return f"{seconds:.0f}s" if seconds == int(seconds) else f"{seconds:.1f}s"
+    minutes = seconds / 60
+    if minutes < 120:
+        return f"{minutes:.0f}m"
+    hours = minutes / 60
+    if hours < 48:
+        return f"{hours:.0f}h"
+    return f"{hours / 24:.1f}d".replace(".0d", "d")
+
+
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h|d|w)?\s*$"},
+            ],
+            "description": "seconds, or a number with a unit: ms, s, m, h, d, w",
+        }
+    ),
+]
+"""A duration in seconds; YAML may say `30`, `30s`, `5m`, `24h`, `7d`."""
+
+
+def _check_regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    return pattern
+
+
+Regex = Annotated[
+    str, AfterValidator(_check_regex), WithJsonSchema({"type": "string", "format": "regex"})
+]
+"""A Python regular expression, compiled at load time so a bad one is a checklist error."""
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">": operator.gt,
+    "<": operator.lt,
+}
+_COMPARE_RE = re.compile(r"^\s*(>=|<=|==|!=|>|<)\s*(.+?)\s*$")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """An expectation such as `>= 95` or `== success`."""
+
+    op: str
+    """One of >=, <=, ==, !=, >, <."""
+    target: float | str
+    """A number, or a string for == and != only."""
+
+    def holds(self, measured: object) -> bool:
+        """Whether `measured` satisfies the comparison.
+
+        Raises:
+            ValueError: `measured` is not a number where a number is compared.
+        """
+        compare = _OPERATORS[self.op]
+        if isinstance(self.target, float):
+            return compare(to_number(measured), self.target)
+        return compare(str(measured), self.target)
+
+    def __str__(self) -> str:
+        target = self.target
+        if isinstance(target, float) and target.is_integer():
+            return f"{self.op} {int(target)}"
+        return f"{self.op} {target}"
+
+
+def to_number(value: object) -> float:
+    """Convert a measured value to a float, accepting `95.2%` and `1,234`.
+
+    Raises:
+        ValueError: the value is not numeric.
+    """
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().rstrip("%").replace(",", "").strip()
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{str(value)[:60]!r} is not a number") from None
+
+
+def parse_comparison(value: object) -> Comparison:
+    """Parse `">= 95"`, `"< 0.8"`, `"== success"`; a bare number means `==`.
+
+    Raises:
+        ValueError: not a comparison.
+    """
+    if isinstance(value, Comparison):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected a comparison such as '>= 95' or '== success'")
+    if isinstance(value, int | float):
+        return Comparison("==", float(value))
+    if not isinstance(value, str):
+        raise ValueError("expected a comparison such as '>= 95' or '== success'")
+    match = _COMPARE_RE.match(value)
+    if match is None:
+        raise ValueError(f"{value!r} is not a comparison (use e.g. '>= 95', '< 0.8', '== ok')")
+    op, raw_target = match.groups()
+    try:
+        return Comparison(op, float(raw_target.rstrip("%")))
+    except ValueError:
+        if op not in ("==", "!="):
+            raise ValueError(f"{value!r}: {op} needs a number") from None
+        return Comparison(op, raw_target.strip("'\""))
+
+
+Compare = Annotated[
+    Comparison,
+    BeforeValidator(parse_comparison),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*(>=|<=|==|!=|>|<)\s*.+$"},
+                {"type": "number"},
+            ],
+            "description": "an operator and a target: '>= 95', '< 0.8', '== success'",
+        }
+    ),
+]
+"""A comparison written `OP TARGET` in YAML."""
+
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
+"""An id: letters, digits, `_`, `.`, `-`."""
+
+__all__ = [
+    "Compare",
+    "Comparison",
+    "Duration",
+    "Identifier",
+    "Regex",
+    "format_duration",
+    "parse_comparison",
+    "parse_duration",
+    "to_number",
+]
