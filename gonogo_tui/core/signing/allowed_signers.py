@@ -2,8 +2,9 @@
 
 Each line is `principals [options] keytype base64 [comment]` (ssh-keygen(1), ALLOWED
 SIGNERS). `principals` is an OpenSSH pattern-list (`*`, `?`, `!negation`); options are
-`namespaces="..."`, `valid-after=` and `valid-before=` (`YYYYMMDD[HHMM[SS]]`, UTC with a
-trailing `Z`, local time without, exactly as ssh-keygen reads them). A `cert-authority`
+`namespaces="..."`, `valid-after="..."` and `valid-before="..."` (values in double quotes;
+times `YYYYMMDD[HHMM[SS]]`, UTC with a trailing `Z`, local time without, exactly as
+ssh-keygen reads them). A `cert-authority`
 line, an unknown option or an unsupported key type makes that line unusable: the error is
 reported when a signature's principal matches the line, as ssh-keygen does.
 """
@@ -131,11 +132,11 @@ def _split_options(options: str) -> list[str]:
     return parts
 
 
-def _unquote(value: str) -> str:
+def _unquote(value: str, *, required: bool = False) -> str:
     if len(value) >= 2 and value[0] == value[-1] == '"':
         return value[1:-1]
-    if '"' in value:
-        raise ValueError(f"badly quoted value {value!r}")
+    if required or '"' in value:
+        raise ValueError(f"value {value!r} must be in double quotes")
     return value
 
 
@@ -161,7 +162,7 @@ def _parse_options(line_number: int, principals: str, options: str) -> AllowedSi
         if not has_value or name not in ("namespaces", "valid-after", "valid-before"):
             return AllowedSigner(line_number, principals, error=f"unknown option {option!r}")
         try:
-            value = _unquote(raw_value)
+            value = _unquote(raw_value, required=True)
             if name == "namespaces":
                 namespaces = value
             elif name == "valid-after":

@@ -96,7 +96,7 @@ def test_expired_key_is_refused(approved_go: Path, team: Team, tmp_path: Path) -
     trust = write_allowed_signers(tmp_path / "trust2" / "allowed_signers", others)
     with trust.open("a") as handle:
         handle.write(
-            f'{team.cto.principal} namespaces="gonogo-decision",valid-before=20260101Z'
+            f'{team.cto.principal} namespaces="gonogo-decision",valid-before="20260101Z"'
             f" {public_line(team.cto.key)}\n"
         )
     result = verify(approved_go, trust)
@@ -110,7 +110,7 @@ def test_key_not_yet_valid_at_decision_time_is_refused(
     trust = write_allowed_signers(
         tmp_path / "trust3" / "allowed_signers",
         team.trusted,
-        options='namespaces="gonogo-decision",valid-after=20261127Z',
+        options='namespaces="gonogo-decision",valid-after="20261127Z"',
     )
     result = verify(approved_go, trust)
     assert result.exit_code == EXIT_INTEGRITY
