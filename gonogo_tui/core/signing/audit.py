@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.signing._files import parse_utc, sha256_hex
+from gonogo_tui.core.signing._files import parse_utc
 from gonogo_tui.core.signing.allowed_signers import format_ssh_time
 from gonogo_tui.core.signing.approvals import NAMESPACE, parse_approval
-from gonogo_tui.core.signing.ledger import Ledger, LedgerError, ledger_line, read_ledger
+from gonogo_tui.core.signing.ledger import Ledger, LedgerError, check_entries, read_ledger
 from gonogo_tui.core.signing.record import LEDGER_NAME, STATEMENT_SUFFIX, RecordPaths, locate_record
 from gonogo_tui.core.signing.statement import Statement, parse_statement
 
@@ -33,24 +33,6 @@ class LedgerReport:
     """One line."""
     unsealed: tuple[str, ...] = ()
     """Records whose sealing was interrupted (statement written, no ledger line)."""
-
-
-def _check_entries(directory: Path, ledger: Ledger) -> str | None:
-    for entry in ledger.entries:
-        statement_path = directory / f"{entry.record_id}{STATEMENT_SUFFIX}"
-        try:
-            raw = statement_path.read_bytes()
-        except OSError:
-            return f"entry {entry.seq}: {statement_path.name} is missing (record deleted?)"
-        if sha256_hex(raw) != entry.statement_sha256:
-            return f"entry {entry.seq}: {statement_path.name} does not match its sealed hash"
-        try:
-            statement = parse_statement(raw, source=statement_path.name)
-        except EvidenceError as exc:
-            return f"entry {entry.seq}: {exc}"
-        if ledger_line(statement) != entry.line:
-            return f"entry {entry.seq} does not match {statement_path.name} (entry edited?)"
-    return None
 
 
 def _check_unsealed(directory: Path, ledger: Ledger, statement: Statement) -> str | None:
@@ -86,7 +68,7 @@ def verify_ledger(directory: Path) -> LedgerReport:
             directory, len(ledger.entries), head, EXIT_LEDGER, f"ledger broken: {message}"
         )
 
-    problem = _check_entries(directory, ledger)
+    problem = check_entries(directory, ledger)
     if problem:
         return broken(problem)
     sealed = {entry.record_id for entry in ledger.entries}

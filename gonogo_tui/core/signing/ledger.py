@@ -26,8 +26,8 @@ from gonogo_tui.core.signing._files import (
     replace_file,
     sha256_hex,
 )
-from gonogo_tui.core.signing.record import LOCK_NAME
-from gonogo_tui.core.signing.statement import GENESIS_SHA256, HEX64, Statement
+from gonogo_tui.core.signing.record import LOCK_NAME, STATEMENT_SUFFIX
+from gonogo_tui.core.signing.statement import GENESIS_SHA256, HEX64, Statement, parse_statement
 
 ENTRY_KEYS = frozenset(
     {"seq", "prev_sha256", "recorded_at", "record_id", "decision", "statement_sha256", "signers"}
@@ -167,6 +167,25 @@ def read_ledger(path: Path) -> Ledger:
         entries.append(entry)
         prev = entry.sha256
     return Ledger(path, tuple(entries))
+
+
+def check_entries(directory: Path, ledger: Ledger) -> str | None:
+    """Why some entry does not match its record's statement file, or None if all match."""
+    for entry in ledger.entries:
+        statement_path = directory / f"{entry.record_id}{STATEMENT_SUFFIX}"
+        try:
+            raw = statement_path.read_bytes()
+        except OSError:
+            return f"entry {entry.seq}: {statement_path.name} is missing (record deleted?)"
+        if sha256_hex(raw) != entry.statement_sha256:
+            return f"entry {entry.seq}: {statement_path.name} does not match its sealed hash"
+        try:
+            statement = parse_statement(raw, source=statement_path.name)
+        except EvidenceError as exc:
+            return f"entry {entry.seq}: {exc}"
+        if ledger_line(statement) != entry.line:
+            return f"entry {entry.seq} does not match {statement_path.name} (entry edited?)"
+    return None
 
 
 @contextlib.contextmanager

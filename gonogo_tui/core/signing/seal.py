@@ -17,7 +17,9 @@ from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.signing._files import format_utc, sha256_hex, write_new_file
 from gonogo_tui.core.signing.ledger import (
     Ledger,
+    LedgerError,
     append_entry,
+    check_entries,
     ledger_line,
     ledger_lock,
     read_ledger,
@@ -43,7 +45,11 @@ def _resume(
     paths: RecordPaths, ledger: Ledger, core: dict[str, object], digests: dict[str, str]
 ) -> Statement:
     """Adopt a statement left by an interrupted seal if it is exactly what we would seal."""
-    statement = parse_statement(_read(paths.statement), source=paths.statement.name)
+    refusal = f"{paths.statement.name} already exists"
+    try:
+        statement = parse_statement(_read(paths.statement), source=paths.statement.name)
+    except EvidenceError as exc:
+        raise EvidenceError(f"{refusal} and is invalid ({exc}); refusing to overwrite it") from exc
     resumable = (
         dict(statement.subjects) == digests
         and statement.core() == core
@@ -52,8 +58,7 @@ def _resume(
     )
     if not resumable:
         raise EvidenceError(
-            f"{paths.statement.name} already exists and does not match this record and ledger;"
-            " refusing to overwrite it"
+            f"{refusal} and does not match this record and ledger; refusing to overwrite it"
         )
     return statement
 
@@ -94,6 +99,9 @@ def seal_record(
             raise EvidenceError(f"{extra}: extra record files must be in {paths.directory}")
     with ledger_lock(paths.directory):
         ledger = read_ledger(paths.ledger)
+        problem = check_entries(paths.directory, ledger)
+        if problem is not None:
+            raise LedgerError(f"{paths.ledger.name} is broken, refusing to extend it: {problem}")
         sealed = ledger.find(paths.stem)
         if sealed is not None:
             raise EvidenceError(f"{paths.stem} is already sealed (ledger entry {sealed.seq})")
