@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -272,4 +271,3 @@ def test_signing_only_entry_point(signed: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("OK ")
-    assert os.path.exists(signed / "evidence/.ledger.lock")

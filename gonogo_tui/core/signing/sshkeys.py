@@ -303,8 +303,9 @@ def _public_from_pem_private(data: bytes) -> SshPublicKey | None:
 def read_public_key(path: Path) -> SshPublicKey:
     """Return the public key for a key file: a `.pub` file, or a private key file.
 
-    For an OpenSSH private key the public half is read from its unencrypted header;
-    for other formats `PATH.pub` is used. No passphrase is ever asked for.
+    For an OpenSSH private key the public half is read from its unencrypted header; for
+    other formats `PATH.pub` is used, else an unencrypted PEM key is parsed. No passphrase
+    is ever asked for, and no key material is logged or printed.
 
     Raises:
         SigningError: no public key can be found for `path`.
@@ -320,13 +321,15 @@ def read_public_key(path: Path) -> SshPublicKey:
             return parse_public_key_line(text.strip().splitlines()[0])
         except SigningError as exc:
             raise SigningError(f"{path}: {exc}") from exc
+    companion = path.with_name(path.name + ".pub")
     try:
-        key = _public_from_openssh_private(text) or _public_from_pem_private(data)
+        key = _public_from_openssh_private(text)
+        if key is None and companion.is_file():
+            return read_public_key(companion)
+        # Last resort: an unencrypted PEM key, loaded only to derive its public half.
+        key = key or _public_from_pem_private(data)
     except SigningError as exc:
         raise SigningError(f"{path}: {exc}") from exc
     if key is not None:
         return key
-    companion = path.with_name(path.name + ".pub")
-    if companion.is_file():
-        return read_public_key(companion)
     raise SigningError(f"{path}: cannot find its public key; put it in {companion.name}")

@@ -191,10 +191,15 @@ def approval_status(
             who may sign (fine for showing progress, never for a verdict).
 
     Raises:
-        SigningError: the record is not sealed, or allowed_signers is unreadable.
+        SigningError: the record is not sealed, or allowed_signers is unreadable or
+            inside the evidence folder.
         EvidenceError: the statement or the ledger is broken.
     """
     paths = locate_record(record_path)
+    if isinstance(allowed_signers, Path) and allowed_signers.resolve().is_relative_to(
+        paths.directory
+    ):
+        raise SigningError(f"refusing {allowed_signers}: it is inside the evidence folder")
     statement = load_sealed_statement(paths)
     allowed = (
         load_allowed_signers(allowed_signers)

@@ -123,12 +123,13 @@ def load_trusted_policy(path: Path) -> ApprovalPolicy:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise SigningError(f"{path}: cannot read the approval policy ({exc})") from exc
-    if isinstance(data, dict) and isinstance(data.get("policy"), dict):
-        data = data["policy"]
-    if isinstance(data, dict) and isinstance(data.get("approvals"), dict):
+    if isinstance(data, dict) and ("sections" in data or "policy" in data):
+        policy = data.get("policy") or {}
+        data = policy.get("approvals") or {} if isinstance(policy, dict) else None
+    elif isinstance(data, dict) and "approvals" in data:
         data = data["approvals"]
     if not isinstance(data, dict):
-        raise SigningError(f"{path}: expected an approval policy mapping")
+        raise SigningError(f"{path}: expected a checklist or an approvals mapping")
     try:
         return ApprovalPolicy.from_mapping(data, strict=True)
     except ValueError as exc:

@@ -12,12 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gonogo_tui.core.errors import SigningError
 from gonogo_tui.core.signing import (
     EXIT_DECISION,
     EXIT_INTEGRITY,
     EXIT_OK,
     EXIT_POLICY,
     NAMESPACE,
+    ApprovalPolicy,
+    load_trusted_policy,
 )
 from gonogo_tui.core.signing.approvals import prepare_approval
 from gonogo_tui.core.signing.keygen import sign_message
@@ -392,3 +395,34 @@ def test_any_flipped_byte_is_caught(
         target.write_bytes(bytes(data))
         result = verify(copy / f"{STEM}.txt", allowed)
     assert result.exit_code == EXIT_INTEGRITY, result.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title: t\nsections: []\n",
+        "title: t\npolicy:\n  go_max_no_go: 0\nsections: []\n",
+        "title: t\npolicy:\n  approvals:\n    review_requires: [cto]\nsections: []\n",
+        "approvals:\n  no_go_any_of: [cto, devops-lead, product-owner, senior-engineer]\n",
+        "go_requires: [cto, devops-lead, product-owner]\n",
+    ],
+)
+def test_trusted_policy_files_take_the_seed_defaults(text: str, tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(text)
+    assert load_trusted_policy(path) == ApprovalPolicy.from_mapping(None)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- cto\n", "expected a checklist or an approvals mapping"),
+        ("approvals:\n  go_require: [cto]\n", "unknown approval policy keys: go_require"),
+        ("approvals: [\n", "cannot read the approval policy"),
+    ],
+)
+def test_bad_trusted_policy_files_are_refused(text: str, message: str, tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(text)
+    with pytest.raises(SigningError, match=message):
+        load_trusted_policy(path)

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
+
+from gonogo_tui.core.errors import SigningError
 from gonogo_tui.core.signing import EXIT_OK, approval_status, verify_ledger
 from gonogo_tui.core.signing._files import sha256_hex
 from gonogo_tui.core.signing.statement import DECISION_PREDICATE_TYPE, STATEMENT_TYPE
 from tests.core.signing.conftest import Team
-from tests.core.signing.helpers import STEM, seal, sign, verify, write_record
+from tests.core.signing.helpers import (
+    STEM,
+    Person,
+    make_key,
+    seal,
+    sign,
+    verify,
+    write_record,
+)
 
 
 def test_signed_go_record_verifies(approved_go: Path, allowed: Path) -> None:
@@ -81,3 +94,44 @@ def test_a_second_record_chains_to_the_first(approved_go: Path, team: Team, allo
     report = verify_ledger(evidence)
     assert report.exit_code == 0 and report.entries == 2
     assert report.head_sha256 == sha256_hex(second_line)
+
+
+def test_approval_status_refuses_allowed_signers_from_the_evidence_folder(
+    approved_go: Path, allowed: Path
+) -> None:
+    planted = approved_go.parent / "allowed_signers"
+    planted.write_text(allowed.read_text())
+    with pytest.raises(SigningError, match="inside the evidence folder"):
+        approval_status(approved_go, planted)
+
+
+def test_signing_is_refused_before_sealing_and_twice(evidence: Path, team: Team) -> None:
+    txt = write_record(evidence)
+    with pytest.raises(SigningError, match="is not sealed"):
+        sign(txt, team.cto)
+    seal(txt)
+    sign(txt, team.cto)
+    with pytest.raises(SigningError, match="alice@example.com has already signed"):
+        sign(txt, team.cto)
+    with pytest.raises(SigningError, match="qa is not a role in this record's policy"):
+        sign(txt, team.cto, role="qa")
+    with pytest.raises(SigningError, match="not a usable principal"):
+        sign(txt, Person("cto", "*@example.com", team.cto.key))
+
+
+def test_a_stale_pub_file_is_caught_when_signing(
+    evidence: Path, team: Team, tmp_path: Path
+) -> None:
+    pem = make_key(tmp_path / "k", "zoe.pem", "ecdsa-256")
+    subprocess.run(
+        ["ssh-keygen", "-q", "-p", "-N", "", "-P", "", "-m", "PEM", "-f", str(pem)],
+        check=True,
+        capture_output=True,
+    )
+    assert pem.read_text().startswith("-----BEGIN EC PRIVATE KEY-----")
+    shutil.copy(team.cto.key.with_name("alice.pub"), pem.with_name("zoe.pem.pub"))
+    txt = write_record(evidence)
+    seal(txt)
+    with pytest.raises(SigningError, match="doesn.t match private"):
+        sign(txt, Person("cto", "alice@example.com", pem))
+    assert not list(evidence.glob("*.approval.*"))
