@@ -103,3 +103,12 @@ def test_emergency_override_seals_its_override_text(
     result = verify(txt, allowed)
     assert result.exit_code == EXIT_INTEGRITY
     assert result.reason.startswith(f"{override_text.name} was altered")
+
+
+def test_the_shipped_checklist_is_usable_as_the_trusted_policy() -> None:
+    from gonogo_tui.core.checklist import load_checklist
+    from gonogo_tui.core.signing import ApprovalPolicy, load_trusted_policy
+
+    path = Path(__file__).resolve().parents[3] / "checklists" / "spark-trading.yaml"
+    approvals = load_checklist(path).policy.approvals.model_dump(mode="json")
+    assert load_trusted_policy(path) == ApprovalPolicy.from_mapping(approvals)
