@@ -75,13 +75,15 @@ class ApprovalPolicy:
         Raises:
             ValueError: a key has the wrong shape.
         """
+        if data is not None and not isinstance(data, Mapping):
+            raise ValueError("the approval policy must be a mapping")
         merged = {**DEFAULT_APPROVALS, **(data or {})}
         unknown = set(merged) - _KNOWN_KEYS
         if strict and unknown:
             raise ValueError(f"unknown approval policy keys: {', '.join(sorted(unknown))}")
         override = merged["override_requires"]
         if not isinstance(override, Mapping) or not all(
-            isinstance(role, str) and isinstance(count, int) and count > 0
+            isinstance(role, str) and type(count) is int and count > 0
             for role, count in override.items()
         ):
             raise ValueError("override_requires must map role ids to positive counts")

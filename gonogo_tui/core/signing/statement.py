@@ -14,7 +14,12 @@ from typing import Any
 
 from gonogo_tui import __version__
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.signing._files import canonical_json, parse_json_strict, sha256_hex
+from gonogo_tui.core.signing._files import (
+    canonical_json,
+    parse_json_strict,
+    parse_utc,
+    sha256_hex,
+)
 from gonogo_tui.core.signing.policy import ApprovalPolicy
 from gonogo_tui.core.signing.record import RecordView
 
@@ -154,6 +159,13 @@ class Statement:
         return {key: self.predicate.get(key) for key in _CORE_KEYS}
 
 
+def _is_time(value: object) -> bool:
+    try:
+        return isinstance(value, str) and parse_utc(value) is not None
+    except ValueError:
+        return False
+
+
 def _expect(condition: bool, source: str, message: str) -> None:
     if not condition:
         raise EvidenceError(f"{source}: {message}")
@@ -193,7 +205,7 @@ def parse_statement(raw: bytes, *, source: str) -> Statement:
     ledger = predicate["ledger"]
     _expect(
         isinstance(ledger, dict)
-        and isinstance(ledger.get("seq"), int)
+        and type(ledger.get("seq")) is int
         and ledger["seq"] >= 1
         and HEX64.match(str(ledger.get("prev_sha256", ""))) is not None,
         source,
@@ -210,6 +222,24 @@ def parse_statement(raw: bytes, *, source: str) -> Statement:
         "subjects are not its record's files",
     )
     _expect(predicate["decision"] in ("GO", "NO-GO"), source, "malformed decision")
+    _expect(
+        predicate["policy_decision"] in ("GO", "REVIEW", "NO-GO")
+        and predicate["mode"] in ("normal", "review", "emergency"),
+        source,
+        "malformed policy decision or mode",
+    )
+    _expect(
+        _is_time(predicate["decided_at"]) and _is_time(predicate["sealed_at"]), source, "bad time"
+    )
+    _expect(
+        predicate["override"] is None or isinstance(predicate["override"], dict),
+        source,
+        "bad override",
+    )
+    try:
+        ApprovalPolicy.from_mapping(predicate["approval_policy"])
+    except ValueError as exc:
+        raise EvidenceError(f"{source}: approval_policy: {exc}") from exc
     approvals = predicate["approvals"]
     _expect(
         isinstance(approvals, list)

@@ -192,7 +192,7 @@ class _Verification:
                 f" {statement.decision}",
             )
 
-    def check_ledger(self, statement: Statement) -> None:
+    def check_ledger(self, statement: Statement, approvals: list[CheckedApproval]) -> None:
         try:
             ledger = read_ledger(self.paths.ledger)
         except LedgerError as exc:
@@ -202,11 +202,15 @@ class _Verification:
         if entry is None:
             self.fail(EXIT_LEDGER, f"{self.paths.stem} is not sealed: no entry in ledger.jsonl")
         elif entry.statement_sha256 != statement.sha256:
-            self.fail(
-                EXIT_INTEGRITY,
-                f"{self.paths.statement.name} is not the statement sealed in ledger entry"
-                f" {entry.seq}",
-            )
+            # Valid signatures over this statement show that the ledger is what changed.
+            if any(a.counted for a in approvals):
+                self.fail(EXIT_LEDGER, f"ledger broken: entry {entry.seq} names another statement")
+            else:
+                self.fail(
+                    EXIT_INTEGRITY,
+                    f"{self.paths.statement.name} is not the statement sealed in ledger entry"
+                    f" {entry.seq}",
+                )
         elif entry.line != ledger_line(statement):
             self.fail(EXIT_LEDGER, f"ledger broken: entry {entry.seq} does not match its statement")
 
@@ -285,8 +289,8 @@ def verify_record(
         check.fail(EXIT_INTEGRITY, str(exc))
         return VerifyResult(paths.stem, None, tuple(check.findings))
     check.check_files(statement, txt, json_bytes)
-    check.check_ledger(statement)
     approvals = check_approvals(paths, statement, allowed)
+    check.check_ledger(statement, approvals)
     for approval in approvals:
         if approval.exit_code and approval.problem:
             check.fail(approval.exit_code, approval.problem)

@@ -159,3 +159,17 @@ def test_incomplete_last_line_is_caught(three: Path) -> None:
     report = verify_ledger(three)
     assert report.exit_code == EXIT_LEDGER
     assert "last line is incomplete" in report.reason
+
+
+def test_every_ledger_byte_flipped_is_a_broken_ledger(approved_go: Path, allowed: Path) -> None:
+    ledger = approved_go.parent / "ledger.jsonl"
+    original = ledger.read_bytes()
+    codes, reports = set(), set()
+    for index in range(len(original) - 1):
+        for flip in (0x01, 0x02, 0x10):
+            data = bytearray(original)
+            data[index] ^= flip
+            ledger.write_bytes(bytes(data))
+            codes.add(verify(approved_go, allowed).exit_code)
+            reports.add(verify_ledger(approved_go.parent).exit_code)
+    assert codes == {EXIT_LEDGER} and reports == {EXIT_LEDGER}

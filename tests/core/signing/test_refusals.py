@@ -426,3 +426,35 @@ def test_bad_trusted_policy_files_are_refused(text: str, message: str, tmp_path:
     path.write_text(text)
     with pytest.raises(SigningError, match=message):
         load_trusted_policy(path)
+
+
+def test_every_statement_byte_flipped_is_refused_without_crashing(
+    pristine: tuple[Path, Path],
+) -> None:
+    evidence, allowed = pristine
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / "evidence"
+        shutil.copytree(evidence, copy)
+        target = copy / f"{STEM}.statement.json"
+        original = target.read_bytes()
+        codes = set()
+        for index in range(len(original)):
+            for flip in (0x01, 0x02, 0x10):
+                data = bytearray(original)
+                data[index] ^= flip
+                target.write_bytes(bytes(data))
+                codes.add(verify(copy / f"{STEM}.txt", allowed).exit_code)
+    assert codes == {EXIT_INTEGRITY}
+
+
+def test_every_approval_byte_flipped_is_refused(pristine: tuple[Path, Path]) -> None:
+    evidence, allowed = pristine
+    target = evidence / f"{STEM}.approval.devops-lead.bob@example.com.json"
+    original = target.read_bytes()
+    codes = set()
+    for index in range(len(original)):
+        data = bytearray(original)
+        data[index] ^= 0x04
+        target.write_bytes(bytes(data))
+        codes.add(verify(evidence / f"{STEM}.txt", allowed).exit_code)
+    assert codes == {EXIT_INTEGRITY}
