@@ -1,7 +1,8 @@
 """Signed decision records: sealing, approvals through ssh-keygen, the ledger and verification.
 
 For `core/evidence.py`: `seal_record(txt, json, now=...)` right after writing a record.
-For the finalize screen: `sign_record` / `sign_record_async` and `approval_status`.
+For the finalize screen: `list_agent_keys`, `sign_record` / `sign_record_async` and
+`approval_status`.
 For the CLI and CI: `verify_record`, `verify_ledger` and `explain_commands`.
 """
 
@@ -20,6 +21,7 @@ from gonogo_tui.core.signing.approvals import (
     sign_record_async,
 )
 from gonogo_tui.core.signing.audit import LedgerReport, explain_commands, verify_ledger
+from gonogo_tui.core.signing.keygen import AgentKey, list_agent_keys
 from gonogo_tui.core.signing.ledger import LedgerError
 from gonogo_tui.core.signing.policy import (
     ApprovalPolicy,
@@ -54,6 +56,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_POLICY",
     "NAMESPACE",
+    "AgentKey",
     "AllowedSigner",
     "AllowedSigners",
     "ApprovalPolicy",
@@ -71,6 +74,7 @@ __all__ = [
     "approval_status",
     "evaluate_approvals",
     "explain_commands",
+    "list_agent_keys",
     "load_allowed_signers",
     "load_trusted_policy",
     "locate_record",

@@ -28,7 +28,12 @@ from gonogo_tui.core.signing._files import (
     replace_file,
     write_new_file,
 )
-from gonogo_tui.core.signing.keygen import DEFAULT_TIMEOUT, sign_message, sign_message_async
+from gonogo_tui.core.signing.keygen import (
+    DEFAULT_TIMEOUT,
+    KeySource,
+    sign_message,
+    sign_message_async,
+)
 from gonogo_tui.core.signing.ledger import ledger_lock, read_ledger
 from gonogo_tui.core.signing.policy import ApprovalPolicy
 from gonogo_tui.core.signing.record import RecordPaths, locate_record
@@ -190,7 +195,7 @@ def prepare_approval(
     *,
     role: str,
     principal: str,
-    key_path: Path,
+    key_path: KeySource,
     vote: str,
     comment: str,
     now: Callable[[], datetime],
@@ -218,7 +223,7 @@ def prepare_approval(
     signature_path = document_path.with_name(document_path.name + ".sig")
     if signature_path.exists():
         raise SigningError(f"{principal} has already signed {paths.stem} as {role}")
-    key = read_public_key(key_path)
+    key = key_path if isinstance(key_path, SshPublicKey) else read_public_key(key_path)
     document = build_approval(
         statement,
         statement_name=paths.statement.name,
@@ -273,7 +278,7 @@ def sign_record(
     *,
     role: str,
     principal: str,
-    key_path: Path,
+    key_path: KeySource,
     vote: str = "approve",
     comment: str = "",
     now: Callable[[], datetime],
@@ -286,7 +291,8 @@ def sign_record(
         record_path: Any file of the record (.txt, .json or statement).
         role: A role id of the record's policy, e.g. `cto`.
         principal: The signer's identity as in allowed_signers, e.g. an email address.
-        key_path: A private key, or a public key whose private half is in ssh-agent.
+        key_path: A private key, a public key file whose private half is in ssh-agent or
+            on a security key, or an agent key from `list_agent_keys()`.
         vote: `approve` or `reject`.
         comment: Free text, signed too.
         now: The clock.
@@ -320,7 +326,7 @@ async def sign_record_async(
     *,
     role: str,
     principal: str,
-    key_path: Path,
+    key_path: KeySource,
     vote: str = "approve",
     comment: str = "",
     now: Callable[[], datetime],

@@ -17,7 +17,13 @@ from pathlib import Path
 import pytest
 
 from gonogo_tui.core.errors import SigningError
-from gonogo_tui.core.signing import EXIT_OK, NAMESPACE, sign_record_async
+from gonogo_tui.core.signing import (
+    EXIT_OK,
+    NAMESPACE,
+    list_agent_keys,
+    sign_record,
+    sign_record_async,
+)
 from gonogo_tui.core.signing.keygen import sign_message, sign_message_async
 from gonogo_tui.core.signing.sshsig import parse_signature, verify_signature
 from tests.core.signing.conftest import Team
@@ -184,3 +190,38 @@ def test_sync_timeout_kills_ssh_keygen(silent_agent: SilentAgent, tmp_path: Path
         sign_message(b"approve\n", key.with_name("slow-sync.pub"), namespace=NAMESPACE, timeout=0.5)
     assert silent_agent.connected.is_set()
     assert _gone(silent_agent.peer_pid)
+
+
+def test_agent_keys_are_listed_and_sign_without_any_key_file(
+    agent: Path, evidence: Path, team: Team, tmp_path: Path
+) -> None:
+    assert list_agent_keys() == []
+    key = make_key(tmp_path / "agent-only", "carol-agent", "ecdsa-384")
+    subprocess.run(["ssh-add", "-q", str(key)], check=True, capture_output=True)
+    line = public_line(key)
+    for path in (key, key.with_name(key.name + ".pub")):
+        path.unlink()
+    (held,) = list_agent_keys()
+    assert held.key.openssh() == line and held.comment == "carol-agent"
+    txt = write_record(evidence, decision="NO-GO")
+    seal(txt)
+    sign_record(
+        txt,
+        role="product-owner",
+        principal="carol@example.com",
+        key_path=held.key,
+        now=Clock(SIGNED_AT),
+    )
+    trust = write_allowed_signers(tmp_path / "trust" / "allowed_signers", [])
+    trust.write_text(f'carol@example.com namespaces="gonogo-decision" {line}\n')
+    result = verify(txt, trust)
+    assert result.exit_code == EXIT_OK, result.reason
+    assert result.approvals[0].key_fingerprint == held.key.fingerprint
+
+
+def test_listing_agent_keys_without_an_agent_fails_clearly(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SSH_AUTH_SOCK", str(tmp_path / "nobody-home.sock"))
+    with pytest.raises(SigningError, match="cannot list ssh-agent keys"):
+        list_agent_keys()
