@@ -12,7 +12,7 @@ from gonogo_tui.core.evaluation import Evaluation, Tick, evaluate
 from gonogo_tui.core.evidence import Approval, Override, build_record, write_record
 from gonogo_tui.core.probes.base import ProbeResult, Status
 from gonogo_tui.core.probes.file import FileProbe
-from gonogo_tui.core.signing import EXIT_INTEGRITY, EXIT_OK, seal_record
+from gonogo_tui.core.signing import EXIT_INTEGRITY, EXIT_OK
 from tests.core.signing.conftest import Team
 from tests.core.signing.helpers import SEALED_AT, T0, Clock, sign, verify
 
@@ -52,9 +52,8 @@ def _write_and_seal(evidence: Path, failing: int, **kwargs: object) -> Path:
         release="v1.4.0",
         **kwargs,  # type: ignore[arg-type]
     )
-    paths = write_record(record, evidence)
-    extra = [paths.override] if paths.override else []
-    seal_record(paths.txt, paths.json, now=Clock(SEALED_AT), extra_files=extra)
+    paths = write_record(record, evidence, now=Clock(SEALED_AT))
+    assert paths.statement is not None and paths.statement.exists()
     return paths.txt
 
 
