@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
@@ -38,6 +38,21 @@ SECRET_VARIABLES = ("GITHUB_TOKEN", "GRAFANA_TOKEN")
 """Variables whose values are never printed."""
 WORKDIR_PREFIX = "gonogo-demo-"
 """Prefix of the environment's temp dir (the servers' own dirs start with `gonogo-`)."""
+
+
+def deploy_window(now: datetime) -> dict[str, str]:
+    """A deployment window open now: daily, 24 hours from an hour ago (UTC).
+
+    The demo is about the review, not the calendar: whenever it runs, the window is open
+    with most of it left (`DEPLOY_MIN_REMAINING` keeps its default).
+    """
+    opening = (now.astimezone(UTC) - timedelta(hours=1)).strftime("%H:%M")
+    return {
+        "DEPLOY_TIMEZONE": "UTC",
+        "DEPLOY_DAYS": "daily",
+        "DEPLOY_WINDOW_START": opening,
+        "DEPLOY_WINDOW_END": opening,
+    }
 
 
 class _Stoppable(Protocol):
@@ -170,6 +185,7 @@ class DemoEnvironment:
         self.variables["GITHUB_REPOSITORY"] = REPOSITORY
         self.variables["GITHUB_TOKEN"] = self._github_token
         self.variables["GRAFANA_TOKEN"] = self._grafana_token
+        self.variables.update(deploy_window(now))
         self.progress("ready")
 
     def _start_http(self, now: datetime) -> None:

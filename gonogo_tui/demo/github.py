@@ -17,14 +17,19 @@ WORKFLOWS = (
     "test-workflow.yml",
 )
 """The four workflows the seed checks, in `.github/workflows/`."""
+DEPLOY_WORKFLOW = "deploy.yml"
+"""The deployment workflow (`DEPLOY_WORKFLOW`): none of its runs may be in progress."""
+ALL_WORKFLOWS = (*WORKFLOWS, DEPLOY_WORKFLOW)
 _WORKFLOW_TITLES = {
     "contract-chaos-tests.yml": "Contract & chaos tests",
     "headers-smoke.yml": "Security headers smoke",
     "database-drift-check.yml": "Database drift check",
     "test-workflow.yml": "Tests",
+    DEPLOY_WORKFLOW: "Deploy",
 }
-_RUNS_PER_WORKFLOW = 12
-_RUN_EVERY = timedelta(hours=6)
+_SCHEDULE = {DEPLOY_WORKFLOW: (4, timedelta(days=2), timedelta(hours=26))}
+"""Per workflow: (runs, interval, age of the latest); the CI ones use `_CI_SCHEDULE`."""
+_CI_SCHEDULE = (12, timedelta(hours=6), timedelta(hours=1))
 _DOCS = "https://docs.github.com/rest/actions/workflow-runs"
 _PENDING_STATUSES = ("queued", "in_progress", "waiting", "requested", "pending")
 
@@ -32,18 +37,20 @@ _PENDING_STATUSES = ("queued", "in_progress", "waiting", "requested", "pending")
 def workflow_runs(
     repository: str, now: datetime, failing_workflow: str | None = None
 ) -> list[dict[str, Any]]:
-    """Runs of the four workflows on main over the last three days, newest first.
+    """Runs of the workflows on main, newest first.
 
-    Each workflow runs every 6 hours, the latest 1 to 2.5 hours ago, all green except the
-    latest run of `failing_workflow`.
+    Each CI workflow runs every 6 hours over three days, the latest 1 to 2.5 hours ago; the
+    deployment ran every two days, last 26 hours ago. All green and completed, except the
+    latest run of `failing_workflow`, which failed.
     """
     runs: list[dict[str, Any]] = []
-    for index, workflow in enumerate(WORKFLOWS):
+    for index, workflow in enumerate(ALL_WORKFLOWS):
         workflow_id = 71_000 + index
-        for age in range(_RUNS_PER_WORKFLOW):
-            created = now - timedelta(hours=1 + 0.5 * index) - age * _RUN_EVERY
+        count, every, latest = _SCHEDULE.get(workflow, _CI_SCHEDULE)
+        for age in range(count):
+            created = now - latest - timedelta(minutes=30 * index) - age * every
             failed = workflow == failing_workflow and age == 0
-            number = 400 + _RUNS_PER_WORKFLOW - age
+            number = 400 + count - age
             runs.append(_run(repository, workflow, workflow_id, number, created, failed=failed))
     runs.sort(key=lambda run: str(run["created_at"]), reverse=True)
     return runs
@@ -126,7 +133,7 @@ class GithubApi:
         )
 
     def _workflow_file(self, key: str) -> str | None:
-        for index, workflow in enumerate(WORKFLOWS):
+        for index, workflow in enumerate(ALL_WORKFLOWS):
             if key in (workflow, str(71_000 + index)):
                 return workflow
         return None
@@ -143,7 +150,7 @@ class GithubApi:
                 "html_url": f"https://github.com/{self.repository}/blob/main/.github/"
                 f"workflows/{workflow}",
             }
-            for index, workflow in enumerate(WORKFLOWS)
+            for index, workflow in enumerate(ALL_WORKFLOWS)
         ]
         return {"total_count": len(workflows), "workflows": workflows}
 
@@ -202,4 +209,11 @@ def serve_github(server: HttpServer, api: GithubApi) -> None:
     server.route("*", "*", handler=api)
 
 
-__all__ = ["WORKFLOWS", "GithubApi", "serve_github", "workflow_runs"]
+__all__ = [
+    "ALL_WORKFLOWS",
+    "DEPLOY_WORKFLOW",
+    "WORKFLOWS",
+    "GithubApi",
+    "serve_github",
+    "workflow_runs",
+]

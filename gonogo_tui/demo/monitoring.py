@@ -35,7 +35,7 @@ groups:
         labels: {severity: warning, team: spark}
         annotations: {summary: "API p95 latency above 200ms"}
       - alert: SparkDatabaseConnectionsNearCapacity
-        expr: sum(database_connections_active) / sum(database_connections_max) > 0.8
+        expr: sum(database_connections_in_use) / sum(database_connections_capacity) > 0.8
         for: 5m
         labels: {severity: warning, team: spark}
         annotations: {summary: "Database connections above 80% of capacity"}

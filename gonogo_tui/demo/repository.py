@@ -7,7 +7,7 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from gonogo_tui.demo.github import WORKFLOWS
+from gonogo_tui.demo.github import ALL_WORKFLOWS
 from gonogo_tui.demo.scenarios import Conditions
 from gonogo_tui.demo.webapp import FEATURE_FLAGS
 
@@ -32,7 +32,7 @@ def write_repository(root: Path, conditions: Conditions, now: datetime) -> None:
         ".github/ONCALL_SCHEDULE.md": _oncall(now),
         ".env.production": _env_production(),
     }
-    for workflow in WORKFLOWS:
+    for workflow in ALL_WORKFLOWS:
         files[f".github/workflows/{workflow}"] = _workflow(workflow)
     for name in ("spark-web-spark-api.json", "spark-api-ledger.json"):
         files[f"pacts/{name}"] = _pact(name)
@@ -200,12 +200,6 @@ Timezone: UTC
 |-----------|------------|-------------------------------|------------------|------------------|
 | Primary   | {PRIMARY[0]:<10} | {PRIMARY[1]}, {PRIMARY[2]:<17} | {start_text} | {end_text} |
 | Secondary | {SECONDARY[0]:<10} | {SECONDARY[1]}, {SECONDARY[2]:<17} | {start_text} | {end_text} |
-
-## Shifts
-
-| Start            | End              | Primary    | Secondary  |
-|------------------|------------------|------------|------------|
-| {start_text} | {end_text} | {PRIMARY[0]:<10} | {SECONDARY[0]:<10} |
 
 ## Emergency contacts
 

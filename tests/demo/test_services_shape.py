@@ -10,7 +10,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from gonogo_tui.demo.github import WORKFLOWS, GithubApi, serve_github, workflow_runs
+from gonogo_tui.demo.github import ALL_WORKFLOWS, WORKFLOWS, GithubApi, serve_github, workflow_runs
 from gonogo_tui.demo.grafana import DASHBOARD_UID, serve_grafana
 from gonogo_tui.demo.scenarios import LATENCY_BUCKETS, SCENARIOS, Scenario
 from gonogo_tui.demo.webapp import metrics_text, serve_api, serve_web_app
@@ -81,11 +81,10 @@ def test_metrics_text_parses_and_carries_the_scenario(scenario: Scenario, within
         "http_request_duration_seconds",
         "http_requests",
         "error_rate",
-        "database_connections_active",
-        "database_connections_max",
+        "database_connections_in_use",
+        "database_connections_capacity",
         "websocket_staleness_seconds",
-        "process_cpu_usage_ratio",
-        "process_memory_usage_ratio",
+        "resource_utilization_ratio",
     } <= set(families)
     assert len(SCENARIOS[scenario].latency_profile) == len(LATENCY_BUCKETS)
     assert (_p95(text) < 0.2) is within
@@ -158,4 +157,4 @@ def test_github_filters_and_paginates_like_the_rest_api(
     second = client.get(next_url.group(1)).json()["workflow_runs"]
     assert {run["id"] for run in second}.isdisjoint(run["id"] for run in runs)
     assert client.get(f"{base}/workflows/nope.yml/runs").status_code == 404
-    assert client.get(f"{base}/workflows").json()["total_count"] == len(WORKFLOWS)
+    assert client.get(f"{base}/workflows").json()["total_count"] == len(ALL_WORKFLOWS)
