@@ -267,7 +267,7 @@ def record_html(view: RecordView) -> str:
         ],
         empty="none recorded",
     )
-    parts.append("<h2>Criteria</h2><table><thead><tr><th>Section</th><th>Criterion</th>")
+    parts.append('<h2>Criteria</h2><table class="criteria"><thead><tr><th>#</th><th>Criterion</th>')
     parts.append("<th>Status</th><th>Detail</th></tr></thead><tbody>")
     for c in view.criteria():
         parts.append(
@@ -341,6 +341,7 @@ _CSS = (
     "padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}"
     "tr.ok td:nth-child(3){color:#1a7f37}tr.bad td:nth-child(3),span.bad{color:#cf222e}"
     "tr.error td:nth-child(3),span.error{color:#9a6700}tr.waived td:nth-child(3){color:#8250df}"
+    "td:nth-child(3){white-space:nowrap}table.criteria td:nth-child(4){width:45%}"
     "code{font-size:.9em}footer{margin-top:2rem;color:#57606a;font-size:.85em}"
 )
 
