@@ -1,0 +1,144 @@
+"""Helpers shared by the operations probe kinds: HTTP clients, JSON answers, ages, XML safety."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.probes.base import ProbeContext, one_line
+from gonogo_tui.core.types import format_duration
+
+if TYPE_CHECKING:
+    import httpx
+
+USER_AGENT = "gonogo-probe"
+"""Sent with every request, so server logs show who asked."""
+
+_DOCTYPE_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def http_client(
+    ctx: ProbeContext,
+    *,
+    insecure: bool = False,
+    headers: Mapping[str, str] | None = None,
+    token: str | None = None,
+    token_scheme: str = "Bearer",
+) -> httpx.AsyncClient:
+    """An `httpx.AsyncClient` sized to the probe's deadline, TLS verified unless `insecure`.
+
+    Args:
+        ctx: the probe context (its `timeout` bounds every phase of a request).
+        insecure: skip certificate verification.
+        headers: extra request headers.
+        token: sent as `Authorization: {token_scheme} {token}` when given.
+        token_scheme: the scheme word before the token.
+    """
+    import httpx
+
+    merged = {"User-Agent": USER_AGENT, **(headers or {})}
+    if token:
+        merged["Authorization"] = f"{token_scheme} {token}"
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(ctx.timeout),
+        verify=not insecure,
+        headers=merged,
+        follow_redirects=False,
+    )
+
+
+def json_body(response: httpx.Response, what: str) -> Any:
+    """The response's JSON document.
+
+    Raises:
+        ProbeError: the body is not JSON.
+    """
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        snippet = one_line(response.text, 80)
+        raise ProbeError(
+            f"{what}: answer is not JSON (status {response.status_code}): {snippet}"
+        ) from None
+
+
+def error_message(response: httpx.Response) -> str:
+    """The `message` / `error` field of a JSON error body, or the start of the text."""
+    try:
+        data = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return one_line(response.text, 120)
+    if isinstance(data, dict):
+        for key in ("message", "error", "errorType"):
+            if isinstance(data.get(key), str):
+                return one_line(data[key], 120)
+    return one_line(response.text, 120)
+
+
+def parse_time(text: object) -> datetime | None:
+    """An ISO 8601 timestamp from an API (`2026-11-26T10:00:00Z`), or None when absent."""
+    from gonogo_tui.core.probes.base import parse_iso
+
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return parse_iso(text)
+    except ValueError:
+        return None
+
+
+def age_text(now: datetime, then: datetime) -> str:
+    """`3h ago`, `2.5d ago`, or `in 5m` for a time in the future."""
+    seconds = (now - then).total_seconds()
+    if seconds < 0:
+        return f"in {format_duration(-seconds)}"
+    return f"{format_duration(seconds)} ago"
+
+
+def refuse_xml_entities(data: bytes, what: str) -> None:
+    """Refuse XML with a DOCTYPE or ENTITY declaration (entity expansion bombs).
+
+    Raises:
+        ProbeError: the document declares a DOCTYPE or entities.
+    """
+    if _DOCTYPE_RE.search(data):
+        raise ProbeError(f"{what}: XML with a DOCTYPE or ENTITY declaration is refused")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 rule`, `3 rules`."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def fmt_number(value: float) -> str:
+    """A number without noise: `142`, `96.4`, `0.125`, `1.5e-05`."""
+    if value != value:  # NaN
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "+Inf" if value > 0 else "-Inf"
+    magnitude = abs(value)
+    if magnitude >= 100:
+        return f"{value:.0f}"
+    if magnitude >= 1:
+        text = f"{value:.2f}" if magnitude < 10 else f"{value:.1f}"
+        return text.rstrip("0").rstrip(".")
+    if magnitude == 0:
+        return "0"
+    return f"{value:.3g}"
+
+
+__all__ = [
+    "USER_AGENT",
+    "age_text",
+    "error_message",
+    "fmt_number",
+    "http_client",
+    "json_body",
+    "parse_time",
+    "plural",
+    "refuse_xml_entities",
+]
