@@ -31,24 +31,33 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the parser with every subcommand registered."""
+def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
+    """Build the parser with every subcommand registered; also return the command names."""
     parser = OneLineParser(prog="gonogo", description="Deployment GO/NO-GO review.")
     parser.add_argument("--version", action="version", version=f"gonogo {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output to stderr")
     subparsers = parser.add_subparsers(dest="command", parser_class=OneLineParser)
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
-    return parser
+    return parser, set(subparsers.choices)
+
+
+def _with_default_command(args: list[str], commands: set[str]) -> list[str]:
+    """Insert the default subcommand when none is named (`gonogo x.yaml`)."""
+    if any(arg in ("-h", "--help", "--version") for arg in args):
+        return args
+    for index, arg in enumerate(args):
+        if not arg.startswith("-"):
+            if arg in commands:
+                return args
+            return [*args[:index], DEFAULT_COMMAND, *args[index:]]
+    return [*args, DEFAULT_COMMAND]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run gonogo and return its exit code."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    if not any(arg in parser._subparsers._group_actions[0].choices for arg in args_list):  # type: ignore[union-attr]
-        if not any(arg in ("-h", "--help", "--version") for arg in args_list):
-            args_list.insert(0, DEFAULT_COMMAND)
+    parser, commands = build_parser()
+    args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv), commands)
     args = parser.parse_args(args_list)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,

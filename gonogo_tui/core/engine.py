@@ -160,7 +160,8 @@ class ProbeRunner:
         except Exception as exc:  # the engine boundary: any failure becomes a result
             if _is_client_error(exc):
                 return Status.ERROR, None, f"{type(exc).__name__}: {exc}"
-            log.exception("probe %s raised an unexpected exception", criterion.id)
+            log.warning("probe %s raised %s: %s", criterion.id, type(exc).__name__, exc)
+            log.debug("traceback of probe %s", criterion.id, exc_info=True)
             return Status.ERROR, None, f"unexpected {type(exc).__name__}: {exc}"
         return (Status.PASS if observation.ok else Status.FAIL), observation, observation.detail
 

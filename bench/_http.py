@@ -1,0 +1,50 @@
+"""A small threaded HTTP server for benchmarks: `/fast` answers at once, `/slow/MS` after MS ms."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    latency_ms = 0.0
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        delay = self.latency_ms
+        if self.path.startswith("/slow/"):
+            delay += float(self.path.rsplit("/", 1)[1])
+        if delay:
+            time.sleep(delay / 1000)
+        body = b'{"ok": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class BenchServer:
+    """Serves on 127.0.0.1, random port, in a daemon thread."""
+
+    def __init__(self, latency_ms: float = 0.0) -> None:
+        handler = type("Handler", (_Handler,), {"latency_ms": latency_ms})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def __enter__(self) -> BenchServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,153 @@
+"""`gonogo check`: run every probe headless, print the table and exit with the decision."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from gonogo_tui.commands.common import default_operator, existing_dir, positive_int
+from gonogo_tui.core.checklist import Checklist, load_checklist
+from gonogo_tui.core.engine import ProbeRunner
+from gonogo_tui.core.errors import GonogoError
+from gonogo_tui.core.evaluation import Decision, Evaluation, Tick, evaluate
+from gonogo_tui.core.probes.base import ProbeResult, utc_now
+
+EXIT_CODES = {Decision.GO: 0, Decision.NO_GO: 1, Decision.REVIEW: 3}
+"""Exit code by decision; 2 is unusable input."""
+
+
+def register(subparsers: Any) -> None:
+    """Add the `check` subcommand."""
+    parser = subparsers.add_parser(
+        "check",
+        help="run every probe headless and exit with the decision (0 GO, 1 NO-GO, 3 REVIEW)",
+        description="Run every probe of CHECKLIST, print the results and the decision. "
+        "Exit codes: 0 GO, 1 NO-GO, 3 REVIEW, 2 unusable input.",
+    )
+    parser.add_argument("checklist", type=Path, help="checklist YAML file")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead")
+    parser.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML")
+    parser.add_argument(
+        "--tick",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="tick a manual criterion (repeatable; '*' ticks every manual criterion)",
+    )
+    parser.add_argument("--operator", default=None, help="who ticks and records (default: $USER)")
+    parser.add_argument(
+        "--root",
+        type=existing_dir,
+        default=None,
+        help="folder that relative paths resolve against (default: current folder)",
+    )
+    parser.add_argument("--record", action="store_true", help="write a decision record")
+    parser.add_argument(
+        "--evidence-dir", type=Path, default=Path("evidence"), help="where records go"
+    )
+    parser.add_argument("--release", default=None, help="release label for the record")
+    parser.add_argument(
+        "--concurrency", type=positive_int, default=None, help="probes at once (default: 16)"
+    )
+    parser.set_defaults(func=run)
+
+
+def resolve_ticks(
+    checklist: Checklist, requested: Sequence[str], operator: str, now: datetime
+) -> dict[str, Tick]:
+    """Turn `--tick` arguments into ticks.
+
+    Raises:
+        GonogoError: an unknown id, or an id that is not a manual criterion.
+    """
+    manual_ids = [c.id for _, c in checklist.criteria() if c.is_manual]
+    all_ids = {c.id for _, c in checklist.criteria()}
+    ticked: list[str] = []
+    for item in requested:
+        if item == "*":
+            ticked.extend(manual_ids)
+        elif item not in all_ids:
+            raise GonogoError(f"--tick {item}: no criterion with this id in {checklist.path}")
+        elif item not in manual_ids:
+            raise GonogoError(f"--tick {item}: not a manual criterion (a probe measures it)")
+        else:
+            ticked.append(item)
+    return {cid: Tick(cid, operator, now) for cid in dict.fromkeys(ticked)}
+
+
+async def run_probes(runner: ProbeRunner, checklist: Checklist) -> dict[str, ProbeResult]:
+    """Run every probe of the checklist; results by criterion id."""
+    results: dict[str, ProbeResult] = {}
+    async for result in runner.run_all(criterion for _, criterion in checklist.criteria()):
+        results[result.criterion_id] = result
+    return results
+
+
+def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
+    """Run `gonogo check`."""
+    checklist = load_checklist(args.checklist)
+    operator = args.operator or default_operator()
+    ticks = resolve_ticks(checklist, args.tick, operator, now())
+    root = (args.root or Path.cwd()).resolve()
+    runner = ProbeRunner.for_checklist(
+        checklist,
+        root=root,
+        now=now,
+        evidence_dir=args.evidence_dir,
+        concurrency=args.concurrency,
+    )
+    results = asyncio.run(run_probes(runner, checklist))
+    evaluation = evaluate(checklist, results, ticks)
+    record_path = None
+    if args.record:
+        record_path = _write_record(checklist, evaluation, results, args, operator, now())
+    if args.junit is not None:
+        _write_junit(evaluation, checklist, args.junit)
+    if args.json:
+        _print_json(evaluation, record_path)
+    else:
+        from gonogo_tui.commands.check_table import print_table
+
+        print_table(checklist, evaluation, record_path=record_path)
+    return EXIT_CODES[evaluation.decision]
+
+
+def _write_record(
+    checklist: Checklist,
+    evaluation: Evaluation,
+    results: dict[str, ProbeResult],
+    args: argparse.Namespace,
+    operator: str,
+    decided_at: datetime,
+) -> Path:
+    from gonogo_tui.core.evidence import build_record, write_record
+
+    record = build_record(
+        checklist, evaluation, operator=operator, decided_at=decided_at, release=args.release
+    )
+    paths = write_record(record, args.evidence_dir)
+    return paths.txt
+
+
+def _write_junit(evaluation: Evaluation, checklist: Checklist, path: Path) -> None:
+    from gonogo_tui.core.report import evaluation_to_junit
+
+    try:
+        path.write_bytes(evaluation_to_junit(evaluation, name=checklist.title))
+    except OSError as exc:
+        raise GonogoError(f"--junit {path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _print_json(evaluation: Evaluation, record_path: Path | None) -> None:
+    from gonogo_tui.core.report import evaluation_to_dict
+
+    document = evaluation_to_dict(evaluation)
+    if record_path is not None:
+        document["record_path"] = str(record_path)
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")

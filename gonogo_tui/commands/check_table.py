@@ -1,0 +1,87 @@
+"""The readable table `gonogo check` prints (Rich; probe texts are never parsed as markup)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.core.evaluation import Decision, Evaluation
+from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.report import (
+    criterion_detail,
+    criterion_expected,
+    criterion_source,
+    criterion_value,
+    missing_for_go,
+)
+from gonogo_tui.core.sanitize import printable
+
+STATUS_STYLE = {
+    Status.PASS: ("✔ PASS", "bold green"),
+    Status.FAIL: ("✘ FAIL", "bold red"),
+    Status.ERROR: ("! ERROR", "bold magenta"),
+    Status.PENDING: ("○ PENDING", "yellow"),
+    Status.WAIVED: ("≈ WAIVED", "cyan"),
+}
+"""Symbol and style per status: the symbol carries the meaning without colour."""
+
+DECISION_STYLE = {
+    Decision.GO: ("GO ✅", "bold green"),
+    Decision.REVIEW: ("REVIEW ⚠️  (CTO approval required)", "bold yellow"),
+    Decision.NO_GO: ("NO-GO ❌", "bold red"),
+}
+
+
+def _text(value: str, style: str = "") -> Text:
+    return Text(printable(value, keep_newlines=False), style=style)
+
+
+def print_table(
+    checklist: Checklist,
+    evaluation: Evaluation,
+    *,
+    record_path: Path | None = None,
+    console: Console | None = None,
+) -> None:
+    """Print every criterion, the decision and what is missing for GO."""
+    console = console or Console(width=None if _is_tty() else 200, highlight=False)
+    table = Table(title=_text(checklist.title), show_lines=False, expand=False)
+    for column in ("Section", "Criterion", "Status", "Value", "Expected", "Source", "Time"):
+        table.add_column(column, overflow="fold")
+    for section in evaluation.sections:
+        for index, outcome in enumerate(section.criteria):
+            label, style = STATUS_STYLE[outcome.status]
+            result = outcome.result
+            table.add_row(
+                _text(f"{section.number}. {section.section.title}" if index == 0 else ""),
+                _text(outcome.criterion.title),
+                _text(label, style),
+                _text(criterion_value(outcome) or criterion_detail(outcome)),
+                _text(criterion_expected(outcome)),
+                _text(criterion_source(outcome)),
+                _text(f"{result.duration_ms:.0f} ms" if result else "-"),
+            )
+        table.add_section()
+    console.print(table)
+    label, style = DECISION_STYLE[evaluation.decision]
+    summary = Text("Decision: ")
+    summary.append(label, style=style)
+    summary.append(f"   {evaluation.sections_go}/{evaluation.sections_total} sections GO")
+    console.print(summary)
+    missing = missing_for_go(evaluation)
+    if missing:
+        console.print(Text(f"Missing for GO ({len(missing)}):", style="bold"))
+        for line in missing:
+            console.print(_text(f"  - {line}"))
+    if record_path is not None:
+        console.print(_text(f"Record: {record_path}"))
+
+
+def _is_tty() -> bool:
+    import sys
+
+    return sys.stdout.isatty()

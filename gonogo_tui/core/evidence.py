@@ -1,0 +1,521 @@
+"""Decision records: build them from an evaluation and write them atomically into evidence/.
+
+A record is `go_decision_YYYYmmdd_HHMMSS.txt` (or `no_go_decision_...`) in the seed's format
+with a `.json` twin holding every result; an emergency override adds
+`emergency_override_YYYYmmdd_HHMMSS.txt`. Files are never overwritten: a name that is taken
+gets a `_2`, `_3`... suffix.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gonogo_tui import __version__
+from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.evaluation import Decision, Evaluation
+from gonogo_tui.core.probes.base import Status, iso_utc
+from gonogo_tui.core.report import (
+    criterion_detail,
+    criterion_expected,
+    criterion_source,
+    criterion_value,
+    missing_for_go,
+    section_to_dict,
+)
+
+SENIOR_ENGINEER = "senior-engineer"
+CTO = "cto"
+
+
+class RecordMode(enum.StrEnum):
+    """How the final decision was reached."""
+
+    NORMAL = "normal"
+    """The policy's decision stands."""
+    REVIEW = "review"
+    """REVIEW turned into GO by the CTO's approval."""
+    EMERGENCY = "emergency"
+    """An emergency override: CTO + two senior engineers."""
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One person's vote on the decision, collected in the meeting."""
+
+    role: str
+    """cto, devops-lead, product-owner, senior-engineer, ..."""
+    principal: str
+    """Name or e-mail of the person."""
+    at: datetime
+    vote: str = "approve"
+    """approve or reject."""
+    comment: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "role": self.role,
+            "principal": self.principal,
+            "vote": self.vote,
+            "comment": self.comment,
+            "at": iso_utc(self.at),
+        }
+
+
+@dataclass(frozen=True)
+class Override:
+    """An emergency override of a NO-GO or REVIEW."""
+
+    reason: str
+    risk_assessment: str
+    approvers: tuple[Approval, ...]
+
+
+@dataclass(frozen=True)
+class NoGoDetails:
+    """What the seed's NO-GO template asks for."""
+
+    reason: str
+    action: str
+    next_review: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note taken during the meeting."""
+
+    text: str
+    operator: str
+    at: datetime
+    criterion_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "operator": self.operator,
+            "at": iso_utc(self.at),
+            "criterion_id": self.criterion_id,
+        }
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A finished decision, ready to be written."""
+
+    record_id: str
+    """File stem, e.g. `go_decision_20261126_101500`."""
+    decision: str
+    """The final decision: GO or NO-GO (an override is GO in mode emergency)."""
+    policy_decision: Decision
+    mode: RecordMode
+    decided_at: datetime
+    text: str
+    """The .txt content in the seed's format."""
+    data: dict[str, Any]
+    """The .json content."""
+    override_text: str | None = None
+    timestamp: str = field(default="")
+    """`YYYYmmdd_HHMMSS` of decided_at, shared by the file names."""
+
+    @property
+    def display_decision(self) -> str:
+        """GO, NO-GO or OVERRIDE: what screens and reports show."""
+        return "OVERRIDE" if self.mode is RecordMode.EMERGENCY else self.decision
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The JSON document written beside the text."""
+        return self.data
+
+
+@dataclass(frozen=True)
+class RecordPaths:
+    """Where a record was written."""
+
+    txt: Path
+    json: Path
+    override: Path | None = None
+
+
+def validate_override(override: Override) -> None:
+    """Check the seed's rule: CTO + 2 senior engineers, distinct, with reason and risk.
+
+    Raises:
+        EvidenceError: what is missing, in one line.
+    """
+    if not override.reason.strip():
+        raise EvidenceError("an emergency override needs a reason")
+    if not override.risk_assessment.strip():
+        raise EvidenceError("an emergency override needs a risk assessment")
+    names = [a.principal.strip().casefold() for a in override.approvers]
+    if any(not name for name in names):
+        raise EvidenceError("every override approver needs a name")
+    if len(set(names)) != len(names):
+        raise EvidenceError("override approvers must be distinct people")
+    ctos = [a for a in override.approvers if a.role == CTO]
+    seniors = [a for a in override.approvers if a.role == SENIOR_ENGINEER]
+    if len(ctos) < 1:
+        raise EvidenceError("an emergency override needs the CTO")
+    if len(seniors) < 2:
+        raise EvidenceError("an emergency override needs two senior engineers")
+
+
+def build_record(
+    checklist: Checklist,
+    evaluation: Evaluation,
+    *,
+    operator: str,
+    decided_at: datetime,
+    release: str | None = None,
+    approvals: Sequence[Approval] = (),
+    override: Override | None = None,
+    no_go: NoGoDetails | None = None,
+    notes: Sequence[Note] = (),
+) -> DecisionRecord:
+    """Turn an evaluation and the meeting's inputs into a record.
+
+    REVIEW becomes GO only with an approving vote from a role in the policy's
+    `review_requires`; otherwise it is recorded as NO-GO. An override turns NO-GO or
+    REVIEW into GO in mode emergency.
+
+    Raises:
+        EvidenceError: an invalid override, or an override of a GO.
+    """
+    decided_at = decided_at.astimezone(UTC)
+    policy_decision = evaluation.decision
+    mode = RecordMode.NORMAL
+    if override is not None:
+        if policy_decision is Decision.GO:
+            raise EvidenceError("nothing to override: the decision is already GO")
+        validate_override(override)
+        decision, mode = "GO", RecordMode.EMERGENCY
+    elif policy_decision is Decision.GO:
+        decision = "GO"
+    elif policy_decision is Decision.REVIEW and _review_approved(checklist, approvals):
+        decision, mode = "GO", RecordMode.REVIEW
+    else:
+        decision = "NO-GO"
+    stamp = decided_at.strftime("%Y%m%d_%H%M%S")
+    prefix = "go_decision" if decision == "GO" else "no_go_decision"
+    record_id = f"{prefix}_{stamp}"
+    data = _record_data(
+        checklist,
+        evaluation,
+        record_id=record_id,
+        decision=decision,
+        mode=mode,
+        operator=operator,
+        decided_at=decided_at,
+        release=release or checklist.release,
+        approvals=approvals,
+        override=override,
+        no_go=no_go,
+        notes=notes,
+    )
+    text = _record_text(data, evaluation, override, no_go)
+    override_text = _override_text(data, override) if override is not None else None
+    return DecisionRecord(
+        record_id=record_id,
+        decision=decision,
+        policy_decision=policy_decision,
+        mode=mode,
+        decided_at=decided_at,
+        text=text,
+        data=data,
+        override_text=override_text,
+        timestamp=stamp,
+    )
+
+
+def _review_approved(checklist: Checklist, approvals: Sequence[Approval]) -> bool:
+    required = set(checklist.policy.approvals.review_requires)
+    approving = {a.role for a in approvals if a.vote == "approve" and a.principal.strip()}
+    rejecting = {a.role for a in approvals if a.vote == "reject"}
+    return bool(required) and required <= approving and not (required & rejecting)
+
+
+def _record_data(
+    checklist: Checklist,
+    evaluation: Evaluation,
+    *,
+    record_id: str,
+    decision: str,
+    mode: RecordMode,
+    operator: str,
+    decided_at: datetime,
+    release: str | None,
+    approvals: Sequence[Approval],
+    override: Override | None,
+    no_go: NoGoDetails | None,
+    notes: Sequence[Note],
+) -> dict[str, Any]:
+    return {
+        "format": "gonogo-decision-record/1",
+        "record_id": record_id,
+        "decision": decision,
+        "display_decision": "OVERRIDE" if mode is RecordMode.EMERGENCY else decision,
+        "policy_decision": evaluation.decision.value,
+        "mode": mode.value,
+        "release": release,
+        "decided_at": iso_utc(decided_at),
+        "operator": operator,
+        "checklist": {
+            "path": str(checklist.path) if checklist.path else None,
+            "sha256": checklist.sha256,
+            "title": checklist.title,
+        },
+        "policy": checklist.policy.model_dump(mode="json"),
+        "sections_go": evaluation.sections_go,
+        "sections_total": evaluation.sections_total,
+        "missing": missing_for_go(evaluation),
+        "sections": [section_to_dict(section) for section in evaluation.sections],
+        "approvals": [a.to_dict() for a in approvals],
+        "override": None
+        if override is None
+        else {
+            "reason": override.reason,
+            "risk_assessment": override.risk_assessment,
+            "approvers": [a.to_dict() for a in override.approvers],
+        },
+        "no_go": None
+        if no_go is None
+        else {"reason": no_go.reason, "action": no_go.action, "next_review": no_go.next_review},
+        "notes": [note.to_dict() for note in notes],
+        "signatures": "unsigned",
+        "tool_version": __version__,
+    }
+
+
+def seed_timestamp(moment: datetime) -> str:
+    """`date -u` style, as the seed's template writes it: `Thu Nov 26 10:15:00 UTC 2026`."""
+    return moment.astimezone(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
+
+
+def _record_text(
+    data: dict[str, Any],
+    evaluation: Evaluation,
+    override: Override | None,
+    no_go: NoGoDetails | None,
+) -> str:
+    decided_at = datetime.fromisoformat(data["decided_at"].replace("Z", "+00:00"))
+    checks = f"{evaluation.sections_go}/{evaluation.sections_total}"
+    approvers = ", ".join(f"{a['principal']} ({a['role']})" for a in data["approvals"])
+    lines: list[str] = []
+    if data["mode"] == RecordMode.EMERGENCY:
+        assert override is not None
+        names = ", ".join(f"{a.principal} ({a.role})" for a in override.approvers)
+        lines += [
+            "GO/NO-GO Decision: OVERRIDE ⚠️ (emergency override, not a plain GO)",
+            f"Timestamp: {seed_timestamp(decided_at)}",
+            f"Approver: {names}",
+            f"Checks Passed: {checks}",
+            f"Policy Decision: {data['policy_decision']}",
+            f"Override Reason: {override.reason}",
+            f"Risk Assessment: {override.risk_assessment}",
+            "Next Step: Canary Deployment (1% → 100%) under emergency override",
+        ]
+    elif data["decision"] == "GO":
+        lines += [
+            "GO/NO-GO Decision: GO ✅",
+            f"Timestamp: {seed_timestamp(decided_at)}",
+            f"Approver: {approvers or data['operator']}",
+            f"Checks Passed: {checks}",
+            "Next Step: Canary Deployment (1% → 100%)",
+        ]
+        if data["mode"] == RecordMode.REVIEW:
+            lines.append("Policy Decision: REVIEW, approved by the CTO")
+    else:
+        failed = [s.section.title for s in evaluation.failed_sections]
+        reason = no_go.reason if no_go and no_go.reason.strip() else ""
+        reason = reason or ("Failed checks: " + "; ".join(failed) if failed else "not approved")
+        lines += [
+            "GO/NO-GO Decision: NO-GO ❌",
+            f"Timestamp: {seed_timestamp(decided_at)}",
+            f"Reason: {reason}",
+            f"Action: {(no_go.action if no_go else '') or 'Investigation/Fix required'}",
+            f"Next Review: {(no_go.next_review if no_go else '') or 'to be scheduled'}",
+            f"Checks Passed: {checks}",
+        ]
+        if data["policy_decision"] == Decision.REVIEW.value:
+            lines.append("Policy Decision: REVIEW (CTO approval required), not approved")
+    lines += [
+        "",
+        f"Record: {data['record_id']}",
+        f"Checklist: {data['checklist']['title']} ({data['checklist']['path']}, "
+        f"sha256 {data['checklist']['sha256'][:16]})",
+        f"Release: {data['release'] or '-'}",
+        f"Operator: {data['operator']}",
+        "Signatures: unsigned (approvers sign with `gonogo sign`; `gonogo verify` checks)",
+        "",
+        "Failed Checks:",
+    ]
+    missing = [c for s in evaluation.sections for c in s.criteria if not c.passed]
+    lines += [
+        f"- [{c.status.value}] {c.criterion.id}: {c.criterion.title}: {criterion_detail(c)}"
+        for c in missing
+    ] or ["- none"]
+    waived = [c for s in evaluation.sections for c in s.criteria if c.status is Status.WAIVED]
+    if waived:
+        lines += ["", "Waivers:"]
+        lines += [
+            f"- {c.criterion.id} ({c.underlying.value if c.underlying else '?'}) waived by "
+            f"{c.waiver.operator} at {iso_utc(c.waiver.at)}: {c.waiver.reason}"
+            for c in waived
+            if c.waiver is not None
+        ]
+    if data["notes"]:
+        lines += ["", "Notes:"]
+        lines += [
+            f"- {n['at']} {n['operator']}"
+            + (f" on {n['criterion_id']}" if n["criterion_id"] else "")
+            + f": {n['text']}"
+            for n in data["notes"]
+        ]
+    lines += ["", "Sections:"]
+    for section in evaluation.sections:
+        lines.append(
+            f"{section.number:>2}. {section.status.value:<5} {section.section.title} "
+            f"({section.passed_count}/{len(section.criteria)})"
+        )
+    lines += ["", "Criteria:"]
+    for section in evaluation.sections:
+        for c in section.criteria:
+            line = (
+                f"[{c.status.value}] {section.section.id}/{c.criterion.id}: {c.criterion.title}"
+                f" | value: {criterion_value(c) or '-'} | expected: {criterion_expected(c)}"
+                f" | source: {criterion_source(c)}"
+            )
+            if c.tick is not None:
+                line += f" | ticked by {c.tick.operator} at {iso_utc(c.tick.at)}"
+            lines.append(line)
+    return "\n".join(_printable(line) for line in lines) + "\n"
+
+
+def _override_text(data: dict[str, Any], override: Override) -> str:
+    decided_at = datetime.fromisoformat(data["decided_at"].replace("Z", "+00:00"))
+    lines = [
+        "EMERGENCY OVERRIDE ⚠️",
+        f"Timestamp: {seed_timestamp(decided_at)}",
+        f"Decision Record: {data['record_id']}.txt",
+        f"Policy Decision: {data['policy_decision']}",
+        "Override Decision: GO (OVERRIDE)",
+        f"Checks Passed: {data['sections_go']}/{data['sections_total']}",
+        f"Reason: {override.reason}",
+        f"Risk Assessment: {override.risk_assessment}",
+        "Approved by:",
+    ]
+    lines += [f"- {a.principal} ({a.role}) at {iso_utc(a.at)}" for a in override.approvers]
+    return "\n".join(_printable(line) for line in lines) + "\n"
+
+
+def _printable(line: str) -> str:
+    """Drop control characters (ANSI escapes, NUL) so a record never carries them."""
+    return "".join(ch if ch.isprintable() or ch == "\t" else f"\\x{ord(ch):02x}" for ch in line)
+
+
+def write_record(record: DecisionRecord, evidence_dir: Path) -> RecordPaths:
+    """Write the record's files atomically; never overwrite an existing file.
+
+    Raises:
+        EvidenceError: the folder cannot be created or written.
+    """
+    try:
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EvidenceError(f"{evidence_dir}: cannot create: {exc.strerror or exc}") from None
+    stem, override_stem = _free_stems(record, evidence_dir)
+    data = {**record.data, "record_id": stem}
+    json_bytes = (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    text = record.text.replace(f"Record: {record.record_id}", f"Record: {stem}", 1)
+    json_path = write_new_file(evidence_dir / f"{stem}.json", json_bytes)
+    override_path = None
+    if record.override_text is not None and override_stem is not None:
+        override_text = record.override_text.replace(
+            f"Decision Record: {record.record_id}.txt", f"Decision Record: {stem}.txt", 1
+        )
+        override_path = write_new_file(
+            evidence_dir / f"{override_stem}.txt", override_text.encode("utf-8")
+        )
+    txt_path = write_new_file(evidence_dir / f"{stem}.txt", text.encode("utf-8"))
+    return RecordPaths(txt=txt_path, json=json_path, override=override_path)
+
+
+def _free_stems(record: DecisionRecord, evidence_dir: Path) -> tuple[str, str | None]:
+    base = record.record_id
+    override_base = f"emergency_override_{record.timestamp}" if record.override_text else None
+    for attempt in range(1, 1000):
+        suffix = "" if attempt == 1 else f"_{attempt}"
+        stem = base + suffix
+        names = [f"{stem}.txt", f"{stem}.json"]
+        override_stem = override_base + suffix if override_base else None
+        if override_stem:
+            names.append(f"{override_stem}.txt")
+        if not any((evidence_dir / name).exists() for name in names):
+            return stem, override_stem
+    raise EvidenceError(f"{evidence_dir}: no free name for {base}")
+
+
+def write_new_file(path: Path, content: bytes) -> Path:
+    """Write `content` to a new file atomically (temp file, fsync, link); never overwrite.
+
+    Raises:
+        EvidenceError: the file exists already, or the write failed.
+    """
+    directory = path.parent
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise EvidenceError(f"{directory}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o644)
+        try:
+            os.link(tmp_name, path)
+        except FileExistsError:
+            raise EvidenceError(f"{path}: exists already; evidence is never overwritten") from None
+        except OSError as exc:
+            raise EvidenceError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        _fsync_dir(directory)
+    finally:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+    return path
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+__all__ = [
+    "Approval",
+    "DecisionRecord",
+    "NoGoDetails",
+    "Note",
+    "Override",
+    "RecordMode",
+    "RecordPaths",
+    "build_record",
+    "seed_timestamp",
+    "validate_override",
+    "write_new_file",
+    "write_record",
+]

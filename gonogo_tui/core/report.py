@@ -1,0 +1,201 @@
+"""Machine-readable views of an evaluation: the `--json` document and JUnit XML."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from xml.etree import ElementTree
+
+from gonogo_tui.core.evaluation import CriterionOutcome, Evaluation, SectionOutcome
+from gonogo_tui.core.probes.base import Status, iso_utc
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def criterion_value(outcome: CriterionOutcome) -> str:
+    """The measured value, or who ticked a manual criterion."""
+    if outcome.result is not None:
+        return outcome.result.value
+    if outcome.tick is not None:
+        return f"ticked by {outcome.tick.operator}"
+    return ""
+
+
+def criterion_expected(outcome: CriterionOutcome) -> str:
+    """What counts as passing."""
+    criterion = outcome.criterion
+    if criterion.probe is not None:
+        return outcome.result.expected if outcome.result else criterion.probe.expectation()
+    return "ticked by a person"
+
+
+def criterion_source(outcome: CriterionOutcome) -> str:
+    """URL, query, command or path measured; `manual` for ticked criteria."""
+    criterion = outcome.criterion
+    if criterion.probe is not None:
+        return outcome.result.source if outcome.result else criterion.probe.source()
+    return "manual"
+
+
+def criterion_detail(outcome: CriterionOutcome) -> str:
+    """One line on what was found, or why it is not passing."""
+    if outcome.waiver is not None:
+        return f"waived by {outcome.waiver.operator}: {outcome.waiver.reason}"
+    if outcome.result is not None:
+        return outcome.result.detail
+    if outcome.tick is not None:
+        return outcome.tick.note
+    if outcome.criterion.is_manual:
+        return outcome.criterion.why_manual or "waiting for a manual tick"
+    return "not run yet"
+
+
+def criterion_to_dict(outcome: CriterionOutcome) -> dict[str, Any]:
+    """The JSON form of one criterion (documented in docs/check.md)."""
+    result = outcome.result
+    criterion = outcome.criterion
+    data: dict[str, Any] = {
+        "id": criterion.id,
+        "title": criterion.title,
+        "status": outcome.status.value,
+        "value": criterion_value(outcome),
+        "expected": criterion_expected(outcome),
+        "source": criterion_source(outcome),
+        "detail": criterion_detail(outcome),
+        "started_at": iso_utc(result.started_at) if result else None,
+        "duration_ms": round(result.duration_ms, 1) if result else None,
+        "manual": criterion.is_manual,
+        "kind": criterion.probe.kind if criterion.probe is not None else "manual",
+    }
+    if outcome.underlying is not None:
+        data["waived_status"] = outcome.underlying.value
+    if result is not None and result.attempts > 1:
+        data["attempts"] = result.attempts
+    if outcome.tick is not None:
+        data["tick"] = {
+            "operator": outcome.tick.operator,
+            "at": iso_utc(outcome.tick.at),
+            "note": outcome.tick.note,
+        }
+    if outcome.waiver is not None:
+        data["waiver"] = {
+            "operator": outcome.waiver.operator,
+            "at": iso_utc(outcome.waiver.at),
+            "reason": outcome.waiver.reason,
+        }
+    if outcome.status is not Status.PASS:
+        if criterion.hint:
+            data["hint"] = criterion.hint
+        if criterion.runbook:
+            data["runbook"] = criterion.runbook
+    return data
+
+
+def section_to_dict(section: SectionOutcome) -> dict[str, Any]:
+    """The JSON form of one section."""
+    return {
+        "id": section.section.id,
+        "number": section.number,
+        "title": section.section.title,
+        "status": section.status.value,
+        "passed": section.passed_count,
+        "total": len(section.criteria),
+        "criteria": [criterion_to_dict(outcome) for outcome in section.criteria],
+    }
+
+
+def missing_for_go(evaluation: Evaluation) -> list[str]:
+    """One line per criterion standing between this evaluation and GO."""
+    lines = []
+    for section in evaluation.sections:
+        if not section.criteria:
+            lines.append(f"{section.section.id}: section has no criteria")
+        for outcome in section.criteria:
+            if not outcome.passed:
+                detail = criterion_detail(outcome)
+                tail = f": {detail}" if detail else ""
+                lines.append(f"{outcome.criterion.id} {outcome.status.value}{tail}")
+    return lines
+
+
+def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
+    """The `gonogo check --json` document."""
+    return {
+        "decision": evaluation.decision.value,
+        "sections_go": evaluation.sections_go,
+        "sections_total": evaluation.sections_total,
+        "counts": {status.value: evaluation.count(status) for status in Status},
+        "missing": missing_for_go(evaluation),
+        "sections": [section_to_dict(section) for section in evaluation.sections],
+    }
+
+
+def _xml_text(text: str) -> str:
+    return _XML_ILLEGAL.sub("\ufffd", text)
+
+
+def evaluation_to_junit(evaluation: Evaluation, *, name: str) -> bytes:
+    """JUnit XML: one testsuite per section, one testcase per criterion.
+
+    FAIL is a <failure>, ERROR an <error>, PENDING a <skipped>; WAIVED passes with a
+    system-out line saying who waived it.
+    """
+    suites = ElementTree.Element("testsuites", name=_xml_text(name))
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for section in evaluation.sections:
+        counts = {
+            "tests": len(section.criteria),
+            "failures": section.count(Status.FAIL),
+            "errors": section.count(Status.ERROR),
+            "skipped": section.count(Status.PENDING),
+        }
+        for key, value in counts.items():
+            totals[key] += value
+        suite = ElementTree.SubElement(
+            suites,
+            "testsuite",
+            attrib={
+                "name": _xml_text(f"{section.number}. {section.section.title}"),
+                **{key: str(value) for key, value in counts.items()},
+            },
+        )
+        for outcome in section.criteria:
+            result = outcome.result
+            case = ElementTree.SubElement(
+                suite,
+                "testcase",
+                classname=_xml_text(section.section.id),
+                name=_xml_text(f"{outcome.criterion.id}: {outcome.criterion.title}"),
+                time=f"{(result.duration_ms / 1000) if result else 0:.3f}",
+            )
+            message = _xml_text(criterion_detail(outcome))
+            body = _xml_text(
+                f"value: {criterion_value(outcome)}\nexpected: {criterion_expected(outcome)}\n"
+                f"source: {criterion_source(outcome)}"
+            )
+            if outcome.status is Status.FAIL:
+                ElementTree.SubElement(case, "failure", message=message).text = body
+            elif outcome.status is Status.ERROR:
+                ElementTree.SubElement(case, "error", message=message).text = body
+            elif outcome.status is Status.PENDING:
+                ElementTree.SubElement(case, "skipped", message=message)
+            elif outcome.status is Status.WAIVED:
+                ElementTree.SubElement(case, "system-out").text = message
+    for key, value in totals.items():
+        suites.set(key, str(value))
+    ElementTree.indent(suites)
+    xml: bytes = ElementTree.tostring(suites, encoding="utf-8", xml_declaration=True)
+    return xml
+
+
+__all__ = [
+    "criterion_detail",
+    "criterion_expected",
+    "criterion_source",
+    "criterion_to_dict",
+    "criterion_value",
+    "evaluation_to_dict",
+    "evaluation_to_junit",
+    "missing_for_go",
+    "section_to_dict",
+]

@@ -1,0 +1,221 @@
+"""ProbeRunner: deadlines, retries, exception mapping, redaction and cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+
+from gonogo_tui.core.checklist import Criterion
+from gonogo_tui.core.engine import ProbeRunner
+from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, Status
+from gonogo_tui.core.redaction import Redactor
+
+T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+Behaviour = Callable[[ProbeContext], Awaitable[Observation]]
+
+
+class ScriptedProbe(ProbeSpec):
+    """A probe whose behaviour is a coroutine function given by the test."""
+
+    kind: Literal["scripted"] = "scripted"
+    name: str = "scripted"
+    behaviour: Any = None
+
+    def source(self) -> str:
+        return f"script {self.name}"
+
+    def expectation(self) -> str:
+        return "ok"
+
+    async def run(self, ctx: ProbeContext) -> Observation:
+        result: Observation = await self.behaviour(ctx)
+        return result
+
+
+def criterion(behaviour: Behaviour, **kwargs: Any) -> Criterion:
+    probe_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in ("timeout",)}
+    probe = ScriptedProbe(behaviour=behaviour, **probe_kwargs)
+    fields: dict[str, Any] = {
+        "id": kwargs.pop("id", "c1"),
+        "title": "t",
+        "probe": probe,
+        "manual": False,
+        "timeout": None,
+        "retries": None,
+        **kwargs,
+    }
+    return Criterion.model_construct(**fields)
+
+
+def runner(**kwargs: Any) -> ProbeRunner:
+    ctx = ProbeContext(root=Path("/"), now=lambda: T0)
+    return ProbeRunner(ctx, retry_backoff=0, **kwargs)
+
+
+async def test_pass_and_fail() -> None:
+    async def ok(ctx: ProbeContext) -> Observation:
+        return Observation(ok=True, value="42", detail="fine")
+
+    async def bad(ctx: ProbeContext) -> Observation:
+        return Observation(ok=False, value="7", detail="too low")
+
+    r = runner()
+    passed = await r.run(criterion(ok))
+    failed = await r.run(criterion(bad, id="c2"))
+    assert (passed.status, passed.value, passed.detail) == (Status.PASS, "42", "fine")
+    assert passed.started_at == T0 and passed.source == "script scripted"
+    assert (failed.status, failed.criterion_id, failed.detail) == (Status.FAIL, "c2", "too low")
+
+
+@pytest.mark.parametrize(
+    ("exc", "detail"),
+    [
+        (ProbeError("could not parse the answer"), "could not parse the answer"),
+        (ConnectionRefusedError(111, "Connection refused"), "Connection refused"),
+        (KeyError("boom"), "unexpected KeyError: 'boom'"),
+        (TimeoutError(), "timed out"),
+    ],
+)
+async def test_exceptions_become_error(exc: BaseException, detail: str) -> None:
+    async def raises(ctx: ProbeContext) -> Observation:
+        raise exc
+
+    result = await runner().run(criterion(raises))
+    assert result.status is Status.ERROR
+    assert detail in result.detail
+
+
+async def test_hanging_probe_times_out_within_deadline() -> None:
+    async def hang(ctx: ProbeContext) -> Observation:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    started = time.perf_counter()
+    result = await runner().run(criterion(hang, timeout=0.2))
+    elapsed = time.perf_counter() - started
+    assert result.status is Status.ERROR
+    assert result.detail == "timed out after 200ms"
+    assert 0.19 < elapsed < 0.7
+
+
+async def test_timeout_precedence_probe_over_criterion_over_default() -> None:
+    async def ok(ctx: ProbeContext) -> Observation:
+        return Observation(ok=True, value=str(ctx.timeout))
+
+    r = runner(default_timeout=9)
+    assert (await r.run(criterion(ok))).value == "9"
+    c = criterion(ok)
+    c_with = Criterion.model_construct(**{**c.__dict__, "timeout": 4.0})
+    assert (await r.run(c_with)).value == "4.0"
+    assert (await r.run(criterion(ok, timeout=2.0))).value == "2.0"
+
+
+async def test_retries_only_after_error() -> None:
+    calls: list[int] = []
+
+    async def flaky(ctx: ProbeContext) -> Observation:
+        calls.append(1)
+        if len(calls) < 3:
+            raise ProbeError("transient")
+        return Observation(ok=True, value="up")
+
+    result = await runner(default_retries=2).run(criterion(flaky))
+    assert result.status is Status.PASS and result.attempts == 3
+
+    fails: list[int] = []
+
+    async def failing(ctx: ProbeContext) -> Observation:
+        fails.append(1)
+        return Observation(ok=False, value="down")
+
+    result = await runner(default_retries=2).run(criterion(failing))
+    assert result.status is Status.FAIL and len(fails) == 1
+
+
+async def test_retry_backoff_doubles() -> None:
+    sleeps: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    async def broken(ctx: ProbeContext) -> Observation:
+        raise ProbeError("down")
+
+    ctx = ProbeContext(root=Path("/"))
+    r = ProbeRunner(ctx, default_retries=3, retry_backoff=0.5, sleep=fake_sleep)
+    result = await r.run(criterion(broken))
+    assert result.attempts == 4 and sleeps == [0.5, 1.0, 2.0]
+
+
+async def test_secrets_redacted_everywhere() -> None:
+    async def leaky(ctx: ProbeContext) -> Observation:
+        return Observation(
+            ok=False,
+            value="token hunter2x",
+            detail="auth hunter2x failed for postgresql://app:pw1234@db/x",
+            output="Authorization: Bearer hunter2x",
+            artifacts={"dump.txt": "hunter2x"},
+        )
+
+    r = runner(redactor=Redactor(["hunter2x"]))
+    result = await r.run(criterion(leaky))
+    text = repr(result)
+    assert "hunter2x" not in text and "pw1234" not in text
+    assert "***" in result.detail and result.artifacts["dump.txt"] == "***"
+
+
+async def test_concurrency_is_bounded_and_parallel() -> None:
+    running = 0
+    peak = 0
+
+    async def slow(ctx: ProbeContext) -> Observation:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.05)
+        running -= 1
+        return Observation(ok=True, value="ok")
+
+    r = runner(concurrency=4)
+    started = time.perf_counter()
+    results = [res async for res in r.run_all(criterion(slow, id=f"c{i}") for i in range(12))]
+    elapsed = time.perf_counter() - started
+    assert len(results) == 12 and peak == 4
+    assert elapsed < 0.6
+
+
+async def test_closing_run_all_cancels_running_probes() -> None:
+    cancelled: list[str] = []
+
+    async def hang(ctx: ProbeContext) -> Observation:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.append("x")
+            raise
+        raise AssertionError("unreachable")
+
+    async def fast(ctx: ProbeContext) -> Observation:
+        return Observation(ok=True, value="ok")
+
+    r = runner()
+    stream = r.run_all(
+        [criterion(fast, id="f"), criterion(hang, id="h1"), criterion(hang, id="h2")]
+    )
+    first = await anext(stream)
+    assert first.criterion_id == "f"
+    await stream.aclose()
+    assert cancelled == ["x", "x"]
+
+
+async def test_manual_criterion_is_refused() -> None:
+    manual = Criterion(id="m", title="m", manual=True)
+    with pytest.raises(ValueError, match="manual"):
+        await runner().run(manual)

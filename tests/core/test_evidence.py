@@ -1,0 +1,233 @@
+"""Decision records: seed format, JSON twin, overrides, atomic never-overwrite writes."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from gonogo_tui.core.checklist import Checklist, Criterion, Section
+from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.evaluation import Decision, Evaluation, Tick, Waiver, evaluate
+from gonogo_tui.core.evidence import (
+    Approval,
+    NoGoDetails,
+    Note,
+    Override,
+    RecordMode,
+    build_record,
+    write_new_file,
+    write_record,
+)
+from gonogo_tui.core.probes.base import ProbeResult, Status
+from gonogo_tui.core.probes.file import FileProbe
+
+T0 = datetime(2026, 11, 26, 10, 15, 0, tzinfo=UTC)
+
+
+def _checklist(n: int = 10) -> Checklist:
+    return Checklist(
+        title="Spark",
+        sections=[
+            Section(
+                id=f"s{i}",
+                title=f"Section {i}",
+                criteria=[
+                    Criterion(id=f"p{i}", title=f"Probe {i}", probe=FileProbe(path="f")),
+                    Criterion(id=f"m{i}", title=f"Manual {i}", manual=True),
+                ],
+            )
+            for i in range(n)
+        ],
+    )
+
+
+def _evaluation(checklist: Checklist, failing: int) -> Evaluation:
+    results = {}
+    ticks = {}
+    for i in range(len(checklist.sections)):
+        status = Status.FAIL if i < failing else Status.PASS
+        results[f"p{i}"] = ProbeResult(f"p{i}", status, "v", "e", "src", "why", T0, 3.0)
+        ticks[f"m{i}"] = Tick(f"m{i}", "alice", T0)
+    return evaluate(checklist, results, ticks)
+
+
+def test_go_record_in_seed_format(tmp_path: Path) -> None:
+    checklist = _checklist()
+    evaluation = _evaluation(checklist, 0)
+    record = build_record(checklist, evaluation, operator="alice", decided_at=T0, release="v1.4.0")
+    assert record.decision == "GO" and record.mode is RecordMode.NORMAL
+    lines = record.text.splitlines()
+    assert lines[:5] == [
+        "GO/NO-GO Decision: GO ✅",
+        "Timestamp: Thu Nov 26 10:15:00 UTC 2026",
+        "Approver: alice",
+        "Checks Passed: 10/10",
+        "Next Step: Canary Deployment (1% → 100%)",
+    ]
+    paths = write_record(record, tmp_path)
+    assert paths.txt.name == "go_decision_20261126_101500.txt"
+    data = json.loads(paths.json.read_text())
+    assert data["decision"] == "GO" and data["release"] == "v1.4.0"
+    assert data["sections_go"] == 10 and len(data["sections"]) == 10
+    assert data["sections"][0]["criteria"][1]["tick"]["operator"] == "alice"
+
+
+def test_no_go_record(tmp_path: Path) -> None:
+    checklist = _checklist()
+    evaluation = _evaluation(checklist, 3)
+    record = build_record(
+        checklist,
+        evaluation,
+        operator="alice",
+        decided_at=T0,
+        no_go=NoGoDetails("WAL archiving failing", "Fix archive_command", "2026-11-27 10:00"),
+        notes=[Note("db team paged", "alice", T0, "p1")],
+    )
+    assert record.decision == "NO-GO"
+    lines = record.text.splitlines()
+    assert lines[:5] == [
+        "GO/NO-GO Decision: NO-GO ❌",
+        "Timestamp: Thu Nov 26 10:15:00 UTC 2026",
+        "Reason: WAL archiving failing",
+        "Action: Fix archive_command",
+        "Next Review: 2026-11-27 10:00",
+    ]
+    assert "- [FAIL] p0: Probe 0: why" in lines
+    assert any("db team paged" in line for line in lines)
+    paths = write_record(record, tmp_path)
+    assert paths.txt.name == "no_go_decision_20261126_101500.txt"
+
+
+@pytest.mark.parametrize(
+    ("approvals", "decision", "mode"),
+    [
+        ((), "NO-GO", RecordMode.NORMAL),
+        ((Approval("cto", "Carol", T0),), "GO", RecordMode.REVIEW),
+        ((Approval("cto", "Carol", T0, vote="reject"),), "NO-GO", RecordMode.NORMAL),
+        ((Approval("devops-lead", "Dan", T0),), "NO-GO", RecordMode.NORMAL),
+        ((Approval("cto", "  ", T0),), "NO-GO", RecordMode.NORMAL),
+    ],
+)
+def test_review_needs_cto(approvals: tuple[Approval, ...], decision: str, mode: RecordMode) -> None:
+    checklist = _checklist()
+    evaluation = _evaluation(checklist, 1)
+    assert evaluation.decision is Decision.REVIEW
+    record = build_record(
+        checklist,
+        evaluation,
+        operator="alice",
+        decided_at=T0,
+        approvals=approvals,
+    )
+    assert (record.decision, record.mode) == (decision, mode)
+    assert record.data["policy_decision"] == "REVIEW"
+
+
+def _override(*roles_names: tuple[str, str], reason: str = "hotfix for outage") -> Override:
+    return Override(
+        reason=reason,
+        risk_assessment="low: config only",
+        approvers=tuple(Approval(role, name, T0) for role, name in roles_names),
+    )
+
+
+def test_override_writes_override_file(tmp_path: Path) -> None:
+    checklist = _checklist()
+    evaluation = _evaluation(checklist, 4)
+    override = _override(("cto", "Carol"), ("senior-engineer", "Sam"), ("senior-engineer", "Sue"))
+    record = build_record(
+        checklist,
+        evaluation,
+        operator="alice",
+        decided_at=T0,
+        override=override,
+    )
+    assert record.display_decision == "OVERRIDE" and record.mode is RecordMode.EMERGENCY
+    assert record.text.startswith("GO/NO-GO Decision: OVERRIDE")
+    assert "GO/NO-GO Decision: GO ✅" not in record.text
+    paths = write_record(record, tmp_path)
+    assert paths.override is not None
+    assert paths.override.name == "emergency_override_20261126_101500.txt"
+    text = paths.override.read_text()
+    assert "Risk Assessment: low: config only" in text and "Sue (senior-engineer)" in text
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (_override(("cto", "Carol"), ("senior-engineer", "Sam")), "two senior engineers"),
+        (
+            _override(("senior-engineer", "Sam"), ("senior-engineer", "Sue"), ("x", "Y")),
+            "the CTO",
+        ),
+        (
+            _override(("cto", "Sam"), ("senior-engineer", "Sam"), ("senior-engineer", "Sue")),
+            "distinct",
+        ),
+        (
+            _override(("cto", "C"), ("senior-engineer", "S"), ("senior-engineer", "T"), reason=" "),
+            "reason",
+        ),
+    ],
+)
+def test_invalid_override_refused(override: Override, message: str) -> None:
+    checklist = _checklist()
+    evaluation = _evaluation(checklist, 2)
+    with pytest.raises(EvidenceError, match=message):
+        build_record(
+            checklist,
+            evaluation,
+            operator="a",
+            decided_at=T0,
+            override=override,
+        )
+
+
+def test_records_are_never_overwritten(tmp_path: Path) -> None:
+    checklist = _checklist()
+    evaluation = _evaluation(checklist, 0)
+    record = build_record(checklist, evaluation, operator="a", decided_at=T0)
+    first = write_record(record, tmp_path)
+    original = first.txt.read_bytes()
+    second = write_record(record, tmp_path)
+    assert second.txt.name == "go_decision_20261126_101500_2.txt"
+    assert first.txt.read_bytes() == original
+    assert "Record: go_decision_20261126_101500_2" in second.txt.read_text()
+    assert json.loads(second.json.read_text())["record_id"] == "go_decision_20261126_101500_2"
+    with pytest.raises(EvidenceError, match="never overwritten"):
+        write_new_file(first.txt, b"x")
+    assert first.txt.read_bytes() == original
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_control_characters_do_not_reach_the_record(tmp_path: Path) -> None:
+    checklist = _checklist(1)
+    results = {
+        "p0": ProbeResult(
+            "p0", Status.FAIL, "\x1b[31mred\x1b]52;c;aGk=\x07", "e", "s", "\x00nul", T0, 1.0
+        )
+    }
+    evaluation = evaluate(checklist, results, {})
+    record = build_record(checklist, evaluation, operator="a", decided_at=T0)
+    assert "\x1b" not in record.text and "\x00" not in record.text
+    assert "\\x1b[31mred" in record.text
+
+
+def test_waivers_listed(tmp_path: Path) -> None:
+    checklist = _checklist(1)
+    results = {"p0": ProbeResult("p0", Status.ERROR, "", "e", "s", "refused", T0, 1.0)}
+    evaluation = evaluate(
+        checklist,
+        results,
+        {"m0": Tick("m0", "a", T0)},
+        {"p0": Waiver("p0", "bob", T0, "service retired")},
+    )
+    record = build_record(checklist, evaluation, operator="a", decided_at=T0)
+    assert record.decision == "GO"
+    assert "- p0 (ERROR) waived by bob at 2026-11-26T10:15:00.000Z: service retired" in (
+        record.text.splitlines()
+    )
