@@ -186,13 +186,13 @@ class ProbeRunner:
         return ProbeResult(
             criterion_id=criterion.id,
             status=status,
-            value=redact(one_line(value, 200)),
-            expected=redact(one_line(criterion.probe.expectation(), 200)),
-            source=redact(one_line(criterion.probe.source(), 500)),
-            detail=redact(one_line(detail or "", 500)),
+            value=one_line(redact(value), 200),
+            expected=one_line(redact(criterion.probe.expectation()), 200),
+            source=one_line(redact(criterion.probe.source()), 500),
+            detail=one_line(redact(detail or ""), 500),
             started_at=started_at,
             duration_ms=duration_ms,
-            output=redact(cap_text(output)),
+            output=cap_text(redact(output)),
             attempts=attempts,
             artifacts=artifacts,
         )

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
 from gonogo_tui.core.types import Compare, Regex
+
+_JSON_PATH_RE = re.compile(r"(?:[^.\[\]]+|\[-?\d+\])(?:\.[^.\[\]]+|\[-?\d+\])*")
+_JSON_PATH_PART_RE = re.compile(r"\.?([^.\[\]]+)|\[(-?\d+)\]")
+
+
+def parse_json_path(path: str) -> tuple[str | int, ...]:
+    """Split `data.flags[0].enabled` into `("data", "flags", 0, "enabled")`.
+
+    Raises:
+        ValueError: the path is not keys joined by dots with optional `[N]` indexes.
+    """
+    if _JSON_PATH_RE.fullmatch(path) is None:
+        raise ValueError(f"{path!r} is not a JSON path (use e.g. data.items[0].name)")
+    parts: list[str | int] = []
+    for match in _JSON_PATH_PART_RE.finditer(path):
+        key, index = match.groups()
+        parts.append(int(index) if index is not None else key)
+    return tuple(parts)
 
 
 class HeaderNumber(StrictModel):
@@ -30,6 +49,18 @@ class JsonCheck(StrictModel):
     """A comparison, e.g. `< 100`."""
     exists: bool = True
     """Set to false to require that the path is absent."""
+
+    @field_validator("path")
+    @classmethod
+    def _valid_path(cls, path: str) -> str:
+        parse_json_path(path)
+        return path
+
+    @model_validator(mode="after")
+    def _absent_has_no_value(self) -> JsonCheck:
+        if not self.exists and (self.equals is not None or self.compare is not None):
+            raise ValueError("'exists: false' cannot be combined with 'equals' or 'compare'")
+        return self
 
 
 class HttpProbe(ProbeSpec):

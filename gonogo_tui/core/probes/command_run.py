@@ -1,0 +1,238 @@
+"""Runs a `command` probe: a subprocess in its own session, output bounded, group killed after.
+
+The child runs in a new session, so its process group holds it and everything it starts.
+When it exits, times out or is cancelled, the whole group gets SIGKILL: a grandchild left
+holding stdout can neither hang the probe nor outlive it. Output is read through a
+protocol that keeps the first `HEAD_LIMIT` and last `TAIL_LIMIT` bytes of each stream and
+only counts the rest, so a 200 MB writer neither blocks on a full pipe nor fills memory.
+An `extract` regex that finds no number means the output cannot be measured: ERROR.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import signal
+import subprocess
+from pathlib import Path
+
+from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.probes.base import OUTPUT_CAP, Observation, ProbeContext, cap_text, one_line
+from gonogo_tui.core.probes.command import CommandProbe
+
+logger = logging.getLogger(__name__)
+
+HEAD_LIMIT = 1024 * 1024
+"""Bytes kept from the start of each stream (searched by the regexes)."""
+TAIL_LIMIT = 64 * 1024
+"""Bytes kept from the end of each stream (summaries often come last)."""
+EXIT_GRACE = 0.5
+"""Seconds to finish reading after the process exited and its group was killed."""
+KILL_WAIT = 5.0
+"""Seconds to wait for a killed process to be reaped before giving up on it."""
+
+
+class _StreamBuffer:
+    """The first HEAD_LIMIT and last TAIL_LIMIT bytes of a stream, and its total size."""
+
+    def __init__(self) -> None:
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+
+    def feed(self, data: bytes) -> None:
+        self.total += len(data)
+        room = HEAD_LIMIT - len(self.head)
+        if room > 0:
+            self.head += data[:room]
+            data = data[room:]
+        if data:
+            self.tail += data
+            if len(self.tail) > 2 * TAIL_LIMIT:
+                del self.tail[:-TAIL_LIMIT]
+
+    @property
+    def dropped(self) -> int:
+        """Bytes seen but kept in neither head nor tail."""
+        return self.total - len(self.head) - min(len(self.tail), TAIL_LIMIT)
+
+    def text(self) -> str:
+        """The kept bytes as text, with a marker where the middle was dropped."""
+        head = self.head.decode("utf-8", errors="replace")
+        tail = bytes(self.tail[-TAIL_LIMIT:]).decode("utf-8", errors="replace")
+        if not tail:
+            return head
+        if self.dropped:
+            return f"{head}\n… [{self.dropped} bytes not kept] …\n{tail}"
+        return head + tail
+
+    def render(self, limit: int) -> str:
+        """At most about `limit` characters: the start, and the last lines when cut."""
+        text = self.text()
+        if len(text) <= limit:
+            return text
+        marker = f"\n… [{self.total} bytes in all; middle not kept] …\n"
+        end = text[-min(limit // 4, 4096) :]
+        start = text[: max(limit - len(end) - len(marker), 0)]
+        return f"{start}{marker}{end}"
+
+
+class _CaptureProtocol(asyncio.SubprocessProtocol):
+    """Collects stdout and stderr and signals exit (before the pipes close) and closure."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.streams = {1: _StreamBuffer(), 2: _StreamBuffer()}
+        self.exited: asyncio.Future[None] = loop.create_future()
+        self.closed: asyncio.Future[None] = loop.create_future()
+
+    def pipe_data_received(self, fd: int, data: bytes | str) -> None:
+        self.streams[fd].feed(data.encode() if isinstance(data, str) else data)
+
+    def process_exited(self) -> None:
+        if not self.exited.done():
+            self.exited.set_result(None)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+
+async def run_command_probe(spec: CommandProbe, ctx: ProbeContext) -> Observation:
+    """Run the command and check its exit code and output.
+
+    Args:
+        spec: The probe as written in the checklist.
+        ctx: Root folder (the default working directory).
+
+    Returns:
+        The observation: `exit N`, or the extracted number and its unit.
+
+    Raises:
+        ProbeError: the command or its working directory is missing, or `extract`
+            found no number.
+        OSError: the command could not be started for another reason.
+    """
+    if isinstance(spec.command, str):
+        argv = ["/bin/sh", "-c", spec.command]
+        logger.warning("command probe runs through /bin/sh -c because the checklist says shell")
+    else:
+        argv = list(spec.command)
+    cwd = ctx.resolve(spec.cwd) if spec.cwd else ctx.root
+    if not cwd.is_dir():
+        raise ProbeError(f"working directory not found: {cwd}")
+
+    returncode, stdout, stderr = await _run(argv, cwd, {**os.environ, **spec.env})
+    return _evaluate(spec, returncode, stdout, stderr)
+
+
+async def _run(
+    argv: list[str], cwd: Path, env: dict[str, str]
+) -> tuple[int, _StreamBuffer, _StreamBuffer]:
+    loop = asyncio.get_running_loop()
+    try:
+        transport, protocol = await loop.subprocess_exec(
+            lambda: _CaptureProtocol(loop),
+            *argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
+        )
+    except FileNotFoundError:
+        raise ProbeError(f"command not found: {argv[0]}") from None
+    except PermissionError:
+        raise ProbeError(f"command not executable: {argv[0]}") from None
+
+    pid = transport.get_pid()
+    try:
+        await asyncio.shield(protocol.exited)
+        # The group may still hold a grandchild that keeps the pipes open.
+        _kill_group(pid)
+        await asyncio.wait([protocol.closed], timeout=EXIT_GRACE)
+        returncode = transport.get_returncode()
+        assert returncode is not None
+        return returncode, protocol.streams[1], protocol.streams[2]
+    finally:
+        try:
+            if transport.get_returncode() is None:
+                _kill_group(pid)
+                await asyncio.wait([protocol.exited], timeout=KILL_WAIT)
+        finally:
+            transport.close()
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _evaluate(
+    spec: CommandProbe, returncode: int, stdout: _StreamBuffer, stderr: _StreamBuffer
+) -> Observation:
+    texts = {"stdout": stdout.text(), "stderr": stderr.text()}
+    output = _render_output(stdout, stderr)
+    exit_text = _describe_exit(returncode)
+
+    failure: str | None = None
+    if spec.exit_code is not None and returncode != spec.exit_code:
+        failure = f"{exit_text} (expected exit {spec.exit_code})"
+    for stream, patterns in (("stdout", spec.stdout), ("stderr", spec.stderr)):
+        for pattern in patterns:
+            if failure is None and re.search(pattern, texts[stream], re.MULTILINE) is None:
+                failure = f"{stream} has no match for /{pattern}/"
+
+    if spec.extract is None:
+        if failure is not None:
+            return Observation(ok=False, value=exit_text, detail=one_line(failure), output=output)
+        checked = len(spec.stdout) + len(spec.stderr)
+        detail = f"{exit_text}, output matches {checked} pattern(s)" if checked else exit_text
+        return Observation(ok=True, value=exit_text, detail=detail, output=output)
+
+    extract = spec.extract
+    match = re.search(extract.regex, texts[extract.stream], re.MULTILINE)
+    if match is None:
+        if failure is not None:
+            return Observation(ok=False, value=exit_text, detail=one_line(failure), output=output)
+        raise ProbeError(one_line(f"{extract.stream} has no match for /{extract.regex}/"))
+    raw = ((match.group(1) if match.re.groups else match.group(0)) or "").strip()
+    try:
+        met = extract.compare.holds(raw)
+    except ValueError:
+        raise ProbeError(one_line(f"{raw[:60]!r} from {extract.stream} is not a number")) from None
+    value = f"{raw}{extract.unit}"
+    if failure is not None:
+        return Observation(ok=False, value=value, detail=one_line(failure), output=output)
+    expected = f"{extract.compare}{extract.unit}"
+    if not met:
+        return Observation(
+            ok=False, value=value, detail=f"{value}, expected {expected}", output=output
+        )
+    return Observation(
+        ok=True, value=value, detail=f"{value} ({expected}), {exit_text}", output=output
+    )
+
+
+def _describe_exit(returncode: int) -> str:
+    if returncode >= 0:
+        return f"exit {returncode}"
+    try:
+        return f"killed by {signal.Signals(-returncode).name}"
+    except ValueError:
+        return f"killed by signal {-returncode}"
+
+
+def _render_output(stdout: _StreamBuffer, stderr: _StreamBuffer) -> str:
+    if not stderr.total:
+        return cap_text(stdout.render(OUTPUT_CAP))
+    err = stderr.render(OUTPUT_CAP // 4)
+    out = stdout.render(max(OUTPUT_CAP - len(err) - 32, 1024))
+    return cap_text(f"{out}\n--- stderr ---\n{err}" if stdout.total else f"--- stderr ---\n{err}")
+
+
+__all__ = ["EXIT_GRACE", "HEAD_LIMIT", "TAIL_LIMIT", "run_command_probe"]

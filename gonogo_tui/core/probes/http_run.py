@@ -1,0 +1,348 @@
+"""Runs an `http` probe: one request through httpx, body streamed with a cap, answer checked.
+
+Checks run in the spec's order and the first unmet one is the detail, so a 500 is a FAIL
+even when the JSON checks could not have parsed its body. Missing headers and JSON fields
+are measured (FAIL); a body that is not JSON or a header number that is not a number
+cannot be measured (ERROR). Values of secret request headers (Authorization, tokens,
+cookies) are scrubbed from everything returned, including what the server echoes back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import ssl
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
+from gonogo_tui.core.probes.http import HttpProbe, JsonCheck, parse_json_path
+from gonogo_tui.core.redaction import (
+    Redactor,
+    is_sensitive_key,
+    secrets_in_text,
+    secrets_of_header_value,
+)
+from gonogo_tui.core.types import Comparison
+
+if TYPE_CHECKING:
+    import httpx
+
+BODY_LIMIT = 1024 * 1024
+"""Bytes of the body kept for checks and output; the rest is read (for the latency) and counted."""
+TIMEOUT_SHARE = 0.9
+"""Share of the probe's deadline given to httpx, so its clearer timeout error comes first."""
+
+
+class _Unmet(Exception):
+    """A check that was measured and not met (internal: becomes a FAIL)."""
+
+    def __init__(self, message: str, value: str | None = None) -> None:
+        super().__init__(message)
+        self.value = value
+        """The measured value that failed, when more telling than the status code."""
+
+
+async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
+    """Send the request and check the response.
+
+    Args:
+        spec: The probe as written in the checklist.
+        ctx: The deadline, from which the client timeouts are sized.
+
+    Returns:
+        The observation: the status code, with the latency when `max_ms` is set.
+
+    Raises:
+        ProbeError: the request failed (refused, timed out, TLS, redirect loop), the body
+            is not JSON where JSON is checked, or a header number is not a number.
+    """
+    import httpx
+
+    scrub = Redactor(_request_secrets(spec))
+    seconds = max(ctx.timeout * TIMEOUT_SHARE, 0.05)
+    body = bytearray()
+    total = 0
+    started = time.perf_counter()
+    try:
+        async with (
+            httpx.AsyncClient(
+                verify=not spec.insecure,
+                timeout=httpx.Timeout(seconds),
+                follow_redirects=spec.follow_redirects,
+            ) as client,
+            client.stream(
+                spec.method,
+                spec.url,
+                headers=spec.headers,
+                content=spec.body,
+                json=spec.json_body,
+            ) as response,
+        ):
+            async for chunk in response.aiter_bytes():
+                total += len(chunk)
+                room = BODY_LIMIT - len(body)
+                if room > 0:
+                    body += chunk[:room]
+            elapsed_ms = (time.perf_counter() - started) * 1000
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise ProbeError(one_line(scrub(_describe_error(exc, spec, seconds)))) from None
+
+    text = _decode(bytes(body), response)
+    # Scrub before capping, so a cut can never leave part of a secret behind.
+    output = cap_text(scrub(_head_text(response) + "\n" + text))
+    value = str(response.status_code)
+    if spec.max_ms is not None:
+        value += f", {elapsed_ms:.0f} ms"
+    try:
+        measured = _check(spec, response, text, truncated=total > len(body), ms=elapsed_ms)
+    except _Unmet as unmet:
+        return Observation(
+            ok=False,
+            value=scrub(unmet.value or value),
+            detail=one_line(scrub(str(unmet))),
+            output=output,
+        )
+    except ProbeError as exc:
+        raise ProbeError(one_line(scrub(str(exc)))) from None
+    value = _specific_value(measured) or value
+    return Observation(
+        ok=True,
+        value=scrub(value),
+        detail=one_line(scrub("; ".join(measured))),
+        output=output,
+    )
+
+
+def _specific_value(measured: list[str]) -> str:
+    """A header number or JSON field is more telling than the status code as the value."""
+    specific = [item for item in measured[1:] if not item.endswith(" ms")]
+    return "; ".join(
+        item.split(" = ", 1)[1] if " = " in item else item.rsplit(" ", 1)[-1] for item in specific
+    )
+
+
+def _check(
+    spec: HttpProbe, response: httpx.Response, text: str, *, truncated: bool, ms: float
+) -> list[str]:
+    """Run every check in order; return what was measured, or raise `_Unmet`/`ProbeError`."""
+    status = response.status_code
+    if spec.status is None:
+        if status >= 400:
+            raise _Unmet(f"status {status} (expected < 400)")
+    else:
+        allowed = [spec.status] if isinstance(spec.status, int) else spec.status
+        if status not in allowed:
+            raise _Unmet(f"status {status} (expected {'|'.join(map(str, allowed))})")
+    measured = [f"status {status}"]
+    headers = response.headers
+
+    for name in spec.headers_present:
+        if name not in headers:
+            raise _Unmet(f"header {name} missing", "missing")
+    for name, pattern in spec.header_matches.items():
+        if name not in headers:
+            raise _Unmet(f"header {name} missing", "missing")
+        if re.search(pattern, headers[name]) is None:
+            raise _Unmet(f"header {name}: {headers[name][:80]!r} does not match /{pattern}/")
+    for header_number in spec.header_numbers:
+        name = header_number.header
+        if name not in headers:
+            raise _Unmet(f"header {name} missing", "missing")
+        match = re.search(header_number.regex, headers[name])
+        if match is None:
+            raise ProbeError(
+                f"header {name}: no number matching /{header_number.regex}/ "
+                f"in {headers[name][:80]!r}"
+            )
+        raw = ((match.group(1) if match.re.groups else match.group(0)) or "").strip()
+        if not _holds(header_number.compare, raw, f"header {name}"):
+            raise _Unmet(f"header {name}: {raw} (expected {header_number.compare})", raw)
+        measured.append(f"{name} {raw}")
+
+    for pattern in spec.body_contains:
+        if re.search(pattern, text, re.MULTILINE) is None:
+            limit = f" (first {BODY_LIMIT // 1024} KB searched)" if truncated else ""
+            raise _Unmet(f"body has no match for /{pattern}/{limit}")
+
+    if spec.json_fields:
+        if truncated:
+            raise ProbeError(f"JSON body larger than {BODY_LIMIT // 1024} KB; not parsed")
+        try:
+            document = json.loads(text)
+        except ValueError as exc:
+            raise ProbeError(f"response is not JSON: {exc}") from None
+        for check in spec.json_fields:
+            measured.append(_check_json(check, document))
+
+    if spec.max_ms is not None:
+        if ms > spec.max_ms:
+            raise _Unmet(f"took {ms:.0f} ms (max {spec.max_ms:g} ms)")
+        measured.append(f"{ms:.0f} ms")
+    return measured
+
+
+_MISSING = object()
+
+
+def _check_json(check: JsonCheck, document: Any) -> str:
+    found = _lookup(document, parse_json_path(check.path))
+    if found is _MISSING:
+        if check.exists:
+            raise _Unmet(f"JSON {check.path} missing")
+        return f"{check.path} absent"
+    if not check.exists:
+        raise _Unmet(f"JSON {check.path} present ({_json_text(found)[:60]}), expected absent")
+    shown = _json_text(found)[:60]
+    if check.equals is not None and not _json_equal(found, check.equals):
+        raise _Unmet(
+            f"JSON {check.path} = {shown} (expected {_json_text(check.equals)[:60]})", shown
+        )
+    if check.compare is not None:
+        measured = found if isinstance(check.compare.target, float) else _scalar_text(found)
+        if not _holds(check.compare, measured, f"JSON {check.path}"):
+            raise _Unmet(f"JSON {check.path} = {shown} (expected {check.compare})", shown)
+    return f"{check.path} = {shown}"
+
+
+def _lookup(document: Any, parts: tuple[str | int, ...]) -> Any:
+    current = document
+    for part in parts:
+        if isinstance(part, int):
+            if not isinstance(current, list) or not -len(current) <= part < len(current):
+                return _MISSING
+            current = current[part]
+        else:
+            if not isinstance(current, dict) or part not in current:
+                return _MISSING
+            current = current[part]
+    return current
+
+
+def _json_equal(found: Any, expected: Any) -> bool:
+    # JSON true is not 1: compare booleans only with booleans.
+    if isinstance(found, bool) or isinstance(expected, bool):
+        return isinstance(found, bool) and isinstance(expected, bool) and found is expected
+    return bool(found == expected)
+
+
+def _holds(compare: Comparison, measured: object, what: str) -> bool:
+    if isinstance(compare.target, float) and (
+        measured is None or isinstance(measured, dict | list)
+    ):
+        raise ProbeError(f"{what} is {_json_text(measured)[:60]}, not a number")
+    try:
+        return compare.holds(measured)
+    except ValueError:
+        raise ProbeError(f"{what}: {str(measured)[:60]!r} is not a number") from None
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _scalar_text(value: Any) -> str:
+    return value if isinstance(value, str) else _json_text(value)
+
+
+def _request_secrets(spec: HttpProbe) -> set[str]:
+    found = secrets_in_text(spec.url)
+    for name, value in spec.headers.items():
+        lowered = name.lower()
+        if (
+            is_sensitive_key(name)
+            or "auth" in lowered
+            or any(word in lowered for word in spec.secret_header_words)
+        ):
+            found |= secrets_of_header_value(value)
+    return found
+
+
+def _decode(body: bytes, response: httpx.Response) -> str:
+    try:
+        return body.decode(response.encoding or "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def _head_text(response: httpx.Response) -> str:
+    lines = [f"{response.http_version} {response.status_code} {response.reason_phrase}"]
+    lines.extend(f"{name}: {value}" for name, value in response.headers.multi_items())
+    return "\n".join(lines) + "\n"
+
+
+def _describe_error(exc: Exception, spec: HttpProbe, seconds: float) -> str:
+    import httpx
+
+    where = _host_port(exc, spec)
+    limit = f"{seconds:.3g}s"
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return f"unusable URL: {exc}"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return f"redirect loop: too many redirects, last from {where}"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"connecting to {where} timed out after {limit}"
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"no response from {where} within {limit}"
+    if isinstance(exc, httpx.WriteTimeout):
+        return f"sending the request to {where} timed out after {limit}"
+    if isinstance(exc, httpx.PoolTimeout):
+        return f"no connection to {where} available within {limit}"
+    tls = _tls_problem(exc)
+    if tls is not None:
+        return f"TLS error with {where}: {tls}"
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect to {where}: {_os_reason(exc)}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"{where} broke the HTTP exchange: {exc or 'protocol error'}"
+    return f"{type(exc).__name__} from {where}: {exc or 'no detail'}"
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and the chain of causes below it (httpx wraps httpcore wraps OSError)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _os_reason(exc: BaseException) -> str:
+    for cause in _causes(exc):
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return f"cannot resolve the host ({cause.strerror})"
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror[:1].lower() + cause.strerror[1:]
+    return str(exc) or "connection failed"
+
+
+def _tls_problem(exc: BaseException) -> str | None:
+    for current in _causes(exc):
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return f"certificate not trusted: {current.verify_message or current.reason}"
+        if isinstance(current, ssl.SSLError):
+            return f"{current.reason or current}"
+    text = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return f"certificate not trusted: {text}"
+    return None
+
+
+def _host_port(exc: Exception, spec: HttpProbe) -> str:
+    import httpx
+
+    try:
+        url = exc.request.url if isinstance(exc, httpx.RequestError) else httpx.URL(spec.url)
+    except (RuntimeError, httpx.InvalidURL):
+        return "the server"
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme, 0)
+    return f"{url.host}:{port}" if url.host else "the server"
+
+
+__all__ = ["BODY_LIMIT", "run_http_probe"]

@@ -1,0 +1,215 @@
+"""Runs a `sql` probe: one PostgreSQL query with connect and server-side statement timeouts.
+
+The statement timeout is set on the server (`SET statement_timeout`) and never exceeds the
+probe's deadline, so a query the engine gives up on is also stopped by the server. A NULL
+where a number is compared, or a first row that does not exist, is measured (FAIL); a
+value that is not a number, or a column that does not exist, cannot be measured (ERROR).
+The DSN and its password are scrubbed from every message.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from typing import Any
+
+from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
+from gonogo_tui.core.probes.sql import ColumnCheck, SqlProbe
+from gonogo_tui.core.redaction import Redactor, secrets_in_text
+from gonogo_tui.core.types import format_duration
+
+OUTPUT_ROWS = 50
+"""Rows rendered into the observation's output."""
+
+
+async def run_sql_probe(spec: SqlProbe, ctx: ProbeContext) -> Observation:
+    """Connect, set the statement timeout, run the query and check its rows.
+
+    Args:
+        spec: The probe as written in the checklist.
+        ctx: The deadline, which bounds the connect and statement timeouts.
+
+    Returns:
+        The observation: the row count, or the compared value.
+
+    Raises:
+        ProbeError: the connection or the query failed (refused, authentication,
+            statement timeout, SQL error), or the checked column does not exist or
+            holds no number.
+    """
+    import psycopg
+
+    scrub = Redactor(_dsn_secrets(spec.dsn))
+    connect_timeout = max(1, math.ceil(min(spec.connect_timeout, ctx.timeout)))
+    statement_seconds = min(spec.statement_timeout or ctx.timeout, ctx.timeout)
+    statement_ms = max(1, round(statement_seconds * 1000))
+
+    try:
+        conn = await psycopg.AsyncConnection.connect(
+            spec.dsn, connect_timeout=connect_timeout, autocommit=True
+        )
+    except psycopg.Error as exc:
+        raise ProbeError(one_line(scrub(f"cannot connect: {_first_line(exc)}"))) from None
+    try:
+        async with conn.cursor() as cursor:
+            await cursor.execute(f"SET statement_timeout = {statement_ms}")
+            await cursor.execute(spec.query)
+            row_count = max(cursor.rowcount, 0)
+            columns = [column.name for column in cursor.description or ()]
+            if not columns:
+                rows: list[tuple[Any, ...]] = []
+            elif spec.value is not None and spec.value.rows == "all":
+                rows = await cursor.fetchall()
+            else:
+                rows = await cursor.fetchmany(OUTPUT_ROWS)
+    except psycopg.errors.QueryCanceled as exc:
+        limit = format_duration(statement_seconds)
+        message = f"query cancelled after statement_timeout {limit}: {_first_line(exc)}"
+        raise ProbeError(one_line(scrub(message))) from None
+    except psycopg.Error as exc:
+        raise ProbeError(one_line(scrub(f"query failed: {_first_line(exc)}"))) from None
+    finally:
+        await conn.close()
+
+    output = cap_text(scrub(_render(columns, rows, row_count)))
+    try:
+        observation = _evaluate(spec, columns, rows, row_count, output)
+    except ProbeError as exc:
+        raise ProbeError(scrub(str(exc))) from None
+    return Observation(
+        ok=observation.ok,
+        value=scrub(observation.value),
+        detail=scrub(observation.detail),
+        output=output,
+    )
+
+
+def _evaluate(
+    spec: SqlProbe,
+    columns: list[str],
+    rows: Sequence[Sequence[Any]],
+    row_count: int,
+    output: str,
+) -> Observation:
+    count_text = f"{row_count} row{'s' * (row_count != 1)}"
+    if spec.rows is not None:
+        if not spec.rows.holds(row_count):
+            return Observation(
+                ok=False,
+                value=count_text,
+                detail=f"{count_text} (expected rows {spec.rows})",
+                output=output,
+            )
+    check = spec.value
+    if check is None:
+        return Observation(ok=True, value=count_text, detail=count_text, output=output)
+
+    index = _column_index(check, columns)
+    name = columns[index]
+    checked_rows = rows if check.rows == "all" else rows[:1]
+    if not checked_rows and check.rows == "first":
+        return Observation(
+            ok=False, value="no rows", detail=f"no row to read {name} from", output=output
+        )
+    for number, row in enumerate(checked_rows, start=1):
+        cell = row[index]
+        shown = _cell_text(cell)[:60]
+        if not _cell_holds(check, cell, name):
+            where = f"row {number}: " if check.rows == "all" else ""
+            return Observation(
+                ok=False,
+                value=shown,
+                detail=one_line(f"{where}{name} = {shown} (expected {check.compare})"),
+                output=output,
+            )
+    if check.rows == "all":
+        detail = f"{name} {check.compare} in all {count_text}"
+        return Observation(ok=True, value=count_text, detail=detail, output=output)
+    shown = _cell_text(checked_rows[0][index])[:60]
+    return Observation(
+        ok=True, value=shown, detail=one_line(f"{name} = {shown}; {count_text}"), output=output
+    )
+
+
+def _column_index(check: ColumnCheck, columns: list[str]) -> int:
+    if not columns:
+        raise ProbeError("the query returned no columns")
+    if isinstance(check.column, int):
+        if not 0 <= check.column < len(columns):
+            raise ProbeError(
+                f"no column {check.column}: the query returned {len(columns)} column(s)"
+            )
+        return check.column
+    if check.column in columns:
+        return columns.index(check.column)
+    folded = [index for index, name in enumerate(columns) if name.lower() == check.column.lower()]
+    if len(folded) == 1:
+        return folded[0]
+    raise ProbeError(one_line(f"no column {check.column!r} (columns: {', '.join(columns)})"))
+
+
+def _cell_holds(check: ColumnCheck, cell: Any, name: str) -> bool:
+    target = check.compare.target
+    if isinstance(target, float):
+        if cell is None:
+            return False
+        if isinstance(cell, datetime | date | time | bytes | list | dict):
+            raise ProbeError(f"{name} = {_cell_text(cell)[:60]} is not a number")
+        try:
+            return check.compare.holds(cell)
+        except ValueError:
+            raise ProbeError(f"{name} = {_cell_text(cell)[:60]!r} is not a number") from None
+    return check.compare.holds(_cell_text(cell))
+
+
+def _cell_text(cell: Any) -> str:
+    if cell is None:
+        return "NULL"
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, datetime | date | time):
+        return cell.isoformat()
+    if isinstance(cell, bytes | bytearray | memoryview):
+        return "\\x" + bytes(cell[:32]).hex() + ("…" if len(cell) > 32 else "")
+    return str(cell)
+
+
+def _render(columns: list[str], rows: Sequence[Sequence[Any]], row_count: int) -> str:
+    if not columns:
+        return f"({row_count} rows affected)"
+    lines = ["\t".join(_plain(name) for name in columns)]
+    lines.extend("\t".join(_plain(_cell_text(cell)) for cell in row) for row in rows[:OUTPUT_ROWS])
+    if row_count > OUTPUT_ROWS:
+        lines.append(f"… {row_count - OUTPUT_ROWS} more rows")
+    lines.append(f"({row_count} row{'s' * (row_count != 1)})")
+    return "\n".join(lines)
+
+
+def _plain(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _first_line(exc: Exception) -> str:
+    """psycopg's message without its hint and caret lines, and without the generic prefix."""
+    lines = str(exc).strip().splitlines()
+    first = lines[0] if lines else type(exc).__name__
+    return first.removeprefix("connection failed: ")
+
+
+def _dsn_secrets(dsn: str) -> set[str]:
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    found = {dsn} | secrets_in_text(dsn)
+    try:
+        password = conninfo_to_dict(dsn).get("password")
+    except psycopg.Error:
+        password = None  # libpq cannot parse it; connect will say why
+    if password:
+        found.add(str(password))
+    return found
+
+
+__all__ = ["OUTPUT_ROWS", "run_sql_probe"]

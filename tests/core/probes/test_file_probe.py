@@ -1,0 +1,170 @@
+"""The `file` probe against real files in tmp_path: existence, regexes, ages, newest in a folder."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.probes.base import Observation, ProbeContext
+from gonogo_tui.core.probes.file import FileProbe
+from gonogo_tui.core.probes.file_run import READ_LIMIT
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def _probe(**fields: Any) -> FileProbe:
+    return FileProbe.model_validate({"kind": "file", **fields})
+
+
+async def _run(root: Path, **fields: Any) -> Observation:
+    return await _probe(**fields).run(ProbeContext(root=root, now=lambda: NOW, timeout=5))
+
+
+def _touch(path: Path, age: timedelta, text: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    moment = (NOW - age).timestamp()
+    os.utime(path, (moment, moment))
+    return path
+
+
+async def test_existing_file_passes(tmp_path: Path) -> None:
+    (tmp_path / "RELEASE_NOTES.md").write_text("notes")
+    observation = await _run(tmp_path, path="RELEASE_NOTES.md")
+    assert observation.ok
+    assert observation.value == "present"
+    assert str(tmp_path / "RELEASE_NOTES.md") in observation.output
+
+
+async def test_missing_file_fails_as_measured(tmp_path: Path) -> None:
+    observation = await _run(tmp_path, path="missing.md")
+    assert not observation.ok
+    assert observation.value == "absent"
+    assert "does not exist" in observation.detail
+
+
+async def test_exists_false_inverts(tmp_path: Path) -> None:
+    assert (await _run(tmp_path, path="maintenance.flag", exists=False)).ok
+    (tmp_path / "maintenance.flag").write_text("")
+    observation = await _run(tmp_path, path="maintenance.flag", exists=False)
+    assert not observation.ok
+    assert observation.value == "present"
+
+
+async def test_absolute_path_ignores_root(tmp_path: Path) -> None:
+    target = tmp_path / "abs.txt"
+    target.write_text("x")
+    assert (await _run(tmp_path / "elsewhere", path=str(target))).ok
+
+
+async def test_all_patterns_must_match(tmp_path: Path) -> None:
+    (tmp_path / "signoff.md").write_text("# Sign-off\nApproved by: Dana\nRollback tested: yes\n")
+    passing = await _run(
+        tmp_path, path="signoff.md", contains=[r"^Approved by: \w+$", r"^Rollback tested: yes$"]
+    )
+    assert passing.ok
+    failing = await _run(
+        tmp_path, path="signoff.md", contains=[r"^Approved by: \w+$", r"^Security review: done$"]
+    )
+    assert not failing.ok
+    assert "Security review: done" in failing.detail
+    assert "Approved by" not in failing.detail
+
+
+async def test_patterns_search_only_the_start_of_huge_files(tmp_path: Path) -> None:
+    with (tmp_path / "big.log").open("w") as handle:
+        handle.write("x" * READ_LIMIT)
+        handle.write("\nNEEDLE\n")
+    observation = await _run(tmp_path, path="big.log", contains=["NEEDLE"])
+    assert not observation.ok
+    assert "first 4 MB searched" in observation.detail
+
+
+async def test_age_from_mtime(tmp_path: Path) -> None:
+    _touch(tmp_path / "backup.done", timedelta(hours=2))
+    fresh = await _run(tmp_path, path="backup.done", max_age="1d")
+    assert fresh.ok
+    assert fresh.value == "2h old"
+    stale = await _run(tmp_path, path="backup.done", max_age="1h")
+    assert not stale.ok
+    assert "older than 60m" in stale.detail
+
+
+@pytest.mark.parametrize(
+    ("line", "date_format", "ok", "value"),
+    [
+        ("Signed off: 2026-11-20", None, True, "6.5d old"),
+        ("Signed off: 2026-11-01", None, False, "25.5d old"),
+        ("Signed off: 2026-11-26T10:00:00+02:00", None, True, "4h old"),
+        ("Signed off: 2026-11-26T11:30Z", None, True, "30m old"),
+        ("Signed off: 20/11/2026", "%d/%m/%Y", True, "6.5d old"),
+    ],
+)
+async def test_age_from_a_date_in_the_file(
+    tmp_path: Path, line: str, date_format: str | None, ok: bool, value: str
+) -> None:
+    # A fresh mtime proves the age comes from the text, not the file system.
+    _touch(tmp_path / "signoff.md", timedelta(0), f"# Release\n{line}\n")
+    fields: dict[str, Any] = {"date_regex": r"^Signed off: (\S+)$", "max_age": "7d"}
+    if date_format:
+        fields["date_format"] = date_format
+    observation = await _run(tmp_path, path="signoff.md", **fields)
+    assert observation.ok is ok
+    assert observation.value == value
+
+
+async def test_unparseable_date_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "signoff.md").write_text("Signed off: next tuesday\n")
+    with pytest.raises(ProbeError, match="'next' is not a date"):
+        await _run(tmp_path, path="signoff.md", date_regex=r"Signed off: (\S+)", max_age="7d")
+
+
+async def test_missing_date_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "signoff.md").write_text("nobody signed\n")
+    with pytest.raises(ProbeError, match="no date matching"):
+        await _run(tmp_path, path="signoff.md", date_regex=r"Signed off: (\S+)", max_age="7d")
+
+
+async def test_newest_in_folder_with_glob(tmp_path: Path) -> None:
+    pacts = tmp_path / "pacts"
+    _touch(pacts / "web-api.json", timedelta(days=10))
+    _touch(pacts / "mobile-api.json", timedelta(days=2))
+    _touch(pacts / "notes.txt", timedelta(hours=1))
+    _touch(pacts / "nested" / "admin-api.json", timedelta(hours=3))
+
+    flat = await _run(tmp_path, newest_in={"dir": "pacts", "glob": "*.json"}, max_age="7d")
+    assert flat.ok
+    assert flat.value == "mobile-api.json, 2d old"
+
+    deep = await _run(
+        tmp_path, newest_in={"dir": "pacts", "glob": "*.json", "recursive": True}, max_age="1d"
+    )
+    assert deep.ok
+    assert deep.value == "admin-api.json, 3h old"
+
+    stale = await _run(tmp_path, newest_in={"dir": "pacts", "glob": "*.json"}, max_age="1d")
+    assert not stale.ok
+
+
+async def test_newest_in_without_matches_fails(tmp_path: Path) -> None:
+    (tmp_path / "chaos").mkdir()
+    _touch(tmp_path / "chaos" / "README.md", timedelta(hours=1))
+    empty = await _run(tmp_path, newest_in={"dir": "chaos", "glob": "*.test.ts"}, max_age="30d")
+    assert not empty.ok
+    assert empty.value == "no files"
+    assert "no matching file" in empty.detail
+
+    missing = await _run(tmp_path, newest_in={"dir": "nowhere", "glob": "*"})
+    assert not missing.ok
+    assert "does not exist" in missing.detail
+
+
+async def test_folder_with_contains_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "dir").mkdir()
+    with pytest.raises(ProbeError, match="is a folder"):
+        await _run(tmp_path, path="dir", contains=["x"])

@@ -1,0 +1,243 @@
+"""End to end: `gonogo check` as a subprocess against real local servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from tests.servers import HttpTestServer, PostgresServer
+
+SECURE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'nonce-abc123'",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+}
+
+
+def gonogo(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gonogo_tui", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+def write_checklist(folder: Path, web: str, dsn: str, *, hsts_min: int = 15552000) -> Path:
+    text = f"""\
+title: E2E checklist
+variables:
+  DB_DSN: {{default: "{dsn}", secret: true}}
+sections:
+  - id: web
+    title: Web
+    criteria:
+      - id: hsts
+        title: HSTS long enough
+        probe:
+          kind: http
+          url: {web}/
+          header_numbers:
+            - {{header: Strict-Transport-Security, regex: 'max-age=(\\d+)', compare: '>= {hsts_min}'}}
+      - id: csp-report
+        title: CSP report endpoint
+        probe:
+          kind: http
+          method: POST
+          url: {web}/api/csp-report
+          headers: {{Content-Type: application/csp-report}}
+          body: '{{"csp-report": {{}}}}'
+          status: 204
+  - id: db
+    title: Database
+    criteria:
+      - id: db-up
+        title: Database answers
+        probe: {{kind: sql, dsn: "${{DB_DSN}}", query: "select 1 as one", value: {{column: one, compare: "== 1"}}}}
+  - id: files
+    title: Files
+    criteria:
+      - id: signoff
+        title: Sign-off present
+        probe: {{kind: file, path: SIGNOFF.md, contains: ['Sign-off: ']}}
+      - id: cmd
+        title: Coverage >= 95
+        probe:
+          kind: command
+          command: ["{sys.executable}", "-c", "print('All files | 96.5')"]
+          extract: {{regex: 'All files \\| ([\\d.]+)', compare: '>= 95', unit: '%'}}
+  - id: people
+    title: People
+    criteria:
+      - id: stakeholders
+        title: Stakeholders notified
+        manual: true
+"""
+    path = folder / "checklist.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def web(http_server: HttpTestServer) -> HttpTestServer:
+    http_server.route("GET", "/", headers=SECURE_HEADERS, body="ok")
+    http_server.route("POST", "/api/csp-report", status=204)
+    return http_server
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "SIGNOFF.md").write_text("Sign-off: CTO 2026-11-25\n")
+    return tmp_path
+
+
+def test_go_with_json_junit_and_record(
+    web: HttpTestServer, postgres: PostgresServer, workdir: Path
+) -> None:
+    dsn = postgres.dsn().replace("postgres@", "postgres:s3cr3tpw@")
+    checklist = write_checklist(workdir, web.url, dsn)
+    proc = gonogo(
+        "check", str(checklist), "--json", "--junit", "out.xml", "--record",
+        "--tick", "*", "--operator", "alice", "--release", "v1.4.0", cwd=workdir,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads(proc.stdout)
+    assert document["decision"] == "GO"
+    assert (document["sections_go"], document["sections_total"]) == (4, 4)
+    statuses = {c["id"]: c["status"] for s in document["sections"] for c in s["criteria"]}
+    assert set(statuses.values()) == {"PASS"} and len(statuses) == 6
+    hsts = document["sections"][0]["criteria"][0]
+    assert hsts["value"] == "31536000" and hsts["duration_ms"] > 0
+    assert hsts["started_at"].endswith("Z")
+    stakeholders = document["sections"][3]["criteria"][0]
+    assert stakeholders["tick"]["operator"] == "alice"
+    record = Path(document["record_path"])
+    assert not record.is_absolute() or record.exists()
+    record = workdir / record if not record.is_absolute() else record
+    text = record.read_text()
+    assert text.startswith("GO/NO-GO Decision: GO ✅\nTimestamp: ")
+    assert "Checks Passed: 4/4" in text
+    record_json = json.loads(record.with_suffix(".json").read_text())
+    assert record_json["release"] == "v1.4.0" and record_json["decision"] == "GO"
+    junit = ElementTree.parse(workdir / "out.xml").getroot()
+    assert junit.get("tests") == "6" and junit.get("failures") == "0"
+    assert len(junit.findall(".//testcase")) == 6
+    everything = proc.stdout + proc.stderr + text + (workdir / "out.xml").read_text()
+    everything += record.with_suffix(".json").read_text()
+    assert "s3cr3tpw" not in everything
+
+
+def test_review_and_no_go_exit_codes(
+    web: HttpTestServer, postgres: PostgresServer, workdir: Path
+) -> None:
+    checklist = write_checklist(workdir, web.url, postgres.dsn(), hsts_min=63072000)
+    proc = gonogo("check", str(checklist), "--tick", "stakeholders", cwd=workdir)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "REVIEW" in proc.stdout and "hsts FAIL" in proc.stdout
+    (workdir / "SIGNOFF.md").unlink()
+    proc = gonogo("check", str(checklist), "--tick", "stakeholders", "--json", cwd=workdir)
+    assert proc.returncode == 1
+    document = json.loads(proc.stdout)
+    assert document["decision"] == "NO-GO" and document["sections_go"] == 2
+    assert any(line.startswith("signoff FAIL") for line in document["missing"])
+
+
+def test_unreachable_is_error_and_manual_pending(workdir: Path) -> None:
+    checklist = write_checklist(
+        workdir, "http://127.0.0.1:9", "postgresql://postgres@127.0.0.1:9/x"
+    )
+    proc = gonogo("check", str(checklist), "--json", cwd=workdir)
+    assert proc.returncode == 1
+    statuses = {
+        c["id"]: c["status"] for s in json.loads(proc.stdout)["sections"] for c in s["criteria"]
+    }
+    assert statuses == {
+        "hsts": "ERROR",
+        "csp-report": "ERROR",
+        "db-up": "ERROR",
+        "signoff": "PASS",
+        "cmd": "PASS",
+        "stakeholders": "PENDING",
+    }
+
+
+def test_hanging_probe_ends_at_its_timeout(http_server: HttpTestServer, tmp_path: Path) -> None:
+    http_server.route("GET", "/hang", hang=True)
+    checklist = tmp_path / "c.yaml"
+    checklist.write_text(
+        "title: t\nsections:\n- id: a\n  title: A\n  criteria:\n"
+        f"  - {{id: h, title: H, timeout: 1s, probe: {{kind: http, url: '{http_server.url}/hang'}}}}\n"
+    )
+    started = time.perf_counter()
+    proc = gonogo("check", str(checklist), "--json", cwd=tmp_path)
+    elapsed = time.perf_counter() - started
+    criterion = json.loads(proc.stdout)["sections"][0]["criteria"][0]
+    assert criterion["status"] == "ERROR" and proc.returncode == 3
+    assert criterion["duration_ms"] < 1500
+    assert elapsed < 10
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("title: t\nsections:\n- id: a\n  title: A\n  criteria:\n  - {id: x, title: X, probe: {kind: http}}\n",
+         ":6: sections[0].criteria[0].probe.url: field required"),
+        ("", ":1: the checklist is empty"),
+        ("- a\n- b\n", ":1: the top level must be a mapping"),
+    ],
+)  # fmt: skip
+def test_broken_checklist_exits_2_with_one_line(
+    tmp_path: Path, content: str, expected: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(content)
+    proc = gonogo("check", str(path), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr
+    assert lines[0].startswith(f"gonogo: {path}{expected}")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "missing.yaml"],
+        ["check", "c.yaml", "--tick", "nope"],
+        ["check", "c.yaml", "--tick", "h"],
+        ["check", "c.yaml", "--concurrency", "0"],
+        ["check", "c.yaml", "--root", "/does/not/exist"],
+        ["check"],
+        ["frobnicate"],
+    ],
+)
+def test_bad_arguments_exit_2(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "c.yaml").write_text(
+        "title: t\nsections:\n- id: a\n  title: A\n  criteria:\n"
+        "  - {id: h, title: H, probe: {kind: file, path: x}}\n"
+    )
+    proc = gonogo(*args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_schema_is_json_with_probe_kinds(tmp_path: Path) -> None:
+    proc = gonogo("schema", cwd=tmp_path)
+    assert proc.returncode == 0
+    schema = json.loads(proc.stdout)
+    assert "sections" in schema["properties"]
+    text = json.dumps(schema)
+    for kind in ("file", "command", "http", "sql"):
+        assert f'"const": "{kind}"' in text
