@@ -156,7 +156,8 @@ def histogram_quantile(q: float, buckets: Sequence[tuple[float, float]]) -> floa
         start = merged[index - 1][0]
         count -= merged[index - 1][1]
         rank -= merged[index - 1][1]
-    return start + (end - start) * (rank / count)
+    # 0/0 happens only for rank 0 in an empty lowest bucket; Go's float division gives NaN.
+    return start + (end - start) * (rank / count if count else math.nan)
 
 
 def _quantile(q: float, selector: Selector, samples: Sequence[Sample]) -> tuple[float, str, str]:
@@ -175,7 +176,9 @@ def _quantile(q: float, selector: Selector, samples: Sequence[Sample]) -> tuple[
     if math.isnan(result):
         if not math.isinf(buckets[-1][0]):
             raise ProbeError(f'{selector.name} has no le="+Inf" bucket')
-        raise ProbeError(f"{selector.name} has no observations yet")
+        if buckets[-1][1] == 0:
+            raise ProbeError(f"{selector.name} has no observations yet")
+        raise ProbeError(f"{selector.name}: the quantile is undefined (NaN) for these buckets")
     total = buckets[-1][1]
     groups = len({_without(s.labels, "le") for s in series})
     note = (

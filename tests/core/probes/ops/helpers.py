@@ -61,3 +61,9 @@ async def arun_engine(
     criterion = Criterion(id="c1", title="criterion", probe=probe)
     runner = ProbeRunner(ctx, retry_backoff=0, redactor=Redactor(secrets))
     return await runner.run(criterion)
+
+
+def respec(probe: ProbeSpec, **changes: Any) -> Any:
+    """A validated copy of `probe` with some fields changed."""
+    fields = probe.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return spec(**{**fields, **changes})
