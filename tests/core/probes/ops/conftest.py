@@ -24,7 +24,9 @@ groups:
         expr: vector(1) < 0
       - alert: BrokenAtEvaluation
         # Parses fine; at evaluation both series end up with the same (empty) label set.
-        expr: label_replace(vector(1) or label_replace(vector(2), "a", "b", "", ""), "a", "", "", "") > 0
+        expr: >-
+          label_replace(vector(1) or label_replace(vector(2), "a", "b", "", ""), "a", "", "", "")
+          > 0
 """
 
 

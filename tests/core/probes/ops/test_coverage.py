@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -68,10 +69,10 @@ end_of_record
 """
 
 
-def write(tmp_path: Path, name: str, content: str | dict[str, object]) -> Path:
+def write(tmp_path: Path, name: str, content: str | Mapping[str, object]) -> Path:
     path = tmp_path / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(content) if isinstance(content, dict) else content
+    text = content if isinstance(content, str) else json.dumps(content)
     path.write_text(text)
     os.utime(path, (T0.timestamp() - 3600, T0.timestamp() - 3600))
     return path
@@ -89,7 +90,7 @@ def write(tmp_path: Path, name: str, content: str | dict[str, object]) -> Path:
 def test_each_format_is_detected_and_read(
     tmp_path: Path,
     name: str,
-    content: str | dict[str, object],
+    content: str | Mapping[str, object],
     fmt: str,
     percent: float,
     covered: int,
@@ -144,12 +145,16 @@ def test_max_age_from_mtime(tmp_path: Path) -> None:
 
 
 def test_missing_report_fails_and_garbage_errors(tmp_path: Path) -> None:
-    missing = run_engine(spec(kind="coverage", path="nope.json", compare=">= 95"), context(tmp_path))
+    missing = run_engine(
+        spec(kind="coverage", path="nope.json", compare=">= 95"), context(tmp_path)
+    )
     assert missing.status is Status.FAIL
     assert missing.detail == "coverage report not found: nope.json"
 
     write(tmp_path, "garbage.txt", "All files | 99.1 |\n")
-    garbage = run_engine(spec(kind="coverage", path="garbage.txt", compare=">= 95"), context(tmp_path))
+    garbage = run_engine(
+        spec(kind="coverage", path="garbage.txt", compare=">= 95"), context(tmp_path)
+    )
     assert garbage.status is Status.ERROR
     assert "not a known coverage report" in garbage.detail
 

@@ -91,9 +91,7 @@ def test_skipped_critical_test_counts_as_failed(tmp_path: Path) -> None:
 def test_glob_sums_reports_and_max_skipped(tmp_path: Path) -> None:
     write(tmp_path, "reports/a.xml", ALL_PASS)
     write(tmp_path, "reports/b.xml", CRITICAL_SKIP_ONLY)
-    result = run_engine(
-        spec(kind="junit", path="reports/*.xml", max_skipped=1), context(tmp_path)
-    )
+    result = run_engine(spec(kind="junit", path="reports/*.xml", max_skipped=1), context(tmp_path))
     assert result.value == "9 tests, 0 failed, 2 skipped"
     assert result.status is Status.FAIL
     assert "2 skipped, expected <= 1" in result.detail

@@ -89,7 +89,9 @@ def test_quantile_edge_cases_follow_promql() -> None:
     assert histogram_quantile(0.1, [(-1.0, 5.0), (1.0, 10.0), (math.inf, 10.0)]) == -1.0
 
 
-@pytest.mark.parametrize("buckets", [BUCKETS, NON_MONOTONIC, SPARSE], ids=["api", "fixup", "sparse"])
+@pytest.mark.parametrize(
+    "buckets", [BUCKETS, NON_MONOTONIC, SPARSE], ids=["api", "fixup", "sparse"]
+)
 async def test_quantile_equals_prometheus_histogram_quantile(
     prometheus: PrometheusServer, buckets: list[tuple[float, float]]
 ) -> None:
@@ -106,7 +108,9 @@ async def test_quantile_equals_prometheus_histogram_quantile(
                 params={"query": f"histogram_quantile({q}, {series})"},
             )
             promql = float(answer.json()["data"]["result"][0]["value"][1])
-            assert histogram_quantile(q, buckets) == pytest.approx(promql, rel=1e-12, nan_ok=True), q
+            assert histogram_quantile(q, buckets) == pytest.approx(
+                promql, rel=1e-12, nan_ok=True
+            ), q
 
 
 @pytest.fixture
@@ -175,10 +179,15 @@ async def test_gauges_alone_and_over_capacity(metrics_server: HttpTestServer) ->
         artifact=None,
     )
     result = await arun_engine(connections, context())
-    assert (result.status, result.value) == (Status.PASS, "database_connections_active/capacity 42%")
+    assert (result.status, result.value) == (
+        Status.PASS,
+        "database_connections_active/capacity 42%",
+    )
     assert result.artifacts == {}
     total = await arun_engine(
-        respec(connections, gauge="database_connections_active", capacity="database_connections_max"),
+        respec(
+            connections, gauge="database_connections_active", capacity="database_connections_max"
+        ),
         context(),
     )
     assert total.value == "database_connections_active/capacity 36%"  # (42+12)/(100+50), summed
@@ -204,7 +213,9 @@ async def test_openmetrics_content_type(http_server: HttpTestServer) -> None:
         "GET", "/metrics", body=text,
         headers={"Content-Type": "application/openmetrics-text; version=1.0.0; charset=utf-8"},
     )  # fmt: skip
-    probe = spec(kind="metrics", url=f"{http_server.url}/metrics", gauge="queue_depth", compare="< 5")
+    probe = spec(
+        kind="metrics", url=f"{http_server.url}/metrics", gauge="queue_depth", compare="< 5"
+    )
     result = await arun_engine(probe, context())
     assert (result.status, result.value) == (Status.PASS, "queue_depth 3")
 
@@ -213,9 +224,15 @@ async def test_openmetrics_content_type(http_server: HttpTestServer) -> None:
     ("fields", "message"),
     [
         ({"gauge": "no_such_metric"}, "no series match no_such_metric"),
-        ({"histogram": "websocket_staleness_seconds", "quantile": 0.5}, "no websocket_staleness_seconds_bucket"),
         (
-            {"numerator": 'http_requests_total{status="500"}', "denominator": 'http_requests_total{status="418"}'},
+            {"histogram": "websocket_staleness_seconds", "quantile": 0.5},
+            "no websocket_staleness_seconds_bucket",
+        ),
+        (
+            {
+                "numerator": 'http_requests_total{status="500"}',
+                "denominator": 'http_requests_total{status="418"}',
+            },
             "no series match",
         ),
     ],
@@ -262,7 +279,7 @@ def test_selectors() -> None:
     assert not selector.matches({"status": "500", "route": "/health", "job": "api"})
     assert parse_selector("up").matchers == ()
     assert parse_selector('x{a!~"b|c"}').matches({"a": "d"})
-    for bad in ("{a=\"b\"}", 'x{a="b"', 'x{a=~"("}', "x{a=b}"):
+    for bad in ('{a="b"}', 'x{a="b"', 'x{a=~"("}', "x{a=b}"):
         with pytest.raises(ValueError):
             parse_selector(bad)
 
@@ -275,7 +292,7 @@ def test_spec_needs_exactly_one_measure() -> None:
         {"histogram": "b"},
         {"numerator": "a"},
         {"capacity": "c", "numerator": "a", "denominator": "b"},
-        {"gauge": "a{x=~\"(\"}"},
+        {"gauge": 'a{x=~"("}'},
         {"gauge": "a", "artifact": "../escape.txt"},
     ):
         with pytest.raises(ValidationError):

@@ -48,9 +48,7 @@ def write(tmp_path: Path, name: str, text: str) -> None:
 
 def test_markdown_override_row_wins(tmp_path: Path) -> None:
     write(tmp_path, ".github/ONCALL_SCHEDULE.md", MARKDOWN)
-    result = run_engine(
-        spec(kind="oncall", path=".github/ONCALL_SCHEDULE.md"), context(tmp_path)
-    )
+    result = run_engine(spec(kind="oncall", path=".github/ONCALL_SCHEDULE.md"), context(tmp_path))
     assert result.status is Status.PASS
     # The date-only cover row covers the whole of 26 November (Istanbul time).
     assert result.value == "primary Deniz Kaya, secondary Mert Demir"

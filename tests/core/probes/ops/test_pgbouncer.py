@@ -72,8 +72,7 @@ async def test_utilization_per_pool(pgbouncer: PgBouncerServer) -> None:
         assert busy.status is Status.FAIL
         assert busy.value == f"80% max ({SPARK_DATABASE}/postgres)"
         assert busy.detail == (
-            f"pool {SPARK_DATABASE}/postgres at 80% (4/5 server connections active), "
-            "expected < 80%"
+            f"pool {SPARK_DATABASE}/postgres at 80% (4/5 server connections active), expected < 80%"
         )
 
 
@@ -89,6 +88,7 @@ async def test_released_connections_are_not_load(pgbouncer: PgBouncerServer) -> 
 async def test_waiting_clients(pgbouncer: PgBouncerServer) -> None:
     probe = _probe(pgbouncer, databases=[SPARK_DATABASE], max_waiting_clients=0)
     async with held(pgbouncer, 5) as connections:
+
         async def sixth() -> None:
             async with await psycopg.AsyncConnection.connect(
                 pgbouncer.dsn(SPARK_DATABASE), autocommit=True, prepare_threshold=None
@@ -145,7 +145,9 @@ async def test_unknown_database_and_closed_port_are_errors(pgbouncer: PgBouncerS
 
 
 @pytest.mark.parametrize("user", ["nobody"])
-async def test_user_without_console_rights_is_an_error(pgbouncer: PgBouncerServer, user: str) -> None:
+async def test_user_without_console_rights_is_an_error(
+    pgbouncer: PgBouncerServer, user: str
+) -> None:
     probe = spec(kind="pgbouncer", dsn=pgbouncer.dsn("x", user=user), max_utilization="< 80")
     result = await arun_engine(probe, context())
     assert result.status is Status.ERROR

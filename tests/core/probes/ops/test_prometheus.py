@@ -1,4 +1,4 @@
-"""The `prometheus` probe against a real Prometheus (Debian package) evaluating rules each second."""
+"""The `prometheus` probe against a real Prometheus (Debian package) evaluating rules each 1s."""
 
 from __future__ import annotations
 

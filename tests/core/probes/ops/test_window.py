@@ -36,8 +36,8 @@ def check(at: datetime, **overrides: Any) -> tuple[Status, str, str]:
     return result.status, result.value, result.detail
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_inside_a_weekday_range() -> None:
