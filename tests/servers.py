@@ -783,6 +783,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 1024  # the default 5 drops SYNs under a burst of probes (1 s retransmits)
     owner: HttpTestServer
 
     def finish_request(self, request: Any, client_address: Any) -> None:

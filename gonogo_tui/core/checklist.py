@@ -58,7 +58,7 @@ class Defaults(StrictModel):
     """Extra attempts after an ERROR (never after a FAIL)."""
     retry_backoff: Duration = 0.5
     """Seconds before the first retry; doubles each time."""
-    concurrency: int = Field(default=16, ge=1, le=512)
+    concurrency: int = Field(default=64, ge=1, le=1024)
     """Probes running at once."""
     stale_after: Duration = 300.0
     """A result older than this is stale in the review."""
@@ -281,27 +281,40 @@ def _parse(raw: bytes, path: Path) -> tuple[dict[str, Any], Lines]:
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
         raise ChecklistError(f"{path}:1: the checklist is empty")
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise ChecklistError(
+            f"{path}:{line}: invalid YAML: control character {exc.character!r} is not allowed"
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
             raise ChecklistError(f"{path}:1: the checklist is empty")
         lines: Lines = {(): node.start_mark.line + 1}
-        _index_lines(node, (), lines, [0])
+        _index_lines(node, (), lines, [0], path)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or exc.context or "invalid YAML"
         raise ChecklistError(f"{path}:{line}: invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise ChecklistError(
+            f"{path}:{line}: invalid YAML: control character {exc.character!r} is not allowed"
+        ) from None
     except yaml.YAMLError as exc:
-        raise ChecklistError(f"{path}:1: invalid YAML: {exc}") from None
+        raise ChecklistError(f"{path}:1: invalid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise ChecklistError(f"{path}:1: invalid YAML: nested too deeply") from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        kind = {list: "a list", type(None): "an empty document", str: "a string"}.get(
+            type(data), f"a {type(data).__name__}"
+        )
         raise ChecklistError(
             f"{path}:{lines[()]}: the top level must be a mapping with 'sections', not {kind}"
         )
@@ -309,26 +322,26 @@ def _parse(raw: bytes, path: Path) -> tuple[dict[str, Any], Lines]:
 
 
 def _index_lines(
-    node: yaml.Node, at: tuple[str | int, ...], lines: Lines, budget: list[int]
+    node: yaml.Node, at: tuple[str | int, ...], lines: Lines, budget: list[int], path: Path
 ) -> None:
     """Record the line of every key and item; refuse documents that expand past the budget."""
     budget[0] += 1
     if budget[0] > MAX_YAML_NODES:
         raise ChecklistError(
-            f"line {node.start_mark.line + 1}: document expands past {MAX_YAML_NODES} nodes "
-            "(alias bomb?)"
+            f"{path}:{node.start_mark.line + 1}: document expands past {MAX_YAML_NODES} "
+            "nodes (aliases nested too deeply?)"
         )
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             child = (*at, key)
             lines.setdefault(child, key_node.start_mark.line + 1)
-            _index_lines(value_node, child, lines, budget)
+            _index_lines(value_node, child, lines, budget, path)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             child = (*at, index)
             lines.setdefault(child, item.start_mark.line + 1)
-            _index_lines(item, child, lines, budget)
+            _index_lines(item, child, lines, budget, path)
 
 
 def _line_of(lines: Lines, at: tuple[str | int, ...]) -> int:

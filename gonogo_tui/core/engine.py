@@ -20,6 +20,7 @@ from gonogo_tui.core.probes.base import (
     Observation,
     ProbeContext,
     ProbeResult,
+    SharedResources,
     Status,
     cap_text,
     one_line,
@@ -65,6 +66,7 @@ class ProbeRunner:
         self.redactor = redactor or Redactor()
         self._sleep = sleep
         self._semaphore: asyncio.Semaphore | None = None
+        self._shared = SharedResources()
 
     @classmethod
     def for_checklist(
@@ -125,6 +127,10 @@ class ProbeRunner:
             criterion, status, observation, detail, started_at, duration_ms, attempts
         )
 
+    async def aclose(self) -> None:
+        """Close the clients probes shared (connection pools); the runner stays usable."""
+        await self._shared.aclose()
+
     async def run_all(self, criteria: Iterable[Criterion]) -> AsyncIterator[ProbeResult]:
         """Run every probed criterion concurrently; yield results as they finish.
 
@@ -147,7 +153,7 @@ class ProbeRunner:
         self, criterion: Criterion, timeout: float
     ) -> tuple[Status, Observation | None, str]:
         assert criterion.probe is not None
-        ctx = replace(self.ctx, timeout=timeout)
+        ctx = replace(self.ctx, timeout=timeout, shared=self._shared)
         try:
             async with asyncio.timeout(timeout):
                 observation = await criterion.probe.run(ctx)
