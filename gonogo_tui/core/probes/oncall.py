@@ -15,13 +15,13 @@ class OnCallProbe(ProbeSpec):
     """Reads an on-call schedule and finds the shift covering the run's clock.
 
     Markdown: the first table whose header has a start column (`Start`/`From`), an end
-    column (`End`/`To`/`Until`) and one column per role (`Primary`, `Secondary`), one
-    shift per row. YAML: `{timezone: ..., shifts: [{start, end, primary, secondary}]}`.
+    column (`End`/`To`/`Until`) and either one column per role (`Primary`, `Secondary`;
+    one shift per row) or `Role` and `Name` columns (one person in one role per row). YAML: `{timezone: ..., shifts: [{start, end, primary, secondary}]}`.
     Times are `YYYY-MM-DD HH:MM` (or ISO 8601 with an offset) in the schedule's time zone
     (a `Timezone: Europe/Istanbul` line in markdown, `timezone:` in YAML, else the probe's
     `timezone`). A start is inclusive and an end exclusive; a date alone as the end
-    covers that whole day. Where shifts overlap, the row written last wins, so overrides
-    go at the bottom. Empty cells and `-`, `TBD`, `TBA`, `?`, `n/a` name nobody.
+    covers that whole day. Where rows overlap, the last one naming a role wins, so
+    overrides go at the bottom. Empty cells and `-`, `TBD`, `TBA`, `?`, `n/a` name nobody.
     """
 
     kind: Literal["oncall"] = "oncall"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ MAX_SCHEDULE_BYTES = 4 * 1024 * 1024
 """Larger schedules are refused."""
 START_COLUMNS = ("start", "from", "begin", "starts")
 END_COLUMNS = ("end", "to", "until", "ends")
+ROLE_COLUMNS = ("role",)
+NAME_COLUMNS = ("name", "who", "person", "engineer", "on-call", "oncall")
 NOBODY = {"", "-", "—", "–", "tbd", "tba", "?", "n/a", "na", "none", "nobody"}
 _TZ_LINE_RE = re.compile(
     r"^\W*time\s*zone\W*:\s*\**\s*([A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*)", re.I | re.M
@@ -58,25 +61,37 @@ async def run_oncall_probe(spec: OnCallProbe, ctx: ProbeContext) -> Observation:
         return Observation(
             False, "nobody on duty", f"no shift covers {now:%Y-%m-%d %H:%M} UTC{hint}"
         )
-    shift = current[-1]
-    names = {role: shift.people.get(role, "") for role in spec.roles}
+    duty = {role: _on_duty(current, role) for role in spec.roles}
+    names = {role: (shift.people[role] if shift else "") for role, shift in duty.items()}
     missing = [role for role, name in names.items() if name.strip().lower() in NOBODY]
     value = ", ".join(f"{role} {name or '-'}" for role, name in names.items())
     problems = []
     if missing:
-        problems.append(f"no {' and no '.join(missing)} on the shift at {shift.where}")
+        places = sorted({shift.where for role in missing if (shift := duty[role]) is not None})
+        at = f" at {', '.join(places)}" if places else ""
+        problems.append(f"no {' and no '.join(missing)} on duty{at}")
     staffed = [name.strip().lower() for role, name in names.items() if role not in missing]
     if spec.distinct and len(set(staffed)) < len(staffed):
-        problems.append(f"the same person holds several roles at {shift.where}")
-    left = (shift.end - now).total_seconds()
-    if left < spec.covered_for:
+        problems.append("the same person holds several roles")
+    ends = [shift.end for role, shift in duty.items() if shift is not None and role not in missing]
+    first_end = min(ends) if ends else now
+    left = (first_end - now).total_seconds()
+    if ends and left < spec.covered_for:
         problems.append(
-            f"shift ends in {format_duration(left)}, need {format_duration(spec.covered_for)}"
+            f"duty ends in {format_duration(left)}, need {format_duration(spec.covered_for)}"
         )
+    where = ", ".join(sorted({shift.where for shift in duty.values() if shift is not None}))
     detail = "; ".join(problems) or (
-        f"shift at {shift.where} ends in {format_duration(left)} ({shift.end:%Y-%m-%d %H:%M} UTC)"
+        f"on duty per {where}; next hand-over in {format_duration(left)} "
+        f"({first_end:%Y-%m-%d %H:%M} UTC)"
     )
     return Observation(not problems, value, detail)
+
+
+def _on_duty(current: list[Shift], role: str) -> Shift | None:
+    """The last row covering now that names this role (later rows override earlier ones)."""
+    naming = [shift for shift in current if role in shift.people]
+    return naming[-1] if naming else None
 
 
 def _read(path: Path) -> str:
@@ -122,11 +137,18 @@ def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
             start_col = _find(columns, START_COLUMNS)
             end_col = _find(columns, END_COLUMNS)
             role_cols = {role: _find(columns, (role,)) for role in spec.roles}
-            if start_col is not None and end_col is not None and None not in role_cols.values():
+            role_col, name_col = _find(columns, ROLE_COLUMNS), _find(columns, NAME_COLUMNS)
+            if start_col is None or end_col is None:
+                pass
+            elif None not in role_cols.values():
                 return _rows(lines, index + 2, start_col, end_col, role_cols, zone, name)
+            elif role_col is not None and name_col is not None:
+                return _role_rows(
+                    lines, index + 2, start_col, end_col, role_col, name_col, zone, name
+                )
         index += 1
     wanted = ", ".join(["start", "end", *spec.roles])
-    raise ProbeError(f"{name}: no markdown table with columns {wanted}")
+    raise ProbeError(f"{name}: no markdown table with columns {wanted} (or start, end, role, name)")
 
 
 def _rows(
@@ -144,17 +166,46 @@ def _rows(
         if cells is None:
             break
         where = f"{name}:{number + 1}"
-
-        def cell(column: int | None, row: list[str] = cells) -> str:
-            return (
-                row[column].strip().strip("*_ ") if column is not None and column < len(row) else ""
-            )
-
+        cell = _cell_reader(cells)
         start = _moment(cell(start_col), zone, where, is_end=False)
         end = _moment(cell(end_col), zone, where, is_end=True)
         people = {role: cell(column) for role, column in role_cols.items()}
         shifts.append(Shift(start, end, people, f"line {number + 1}"))
     return shifts
+
+
+def _role_rows(
+    lines: list[str],
+    first: int,
+    start_col: int,
+    end_col: int,
+    role_col: int,
+    name_col: int,
+    zone: ZoneInfo,
+    name: str,
+) -> list[Shift]:
+    """Rows of `| Role | Name | From | To |`: one person in one role per row."""
+    shifts = []
+    for number in range(first, len(lines)):
+        cells = _cells(lines[number])
+        if cells is None:
+            break
+        where = f"{name}:{number + 1}"
+        cell = _cell_reader(cells)
+        start = _moment(cell(start_col), zone, where, is_end=False)
+        end = _moment(cell(end_col), zone, where, is_end=True)
+        role = cell(role_col).lower()
+        shifts.append(Shift(start, end, {role: cell(name_col)}, f"line {number + 1}"))
+    return shifts
+
+
+def _cell_reader(row: list[str]) -> Callable[[int | None], str]:
+    def cell(column: int | None) -> str:
+        if column is None or column >= len(row):
+            return ""
+        return row[column].strip().strip("*_ ")
+
+    return cell
 
 
 def _cells(line: str) -> list[str] | None:

@@ -52,7 +52,7 @@ def test_markdown_override_row_wins(tmp_path: Path) -> None:
     assert result.status is Status.PASS
     # The date-only cover row covers the whole of 26 November (Istanbul time).
     assert result.value == "primary Deniz Kaya, secondary Mert Demir"
-    assert result.detail.startswith("shift at line 12 ends in 11h")
+    assert result.detail == "on duty per line 12; next hand-over in 11h (2026-11-26 21:00 UTC)"
 
 
 def test_markdown_regular_week(tmp_path: Path) -> None:
@@ -74,7 +74,7 @@ def test_missing_secondary_fails(tmp_path: Path) -> None:
     result = run_engine(spec(kind="oncall", path="oncall.md"), context(tmp_path, now=week49))
     assert result.status is Status.FAIL
     assert result.value == "primary Can Oz, secondary TBD"
-    assert result.detail == "no secondary on the shift at line 11"
+    assert result.detail == "no secondary on duty at line 11"
 
 
 def test_nobody_on_duty_names_the_next_shift(tmp_path: Path) -> None:
@@ -94,7 +94,7 @@ def test_yaml_schedule_and_distinct_people(tmp_path: Path) -> None:
     late = datetime(2026, 12, 2, tzinfo=UTC)
     missing = run_engine(spec(kind="oncall", path="oncall.yaml"), context(tmp_path, now=late))
     assert missing.status is Status.FAIL
-    assert missing.detail == "no secondary on the shift at shifts[1]"
+    assert missing.detail == "no secondary on duty at shifts[1]"
 
     write(tmp_path, "same.yaml", YAML.replace("secondary: Sam Ortiz", "secondary: lee chen"))
     same = run_engine(spec(kind="oncall", path="same.yaml"), context(tmp_path))
@@ -102,12 +102,43 @@ def test_yaml_schedule_and_distinct_people(tmp_path: Path) -> None:
     assert "the same person holds several roles" in same.detail
 
 
+ROLE_ROWS = """# On-call
+
+| Role      | Name       | Contact                 | From (UTC)       | To (UTC)         |
+|-----------|------------|-------------------------|------------------|------------------|
+| Primary   | Kim Osei   | @kim, +44 20 7946 0001  | 2026-11-23 09:00 | 2026-11-30 09:00 |
+| Secondary | Jo Laine   | @jo, +44 20 7946 0002   | 2026-11-23 09:00 | 2026-11-27 09:00 |
+| Secondary | Ana Ruiz   | @ana                    | 2026-11-27 09:00 | 2026-11-30 09:00 |
+
+## Emergency contacts
+| Who | Contact |
+|-----|---------|
+"""
+
+
+def test_role_per_row_tables(tmp_path: Path) -> None:
+    write(tmp_path, "oncall.md", ROLE_ROWS)
+    result = run_engine(spec(kind="oncall", path="oncall.md"), context(tmp_path))
+    assert result.status is Status.PASS
+    assert result.value == "primary Kim Osei, secondary Jo Laine"
+    assert result.detail == (
+        "on duty per line 5, line 6; next hand-over in 23h (2026-11-27 09:00 UTC)"
+    )
+    friday = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    later = run_engine(spec(kind="oncall", path="oncall.md"), context(tmp_path, now=friday))
+    assert later.value == "primary Kim Osei, secondary Ana Ruiz"
+    write(tmp_path, "solo.md", ROLE_ROWS.replace("| Secondary |", "| Observer |"))
+    solo = run_engine(spec(kind="oncall", path="solo.md"), context(tmp_path))
+    assert solo.status is Status.FAIL
+    assert (solo.value, solo.detail) == ("primary Kim Osei, secondary -", "no secondary on duty")
+
+
 def test_covered_for(tmp_path: Path) -> None:
     write(tmp_path, "oncall.md", MARKDOWN)
     probe = spec(kind="oncall", path="oncall.md", covered_for="12h")
     result = run_engine(probe, context(tmp_path))
     assert result.status is Status.FAIL
-    assert result.detail == "shift ends in 11h, need 12h"
+    assert result.detail == "duty ends in 11h, need 12h"
     assert result.expected == "distinct primary and secondary on duty now for 12h"
 
 
