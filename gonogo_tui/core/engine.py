@@ -17,12 +17,12 @@ from pathlib import Path
 from gonogo_tui.core.checklist import Checklist, Criterion
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import (
+    OUTPUT_CAP,
     Observation,
     ProbeContext,
     ProbeResult,
     SharedResources,
     Status,
-    cap_text,
     one_line,
     utc_now,
 )
@@ -198,10 +198,19 @@ class ProbeRunner:
             detail=one_line(redact(detail or ""), 500),
             started_at=started_at,
             duration_ms=duration_ms,
-            output=cap_text(redact(output)),
+            output=_redact_capped(output, redact),
             attempts=attempts,
             artifacts=artifacts,
         )
+
+
+def _redact_capped(text: str, redact: Redactor) -> str:
+    """Redact, then cap: only the kept part (plus room for a straddling secret) is scanned."""
+    if len(text) <= OUTPUT_CAP:
+        return redact(text)
+    margin = max((len(secret) for secret in redact.secrets), default=0) + 512
+    head = redact(text[: OUTPUT_CAP + margin])[:OUTPUT_CAP]
+    return f"{head}\n… [{len(text) - OUTPUT_CAP} more characters not kept]"
 
 
 def _describe_os_error(exc: OSError) -> str:
