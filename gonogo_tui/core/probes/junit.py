@@ -24,6 +24,9 @@ class JunitProbe(ProbeSpec):
     """A report or a glob of reports, relative to the root, e.g. `reports/junit/*.xml`."""
     max_failed: int = Field(default=0, ge=0)
     """Failed plus errored tests tolerated (including skipped critical ones)."""
+    failures: Literal["count", "ignore"] = "count"
+    """`ignore` leaves failed and errored tests to another criterion, so this one judges
+    only skipped critical tests (and the other limits)."""
     critical: Regex | None = None
     """Tests matching this regex (searched in `classname.name`) must not be skipped."""
     max_skipped: int | None = Field(default=None, ge=0)
@@ -40,7 +43,9 @@ class JunitProbe(ProbeSpec):
         return self.path
 
     def expectation(self) -> str:
-        parts = ["all passed" if self.max_failed == 0 else f"failed <= {self.max_failed}"]
+        parts = []
+        if self.failures == "count":
+            parts.append("all passed" if self.max_failed == 0 else f"failed <= {self.max_failed}")
         if self.critical is not None:
             parts.append("no critical skipped")
         if self.max_skipped is not None:

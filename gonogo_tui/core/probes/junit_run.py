@@ -45,7 +45,9 @@ async def run_junit_probe(spec: JunitProbe, ctx: ProbeContext) -> Observation:
     now = ctx.now()
     critical = re.compile(spec.critical) if spec.critical is not None else None
     critical_skipped = [name for name in tally.skipped if critical and critical.search(name)]
-    bad = len(tally.failed) + len(tally.errored) + len(critical_skipped)
+    failed = tally.failed if spec.failures == "count" else []
+    errored = tally.errored if spec.failures == "count" else []
+    bad = len(failed) + len(errored) + len(critical_skipped)
     value = (
         f"{tally.tests} tests, {len(tally.failed) + len(tally.errored)} failed, "
         f"{len(tally.skipped)} skipped"
@@ -53,8 +55,8 @@ async def run_junit_probe(spec: JunitProbe, ctx: ProbeContext) -> Observation:
     problems = []
     if bad > spec.max_failed:
         named = [
-            *(f"{n} (failed)" for n in tally.failed),
-            *(f"{n} (error)" for n in tally.errored),
+            *(f"{n} (failed)" for n in failed),
+            *(f"{n} (error)" for n in errored),
             *(f"{n} (critical, skipped)" for n in critical_skipped),
         ]
         more = f" and {len(named) - 3} more" if len(named) > 3 else ""
@@ -70,7 +72,10 @@ async def run_junit_probe(spec: JunitProbe, ctx: ProbeContext) -> Observation:
                 f"{format_duration(spec.max_age)}"
             )
     written = f", newest {age_text(now, tally.newest)}" if tally.newest else ""
-    detail = "; ".join(problems) or f"{plural(len(paths), 'report')}{written}"
+    critical_note = ""
+    if critical is not None:
+        critical_note = ", no critical test skipped"
+    detail = "; ".join(problems) or f"{plural(len(paths), 'report')}{written}{critical_note}"
     output = "\n".join(
         [
             *(str(p) for p in paths),

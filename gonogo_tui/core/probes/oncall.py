@@ -16,7 +16,8 @@ class OnCallProbe(ProbeSpec):
 
     Markdown: the first table whose header has a start column (`Start`/`From`), an end
     column (`End`/`To`/`Until`) and either one column per role (`Primary`, `Secondary`;
-    one shift per row) or `Role` and `Name` columns (one person in one role per row). YAML: `{timezone: ..., shifts: [{start, end, primary, secondary}]}`.
+    one shift per row) or `Role` and `Name` columns (one person in one role per row).
+    YAML: `{timezone: ..., shifts: [{start, end, primary, secondary}]}`.
     Times are `YYYY-MM-DD HH:MM` (or ISO 8601 with an offset) in the schedule's time zone
     (a `Timezone: Europe/Istanbul` line in markdown, `timezone:` in YAML, else the probe's
     `timezone`). A start is inclusive and an end exclusive; a date alone as the end

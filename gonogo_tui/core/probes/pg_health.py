@@ -15,11 +15,13 @@ class PgHealthProbe(ProbeSpec):
     """One PostgreSQL health check, chosen by `check`.
 
     - `wal_archiving`: `archive_mode` is on and pg_stat_archiver shows no failure since the
-      last successful archive (`last_failed_time` after `last_archived_time`); optionally the
-      last archive is at most `max_archive_age` old.
+      last successful archive (`last_failed_time` after `last_archived_time`), and (unless
+      `require_archived` is false) some segment was archived; optionally the last archive is
+      at most `max_archive_age` old.
     - `long_running_queries`: sessions in pg_stat_activity that are not idle and whose
       current query (or, idle in a transaction, whose transaction) is older than
-      `max_duration`; at most `max_count` of them.
+      `max_duration`; at most `max_count` of them. Sessions the role may not see (shown as
+      `<insufficient privilege>`) make it an ERROR: grant `pg_monitor`.
     - `size_growth`: `pg_database_size` against the size this probe recorded in an earlier
       run's evidence, as percent per day; the first run records the size and passes.
     - `backup_alerts`: rows of `query` (default `SELECT * FROM check_backup_alerts()`) whose
@@ -35,6 +37,9 @@ class PgHealthProbe(ProbeSpec):
     statement_timeout: Duration | None = None
     """Server-side limit for each query; default: the probe's timeout."""
 
+    require_archived: bool = True
+    """`wal_archiving`: a segment must have been archived since the statistics were reset
+    (an archiver that never succeeded is not shown to be active)."""
     max_archive_age: Duration | None = None
     """`wal_archiving`: the last successful archive is at most this old (catches a stalled
     archiver on a busy database); default: not checked."""
@@ -65,8 +70,12 @@ class PgHealthProbe(ProbeSpec):
             raise ValueError("check 'size_growth' needs 'max_growth', e.g. '< 10' (percent/day)")
         if self.check != "size_growth" and self.max_growth is not None:
             raise ValueError("'max_growth' belongs to check 'size_growth'")
-        if self.check != "wal_archiving" and self.max_archive_age is not None:
-            raise ValueError("'max_archive_age' belongs to check 'wal_archiving'")
+        if self.check != "wal_archiving" and (
+            self.max_archive_age is not None or not self.require_archived
+        ):
+            raise ValueError(
+                "'max_archive_age' and 'require_archived' belong to check 'wal_archiving'"
+            )
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", self.severity_column):
             raise ValueError("'severity_column' must be a plain column name")
         return self

@@ -95,6 +95,14 @@ async def _wal_archiving(
             output,
         )
     if archived is None:
+        if spec.require_archived:
+            return Observation(
+                False,
+                "nothing archived",
+                "archive_mode is on but no WAL segment has been archived since the statistics "
+                "were reset",
+                output,
+            )
         return Observation(True, "ok, nothing archived yet", "no archive attempt failed", output)
     if spec.max_archive_age is not None and now - archived > timedelta(
         seconds=spec.max_archive_age
@@ -111,6 +119,12 @@ async def _wal_archiving(
         note += f"; last failure {age_text(now, failed)} was followed by a success"
     return Observation(True, f"ok, last {age_text(now, archived)}", note, output)
 
+
+_HIDDEN_SQL = """
+SELECT count(*) AS sessions FROM pg_stat_activity
+WHERE query = '<insufficient privilege>' AND pid <> pg_backend_pid()
+  AND (%(all)s OR datname = current_database())
+"""
 
 _ACTIVITY_SQL = """
 SELECT pid, usename, datname, state, application_name,
@@ -131,6 +145,12 @@ ORDER BY seconds DESC
 async def _long_running(
     spec: PgHealthProbe, connection: psycopg.AsyncConnection[dict[str, Any]]
 ) -> Observation:
+    hidden = await _fetch(connection, _HIDDEN_SQL, {"all": spec.all_databases})
+    if hidden and hidden[0]["sessions"]:
+        raise ProbeError(
+            f"{plural(int(hidden[0]['sessions']), 'session')} of other roles hidden from this "
+            "role (<insufficient privilege>): GRANT pg_monitor to it"
+        )
     rows = await _fetch(
         connection, _ACTIVITY_SQL, {"all": spec.all_databases, "limit": spec.max_duration}
     )

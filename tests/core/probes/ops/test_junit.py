@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gonogo_tui.core.probes.base import Status
-from tests.core.probes.ops.helpers import T0, context, run_engine, spec
+from tests.core.probes.ops.helpers import T0, context, respec, run_engine, spec
 
 ALL_PASS = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites name="jest tests" tests="4" failures="0" errors="0" time="3.2">
@@ -64,7 +64,7 @@ def test_all_passed_with_a_harmless_skip(tmp_path: Path) -> None:
     )
     assert result.status is Status.PASS
     assert result.value == "4 tests, 0 failed, 1 skipped"
-    assert result.detail == "1 report, newest 89m ago"  # from the suites' timestamps
+    assert result.detail == "1 report, newest 89m ago, no critical test skipped"  # suites' stamps
 
 
 def test_failed_and_errored_tests_are_named(tmp_path: Path) -> None:
@@ -86,6 +86,18 @@ def test_skipped_critical_test_counts_as_failed(tmp_path: Path) -> None:
     assert critical.status is Status.FAIL
     assert "test_idempotency_critical (critical, skipped)" in critical.detail
     assert critical.expected == "all passed, no critical skipped"
+    only_skips = spec(kind="junit", path="junit.xml", critical="critical", failures="ignore")
+    assert only_skips.expectation() == "no critical skipped"
+    write(tmp_path, "both.xml", WITH_FAILURES)
+    skips = run_engine(respec(only_skips, path="both.xml"), context(tmp_path))
+    assert skips.status is Status.FAIL
+    assert (
+        skips.detail
+        == "1 test not passed: tests.test_pay.test_idempotency_critical (critical, skipped)"
+    )
+    write(tmp_path, "fails.xml", WITH_FAILURES.replace("_critical", ""))
+    fails_only = run_engine(respec(only_skips, path="fails.xml"), context(tmp_path))
+    assert fails_only.status is Status.PASS  # failures are the other criterion's business
 
 
 def test_glob_sums_reports_and_max_skipped(tmp_path: Path) -> None:

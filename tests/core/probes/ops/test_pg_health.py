@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from gonogo_tui.core.probes.base import ProbeResult, Status, iso_utc
 from gonogo_tui.core.probes.pg_health_run import size_artifact_name
 from tests.core.probes.ops.conftest import HEALTH_DATABASE, ArchivingPostgres
-from tests.core.probes.ops.helpers import T0, arun_engine, context, spec
+from tests.core.probes.ops.helpers import T0, arun_engine, context, respec, spec
 from tests.servers import PostgresServer, wait_until
 
 
@@ -88,6 +88,19 @@ async def test_wal_archiving_fails_then_recovers(archiving_postgres: ArchivingPo
     assert fresh.status is Status.PASS
 
 
+async def test_nothing_archived_since_reset(archiving_postgres: ArchivingPostgres) -> None:
+    server = archiving_postgres.server
+    server.execute("SELECT pg_stat_reset_shared('archiver')")
+    wait_until(lambda: archiving_postgres.archiver()["last_archived_time"] is None, 5)
+    strict = await arun_engine(wal_probe(server.dsn()), context())
+    assert (strict.status, strict.value) == (Status.FAIL, "nothing archived")
+    lenient = await arun_engine(wal_probe(server.dsn(), require_archived=False), context())
+    assert (lenient.status, lenient.value) == (Status.PASS, "ok, nothing archived yet")
+    server.switch_wal()
+    wait_until(lambda: archiving_postgres.archiver()["archived_count"] >= 1, 15)
+    assert (await arun_engine(wal_probe(server.dsn()), context())).status is Status.PASS
+
+
 async def test_wal_archiving_off_fails(unarchived_postgres: PostgresServer) -> None:
     result = await arun_engine(wal_probe(unarchived_postgres.dsn()), context())
     assert (result.status, result.value) == (Status.FAIL, "archiving off")
@@ -145,6 +158,31 @@ async def test_other_databases_only_when_asked(
     )
     assert f"pid {sleeper}" in caught.detail
     assert (await arun_engine(here, context())).status is Status.PASS
+
+
+async def test_hidden_sessions_are_an_error_not_a_pass(
+    postgres: PostgresServer, health_db: str, sleeper: int
+) -> None:
+    postgres.execute(
+        "DO $$ BEGIN CREATE ROLE gonogo_plain LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; "
+        "END $$"
+    )
+    plain_dsn = postgres.dsn(HEALTH_DATABASE, user="gonogo_plain")
+    probe = spec(kind="pg_health", check="long_running_queries", dsn=plain_dsn)
+    result = await arun_engine(probe, context())
+    assert result.status is Status.ERROR
+    assert result.detail.endswith(
+        "of other roles hidden from this role (<insufficient privilege>): GRANT pg_monitor to it"
+    )
+    postgres.execute("GRANT pg_monitor TO gonogo_plain")
+    try:
+        seeing = respec(probe, max_duration=0.3)
+        granted = await poll(
+            lambda: arun_engine(seeing, context()), lambda r: r.status is Status.FAIL
+        )
+        assert f"pid {sleeper}" in granted.detail
+    finally:
+        postgres.execute("REVOKE pg_monitor FROM gonogo_plain")
 
 
 async def test_idle_in_transaction_counts(health_db: str) -> None:
