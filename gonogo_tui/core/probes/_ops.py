@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import re
-from collections.abc import Mapping
+import socket
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +52,40 @@ def http_client(
         headers=merged,
         follow_redirects=False,
     )
+
+
+@contextlib.contextmanager
+def connect_errors(url: str) -> Iterator[None]:
+    """Turn httpx's connection failures into one-line ProbeErrors naming the host.
+
+    Raises:
+        ProbeError: the connection could not be made (refused, unknown host, TLS).
+    """
+    import httpx
+
+    try:
+        yield
+    except httpx.ConnectError as exc:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(url).netloc or url
+        raise ProbeError(f"cannot connect to {host}: {_connect_reason(exc)}") from None
+
+
+def _connect_reason(exc: BaseException) -> str:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return "host name not resolved"
+        if isinstance(seen, OSError) and seen.errno == errno.ECONNREFUSED:
+            return "connection refused"
+        if "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return "TLS certificate not trusted (set insecure: true only if you must)"
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc)
+    if "All connection attempts failed" in text:
+        return "connection refused"
+    return one_line(text, 120) or type(exc).__name__
 
 
 def json_body(response: httpx.Response, what: str) -> Any:
@@ -134,6 +171,7 @@ def fmt_number(value: float) -> str:
 __all__ = [
     "USER_AGENT",
     "age_text",
+    "connect_errors",
     "error_message",
     "fmt_number",
     "http_client",

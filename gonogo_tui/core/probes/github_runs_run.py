@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
 from gonogo_tui.core.errors import ProbeError
-from gonogo_tui.core.probes._ops import age_text, http_client, parse_time, plural
+from gonogo_tui.core.probes._ops import age_text, connect_errors, http_client, parse_time, plural
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.github_runs import GithubRunsProbe, RecentRuns
 from gonogo_tui.core.types import format_duration
@@ -109,6 +109,11 @@ async def run_github_runs_probe(spec: GithubRunsProbe, ctx: ProbeContext) -> Obs
     Raises:
         ProbeError: bad token, missing repository or workflow, rate limit, or a bad answer.
     """
+    with connect_errors(spec.api_url):
+        return await _run_github_runs_probe(spec, ctx)
+
+
+async def _run_github_runs_probe(spec: GithubRunsProbe, ctx: ProbeContext) -> Observation:
     gh = _gh_executable(spec)
     if gh is not None:
         api: Api = _GhApi(_gh_hostname(spec.api_url), gh)

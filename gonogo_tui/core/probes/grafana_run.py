@@ -7,7 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from gonogo_tui.core.errors import ProbeError
-from gonogo_tui.core.probes._ops import error_message, http_client, json_body, plural
+from gonogo_tui.core.probes._ops import (
+    connect_errors,
+    error_message,
+    http_client,
+    json_body,
+    plural,
+)
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.grafana import GrafanaDashboardProbe
 
@@ -20,6 +26,11 @@ async def run_grafana_probe(spec: GrafanaDashboardProbe, ctx: ProbeContext) -> O
     Raises:
         ProbeError: bad token, missing dashboard, or an answer that is not a dashboard.
     """
+    with connect_errors(spec.url):
+        return await _run_grafana_probe(spec, ctx)
+
+
+async def _run_grafana_probe(spec: GrafanaDashboardProbe, ctx: ProbeContext) -> Observation:
     base = spec.url.rstrip("/")
     async with http_client(
         ctx, insecure=spec.insecure, token=spec.token, headers={"Accept": "application/json"}

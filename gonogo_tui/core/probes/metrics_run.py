@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gonogo_tui.core.errors import ProbeError
-from gonogo_tui.core.probes._ops import fmt_number, http_client, plural
+from gonogo_tui.core.probes._ops import connect_errors, fmt_number, http_client, plural
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.metrics import MetricsProbe, Selector, parse_selector
 
@@ -32,6 +32,11 @@ async def run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observatio
     Raises:
         ProbeError: the endpoint answered badly, the text does not parse, or no series match.
     """
+    with connect_errors(spec.url):
+        return await _run_metrics_probe(spec, ctx)
+
+
+async def _run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observation:
     text, content_type = await _scrape(spec, ctx)
     samples = await asyncio.to_thread(parse_samples, text, content_type)
     artifacts = {spec.artifact: text} if spec.artifact else {}

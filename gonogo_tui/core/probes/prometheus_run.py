@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gonogo_tui.core.errors import ProbeError
-from gonogo_tui.core.probes._ops import error_message, fmt_number, http_client, json_body, plural
+from gonogo_tui.core.probes._ops import (
+    connect_errors,
+    error_message,
+    fmt_number,
+    http_client,
+    json_body,
+    plural,
+)
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.prometheus import PrometheusProbe
 
@@ -32,6 +39,11 @@ async def run_prometheus_probe(spec: PrometheusProbe, ctx: ProbeContext) -> Obse
     Raises:
         ProbeError: the server answered with an error or an unexpected document.
     """
+    with connect_errors(spec.url):
+        return await _run_prometheus_probe(spec, ctx)
+
+
+async def _run_prometheus_probe(spec: PrometheusProbe, ctx: ProbeContext) -> Observation:
     base = spec.url.rstrip("/")
     outcome = _Outcome()
     async with http_client(
