@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import json
 import re
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import ssl
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import ProbeContext, one_line
@@ -24,15 +28,57 @@ USER_AGENT = "gonogo-probe"
 _DOCTYPE_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-def http_client(
+class HttpSession:
+    """Requests with a probe's headers and deadline, over a (possibly shared) client."""
+
+    def __init__(self, client: httpx.AsyncClient, headers: dict[str, str], timeout: float):
+        self.client = client
+        self.headers = headers
+        self.timeout = timeout
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """GET `url` with the session's headers (and `headers` on top)."""
+        return await self.client.get(
+            url,
+            params=params,
+            headers={**self.headers, **(headers or {})},
+            timeout=self.timeout,
+            follow_redirects=False,
+        )
+
+    def stream(
+        self, method: str, url: str, *, headers: Mapping[str, str] | None = None
+    ) -> contextlib.AbstractAsyncContextManager[httpx.Response]:
+        """A streamed request (read the body in chunks, bounded by the caller)."""
+        return self.client.stream(
+            method,
+            url,
+            headers={**self.headers, **(headers or {})},
+            timeout=self.timeout,
+            follow_redirects=False,
+        )
+
+
+@contextlib.asynccontextmanager
+async def http_client(
     ctx: ProbeContext,
     *,
     insecure: bool = False,
     headers: Mapping[str, str] | None = None,
     token: str | None = None,
     token_scheme: str = "Bearer",
-) -> httpx.AsyncClient:
-    """An `httpx.AsyncClient` sized to the probe's deadline, TLS verified unless `insecure`.
+) -> AsyncIterator[HttpSession]:
+    """A session on the engine's shared client for this TLS mode (or a private client),
+    sized to the probe's deadline, TLS verified unless `insecure`.
+
+    Sharing matters: forty probes each building a client at once would stall the event loop
+    and skew the latency other probes measure.
 
     Args:
         ctx: the probe context (its `timeout` bounds every phase of a request).
@@ -46,12 +92,29 @@ def http_client(
     merged = {"User-Agent": USER_AGENT, **(headers or {})}
     if token:
         merged["Authorization"] = f"{token_scheme} {token}"
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(ctx.timeout),
-        verify=not insecure,
-        headers=merged,
-        follow_redirects=False,
-    )
+
+    def make() -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            verify=_ssl_context(insecure=insecure),
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=32),
+        )
+
+    if ctx.shared is not None:
+        # The same key and settings as the `http` kind's client: one pool for both.
+        client = ctx.shared.get(("httpx.AsyncClient", insecure), make)
+        yield HttpSession(client, merged, ctx.timeout)
+        return
+    async with make() as private:
+        yield HttpSession(private, merged, ctx.timeout)
+
+
+@functools.cache
+def _ssl_context(*, insecure: bool) -> ssl.SSLContext:
+    """One TLS context per verification mode: building one costs ~20 ms of CPU, and forty
+    probes building theirs at once would stall the event loop (and skew latency probes)."""
+    import httpx
+
+    return httpx.create_ssl_context(verify=not insecure)
 
 
 @contextlib.contextmanager
@@ -170,6 +233,7 @@ def fmt_number(value: float) -> str:
 
 __all__ = [
     "USER_AGENT",
+    "HttpSession",
     "age_text",
     "connect_errors",
     "error_message",

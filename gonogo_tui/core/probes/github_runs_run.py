@@ -13,7 +13,14 @@ from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
 from gonogo_tui.core.errors import ProbeError
-from gonogo_tui.core.probes._ops import age_text, connect_errors, http_client, parse_time, plural
+from gonogo_tui.core.probes._ops import (
+    HttpSession,
+    age_text,
+    connect_errors,
+    http_client,
+    parse_time,
+    plural,
+)
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.github_runs import GithubRunsProbe, RecentRuns
 from gonogo_tui.core.types import format_duration
@@ -42,7 +49,7 @@ class Api(Protocol):
 @dataclass
 class _HttpxApi:
     base: str
-    client: Any
+    client: HttpSession
 
     async def get(self, target: str) -> Page:
         url = target if "://" in target else f"{self.base}/{target.lstrip('/')}"

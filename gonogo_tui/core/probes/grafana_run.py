@@ -8,6 +8,7 @@ from typing import Any
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes._ops import (
+    HttpSession,
     connect_errors,
     error_message,
     http_client,
@@ -93,7 +94,7 @@ def _uids(panel: dict[str, Any]) -> list[str]:
     return found
 
 
-async def _unhealthy(client: Any, base: str, uids: list[str]) -> list[tuple[str, str]]:
+async def _unhealthy(client: HttpSession, base: str, uids: list[str]) -> list[tuple[str, str]]:
     async def health(uid: str) -> tuple[str, str] | None:
         response = await client.get(f"{base}/api/datasources/uid/{uid}/health")
         if response.status_code == 200:

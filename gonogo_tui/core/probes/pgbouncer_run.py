@@ -40,10 +40,16 @@ async def run_pgbouncer_probe(spec: PgBouncerProbe, ctx: ProbeContext) -> Observ
         ProbeError: the console is unusable or reports no matching pool.
     """
     pools, databases, config = await _read_console(spec, ctx)
+    configured = {str(row.get("name")) for row in databases}
+    unknown = [name for name in spec.databases if name not in configured and "*" not in configured]
+    if unknown:
+        raise ProbeError(f"pgBouncer has no database {', '.join(unknown)}")
     uses = pool_uses(spec, pools, databases, config)
     if not uses:
-        scope = ", ".join(spec.databases) if spec.databases else "any database"
-        raise ProbeError(f"pgBouncer has no pool for {scope}")
+        # Pools appear with their first client: none yet means nothing is in use.
+        return Observation(
+            True, "no pools in use", "pgBouncer has no pool yet: no client has connected"
+        )
     busiest = max(uses, key=lambda use: use.percent)
     waiting = sum(use.waiting for use in uses)
     value = f"{fmt_number(busiest.percent)}% max ({busiest.database}/{busiest.user})"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes._ops import (
+    HttpSession,
     connect_errors,
     error_message,
     fmt_number,
@@ -21,7 +22,7 @@ from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.prometheus import PrometheusProbe
 
 if TYPE_CHECKING:
-    import httpx
+    pass
 
 
 @dataclass
@@ -67,7 +68,7 @@ async def _run_prometheus_probe(spec: PrometheusProbe, ctx: ProbeContext) -> Obs
     )
 
 
-async def _api(client: httpx.AsyncClient, url: str, params: dict[str, str]) -> Any:
+async def _api(client: HttpSession, url: str, params: dict[str, str]) -> Any:
     response = await client.get(url, params=params)
     endpoint = url.rsplit("/api/", 1)[-1]
     if response.status_code in (401, 403):

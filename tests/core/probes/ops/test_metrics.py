@@ -303,3 +303,16 @@ def test_parse_samples_keeps_full_sample_names() -> None:
     names = {sample.name for sample in parse_samples(METRICS)}
     assert "http_requests_total" in names
     assert "http_request_duration_seconds_bucket" in names
+
+
+async def test_tls_is_verified_unless_insecure(https_server: HttpTestServer) -> None:
+    https_server.route("GET", "/metrics", body="# TYPE up gauge\nup 1\n")
+    strict = spec(kind="metrics", url=f"{https_server.url}/metrics", gauge="up", compare="== 1")
+    refused = await arun_engine(strict, context())
+    assert refused.status is Status.ERROR
+    assert refused.detail == (
+        f"cannot connect to 127.0.0.1:{https_server.port}: TLS certificate not trusted "
+        "(set insecure: true only if you must)"
+    )
+    trusting = await arun_engine(respec(strict, insecure=True), context())
+    assert (trusting.status, trusting.value) == (Status.PASS, "up 1")
