@@ -15,6 +15,7 @@ from gonogo_tui.core.errors import GonogoError
 COMMAND_MODULES = (
     "gonogo_tui.commands.check",
     "gonogo_tui.commands.schema",
+    "gonogo_tui.commands.signing",
 )
 """Modules that each add one or more subcommands through `register(subparsers)`."""
 

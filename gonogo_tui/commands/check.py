@@ -134,7 +134,7 @@ def _write_record(
     record = build_record(
         checklist, evaluation, operator=operator, decided_at=decided_at, release=args.release
     )
-    paths = write_record(record, args.evidence_dir)
+    paths = write_record(record, args.evidence_dir, now=lambda: decided_at)
     return paths.txt
 
 

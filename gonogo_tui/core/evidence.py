@@ -12,7 +12,7 @@ import enum
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from gonogo_tui import __version__
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Decision, Evaluation
-from gonogo_tui.core.probes.base import Status, iso_utc
+from gonogo_tui.core.probes.base import Status, iso_utc, utc_now
 from gonogo_tui.core.report import (
     criterion_detail,
     criterion_expected,
@@ -142,6 +142,8 @@ class RecordPaths:
     txt: Path
     json: Path
     override: Path | None = None
+    statement: Path | None = None
+    """The sealed in-toto statement (see docs/signing.md)."""
 
 
 def validate_override(override: Override) -> None:
@@ -420,11 +422,20 @@ def _printable(line: str) -> str:
     return "".join(ch if ch.isprintable() or ch == "\t" else f"\\x{ord(ch):02x}" for ch in line)
 
 
-def write_record(record: DecisionRecord, evidence_dir: Path) -> RecordPaths:
-    """Write the record's files atomically; never overwrite an existing file.
+def write_record(
+    record: DecisionRecord,
+    evidence_dir: Path,
+    *,
+    now: Callable[[], datetime] = utc_now,
+    seal: bool = True,
+) -> RecordPaths:
+    """Write the record's files atomically, never overwriting one, then seal it.
+
+    Sealing writes `<stem>.statement.json` (the bytes approvers sign) and appends the
+    record to `ledger.jsonl`; see `gonogo_tui.core.signing.seal_record`.
 
     Raises:
-        EvidenceError: the folder cannot be created or written.
+        EvidenceError: the folder cannot be created or written, or sealing failed.
     """
     try:
         evidence_dir.mkdir(parents=True, exist_ok=True)
@@ -444,7 +455,13 @@ def write_record(record: DecisionRecord, evidence_dir: Path) -> RecordPaths:
             evidence_dir / f"{override_stem}.txt", override_text.encode("utf-8")
         )
     txt_path = write_new_file(evidence_dir / f"{stem}.txt", text.encode("utf-8"))
-    return RecordPaths(txt=txt_path, json=json_path, override=override_path)
+    statement = None
+    if seal:
+        from gonogo_tui.core.signing import seal_record
+
+        extra = [override_path] if override_path is not None else []
+        statement = seal_record(txt_path, json_path, now=now, extra_files=extra)
+    return RecordPaths(txt=txt_path, json=json_path, override=override_path, statement=statement)
 
 
 def _free_stems(record: DecisionRecord, evidence_dir: Path) -> tuple[str, str | None]:

@@ -15,7 +15,7 @@ import pytest
 from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeResult, ProbeSpec, Status
-from tests.servers import HttpTestServer, PostgresServer, free_port
+from tests.servers import HttpTestServer, PostgresServer, free_port, wait_until
 
 TIMEOUT = 1.0
 SLACK = 0.5
@@ -163,7 +163,7 @@ async def test_command_hangs_and_is_killed(tmp_path: Path) -> None:
     )
     assert result.status is Status.ERROR and "timed out" in result.detail
     assert_within_deadline(elapsed)
-    assert not pid_alive(int(pid_file.read_text()))
+    wait_until(lambda: not pid_alive(int(pid_file.read_text())), timeout=2, message="child gone")
 
 
 async def test_command_prints_200_mb(tmp_path: Path) -> None:
@@ -192,7 +192,10 @@ async def test_grandchild_keeps_the_pipe_open(tmp_path: Path) -> None:
     )
     assert result.status is Status.PASS
     assert_within_deadline(elapsed)
-    assert not pid_alive(int(pid_file.read_text()))
+    # SIGKILL is delivered asynchronously: poll briefly for the grandchild to be gone.
+    wait_until(
+        lambda: not pid_alive(int(pid_file.read_text())), timeout=2, message="grandchild gone"
+    )
 
 
 class _Exploding(ProbeSpec):

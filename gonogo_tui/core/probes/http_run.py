@@ -90,6 +90,7 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
     import httpx
 
     scrub = Redactor(_request_secrets(spec))
+    _require_credentials(spec)
     seconds = max(ctx.timeout * TIMEOUT_SHARE, 0.05)
     body = bytearray()
     total = 0
@@ -141,6 +142,22 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
         detail=one_line(scrub("; ".join(measured))),
         output=output,
     )
+
+
+_AUTH_SCHEMES = {"bearer", "token", "basic", "digest", "apikey"}
+
+
+def _require_credentials(spec: HttpProbe) -> None:
+    """An Authorization header that is empty or only a scheme means an unset variable."""
+    for name, value in spec.headers.items():
+        if name.lower() != "authorization" and not is_sensitive_key(name):
+            continue
+        words = value.split()
+        if not words or (len(words) == 1 and words[0].lower() in _AUTH_SCHEMES):
+            raise ProbeError(
+                f"request header {name} has no credential: is the variable it comes from "
+                "(e.g. GITHUB_TOKEN, GRAFANA_TOKEN) set?"
+            )
 
 
 def _specific_value(measured: list[str]) -> str:
