@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -193,7 +192,6 @@ def test_spec_validation() -> None:
     assert default.source() == "https://api.github.com/repos/spark/trading/actions (a.yml)"
 
 
-@pytest.mark.skipif(shutil.which("gh") is None, reason="the gh CLI is not installed")
 async def test_via_gh_when_no_token(
     github: FakeGitHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
