@@ -11,9 +11,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 import psycopg
 import pytest
@@ -21,10 +21,9 @@ import pytest
 from tests.readme_examples import readme_example
 from tests.servers import (
     HttpTestServer,
+    PgBouncerServer,
     PostgresServer,
     PrometheusServer,
-    RecordedRequest,
-    Reply,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,19 +44,30 @@ MANUAL_IDS = {
     "artifacts-approvers",
     "rollback-script-staging",
     "rollback-emergency-contacts",
-    "db-pgbouncer-pool",
-    "monitoring-alert-rules",
     "monitoring-notification-channels",
-    "baseline-p95-latency",
-    "baseline-error-rate",
-    "baseline-db-connections",
-    "baseline-ws-staleness",
-    "baseline-cpu-memory",
-    "team-deploy-window",
-    "team-no-conflicts",
     "team-stakeholders",
 }
-FIRING_QUERY = 'count(ALERTS{alertstate="firing"}) or vector(0)'
+DEPLOY_WORKFLOW = "deploy.yml"
+ALWAYS_OPEN = {
+    "DEPLOY_DAYS": "daily",
+    "DEPLOY_WINDOW_START": "00:00",
+    "DEPLOY_WINDOW_END": "00:00",
+    "DEPLOY_MIN_REMAINING": "0s",
+}
+"""A window open all week (an end at its start is 24 h later): the hour of the run never matters."""
+
+
+def _schedule_around_now() -> str:
+    """The README's on-call schedule with its From/To moved to cover the test's run."""
+    now = datetime.now(UTC)
+    start = (now - timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+    end = (now + timedelta(days=6)).strftime("%Y-%m-%d %H:%M")
+    example = readme_example("### The on-call schedule", "markdown")
+    return example.replace("2026-11-23 09:00", start).replace("2026-11-30 09:00", end)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture(scope="module")
@@ -101,25 +111,19 @@ def root(tmp_path: Path) -> Path:
         + readme_example("### The sign-off line", "text").replace(
             "2026-11-24", time.strftime("%Y-%m-%d", time.gmtime())
         ),
-        "coverage/coverage-summary.txt": readme_example("### The coverage summary", "text"),
+        "coverage/coverage-summary.json": readme_example("### The coverage summary", "json"),
         "pacts/web-api.json": '{"consumer": {"name": "web"}, "provider": {"name": "api"}}\n',
         "tests/chaos/db-latency.test.ts": "it('[critical] survives latency', () => {});\n",
         "reports/junit.xml": readme_example("### The JUnit report", "xml"),
         "scripts/runbook-db-restore.md": "# Database restore (PITR)\n\n"
         + readme_example("### The restore runbook", "text"),
-        ".github/ONCALL_SCHEDULE.md": readme_example("### The on-call schedule", "markdown"),
+        ".github/ONCALL_SCHEDULE.md": _schedule_around_now(),
     }
     for relative, text in files.items():
         path = tmp_path / "repo" / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return tmp_path / "repo"
-
-
-def _prometheus_answer(request: RecordedRequest) -> Reply:
-    assert parse_qs(request.query)["query"] == [FIRING_QUERY]
-    result = [{"metric": {}, "value": [time.time(), "0"]}]
-    return Reply(body={"status": "success", "data": {"resultType": "vector", "result": result}})
 
 
 @pytest.fixture
@@ -135,16 +139,34 @@ def services(http_server: HttpTestServer) -> Iterator[HttpTestServer]:
     http_server.route("POST", "/api/csp-report", status=204)
     flags = json.loads(readme_example("### Feature flags", "json"))
     http_server.route("GET", "/api/features/status", body=flags)
+    metrics = readme_example("### Metrics text", "text")
+    http_server.route("GET", "/api/public/metrics.prom", body=metrics)
     panels = [{"id": i, "type": "timeseries", "title": f"Panel {i}"} for i in range(1, 11)]
     dashboard = {"dashboard": {"uid": "risk-idempotency-pitr", "panels": panels}, "meta": {}}
     http_server.route("GET", "/api/dashboards/uid/risk-idempotency-pitr", body=dashboard)
-    http_server.route("GET", "/api/v1/query", handler=_prometheus_answer)
-    run = {"status": "completed", "conclusion": "success", "head_branch": "main"}
-    for workflow in WORKFLOWS:
+    rules = [
+        {"name": f"Rule{i}", "type": "alerting", "health": "ok", "state": "inactive"}
+        for i in range(5)
+    ]
+    http_server.route(
+        "GET",
+        "/api/v1/rules",
+        body={"status": "success", "data": {"groups": [{"name": "spark", "rules": rules}]}},
+    )
+    http_server.route("GET", "/api/v1/alerts", body={"status": "success", "data": {"alerts": []}})
+    finished = datetime.now(UTC) - timedelta(hours=2)
+    run = {
+        "status": "completed",
+        "conclusion": "success",
+        "head_branch": "main",
+        "created_at": _iso(finished - timedelta(minutes=6)),
+        "updated_at": _iso(finished),
+    }
+    for workflow in (*WORKFLOWS, DEPLOY_WORKFLOW):
         http_server.route(
             "GET",
             f"/repos/{REPOSITORY}/actions/workflows/{workflow}/runs",
-            body={"total_count": 1, "workflow_runs": [run]},
+            body={"total_count": 1, "workflow_runs": [{**run, "path": workflow}]},
         )
     http_server.route(
         "GET",
@@ -154,9 +176,27 @@ def services(http_server: HttpTestServer) -> Iterator[HttpTestServer]:
     yield http_server
 
 
-def _environment(services: HttpTestServer, dsn: str, **overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GRAFANA_"))}
+@pytest.fixture
+def bouncer(pgbouncer: PgBouncerServer) -> str:
+    """The shared pgBouncer's URL, with an idle spark_trading pool (a client has been and gone)."""
+    with psycopg.connect(
+        pgbouncer.dsn("spark_trading"), autocommit=True, prepare_threshold=None, connect_timeout=5
+    ) as conn:
+        conn.execute("SELECT 1")
+    return pgbouncer.admin_dsn()
+
+
+def _environment(
+    services: HttpTestServer, dsn: str, bouncer: str, **overrides: str
+) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GITHUB_", "GRAFANA_", "DEPLOY_", "GH_"))
+    }
+    env.update(ALWAYS_OPEN)
     env.update(
+        PGBOUNCER_URL=bouncer,
         APP_URL=services.url,
         API_URL=services.url,
         GRAFANA_URL=services.url,
@@ -196,57 +236,84 @@ def _criterion(document: dict[str, Any], criterion_id: str) -> dict[str, Any]:
 
 
 def test_every_probe_passes_against_the_contract(
-    root: Path, services: HttpTestServer, contract_dsn: str
+    root: Path, services: HttpTestServer, contract_dsn: str, bouncer: str
 ) -> None:
-    code, document, output = _check(root, _environment(services, contract_dsn))
+    code, document, output = _check(root, _environment(services, contract_dsn, bouncer))
     statuses = _statuses(document)
     assert len(statuses) == 49
     probed = {cid: s for cid, s in statuses.items() if cid not in MANUAL_IDS}
-    assert len(probed) == 35
-    assert {cid: s for cid, s in probed.items() if s != "PASS"} == {}
+    assert len(probed) == 44
+    not_passed = {cid: s for cid, s in probed.items() if s != "PASS"}
+    assert {cid: _criterion(document, cid)["detail"] for cid in not_passed} == {}
     assert {statuses[cid] for cid in MANUAL_IDS} == {"PENDING"}
     assert (document["decision"], code) == ("NO-GO", 1)
     assert GITHUB_TOKEN not in output and GRAFANA_TOKEN not in output
     sent = [r for r in services.requests if r.path.startswith("/repos/")]
-    assert len(sent) == 5
+    assert len(sent) == 6  # four workflows, the latest runs, the deployment workflow
     assert {r.headers["authorization"] for r in sent} == {f"Bearer {GITHUB_TOKEN}"}
     grafana = [r for r in services.requests if r.path.startswith("/api/dashboards/")]
     assert {r.headers["authorization"] for r in grafana} == {f"Bearer {GRAFANA_TOKEN}"}
 
 
 def test_contract_with_every_manual_criterion_ticked_is_go(
-    root: Path, services: HttpTestServer, contract_dsn: str
+    root: Path, services: HttpTestServer, contract_dsn: str, bouncer: str
 ) -> None:
-    code, document, _ = _check(root, _environment(services, contract_dsn), "--tick", "*")
+    env = _environment(services, contract_dsn, bouncer)
+    code, document, _ = _check(root, env, "--tick", "*")
     assert set(_statuses(document).values()) == {"PASS"}
     assert (document["decision"], document["sections_go"], code) == ("GO", 10, 0)
     latency = _criterion(document, "flags-latency")
     assert re.fullmatch(r"200, \d+ ms", latency["value"]), latency
+    assert _criterion(document, "baseline-p95-latency")["value"] == "p95 128 ms"
+    assert _criterion(document, "db-pgbouncer-pool")["value"].startswith("0% max (")
+    assert _criterion(document, "team-oncall-primary")["value"] == "primary Kim Osei"
 
 
 def test_a_firing_alert_in_real_prometheus_gives_review(
-    root: Path, services: HttpTestServer, contract_dsn: str, prometheus: PrometheusServer
+    root: Path,
+    services: HttpTestServer,
+    contract_dsn: str,
+    bouncer: str,
+    prometheus: PrometheusServer,
 ) -> None:
-    # Rule state is live at once, but the ALERTS series reaches the TSDB only once it is
-    # ready (a few seconds after start): wait for the query the probe sends to see it.
-    deadline = time.monotonic() + 30
-    while prometheus.api("query", query=FIRING_QUERY)["result"][0]["value"][1] == "0":
-        assert time.monotonic() < deadline, "ALERTS never showed the firing alert"
-        time.sleep(0.1)
-    env = _environment(services, contract_dsn, PROMETHEUS_URL=prometheus.url)
+    # The fixture waited until AlwaysFiring shows as firing in /api/v1/alerts.
+    env = _environment(services, contract_dsn, bouncer, PROMETHEUS_URL=prometheus.url)
     code, document, _ = _check(root, env, "--tick", "*")
     failing = {cid: s for cid, s in _statuses(document).items() if s != "PASS"}
     assert failing == {"monitoring-no-firing": "FAIL"}
-    assert _criterion(document, "monitoring-no-firing")["value"] == '"1"'
+    assert _criterion(document, "monitoring-no-firing")["value"] == "1 firing"
+    assert _criterion(document, "monitoring-alert-rules")["value"] == "6 rules"
     assert (document["decision"], document["sections_go"], code) == ("REVIEW", 9, 3)
 
 
+def test_slow_api_and_a_closed_window_give_no_go(
+    root: Path, services: HttpTestServer, contract_dsn: str, bouncer: str
+) -> None:
+    text = readme_example("### Metrics text", "text")
+    slow = text.replace('le="0.1"} 9410', 'le="0.1"} 8500').replace(
+        'le="0.25"} 9890', 'le="0.25"} 9000'
+    )
+    assert slow.count("8500") == 1 and slow.count("} 9000") == 1
+    services.route("GET", "/api/public/metrics.prom", body=slow)
+    closed = {"DEPLOY_DAYS": "daily", "DEPLOY_WINDOW_START": "00:00", "DEPLOY_WINDOW_END": "00:01"}
+    now = datetime.now(UTC)
+    if now.hour == 0 and now.minute < 2:  # the one-minute window might be open right now
+        closed = {**closed, "DEPLOY_WINDOW_START": "12:00", "DEPLOY_WINDOW_END": "12:01"}
+    env = _environment(services, contract_dsn, bouncer, DEPLOY_TIMEZONE="UTC", **closed)
+    code, document, _ = _check(root, env, "--tick", "*")
+    failing = {cid: s for cid, s in _statuses(document).items() if s != "PASS"}
+    assert failing == {"baseline-p95-latency": "FAIL", "team-deploy-window": "FAIL"}
+    assert _criterion(document, "team-deploy-window")["value"] == "closed"
+    assert (document["decision"], code) == ("NO-GO", 1)
+
+
 def test_two_sections_out_of_bounds_give_no_go(
-    root: Path, services: HttpTestServer, contract_dsn: str
+    root: Path, services: HttpTestServer, contract_dsn: str, bouncer: str
 ) -> None:
     (root / "FINAL_VALIDATION_RESILIENCE_SUMMARY.txt").write_text("Status: DRAFT\n")
     services.route("GET", "/", headers={"Cross-Origin-Opener-Policy": "unsafe-none"})
-    code, document, _ = _check(root, _environment(services, contract_dsn), "--tick", "*")
+    env = _environment(services, contract_dsn, bouncer)
+    code, document, _ = _check(root, env, "--tick", "*")
     statuses = _statuses(document)
     assert statuses["artifacts-signoff"] == "FAIL"
     assert {statuses[c] for c in ("headers-csp", "headers-coep", "headers-coop")} == {"FAIL"}

@@ -9,6 +9,7 @@ gets a `_2`, `_3`... suffix.
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
 import os
 import tempfile
@@ -124,6 +125,8 @@ class DecisionRecord:
     override_text: str | None = None
     timestamp: str = field(default="")
     """`YYYYmmdd_HHMMSS` of decided_at, shared by the file names."""
+    artifacts: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Evidence texts probes kept (criterion id -> name -> text), written beside the record."""
 
     @property
     def display_decision(self) -> str:
@@ -221,6 +224,17 @@ def build_record(
         no_go=no_go,
         notes=notes,
     )
+    artifacts = {
+        outcome.criterion.id: dict(outcome.result.artifacts)
+        for section in evaluation.sections
+        for outcome in section.criteria
+        if outcome.result is not None and outcome.result.artifacts
+    }
+    data["artifacts"] = {
+        f"{cid}/{name}": hashlib.sha256(text.encode("utf-8")).hexdigest()
+        for cid, named in artifacts.items()
+        for name, text in named.items()
+    }
     text = _record_text(data, evaluation, override, no_go)
     override_text = _override_text(data, override) if override is not None else None
     return DecisionRecord(
@@ -233,6 +247,7 @@ def build_record(
         data=data,
         override_text=override_text,
         timestamp=stamp,
+        artifacts=artifacts,
     )
 
 
@@ -454,6 +469,7 @@ def write_record(
         override_path = write_new_file(
             evidence_dir / f"{override_stem}.txt", override_text.encode("utf-8")
         )
+    _write_artifacts(record.artifacts, evidence_dir / f"{stem}{ARTIFACTS_SUFFIX}")
     txt_path = write_new_file(evidence_dir / f"{stem}.txt", text.encode("utf-8"))
     statement = None
     if seal:
@@ -464,13 +480,32 @@ def write_record(
     return RecordPaths(txt=txt_path, json=json_path, override=override_path, statement=statement)
 
 
+ARTIFACTS_SUFFIX = "_artifacts"
+"""Probe artifacts go to `<record stem>_artifacts/<criterion id>/<name>`."""
+
+
+def _write_artifacts(artifacts: dict[str, dict[str, str]], folder: Path) -> None:
+    """Write each probe artifact once; their SHA-256 digests are in the record JSON."""
+    for criterion_id, named in artifacts.items():
+        target = folder / criterion_id
+        for name, text in named.items():
+            safe_name = Path(name).name
+            if not safe_name or safe_name in (".", ".."):
+                raise EvidenceError(f"{criterion_id}: unusable artifact name {name!r}")
+            try:
+                target.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise EvidenceError(f"{target}: cannot create: {exc.strerror or exc}") from None
+            write_new_file(target / safe_name, text.encode("utf-8"))
+
+
 def _free_stems(record: DecisionRecord, evidence_dir: Path) -> tuple[str, str | None]:
     base = record.record_id
     override_base = f"emergency_override_{record.timestamp}" if record.override_text else None
     for attempt in range(1, 1000):
         suffix = "" if attempt == 1 else f"_{attempt}"
         stem = base + suffix
-        names = [f"{stem}.txt", f"{stem}.json"]
+        names = [f"{stem}.txt", f"{stem}.json", f"{stem}{ARTIFACTS_SUFFIX}"]
         override_stem = override_base + suffix if override_base else None
         if override_stem:
             names.append(f"{override_stem}.txt")

@@ -20,7 +20,15 @@ from gonogo_tui.core.checklist import (
     load_checklist,
 )
 from gonogo_tui.core.errors import ChecklistError
-from gonogo_tui.core.probes import AnyProbe, HttpProbe, SqlProbe
+from gonogo_tui.core.probes import (
+    AnyProbe,
+    GithubRunsProbe,
+    GrafanaDashboardProbe,
+    HttpProbe,
+    MetricsProbe,
+    PrometheusProbe,
+    SqlProbe,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 BROKEN_DIR = REPO / "tests" / "data" / "broken"
@@ -245,7 +253,7 @@ def test_shipped_checklist_takes_endpoints_from_the_environment() -> None:
     runs = checklist.criterion("ci-test-workflow").probe
     assert isinstance(report, HttpProbe) and report.url == "http://app.test:8080/api/csp-report"
     assert isinstance(backup, SqlProbe) and backup.dsn == environ["DATABASE_URL"]
-    assert isinstance(runs, HttpProbe) and "/repos/acme/spark/actions/workflows/" in runs.url
+    assert isinstance(runs, GithubRunsProbe) and runs.repository == "acme/spark"
     assert "pw-9f3k" in checklist.redactor.secrets
 
 
@@ -257,9 +265,10 @@ def test_every_shipped_criterion_explains_itself(shipped: Checklist) -> None:
 
 
 def test_every_shipped_http_probe_has_a_short_timeout(shipped: Checklist) -> None:
-    http = [c.probe for _, c in shipped.criteria() if isinstance(c.probe, HttpProbe)]
-    assert len(http) >= 15
-    assert all(p.timeout is not None and p.timeout <= 10 for p in http)
+    network = (HttpProbe, GithubRunsProbe, GrafanaDashboardProbe, PrometheusProbe, MetricsProbe)
+    remote = [c.probe for _, c in shipped.criteria() if isinstance(c.probe, network)]
+    assert len(remote) >= 25
+    assert all(p.timeout is not None and p.timeout <= 10 for p in remote)
     assert shipped.defaults.timeout == 10
 
 
@@ -483,4 +492,7 @@ def test_schema_accepts_the_shipped_checklist() -> None:
         for criterion in section["criteria"]
         if "probe" in criterion
     }
-    assert probe_kinds == {"file", "command", "http", "sql"}
+    assert probe_kinds == {
+        "file", "command", "http", "sql", "github_runs", "coverage", "junit", "pg_health",
+        "pgbouncer", "grafana_dashboard", "prometheus", "metrics", "oncall", "window",
+    }  # fmt: skip

@@ -3,17 +3,35 @@ pass its regexes, commands and JSON paths, and near misses fail them."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import subprocess
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
 from gonogo_tui.core.checklist import Checklist, load_checklist
-from gonogo_tui.core.probes import CommandProbe, FileProbe, HttpProbe, SqlProbe
+from gonogo_tui.core.probes import (
+    CommandProbe,
+    CoverageProbe,
+    FileProbe,
+    GithubRunsProbe,
+    GrafanaDashboardProbe,
+    HttpProbe,
+    JunitProbe,
+    MetricsProbe,
+    OnCallProbe,
+    PgBouncerProbe,
+    PgHealthProbe,
+    PrometheusProbe,
+    SqlProbe,
+    WindowProbe,
+)
+from gonogo_tui.core.probes.base import Observation, ProbeContext
+from gonogo_tui.core.probes.metrics_run import measure, parse_samples
 from tests.readme_examples import readme_example
 
 REPO = Path(__file__).resolve().parents[2]
@@ -122,51 +140,62 @@ def test_signoff_date_regex_reads_the_first_signoff_date(shipped: Checklist) -> 
 # Tests and coverage -------------------------------------------------------------------
 
 
-def _coverage(shipped: Checklist, root: Path, table: str) -> float | None:
-    probe = _probe(shipped, "tests-coverage", CommandProbe)
-    assert probe.extract is not None
-    _write(root, "coverage/coverage-summary.txt", table)
-    result = _run(probe, root)
-    if result.returncode != probe.exit_code:
-        return None
-    match = re.search(probe.extract.regex, result.stdout)
-    assert match is not None, result.stdout
-    value = float(match.group(1))
-    assert probe.extract.compare.holds(value) == (value >= 95)
-    return value
+def _observe(probe: Any, root: Path, now: datetime | None = None) -> Observation:
+    """Run a file-reading probe of the shipped checklist against files under `root`."""
+    clock = now or datetime.now(UTC)
+    return asyncio.run(probe.run(ProbeContext(root=root, now=lambda: clock)))
 
 
-def test_coverage_reads_percent_lines_of_the_all_files_row(
+def test_coverage_reads_total_lines_of_the_summary_json(shipped: Checklist, tmp_path: Path) -> None:
+    probe = _probe(shipped, "tests-coverage", CoverageProbe)
+    assert probe.path == "coverage/coverage-summary.json" and probe.max_age == 24 * 3600
+    summary = readme_example("### The coverage summary", "json")
+    _write(tmp_path, "coverage/coverage-summary.json", summary)
+    documented = _observe(probe, tmp_path)
+    assert (documented.ok, documented.value) == (True, "96.5%")  # 4940 of 5120 lines
+    _write(
+        tmp_path,
+        "coverage/coverage-summary.json",
+        summary.replace('"covered": 4940', '"covered": 4860'),
+    )
+    low = _observe(probe, tmp_path)
+    assert (low.ok, low.value) == (False, "94.9%")
+
+
+def test_coverage_fails_without_the_summary_file(shipped: Checklist, tmp_path: Path) -> None:
+    missing = _observe(_probe(shipped, "tests-coverage", CoverageProbe), tmp_path)
+    assert (missing.ok, missing.value) == (False, "no report")
+
+
+def test_junit_probes_pass_the_documented_report_and_catch_failures(
     shipped: Checklist, tmp_path: Path
 ) -> None:
-    table = readme_example("### The coverage summary", "text")
-    assert _coverage(shipped, tmp_path, table) == 96.48
-    low = table.replace("96.48", "94.90")
-    assert _coverage(shipped, tmp_path, low) == 94.90
-    assert _coverage(shipped, tmp_path, "Statements   : 96.12% ( 1234/1284 )\n") is None
-
-
-def test_coverage_command_fails_without_the_summary_file(
-    shipped: Checklist, tmp_path: Path
-) -> None:
-    probe = _probe(shipped, "tests-coverage", CommandProbe)
-    assert _run(probe, tmp_path).returncode != probe.exit_code
-
-
-def test_junit_regexes_pass_the_documented_report_and_catch_failures(shipped: Checklist) -> None:
     report = readme_example("### The JUnit report", "xml")
-    all_pass = _probe(shipped, "tests-all-pass", FileProbe)
-    no_skipped = _probe(shipped, "tests-no-skipped-critical", FileProbe)
-    assert _contains_all(all_pass, report) and _contains_all(no_skipped, report)
-    assert not _contains_all(all_pass, report.replace('failures="0" errors', 'failures="2" errors'))
-    assert not _contains_all(all_pass, report.replace('errors="0" time="31.2"', 'errors="1"'))
-    assert not _contains_all(all_pass, report.replace('tests="412"', 'tests="0"'))
+    all_pass = _probe(shipped, "tests-all-pass", JunitProbe)
+    no_skipped = _probe(shipped, "tests-no-skipped-critical", JunitProbe)
+    assert all_pass.max_age == no_skipped.max_age == 24 * 3600
+
+    def observe(probe: JunitProbe, text: str) -> Observation:
+        _write(tmp_path, "reports/junit.xml", text)
+        return _observe(probe, tmp_path)
+
+    assert observe(all_pass, report).ok and observe(no_skipped, report).ok
+    failing = report.replace(
+        'name="[critical] rejects a duplicate order" time="0.01"/>',
+        'name="[critical] rejects a duplicate order" time="0.01">\n'
+        '      <failure message="expected 409"/>\n    </testcase>',
+    )
+    assert failing != report
+    assert not observe(all_pass, failing).ok
+    assert observe(no_skipped, failing).ok  # failures are tests-all-pass's business
     skipped_critical = report.replace(
         'name="[critical] rejects a duplicate order" time="0.01"/>',
         'name="[critical] rejects a duplicate order" time="0">\n      <skipped/>\n    </testcase>',
     )
     assert skipped_critical != report
-    assert not _contains_all(no_skipped, skipped_critical)
+    assert not observe(no_skipped, skipped_critical).ok
+    assert observe(all_pass, skipped_critical).ok
+    assert not observe(all_pass, '<testsuites tests="0"/>').ok
 
 
 def test_freshness_criteria_follow_the_seed(shipped: Checklist) -> None:
@@ -190,15 +219,24 @@ def test_runbook_regexes(shipped: Checklist) -> None:
     assert not _contains_all(probe, "# Rollback notes\n\n" + reviewed)
 
 
-def test_oncall_regexes(shipped: Checklist) -> None:
+def test_oncall_probes_read_the_documented_schedule(shipped: Checklist, tmp_path: Path) -> None:
     schedule = readme_example("### The on-call schedule", "markdown")
-    primary = _probe(shipped, "team-oncall-primary", FileProbe)
-    secondary = _probe(shipped, "team-oncall-secondary", FileProbe)
-    assert _contains_all(primary, schedule) and _contains_all(secondary, schedule)
+    primary = _probe(shipped, "team-oncall-primary", OnCallProbe)
+    secondary = _probe(shipped, "team-oncall-secondary", OnCallProbe)
+    during = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # inside the example's From/To
+
+    def observe(probe: OnCallProbe, text: str, now: datetime = during) -> Observation:
+        _write(tmp_path, ".github/ONCALL_SCHEDULE.md", text)
+        return _observe(probe, tmp_path, now)
+
+    assert observe(primary, schedule).value == "primary Kim Osei"
+    assert observe(secondary, schedule).value == "secondary Jo Laine"
     no_primary = schedule.replace("| Primary   | Kim Osei   |", "| Primary   |            |")
     assert no_primary != schedule
-    assert not _contains_all(primary, no_primary) and _contains_all(secondary, no_primary)
-    assert not _contains_all(secondary, schedule.replace("Secondary", "Shadow"))
+    assert not observe(primary, no_primary).ok and observe(secondary, no_primary).ok
+    assert not observe(secondary, schedule.replace("Secondary", "Shadow")).ok
+    after = datetime(2026, 12, 1, tzinfo=UTC)
+    assert not observe(primary, schedule, after).ok
 
 
 # HTTP --------------------------------------------------------------------------------
@@ -303,12 +341,7 @@ def test_flags_latency_is_100ms(shipped: Checklist) -> None:
     assert _probe(shipped, "flags-latency", HttpProbe).max_ms == 100
 
 
-def _runs(*conclusions: str | None) -> dict[str, Any]:
-    runs = [{"status": "completed" if c else "in_progress", "conclusion": c} for c in conclusions]
-    return {"total_count": len(runs), "workflow_runs": runs}
-
-
-def test_github_probes_read_workflow_run_conclusions(shipped: Checklist) -> None:
+def test_github_probes_check_workflows_recent_runs_and_deployments(shipped: Checklist) -> None:
     workflows = {
         "ci-contract-chaos": "contract-chaos-tests.yml",
         "ci-headers-smoke": "headers-smoke.yml",
@@ -316,45 +349,77 @@ def test_github_probes_read_workflow_run_conclusions(shipped: Checklist) -> None
         "ci-test-workflow": "test-workflow.yml",
     }
     for criterion_id, workflow in workflows.items():
-        probe = _probe(shipped, criterion_id, HttpProbe)
-        assert f"/actions/workflows/{workflow}/runs?branch=main&" in probe.url
-        assert probe.headers["Authorization"] == "Bearer "
-        assert _json_checks_pass(probe, _runs("success"))
-        assert not _json_checks_pass(probe, _runs("failure"))
-        assert not _json_checks_pass(probe, _runs())
-    recent = _probe(shipped, "ci-no-pending-failed", HttpProbe)
-    assert "per_page=5" in recent.url
-    assert _json_checks_pass(recent, _runs(*["success"] * 5))
-    assert not _json_checks_pass(recent, _runs(None, *["success"] * 4))
-    assert not _json_checks_pass(recent, _runs(*["success"] * 4, "failure"))
-    assert not _json_checks_pass(recent, _runs(*["success"] * 4))
+        probe = _probe(shipped, criterion_id, GithubRunsProbe)
+        assert probe.workflows == [workflow] and probe.branch == "main"
+        assert probe.max_age == 24 * 3600 and probe.recent is None
+        assert probe.api_url == "https://api.github.com"
+        assert probe.repository == "spark-trading/spark-trading"
+    recent = _probe(shipped, "ci-no-pending-failed", GithubRunsProbe)
+    assert recent.workflows == [] and recent.branch == "main"
+    assert recent.recent is not None and recent.recent.count == 5
+    assert recent.recent.forbid == ["pending", "failed"]
+    conflicts = _probe(shipped, "team-no-conflicts", GithubRunsProbe)
+    assert conflicts.recent is not None and conflicts.recent.workflows == ["deploy.yml"]
+    assert conflicts.recent.forbid == ["pending"] and conflicts.branch is None
 
 
-def test_prometheus_probe_counts_firing_alerts(shipped: Checklist) -> None:
-    probe = _probe(shipped, "monitoring-no-firing", HttpProbe)
-    query = "count%28ALERTS%7Balertstate%3D%22firing%22%7D%29%20or%20vector%280%29"
-    assert probe.url == f"http://localhost:9090/api/v1/query?query={query}"
-
-    def answer(count: str) -> dict[str, Any]:
-        result = [{"metric": {}, "value": [1732608000.0, count]}]
-        return {"status": "success", "data": {"resultType": "vector", "result": result}}
-
-    assert _json_checks_pass(probe, answer("0"))
-    assert not _json_checks_pass(probe, answer("2"))
-    assert not _json_checks_pass(probe, {"status": "error", "error": "bad query"})
+def test_prometheus_probes_count_rules_and_firing_alerts(shipped: Checklist) -> None:
+    rules = _probe(shipped, "monitoring-alert-rules", PrometheusProbe)
+    assert rules.url == "http://localhost:9090" and str(rules.alert_rules) == ">= 5"
+    assert rules.unhealthy_rules == "fail"
+    firing = _probe(shipped, "monitoring-no-firing", PrometheusProbe)
+    assert firing.max_firing == 0 and not firing.include_pending
 
 
 def test_grafana_probes_need_the_dashboard_and_ten_panels(shipped: Checklist) -> None:
-    url = "http://localhost:3001/api/dashboards/uid/risk-idempotency-pitr"
-    dashboard = _probe(shipped, "monitoring-dashboard", HttpProbe)
-    panels = _probe(shipped, "monitoring-panels", HttpProbe)
-    assert dashboard.url == panels.url == url
-    answer = {
-        "dashboard": {"uid": "risk-idempotency-pitr", "panels": [{"id": i} for i in range(10)]}
+    dashboard = _probe(shipped, "monitoring-dashboard", GrafanaDashboardProbe)
+    panels = _probe(shipped, "monitoring-panels", GrafanaDashboardProbe)
+    assert dashboard.uid == panels.uid == "risk-idempotency-pitr"
+    assert dashboard.url == panels.url == "http://localhost:3001"
+    assert str(panels.panels) == ">= 10" and panels.datasources_healthy
+
+
+def test_baseline_metrics_pass_the_documented_text(shipped: Checklist) -> None:
+    text = readme_example("### Metrics text", "text")
+    samples = parse_samples(text)
+    expected = {
+        "baseline-p95-latency": ("p95", 128.125),  # 0.1 + 0.15 * 90/480 s, in ms
+        "baseline-error-rate": ("ratio", 0.5),
+        "baseline-db-connections": ("database_connections_in_use/capacity", 42.0),
+        "baseline-ws-staleness": ("websocket_staleness_seconds", 1.5),
+        "baseline-cpu-memory": ("resource_utilization_ratio", 58.0),
     }
-    assert _json_checks_pass(dashboard, answer) and _json_checks_pass(panels, answer)
-    answer["dashboard"]["panels"] = answer["dashboard"]["panels"][:9]
-    assert not _json_checks_pass(panels, answer)
+    for criterion_id, (label, value) in expected.items():
+        probe = _probe(shipped, criterion_id, MetricsProbe)
+        assert probe.url == "http://localhost:4001/api/public/metrics.prom"
+        measured, _, _ = measure(probe, samples)
+        assert probe.label == label
+        assert measured * probe.scale == pytest.approx(value), criterion_id
+        assert probe.compare.holds(measured * probe.scale)
+    artifacts = {
+        c.id: c.probe.artifact for _, c in shipped.criteria() if isinstance(c.probe, MetricsProbe)
+    }
+    assert [cid for cid, name in artifacts.items() if name] == ["baseline-p95-latency"]
+    assert artifacts["baseline-p95-latency"] == "baseline_metrics.txt"
+
+
+def test_database_health_probes(shipped: Checklist) -> None:
+    alerts = _probe(shipped, "db-backup-alerts", PgHealthProbe)
+    assert alerts.check == "backup_alerts" and alerts.fail_severities == ["CRITICAL", "WARNING"]
+    assert _probe(shipped, "db-wal-archiving", PgHealthProbe).require_archived
+    long_queries = _probe(shipped, "db-long-queries", PgHealthProbe)
+    assert long_queries.check == "long_running_queries" and long_queries.max_duration == 300
+    pool = _probe(shipped, "db-pgbouncer-pool", PgBouncerProbe)
+    assert pool.dsn == "postgresql://localhost:6432/pgbouncer"
+    assert str(pool.max_utilization) == "< 80"
+
+
+def test_deploy_window_defaults(shipped: Checklist) -> None:
+    window = _probe(shipped, "team-deploy-window", WindowProbe)
+    assert window.timezone == "Europe/Istanbul" and window.min_remaining == 3600
+    (weekly,) = window.allowed
+    assert weekly.days == [0, 1, 2, 3]
+    assert (weekly.start.hour, weekly.end.hour, weekly.end.minute) == (19, 23, 30)
 
 
 # Database and documentation ------------------------------------------------------------
@@ -363,14 +428,8 @@ def test_grafana_probes_need_the_dashboard_and_ten_panels(shipped: Checklist) ->
 def test_sql_probes_read_only_objects_the_contract_creates(shipped: Checklist) -> None:
     ddl = CONTRACT_SQL.read_text(encoding="utf-8")
     queries = {c.id: c.probe.query for _, c in shipped.criteria() if isinstance(c.probe, SqlProbe)}
-    assert set(queries) == {
-        "rollback-pitr-tested",
-        "rollback-db-backup",
-        "db-backup-alerts",
-        "db-wal-archiving",
-        "db-size-growth",
-        "db-long-queries",
-    }
+    assert set(queries) == {"rollback-pitr-tested", "rollback-db-backup", "db-size-growth"}
+    queries["db-backup-alerts"] = _probe(shipped, "db-backup-alerts", PgHealthProbe).query
     reads = {
         "backup_status": ["last_pitr_test_at", "last_backup_at"],
         "backup_dashboard": ["size_growth_pct_per_day"],
@@ -399,7 +458,7 @@ def test_readme_documents_every_criterion_variable_and_manual_reason(
     manual_ids = {c.id for _, c in shipped.criteria() if c.is_manual}
     listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", manual_table, re.M))
     assert listed == manual_ids
-    assert len(manual_ids) == 14
+    assert len(manual_ids) == 5
 
 
 def test_no_plain_value_is_cut_by_a_yaml_comment() -> None:
@@ -427,13 +486,14 @@ REPLACED_BY = {
     "baseline-ws-staleness": "metrics",
     "baseline-cpu-memory": "metrics",
     "team-deploy-window": "window",
+    "team-no-conflicts": "github_runs",
 }
 
 
 @pytest.mark.parametrize(("criterion_id", "kind"), sorted(REPLACED_BY.items()))
-def test_manual_criteria_name_the_kind_that_replaces_them(
+def test_formerly_manual_criteria_are_probed_by_their_kind(
     shipped: Checklist, criterion_id: str, kind: str
 ) -> None:
     criterion = shipped.criterion(criterion_id)
-    assert criterion.is_manual
-    assert criterion.why_manual is not None and f"`{kind}` kind" in criterion.why_manual
+    assert criterion.probe is not None and criterion.probe.kind == kind
+    assert criterion.why_manual is None
