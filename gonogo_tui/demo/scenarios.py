@@ -67,7 +67,14 @@ SCENARIOS: dict[Scenario, Conditions] = {
         latency_profile=DEGRADED_LATENCY,
         error_ratio=0.024,
         cpu_ratio=0.83,
-        no_go_sections=("ci", "tests", "rollback", "security-headers", "database"),
+        no_go_sections=(
+            "ci",
+            "tests",
+            "rollback",
+            "security-headers",
+            "database",
+            "baseline-metrics",
+        ),
         story="short HSTS, a 30 h old backup, a failed CI run, 91% coverage, slow API: NO-GO",
     ),
 }
