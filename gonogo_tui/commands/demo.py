@@ -140,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
         latency=args.latency_ms / 1000,
         progress=_progress,
     )
+    code = 0
     with _signals_interrupt(), contextlib.ExitStack() as cleanup:
         cleanup.callback(_shielded, environment.stop)
         environment.start()
@@ -149,15 +150,13 @@ def run(args: argparse.Namespace) -> int:
             cleanup.callback(args.env_file.unlink, missing_ok=True)
         evidence_dir = args.evidence_dir or environment.evidence_dir
         _announce(environment, args, evidence_dir)
-        code = 0
         if args.check:
             code = _check(args, checklist, environment, evidence_dir)
         elif not args.keep_running:
             code = _review(args, checklist, environment, evidence_dir)
         if args.keep_running:
             _wait_for_stop(environment)
-        return code
-    raise AssertionError("unreachable")  # pragma: no cover (ExitStack does not swallow)
+    return code
 
 
 def _progress(line: str) -> None:
