@@ -13,16 +13,9 @@ from typing import Any
 
 from gonogo_tui.commands.common import duration_arg
 from gonogo_tui.core.errors import EvidenceError, GonogoError
-from gonogo_tui.core.signing import (
-    EXIT_INTEGRITY,
-    EXIT_LEDGER,
-    explain_commands,
-    seal_record,
-    sign_record,
-    verify_ledger,
-    verify_record,
-)
-from gonogo_tui.core.signing.record import locate_record
+
+# The signing core (cryptography, statements, ledger) is imported inside each command, so
+# that `gonogo check` and `gonogo --help` do not pay for it at start-up.
 
 ALLOWED_SIGNERS_ENV = "GONOGO_ALLOWED_SIGNERS"
 """Where `gonogo verify` finds the allowed_signers file when --allowed-signers is not given."""
@@ -111,6 +104,9 @@ def _say(line: str) -> None:
 
 def run_sign(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
     """Run `gonogo sign`."""
+    from gonogo_tui.core.signing import sign_record
+    from gonogo_tui.core.signing.record import locate_record
+
     signature = sign_record(
         args.record,
         role=args.role,
@@ -127,6 +123,9 @@ def run_sign(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now)
 
 def run_seal(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
     """Run `gonogo seal`."""
+    from gonogo_tui.core.signing import seal_record
+    from gonogo_tui.core.signing.record import locate_record
+
     paths = locate_record(args.record)
     statement = seal_record(paths.txt, paths.json, now=now, extra_files=args.extra)
     print(f"sealed {paths.stem}: {statement}")
@@ -142,6 +141,8 @@ def _trust_file(value: Path | None, env: str) -> Path | None:
 
 def run_verify(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
     """Run `gonogo verify`: one line on stdout if valid, on stderr with the exit code if not."""
+    from gonogo_tui.core.signing import EXIT_INTEGRITY, explain_commands, verify_record
+
     allowed = _trust_file(args.allowed_signers, ALLOWED_SIGNERS_ENV)
     if allowed is None:
         _say(
@@ -182,6 +183,8 @@ def run_verify(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_no
 
 def run_verify_ledger(args: argparse.Namespace) -> int:
     """Run `gonogo verify-ledger`."""
+    from gonogo_tui.core.signing import EXIT_LEDGER, verify_ledger
+
     if not args.directory.is_dir():
         _say(f"gonogo verify-ledger: {args.directory}: no such folder")
         return EXIT_LEDGER

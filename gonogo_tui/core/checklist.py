@@ -37,6 +37,8 @@ MAX_YAML_NODES = 500_000
 _VAR_RE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}")
 _UNCLOSED_VAR_RE = re.compile(r"(?<!\$)\$\{(?![A-Za-z_][A-Za-z0-9_]*(?::?-[^}]*)?\})")
 _ROLE = r"^[a-z][a-z0-9-]*$"
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML was built with it (about 10x faster), else PyYAML's."""
 
 
 class VariableDecl(StrictModel):
@@ -282,7 +284,7 @@ def _parse(raw: bytes, path: Path) -> tuple[dict[str, Any], Lines]:
     ):
         raise ChecklistError(f"{path}:1: the checklist is empty")
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _SAFE_LOADER(text)
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         raise ChecklistError(
