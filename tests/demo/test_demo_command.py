@@ -165,10 +165,10 @@ def demo_factory(tmp_path: Path) -> Iterator[list[DemoProcess]]:
         demo.kill()
 
 
-def test_latency_delays_every_http_answer_and_sigint_cleans_up(
+def test_latency_delays_answers_seed_commands_run_and_sigint_cleans_up(
     tmp_path: Path, sandbox: Sandbox, demo_factory: list[DemoProcess]
 ) -> None:
-    demo = DemoProcess("--latency-ms", "250", env_file=tmp_path / "demo.env", sandbox=sandbox)
+    demo = DemoProcess("--latency-ms", "150", env_file=tmp_path / "demo.env", sandbox=sandbox)
     demo_factory.append(demo)
     variables = demo.variables()
     root = demo.wait_for_line("demo:   --root ")
@@ -187,7 +187,30 @@ def test_latency_delays_every_http_answer_and_sigint_cleans_up(
             response = client.get(url, headers=headers)
             elapsed = time.perf_counter() - started
             assert response.status_code == 200
-            assert 0.25 <= elapsed < 2.0, f"{url} answered in {elapsed:.3f} s"
+            assert 0.15 <= elapsed < 2.0, f"{url} answered in {elapsed:.3f} s"
+    seed = subprocess.run(
+        ["bash", str(REPO / "bench" / "seed_sequential.sh"), variables["GONOGO_DEMO_ROOT"]],
+        capture_output=True,
+        text=True,
+        env={**sandbox.env, **variables},
+        timeout=60,
+        check=False,
+    )
+    assert seed.returncode == 0, seed.stderr
+    for expected in (
+        "Status: APPROVED FOR PRODUCTION",  # grep
+        '"conclusion":"success"',  # gh run list, through HTTP_PROXY
+        "All files",  # coverage summary
+        "(1 row)",  # psql backup_status
+        "Strict-Transport-Security: max-age=31536000",  # curl -I
+        "204",  # the CSP report endpoint
+        "FEATURE_OUTBOX=true",
+        '"panels":10',  # Grafana through jq
+        '"name":"SparkApiHighErrorRate","state":"inactive"',  # Prometheus rules through jq
+        "| Primary ",  # on-call schedule
+    ):
+        assert expected in seed.stdout, expected
+    assert seed.stderr == ""
     assert demo.stop(signal.SIGINT) == 130
     assert alive(servers) == set()
     assert not demo.env_file.exists()
