@@ -14,6 +14,7 @@ from gonogo_tui.core.errors import GonogoError
 
 COMMAND_MODULES = (
     "gonogo_tui.commands.check",
+    "gonogo_tui.commands.review",
     "gonogo_tui.commands.schema",
     "gonogo_tui.commands.signing",
     "gonogo_tui.commands.demo",
@@ -21,8 +22,8 @@ COMMAND_MODULES = (
 )
 """Modules that each add one or more subcommands through `register(subparsers)`."""
 
-DEFAULT_COMMAND = "check"
-"""What plain `gonogo` runs (the review TUI once it exists)."""
+DEFAULT_COMMAND = "review"
+"""What plain `gonogo` runs: the live review."""
 
 EXIT_USAGE = 2
 

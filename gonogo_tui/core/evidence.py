@@ -11,8 +11,6 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gonogo_tui import __version__
+from gonogo_tui.core import files
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Decision, Evaluation
@@ -520,41 +519,13 @@ def write_new_file(path: Path, content: bytes) -> Path:
     Raises:
         EvidenceError: the file exists already, or the write failed.
     """
-    directory = path.parent
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        files.write_new_file(path, content)
+    except FileExistsError:
+        raise EvidenceError(f"{path}: exists already; evidence is never overwritten") from None
     except OSError as exc:
-        raise EvidenceError(f"{directory}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)
-        try:
-            os.link(tmp_name, path)
-        except FileExistsError:
-            raise EvidenceError(f"{path}: exists already; evidence is never overwritten") from None
-        except OSError as exc:
-            raise EvidenceError(f"{path}: cannot write: {exc.strerror or exc}") from None
-        _fsync_dir(directory)
-    finally:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
+        raise EvidenceError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return path
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 __all__ = [

@@ -1,0 +1,106 @@
+"""`gonogo review`: the live GO/NO-GO review in the terminal (what plain `gonogo` runs)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from gonogo_tui.commands.common import default_operator, duration_arg, existing_dir
+from gonogo_tui.core.checklist import load_checklist
+from gonogo_tui.core.engine import ProbeRunner
+from gonogo_tui.core.errors import GonogoError
+from gonogo_tui.core.probes.base import utc_now
+
+CHECKLISTS_DIR = Path("checklists")
+"""Where a checklist is looked for when none is named."""
+DEFAULT_DURATION = "10m"
+
+
+def register(subparsers: Any) -> None:
+    """Add the `review` subcommand."""
+    parser = subparsers.add_parser(
+        "review",
+        help="open the live go/no-go review (the default command)",
+        description="Open the live review of CHECKLIST: probes run in the background, the "
+        "operator ticks, waives and notes, and finalizing writes the decision record.",
+    )
+    parser.add_argument(
+        "checklist",
+        type=Path,
+        nargs="?",
+        help="checklist YAML file (default: the only file in checklists/)",
+    )
+    parser.add_argument("--operator", default=None, help="who runs the meeting (default: $USER)")
+    parser.add_argument("--release", default=None, help="release label (default: the checklist's)")
+    parser.add_argument(
+        "--duration",
+        type=duration_arg,
+        default=duration_arg(DEFAULT_DURATION),
+        metavar="DURATION",
+        help=f"meeting length for the countdown, e.g. 10m or 90s (default: {DEFAULT_DURATION})",
+    )
+    parser.add_argument(
+        "--evidence-dir",
+        type=Path,
+        default=Path("evidence"),
+        help="where the journal, walkthrough summary and decision record go (default: evidence)",
+    )
+    parser.add_argument(
+        "--root",
+        type=existing_dir,
+        default=None,
+        help="folder that relative paths resolve against (default: current folder)",
+    )
+    parser.add_argument(
+        "--walkthrough",
+        action="store_true",
+        help="start with the walkthrough: one section at a time, a summary at the end",
+    )
+    parser.set_defaults(func=run)
+
+
+def find_default_checklist(folder: Path = CHECKLISTS_DIR) -> Path:
+    """The only checklist file in `folder`.
+
+    Raises:
+        GonogoError: none, or more than one.
+    """
+    files = sorted(
+        path
+        for path in (folder.iterdir() if folder.is_dir() else ())
+        if path.is_file() and path.suffix in (".yaml", ".yml")
+    )
+    if len(files) == 1:
+        return files[0]
+    if not files:
+        raise GonogoError(f"no CHECKLIST given and no checklist file in {folder}/")
+    names = ", ".join(path.name for path in files)
+    raise GonogoError(f"no CHECKLIST given and {folder}/ holds {len(files)} ({names}): name one")
+
+
+def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
+    """Run `gonogo review` until the operator quits."""
+    if args.duration <= 0:
+        raise GonogoError("--duration must be longer than 0s")
+    checklist = load_checklist(args.checklist or find_default_checklist())
+    root = (args.root or Path.cwd()).resolve()
+    runner = ProbeRunner.for_checklist(
+        checklist, root=root, now=now, evidence_dir=args.evidence_dir
+    )
+    from gonogo_tui.ui.app import GonogoApp
+
+    app = GonogoApp(
+        checklist,
+        runner,
+        evidence_dir=args.evidence_dir,
+        operator=args.operator or default_operator(),
+        clock=now,
+        release=args.release,
+        duration=args.duration,
+        walkthrough=args.walkthrough,
+    )
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,154 @@
+"""GonogoApp: takes the review's dependencies, opens (or resumes) the session, wires screens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.journal import Journal, ResumableSession, find_resumable
+from gonogo_tui.core.probes.base import utc_now
+from gonogo_tui.ui.commands import ReviewCommands
+from gonogo_tui.ui.deps import Clock, ReviewContext, Runner
+from gonogo_tui.ui.screens.help import HelpScreen
+from gonogo_tui.ui.screens.modals import ConfirmModal, ResumeModal
+from gonogo_tui.ui.screens.review import ReviewScreen
+
+DEFAULT_DURATION = 600.0
+"""The meeting's length: the seed's 10 minutes."""
+
+
+class GonogoApp(App[None]):
+    """The live go/no-go review.
+
+    Args:
+        checklist: the loaded checklist.
+        runner: runs one criterion's probe (`ProbeRunner`, or a fake in tests).
+        evidence_dir: where the journal, walkthrough summary and record are written.
+        operator: who runs the meeting.
+        clock: the current time, timezone-aware UTC.
+        release: the release label (default: the checklist's).
+        duration: meeting length in seconds for the countdown.
+        walkthrough: open the walkthrough over the review.
+        resume: resume an unfinished session of the same checklist without asking (True),
+            never (False), or ask when there is one (None).
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "gonogo"
+    COMMANDS = App.COMMANDS | {ReviewCommands}
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+
+    def __init__(
+        self,
+        checklist: Checklist,
+        runner: Runner,
+        *,
+        evidence_dir: Path,
+        operator: str,
+        clock: Clock = utc_now,
+        release: str | None = None,
+        duration: float = DEFAULT_DURATION,
+        walkthrough: bool = False,
+        resume: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.ctx = ReviewContext(
+            checklist=checklist,
+            runner=runner,
+            clock=clock,
+            evidence_dir=evidence_dir,
+            operator=operator,
+            release=release or checklist.release,
+            duration=duration,
+        )
+        self.sub_title = checklist.title
+        self._walkthrough = walkthrough
+        self._resume = resume
+        self.review: ReviewScreen | None = None
+        """The review screen, once the session is open."""
+
+    def on_mount(self) -> None:
+        resumable = None
+        if self._resume is not False:
+            resumable = find_resumable(self.ctx.evidence_dir, self.ctx.checklist)
+        if resumable is None or self._resume:
+            self.open_session(resumable)
+            return
+
+        def answer(resume: bool | None) -> None:
+            self.open_session(resumable if resume else None)
+
+        self.push_screen(ResumeModal(resumable.summary(), str(resumable.path)), answer)
+
+    def open_session(self, resumable: ResumableSession | None) -> None:
+        """Create or resume the journal and show the review; all missing probes start."""
+        ctx = self.ctx
+        try:
+            if resumable is not None:
+                journal = Journal.resume(resumable.path, operator=ctx.operator, now=ctx.clock)
+            else:
+                journal = Journal.create(
+                    ctx.evidence_dir,
+                    ctx.checklist,
+                    operator=ctx.operator,
+                    release=ctx.release,
+                    now=ctx.clock,
+                )
+        except EvidenceError as exc:
+            self.exit(return_code=2, message=f"gonogo: {exc}")
+            return
+        measured = journal.state.results
+        probe_ids = [
+            c.id for _, c in ctx.checklist.criteria() if not c.is_manual and c.id not in measured
+        ]
+        self.review = ReviewScreen(ctx, journal, probe_ids=probe_ids)
+        self.push_screen(self.review)
+        if resumable is not None:
+            self.notify(f"Resumed {resumable.path.name}: nothing on screen was lost.")
+        if self._walkthrough:
+            from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
+
+            self.push_screen(WalkthroughScreen(self.review))
+
+    def action_open_help(self) -> None:
+        """Show every key."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        """Quit; asks first while the meeting is not finalized (the journal keeps it all)."""
+        review = self.review
+        if review is None or review.finalized:
+            await self._close()
+            return
+        if isinstance(self.screen, ConfirmModal):
+            return
+
+        async def answer(confirmed: bool | None) -> None:
+            if confirmed:
+                await self._close()
+
+        self.push_screen(
+            ConfirmModal(
+                "Quit without a decision?",
+                "The meeting is not finalized. Everything so far is in the journal; "
+                "`gonogo review` on this checklist offers to resume it.",
+                yes="Quit",
+                no="Stay",
+            ),
+            answer,
+        )
+
+    async def _close(self) -> None:
+        """Stop the probes (their child processes end with them), close the journal, exit."""
+        if self.review is not None:
+            await self.review.stop_probes()
+            self.review.journal.close()
+        self.exit()
+
+
+__all__ = ["DEFAULT_DURATION", "GonogoApp"]

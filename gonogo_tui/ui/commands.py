@@ -1,0 +1,56 @@
+"""The command palette's review commands: every key's action, found by name."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+REVIEW_COMMANDS = (
+    ("Rerun the selected probe", "rerun_selected", "r"),
+    ("Rerun the selected section's probes", "rerun_section", "s"),
+    ("Rerun all probes", "rerun_all", "R"),
+    ("Tick or untick the selected manual criterion", "toggle_tick", "space"),
+    ("Waive the selected criterion (reason required)", "waive", "w"),
+    ("Add a note", "note", "n"),
+    ("Show the selected criterion's detail full screen", "toggle_detail", "d"),
+    ("Presenter mode", "presenter", "p"),
+    ("Walkthrough, one section at a time", "walkthrough", "g"),
+    ("Finalize: decide and write the record", "finalize", "f"),
+    ("Emergency override (from NO-GO or REVIEW, via finalize)", "finalize", "f"),
+    ("Help: list every key", "app.open_help", "?"),
+)
+"""(title, action on the review screen, key)."""
+
+
+class ReviewCommands(Provider):
+    """Offers the review's actions while a review is open."""
+
+    def _review_actions(self) -> list[tuple[str, str, str]]:
+        from gonogo_tui.ui.screens.review import ReviewScreen
+
+        if not any(isinstance(screen, ReviewScreen) for screen in self.app.screen_stack):
+            return []
+        return [(f"{title} ({key})", action, key) for title, action, key in REVIEW_COMMANDS]
+
+    def _run(self, action: str) -> None:
+        from gonogo_tui.ui.screens.review import ReviewScreen
+
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, ReviewScreen):
+                self.app.call_later(screen.run_action, action)
+                return
+
+    async def discover(self) -> Hits:
+        for title, action, _ in self._review_actions():
+            yield DiscoveryHit(title, partial(self._run, action), help=f"action: {action}")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, action, _ in self._review_actions():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), partial(self._run, action), help=title)
+
+
+__all__ = ["REVIEW_COMMANDS", "ReviewCommands"]

@@ -1,0 +1,221 @@
+"""How outcomes look on screen: symbols, words, CSS classes, ages and escaped probe text.
+
+Symbols carry the meaning without colour (monochrome projectors, colour-blind viewers);
+colour only repeats it. Nothing here decides anything: statuses come from the core.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import unicodedata
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from rich.text import Text
+
+from gonogo_tui.core.evaluation import CriterionOutcome, Decision, SectionOutcome, SectionStatus
+from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.sanitize import printable
+
+
+class RowState(enum.StrEnum):
+    """What a criterion row shows; PENDING splits into waiting for a probe or for a tick."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    RUNNING = "running"
+    PENDING = "pending"
+    TICK = "tick"
+    """A manual criterion waiting for its tick."""
+    WAIVED = "waived"
+
+
+SYMBOLS = {
+    RowState.PASS: "✔",
+    RowState.FAIL: "✘",
+    RowState.ERROR: "!",
+    RowState.RUNNING: "…",
+    RowState.PENDING: "○",
+    RowState.TICK: "☐",
+    RowState.WAIVED: "≈",
+}
+"""One distinct shape per state."""
+
+WORDS = {
+    RowState.PASS: "PASS",
+    RowState.FAIL: "FAIL",
+    RowState.ERROR: "ERROR",
+    RowState.RUNNING: "RUN",
+    RowState.PENDING: "WAIT",
+    RowState.TICK: "TICK",
+    RowState.WAIVED: "WAIVED",
+}
+"""The state in a word, beside the symbol."""
+
+STALE_MARK = "⟳"
+"""Marks a result older than the freshness limit (due a rerun); one cell wide."""
+CLOCK_MARK = "◷"
+"""Before the meeting's countdown; one cell wide (emoji clocks are two in many terminals)."""
+
+ROW_CLASSES = tuple(f"-{state.value}" for state in RowState)
+
+
+def row_state(outcome: CriterionOutcome, running: bool) -> RowState:
+    """The state a criterion row shows."""
+    if running:
+        return RowState.RUNNING
+    status = outcome.status
+    if status is Status.PENDING:
+        return RowState.TICK if outcome.criterion.is_manual else RowState.PENDING
+    return RowState(status.value.lower())
+
+
+class PanelState(enum.StrEnum):
+    """A section panel's live status."""
+
+    RUNNING = "running"
+    GO = "go"
+    NO_GO = "no-go"
+    WAITING = "waiting"
+    """Only manual ticks are missing."""
+    PENDING = "pending"
+    """Probes have not run yet."""
+
+
+PANEL_LABELS = {
+    PanelState.RUNNING: "… RUNNING",
+    PanelState.GO: "✔ GO",
+    PanelState.NO_GO: "✘ NO-GO",
+    PanelState.WAITING: "☐ WAITING",
+    PanelState.PENDING: "○ PENDING",
+}
+PANEL_CLASSES = tuple(f"-{state.value}" for state in PanelState)
+
+
+def panel_state(section: SectionOutcome, running: Collection[str]) -> PanelState:
+    """A section's live status: running first, then the core's GO, then why it is not GO."""
+    ids = [outcome.criterion.id for outcome in section.criteria]
+    if any(cid in running for cid in ids):
+        return PanelState.RUNNING
+    if section.status is SectionStatus.GO:
+        return PanelState.GO
+    not_passed = [outcome for outcome in section.criteria if not outcome.passed]
+    if any(outcome.status in (Status.FAIL, Status.ERROR) for outcome in not_passed):
+        return PanelState.NO_GO
+    if not_passed and all(outcome.criterion.is_manual for outcome in not_passed):
+        return PanelState.WAITING
+    if not_passed:
+        return PanelState.PENDING
+    return PanelState.NO_GO
+
+
+def panel_counts(section: SectionOutcome) -> str:
+    """`4/5` criteria passed."""
+    return f"{section.passed_count}/{len(section.criteria)}"
+
+
+@dataclass(frozen=True)
+class VerdictLook:
+    """How a decision is shown."""
+
+    word: str
+    symbol: str
+    css_class: str
+    explanation: str
+
+
+VERDICTS = {
+    Decision.GO: VerdictLook("GO", "✔", "-go", "all sections GO"),
+    Decision.REVIEW: VerdictLook("REVIEW", "⚠", "-review", "CTO approval required"),
+    Decision.NO_GO: VerdictLook("NO-GO", "✘", "-no-go", "blocks the deployment"),
+}
+OVERRIDE_LOOK = VerdictLook("OVERRIDE", "⚠", "-override", "emergency override, not a plain GO")
+VERDICT_CLASSES = ("-go", "-review", "-no-go", "-override")
+
+
+def final_look(display_decision: str) -> VerdictLook:
+    """The look of a recorded decision: GO, NO-GO or OVERRIDE."""
+    if display_decision == "OVERRIDE":
+        return OVERRIDE_LOOK
+    return VERDICTS[Decision(display_decision)]
+
+
+def format_age(seconds: float) -> str:
+    """`12s`, `4m`, `3h`, `2d`: short enough for a table column."""
+    if seconds < 60:
+        return f"{int(seconds)}s"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h"
+    return f"{int(seconds // 86400)}d"
+
+
+def format_clock(remaining: float) -> str:
+    """`09:59` counting down, `00:00` at the end, then `+01:23` of overtime."""
+    if remaining >= 0:
+        whole = math.ceil(remaining)
+        return f"{whole // 60:02d}:{whole % 60:02d}"
+    over = int(-remaining)
+    return f"+{over // 60:02d}:{over % 60:02d}"
+
+
+OUTPUT_LINES = 200
+"""Lines of raw output shown in the detail pane."""
+OUTPUT_CHARS = 8000
+"""Characters of raw output shown in the detail pane."""
+
+
+def safe_text(text: str, *, keep_newlines: bool = True) -> str:
+    """Untrusted text made inert: control characters, escape sequences and bidi controls
+    become visible escapes (`\\x1b`, `\\u202e`). Use it inside `rich.text.Text`, never markup.
+    """
+    cleaned = printable(text, keep_newlines=keep_newlines).replace("\t", "    ")
+    if not any(unicodedata.category(ch) == "Cf" for ch in cleaned):
+        return cleaned
+    return "".join(
+        f"\\u{ord(ch):04x}" if unicodedata.category(ch) == "Cf" else ch for ch in cleaned
+    )
+
+
+def output_text(output: str) -> Text:
+    """Raw probe output for the detail pane: escaped, capped in lines and characters."""
+    lines = safe_text(output).splitlines()
+    dropped_lines = max(0, len(lines) - OUTPUT_LINES)
+    shown = "\n".join(lines[:OUTPUT_LINES])
+    dropped_chars = max(0, len(shown) - OUTPUT_CHARS)
+    shown = shown[:OUTPUT_CHARS]
+    text = Text(shown, no_wrap=False)
+    if dropped_lines or dropped_chars:
+        text.append(
+            f"\n… output capped ({dropped_lines} more lines, {dropped_chars} more characters)",
+            style="italic",
+        )
+    return text
+
+
+__all__ = [
+    "OVERRIDE_LOOK",
+    "PANEL_CLASSES",
+    "PANEL_LABELS",
+    "ROW_CLASSES",
+    "STALE_MARK",
+    "CLOCK_MARK",
+    "SYMBOLS",
+    "VERDICTS",
+    "VERDICT_CLASSES",
+    "WORDS",
+    "PanelState",
+    "RowState",
+    "VerdictLook",
+    "final_look",
+    "format_age",
+    "format_clock",
+    "output_text",
+    "panel_counts",
+    "panel_state",
+    "row_state",
+    "safe_text",
+]

@@ -1,0 +1,339 @@
+"""Finalize dialogs: the decision and its reasons, CTO approval, NO-GO details, override.
+
+Each dialog only collects answers; the core (`build_record`, `validate_override`) decides
+what they mean, and the review screen's finalize worker chains the dialogs.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.evaluation import Decision, Evaluation
+from gonogo_tui.core.evidence import (
+    CTO,
+    SENIOR_ENGINEER,
+    Approval,
+    NoGoDetails,
+    Override,
+    validate_override,
+)
+from gonogo_tui.core.report import criterion_detail
+from gonogo_tui.ui.deps import Clock
+from gonogo_tui.ui.presentation import SYMBOLS, VERDICTS, WORDS, row_state, safe_text
+from gonogo_tui.ui.screens.modals import error_label, show_error
+
+
+class FinalizeChoice(enum.StrEnum):
+    """What the operator chose in the finalize dialog."""
+
+    RECORD_GO = "record-go"
+    CTO_APPROVAL = "cto-approval"
+    RECORD_NO_GO = "record-no-go"
+    OVERRIDE = "override"
+
+
+def reasons_text(evaluation: Evaluation) -> Text:
+    """Each section that is not GO, with the criteria that keep it from GO."""
+    text = Text(end="")
+    failed = [
+        s for s in evaluation.sections if not all(c.passed for c in s.criteria) or not s.criteria
+    ]
+    if not failed:
+        return Text("Every section is GO: every criterion is PASS or WAIVED.")
+    for section in failed:
+        if text:
+            text.append("\n")
+        text.append(f"✘ {section.number}. {safe_text(section.section.title)}", style="bold")
+        for outcome in section.criteria:
+            if outcome.passed:
+                continue
+            state = row_state(outcome, False)
+            text.append(
+                f"\n   {SYMBOLS[state]} {WORDS[state]:<6} {outcome.criterion.id}: "
+                f"{safe_text(criterion_detail(outcome), keep_newlines=False)}"
+            )
+    return text
+
+
+class FinalizeModal(ModalScreen[FinalizeChoice | None]):
+    """Shows the decision and its reasons; offers what the decision allows."""
+
+    BINDINGS = [
+        Binding("escape", "choose(None)", "Cancel"),
+        Binding("g", "choose('record-go')", "Record GO", show=False),
+        Binding("a", "choose('cto-approval')", "CTO approval", show=False),
+        Binding("n", "choose('record-no-go')", "Record NO-GO", show=False),
+        Binding("o", "choose('override')", "Emergency override", show=False),
+    ]
+
+    def __init__(self, evaluation: Evaluation, *, running: int = 0, stale: int = 0) -> None:
+        super().__init__(classes="finalize-modal")
+        self.evaluation = evaluation
+        self._running_count = running
+        self._stale_count = stale
+        decision = evaluation.decision
+        self.allowed: tuple[FinalizeChoice, ...]
+        if decision is Decision.GO:
+            self.allowed = (FinalizeChoice.RECORD_GO,)
+        elif decision is Decision.REVIEW:
+            self.allowed = (
+                FinalizeChoice.CTO_APPROVAL,
+                FinalizeChoice.RECORD_NO_GO,
+                FinalizeChoice.OVERRIDE,
+            )
+        else:
+            self.allowed = (FinalizeChoice.RECORD_NO_GO, FinalizeChoice.OVERRIDE)
+
+    def compose(self) -> ComposeResult:
+        evaluation = self.evaluation
+        look = VERDICTS[evaluation.decision]
+        with Vertical(classes="dialog -wide"):
+            yield Label("Finalize the decision", classes="dialog-title")
+            verdict = Static(
+                Text(
+                    f"{look.symbol} {look.word} by the policy · {evaluation.sections_go}/"
+                    f"{evaluation.sections_total} sections GO · {look.explanation}"
+                ),
+                id="finalize-verdict",
+                classes=look.css_class,
+            )
+            yield verdict
+            if self._running_count or self._stale_count:
+                yield Static(
+                    f"Note: {self._running_count} probes still running, "
+                    f"{self._stale_count} results stale.",
+                    classes="dialog-hint",
+                )
+            with VerticalScroll(id="finalize-reasons"):
+                yield Static(reasons_text(evaluation), markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                labels = {
+                    FinalizeChoice.RECORD_GO: ("Record GO (g)", "success"),
+                    FinalizeChoice.CTO_APPROVAL: ("CTO approves: GO (a)", "warning"),
+                    FinalizeChoice.RECORD_NO_GO: ("Record NO-GO (n)", "error"),
+                    FinalizeChoice.OVERRIDE: ("Emergency override (o)", "default"),
+                }
+                for choice in self.allowed:
+                    label, variant = labels[choice]
+                    yield Button(label, id=choice.value, variant=variant)  # type: ignore[arg-type]
+                yield Button("Cancel (esc)", id="cancel")
+
+    def action_choose(self, choice: str | None) -> None:
+        if choice is None:
+            self.dismiss(None)
+        elif FinalizeChoice(choice) in self.allowed:
+            self.dismiss(FinalizeChoice(choice))
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.action_choose(None if event.button.id == "cancel" else event.button.id)
+
+
+@dataclass(frozen=True)
+class CtoApproval:
+    """The CTO's approval of a REVIEW."""
+
+    name: str
+    comment: str
+
+
+class CtoApprovalModal(ModalScreen[CtoApproval | None]):
+    """REVIEW: the CTO's name and comment turn it into GO."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("REVIEW: CTO approval required", classes="dialog-title")
+            yield Static(
+                "One section is NO-GO. The deployment proceeds as GO only with the CTO's "
+                "approval; without it the meeting is recorded as NO-GO.",
+                classes="dialog-text",
+            )
+            yield Label("CTO name")
+            yield Input(id="cto-name", compact=True)
+            yield Label("Comment")
+            yield Input(placeholder="why this may proceed", id="cto-comment", compact=True)
+            yield error_label()
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Approve: GO", id="approve", variant="warning")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#cto-name")
+    def _next(self) -> None:
+        self.query_one("#cto-comment", Input).focus()
+
+    @on(Input.Submitted, "#cto-comment")
+    @on(Button.Pressed, "#approve")
+    def _approve(self) -> None:
+        name = self.query_one("#cto-name", Input).value.strip()
+        if not name:
+            show_error(self, "The CTO's name is required.")
+            self.query_one("#cto-name", Input).focus()
+            return
+        self.dismiss(CtoApproval(name, self.query_one("#cto-comment", Input).value.strip()))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoGoModal(ModalScreen[NoGoDetails | None]):
+    """NO-GO: the reason, the action required and the next review (the seed's template)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    FIELDS = ("nogo-reason", "nogo-action", "nogo-next")
+
+    def __init__(self, default_reason: str) -> None:
+        super().__init__()
+        self._default_reason = default_reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog -wide"):
+            yield Label("Record NO-GO", classes="dialog-title")
+            yield Label("Reason (specific failed checks)")
+            yield Input(value=self._default_reason, id="nogo-reason", compact=True)
+            yield Label("Action required")
+            yield Input(placeholder="investigation / fix required", id="nogo-action", compact=True)
+            yield Label("Next review (date and time)")
+            yield Input(placeholder="e.g. 2026-11-27 10:00 UTC", id="nogo-next", compact=True)
+            yield error_label()
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Record NO-GO", id="record", variant="error")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#nogo-action", Input).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        index = self.FIELDS.index(event.input.id or "")
+        if index + 1 < len(self.FIELDS):
+            self.query_one(f"#{self.FIELDS[index + 1]}", Input).focus()
+        else:
+            self._record()
+
+    @on(Button.Pressed, "#record")
+    def _record(self) -> None:
+        values = [self.query_one(f"#{f}", Input).value.strip() for f in self.FIELDS]
+        if not all(values):
+            show_error(self, "Reason, action and next review are all required.")
+            return
+        self.dismiss(NoGoDetails(*values))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class OverrideModal(ModalScreen[Override | None]):
+    """Emergency override: the CTO and two senior engineers, a reason and a risk assessment."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    FIELDS = (
+        "override-cto",
+        "override-senior-1",
+        "override-senior-2",
+        "override-reason",
+        "override-risk",
+    )
+
+    def __init__(self, policy_decision: Decision, now: Clock) -> None:
+        super().__init__(classes="override-modal")
+        self._policy_decision = policy_decision
+        self._now = now
+
+    def on_mount(self) -> None:
+        self.query_one("#override-cto", Input).focus()
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog -wide"):
+            yield Label("⚠ EMERGENCY OVERRIDE", classes="dialog-title -danger")
+            yield Static(
+                f"Overrides a {self._policy_decision.value} decision. The record and the screen "
+                "will say OVERRIDE, never plain GO. Requires the CTO and two senior engineers "
+                "(three different people), a reason and a risk assessment.",
+                classes="dialog-text",
+            )
+            yield Label("CTO")
+            yield Input(id="override-cto", compact=True)
+            yield Label("Senior engineer")
+            yield Input(id="override-senior-1", compact=True)
+            yield Label("Second senior engineer")
+            yield Input(id="override-senior-2", compact=True)
+            yield Label("Reason")
+            yield Input(id="override-reason", compact=True)
+            yield Label("Risk assessment")
+            yield Input(
+                placeholder="impact, likelihood, mitigation", id="override-risk", compact=True
+            )
+            yield error_label()
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Record OVERRIDE", id="override", variant="error")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        index = self.FIELDS.index(event.input.id or "")
+        if index + 1 < len(self.FIELDS):
+            self.query_one(f"#{self.FIELDS[index + 1]}", Input).focus()
+        else:
+            self._record()
+
+    def answer(self) -> Override:
+        """The override as typed (not yet validated)."""
+        at = self._now()
+        value = {f: self.query_one(f"#{f}", Input).value.strip() for f in self.FIELDS}
+        return Override(
+            reason=value["override-reason"],
+            risk_assessment=value["override-risk"],
+            approvers=(
+                Approval(CTO, value["override-cto"], at),
+                Approval(SENIOR_ENGINEER, value["override-senior-1"], at),
+                Approval(SENIOR_ENGINEER, value["override-senior-2"], at),
+            ),
+        )
+
+    @on(Button.Pressed, "#override")
+    def _record(self) -> None:
+        override = self.answer()
+        try:
+            validate_override(override)
+        except EvidenceError as exc:
+            show_error(self, str(exc))
+            return
+        self.dismiss(override)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = [
+    "CtoApproval",
+    "CtoApprovalModal",
+    "FinalizeChoice",
+    "FinalizeModal",
+    "NoGoModal",
+    "OverrideModal",
+    "reasons_text",
+]

@@ -1,0 +1,146 @@
+"""The finalize sequence, run in a worker so it can wait for each dialog in turn.
+
+Fresh results first (offer to rerun stale probes, wait for running ones), then the
+decision and its reasons, then what the decision needs (CTO approval, NO-GO details or an
+emergency override); the core builds and writes the record, the journal closes the session.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.evaluation import Evaluation
+from gonogo_tui.core.evidence import (
+    CTO,
+    Approval,
+    NoGoDetails,
+    Override,
+    build_record,
+    write_record,
+)
+from gonogo_tui.core.journal import Finalized
+from gonogo_tui.core.types import format_duration
+from gonogo_tui.ui.presentation import WORDS, row_state
+from gonogo_tui.ui.screens.finalize import (
+    CtoApprovalModal,
+    FinalizeChoice,
+    FinalizeModal,
+    NoGoModal,
+    OverrideModal,
+)
+from gonogo_tui.ui.screens.modals import ConfirmModal, ErrorModal
+
+if TYPE_CHECKING:
+    from gonogo_tui.ui.screens.review import ReviewScreen
+
+STALE_LISTED = 6
+"""Stale criteria named in the rerun question; the rest are counted."""
+
+
+def default_no_go_reason(evaluation: Evaluation) -> str:
+    """`Failed checks: 2. CI/CD Pipeline (ci-runs FAIL); ...` for the NO-GO dialog."""
+    parts = []
+    for section in evaluation.failed_sections:
+        failing = ", ".join(
+            f"{o.criterion.id} {WORDS[row_state(o, False)]}"
+            for o in section.criteria
+            if not o.passed
+        )
+        parts.append(f"{section.number}. {section.section.title} ({failing})")
+    return "Failed checks: " + "; ".join(parts) if parts else ""
+
+
+async def freshen(screen: ReviewScreen) -> None:
+    """Offer to rerun stale probes, then wait for every running probe."""
+    app = screen.app
+    stale = sorted(screen.snapshot.stale - screen.snapshot.running)
+    if stale:
+        listed = ", ".join(stale[:STALE_LISTED])
+        if len(stale) > STALE_LISTED:
+            listed += f" and {len(stale) - STALE_LISTED} more"
+        limit = format_duration(screen.ctx.checklist.defaults.stale_after)
+        rerun = await app.push_screen_wait(
+            ConfirmModal(
+                "Stale results",
+                f"{len(stale)} result{'s are' if len(stale) > 1 else ' is'} older than {limit}: "
+                f"{listed}. Rerun before deciding?",
+                yes="Rerun first",
+                no="Decide now",
+            )
+        )
+        if rerun:
+            screen.start_probes(stale)
+    if screen.running:
+        count = len(screen.running)
+        screen.notify(f"Waiting for {count} probe{'s' * (count != 1)} to finish…", timeout=5)
+        await screen.wait_for_probes()
+
+
+async def finalize_meeting(screen: ReviewScreen) -> None:
+    """Take the meeting from its evaluation to a written decision record."""
+    app = screen.app
+    ctx = screen.ctx
+    done = screen.journal.state.finalized
+    if done is not None:
+        screen.notify(f"Already finalized: {done.display_decision} ({done.record_id}).")
+        return
+    await freshen(screen)
+    snapshot = screen.snapshot
+    evaluation = snapshot.evaluation
+    choice = await app.push_screen_wait(
+        FinalizeModal(evaluation, running=len(snapshot.running), stale=len(snapshot.stale))
+    )
+    if choice is None:
+        return
+    approvals: tuple[Approval, ...] = ()
+    no_go: NoGoDetails | None = None
+    override: Override | None = None
+    if choice is FinalizeChoice.CTO_APPROVAL:
+        approval = await app.push_screen_wait(CtoApprovalModal())
+        if approval is None:
+            return
+        approvals = (Approval(CTO, approval.name, ctx.clock(), "approve", approval.comment),)
+    elif choice is FinalizeChoice.RECORD_NO_GO:
+        no_go = await app.push_screen_wait(NoGoModal(default_no_go_reason(evaluation)))
+        if no_go is None:
+            return
+    elif choice is FinalizeChoice.OVERRIDE:
+        override = await app.push_screen_wait(OverrideModal(evaluation.decision, ctx.clock))
+        if override is None:
+            return
+    try:
+        record = build_record(
+            ctx.checklist,
+            evaluation,
+            operator=ctx.operator,
+            decided_at=ctx.clock(),
+            release=ctx.release,
+            approvals=approvals,
+            override=override,
+            no_go=no_go,
+            notes=tuple(screen.journal.state.notes),
+        )
+        paths = write_record(record, ctx.evidence_dir)
+    except EvidenceError as exc:
+        await app.push_screen_wait(ErrorModal("The decision record was not written", str(exc)))
+        return
+    written = tuple(p for p in (paths.txt, paths.json, paths.override) if p is not None)
+    finalized = Finalized(
+        record_id=paths.txt.stem,
+        decision=record.decision,
+        display_decision=record.display_decision,
+        paths=tuple(str(p) for p in written),
+        operator=ctx.operator,
+        at=record.decided_at,
+    )
+    try:
+        screen.journal.finalize(finalized)
+    except EvidenceError as exc:
+        screen.journal.state.finalized = finalized
+        screen.notify(f"Record written, journal not updated: {exc}", severity="error", timeout=10)
+    screen.publish()
+    screen.notify(f"{record.display_decision} recorded: {paths.txt}", timeout=10)
+
+
+__all__ = ["default_no_go_reason", "finalize_meeting", "freshen"]

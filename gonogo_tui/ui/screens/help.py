@@ -1,0 +1,76 @@
+"""The help screen: every key of every screen, taken from the bindings themselves."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+KEY_NAMES = {
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "question_mark": "?",
+    "escape": "esc",
+    "shift+tab": "shift+tab",
+}
+
+
+def key_names(binding: Binding) -> str:
+    """`↑ / k` for `up,k`."""
+    return " / ".join(KEY_NAMES.get(key.strip(), key.strip()) for key in binding.key.split(","))
+
+
+def bindings_table(title: str, bindings: list[Binding]) -> Table:
+    """Keys, what they do, and the longer explanation (the binding's tooltip)."""
+    table = Table(title=title, title_justify="left", show_header=False, box=None, expand=True)
+    table.add_column("key", style="bold", width=18, no_wrap=True)
+    table.add_column("action", width=20)
+    table.add_column("explanation", style="dim")
+    seen: set[str] = set()
+    for binding in bindings:
+        if binding.description in seen:
+            continue
+        seen.add(binding.description)
+        same = [b for b in bindings if b.description == binding.description]
+        table.add_row(" / ".join(key_names(b) for b in same), binding.description, binding.tooltip)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the keys; escape, q or ? closes it."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "Close help")]
+
+    def compose(self) -> ComposeResult:
+        from gonogo_tui.ui.screens.presenter import PresenterScreen
+        from gonogo_tui.ui.screens.review import ReviewScreen
+        from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
+
+        with Vertical(classes="dialog -wide", id="help"):
+            yield Label("Keys", classes="dialog-title")
+            with VerticalScroll(id="help-keys"):
+                yield Static(bindings_table("Review", _bindings(ReviewScreen)))
+                yield Static(bindings_table("Walkthrough", _bindings(WalkthroughScreen)))
+                yield Static(bindings_table("Presenter", _bindings(PresenterScreen)))
+                yield Static(
+                    bindings_table(
+                        "Everywhere",
+                        [
+                            Binding("ctrl+p", "", "Command palette: every action by name"),
+                            Binding("escape", "", "Close a dialog without answering"),
+                            Binding("ctrl+q", "", "Quit (asks first until finalized)"),
+                        ],
+                    )
+                )
+
+
+def _bindings(screen: type) -> list[Binding]:
+    return [b for b in getattr(screen, "BINDINGS", []) if isinstance(b, Binding)]
+
+
+__all__ = ["HelpScreen", "bindings_table", "key_names"]

@@ -1,0 +1,252 @@
+"""Small dialogs: confirm, resume, tick note, waiver and note. Each returns its answer via
+`dismiss`; the caller decides what happens next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from gonogo_tui.ui.presentation import safe_text
+
+
+def _plain(text: str) -> Text:
+    """Untrusted one-line text for a Static: escaped, never markup."""
+    return Text(safe_text(text))
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """A yes/no question; `y` confirms, `n` or escape declines."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, title: str, message: str, *, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__(classes="confirm-modal")
+        self._title = title
+        self._message = message
+        self._yes = yes
+        self._no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(_plain(self._title), classes="dialog-title")
+            yield Static(_plain(self._message), classes="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self._yes} (y)", id="yes", variant="primary")
+                yield Button(f"{self._no} (n)", id="no")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+    @on(Button.Pressed, "#yes")
+    def _yes_pressed(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def _no_pressed(self) -> None:
+        self.dismiss(False)
+
+
+class ResumeModal(ConfirmModal):
+    """Offers to resume an unfinished session of the same checklist."""
+
+    def __init__(self, summary: str, path: str) -> None:
+        super().__init__(
+            "Resume the unfinished review?",
+            f"An unfinished review of this checklist was found: {summary}.\nJournal: {path}",
+            yes="Resume",
+            no="Start fresh",
+        )
+
+
+class ErrorModal(ModalScreen[None]):
+    """Says what went wrong; enter or escape closes it."""
+
+    BINDINGS = [Binding("escape,enter", "close", "Close")]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(classes="error-modal")
+        self._title = title
+        self._message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog -error"):
+            yield Label(_plain(self._title), classes="dialog-title")
+            yield Static(_plain(self._message), classes="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close", id="close", variant="primary")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)
+
+
+def error_label() -> Label:
+    """A hidden line that says why an answer cannot be accepted yet."""
+    label = Label("", classes="dialog-error")
+    label.display = False
+    return label
+
+
+def show_error(screen: Screen[Any], message: str) -> None:
+    """Show `message` in the dialog's error line."""
+    error = screen.query_one(".dialog-error", Label)
+    error.update(_plain(message))
+    error.display = True
+
+
+class TickNoteModal(ModalScreen[str | None]):
+    """Ticks a manual criterion, with an optional note; escape cancels the tick."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, criterion_id: str, title: str, why_manual: str | None) -> None:
+        super().__init__()
+        self._criterion_id = criterion_id
+        self._title = title
+        self._why = why_manual
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(_plain(f"Tick {self._criterion_id}"), classes="dialog-title")
+            yield Static(_plain(self._title), classes="dialog-text")
+            if self._why:
+                yield Static(_plain(self._why), classes="dialog-hint")
+            yield Label("Note (optional)")
+            yield Input(placeholder="e.g. confirmed on the call", id="tick-note", compact=True)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Tick", id="tick", variant="success")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#tick")
+    def _tick(self) -> None:
+        self.dismiss(self.query_one("#tick-note", Input).value.strip())
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class WaiverModal(ModalScreen[str | None]):
+    """Waives a failing criterion; the reason is required."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, criterion_id: str, title: str, status: str, detail: str) -> None:
+        super().__init__(classes="waiver-modal")
+        self._criterion_id = criterion_id
+        self._title = title
+        self._status = status
+        self._detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(
+                _plain(f"Waive {self._criterion_id} ({self._status})"), classes="dialog-title"
+            )
+            yield Static(_plain(self._title), classes="dialog-text")
+            if self._detail:
+                yield Static(_plain(self._detail), classes="dialog-hint")
+            yield Label("Reason (required; recorded with your name and the time)")
+            yield Input(placeholder="why this may ship anyway", id="waiver-reason", compact=True)
+            yield error_label()
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Waive", id="waive", variant="warning")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#waive")
+    def _waive(self) -> None:
+        reason = self.query_one("#waiver-reason", Input).value.strip()
+        if not reason:
+            show_error(self, "A waiver needs a reason.")
+            self.query_one("#waiver-reason", Input).focus()
+            return
+        self.dismiss(reason)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class NoteAnswer:
+    """A note and what it is about."""
+
+    text: str
+    criterion_id: str | None
+
+
+class NoteModal(ModalScreen[NoteAnswer | None]):
+    """Adds a note to the meeting, about the selected criterion unless unchecked."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, criterion_id: str | None) -> None:
+        super().__init__()
+        self._criterion_id = criterion_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Add a note", classes="dialog-title")
+            yield Input(placeholder="what was said or decided", id="note-text", compact=True)
+            if self._criterion_id is not None:
+                yield Checkbox(
+                    Text(f"About {safe_text(self._criterion_id)}"), value=True, id="note-about"
+                )
+            yield error_label()
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Add", id="add", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#add")
+    def _add(self) -> None:
+        text = self.query_one("#note-text", Input).value.strip()
+        if not text:
+            show_error(self, "The note is empty.")
+            return
+        about = None
+        if self._criterion_id is not None and self.query_one("#note-about", Checkbox).value:
+            about = self._criterion_id
+        self.dismiss(NoteAnswer(text, about))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = [
+    "ConfirmModal",
+    "ErrorModal",
+    "error_label",
+    "show_error",
+    "NoteAnswer",
+    "NoteModal",
+    "ResumeModal",
+    "TickNoteModal",
+    "WaiverModal",
+]

@@ -1,0 +1,101 @@
+"""Presenter mode: a large verdict and one tile per section, for the shared screen."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from gonogo_tui.ui.presentation import (
+    CLOCK_MARK,
+    PANEL_CLASSES,
+    PANEL_LABELS,
+    VERDICT_CLASSES,
+    VERDICTS,
+    final_look,
+    format_clock,
+    panel_counts,
+    panel_state,
+    safe_text,
+)
+from gonogo_tui.ui.widgets.big_text import BigText
+
+if TYPE_CHECKING:
+    from gonogo_tui.ui.screens.review import ReviewScreen, ReviewSnapshot
+
+
+class PresenterScreen(Screen[None]):
+    """High-contrast summary that follows the review screen's snapshot."""
+
+    CSS_PATH = "presenter.tcss"
+    BINDINGS = [
+        Binding("p,escape", "app.pop_screen", "Back to the review"),
+        Binding("question_mark", "app.open_help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, review: ReviewScreen) -> None:
+        super().__init__()
+        self.review = review
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="presenter-title", markup=False)
+        yield BigText(id="presenter-verdict")
+        yield Static(id="presenter-summary", markup=False)
+        with Grid(id="presenter-tiles"):
+            for number, section in enumerate(self.review.ctx.checklist.sections, start=1):
+                yield Static(
+                    Text(f"{number}. {safe_text(section.title)}"), classes="tile", markup=False
+                )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.review, "snapshot", self._show)
+
+    def _show(self, snapshot: ReviewSnapshot) -> None:
+        ctx = self.review.ctx
+        evaluation = snapshot.evaluation
+        release = ctx.release or ctx.checklist.release
+        title = safe_text(ctx.checklist.title) + (
+            f" · release {safe_text(release)}" if release else ""
+        )
+        self.query_one("#presenter-title", Static).update(
+            Text(f"{title} · {CLOCK_MARK} {format_clock(snapshot.remaining)}")
+        )
+        finalized = snapshot.finalized
+        look = (
+            final_look(finalized.display_decision) if finalized else VERDICTS[evaluation.decision]
+        )
+        verdict = self.query_one("#presenter-verdict", BigText)
+        verdict.show(look.word)
+        verdict.remove_class(*VERDICT_CLASSES)
+        verdict.add_class(look.css_class)
+        sections = f"{evaluation.sections_go}/{evaluation.sections_total} sections GO"
+        summary = f"{look.symbol} {look.word} · {sections} · {look.explanation}"
+        if finalized is not None:
+            summary = f"FINAL: {summary}"
+        elif snapshot.running:
+            running = len(snapshot.running)
+            summary += f" · provisional, {running} probe{'s' * (running != 1)} running"
+        self.query_one("#presenter-summary", Static).update(Text(summary, justify="center"))
+        for tile, section in zip(
+            self.query(".tile").results(Static), evaluation.sections, strict=True
+        ):
+            state = panel_state(section, snapshot.running)
+            tile.remove_class(*PANEL_CLASSES)
+            tile.add_class(f"-{state.value}")
+            tile.update(
+                Text(
+                    f"{section.number}. {safe_text(section.section.title)}\n"
+                    f"{PANEL_LABELS[state]}  {panel_counts(section)}",
+                    justify="center",
+                )
+            )
+
+
+__all__ = ["PresenterScreen"]

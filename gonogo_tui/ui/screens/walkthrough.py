@@ -1,0 +1,254 @@
+"""The walkthrough: one section at a time, ticks settled as you go, a summary at the end.
+
+It works on the review screen's journal (`request_tick`, `start_probes`), so every tick is
+in the journal the meeting resumes from. The summary is written by the core into
+`evidence/walkthrough_YYYYmmdd_HHMMSS.md`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, ProgressBar, Static
+
+from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.evaluation import CriterionOutcome
+from gonogo_tui.core.walkthrough import walkthrough_summary, write_walkthrough_summary
+from gonogo_tui.ui.presentation import (
+    PANEL_LABELS,
+    ROW_CLASSES,
+    panel_counts,
+    panel_state,
+    safe_text,
+)
+from gonogo_tui.ui.widgets.criterion_row import RowView
+from gonogo_tui.ui.widgets.detail_pane import DetailView, detail_text
+
+if TYPE_CHECKING:
+    from gonogo_tui.ui.screens.review import ReviewScreen, ReviewSnapshot
+
+
+class WalkthroughCard(Static):
+    """One criterion in full; the selected card has the `-selected` class."""
+
+    def __init__(self, criterion_id: str) -> None:
+        super().__init__(classes="walkthrough-card", markup=False)
+        self.criterion_id = criterion_id
+
+
+class WalkthroughScreen(Screen[None]):
+    """Section N of 10, in order; `enter` moves on, the last step writes the summary."""
+
+    CSS_PATH = "walkthrough.tcss"
+    BINDINGS = [
+        Binding("up,k", "move(-1)", "Previous criterion", show=False),
+        Binding("down,j", "move(1)", "Next criterion", show=False),
+        Binding("enter,right,l", "section(1)", "Next section"),
+        Binding("left,h,b", "section(-1)", "Previous section"),
+        Binding("space", "tick", "Tick"),
+        Binding("w", "waive", "Waive"),
+        Binding("r", "rerun", "Rerun"),
+        Binding("s", "rerun_section", "Rerun section"),
+        Binding("escape", "leave", "Back to the review"),
+        Binding("question_mark", "app.open_help", "Help"),
+    ]
+
+    index: var[int] = var(0)
+    """The section shown; `len(sections)` is the summary."""
+    row: var[int] = var(0)
+    """The selected criterion within the section."""
+
+    def __init__(self, review: ReviewScreen) -> None:
+        super().__init__()
+        self.review = review
+        self.sections = review.ctx.checklist.sections
+        self.summary_path: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="walkthrough-progress", markup=False)
+        yield ProgressBar(
+            total=len(self.sections), show_eta=False, show_percentage=False, id="walkthrough-bar"
+        )
+        yield Static(id="walkthrough-section", markup=False)
+        yield VerticalScroll(id="walkthrough-cards")
+        yield Markdown(id="walkthrough-summary")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.query_one("#walkthrough-summary").display = False
+        await self._build_cards()
+        self.watch(self.review, "snapshot", self._show)
+
+    @property
+    def on_summary(self) -> bool:
+        """Whether the summary is showing."""
+        return self.index >= len(self.sections)
+
+    async def watch_index(self) -> None:
+        if not self.is_mounted:
+            return
+        self.row = 0
+        await self._build_cards()
+        if self.on_summary:
+            self._write_summary()
+        self._show(self.review.snapshot)
+
+    def watch_row(self) -> None:
+        if self.is_mounted:
+            self._show(self.review.snapshot)
+
+    async def _build_cards(self) -> None:
+        cards = self.query_one("#walkthrough-cards", VerticalScroll)
+        await cards.remove_children()
+        if not self.on_summary:
+            await cards.mount_all(WalkthroughCard(c.id) for c in self.sections[self.index].criteria)
+
+    def _show(self, snapshot: ReviewSnapshot) -> None:
+        total = len(self.sections)
+        bar = self.query_one("#walkthrough-bar", ProgressBar)
+        bar.update(progress=min(self.index + (1 if not self.on_summary else 0), total))
+        summary = self.query_one("#walkthrough-summary", Markdown)
+        summary.display = self.on_summary
+        self.query_one("#walkthrough-cards").display = not self.on_summary
+        if self.on_summary:
+            decision = snapshot.evaluation.decision.value
+            self._header(f"Walkthrough · summary · decision if the meeting were now: {decision}")
+            where = f"Saved as {self.summary_path}" if self.summary_path else "Not saved"
+            self.query_one("#walkthrough-section", Static).update(
+                Text(f"{where}. enter: back to the review · ←: previous section")
+            )
+            return
+        outcome = snapshot.evaluation.sections[self.index]
+        section = outcome.section
+        state = panel_state(outcome, snapshot.running)
+        self._header(
+            f"Walkthrough · section {self.index + 1} of {total} · {safe_text(section.title)} · "
+            f"{PANEL_LABELS[state]} {panel_counts(outcome)}"
+        )
+        info = Text()
+        info.append("Requirement: ", style="bold")
+        info.append(safe_text(section.requirement or "-"))
+        if section.owner:
+            info.append(f"   Owner: {safe_text(section.owner)}")
+        manual = [c for c in outcome.criteria if c.criterion.is_manual and c.tick is None]
+        if manual:
+            info.append(f"\n{len(manual)} manual tick{'s' * (len(manual) != 1)} to settle: ")
+            info.append("select with ↑/↓, space ticks.")
+        self.query_one("#walkthrough-section", Static).update(info)
+        for position, (card, criterion_outcome) in enumerate(
+            zip(self.query(WalkthroughCard), outcome.criteria, strict=False)
+        ):
+            self._show_card(card, criterion_outcome, snapshot, selected=position == self.row)
+
+    def _header(self, text: str) -> None:
+        self.query_one("#walkthrough-progress", Static).update(
+            Text(text, no_wrap=True, overflow="ellipsis")
+        )
+
+    def _show_card(
+        self,
+        card: WalkthroughCard,
+        outcome: CriterionOutcome,
+        snapshot: ReviewSnapshot,
+        *,
+        selected: bool,
+    ) -> None:
+        cid = outcome.criterion.id
+        running = cid in snapshot.running
+        view = RowView.of(outcome, running=running, stale=cid in snapshot.stale, now=snapshot.now)
+        card.remove_class(*ROW_CLASSES)
+        card.add_class(f"-{view.state.value}")
+        card.set_class(selected, "-selected")
+        state = self.review.journal.state
+        card.update(
+            detail_text(
+                DetailView(
+                    section_number=self.index + 1,
+                    section_title=self.sections[self.index].title,
+                    outcome=outcome,
+                    runs=tuple(state.runs.get(cid, ())),
+                    notes=tuple(n for n in state.notes if n.criterion_id == cid),
+                    running=running,
+                    stale=cid in snapshot.stale,
+                    stale_after=self.review.ctx.checklist.defaults.stale_after,
+                    timeout=None,
+                    now=snapshot.now,
+                ),
+                with_output=False,
+            )
+        )
+        if selected:
+            self.query_one("#walkthrough-cards", VerticalScroll).scroll_to_widget(
+                card, animate=False
+            )
+
+    def _write_summary(self) -> None:
+        review = self.review
+        snapshot = review.snapshot
+        ctx = review.ctx
+        text = walkthrough_summary(
+            ctx.checklist,
+            snapshot.evaluation,
+            operator=ctx.operator,
+            at=ctx.clock(),
+            release=ctx.release,
+            stale_ids=snapshot.stale,
+            notes=tuple(review.journal.state.notes),
+        )
+        self.query_one("#walkthrough-summary", Markdown).update(text)
+        try:
+            self.summary_path = write_walkthrough_summary(text, ctx.evidence_dir, ctx.clock())
+        except EvidenceError as exc:
+            self.summary_path = None
+            self.notify(f"Summary not saved: {exc}", severity="error", timeout=10)
+            return
+        self.notify(f"Walkthrough summary saved: {self.summary_path}")
+
+    def _selected_id(self) -> str | None:
+        if self.on_summary:
+            return None
+        criteria = self.sections[self.index].criteria
+        return criteria[self.row].id if criteria else None
+
+    def action_move(self, delta: int) -> None:
+        if not self.on_summary:
+            count = len(self.sections[self.index].criteria)
+            self.row = max(0, min(self.row + delta, count - 1))
+
+    def action_section(self, delta: int) -> None:
+        if self.on_summary and delta > 0:
+            self.action_leave()
+            return
+        self.index = max(0, min(self.index + delta, len(self.sections)))
+
+    def action_tick(self) -> None:
+        cid = self._selected_id()
+        if cid is not None:
+            self.review.request_tick(cid)
+
+    def action_waive(self) -> None:
+        cid = self._selected_id()
+        if cid is not None:
+            self.review.request_waiver(cid)
+
+    def action_rerun(self) -> None:
+        cid = self._selected_id()
+        if cid is not None:
+            self.review.start_probes([cid])
+
+    def action_rerun_section(self) -> None:
+        if not self.on_summary:
+            self.review.start_probes(c.id for c in self.sections[self.index].criteria)
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
+
+
+__all__ = ["WalkthroughCard", "WalkthroughScreen"]

@@ -1,0 +1,3 @@
+"""Widgets of the review screen."""
+
+from __future__ import annotations

@@ -1,0 +1,164 @@
+"""One criterion as a row: symbol and word, title, value against expected, age."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.cells import cell_len, set_cell_size
+from rich.text import Text
+from textual.message import Message
+from textual.widget import Widget
+
+from gonogo_tui.core.checklist import Criterion
+from gonogo_tui.core.evaluation import CriterionOutcome
+from gonogo_tui.core.journal import result_age
+from gonogo_tui.core.probes.base import Status
+from gonogo_tui.ui.presentation import (
+    ROW_CLASSES,
+    STALE_MARK,
+    SYMBOLS,
+    WORDS,
+    RowState,
+    format_age,
+    row_state,
+    safe_text,
+)
+
+WIDE_ROW = 48
+"""Rows at least this wide show the state word and the expectation."""
+
+
+@dataclass(frozen=True)
+class RowView:
+    """Everything a row shows, so an unchanged row is not redrawn."""
+
+    state: RowState
+    title: str
+    value: str
+    expected: str
+    age: str
+    stale: bool
+
+    @classmethod
+    def of(cls, outcome: CriterionOutcome, *, running: bool, stale: bool, now: datetime) -> RowView:
+        """The row of a criterion's outcome at `now`."""
+        criterion = outcome.criterion
+        value, expected, age = "", "", ""
+        if outcome.tick is not None:
+            value = f"ticked by {outcome.tick.operator}"
+            age = format_age((now - outcome.tick.at).total_seconds())
+        elif criterion.is_manual:
+            value = "needs tick"
+        elif outcome.result is None:
+            expected = criterion.probe.expectation() if criterion.probe is not None else ""
+        else:
+            result = outcome.result
+            age = format_age(result_age(result, now))
+            if result.status is Status.ERROR:
+                value = result.detail
+            else:
+                value, expected = result.value, result.expected
+        if outcome.waiver is not None and not value:
+            value = f"waived by {outcome.waiver.operator}"
+        return cls(
+            state=row_state(outcome, running),
+            title=safe_text(criterion.title, keep_newlines=False),
+            value=safe_text(value, keep_newlines=False),
+            expected=safe_text(expected, keep_newlines=False),
+            age=age,
+            stale=stale,
+        )
+
+
+class CriterionRow(Widget):
+    """A criterion's row in its section panel; state shows as a `-pass`, `-fail`... class."""
+
+    COMPONENT_CLASSES = {
+        "criterion-row--symbol",
+        "criterion-row--value",
+        "criterion-row--expected",
+        "criterion-row--age",
+        "criterion-row--stale",
+    }
+
+    class Clicked(Message):
+        """The operator clicked a row."""
+
+        def __init__(self, criterion_id: str) -> None:
+            super().__init__()
+            self.criterion_id = criterion_id
+
+    def __init__(self, criterion: Criterion) -> None:
+        state = RowState.TICK if criterion.is_manual else RowState.PENDING
+        super().__init__(classes=f"-{state.value}")
+        self.criterion_id = criterion.id
+        self._view = RowView(
+            state,
+            safe_text(criterion.title, keep_newlines=False),
+            "",
+            "",
+            "",
+            False,
+        )
+
+    @property
+    def view(self) -> RowView:
+        """What the row shows now."""
+        return self._view
+
+    def show(self, view: RowView) -> None:
+        """Show a new state; does nothing when nothing changed."""
+        if view == self._view:
+            return
+        if view.state is not self._view.state:
+            self.remove_class(*ROW_CLASSES)
+            self.add_class(f"-{view.state.value}")
+        self._view = view
+        self.refresh()
+
+    def on_click(self) -> None:
+        self.post_message(self.Clicked(self.criterion_id))
+
+    def render(self) -> Text:
+        view = self._view
+        width = max(self.size.width, 10)
+        wide = width >= WIDE_ROW
+        symbol_style = self.get_component_rich_style("criterion-row--symbol")
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        text.append(SYMBOLS[view.state], style=symbol_style)
+        if wide:
+            text.append(f" {WORDS[view.state]:<6}", style=symbol_style)
+        text.append(" ")
+        age = f"{STALE_MARK if view.stale else ''}{view.age}"
+        age_width = 5
+        shown_value = view.value
+        if wide and view.expected:
+            shown_value = f"{view.value} vs {view.expected}" if view.value else view.expected
+        room = width - text.cell_len - age_width - 1
+        value_width = min(cell_len(shown_value), max(room * 45 // 100, 8)) if shown_value else 0
+        title_width = max(room - value_width - (1 if value_width else 0), 4)
+        text.append(_fit(view.title, title_width))
+        if value_width:
+            value_style = self.get_component_rich_style(
+                "criterion-row--value" if view.value else "criterion-row--expected"
+            )
+            text.append(" ")
+            text.append(_fit(shown_value, value_width, right=True), style=value_style)
+        age_style = self.get_component_rich_style(
+            "criterion-row--stale" if view.stale else "criterion-row--age"
+        )
+        text.append(" ")
+        text.append(age.rjust(age_width), style=age_style)
+        return text
+
+
+def _fit(text: str, width: int, *, right: bool = False) -> str:
+    """`text` in exactly `width` cells: cut with an ellipsis, padded on one side."""
+    if cell_len(text) > width:
+        text = set_cell_size(text, max(width - 1, 0)) + "…"
+    padding = " " * (width - cell_len(text))
+    return padding + text if right else text + padding
+
+
+__all__ = ["CriterionRow", "RowView"]

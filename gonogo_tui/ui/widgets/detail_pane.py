@@ -1,0 +1,153 @@
+"""The selected criterion in full: source, value, detail, output, hint, runbook and runs.
+
+Everything that came from a probe is escaped (`safe_text`) and put into `rich.text.Text`
+objects, never parsed as markup, so probe output cannot style the screen or reach the
+terminal as control sequences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from gonogo_tui.core.evaluation import CriterionOutcome
+from gonogo_tui.core.evidence import Note
+from gonogo_tui.core.journal import result_age
+from gonogo_tui.core.probes.base import ProbeResult
+from gonogo_tui.core.report import criterion_expected, criterion_source
+from gonogo_tui.core.types import format_duration
+from gonogo_tui.ui.presentation import (
+    STALE_MARK,
+    SYMBOLS,
+    WORDS,
+    format_age,
+    output_text,
+    row_state,
+    safe_text,
+)
+
+LABEL_WIDTH = 10
+RUNS_SHOWN = 6
+"""The latest runs listed; older ones are counted."""
+
+
+@dataclass(frozen=True)
+class DetailView:
+    """What the detail pane needs about the selected criterion."""
+
+    section_number: int
+    section_title: str
+    outcome: CriterionOutcome
+    runs: Sequence[ProbeResult]
+    notes: Sequence[Note]
+    running: bool
+    stale: bool
+    stale_after: float
+    timeout: float | None
+    now: datetime
+
+
+def detail_text(view: DetailView, *, with_output: bool = True) -> Text:
+    """The detail pane's content; `with_output=False` leaves out the raw output."""
+    outcome = view.outcome
+    criterion = outcome.criterion
+    state = row_state(outcome, view.running)
+    text = Text(no_wrap=False, end="")
+    text.append(f"{SYMBOLS[state]} {WORDS[state]}", style="bold")
+    text.append(f"  {safe_text(criterion.title, keep_newlines=False)}", style="bold")
+    text.append(
+        f"   {criterion.id} · section {view.section_number} "
+        f"{safe_text(view.section_title, keep_newlines=False)}",
+        style="dim",
+    )
+    field = _Fields(text)
+    if view.running:
+        limit = f" (deadline {format_duration(view.timeout)})" if view.timeout else ""
+        field.add("Running", f"probe in progress{limit}")
+    field.add("Source", criterion_source(outcome))
+    result = outcome.result
+    if criterion.is_manual:
+        field.add("Manual", criterion.why_manual or "ticked by a person")
+    if outcome.tick is not None:
+        note = f": {outcome.tick.note}" if outcome.tick.note else ""
+        field.add("Ticked", f"by {outcome.tick.operator} at {_hms(outcome.tick.at)}{note}")
+    if result is not None:
+        field.add("Value", result.value or "-")
+    field.add("Expected", criterion_expected(outcome))
+    if result is not None:
+        if result.detail:
+            field.add("Detail", result.detail)
+        age = result_age(result, view.now)
+        measured = (
+            f"{_hms(result.started_at)}, {result.duration_ms:.0f} ms, "
+            f"{result.attempts} attempt{'s' * (result.attempts != 1)}, {format_age(age)} ago"
+        )
+        if view.stale:
+            measured += (
+                f" {STALE_MARK} STALE (older than {format_duration(view.stale_after)}; r reruns)"
+            )
+        field.add("Measured", measured)
+    elif not criterion.is_manual and not view.running:
+        field.add("Measured", "not run yet")
+    if outcome.waiver is not None:
+        underlying = outcome.underlying.value if outcome.underlying else "?"
+        field.add(
+            "Waived",
+            f"{underlying} waived by {outcome.waiver.operator} at {_hms(outcome.waiver.at)}: "
+            f"{outcome.waiver.reason}",
+        )
+    if criterion.hint:
+        field.add("Hint", criterion.hint)
+    if criterion.runbook:
+        field.add("Runbook", criterion.runbook)
+    if view.runs:
+        shown = view.runs[-RUNS_SHOWN:]
+        runs = " · ".join(
+            f"{_hms(run.started_at)} {run.status.value} {run.value}".rstrip() for run in shown
+        )
+        older = len(view.runs) - len(shown)
+        field.add("Runs", (f"{older} earlier · " if older else "") + runs)
+    for item in view.notes:
+        field.add("Note", f"{item.operator} at {_hms(item.at)}: {item.text}")
+    if with_output and result is not None and result.output:
+        text.append("\nOutput\n", style="bold")
+        text.append_text(output_text(result.output))
+    return text
+
+
+class _Fields:
+    """Appends `Label    value` lines, the value escaped and on one line."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def add(self, label: str, value: str) -> None:
+        self.text.append(f"\n{label:<{LABEL_WIDTH}}", style="bold")
+        self.text.append(safe_text(value, keep_newlines=False))
+
+
+def _hms(moment: datetime) -> str:
+    return moment.strftime("%H:%M:%S")
+
+
+class DetailPane(VerticalScroll, can_focus=False):
+    """Scrollable detail of the selected criterion (`d` maximizes it)."""
+
+    ALLOW_MAXIMIZE = True
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-text", markup=False)
+
+    def show(self, view: DetailView | None) -> None:
+        """Show a criterion, or a hint when nothing is selectable."""
+        content = detail_text(view) if view is not None else Text("No criteria in this checklist.")
+        self.query_one("#detail-text", Static).update(content)
+
+
+__all__ = ["DetailPane", "DetailView", "detail_text"]

@@ -1,0 +1,93 @@
+"""Test doubles for the review: a frozen clock and a scripted probe runner."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from gonogo_tui.core.checklist import Criterion
+from gonogo_tui.core.probes.base import ProbeResult, Status
+
+FROZEN = datetime(2026, 11, 26, 10, 0, 0, tzinfo=UTC)
+"""The moment every deterministic test starts at."""
+
+
+class FakeClock:
+    """A clock that moves only when told."""
+
+    def __init__(self, start: datetime = FROZEN) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True)
+class Scripted:
+    """What a fake probe returns."""
+
+    status: Status = Status.PASS
+    value: str = "200"
+    detail: str = "HTTP 200 in 12 ms"
+    output: str = ""
+
+
+PASS = Scripted()
+FAIL = Scripted(Status.FAIL, "503", "HTTP 503, expected 200", "upstream unavailable")
+ERROR = Scripted(Status.ERROR, "", "Connection refused: 127.0.0.1:9")
+
+
+class FakeRunner:
+    """Returns scripted results; criteria in `hang` wait until `release(id)` (or forever)."""
+
+    def __init__(
+        self,
+        clock: FakeClock,
+        script: Mapping[str, Scripted] | None = None,
+        *,
+        hang: Iterable[str] = (),
+    ) -> None:
+        self.clock = clock
+        self.script = dict(script or {})
+        self.hang = set(hang)
+        self.calls: list[str] = []
+        self.cancelled: list[str] = []
+        self._gates: dict[str, asyncio.Event] = {}
+
+    async def run(self, criterion: Criterion) -> ProbeResult:
+        cid = criterion.id
+        self.calls.append(cid)
+        started = self.clock()
+        if cid in self.hang:
+            gate = self._gates.setdefault(cid, asyncio.Event())
+            try:
+                await gate.wait()
+            except asyncio.CancelledError:
+                self.cancelled.append(cid)
+                raise
+        scripted = self.script.get(cid, PASS)
+        assert criterion.probe is not None
+        return ProbeResult(
+            criterion_id=cid,
+            status=scripted.status,
+            value=scripted.value,
+            expected=criterion.probe.expectation(),
+            source=criterion.probe.source(),
+            detail=scripted.detail,
+            started_at=started,
+            duration_ms=12.0,
+            output=scripted.output,
+        )
+
+    def timeout_for(self, criterion: Criterion) -> float:
+        return 5.0
+
+    def release(self, cid: str) -> None:
+        """Let a hanging probe return its scripted result."""
+        self.hang.discard(cid)
+        self._gates.setdefault(cid, asyncio.Event()).set()

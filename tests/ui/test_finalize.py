@@ -1,0 +1,308 @@
+"""Finalize, override and quit: the dialogs, the record files and the journal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import Input
+
+from gonogo_tui.ui.screens.finalize import (
+    CtoApprovalModal,
+    FinalizeChoice,
+    FinalizeModal,
+    NoGoModal,
+    OverrideModal,
+)
+from gonogo_tui.ui.screens.modals import ConfirmModal, ErrorModal
+from gonogo_tui.ui.widgets.criterion_row import CriterionRow
+from gonogo_tui.ui.widgets.decision_bar import DecisionBar
+from tests.ui.conftest import AppFactory, finish, journal_entries, review_of, settle, tick_all
+from tests.ui.fakes import ERROR, FAIL, FakeClock
+
+
+def fill(app: object, values: dict[str, str]) -> None:
+    """Type into a dialog's inputs (typing key by key is tested in the waiver test)."""
+    from textual.app import App
+
+    assert isinstance(app, App)
+    for input_id, value in values.items():
+        app.screen.query_one(f"#{input_id}", Input).value = value
+
+
+def records(evidence: Path, pattern: str) -> list[Path]:
+    return sorted(evidence.glob(pattern))
+
+
+def verdict_text(app: object) -> str:
+    from textual.app import App
+
+    assert isinstance(app, App)
+    bar = app.screen.query_one(DecisionBar)
+    return f"{bar.query_one('#verdict').render()} {bar.query_one('#decision-info').render()}"
+
+
+async def test_go_is_recorded(make_app: AppFactory, evidence: Path) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FinalizeModal)
+        assert app.screen.allowed == (FinalizeChoice.RECORD_GO,)
+        await pilot.press("o")  # no override of a GO
+        assert isinstance(app.screen, FinalizeModal)
+        await pilot.press("g")
+        await finish(pilot)
+        (txt,) = records(evidence, "go_decision_*.txt")
+        assert txt.name == "go_decision_20261126_100000.txt"
+        text = txt.read_text()
+        assert text.startswith("GO/NO-GO Decision: GO ✅")
+        assert "Checks Passed: 3/3" in text and "Operator: alice" in text
+        assert "unsigned" in text
+        data = json.loads(txt.with_suffix(".json").read_text())
+        assert data["decision"] == "GO" and data["mode"] == "normal"
+        (final,) = journal_entries(app, "finalized")
+        assert final["record_id"] == "go_decision_20261126_100000"
+        assert "FINAL: GO" in verdict_text(app)
+        review = review_of(app)
+        assert review.finalized
+        await pilot.press("f")
+        await pilot.pause()
+        assert not isinstance(app.screen, FinalizeModal)
+        assert any("Already finalized" in n.message for n in app._notifications)
+        await pilot.press("q")  # finalized: quits without asking
+    assert app.return_code == 0
+
+
+async def test_review_with_cto_approval_is_go(make_app: AppFactory, evidence: Path) -> None:
+    app, _ = make_app({"ci.contract": FAIL})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        await pilot.press("f")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, FinalizeModal)
+        assert modal.allowed == (
+            FinalizeChoice.CTO_APPROVAL,
+            FinalizeChoice.RECORD_NO_GO,
+            FinalizeChoice.OVERRIDE,
+        )
+        reasons = str(modal.query_one("#finalize-reasons Static").render())
+        assert "1. CI/CD Pipeline" in reasons and "ci.contract: HTTP 503" in reasons
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, CtoApprovalModal)
+        await pilot.click("#approve")
+        assert "name is required" in str(app.screen.query_one(".dialog-error").render())
+        fill(app, {"cto-name": "Carol", "cto-comment": "known flaky suite"})
+        await pilot.click("#approve")
+        await finish(pilot)
+        (txt,) = records(evidence, "go_decision_*.txt")
+        assert "Policy Decision: REVIEW, approved by the CTO" in txt.read_text()
+        data = json.loads(txt.with_suffix(".json").read_text())
+        assert data["mode"] == "review" and data["policy_decision"] == "REVIEW"
+        assert data["approvals"][0]["principal"] == "Carol"
+        assert data["approvals"][0]["comment"] == "known flaky suite"
+
+
+async def test_review_without_approval_is_no_go(make_app: AppFactory, evidence: Path) -> None:
+    app, _ = make_app({"ci.contract": FAIL})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoGoModal)
+        reason = app.screen.query_one("#nogo-reason", Input).value
+        assert reason == "Failed checks: 1. CI/CD Pipeline (ci.contract FAIL)"
+        await pilot.press("enter")  # focus is on 'action': empty fields are refused
+        await pilot.click("#record")
+        assert "all required" in str(app.screen.query_one(".dialog-error").render())
+        fill(app, {"nogo-action": "fix the suite", "nogo-next": "2026-11-27 10:00"})
+        await pilot.click("#record")
+        await finish(pilot)
+        (txt,) = records(evidence, "no_go_decision_*.txt")
+        text = txt.read_text()
+        assert text.startswith("GO/NO-GO Decision: NO-GO ❌")
+        assert "Reason: Failed checks: 1. CI/CD Pipeline (ci.contract FAIL)" in text
+        assert "Action: fix the suite" in text and "Next Review: 2026-11-27 10:00" in text
+        assert "Policy Decision: REVIEW (CTO approval required), not approved" in text
+        assert "FINAL: NO-GO" in verdict_text(app)
+
+
+async def test_no_go_offers_no_go_or_override(make_app: AppFactory, evidence: Path) -> None:
+    app, _ = make_app({"ci.contract": FAIL, "headers.hsts": ERROR})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FinalizeModal)
+        assert app.screen.allowed == (FinalizeChoice.RECORD_NO_GO, FinalizeChoice.OVERRIDE)
+        await pilot.press("a")  # no CTO approval for a NO-GO
+        assert isinstance(app.screen, FinalizeModal)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, FinalizeModal)
+        assert records(evidence, "*decision*") == []
+        assert journal_entries(app, "finalized") == []
+
+
+async def test_override_from_no_go(make_app: AppFactory, evidence: Path) -> None:
+    app, _ = make_app({"ci.contract": FAIL, "headers.hsts": ERROR})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, OverrideModal)
+        fill(
+            app,
+            {
+                "override-cto": "Carol",
+                "override-senior-1": "Dan",
+                "override-senior-2": "dan",
+                "override-reason": "security fix must ship",
+                "override-risk": "low: feature flagged",
+            },
+        )
+        await pilot.click("#override")
+        assert "distinct" in str(app.screen.query_one(".dialog-error").render())
+        fill(app, {"override-senior-2": "Erin", "override-risk": ""})
+        await pilot.click("#override")
+        assert "risk assessment" in str(app.screen.query_one(".dialog-error").render())
+        fill(app, {"override-risk": "low: feature flagged"})
+        await pilot.click("#override")
+        await finish(pilot)
+        (txt,) = records(evidence, "go_decision_*.txt")
+        (override,) = records(evidence, "emergency_override_*.txt")
+        assert txt.read_text().startswith("GO/NO-GO Decision: OVERRIDE")
+        assert "Dan (senior-engineer), Erin (senior-engineer)" in txt.read_text()
+        assert "Policy Decision: NO-GO" in override.read_text()
+        assert json.loads(txt.with_suffix(".json").read_text())["display_decision"] == "OVERRIDE"
+        shown = verdict_text(app)
+        assert "OVERRIDE" in shown and "FINAL: GO" not in shown
+        (final,) = journal_entries(app, "finalized")
+        assert final["display_decision"] == "OVERRIDE" and len(final["paths"]) == 3
+        await pilot.press("p")
+        assert app.screen.query_one("#presenter-verdict").has_class("-override")
+
+
+async def test_override_from_review(make_app: AppFactory, evidence: Path) -> None:
+    app, _ = make_app({"ci.contract": FAIL})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, OverrideModal)
+        await pilot.press(*"Carol", "enter", *"Dan", "enter", *"Erin", "enter", "x", "enter")
+        await pilot.press("y", "enter")
+        await finish(pilot)
+        (override,) = records(evidence, "emergency_override_*.txt")
+        assert "Policy Decision: REVIEW" in override.read_text()
+        assert "Override Decision: GO (OVERRIDE)" in override.read_text()
+
+
+async def test_stale_results_are_offered_a_rerun(
+    make_app: AppFactory, clock: FakeClock, evidence: Path
+) -> None:
+    app, runner = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        clock.advance(301)
+        review = review_of(app)
+        review.publish()
+        await pilot.pause()
+        assert review.snapshot.stale == {
+            "ci.contract",
+            "ci.tests",
+            "headers.hsts",
+            "headers.csp",
+            "team.window",
+        }
+        assert "⟳ STALE" in str(app.screen.query_one("#detail-text").render())
+        row = next(r for r in app.screen.query(CriterionRow) if r.criterion_id == "ci.tests")
+        assert "⟳5m" in str(row.render())
+        calls = len(runner.calls)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert "5 results are older than 5m" in str(app.screen.query_one(".dialog-text").render())
+        await pilot.press("y")
+        await settle(pilot)
+        assert len(runner.calls) == calls + 5
+        assert isinstance(app.screen, FinalizeModal)
+        assert review.snapshot.stale == frozenset()
+
+
+async def test_stale_results_decide_now(make_app: AppFactory, clock: FakeClock) -> None:
+    app, runner = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        clock.advance(400)
+        review_of(app).publish()
+        calls = len(runner.calls)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, FinalizeModal)
+        assert len(runner.calls) == calls
+
+
+async def test_finalize_waits_for_running_probes(make_app: AppFactory) -> None:
+    app, runner = make_app(hang={"headers.csp"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, hanging={"headers.csp"})
+        await pilot.press("f")
+        await settle(pilot, hanging={"headers.csp"})
+        assert not isinstance(app.screen, FinalizeModal)
+        assert any("Waiting for 1 probe" in n.message for n in app._notifications)
+        runner.release("headers.csp")
+        await settle(pilot)
+        assert isinstance(app.screen, FinalizeModal)
+        assert app.screen.evaluation.outcome("headers.csp").result is not None
+
+
+async def test_a_record_that_cannot_be_written_says_so(
+    make_app: AppFactory, evidence: Path, tmp_path: Path
+) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        evidence.rename(tmp_path / "moved")
+        evidence.write_text("not a folder")
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorModal)
+        assert not review_of(app).finalized
+        await pilot.press("enter")
+        assert not isinstance(app.screen, ErrorModal)
+
+
+async def test_quit_asks_while_not_finalized(make_app: AppFactory) -> None:
+    app, runner = make_app(hang={"headers.csp"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, hanging={"headers.csp"})
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("n")
+        assert not isinstance(app.screen, ConfirmModal)
+        await pilot.press("ctrl+q")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert runner.cancelled == ["headers.csp"], "quitting cancels the hanging probe"

@@ -1,0 +1,126 @@
+"""The journal in the app: every change is written as it happens; reopening offers to resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gonogo_tui.core.journal import load_journal
+from gonogo_tui.core.probes.base import Status
+from gonogo_tui.ui.screens.modals import ResumeModal
+from gonogo_tui.ui.screens.review import ReviewScreen
+from gonogo_tui.ui.widgets.criterion_row import CriterionRow
+from tests.ui.conftest import (
+    AppFactory,
+    finish,
+    journal_entries,
+    journal_kinds,
+    review_of,
+    settle,
+    tick_all,
+)
+from tests.ui.fakes import FAIL
+
+
+async def test_every_change_is_journaled_the_moment_it_happens(make_app: AppFactory) -> None:
+    app, _ = make_app({"ci.contract": FAIL})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        assert journal_kinds(app) == ["session"] + ["result"] * 5
+        await pilot.press("w", *"x", "enter")
+        assert journal_kinds(app)[-1] == "waiver"
+        await pilot.press("w", "y")
+        assert journal_kinds(app)[-1] == "unwaive"
+        review.selected = "team.oncall"
+        await pilot.press("space", "enter")
+        assert journal_kinds(app)[-1] == "tick"
+        await pilot.press("space")
+        assert journal_kinds(app)[-1] == "untick"
+        await pilot.press("n", *"z", "enter")
+        assert journal_kinds(app)[-1] == "note"
+        await pilot.press("r")  # manual: nothing to rerun, nothing written
+        await pilot.pause()
+        assert journal_kinds(app)[-1] == "note"
+        review.selected = "ci.tests"
+        await pilot.press("r")
+        await settle(pilot)
+        assert journal_kinds(app)[-1] == "result"
+        # The file on disk replays into exactly what the screen shows.
+        assert load_journal(review.journal.path).state == review.journal.state
+
+
+async def test_reopening_offers_to_resume(make_app: AppFactory, evidence: Path) -> None:
+    first, _ = make_app({"ci.contract": FAIL})
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        review = review_of(first)
+        await pilot.press("w", *"known", "enter")
+        tick_all(first)
+        await pilot.press("n", *"hello", "enter")
+        path = review.journal.path
+        shown = {row.criterion_id: row.view for row in first.screen.query(CriterionRow)}
+    # No quit: the app is simply gone, as after a crash.
+    second, runner = make_app(resume=None)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(second.screen, ResumeModal)
+        text = str(second.screen.query_one(".dialog-text").render())
+        assert "5 results, 1 ticks, 1 waivers, 1 notes" in text and path.name in text
+        await pilot.press("y")
+        await settle(pilot)
+        review = review_of(second)
+        assert isinstance(second.screen, ReviewScreen)
+        assert review.journal.path == path
+        assert runner.calls == [], "measured probes are not rerun on resume"
+        after = {row.criterion_id: row.view for row in second.screen.query(CriterionRow)}
+        assert after == shown, "nothing that was on screen is lost"
+        assert review.snapshot.evaluation.outcome("ci.contract").status is Status.WAIVED
+        assert journal_kinds(second)[-1] == "resumed"
+        assert json.loads(path.read_text().splitlines()[-1])["operator"] == "alice"
+
+
+async def test_resume_starts_the_probes_that_had_no_result(
+    make_app: AppFactory, evidence: Path
+) -> None:
+    first, _ = make_app(hang={"headers.csp"})
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, hanging={"headers.csp"})
+    second, runner = make_app(resume=True)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert runner.calls == ["headers.csp"]
+        assert review_of(second).running == frozenset()
+
+
+async def test_start_fresh_keeps_the_old_journal(make_app: AppFactory, evidence: Path) -> None:
+    first, _ = make_app()
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(first)
+        old = review_of(first).journal.path
+    second, runner = make_app(resume=None)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await settle(pilot)
+        review = review_of(second)
+        assert review.journal.path != old and old.exists()
+        assert review.journal.state.ticks == {}
+        assert len(runner.calls) == 5
+
+
+async def test_a_finalized_session_is_not_offered(make_app: AppFactory, evidence: Path) -> None:
+    first, _ = make_app()
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(first)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("g")
+        await finish(pilot)
+        assert journal_entries(first, "finalized")
+    second, _ = make_app(resume=None)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(second.screen, ReviewScreen)

@@ -1,0 +1,112 @@
+"""`gonogo review` (and plain `gonogo`): arguments, the default checklist, one-line errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gonogo_tui.cli import main
+from gonogo_tui.commands.review import find_default_checklist
+from gonogo_tui.core.errors import GonogoError
+from gonogo_tui.ui.app import GonogoApp
+from tests.ui.conftest import SMALL_YAML
+
+
+def test_the_only_checklist_is_the_default(tmp_path: Path) -> None:
+    folder = tmp_path / "checklists"
+    with pytest.raises(GonogoError, match="no checklist file in"):
+        find_default_checklist(folder)
+    folder.mkdir()
+    (folder / "README.md").write_text("not a checklist")
+    only = folder / "prod.yaml"
+    only.write_text("x")
+    assert find_default_checklist(folder) == only
+    (folder / "staging.yml").write_text("x")
+    with pytest.raises(GonogoError, match=r"holds 2 \(prod.yaml, staging.yml\): name one"):
+        find_default_checklist(folder)
+
+
+@pytest.fixture
+def launched(monkeypatch: pytest.MonkeyPatch) -> list[GonogoApp]:
+    """Captures the app `gonogo review` would run, instead of running it."""
+    apps: list[GonogoApp] = []
+    monkeypatch.setattr(GonogoApp, "run", lambda self, *a, **k: apps.append(self))
+    return apps
+
+
+def test_review_passes_its_options_to_the_app(
+    launched: list[GonogoApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = main(
+        [
+            "review",
+            str(SMALL_YAML),
+            "--operator",
+            "dana",
+            "--release",
+            "v9",
+            "--duration",
+            "90s",
+            "--evidence-dir",
+            "ev",
+            "--root",
+            str(tmp_path),
+            "--walkthrough",
+        ]
+    )
+    assert code == 0
+    (app,) = launched
+    ctx = app.ctx
+    assert (ctx.operator, ctx.release, ctx.duration) == ("dana", "v9", 90.0)
+    assert ctx.evidence_dir == Path("ev") and ctx.checklist.title == "Small deploy"
+    assert app._walkthrough
+
+
+def test_plain_gonogo_opens_the_review_of_the_only_checklist(
+    launched: list[GonogoApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "checklists").mkdir()
+    shutil.copy(SMALL_YAML, tmp_path / "checklists" / "small.yaml")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("USER", "erin")
+    assert main([]) == 0
+    (app,) = launched
+    assert app.ctx.operator == "erin" and app.ctx.duration == 600.0
+    assert app.ctx.release == "v2.0.0"
+    assert app.ctx.evidence_dir == Path("evidence")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["review"], "no CHECKLIST given and no checklist file in checklists/"),
+        (["review", "missing.yaml"], "missing.yaml: no such file"),
+        (["review", str(SMALL_YAML), "--duration", "0"], "--duration must be longer than 0s"),
+        (["review", str(SMALL_YAML), "--duration", "soon"], "'soon' is not a duration"),
+        (["review", str(SMALL_YAML), "--root", "nowhere"], "nowhere: no such folder"),
+    ],
+)
+def test_errors_are_one_line_and_exit_2(
+    argv: list[str],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    launched: list[GonogoApp],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert exit_code(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert launched == []
+
+
+def exit_code(argv: list[str]) -> int:
+    """`main`'s exit code, whether it returns it or argparse exits with it."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)

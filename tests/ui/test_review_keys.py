@@ -1,0 +1,339 @@
+"""Pilot tests of the review screen's keys, with the scripted runner and a frozen clock."""
+
+from __future__ import annotations
+
+import io
+import time
+
+from rich.console import Console
+from textual.widgets import Static
+
+from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.core.evaluation import Decision
+from gonogo_tui.core.probes.base import Status
+from gonogo_tui.ui.screens.help import HelpScreen
+from gonogo_tui.ui.screens.modals import ConfirmModal, NoteModal, TickNoteModal, WaiverModal
+from gonogo_tui.ui.screens.presenter import PresenterScreen
+from gonogo_tui.ui.widgets.criterion_row import CriterionRow
+from gonogo_tui.ui.widgets.decision_bar import DecisionBar
+from gonogo_tui.ui.widgets.detail_pane import DetailPane
+from gonogo_tui.ui.widgets.section_panel import SectionPanel
+from tests.ui.conftest import (
+    AppFactory,
+    journal_entries,
+    journal_kinds,
+    review_of,
+    settle,
+)
+from tests.ui.fakes import ERROR, FAIL
+
+FIRST = "ci.contract"
+SMALL_PROBED = ["ci.contract", "ci.tests", "headers.hsts", "headers.csp", "team.window"]
+
+
+def text_of(widget: object) -> str:
+    from textual.widgets import Static
+
+    assert isinstance(widget, Static)
+    return str(widget.render())
+
+
+async def test_probes_start_in_workers_and_show_running(make_app: AppFactory) -> None:
+    app, runner = make_app(hang={"ci.contract", "team.window"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, hanging={"ci.contract", "team.window"})
+        review = review_of(app)
+        assert sorted(runner.calls) == sorted(SMALL_PROBED)
+        assert review.running == {"ci.contract", "team.window"}
+        rows = {row.criterion_id: row for row in app.screen.query(CriterionRow)}
+        assert rows["ci.contract"].has_class("-running")
+        assert "RUN" in str(rows["ci.contract"].render())
+        assert rows["ci.tests"].has_class("-pass")
+        assert rows["team.oncall"].has_class("-tick")
+        panels = list(app.screen.query(SectionPanel))
+        assert panels[0].has_class("-running") and panels[1].has_class("-go")
+        workers = {w.group for w in app.workers if w.is_running}
+        assert workers == {"probe:ci.contract", "probe:team.window"}
+        runner.release("ci.contract")
+        runner.release("team.window")
+        await settle(pilot)
+        assert review.running == frozenset()
+        assert rows["ci.contract"].has_class("-pass")
+        assert panels[0].has_class("-go") and panels[2].has_class("-waiting")
+
+
+async def test_navigation_keys(make_app: AppFactory, seed_checklist: Checklist) -> None:
+    app, _ = make_app(hang={"ci.contract"}, checklist=seed_checklist)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, hanging={"ci.contract"})
+        review = review_of(app)
+        assert review.selected == "artifacts.summary"
+        await pilot.press("down", "j")
+        assert review.selected == "artifacts.signoff"
+        await pilot.press("up")
+        assert review.selected == "artifacts.package"
+        await pilot.press("k", "k", "k")
+        assert review.selected == "artifacts.summary"
+        await pilot.press("tab")
+        assert review.selected == "ci.contract"
+        await pilot.press("down", "tab")
+        assert review.selected == "coverage.pact"
+        await pilot.press("shift+tab", "shift+tab", "shift+tab")
+        assert review.selected == "team.secondary"
+        await pilot.press("right")
+        assert review.selected == "team.secondary"
+        await pilot.press("left")
+        assert review.selected == "base.errors"
+        await pilot.press("h")
+        assert review.selected == "mon.panels"
+        await pilot.press("l", "l")
+        assert review.selected == "team.secondary"
+        rows = {row.criterion_id: row for row in app.screen.query(CriterionRow)}
+        assert rows["team.secondary"].has_class("-selected")
+        assert not rows["artifacts.summary"].has_class("-selected")
+        assert "Secondary on-call available" in str(app.screen.query_one("#detail-text").render())
+
+
+async def test_navigation_is_instant_while_a_probe_hangs(
+    make_app: AppFactory, seed_checklist: Checklist
+) -> None:
+    app, _ = make_app(hang={"db.pool"}, checklist=seed_checklist)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, hanging={"db.pool"})
+        review = review_of(app)
+        started = time.perf_counter()
+        for _ in range(20):
+            await pilot.press("j")
+        elapsed = time.perf_counter() - started
+        assert review.selected == "headers.csp"
+        assert review.running == {"db.pool"}
+        assert elapsed < 5
+
+
+async def test_click_selects_a_row(make_app: AppFactory) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        row = next(r for r in app.screen.query(CriterionRow) if r.criterion_id == "headers.csp")
+        await pilot.click(row)
+        assert review_of(app).selected == "headers.csp"
+
+
+async def test_r_s_R_rerun(make_app: AppFactory) -> None:
+    app, runner = make_app({"ci.contract": FAIL})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        first_round = len(runner.calls)
+        await pilot.press("r")
+        await settle(pilot)
+        assert runner.calls[first_round:] == ["ci.contract"]
+        await pilot.press("s")
+        await settle(pilot)
+        assert sorted(runner.calls[first_round + 1 :]) == ["ci.contract", "ci.tests"]
+        before = len(runner.calls)
+        await pilot.press("R")
+        await settle(pilot)
+        assert len(runner.calls) - before == len(review._probed)
+        assert len(review.journal.state.runs["ci.contract"]) == 4
+        assert len(journal_entries(app, "result")) == first_round + 1 + 2 + len(review._probed)
+
+
+async def test_r_on_a_manual_criterion_says_so(make_app: AppFactory) -> None:
+    app, runner = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        review_of(app).selected = "team.oncall"
+        before = len(runner.calls)
+        await pilot.press("r")
+        await pilot.pause()
+        assert len(runner.calls) == before
+        assert any("manual" in n.message for n in app._notifications)
+
+
+async def test_rerun_while_running_supersedes_the_old_run(make_app: AppFactory) -> None:
+    app, runner = make_app(hang={"ci.contract"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, hanging={"ci.contract"})
+        review = review_of(app)
+        await pilot.press("r")
+        await pilot.pause()
+        assert runner.cancelled == ["ci.contract"]
+        assert review.running == {"ci.contract"}
+        runner.release("ci.contract")
+        await settle(pilot)
+        assert review.running == frozenset()
+        assert len(review.journal.state.runs["ci.contract"]) == 1
+
+
+async def test_space_ticks_with_a_note_and_unticks(make_app: AppFactory) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        await pilot.press("tab", "tab")
+        assert review.selected == "team.oncall"
+        await pilot.press("space")
+        assert isinstance(app.screen, TickNoteModal)
+        await pilot.press(*"ok", "enter")
+        await pilot.pause()
+        tick = review.journal.state.ticks["team.oncall"]
+        assert (tick.operator, tick.note) == ("alice", "ok")
+        assert review.snapshot.evaluation.outcome("team.oncall").status is Status.PASS
+        assert journal_entries(app, "tick")[0]["note"] == "ok"
+        await pilot.press("space")
+        await pilot.pause()
+        assert "team.oncall" not in review.journal.state.ticks
+        assert journal_kinds(app)[-1] == "untick"
+
+
+async def test_space_escape_cancels_the_tick(make_app: AppFactory) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        review.selected = "team.oncall"
+        await pilot.press("space", "escape")
+        await pilot.pause()
+        assert review.journal.state.ticks == {}
+        assert "tick" not in journal_kinds(app)
+
+
+async def test_space_on_a_probe_does_not_tick(make_app: AppFactory) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("space")
+        await pilot.pause()
+        assert not isinstance(app.screen, TickNoteModal)
+        assert review_of(app).journal.state.ticks == {}
+
+
+async def test_w_waives_with_a_required_reason(make_app: AppFactory) -> None:
+    app, _ = make_app({"ci.contract": FAIL})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        await pilot.press("w")
+        assert isinstance(app.screen, WaiverModal)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, WaiverModal)
+        assert app.screen.query_one(".dialog-error").display
+        await pilot.press(*"flaky", "enter")
+        await pilot.pause()
+        outcome = review.snapshot.evaluation.outcome("ci.contract")
+        assert outcome.status is Status.WAIVED
+        assert outcome.waiver is not None and outcome.waiver.reason == "flaky"
+        assert outcome.waiver.operator == "alice"
+        row = next(r for r in app.screen.query(CriterionRow) if r.criterion_id == "ci.contract")
+        assert row.has_class("-waived") and "WAIVED" in str(row.render())
+        assert "WAIVED" in text_of(app.screen.query_one("#detail-text"))
+        assert journal_entries(app, "waiver")[0]["reason"] == "flaky"
+        await pilot.press("w")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await pilot.pause()
+        assert review.snapshot.evaluation.outcome("ci.contract").status is Status.FAIL
+        assert journal_kinds(app)[-1] == "unwaive"
+
+
+async def test_w_refuses_passing_and_unmeasured(make_app: AppFactory) -> None:
+    app, _ = make_app(hang={"ci.contract"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, hanging={"ci.contract"})
+        await pilot.press("w")
+        await pilot.pause()
+        assert not isinstance(app.screen, WaiverModal), "running: not measured yet"
+        await pilot.press("j", "w")
+        await pilot.pause()
+        assert not isinstance(app.screen, WaiverModal), "passing: nothing to waive"
+        assert review_of(app).journal.state.waivers == {}
+
+
+async def test_n_adds_a_note(make_app: AppFactory) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteModal)
+        await pilot.press(*"late", "enter")
+        await pilot.pause()
+        (note,) = review.journal.state.notes
+        assert (note.text, note.operator, note.criterion_id) == ("late", "alice", FIRST)
+        assert "alice at 10:00:00: late" in text_of(app.screen.query_one("#detail-text"))
+        await pilot.press("n", *"general", "tab", "space")
+        await pilot.click("#add")
+        await pilot.pause()
+        assert review.journal.state.notes[-1].criterion_id is None
+        assert [e["text"] for e in journal_entries(app, "note")] == ["late", "general"]
+
+
+async def test_p_presenter_follows_the_review(make_app: AppFactory) -> None:
+    app, runner = make_app({"ci.contract": FAIL}, hang={"headers.csp"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, hanging={"headers.csp"})
+        await pilot.press("p")
+        assert isinstance(app.screen, PresenterScreen)
+        tiles = list(app.screen.query(".tile"))
+        assert len(tiles) == 3
+        assert tiles[0].has_class("-no-go") and tiles[1].has_class("-running")
+        runner.release("headers.csp")
+        await settle(pilot)
+        assert tiles[1].has_class("-go") and tiles[2].has_class("-waiting")
+        assert app.screen.query_one("#presenter-verdict").has_class("-no-go")
+        await pilot.press("p")
+        assert not isinstance(app.screen, PresenterScreen)
+
+
+async def test_question_mark_lists_every_key(make_app: AppFactory) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(record=True, width=100, file=io.StringIO())
+        for static in app.screen.query("#help-keys Static").results(Static):
+            console.print(static.content)
+        text = console.export_text()
+        for words in ("Rerun", "Tick", "Waive", "Note", "Present", "Finalize", "Walk", "Quit"):
+            assert words in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_d_maximizes_the_detail(make_app: AppFactory) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        assert isinstance(app.screen.maximized, DetailPane)
+        await pilot.press("d")
+        assert app.screen.maximized is None
+
+
+async def test_command_palette_runs_review_actions(make_app: AppFactory) -> None:
+    app, runner = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        before = len(runner.calls)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Rerun all probes")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(runner.calls) - before == len(review_of(app)._probed)
+
+
+async def test_decision_bar_says_what_is_missing(make_app: AppFactory) -> None:
+    app, _ = make_app({"ci.contract": FAIL, "headers.hsts": ERROR})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(DecisionBar)
+        info = text_of(bar.query_one("#decision-info"))
+        assert "Decision by the policy: NO-GO" in info
+        assert "1 ci.contract FAIL" in info and "2 headers.hsts ERROR" in info
+        assert "3 team.oncall TICK" in info
+        assert bar.query_one("#verdict").has_class("-no-go")
+        assert review_of(app).snapshot.evaluation.decision is Decision.NO_GO

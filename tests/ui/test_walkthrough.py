@@ -1,0 +1,112 @@
+"""The walkthrough: section by section, ticks as you go, the summary file, into the meeting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.ui.screens.modals import ConfirmModal, ResumeModal, TickNoteModal
+from gonogo_tui.ui.screens.review import ReviewScreen
+from gonogo_tui.ui.screens.walkthrough import WalkthroughCard, WalkthroughScreen
+from tests.ui.conftest import AppFactory, review_of, settle
+from tests.ui.fakes import FAIL
+
+
+def header(app: object) -> str:
+    from textual.app import App
+
+    assert isinstance(app, App)
+    return str(app.screen.query_one("#walkthrough-progress").render())
+
+
+async def test_walkthrough_one_section_at_a_time(make_app: AppFactory, evidence: Path) -> None:
+    app, _ = make_app({"ci.contract": FAIL}, walkthrough=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, WalkthroughScreen)
+        assert "section 1 of 3 · CI/CD Pipeline · ✘ NO-GO 1/2" in header(app)
+        section = str(screen.query_one("#walkthrough-section").render())
+        assert "Requirement: All CI checks GREEN within last 24 hours" in section
+        cards = list(screen.query(WalkthroughCard))
+        assert [c.criterion_id for c in cards] == ["ci.contract", "ci.tests"]
+        first = str(cards[0].render())
+        assert "Hint      look at the last run" in first
+        assert "Runbook   https://runbooks.example/ci" in first
+        assert cards[0].has_class("-fail") and cards[0].has_class("-selected")
+        await pilot.press("enter")
+        assert "section 2 of 3 · Security Headers" in header(app)
+        await pilot.press("left")
+        assert "section 1 of 3" in header(app)
+        await pilot.press("right", "right")
+        assert "section 3 of 3 · Team Readiness · ☐ WAITING 1/2" in header(app)
+        assert "1 manual tick to settle" in str(screen.query_one("#walkthrough-section").render())
+        await pilot.press("space")
+        assert isinstance(app.screen, TickNoteModal)
+        await pilot.press(*"ok", "enter")
+        await pilot.pause()
+        assert review_of(app).journal.state.ticks["team.oncall"].note == "ok"
+        assert "✔ GO 2/2" in header(app)
+        await pilot.press("enter")
+        assert "summary" in header(app)
+        (summary,) = sorted(evidence.glob("walkthrough_*.md"))
+        assert summary.name == "walkthrough_20261126_100000.md"
+        text = summary.read_text()
+        assert "### 1. CI/CD Pipeline" in text and "**FAIL** `ci.contract`" in text
+        assert "- [x] `team.oncall`" in text
+        assert "REVIEW" in text
+        assert str(summary) in str(screen.query_one("#walkthrough-section").render())
+        await pilot.press("enter")
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_walkthrough_keys_rerun_waive_and_leave(make_app: AppFactory) -> None:
+    app, runner = make_app({"ci.contract": FAIL})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("g")
+        assert isinstance(app.screen, WalkthroughScreen)
+        calls = len(runner.calls)
+        await pilot.press("r")
+        await settle(pilot)
+        assert runner.calls[calls:] == ["ci.contract"]
+        await pilot.press("s")
+        await settle(pilot)
+        assert sorted(runner.calls[calls + 1 :]) == ["ci.contract", "ci.tests"]
+        await pilot.press("w", *"x", "enter")
+        await pilot.pause()
+        assert "ci.contract" in review_of(app).journal.state.waivers
+        await pilot.press("j", "k", "j")
+        cards = list(app.screen.query(WalkthroughCard))
+        assert cards[1].has_class("-selected") and not cards[0].has_class("-selected")
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_walkthrough_of_ten_sections(make_app: AppFactory, seed_checklist: Checklist) -> None:
+    app, _ = make_app(checklist=seed_checklist, walkthrough=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for number in range(1, 11):
+            assert f"section {number} of 10" in header(app)
+            await pilot.press("enter")
+        assert "summary" in header(app)
+
+
+async def test_walkthrough_ticks_carry_into_the_meeting(make_app: AppFactory) -> None:
+    on_call, _ = make_app(walkthrough=True, operator="bob")
+    async with on_call.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "enter", "space", "enter", "enter")
+        await pilot.press("enter", "q")
+        assert isinstance(on_call.screen, ConfirmModal)
+        await pilot.press("y")
+    meeting, runner = make_app(resume=None)
+    async with meeting.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(meeting.screen, ResumeModal)
+        await pilot.press("y")
+        await settle(pilot)
+        tick = review_of(meeting).journal.state.ticks["team.oncall"]
+        assert tick.operator == "bob"
+        assert runner.calls == []
