@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
-import importlib.util
 import os
 import signal
 import sys
@@ -17,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import gonogo_tui
 from gonogo_tui.commands.common import default_operator
+from gonogo_tui.commands.viewer_server import host_port
 from gonogo_tui.core.errors import GonogoError
 
 if TYPE_CHECKING:
@@ -26,7 +25,6 @@ SCENARIO_NAMES = ("green", "review", "red")
 SHIPPED_CHECKLIST = Path("checklists") / "spark-trading.yaml"
 """The shipped checklist, relative to the repository (or the current folder)."""
 CONTRACT_SQL = Path("checklists") / "contract" / "spark_trading.sql"
-REVIEW_MODULE = "gonogo_tui.commands.review"
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 """Signals that end the demo; each stops everything it started before the exit."""
 
@@ -97,6 +95,13 @@ def register(subparsers: Any) -> None:
         help="where records and the journal go (default: a folder removed with the demo)",
     )
     parser.add_argument("--operator", default=None, help="who runs the review (default: $USER)")
+    parser.add_argument(
+        "--serve",
+        type=host_port,
+        metavar="HOST:PORT",
+        default=None,
+        help="also serve a read-only view of the review to browsers at http://HOST:PORT/",
+    )
     parser.set_defaults(func=run)
 
 
@@ -127,6 +132,8 @@ def run(args: argparse.Namespace) -> int:
     """Run `gonogo demo`."""
     if not args.check and (args.tick or args.json or args.record):
         raise GonogoError("--tick, --json and --record go with --check")
+    if args.serve is not None and (args.check or args.keep_running):
+        raise GonogoError("--serve goes with the review, not with --check or --keep-running")
     checklist = args.checklist or find_shipped(SHIPPED_CHECKLIST)
     if not checklist.is_file():
         raise GonogoError(f"{checklist}: no such checklist")
@@ -205,13 +212,8 @@ def _check(
 def _review(
     args: argparse.Namespace, checklist: Path, environment: DemoEnvironment, evidence: Path
 ) -> int:
-    if importlib.util.find_spec(REVIEW_MODULE) is None:
-        _progress(
-            "the review TUI (gonogo review) is not in this build yet: running gonogo check "
-            "instead; use --check --tick '*' to tick the manual criteria"
-        )
-        return _check(args, checklist, environment, evidence)
-    review: Any = importlib.import_module(REVIEW_MODULE)
+    from gonogo_tui.commands import review
+
     review_args = argparse.Namespace(
         checklist=checklist,
         operator=args.operator or default_operator(),
@@ -220,8 +222,9 @@ def _review(
         evidence_dir=evidence,
         root=environment.root,
         walkthrough=False,
+        serve=args.serve,
     )
-    return int(review.run(review_args))
+    return review.run(review_args)
 
 
 def _wait_for_stop(environment: DemoEnvironment) -> None:

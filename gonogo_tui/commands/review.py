@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from gonogo_tui.commands.common import default_operator, duration_arg, existing_dir
+from gonogo_tui.commands.viewer_server import host_port
 from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
@@ -59,6 +62,13 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="start with the walkthrough: one section at a time, a summary at the end",
     )
+    parser.add_argument(
+        "--serve",
+        type=host_port,
+        metavar="HOST:PORT",
+        default=None,
+        help="also serve a read-only view of the review to browsers at http://HOST:PORT/",
+    )
     parser.set_defaults(func=run)
 
 
@@ -85,7 +95,8 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     """Run `gonogo review` until the operator quits."""
     if args.duration <= 0:
         raise GonogoError("--duration must be longer than 0s")
-    checklist = load_checklist(args.checklist or find_default_checklist())
+    checklist_path = args.checklist or find_default_checklist()
+    checklist = load_checklist(checklist_path)
     root = (args.root or Path.cwd()).resolve()
     runner = ProbeRunner.for_checklist(
         checklist, root=root, now=now, evidence_dir=args.evidence_dir
@@ -102,5 +113,14 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
         duration=args.duration,
         walkthrough=args.walkthrough,
     )
-    app.run()
+    with contextlib.ExitStack() as serving:
+        if getattr(args, "serve", None) is not None:
+            from gonogo_tui.commands.viewer_server import serving_viewers
+
+            host, port = args.serve
+            url = serving.enter_context(
+                serving_viewers(host, port, checklist_path, args.evidence_dir)
+            )
+            print(f"gonogo: attendees follow the review read-only at {url}", file=sys.stderr)
+        app.run()
     return app.return_code or 0

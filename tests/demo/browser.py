@@ -15,6 +15,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -34,7 +35,7 @@ CHROMIUM_FLAGS = (
     # Nothing leaves the machine: every host but 127.0.0.1 fails to resolve, without a DNS
     # query (textual-serve's page links a web font on fonts.googleapis.com).
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-    "--window-size=1280,800",
+    "--window-size=1280,1000",
 )
 _ANSI = re.compile(r"\x1b(?:\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-_])")
 _SPACE_RUNS = re.compile(r"[ \t]+")
@@ -113,35 +114,86 @@ class HeadlessChromium:
         Returns:
             The terminal text received so far (escape sequences removed).
         """
-        return asyncio.run(asyncio.wait_for(self._screenshot(url, text, path), timeout))
 
-    async def _screenshot(self, url: str, text: str, path: Path) -> str:
+        async def shoot() -> str:
+            async with self.page() as page:
+                await page.goto(url)
+                received = await page.wait_for_text(text)
+                await page.screenshot(path)
+                return received
+
+        return asyncio.run(asyncio.wait_for(shoot(), timeout))
+
+    @contextlib.asynccontextmanager
+    async def page(self) -> AsyncIterator[Page]:
+        """The browser's tab, driven over its DevTools websocket."""
         async with aiohttp.ClientSession(trust_env=False) as session:
             async with session.get(f"http://127.0.0.1:{self.port}/json/list") as answer:
                 targets = await answer.json(content_type=None)
-            page = next(target for target in targets if target["type"] == "page")
-            async with session.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0) as ws:
+            target = next(target for target in targets if target["type"] == "page")
+            async with session.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as ws:
                 cdp = _Cdp(ws)
                 reader = asyncio.create_task(cdp.read())
                 try:
                     await cdp.call("Network.enable")
                     await cdp.call("Page.enable")
-                    await cdp.call("Page.navigate", url=url)
-                    received = await cdp.wait_for_text(text)
-                    await cdp.call(
-                        "Runtime.evaluate",
-                        expression="new Promise(done => requestAnimationFrame("
-                        "() => requestAnimationFrame(() => done("
-                        "document.body.classList.contains('-first-byte')))))",
-                        awaitPromise=True,
-                    )
-                    shot = await cdp.call("Page.captureScreenshot", format="png")
-                    path.write_bytes(base64.b64decode(shot["data"]))
-                    return received
+                    yield Page(cdp)
                 finally:
                     reader.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await reader
+
+
+class Page:
+    """One tab: navigate, read what the app sent, type, take screenshots."""
+
+    def __init__(self, cdp: _Cdp) -> None:
+        self._cdp = cdp
+
+    @property
+    def text(self) -> str:
+        """Everything the app has sent so far, as terminal text."""
+        return terminal_text(bytes(self._cdp.stream))
+
+    async def goto(self, url: str) -> None:
+        await self._cdp.call("Page.navigate", url=url)
+
+    async def wait_for_text(self, *texts: str, timeout: float = 20.0) -> str:
+        """Waits until every one of `texts` has arrived since the page was loaded."""
+        return await self._wait(texts, 0, timeout)
+
+    async def wait_for_new_text(self, *texts: str, timeout: float = 20.0) -> str:
+        """Waits until every one of `texts` arrives after this call."""
+        return await self._wait(texts, len(self._cdp.stream), timeout)
+
+    async def _wait(self, texts: tuple[str, ...], start: int, timeout: float) -> str:
+        try:
+            return await asyncio.wait_for(self._cdp.wait_for_text(*texts, start=start), timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"{texts!r} did not arrive within {timeout:g} s; the app sent:\n"
+                + terminal_text(bytes(self._cdp.stream[start:]))[-2000:]
+            ) from None
+
+    async def press(self, key: str) -> None:
+        """Types one printable character into the terminal, as a person at the page would."""
+        await self._cdp.call(
+            "Runtime.evaluate",
+            expression="document.querySelector('.xterm-helper-textarea').focus()",
+        )
+        await self._cdp.call("Input.dispatchKeyEvent", type="keyDown", key=key, text=key)
+        await self._cdp.call("Input.dispatchKeyEvent", type="keyUp", key=key)
+
+    async def screenshot(self, path: Path) -> None:
+        """Waits for two animation frames (the terminal paints on one), then saves a PNG."""
+        await self._cdp.call(
+            "Runtime.evaluate",
+            expression="new Promise(done => requestAnimationFrame("
+            "() => requestAnimationFrame(() => done(true))))",
+            awaitPromise=True,
+        )
+        shot = await self._cdp.call("Page.captureScreenshot", format="png")
+        path.write_bytes(base64.b64decode(shot["data"]))
 
 
 class _Cdp:
@@ -178,10 +230,10 @@ class _Cdp:
         await self.ws.send_json({"id": number, "method": method, "params": params})
         return await future
 
-    async def wait_for_text(self, text: str) -> str:
+    async def wait_for_text(self, *texts: str, start: int = 0) -> str:
         while True:
-            received = terminal_text(bytes(self.stream))
-            if text in received:
+            received = terminal_text(bytes(self.stream[start:]))
+            if all(text in received for text in texts):
                 return received
             self.changed.clear()
             await self.changed.wait()
@@ -195,4 +247,4 @@ def png_size(path: Path) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-__all__ = ["CHROMIUM_FLAGS", "HeadlessChromium", "png_size", "terminal_text"]
+__all__ = ["CHROMIUM_FLAGS", "HeadlessChromium", "Page", "png_size", "terminal_text"]
