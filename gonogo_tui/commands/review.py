@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -91,6 +92,26 @@ def find_default_checklist(folder: Path = CHECKLISTS_DIR) -> Path:
     raise GonogoError(f"no CHECKLIST given and {folder}/ holds {len(files)} ({names}): name one")
 
 
+def _log_to_file(evidence_dir: Path) -> None:
+    """Send log records to `evidence/gonogo.log`: stderr belongs to the screen while it runs."""
+    root_logger = logging.getLogger()
+    level = root_logger.level if root_logger.level != logging.NOTSET else logging.WARNING
+    for handler in list(root_logger.handlers):
+        if isinstance(handler, logging.StreamHandler) and not isinstance(
+            handler, logging.FileHandler
+        ):
+            root_logger.removeHandler(handler)
+    try:
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(evidence_dir / "gonogo.log", encoding="utf-8")
+    except OSError:
+        root_logger.addHandler(logging.NullHandler())
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root_logger.addHandler(handler)
+    root_logger.setLevel(min(level, logging.INFO))
+
+
 def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
     """Run `gonogo review` until the operator quits."""
     if args.duration <= 0:
@@ -103,6 +124,7 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     )
     from gonogo_tui.ui.app import GonogoApp
 
+    _log_to_file(args.evidence_dir)
     app = GonogoApp(
         checklist,
         runner,

@@ -120,7 +120,12 @@ class ProbeRunner:
                 status, observation, detail = await self._attempt(criterion, timeout)
                 if status is not Status.ERROR or attempts > retries:
                     break
-                log.info("%s: attempt %d failed (%s); retrying", criterion.id, attempts, detail)
+                log.info(
+                    "%s: attempt %d failed (%s); retrying",
+                    criterion.id,
+                    attempts,
+                    self.redactor(detail),
+                )
                 await self._sleep(self.retry_backoff * (2 ** (attempts - 1)))
             duration_ms = (time.perf_counter() - started) * 1000
         return self._result(
@@ -166,7 +171,14 @@ class ProbeRunner:
         except Exception as exc:  # the engine boundary: any failure becomes a result
             if _is_client_error(exc):
                 return Status.ERROR, None, f"{type(exc).__name__}: {exc}"
-            log.warning("probe %s raised %s: %s", criterion.id, type(exc).__name__, exc)
+            # Logs are outputs too: the exception text may quote a secret, so it is redacted,
+            # and the traceback (which may hold local values) is kept for -v debugging only.
+            log.warning(
+                "probe %s raised %s: %s",
+                criterion.id,
+                type(exc).__name__,
+                self.redactor(str(exc)),
+            )
             log.debug("traceback of probe %s", criterion.id, exc_info=True)
             return Status.ERROR, None, f"unexpected {type(exc).__name__}: {exc}"
         return (Status.PASS if observation.ok else Status.FAIL), observation, observation.detail
