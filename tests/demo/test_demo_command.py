@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from gonogo_tui.demo.scenarios import SCENARIOS, Scenario
-from tests.demo.leaks import alive, descendants, mentioning
+from tests.demo.leaks import alive, descendants, mentioning, processes
 from tests.servers import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -255,3 +255,27 @@ def test_help_lists_demo_and_stays_light() -> None:
         [*DEMO[:-1], "--help"], capture_output=True, text=True, check=True, cwd=REPO
     )
     assert "demo" in usage.stdout
+
+
+def test_sigterm_during_the_review_tui_cleans_up(sandbox: Sandbox) -> None:
+    """`gonogo demo` runs the review TUI in a real terminal (tmux); SIGTERM ends it all."""
+    from tests.ui.test_tmux import Tmux
+
+    terminal = Tmux(REPO)
+    gonogo = Path(sys.executable).parent / "gonogo"
+    terminal.start(f"env TMPDIR={sandbox.tmpdir} {gonogo} demo")
+    try:
+        terminal.wait_for("Spark Trading GO/NO-GO", "probes 44/44")
+        (pane,) = terminal.run("list-panes", "-F", "#{pane_pid}").split()
+        table = processes()
+        (demo_pid,) = (
+            pid
+            for pid in {int(pane), *descendants(int(pane))}
+            if pid in table and table[pid].cmdline.endswith("gonogo demo")
+        )
+        servers = descendants(demo_pid)
+        assert len(servers) >= 3
+        os.kill(demo_pid, signal.SIGTERM)
+        wait_until(lambda: not alive({demo_pid, *servers}), timeout=20, message="demo gone")
+    finally:
+        terminal.run("kill-server", check=False)
