@@ -84,9 +84,7 @@ def main() -> None:
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
     )
-    print(
-        f"checklist: {SECTIONS} sections x {PER_SECTION} criteria, {size} bytes"
-    )
+    print(f"checklist: {SECTIONS} sections x {PER_SECTION} criteria, {size} bytes")
     print(f"load: median {load_times[1]:.3f} s (target < 1 s)")
     print(
         f"gonogo check: {wall:.2f} s for {passed} PASS of {SECTIONS * PER_SECTION}, "
