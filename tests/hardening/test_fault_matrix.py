@@ -216,3 +216,26 @@ async def test_unexpected_exception(tmp_path: Path) -> None:
     assert result.status is Status.ERROR
     assert result.detail == "unexpected ZeroDivisionError: division by zero in a probe"
     assert_within_deadline(elapsed)
+
+
+@pytest.mark.parametrize(
+    "probe",
+    [
+        {"kind": "pgbouncer", "dsn": "postgresql://pgbouncer@127.0.0.1:{port}/pgbouncer"},
+        {"kind": "prometheus", "url": "http://127.0.0.1:{port}", "alert_rules": ">= 5"},
+        {"kind": "metrics", "url": "http://127.0.0.1:{port}/metrics", "gauge": "up", "compare": ">= 1"},
+        {"kind": "grafana_dashboard", "url": "http://127.0.0.1:{port}", "uid": "x", "token": "t0ken"},
+        {"kind": "github_runs", "api_url": "http://127.0.0.1:{port}", "repository": "o/r",
+         "token": "t0ken", "workflows": ["ci.yml"], "use_gh": "never"},
+        {"kind": "pg_health", "dsn": "postgresql://postgres@127.0.0.1:{port}/x", "check": "wal_archiving"},
+    ],
+    ids=["pgbouncer-down", "prometheus-down", "metrics-down", "grafana-down", "github-down", "postgres-health-down"],
+)  # fmt: skip
+async def test_operations_targets_down(tmp_path: Path, probe: dict[str, Any]) -> None:
+    port = free_port()
+    spec = {k: v.format(port=port) if isinstance(v, str) else v for k, v in probe.items()}
+    result, elapsed = await run_probe(spec, tmp_path)
+    assert result.status is Status.ERROR, result.detail
+    assert result.detail and "\n" not in result.detail
+    assert "t0ken" not in result.detail
+    assert_within_deadline(elapsed)
