@@ -8,13 +8,13 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import gonogo_tui
 from gonogo_tui.commands.common import default_operator
+from gonogo_tui.commands.signals import shielded, stop_signals_interrupt
 from gonogo_tui.commands.viewer_server import host_port
 from gonogo_tui.core.errors import GonogoError
 
@@ -25,8 +25,6 @@ SCENARIO_NAMES = ("green", "review", "red")
 SHIPPED_CHECKLIST = Path("checklists") / "spark-trading.yaml"
 """The shipped checklist, relative to the repository (or the current folder)."""
 CONTRACT_SQL = Path("checklists") / "contract" / "spark_trading.sql"
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-"""Signals that end the demo; each stops everything it started before the exit."""
 
 
 def register(subparsers: Any) -> None:
@@ -148,8 +146,8 @@ def run(args: argparse.Namespace) -> int:
         progress=_progress,
     )
     code = 0
-    with _signals_interrupt(), contextlib.ExitStack() as cleanup:
-        cleanup.callback(_shielded, environment.stop)
+    with stop_signals_interrupt(), contextlib.ExitStack() as cleanup:
+        cleanup.callback(shielded, environment.stop)
         environment.start()
         cleanup.enter_context(_environ(environment.variables))
         if args.env_file is not None:
@@ -234,31 +232,6 @@ def _wait_for_stop(environment: DemoEnvironment) -> None:
     _progress("running; Ctrl-C (or SIGTERM) stops everything")
     while True:
         signal.pause()
-
-
-def _interrupt(signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(signal.Signals(signum).name)
-
-
-@contextlib.contextmanager
-def _signals_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGHUP raise KeyboardInterrupt like SIGINT, so cleanup always runs."""
-    previous = {signum: signal.signal(signum, _interrupt) for signum in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def _shielded(stop: Callable[[], None]) -> None:
-    """Runs `stop` with the stop signals ignored, so a second Ctrl-C cannot cut it short."""
-    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in STOP_SIGNALS}
-    try:
-        stop()
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 @contextlib.contextmanager

@@ -3,8 +3,10 @@
 `serving_viewers()` starts, in a child process of its own session, a textual-serve server
 whose per-browser command is `gonogo view CHECKLIST --evidence-dir DIR`; each attendee's
 browser gets its own viewer process following the operator's journal. Leaving the context
-ends the server and every viewer it started (the whole process group). Run as a module,
-this file is that child: `python -m gonogo_tui.commands.viewer_server HOST PORT COMMAND`.
+ends the server and every viewer it started (the whole process group), also on SIGTERM or
+SIGHUP; if the operator's process dies without cleaning up, the server notices and ends the
+group itself. Run as a module, this file is that child:
+`python -m gonogo_tui.commands.viewer_server HOST PORT PARENT_PID COMMAND`.
 """
 
 from __future__ import annotations
@@ -18,15 +20,19 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from gonogo_tui.commands.signals import shielded, stop_signals_interrupt
 from gonogo_tui.core.errors import GonogoError
 
 START_TIMEOUT = 15.0
 """Seconds for the server to accept connections."""
+PARENT_POLL = 0.25
+"""How often the server checks that the operator's review still runs."""
 TITLE = "gonogo: GO/NO-GO review (read-only)"
 
 
@@ -65,18 +71,20 @@ def serving_viewers(host: str, port: int, checklist: Path, evidence_dir: Path) -
     """
     command = viewer_command(checklist, evidence_dir)
     with tempfile.TemporaryFile() as log:
+        server = [sys.executable, "-m", "gonogo_tui.commands.viewer_server"]
         process = subprocess.Popen(
-            [sys.executable, "-m", "gonogo_tui.commands.viewer_server", host, str(port), command],
+            [*server, host, str(port), str(os.getpid()), command],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its viewers join its process group; one killpg ends all
         )
         try:
-            _wait_listening(process, host, port, log)
-            yield f"http://{_url_host(host)}:{port}/"
+            with stop_signals_interrupt():
+                _wait_listening(process, host, port, log)
+                yield f"http://{_url_host(host)}:{port}/"
         finally:
-            _stop_group(process)
+            shielded(lambda: _stop_group(process))
 
 
 def _url_host(host: str) -> str:
@@ -114,9 +122,18 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
+def _end_with(parent: int) -> None:
+    """Ends this process group (the server and every viewer) once `parent` is gone: the
+    operator's review may die without a chance to clean up (SIGKILL, a crash)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os.killpg(0, signal.SIGKILL)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """The child process: serve `COMMAND` on HOST:PORT until SIGTERM."""
-    host, port, command = (argv if argv is not None else sys.argv[1:])[:3]
+    """The child process: serve COMMAND on HOST:PORT while PARENT_PID lives."""
+    host, port, parent, command = (argv if argv is not None else sys.argv[1:])[:4]
+    threading.Thread(target=_end_with, args=(int(parent),), daemon=True).start()
     from textual_serve.server import Server
 
     Server(command, host=host, port=int(port), title=TITLE).serve()

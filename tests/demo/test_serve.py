@@ -4,13 +4,16 @@ operator's terminal (tmux) alone changes the meeting, and quitting ends every vi
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import signal
 import socket
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import httpx
 import pytest
 
@@ -122,3 +125,42 @@ async def _watch(
         await page.wait_for_new_text("1/1 sections GO")
         await page.screenshot(after_tick)
         assert journal.read_bytes().count(b"\n") == lines_before + 1
+
+
+@pytest.mark.parametrize("ending", ["SIGKILL", "SIGHUP"])
+def test_viewers_end_with_the_operator_however_it_ends(meeting: Path, ending: str) -> None:
+    """SIGHUP (a closed terminal) runs the clean-up; after SIGKILL the server notices."""
+    port = free_port()
+    operator = Tmux(meeting)
+    operator.start(
+        f"exec {GONOGO} review review.yaml --evidence-dir evidence --serve 127.0.0.1:{port}"
+    )
+    try:
+        operator.wait_for("Served review")
+        wait_until(lambda: _accepts(port), timeout=15, message="the viewer server")
+        asyncio.run(_one_viewer(port, meeting, ending, operator))
+        wait_until(
+            lambda: not _accepts(port) and not mentioning(str(meeting)),
+            timeout=10,
+            message="server and viewers gone",
+        )
+    finally:
+        operator.run("kill-server", check=False)
+
+
+async def _one_viewer(port: int, meeting: Path, ending: str, operator: Tmux) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=100&height=30") as ws:
+            received = b""
+            while b"READ-ONLY VIEW" not in received:
+                message = await asyncio.wait_for(ws.receive(), 20)
+                if message.type == aiohttp.WSMsgType.BINARY:
+                    received += message.data
+            viewers = [
+                cmd
+                for cmd in mentioning(str(meeting)).values()
+                if "gonogo_tui view" in cmd and "viewer_server" not in cmd
+            ]
+            assert viewers, "a viewer process for this browser"
+            (pane,) = operator.run("list-panes", "-F", "#{pane_pid}").split()
+            os.kill(int(pane), getattr(signal, ending))
