@@ -139,16 +139,38 @@ class ProbeRunner:
     async def run_all(self, criteria: Iterable[Criterion]) -> AsyncIterator[ProbeResult]:
         """Run every probed criterion concurrently; yield results as they finish.
 
+        Probes that time their target (`latency_budget`, e.g. http `max_ms`) start first,
+        and the rest start once those have answered or their budget has passed: a burst
+        of probes on one event loop would otherwise be measured as the target's latency.
         Closing or cancelling the iteration cancels every probe still running.
         """
-        tasks = [
-            asyncio.ensure_future(self.run(criterion))
-            for criterion in criteria
-            if criterion.probe is not None
-        ]
+        probed = [criterion for criterion in criteria if criterion.probe is not None]
+        timed = [c for c in probed if c.probe is not None and c.probe.latency_budget]
+        untimed = [c for c in probed if c not in timed]
+        results: asyncio.Queue[asyncio.Task[ProbeResult]] = asyncio.Queue()
+        tasks: list[asyncio.Task[ProbeResult]] = []
+
+        def start(criterion: Criterion) -> None:
+            task = asyncio.ensure_future(self.run(criterion))
+            task.add_done_callback(results.put_nowait)
+            tasks.append(task)
+
         try:
-            for next_done in asyncio.as_completed(tasks):
-                yield await next_done
+            for criterion in timed:
+                assert criterion.probe is not None
+                try:
+                    await criterion.probe.prepare(replace(self.ctx, shared=self._shared))
+                except Exception as exc:  # warming up is best effort; run() reports failures
+                    log.info("could not prepare %s: %s", criterion.id, exc)
+            for criterion in timed:
+                start(criterion)
+            if timed:
+                budget = max(c.probe.latency_budget or 0 for c in timed if c.probe is not None)
+                await asyncio.wait(list(tasks), timeout=budget)
+            for criterion in untimed:
+                start(criterion)
+            for _ in range(len(tasks)):
+                yield (await results.get()).result()
         finally:
             for task in tasks:
                 task.cancel()

@@ -203,6 +203,18 @@ class ProbeSpec(StrictModel):
     secret_fields: ClassVar[tuple[str, ...]] = ()
     """Names of fields whose values are secrets (redacted in every output)."""
 
+    async def prepare(self, ctx: ProbeContext) -> None:
+        """Warm up what `run` needs (imports, shared clients) outside any timing."""
+
+    @property
+    def latency_budget(self) -> float | None:
+        """Seconds within which the target must answer, when the probe times it.
+
+        The engine starts such probes a little ahead of the others, so that their timing
+        measures the target rather than a busy event loop.
+        """
+        return None
+
     def source(self) -> str:
         """What is measured (URL, query, command, path), for tables and records."""
         raise NotImplementedError

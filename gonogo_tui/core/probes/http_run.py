@@ -47,6 +47,13 @@ def _ssl_context(*, insecure: bool) -> ssl.SSLContext:
     return httpx.create_ssl_context(verify=not insecure)
 
 
+async def prepare_client(ctx: ProbeContext, *, insecure: bool) -> None:
+    """Import httpx and build the engine's shared client ahead of a timed request."""
+    if ctx.shared is not None:
+        async with contextlib.AsyncExitStack() as stack:
+            await _client(stack, ctx, insecure=insecure)
+
+
 async def _client(
     stack: contextlib.AsyncExitStack, ctx: ProbeContext, *, insecure: bool
 ) -> httpx.AsyncClient:
@@ -98,6 +105,8 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
     try:
         async with contextlib.AsyncExitStack() as stack:
             client = await _client(stack, ctx, insecure=spec.insecure)
+            # Latency is the server's: building the client is not part of it.
+            started = time.perf_counter()
             response = await stack.enter_async_context(
                 client.stream(
                     spec.method,
