@@ -7,6 +7,7 @@ becomes a `ProbeResult` whose texts have the checklist's secrets redacted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -30,6 +31,9 @@ from gonogo_tui.core.redaction import Redactor
 from gonogo_tui.core.types import format_duration
 
 log = logging.getLogger(__name__)
+
+WARM_UP_ALLOWANCE = 0.5
+"""Seconds, on top of the largest latency budget, that other probes wait for timed ones."""
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -67,6 +71,9 @@ class ProbeRunner:
         self._sleep = sleep
         self._semaphore: asyncio.Semaphore | None = None
         self._shared = SharedResources()
+        self._timed_waiting: set[str] = set()
+        self._head_start_clear: asyncio.Event | None = None
+        self._head_start_until = 0.0
 
     @classmethod
     def for_checklist(
@@ -109,6 +116,62 @@ class ProbeRunner:
             raise ValueError(f"criterion {criterion.id!r} is manual and has no probe")
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.concurrency)
+        if criterion.probe.latency_budget:
+            try:
+                await self._prepare(criterion)
+                return await self._run(criterion)
+            finally:
+                self._timed_finished(criterion.id)
+        await self._head_start()
+        return await self._run(criterion)
+
+    def announce(self, criteria: Iterable[Criterion]) -> None:
+        """Say which probes are about to start together (a review opening, `run_all`).
+
+        Probes that time their target (`latency_budget`, e.g. http `max_ms`) then go first:
+        the others wait until those have answered, or for their budget plus a warm-up
+        allowance, so that a burst of probes on one event loop is not measured as the
+        target's latency.
+        """
+        budgets = [
+            c.probe.latency_budget
+            for c in criteria
+            if c.probe is not None and c.probe.latency_budget
+        ]
+        timed = {c.id for c in criteria if c.probe is not None and c.probe.latency_budget}
+        if not timed:
+            return
+        self._timed_waiting |= timed
+        self._head_start_clear = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        self._head_start_until = loop.time() + max(budgets) + WARM_UP_ALLOWANCE
+
+    async def _prepare(self, criterion: Criterion) -> None:
+        assert criterion.probe is not None
+        try:
+            await criterion.probe.prepare(replace(self.ctx, shared=self._shared))
+        except Exception as exc:  # warming up is best effort; the run reports failures
+            log.info("could not prepare %s: %s", criterion.id, exc)
+
+    def _timed_finished(self, criterion_id: str) -> None:
+        self._timed_waiting.discard(criterion_id)
+        if not self._timed_waiting and self._head_start_clear is not None:
+            self._head_start_clear.set()
+
+    async def _head_start(self) -> None:
+        """Let announced timed probes go first (bounded by their budget)."""
+        clear = self._head_start_clear
+        if not self._timed_waiting or clear is None:
+            return
+        remaining = self._head_start_until - asyncio.get_running_loop().time()
+        if remaining > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(clear.wait(), remaining)
+
+    async def _run(self, criterion: Criterion) -> ProbeResult:
+        assert criterion.probe is not None
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.concurrency)
         retries = self.default_retries if criterion.retries is None else criterion.retries
         timeout = self.timeout_for(criterion)
         async with self._semaphore:
@@ -139,38 +202,15 @@ class ProbeRunner:
     async def run_all(self, criteria: Iterable[Criterion]) -> AsyncIterator[ProbeResult]:
         """Run every probed criterion concurrently; yield results as they finish.
 
-        Probes that time their target (`latency_budget`, e.g. http `max_ms`) start first,
-        and the rest start once those have answered or their budget has passed: a burst
-        of probes on one event loop would otherwise be measured as the target's latency.
-        Closing or cancelling the iteration cancels every probe still running.
+        Timed probes go first (see `announce`). Closing or cancelling the iteration
+        cancels every probe still running.
         """
         probed = [criterion for criterion in criteria if criterion.probe is not None]
-        timed = [c for c in probed if c.probe is not None and c.probe.latency_budget]
-        untimed = [c for c in probed if c not in timed]
-        results: asyncio.Queue[asyncio.Task[ProbeResult]] = asyncio.Queue()
-        tasks: list[asyncio.Task[ProbeResult]] = []
-
-        def start(criterion: Criterion) -> None:
-            task = asyncio.ensure_future(self.run(criterion))
-            task.add_done_callback(results.put_nowait)
-            tasks.append(task)
-
+        self.announce(probed)
+        tasks = [asyncio.ensure_future(self.run(criterion)) for criterion in probed]
         try:
-            for criterion in timed:
-                assert criterion.probe is not None
-                try:
-                    await criterion.probe.prepare(replace(self.ctx, shared=self._shared))
-                except Exception as exc:  # warming up is best effort; run() reports failures
-                    log.info("could not prepare %s: %s", criterion.id, exc)
-            for criterion in timed:
-                start(criterion)
-            if timed:
-                budget = max(c.probe.latency_budget or 0 for c in timed if c.probe is not None)
-                await asyncio.wait(list(tasks), timeout=budget)
-            for criterion in untimed:
-                start(criterion)
-            for _ in range(len(tasks)):
-                yield (await results.get()).result()
+            for next_done in asyncio.as_completed(tasks):
+                yield await next_done
         finally:
             for task in tasks:
                 task.cancel()
