@@ -27,13 +27,19 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops SYNs under a burst of probes: each drop costs a 1 s
+    # TCP retransmit, which would measure the server, not gonogo.
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 class BenchServer:
     """Serves on 127.0.0.1, random port, in a daemon thread."""
 
     def __init__(self, latency_ms: float = 0.0) -> None:
         handler = type("Handler", (_Handler,), {"latency_ms": latency_ms})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property

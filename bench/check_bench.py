@@ -7,6 +7,7 @@ Usage: .venv/bin/python bench/check_bench.py [--runs N]
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -42,7 +43,8 @@ def write_checklist(folder: Path, base_url: str) -> Path:
     return path
 
 
-def time_check(checklist: Path, *extra: str) -> float:
+def time_check(checklist: Path, *extra: str) -> tuple[float, float]:
+    """Wall time of one `gonogo check`, and its slowest probe's own duration (seconds)."""
     gonogo = Path(sys.executable).with_name("gonogo")
     command = [str(gonogo)] if gonogo.exists() else [sys.executable, "-m", "gonogo_tui"]
     started = time.perf_counter()
@@ -55,7 +57,9 @@ def time_check(checklist: Path, *extra: str) -> float:
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"gonogo check exited {proc.returncode}: {proc.stderr.strip()}")
-    return elapsed
+    document = json.loads(proc.stdout)
+    slowest = max(c["duration_ms"] for s in document["sections"] for c in s["criteria"])
+    return elapsed, slowest / 1000
 
 
 def main() -> None:
@@ -67,21 +71,26 @@ def main() -> None:
         time_check(checklist)  # warm caches
         concurrent = [time_check(checklist) for _ in range(args.runs)]
         sequential = [time_check(checklist, "--concurrency", "1") for _ in range(2)]
-    median_concurrent = statistics.median(concurrent)
-    median_sequential = statistics.median(sequential)
-    target = SLOW_MS / 1000 + 0.3
+    walls = [wall for wall, _ in concurrent]
+    median_concurrent = statistics.median(walls)
+    median_sequential = statistics.median(wall for wall, _ in sequential)
+    median_slowest = statistics.median(slowest for _, slowest in concurrent)
+    overhead = statistics.median(wall - slowest for wall, slowest in concurrent)
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
     )
     print(f"probes: {PROBES} http ({SLOW_PROBES} answer after {SLOW_MS} ms), {args.runs} runs")
     print(
         f"gonogo check (concurrent): median {median_concurrent:.3f} s, "
-        f"min {min(concurrent):.3f} s, max {max(concurrent):.3f} s"
+        f"min {min(walls):.3f} s, max {max(walls):.3f} s"
     )
+    print(f"slowest probe as measured by gonogo: median {median_slowest:.3f} s")
     print(f"one after another (--concurrency 1): median {median_sequential:.3f} s")
     print(f"speed-up: {median_sequential / median_concurrent:.1f}x")
-    verdict = "met" if median_concurrent <= target else "NOT met"
-    print(f"target <= slowest probe + 0.3 s = {target:.2f} s: {verdict}")
+    print(f"wall time - slowest probe (start-up included): median {overhead:.3f} s")
+    print(f"target: at most the slowest probe + 0.3 s: {'met' if overhead <= 0.3 else 'NOT met'}")
+    nominal = median_concurrent - SLOW_MS / 1000
+    print(f"wall time - nominal server latency ({SLOW_MS} ms): {nominal:.3f} s")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,10 @@ COMMAND_MODULES = (
     "gonogo_tui.commands.check",
     "gonogo_tui.commands.review",
     "gonogo_tui.commands.schema",
+    "gonogo_tui.commands.signing",
+    "gonogo_tui.commands.demo",
+    "gonogo_tui.commands.report",
+    "gonogo_tui.commands.view",
 )
 """Modules that each add one or more subcommands through `register(subparsers)`."""
 

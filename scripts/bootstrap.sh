@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 need=()
-for bin in pgbouncer:pgbouncer prometheus:prometheus tmux:tmux ssh-keygen:openssh-client; do
+for bin in pgbouncer:pgbouncer prometheus:prometheus tmux:tmux ssh-keygen:openssh-client gh:gh \
+    jq:jq chromium:chromium; do
   command -v "${bin%%:*}" >/dev/null 2>&1 || need+=("${bin##*:}")
 done
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)

@@ -45,3 +45,18 @@ def test_loading_a_checklist_imports_no_client_library(tmp_path: object) -> None
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == ""
+
+
+def test_command_line_start_up_imports_no_heavy_library() -> None:
+    """`gonogo check` starts fast: registering every subcommand imports no client, UI or
+    crypto library; each is imported by the command or probe kind that needs it."""
+    code = (
+        "import sys\n"
+        "from gonogo_tui.cli import build_parser\n"
+        "build_parser()\n"
+        "heavy = ('textual', 'rich', 'httpx', 'psycopg', 'cryptography', 'prometheus_client',"
+        " 'textual_serve')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == ""

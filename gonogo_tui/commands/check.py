@@ -84,8 +84,11 @@ def resolve_ticks(
 async def run_probes(runner: ProbeRunner, checklist: Checklist) -> dict[str, ProbeResult]:
     """Run every probe of the checklist; results by criterion id."""
     results: dict[str, ProbeResult] = {}
-    async for result in runner.run_all(criterion for _, criterion in checklist.criteria()):
-        results[result.criterion_id] = result
+    try:
+        async for result in runner.run_all(criterion for _, criterion in checklist.criteria()):
+            results[result.criterion_id] = result
+    finally:
+        await runner.aclose()
     return results
 
 
@@ -131,7 +134,7 @@ def _write_record(
     record = build_record(
         checklist, evaluation, operator=operator, decided_at=decided_at, release=args.release
     )
-    paths = write_record(record, args.evidence_dir)
+    paths = write_record(record, args.evidence_dir, now=lambda: decided_at)
     return paths.txt
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from gonogo_tui.commands.common import default_operator, duration_arg, existing_dir
+from gonogo_tui.commands.viewer_server import host_port
 from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
@@ -59,6 +63,13 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="start with the walkthrough: one section at a time, a summary at the end",
     )
+    parser.add_argument(
+        "--serve",
+        type=host_port,
+        metavar="HOST:PORT",
+        default=None,
+        help="also serve a read-only view of the review to browsers at http://HOST:PORT/",
+    )
     parser.set_defaults(func=run)
 
 
@@ -81,17 +92,39 @@ def find_default_checklist(folder: Path = CHECKLISTS_DIR) -> Path:
     raise GonogoError(f"no CHECKLIST given and {folder}/ holds {len(files)} ({names}): name one")
 
 
+def _log_to_file(evidence_dir: Path) -> None:
+    """Send log records to `evidence/gonogo.log`: stderr belongs to the screen while it runs."""
+    root_logger = logging.getLogger()
+    level = root_logger.level if root_logger.level != logging.NOTSET else logging.WARNING
+    for handler in list(root_logger.handlers):
+        if isinstance(handler, logging.StreamHandler) and not isinstance(
+            handler, logging.FileHandler
+        ):
+            root_logger.removeHandler(handler)
+    try:
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(evidence_dir / "gonogo.log", encoding="utf-8")
+    except OSError:
+        root_logger.addHandler(logging.NullHandler())
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root_logger.addHandler(handler)
+    root_logger.setLevel(min(level, logging.INFO))
+
+
 def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
     """Run `gonogo review` until the operator quits."""
     if args.duration <= 0:
         raise GonogoError("--duration must be longer than 0s")
-    checklist = load_checklist(args.checklist or find_default_checklist())
+    checklist_path = args.checklist or find_default_checklist()
+    checklist = load_checklist(checklist_path)
     root = (args.root or Path.cwd()).resolve()
     runner = ProbeRunner.for_checklist(
         checklist, root=root, now=now, evidence_dir=args.evidence_dir
     )
     from gonogo_tui.ui.app import GonogoApp
 
+    _log_to_file(args.evidence_dir)
     app = GonogoApp(
         checklist,
         runner,
@@ -102,5 +135,14 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
         duration=args.duration,
         walkthrough=args.walkthrough,
     )
-    app.run()
+    with contextlib.ExitStack() as serving:
+        if getattr(args, "serve", None) is not None:
+            from gonogo_tui.commands.viewer_server import serving_viewers
+
+            host, port = args.serve
+            url = serving.enter_context(
+                serving_viewers(host, port, checklist_path, args.evidence_dir)
+            )
+            print(f"gonogo: attendees follow the review read-only at {url}", file=sys.stderr)
+        app.run()
     return app.return_code or 0

@@ -7,6 +7,7 @@ becomes a `ProbeResult` whose texts have the checklist's secrets redacted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -17,11 +18,12 @@ from pathlib import Path
 from gonogo_tui.core.checklist import Checklist, Criterion
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import (
+    OUTPUT_CAP,
     Observation,
     ProbeContext,
     ProbeResult,
+    SharedResources,
     Status,
-    cap_text,
     one_line,
     utc_now,
 )
@@ -29,6 +31,9 @@ from gonogo_tui.core.redaction import Redactor
 from gonogo_tui.core.types import format_duration
 
 log = logging.getLogger(__name__)
+
+WARM_UP_ALLOWANCE = 0.5
+"""Seconds, on top of the largest latency budget, that other probes wait for timed ones."""
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -65,6 +70,10 @@ class ProbeRunner:
         self.redactor = redactor or Redactor()
         self._sleep = sleep
         self._semaphore: asyncio.Semaphore | None = None
+        self._shared = SharedResources()
+        self._timed_waiting: set[str] = set()
+        self._head_start_clear: asyncio.Event | None = None
+        self._head_start_until = 0.0
 
     @classmethod
     def for_checklist(
@@ -107,6 +116,62 @@ class ProbeRunner:
             raise ValueError(f"criterion {criterion.id!r} is manual and has no probe")
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.concurrency)
+        if criterion.probe.latency_budget:
+            try:
+                await self._prepare(criterion)
+                return await self._run(criterion)
+            finally:
+                self._timed_finished(criterion.id)
+        await self._head_start()
+        return await self._run(criterion)
+
+    def announce(self, criteria: Iterable[Criterion]) -> None:
+        """Say which probes are about to start together (a review opening, `run_all`).
+
+        Probes that time their target (`latency_budget`, e.g. http `max_ms`) then go first:
+        the others wait until those have answered, or for their budget plus a warm-up
+        allowance, so that a burst of probes on one event loop is not measured as the
+        target's latency.
+        """
+        budgets = [
+            c.probe.latency_budget
+            for c in criteria
+            if c.probe is not None and c.probe.latency_budget
+        ]
+        timed = {c.id for c in criteria if c.probe is not None and c.probe.latency_budget}
+        if not timed:
+            return
+        self._timed_waiting |= timed
+        self._head_start_clear = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        self._head_start_until = loop.time() + max(budgets) + WARM_UP_ALLOWANCE
+
+    async def _prepare(self, criterion: Criterion) -> None:
+        assert criterion.probe is not None
+        try:
+            await criterion.probe.prepare(replace(self.ctx, shared=self._shared))
+        except Exception as exc:  # warming up is best effort; the run reports failures
+            log.info("could not prepare %s: %s", criterion.id, exc)
+
+    def _timed_finished(self, criterion_id: str) -> None:
+        self._timed_waiting.discard(criterion_id)
+        if not self._timed_waiting and self._head_start_clear is not None:
+            self._head_start_clear.set()
+
+    async def _head_start(self) -> None:
+        """Let announced timed probes go first (bounded by their budget)."""
+        clear = self._head_start_clear
+        if not self._timed_waiting or clear is None:
+            return
+        remaining = self._head_start_until - asyncio.get_running_loop().time()
+        if remaining > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(clear.wait(), remaining)
+
+    async def _run(self, criterion: Criterion) -> ProbeResult:
+        assert criterion.probe is not None
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.concurrency)
         retries = self.default_retries if criterion.retries is None else criterion.retries
         timeout = self.timeout_for(criterion)
         async with self._semaphore:
@@ -118,23 +183,31 @@ class ProbeRunner:
                 status, observation, detail = await self._attempt(criterion, timeout)
                 if status is not Status.ERROR or attempts > retries:
                     break
-                log.info("%s: attempt %d failed (%s); retrying", criterion.id, attempts, detail)
+                log.info(
+                    "%s: attempt %d failed (%s); retrying",
+                    criterion.id,
+                    attempts,
+                    self.redactor(detail),
+                )
                 await self._sleep(self.retry_backoff * (2 ** (attempts - 1)))
             duration_ms = (time.perf_counter() - started) * 1000
         return self._result(
             criterion, status, observation, detail, started_at, duration_ms, attempts
         )
 
+    async def aclose(self) -> None:
+        """Close the clients probes shared (connection pools); the runner stays usable."""
+        await self._shared.aclose()
+
     async def run_all(self, criteria: Iterable[Criterion]) -> AsyncIterator[ProbeResult]:
         """Run every probed criterion concurrently; yield results as they finish.
 
-        Closing or cancelling the iteration cancels every probe still running.
+        Timed probes go first (see `announce`). Closing or cancelling the iteration
+        cancels every probe still running.
         """
-        tasks = [
-            asyncio.ensure_future(self.run(criterion))
-            for criterion in criteria
-            if criterion.probe is not None
-        ]
+        probed = [criterion for criterion in criteria if criterion.probe is not None]
+        self.announce(probed)
+        tasks = [asyncio.ensure_future(self.run(criterion)) for criterion in probed]
         try:
             for next_done in asyncio.as_completed(tasks):
                 yield await next_done
@@ -147,7 +220,7 @@ class ProbeRunner:
         self, criterion: Criterion, timeout: float
     ) -> tuple[Status, Observation | None, str]:
         assert criterion.probe is not None
-        ctx = replace(self.ctx, timeout=timeout)
+        ctx = replace(self.ctx, timeout=timeout, shared=self._shared)
         try:
             async with asyncio.timeout(timeout):
                 observation = await criterion.probe.run(ctx)
@@ -160,7 +233,14 @@ class ProbeRunner:
         except Exception as exc:  # the engine boundary: any failure becomes a result
             if _is_client_error(exc):
                 return Status.ERROR, None, f"{type(exc).__name__}: {exc}"
-            log.warning("probe %s raised %s: %s", criterion.id, type(exc).__name__, exc)
+            # Logs are outputs too: the exception text may quote a secret, so it is redacted,
+            # and the traceback (which may hold local values) is kept for -v debugging only.
+            log.warning(
+                "probe %s raised %s: %s",
+                criterion.id,
+                type(exc).__name__,
+                self.redactor(str(exc)),
+            )
             log.debug("traceback of probe %s", criterion.id, exc_info=True)
             return Status.ERROR, None, f"unexpected {type(exc).__name__}: {exc}"
         return (Status.PASS if observation.ok else Status.FAIL), observation, observation.detail
@@ -192,10 +272,19 @@ class ProbeRunner:
             detail=one_line(redact(detail or ""), 500),
             started_at=started_at,
             duration_ms=duration_ms,
-            output=cap_text(redact(output)),
+            output=_redact_capped(output, redact),
             attempts=attempts,
             artifacts=artifacts,
         )
+
+
+def _redact_capped(text: str, redact: Redactor) -> str:
+    """Redact, then cap: only the kept part (plus room for a straddling secret) is scanned."""
+    if len(text) <= OUTPUT_CAP:
+        return redact(text)
+    margin = max((len(secret) for secret in redact.secrets), default=0) + 512
+    head = redact(text[: OUTPUT_CAP + margin])[:OUTPUT_CAP]
+    return f"{head}\n… [{len(text) - OUTPUT_CAP} more characters not kept]"
 
 
 def _describe_os_error(exc: OSError) -> str:

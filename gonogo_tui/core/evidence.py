@@ -9,20 +9,20 @@ gets a `_2`, `_3`... suffix.
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
-import os
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from gonogo_tui import __version__
+from gonogo_tui.core import files
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Decision, Evaluation
-from gonogo_tui.core.probes.base import Status, iso_utc
+from gonogo_tui.core.probes.base import Status, iso_utc, utc_now
 from gonogo_tui.core.report import (
     criterion_detail,
     criterion_expected,
@@ -124,6 +124,8 @@ class DecisionRecord:
     override_text: str | None = None
     timestamp: str = field(default="")
     """`YYYYmmdd_HHMMSS` of decided_at, shared by the file names."""
+    artifacts: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Evidence texts probes kept (criterion id -> name -> text), written beside the record."""
 
     @property
     def display_decision(self) -> str:
@@ -142,6 +144,8 @@ class RecordPaths:
     txt: Path
     json: Path
     override: Path | None = None
+    statement: Path | None = None
+    """The sealed in-toto statement (see docs/signing.md)."""
 
 
 def validate_override(override: Override) -> None:
@@ -219,6 +223,17 @@ def build_record(
         no_go=no_go,
         notes=notes,
     )
+    artifacts = {
+        outcome.criterion.id: dict(outcome.result.artifacts)
+        for section in evaluation.sections
+        for outcome in section.criteria
+        if outcome.result is not None and outcome.result.artifacts
+    }
+    data["artifacts"] = {
+        f"{cid}/{name}": hashlib.sha256(text.encode("utf-8")).hexdigest()
+        for cid, named in artifacts.items()
+        for name, text in named.items()
+    }
     text = _record_text(data, evaluation, override, no_go)
     override_text = _override_text(data, override) if override is not None else None
     return DecisionRecord(
@@ -231,6 +246,7 @@ def build_record(
         data=data,
         override_text=override_text,
         timestamp=stamp,
+        artifacts=artifacts,
     )
 
 
@@ -420,11 +436,20 @@ def _printable(line: str) -> str:
     return "".join(ch if ch.isprintable() or ch == "\t" else f"\\x{ord(ch):02x}" for ch in line)
 
 
-def write_record(record: DecisionRecord, evidence_dir: Path) -> RecordPaths:
-    """Write the record's files atomically; never overwrite an existing file.
+def write_record(
+    record: DecisionRecord,
+    evidence_dir: Path,
+    *,
+    now: Callable[[], datetime] = utc_now,
+    seal: bool = True,
+) -> RecordPaths:
+    """Write the record's files atomically, never overwriting one, then seal it.
+
+    Sealing writes `<stem>.statement.json` (the bytes approvers sign) and appends the
+    record to `ledger.jsonl`; see `gonogo_tui.core.signing.seal_record`.
 
     Raises:
-        EvidenceError: the folder cannot be created or written.
+        EvidenceError: the folder cannot be created or written, or sealing failed.
     """
     try:
         evidence_dir.mkdir(parents=True, exist_ok=True)
@@ -443,8 +468,34 @@ def write_record(record: DecisionRecord, evidence_dir: Path) -> RecordPaths:
         override_path = write_new_file(
             evidence_dir / f"{override_stem}.txt", override_text.encode("utf-8")
         )
+    _write_artifacts(record.artifacts, evidence_dir / f"{stem}{ARTIFACTS_SUFFIX}")
     txt_path = write_new_file(evidence_dir / f"{stem}.txt", text.encode("utf-8"))
-    return RecordPaths(txt=txt_path, json=json_path, override=override_path)
+    statement = None
+    if seal:
+        from gonogo_tui.core.signing import seal_record
+
+        extra = [override_path] if override_path is not None else []
+        statement = seal_record(txt_path, json_path, now=now, extra_files=extra)
+    return RecordPaths(txt=txt_path, json=json_path, override=override_path, statement=statement)
+
+
+ARTIFACTS_SUFFIX = "_artifacts"
+"""Probe artifacts go to `<record stem>_artifacts/<criterion id>/<name>`."""
+
+
+def _write_artifacts(artifacts: dict[str, dict[str, str]], folder: Path) -> None:
+    """Write each probe artifact once; their SHA-256 digests are in the record JSON."""
+    for criterion_id, named in artifacts.items():
+        target = folder / criterion_id
+        for name, text in named.items():
+            safe_name = Path(name).name
+            if not safe_name or safe_name in (".", ".."):
+                raise EvidenceError(f"{criterion_id}: unusable artifact name {name!r}")
+            try:
+                target.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise EvidenceError(f"{target}: cannot create: {exc.strerror or exc}") from None
+            write_new_file(target / safe_name, text.encode("utf-8"))
 
 
 def _free_stems(record: DecisionRecord, evidence_dir: Path) -> tuple[str, str | None]:
@@ -453,7 +504,7 @@ def _free_stems(record: DecisionRecord, evidence_dir: Path) -> tuple[str, str | 
     for attempt in range(1, 1000):
         suffix = "" if attempt == 1 else f"_{attempt}"
         stem = base + suffix
-        names = [f"{stem}.txt", f"{stem}.json"]
+        names = [f"{stem}.txt", f"{stem}.json", f"{stem}{ARTIFACTS_SUFFIX}"]
         override_stem = override_base + suffix if override_base else None
         if override_stem:
             names.append(f"{override_stem}.txt")
@@ -468,41 +519,13 @@ def write_new_file(path: Path, content: bytes) -> Path:
     Raises:
         EvidenceError: the file exists already, or the write failed.
     """
-    directory = path.parent
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        files.write_new_file(path, content)
+    except FileExistsError:
+        raise EvidenceError(f"{path}: exists already; evidence is never overwritten") from None
     except OSError as exc:
-        raise EvidenceError(f"{directory}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)
-        try:
-            os.link(tmp_name, path)
-        except FileExistsError:
-            raise EvidenceError(f"{path}: exists already; evidence is never overwritten") from None
-        except OSError as exc:
-            raise EvidenceError(f"{path}: cannot write: {exc.strerror or exc}") from None
-        _fsync_dir(directory)
-    finally:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
+        raise EvidenceError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return path
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 __all__ = [

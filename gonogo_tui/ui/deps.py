@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +24,10 @@ class Runner(Protocol):
 
     def timeout_for(self, criterion: Criterion) -> float:
         """The probe's deadline in seconds."""
+        ...
+
+    def announce(self, criteria: Iterable[Criterion]) -> None:
+        """Say which probes are about to start together (timed ones then go first)."""
         ...
 
 

@@ -219,3 +219,30 @@ async def test_manual_criterion_is_refused() -> None:
     manual = Criterion(id="m", title="m", manual=True)
     with pytest.raises(ValueError, match="manual"):
         await runner().run(manual)
+
+
+async def test_timed_probes_start_ahead_of_the_burst() -> None:
+    class Timed(ScriptedProbe):
+        @property
+        def latency_budget(self) -> float | None:
+            return 0.5
+
+    timed_started: list[float] = []
+    untimed_started: list[float] = []
+
+    async def timed(ctx: ProbeContext) -> Observation:
+        timed_started.append(time.perf_counter())
+        await asyncio.sleep(0.05)
+        return Observation(ok=True, value="fast")
+
+    async def untimed(ctx: ProbeContext) -> Observation:
+        untimed_started.append(time.perf_counter())
+        return Observation(ok=True, value="other")
+
+    timed_criterion = Criterion.model_construct(
+        id="t", title="t", probe=Timed(behaviour=timed), manual=False, timeout=None, retries=None
+    )
+    criteria = [criterion(untimed, id=f"u{i}") for i in range(5)] + [timed_criterion]
+    results = [r async for r in runner().run_all(criteria)]
+    assert len(results) == 6
+    assert min(untimed_started) >= max(timed_started) + 0.045  # after the timed one answered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from datetime import UTC, datetime
@@ -231,3 +232,30 @@ def test_waivers_listed(tmp_path: Path) -> None:
     assert "- p0 (ERROR) waived by bob at 2026-11-26T10:15:00.000Z: service retired" in (
         record.text.splitlines()
     )
+
+
+def test_probe_artifacts_are_written_beside_the_record(tmp_path: Path) -> None:
+    checklist = _checklist(1)
+    metrics = "# HELP up\nup 1\n"
+    results = {
+        "p0": ProbeResult(
+            "p0",
+            Status.PASS,
+            "v",
+            "e",
+            "s",
+            "d",
+            T0,
+            1.0,
+            artifacts={"baseline_metrics.txt": metrics},
+        )
+    }
+    evaluation = evaluate(checklist, results, {"m0": Tick("m0", "a", T0)})
+    record = build_record(checklist, evaluation, operator="a", decided_at=T0)
+    first = write_record(record, tmp_path)
+    second = write_record(record, tmp_path)
+    kept = tmp_path / f"{first.txt.stem}_artifacts" / "p0" / "baseline_metrics.txt"
+    assert kept.read_text() == metrics
+    assert (tmp_path / f"{second.txt.stem}_artifacts" / "p0" / "baseline_metrics.txt").exists()
+    digest = json.loads(first.json.read_text())["artifacts"]["p0/baseline_metrics.txt"]
+    assert digest == hashlib.sha256(metrics.encode()).hexdigest()

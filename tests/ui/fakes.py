@@ -58,6 +58,7 @@ class FakeRunner:
         self.clock = clock
         self.script = dict(script or {})
         self.hang = set(hang)
+        self.announced: list[str] = []
         self.calls: list[str] = []
         self.cancelled: list[str] = []
         self._gates: dict[str, tuple[asyncio.Event, asyncio.AbstractEventLoop]] = {}
@@ -93,6 +94,9 @@ class FakeRunner:
             duration_ms=12.0,
             output=scripted.output,
         )
+
+    def announce(self, criteria: Iterable[Criterion]) -> None:
+        self.announced.extend(c.id for c in criteria)
 
     def timeout_for(self, criterion: Criterion) -> float:
         return 5.0

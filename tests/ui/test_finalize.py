@@ -15,6 +15,7 @@ from gonogo_tui.ui.screens.finalize import (
     OverrideModal,
 )
 from gonogo_tui.ui.screens.modals import ConfirmModal, ErrorModal
+from gonogo_tui.ui.screens.sign_off import SignOffModal
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
 from gonogo_tui.ui.widgets.decision_bar import DecisionBar
 from tests.ui.conftest import AppFactory, finish, journal_entries, review_of, settle, tick_all
@@ -71,7 +72,10 @@ async def test_go_is_recorded(make_app: AppFactory, evidence: Path) -> None:
         await pilot.press("f")
         await pilot.pause()
         assert not isinstance(app.screen, FinalizeModal)
+        assert isinstance(app.screen, SignOffModal)  # finalized: f collects signatures
         assert any("Already finalized" in n.message for n in app._notifications)
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("q")  # finalized: quits without asking
     assert app.return_code == 0
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from gonogo_tui.core.types import Duration
+
+T = TypeVar("T")
 
 OUTPUT_CAP = 64 * 1024
 """Raw output kept per probe run, in characters; the rest is dropped and counted."""
@@ -132,6 +134,33 @@ def parse_iso(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+class SharedResources:
+    """Clients that probes share within one event loop (an HTTP connection pool, say).
+
+    Building a TLS-capable HTTP client costs milliseconds of CPU; a thousand probes should
+    not pay it a thousand times. The engine owns this and closes it with `aclose`.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, factory: Callable[[], T]) -> T:
+        """The resource under `key`, made by `factory` on first use."""
+        if key not in self._items:
+            self._items[key] = factory()
+        item: T = self._items[key]
+        return item
+
+    async def aclose(self) -> None:
+        """Close every resource that has an `aclose` coroutine; later `get`s make new ones."""
+        items = list(self._items.values())
+        self._items.clear()
+        for item in items:
+            close = getattr(item, "aclose", None)
+            if close is not None:
+                await close()
+
+
 @dataclass(frozen=True)
 class ProbeContext:
     """Everything a probe may depend on, passed in so tests can fix each one."""
@@ -144,6 +173,8 @@ class ProbeContext:
     """Where earlier evidence lives (for probes comparing with a previous run)."""
     timeout: float = 10.0
     """This run's deadline in seconds; probes size their own client timeouts from it."""
+    shared: SharedResources | None = None
+    """Clients shared between probes, when the engine provides them."""
 
     def resolve(self, path: str | Path) -> Path:
         """Resolve a checklist path against `root` (absolute paths stay as they are)."""
@@ -154,7 +185,7 @@ class ProbeContext:
 class StrictModel(BaseModel):
     """Base for checklist models: unknown fields are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class ProbeSpec(StrictModel):
@@ -171,6 +202,18 @@ class ProbeSpec(StrictModel):
 
     secret_fields: ClassVar[tuple[str, ...]] = ()
     """Names of fields whose values are secrets (redacted in every output)."""
+
+    async def prepare(self, ctx: ProbeContext) -> None:
+        """Warm up what `run` needs (imports, shared clients) outside any timing."""
+
+    @property
+    def latency_budget(self) -> float | None:
+        """Seconds within which the target must answer, when the probe times it.
+
+        The engine starts such probes a little ahead of the others, so that their timing
+        measures the target rather than a busy event loop.
+        """
+        return None
 
     def source(self) -> str:
         """What is measured (URL, query, command, path), for tables and records."""
@@ -196,6 +239,7 @@ __all__ = [
     "ProbeContext",
     "ProbeResult",
     "ProbeSpec",
+    "SharedResources",
     "Status",
     "StrictModel",
     "cap_text",

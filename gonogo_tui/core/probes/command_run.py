@@ -116,7 +116,7 @@ async def run_command_probe(spec: CommandProbe, ctx: ProbeContext) -> Observatio
     """
     if isinstance(spec.command, str):
         argv = ["/bin/sh", "-c", spec.command]
-        logger.warning("command probe runs through /bin/sh -c because the checklist says shell")
+        logger.info("command probe runs through /bin/sh -c because the checklist says shell")
     else:
         argv = list(spec.command)
     cwd = ctx.resolve(spec.cwd) if spec.cwd else ctx.root

@@ -109,6 +109,15 @@ class HttpProbe(ProbeSpec):
             raise ValueError("give 'body' or 'json_body', not both")
         return self
 
+    @property
+    def latency_budget(self) -> float | None:
+        return None if self.max_ms is None else self.max_ms / 1000
+
+    async def prepare(self, ctx: ProbeContext) -> None:
+        from gonogo_tui.core.probes.http_run import prepare_client
+
+        await prepare_client(ctx, insecure=self.insecure)
+
     def source(self) -> str:
         return f"{self.method} {self.url}"
 

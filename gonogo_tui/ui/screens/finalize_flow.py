@@ -7,6 +7,7 @@ emergency override); the core builds and writes the record, the journal closes t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gonogo_tui.core.errors import EvidenceError
@@ -30,6 +31,7 @@ from gonogo_tui.ui.screens.finalize import (
     OverrideModal,
 )
 from gonogo_tui.ui.screens.modals import ConfirmModal, ErrorModal
+from gonogo_tui.ui.screens.sign_off import SignOffModal
 
 if TYPE_CHECKING:
     from gonogo_tui.ui.screens.review import ReviewScreen
@@ -83,7 +85,11 @@ async def finalize_meeting(screen: ReviewScreen) -> None:
     ctx = screen.ctx
     done = screen.journal.state.finalized
     if done is not None:
-        screen.notify(f"Already finalized: {done.display_decision} ({done.record_id}).")
+        screen.notify(
+            f"Already finalized: {done.display_decision} ({done.record_id}). Collecting signatures."
+        )
+        if done.paths:
+            await app.push_screen_wait(SignOffModal(Path(done.paths[0]), clock=ctx.clock))
         return
     await freshen(screen)
     snapshot = screen.snapshot
@@ -121,7 +127,7 @@ async def finalize_meeting(screen: ReviewScreen) -> None:
             no_go=no_go,
             notes=tuple(screen.journal.state.notes),
         )
-        paths = write_record(record, ctx.evidence_dir)
+        paths = write_record(record, ctx.evidence_dir, now=ctx.clock)
     except EvidenceError as exc:
         await app.push_screen_wait(ErrorModal("The decision record was not written", str(exc)))
         return
@@ -140,7 +146,10 @@ async def finalize_meeting(screen: ReviewScreen) -> None:
         screen.journal.state.finalized = finalized
         screen.notify(f"Record written, journal not updated: {exc}", severity="error", timeout=10)
     screen.publish()
-    screen.notify(f"{record.display_decision} recorded: {paths.txt}", timeout=10)
+    screen.notify(
+        f"{record.display_decision} recorded: {paths.txt}. Press f to collect signatures.",
+        timeout=10,
+    )
 
 
 __all__ = ["default_no_go_reason", "finalize_meeting", "freshen"]

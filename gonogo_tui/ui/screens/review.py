@@ -221,7 +221,9 @@ class ReviewScreen(Screen[None]):
             How many probes started (manual criteria are skipped).
         """
         started = 0
-        for cid in dict.fromkeys(criterion_ids):
+        ids = list(dict.fromkeys(criterion_ids))
+        self.ctx.runner.announce(self.ctx.checklist.criterion(cid) for cid in ids)
+        for cid in ids:
             criterion = self.ctx.checklist.criterion(cid)
             if criterion.is_manual:
                 continue

@@ -65,6 +65,7 @@ class RequestHandler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 1024  # the default 5 drops SYNs under a burst of probes (1 s retransmits)
     owner: LocalHttpServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:

@@ -135,7 +135,7 @@ async def test_extract_without_match_is_an_error(tmp_path: Path) -> None:
 async def test_shell_runs_through_sh_and_is_logged(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="gonogo_tui.core.probes.command_run"):
+    with caplog.at_level(logging.INFO, logger="gonogo_tui.core.probes.command_run"):
         observation = await _run(
             tmp_path, command="echo one | tr o O && exit 0", shell=True, stdout=["^One$"]
         )

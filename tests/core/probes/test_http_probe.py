@@ -212,3 +212,9 @@ async def test_method_and_json_body_are_sent(probe_http: LocalHttpServer) -> Non
     )
     assert observation.ok
     assert received == [("POST", b'{"name":"canary"}')]
+
+
+@pytest.mark.parametrize("value", ["", "Bearer ", "token", "  "])
+async def test_empty_credential_is_a_clear_error(probe_http: LocalHttpServer, value: str) -> None:
+    with pytest.raises(ProbeError, match="Authorization has no credential"):
+        await _run(url=f"{probe_http.url}/ok", headers={"Authorization": value})

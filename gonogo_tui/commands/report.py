@@ -1,0 +1,114 @@
+"""`gonogo report`: a decision record as a chat message (markdown) or a one-page HTML report,
+optionally posted to a chat webhook."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from gonogo_tui.core.errors import GonogoError
+
+EXIT_POST_FAILED = 1
+POST_TIMEOUT = 10.0
+
+
+def register(subparsers: Any) -> None:
+    """Add the `report` subcommand."""
+    parser = subparsers.add_parser(
+        "report",
+        help="render a decision record for stakeholders (markdown message or HTML page)",
+        description="Render RECORD (a go_decision_*/no_go_decision_* .txt or .json) as a "
+        "message for the deploys channel (markdown) or a self-contained HTML page, and "
+        "optionally post the message to a Slack-compatible webhook. Exit codes: 0 done, "
+        "1 the post failed, 2 unusable input.",
+    )
+    parser.add_argument("record", type=Path, help="decision record (.txt or its .json twin)")
+    parser.add_argument(
+        "--format", choices=("markdown", "html"), default="markdown", help="(default: markdown)"
+    )
+    parser.add_argument(
+        "--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout"
+    )
+    parser.add_argument(
+        "--link",
+        metavar="URL",
+        help="where readers find the record (default: its path), e.g. a CI artifact URL",
+    )
+    parser.add_argument(
+        "--post",
+        metavar="URL",
+        help='POST the markdown as JSON {"text": ...} to this webhook (TLS verified)',
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run `gonogo report`."""
+    from gonogo_tui.core.reports import load_record, record_html, record_markdown
+
+    view = load_record(args.record)
+    markdown = record_markdown(view, link=args.link)
+    rendered = markdown if args.format == "markdown" else record_html(view)
+    if args.output is not None:
+        try:
+            args.output.write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            raise GonogoError(f"--output {args.output}: {exc.strerror or exc}") from None
+    elif args.post is None or args.format == "html":
+        sys.stdout.write(rendered)
+    if args.post is not None:
+        return post_message(args.post, markdown)
+    return 0
+
+
+def webhook_label(url: str) -> str:
+    """The webhook without its path and query, which hold its secret (Slack's do)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or '?'}" + (f":{parts.port}" if parts.port else "")
+
+
+def post_message(url: str, text: str) -> int:
+    """POSTs `{"text": text}` to a webhook; prints one line saying how it went.
+
+    Returns:
+        0 when the webhook accepted it (2xx), else 1.
+
+    Raises:
+        GonogoError: the URL is not an http(s) URL.
+    """
+    import httpx
+
+    label = webhook_label(url)
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise GonogoError("--post: expected an http:// or https:// webhook URL")
+    try:
+        response = httpx.post(url, json={"text": text}, timeout=POST_TIMEOUT)
+    except httpx.HTTPError as exc:
+        print(f"gonogo: posting to {label} failed: {_reason(exc, url)}", file=sys.stderr)
+        return EXIT_POST_FAILED
+    if not response.is_success:
+        body = " ".join(response.text.split())[:120]
+        print(
+            f"gonogo: {label} refused the message: {response.status_code} {body}",
+            file=sys.stderr,
+        )
+        return EXIT_POST_FAILED
+    print(f"gonogo: posted to {label} ({response.status_code})", file=sys.stderr)
+    return 0
+
+
+def _reason(exc: Exception, url: str) -> str:
+    """The innermost cause's message, without the URL (which holds the secret)."""
+    cause: BaseException = exc
+    seen = {id(cause)}
+    while (inner := cause.__cause__ or cause.__context__) is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        cause = inner
+    text = (str(cause) or type(cause).__name__).replace(url, webhook_label(url))
+    path = urlsplit(url).path
+    if len(path) > 1:
+        text = text.replace(path, "/...")
+    return " ".join(text.split())[:200]

@@ -1,0 +1,225 @@
+"""`gonogo sign`, `gonogo seal`, `gonogo verify` and `gonogo verify-ledger`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from gonogo_tui.commands.common import duration_arg
+from gonogo_tui.core.errors import EvidenceError, GonogoError
+
+# The signing core (cryptography, statements, ledger) is imported inside each command, so
+# that `gonogo check` and `gonogo --help` do not pay for it at start-up.
+
+ALLOWED_SIGNERS_ENV = "GONOGO_ALLOWED_SIGNERS"
+"""Where `gonogo verify` finds the allowed_signers file when --allowed-signers is not given."""
+POLICY_ENV = "GONOGO_POLICY"
+"""Where `gonogo verify` finds the trusted approval policy when --policy is not given."""
+
+
+def utc_now() -> datetime:
+    """The real clock, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def register(subparsers: Any) -> None:
+    """Add the `sign`, `seal`, `verify` and `verify-ledger` subcommands."""
+    sign = subparsers.add_parser(
+        "sign",
+        help="sign a sealed decision record as one approver (through ssh-keygen)",
+        description="Sign RECORD as ROLE with an SSH key (a private key, or a public key whose "
+        "private half is in ssh-agent or on a security key). Writes "
+        "<record>.approval.<role>.<principal>.json and its .sig beside the record.",
+    )
+    sign.add_argument("record", type=Path, help="the record's .txt (or .json)")
+    sign.add_argument("--as", dest="role", required=True, metavar="ROLE", help="e.g. cto")
+    sign.add_argument("--principal", required=True, help="your identity in allowed_signers")
+    sign.add_argument("--key", type=Path, required=True, help="SSH key file (private or .pub)")
+    sign.add_argument("--vote", choices=("approve", "reject"), default="approve")
+    sign.add_argument("--comment", default="", help="a comment, signed with the vote")
+    sign.set_defaults(func=run_sign)
+
+    seal = subparsers.add_parser(
+        "seal",
+        help="seal a written record: its statement and its ledger line",
+        description="Seal RECORD (normally done when the record is written): write "
+        "<record>.statement.json and append the record to ledger.jsonl. Completes a seal "
+        "that was interrupted.",
+    )
+    seal.add_argument("record", type=Path, help="the record's .txt (or .json)")
+    seal.add_argument(
+        "--extra", type=Path, action="append", default=[], help="another file of the record"
+    )
+    seal.set_defaults(func=run_seal)
+
+    verify = subparsers.add_parser(
+        "verify",
+        help="verify a record: bytes, signatures, approvals, ledger (exit 0 valid)",
+        description="Exit codes: 0 valid; 1 bytes or signature integrity; 2 approvals do not "
+        "meet the policy; 3 decision or expectation mismatch; 4 ledger broken or not sealed.",
+    )
+    verify.add_argument("record", type=Path, help="the record's .txt (or .json or statement)")
+    verify.add_argument(
+        "--allowed-signers",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help=f"trusted signers, outside the evidence folder (default: ${ALLOWED_SIGNERS_ENV})",
+    )
+    verify.add_argument(
+        "--policy",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help=f"trusted approval rules: a checklist or policy YAML (default: ${POLICY_ENV})",
+    )
+    verify.add_argument("--expect-decision", choices=("GO", "NO-GO"), default=None)
+    verify.add_argument(
+        "--max-age", type=duration_arg, default=None, metavar="AGE", help="e.g. 24h, 90m"
+    )
+    verify.add_argument("--json", action="store_true", help="print the result as JSON")
+    verify.add_argument(
+        "--explain", action="store_true", help="print sha256sum/ssh-keygen commands an auditor runs"
+    )
+    verify.set_defaults(func=run_verify)
+
+    ledger = subparsers.add_parser(
+        "verify-ledger",
+        help="check an evidence folder's ledger chain (exit 0 intact, 4 broken)",
+    )
+    ledger.add_argument("directory", type=Path, nargs="?", default=Path("evidence"))
+    ledger.add_argument("--json", action="store_true", help="print the result as JSON")
+    ledger.set_defaults(func=run_verify_ledger)
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def run_sign(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
+    """Run `gonogo sign`."""
+    from gonogo_tui.core.signing import sign_record
+    from gonogo_tui.core.signing.record import locate_record
+
+    signature = sign_record(
+        args.record,
+        role=args.role,
+        principal=args.principal,
+        key_path=args.key,
+        vote=args.vote,
+        comment=args.comment,
+        now=now,
+        interactive=sys.stdin.isatty(),
+    )
+    print(f"signed {locate_record(args.record).stem} as {args.role} ({args.vote}): {signature}")
+    return 0
+
+
+def run_seal(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
+    """Run `gonogo seal`."""
+    from gonogo_tui.core.signing import seal_record
+    from gonogo_tui.core.signing.record import locate_record
+
+    paths = locate_record(args.record)
+    statement = seal_record(paths.txt, paths.json, now=now, extra_files=args.extra)
+    print(f"sealed {paths.stem}: {statement}")
+    return 0
+
+
+def _trust_file(value: Path | None, env: str) -> Path | None:
+    if value is not None:
+        return value
+    from_env = os.environ.get(env)
+    return Path(from_env) if from_env else None
+
+
+def run_verify(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
+    """Run `gonogo verify`: one line on stdout if valid, on stderr with the exit code if not."""
+    from gonogo_tui.core.signing import EXIT_INTEGRITY, explain_commands, verify_record
+
+    allowed = _trust_file(args.allowed_signers, ALLOWED_SIGNERS_ENV)
+    if allowed is None:
+        _say(
+            "gonogo verify: no allowed_signers:"
+            f" pass --allowed-signers FILE or set ${ALLOWED_SIGNERS_ENV}"
+        )
+        return EXIT_INTEGRITY
+    max_age = timedelta(seconds=args.max_age) if args.max_age is not None else None
+    result = verify_record(
+        args.record,
+        allowed,
+        now=now,
+        expect_decision=args.expect_decision,
+        max_age=max_age,
+        trusted_policy=_trust_file(args.policy, POLICY_ENV),
+    )
+    explain: list[str] = []
+    if args.explain:
+        try:
+            explain = explain_commands(args.record, allowed)
+        except EvidenceError as exc:
+            explain = [f"# cannot explain: {exc}"]
+    if args.json:
+        document = result.to_json()
+        if args.explain:
+            document["explain"] = explain
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        for line in explain:
+            print(line)
+    if result.ok:
+        if not args.json:
+            print(f"OK {result.reason}")
+        return 0
+    _say(f"gonogo verify: FAILED (exit {result.exit_code}): {result.reason}")
+    return result.exit_code
+
+
+def run_verify_ledger(args: argparse.Namespace) -> int:
+    """Run `gonogo verify-ledger`."""
+    from gonogo_tui.core.signing import EXIT_LEDGER, verify_ledger
+
+    if not args.directory.is_dir():
+        _say(f"gonogo verify-ledger: {args.directory}: no such folder")
+        return EXIT_LEDGER
+    report = verify_ledger(args.directory)
+    if args.json:
+        document = {
+            "directory": str(report.directory),
+            "ok": report.exit_code == 0,
+            "exit_code": report.exit_code,
+            "reason": report.reason,
+            "entries": report.entries,
+            "head_sha256": report.head_sha256,
+            "unsealed": list(report.unsealed),
+        }
+        print(json.dumps(document, indent=2))
+    if report.exit_code:
+        _say(f"gonogo verify-ledger: FAILED (exit {report.exit_code}): {report.reason}")
+    elif not args.json:
+        print(f"OK {report.reason}")
+    return report.exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run only the signing subcommands (`python -m gonogo_tui.commands.signing ...`)."""
+    from gonogo_tui.cli import OneLineParser
+
+    parser = OneLineParser(prog="gonogo", description="Sign and verify decision records.")
+    register(parser.add_subparsers(dest="command", parser_class=OneLineParser, required=True))
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except GonogoError as exc:
+        _say(f"gonogo: {exc}")
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,143 @@
+"""Serving read-only viewers of a review to browsers (textual-serve), beside the operator's TUI.
+
+`serving_viewers()` starts, in a child process of its own session, a textual-serve server
+whose per-browser command is `gonogo view CHECKLIST --evidence-dir DIR`; each attendee's
+browser gets its own viewer process following the operator's journal. Leaving the context
+ends the server and every viewer it started (the whole process group), also on SIGTERM or
+SIGHUP; if the operator's process dies without cleaning up, the server notices and ends the
+group itself. Run as a module, this file is that child:
+`python -m gonogo_tui.commands.viewer_server HOST PORT PARENT_PID COMMAND`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from gonogo_tui.commands.signals import shielded, stop_signals_interrupt
+from gonogo_tui.core.errors import GonogoError
+
+START_TIMEOUT = 15.0
+"""Seconds for the server to accept connections."""
+PARENT_POLL = 0.25
+"""How often the server checks that the operator's review still runs."""
+TITLE = "gonogo: GO/NO-GO review (read-only)"
+
+
+def host_port(text: str) -> tuple[str, int]:
+    """argparse type for `HOST:PORT` (`127.0.0.1:8000`, `[::1]:8000`, `:8000` for localhost)."""
+    host, sep, port_text = text.rpartition(":")
+    if not sep or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected HOST:PORT, e.g. 127.0.0.1:8000")
+    return host.strip("[]") or "127.0.0.1", int(port_text)
+
+
+def viewer_command(checklist: Path, evidence_dir: Path) -> str:
+    """The shell command textual-serve runs for each browser."""
+    return shlex.join(
+        [
+            sys.executable,
+            "-m",
+            "gonogo_tui",
+            "view",
+            str(checklist.resolve()),
+            "--evidence-dir",
+            str(evidence_dir.resolve()),
+        ]
+    )
+
+
+@contextlib.contextmanager
+def serving_viewers(host: str, port: int, checklist: Path, evidence_dir: Path) -> Iterator[str]:
+    """Serves read-only viewers of the review at `http://HOST:PORT/` while the block runs.
+
+    Yields:
+        The URL attendees open.
+
+    Raises:
+        GonogoError: the server did not come up (port taken, textual-serve missing).
+    """
+    command = viewer_command(checklist, evidence_dir)
+    with tempfile.TemporaryFile() as log:
+        server = [sys.executable, "-m", "gonogo_tui.commands.viewer_server"]
+        process = subprocess.Popen(
+            [*server, host, str(port), str(os.getpid()), command],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its viewers join its process group; one killpg ends all
+        )
+        try:
+            with stop_signals_interrupt():
+                _wait_listening(process, host, port, log)
+                yield f"http://{_url_host(host)}:{port}/"
+        finally:
+            shielded(lambda: _stop_group(process))
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _wait_listening(process: subprocess.Popen[bytes], host: str, port: int, log: IO[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            tail = log.read().decode(errors="replace").strip().splitlines()[-3:]
+            raise GonogoError(
+                f"--serve {host}:{port}: the viewer server stopped: {' / '.join(tail)}"
+            )
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+            return
+        if time.monotonic() > deadline:
+            _stop_group(process)
+            raise GonogoError(f"--serve {host}:{port}: no answer within {START_TIMEOUT:g} s")
+        time.sleep(0.05)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    for signum, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
+        try:
+            process.wait(wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    # Viewers may outlive the server by a moment; the group is theirs too.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _end_with(parent: int) -> None:
+    """Ends this process group (the server and every viewer) once `parent` is gone: the
+    operator's review may die without a chance to clean up (SIGKILL, a crash)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os.killpg(0, signal.SIGKILL)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The child process: serve COMMAND on HOST:PORT while PARENT_PID lives."""
+    host, port, parent, command = (argv if argv is not None else sys.argv[1:])[:4]
+    threading.Thread(target=_end_with, args=(int(parent),), daemon=True).start()
+    from textual_serve.server import Server
+
+    Server(command, host=host, port=int(port), title=TITLE).serve()
+
+
+if __name__ == "__main__":
+    main()

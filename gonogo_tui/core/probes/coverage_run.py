@@ -1,0 +1,188 @@
+"""Runs the `coverage` probe: detect the report format, read total line coverage, compare."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.probes._ops import age_text, fmt_number, refuse_xml_entities
+from gonogo_tui.core.probes.base import Observation, ProbeContext
+from gonogo_tui.core.probes.coverage import CoverageProbe
+from gonogo_tui.core.types import format_duration
+
+MAX_REPORT_BYTES = 256 * 1024 * 1024
+"""Larger reports are refused."""
+
+
+@dataclass(frozen=True)
+class LineCoverage:
+    """Covered and total lines (or, for a bare rate, the percentage alone)."""
+
+    format: str
+    percent: float
+    covered: int | None = None
+    total: int | None = None
+
+    def describe(self) -> str:
+        """`4812/5000 lines (istanbul)`."""
+        if self.covered is not None and self.total is not None:
+            return f"{self.covered}/{self.total} lines ({self.format})"
+        return f"line rate ({self.format})"
+
+
+async def run_coverage_probe(spec: CoverageProbe, ctx: ProbeContext) -> Observation:
+    """Read the report and compare its total line coverage.
+
+    Raises:
+        ProbeError: the report cannot be parsed or its format is not recognised.
+    """
+    path = ctx.resolve(spec.path)
+    if not path.is_file():
+        return Observation(False, "no report", f"coverage report not found: {spec.path}")
+    coverage, mtime = await asyncio.to_thread(_read, path, spec.format)
+    value = f"{fmt_number(coverage.percent)}%"
+    now = ctx.now()
+    modified = datetime.fromtimestamp(mtime, UTC)
+    problems = []
+    if not spec.compare.holds(coverage.percent):
+        problems.append(f"line coverage {value} is not {spec.compare}%")
+    if spec.max_age is not None and (now - modified).total_seconds() > spec.max_age:
+        problems.append(
+            f"report written {age_text(now, modified)}, older than {format_duration(spec.max_age)}"
+        )
+    detail = "; ".join(problems) or f"{coverage.describe()}, written {age_text(now, modified)}"
+    return Observation(not problems, value, detail, f"{path}: {coverage.describe()}")
+
+
+def _read(path: Path, fmt: str) -> tuple[LineCoverage, float]:
+    stat = path.stat()
+    if stat.st_size > MAX_REPORT_BYTES:
+        raise ProbeError(f"{path.name}: {stat.st_size} bytes is too large for a coverage report")
+    return read_coverage(path.read_bytes(), fmt, path.name), stat.st_mtime
+
+
+def detect_format(data: bytes, name: str = "") -> str:
+    """Tell the report format from the content (and, for lcov, the name).
+
+    Raises:
+        ProbeError: not a known coverage format.
+    """
+    head = data[:4096].lstrip()
+    if head.startswith(b"{"):
+        try:
+            document = json.loads(data)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise ProbeError(f"{name}: not valid JSON") from None
+        if isinstance(document, dict) and isinstance(document.get("totals"), dict):
+            return "coveragepy"
+        if isinstance(document, dict) and isinstance(document.get("total"), dict):
+            return "istanbul"
+        raise ProbeError(f"{name}: JSON without 'total' (istanbul) or 'totals' (coverage.py)")
+    if head.startswith(b"<") and b"<coverage" in data[:65536]:
+        return "cobertura"
+    if b"end_of_record" in data or head.startswith((b"TN:", b"SF:")) or name.endswith(".info"):
+        return "lcov"
+    raise ProbeError(
+        f"{name}: not a known coverage report (istanbul, coverage.py, Cobertura, lcov)"
+    )
+
+
+def read_coverage(data: bytes, fmt: str = "auto", name: str = "report") -> LineCoverage:
+    """Total line coverage of a report given as bytes.
+
+    Raises:
+        ProbeError: the report cannot be read as that format.
+    """
+    if fmt == "auto":
+        fmt = detect_format(data, name)
+    try:
+        if fmt == "istanbul":
+            return _istanbul(json.loads(data))
+        if fmt == "coveragepy":
+            return _coveragepy(json.loads(data))
+        if fmt == "cobertura":
+            return _cobertura(data, name)
+        return _lcov(data.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ProbeError(f"{name}: cannot be read as {fmt}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProbeError(f"{name}: not a {fmt} report ({type(exc).__name__}: {exc})") from None
+
+
+def _istanbul(document: Any) -> LineCoverage:
+    lines = document["total"]["lines"]
+    total, covered = int(lines["total"]), int(lines["covered"])
+    return LineCoverage("istanbul", _percent(covered, total, "istanbul"), covered, total)
+
+
+def _coveragepy(document: Any) -> LineCoverage:
+    totals = document["totals"]
+    total, covered = int(totals["num_statements"]), int(totals["covered_lines"])
+    return LineCoverage("coverage.py", _percent(covered, total, "coverage.py"), covered, total)
+
+
+def _cobertura(data: bytes, name: str) -> LineCoverage:
+    import xml.etree.ElementTree as ElementTree
+
+    refuse_xml_entities(data, name)
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise ProbeError(f"{name}: XML does not parse ({exc})") from None
+    if root.tag != "coverage":
+        raise ProbeError(f"{name}: root element is <{root.tag}>, not Cobertura's <coverage>")
+    covered, valid = root.get("lines-covered"), root.get("lines-valid")
+    if covered is not None and valid is not None and int(valid) > 0:
+        return LineCoverage(
+            "Cobertura", 100.0 * int(covered) / int(valid), int(covered), int(valid)
+        )
+    rate = root.get("line-rate")
+    if rate is None:
+        raise ProbeError(f"{name}: <coverage> has neither lines-covered/lines-valid nor line-rate")
+    return LineCoverage("Cobertura", 100.0 * float(rate))
+
+
+def _lcov(text: str) -> LineCoverage:
+    found = hit = 0
+    file_found = file_hit = None
+    file_da_found = file_da_hit = 0
+    records = 0
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("SF:"):
+            file_found = file_hit = None
+            file_da_found = file_da_hit = 0
+        elif line.startswith("LF:"):
+            file_found = int(line[3:])
+        elif line.startswith("LH:"):
+            file_hit = int(line[3:])
+        elif line.startswith("DA:"):
+            parts = line[3:].split(",")
+            file_da_found += 1
+            if len(parts) >= 2 and int(parts[1]) > 0:
+                file_da_hit += 1
+        elif line == "end_of_record":
+            records += 1
+            if file_found is not None and file_hit is not None:
+                found += file_found
+                hit += file_hit
+            else:
+                found += file_da_found
+                hit += file_da_hit
+    if records == 0:
+        raise ValueError("no end_of_record: not an lcov tracefile")
+    return LineCoverage("lcov", _percent(hit, found, "lcov"), hit, found)
+
+
+def _percent(covered: int, total: int, fmt: str) -> float:
+    if total <= 0:
+        raise ProbeError(f"the {fmt} report counts no lines")
+    return 100.0 * covered / total
+
+
+__all__ = ["LineCoverage", "detect_format", "read_coverage", "run_coverage_probe"]

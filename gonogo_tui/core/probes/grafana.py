@@ -1,0 +1,52 @@
+"""The `grafana_dashboard` probe: a dashboard is reachable, has its panels, its sources answer."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
+from gonogo_tui.core.types import Compare
+
+
+class GrafanaDashboardProbe(ProbeSpec):
+    """Fetches `GET /api/dashboards/uid/{uid}` with a token and checks the dashboard model.
+
+    Panels are counted as Grafana shows them: top-level panels plus the panels inside
+    collapsed rows (`panels[].panels`); row panels themselves are not counted. With
+    `datasources_healthy`, every data source the panels name (by uid) must pass
+    `GET /api/datasources/uid/{uid}/health`.
+    """
+
+    kind: Literal["grafana_dashboard"] = "grafana_dashboard"
+    url: str
+    """Grafana's base URL, usually `${GRAFANA_URL}` (e.g. `http://localhost:3001`)."""
+    uid: str = Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    """The dashboard's uid, e.g. `risk-idempotency-pitr`."""
+    token: str | None = None
+    """A service-account token, usually `${GRAFANA_TOKEN}` (redacted)."""
+    panels: Compare | None = None
+    """Expected panel count, e.g. `>= 10`."""
+    datasources_healthy: bool = False
+    """Also require every data source used by a panel to answer its health check."""
+    insecure: bool = False
+    """Skip TLS certificate verification (off by default)."""
+
+    secret_fields: ClassVar[tuple[str, ...]] = ("token",)
+
+    def source(self) -> str:
+        return f"{self.url.rstrip('/')}/api/dashboards/uid/{self.uid}"
+
+    def expectation(self) -> str:
+        parts = ["accessible"]
+        if self.panels is not None:
+            parts.append(f"panels {self.panels}")
+        if self.datasources_healthy:
+            parts.append("data sources healthy")
+        return ", ".join(parts)
+
+    async def run(self, ctx: ProbeContext) -> Observation:
+        from gonogo_tui.core.probes.grafana_run import run_grafana_probe
+
+        return await run_grafana_probe(self, ctx)

@@ -1,0 +1,200 @@
+"""The `metrics` probe: scrape a Prometheus text endpoint and compare a quantile, ratio or gauge."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
+
+from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
+from gonogo_tui.core.types import Compare
+
+_NAME_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_MATCHER_RE = re.compile(
+    r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(,|$)'
+)
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """One label matcher of a selector: `name="v"`, `name!="v"`, `name=~"re"`, `name!~"re"`."""
+
+    label: str
+    op: str
+    value: str
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        """Whether a series' labels satisfy this matcher (a missing label is `""`)."""
+        actual = labels.get(self.label, "")
+        if self.op == "=":
+            return actual == self.value
+        if self.op == "!=":
+            return actual != self.value
+        found = re.fullmatch(self.value, actual) is not None
+        return found if self.op == "=~" else not found
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A PromQL-style series selector: `metric{label="value", other=~"re.*"}`."""
+
+    name: str
+    matchers: tuple[Matcher, ...] = ()
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        """Whether every matcher holds for these labels."""
+        return all(matcher.matches(labels) for matcher in self.matchers)
+
+
+def parse_selector(text: str) -> Selector:
+    """Parse `name{l="v",l2=~"re"}` (the braces are optional).
+
+    Raises:
+        ValueError: not a selector, or a bad regex.
+    """
+    text = text.strip()
+    match = _NAME_RE.match(text)
+    if match is None:
+        raise ValueError(f'{text!r} is not a selector (expected metric_name{{label="value"}})')
+    rest = text[match.end() :].strip()
+    matchers: list[Matcher] = []
+    if rest:
+        if not (rest.startswith("{") and rest.endswith("}")):
+            raise ValueError(f"{text!r}: labels go inside {{...}} after the metric name")
+        body = rest[1:-1]
+        position = 0
+        while body[position:].strip():
+            found = _MATCHER_RE.match(body, position)
+            if found is None:
+                raise ValueError(f"{text!r}: bad label matcher near {body[position:][:30]!r}")
+            label, op, raw, _ = found.groups()
+            value = re.sub(r"\\(.)", r"\1", raw)
+            if op in ("=~", "!~"):
+                try:
+                    re.compile(value)
+                except re.error as exc:
+                    raise ValueError(f"{text!r}: invalid regex {value!r}: {exc}") from None
+            matchers.append(Matcher(label, op, value))
+            position = found.end()
+    return Selector(match.group(0), tuple(matchers))
+
+
+def _check_selector(text: str) -> str:
+    parse_selector(text)
+    return text
+
+
+SelectorText = Annotated[
+    str,
+    AfterValidator(_check_selector),
+    WithJsonSchema({"type": "string", "description": 'metric_name{label="value",l2=~"re"}'}),
+]
+"""A series selector, checked at load time."""
+
+
+class MetricsProbe(ProbeSpec):
+    """Scrapes a Prometheus text (or OpenMetrics) endpoint once and compares one number.
+
+    Give exactly one measure: `histogram` with `quantile`, `numerator` with `denominator`,
+    or `gauge` (optionally over `capacity`). Samples are scraped totals since the target
+    started, so a quantile covers every observation the process has made.
+    """
+
+    kind: Literal["metrics"] = "metrics"
+    url: str
+    """The endpoint, e.g. `${API_URL}/api/public/metrics.prom`."""
+    token: str | None = None
+    """Bearer token, if the endpoint needs one (redacted)."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """Extra request headers; Authorization and token-like headers are redacted."""
+    insecure: bool = False
+    """Skip TLS certificate verification (off by default)."""
+
+    histogram: SelectorText | None = None
+    """A histogram's base name and labels, e.g. `http_request_duration_seconds{route!="/health"}`;
+    its `_bucket` series are summed by `le` across matching series."""
+    quantile: float | None = Field(default=None, ge=0, le=1)
+    """The quantile of `histogram`, e.g. `0.95`, interpolated as PromQL's histogram_quantile."""
+    numerator: SelectorText | None = None
+    """Counter series summed on top of the ratio, e.g. `http_requests_total{status=~"5.."}`."""
+    denominator: SelectorText | None = None
+    """Counter series summed below the ratio, e.g. `http_requests_total`."""
+    gauge: SelectorText | None = None
+    """Gauge series, e.g. `database_connections_active`."""
+    capacity: SelectorText | None = None
+    """Compare `gauge / capacity` instead of the gauge itself, e.g. `database_connections_max`."""
+    aggregate: Literal["sum", "max", "min", "avg"] | None = None
+    """How matching gauge series combine; default `max` alone, `sum` over a `capacity`."""
+
+    compare: Compare
+    """The expectation after `scale`, e.g. `< 200` (ms) or `< 1` (%)."""
+    scale: float = 1.0
+    """Multiply the measured number first: `1000` turns seconds into ms, `100` a ratio into %."""
+    unit: str = ""
+    """Shown after the value, e.g. ` ms` or `%`."""
+    artifact: str | None = "baseline_metrics.txt"
+    """Keep the scraped text as evidence under this name; null keeps nothing."""
+
+    secret_fields: ClassVar[tuple[str, ...]] = ("token",)
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> MetricsProbe:
+        measures = [
+            self.histogram is not None,
+            self.numerator is not None or self.denominator is not None,
+            self.gauge is not None,
+        ]
+        if sum(measures) != 1:
+            raise ValueError("give exactly one of 'histogram', 'numerator'/'denominator', 'gauge'")
+        if (self.histogram is None) != (self.quantile is None):
+            raise ValueError("'histogram' and 'quantile' go together")
+        if (self.numerator is None) != (self.denominator is None):
+            raise ValueError("'numerator' and 'denominator' go together")
+        if self.capacity is not None and self.gauge is None:
+            raise ValueError("'capacity' needs 'gauge'")
+        if self.aggregate is not None and self.gauge is None:
+            raise ValueError("'aggregate' applies to 'gauge' only")
+        if self.artifact is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+", self.artifact):
+            raise ValueError("'artifact' must be a plain file name (letters, digits, _ . -)")
+        return self
+
+    @property
+    def label(self) -> str:
+        """The measure's short name for values: `p95`, `ratio`, or the gauge's name."""
+        if self.quantile is not None:
+            return f"p{self.quantile * 100:g}"
+        if self.numerator is not None:
+            return "ratio"
+        assert self.gauge is not None
+        name = parse_selector(self.gauge).name
+        return f"{name}/capacity" if self.capacity is not None else name
+
+    def effective_aggregate(self) -> str:
+        """The aggregation applied to gauge series."""
+        if self.aggregate is not None:
+            return self.aggregate
+        return "sum" if self.capacity is not None else "max"
+
+    def source(self) -> str:
+        if self.histogram is not None:
+            what = f"histogram_quantile({self.quantile:g}, {self.histogram})"
+        elif self.numerator is not None:
+            what = f"{self.numerator} / {self.denominator}"
+        else:
+            what = f"{self.effective_aggregate()}({self.gauge})"
+            if self.capacity is not None:
+                what += f" / {self.effective_aggregate()}({self.capacity})"
+        return f"{self.url} {what}"
+
+    def expectation(self) -> str:
+        return f"{self.label} {self.compare}{self.unit}"
+
+    async def run(self, ctx: ProbeContext) -> Observation:
+        from gonogo_tui.core.probes.metrics_run import run_metrics_probe
+
+        return await run_metrics_probe(self, ctx)
+
+
+__all__ = ["Matcher", "MetricsProbe", "Selector", "parse_selector"]

@@ -1,0 +1,270 @@
+"""Runs the `metrics` probe: scrape, parse with prometheus_client, compute, compare."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.probes._ops import connect_errors, fmt_number, http_client, plural
+from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
+from gonogo_tui.core.probes.metrics import MetricsProbe, Selector, parse_selector
+
+MAX_SCRAPE_BYTES = 32 * 1024 * 1024
+"""A larger exposition is refused rather than parsed."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One parsed sample: its full name (with `_bucket`, `_total`...), labels and value."""
+
+    name: str
+    labels: dict[str, str]
+    value: float
+
+
+async def run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observation:
+    """Scrape the endpoint, compute the measure and compare it.
+
+    Raises:
+        ProbeError: the endpoint answered badly, the text does not parse, or no series match.
+    """
+    with connect_errors(spec.url):
+        return await _run_metrics_probe(spec, ctx)
+
+
+async def _run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observation:
+    text, content_type = await _scrape(spec, ctx)
+    samples = await asyncio.to_thread(parse_samples, text, content_type)
+    artifacts = {spec.artifact: text} if spec.artifact else {}
+    measured, note, output = measure(spec, samples)
+    scaled = measured * spec.scale
+    value = f"{spec.label} {fmt_number(scaled)}{spec.unit}"
+    ok = not math.isnan(scaled) and spec.compare.holds(scaled)
+    detail = note if ok else f"{value} is not {spec.compare}{spec.unit} ({note})"
+    return Observation(ok=ok, value=value, detail=detail, output=output, artifacts=artifacts)
+
+
+async def _scrape(spec: MetricsProbe, ctx: ProbeContext) -> tuple[str, str]:
+    async with http_client(
+        ctx, insecure=spec.insecure, headers=spec.headers, token=spec.token
+    ) as client:
+        async with client.stream("GET", spec.url, headers={"Accept": "text/plain"}) as response:
+            if response.status_code != 200:
+                raise ProbeError(f"metrics endpoint answered {response.status_code}")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_SCRAPE_BYTES:
+                    raise ProbeError(f"metrics endpoint sent more than {MAX_SCRAPE_BYTES} bytes")
+                chunks.append(chunk)
+            content_type = response.headers.get("content-type", "")
+    try:
+        return b"".join(chunks).decode("utf-8"), content_type
+    except UnicodeDecodeError:
+        raise ProbeError("metrics endpoint sent text that is not UTF-8") from None
+
+
+def parse_samples(text: str, content_type: str = "text/plain") -> list[Sample]:
+    """Parse the Prometheus text format (or OpenMetrics, by content type) into samples.
+
+    Raises:
+        ProbeError: the text does not parse.
+    """
+    from prometheus_client import parser as text_parser
+    from prometheus_client.openmetrics import parser as openmetrics_parser
+
+    if content_type.startswith("application/openmetrics-text"):
+        families: Iterable[Any] = openmetrics_parser.text_string_to_metric_families(text)  # type: ignore[no-untyped-call]
+    else:
+        families = text_parser.text_string_to_metric_families(text)
+    try:
+        return [
+            Sample(sample.name, dict(sample.labels), float(sample.value))
+            for family in families
+            for sample in family.samples
+        ]
+    except (ValueError, TypeError, IndexError, KeyError) as exc:
+        raise ProbeError(f"metrics text does not parse: {one_line(str(exc), 120)}") from None
+
+
+def measure(spec: MetricsProbe, samples: Sequence[Sample]) -> tuple[float, str, str]:
+    """The spec's measure (before `scale`), a note, and an output text listing what was used.
+
+    Raises:
+        ProbeError: no series match, or the measure is undefined (no observations, 0 / 0).
+    """
+    if spec.histogram is not None:
+        assert spec.quantile is not None
+        return _quantile(spec.quantile, parse_selector(spec.histogram), samples)
+    if spec.numerator is not None:
+        assert spec.denominator is not None
+        return _ratio(parse_selector(spec.numerator), parse_selector(spec.denominator), samples)
+    assert spec.gauge is not None
+    capacity = parse_selector(spec.capacity) if spec.capacity is not None else None
+    return _gauge(parse_selector(spec.gauge), capacity, spec.effective_aggregate(), samples)
+
+
+def select(selector: Selector, samples: Iterable[Sample], suffix: str = "") -> list[Sample]:
+    """Samples named `selector.name + suffix` whose labels match; `_total` is tried as well."""
+    chosen = list(samples)
+    for name in (selector.name + suffix, selector.name + suffix + "_total"):
+        found = [s for s in chosen if s.name == name and selector.matches(s.labels)]
+        if found or suffix:
+            return found
+    return []
+
+
+def histogram_quantile(q: float, buckets: Sequence[tuple[float, float]]) -> float:
+    """PromQL's histogram_quantile over (upper bound, cumulative count) pairs.
+
+    Linear interpolation inside the bucket holding the rank; the lowest bucket starts at 0
+    (unless its upper bound is <= 0); a rank in the +Inf bucket gives the highest finite
+    bound; no +Inf bucket, fewer than two buckets, or no observations give NaN.
+    """
+    if math.isnan(q):
+        return math.nan
+    if q < 0:
+        return -math.inf
+    if q > 1:
+        return math.inf
+    ordered = sorted(buckets)
+    if not ordered or not math.isinf(ordered[-1][0]):
+        return math.nan
+    merged: list[list[float]] = []
+    for bound, count in ordered:
+        if merged and merged[-1][0] == bound:
+            merged[-1][1] += count
+        else:
+            merged.append([bound, count])
+    highest = -math.inf
+    for bucket in merged:  # counts must not decrease; PromQL takes the maximum so far
+        highest = max(highest, bucket[1])
+        bucket[1] = highest
+    if len(merged) < 2:
+        return math.nan
+    observations = merged[-1][1]
+    if observations == 0:
+        return math.nan
+    rank = q * observations
+    index = next((i for i in range(len(merged) - 1) if merged[i][1] >= rank), len(merged) - 1)
+    if index == len(merged) - 1:
+        return merged[-2][0]
+    if index == 0 and merged[0][0] <= 0:
+        return merged[0][0]
+    start, end, count = 0.0, merged[index][0], merged[index][1]
+    if index > 0:
+        start = merged[index - 1][0]
+        count -= merged[index - 1][1]
+        rank -= merged[index - 1][1]
+    # 0/0 happens only for rank 0 in an empty lowest bucket; Go's float division gives NaN.
+    return start + (end - start) * (rank / count if count else math.nan)
+
+
+def _quantile(q: float, selector: Selector, samples: Sequence[Sample]) -> tuple[float, str, str]:
+    series = [s for s in select(selector, samples, "_bucket") if "le" in s.labels]
+    if not series:
+        raise ProbeError(f"no {selector.name}_bucket series match {_show(selector)}")
+    by_bound: dict[float, float] = {}
+    for sample in series:
+        try:
+            bound = float(sample.labels["le"])
+        except ValueError:
+            raise ProbeError(f"bucket bound le={sample.labels['le']!r} is not a number") from None
+        by_bound[bound] = by_bound.get(bound, 0.0) + sample.value
+    buckets = sorted(by_bound.items())
+    result = histogram_quantile(q, buckets)
+    if math.isnan(result):
+        if not math.isinf(buckets[-1][0]):
+            raise ProbeError(f'{selector.name} has no le="+Inf" bucket')
+        if buckets[-1][1] == 0:
+            raise ProbeError(f"{selector.name} has no observations yet")
+        raise ProbeError(f"{selector.name}: the quantile is undefined (NaN) for these buckets")
+    total = buckets[-1][1]
+    groups = len({_without(s.labels, "le") for s in series})
+    note = (
+        f"{fmt_number(total)} observations in {plural(len(buckets), 'bucket')}"
+        f" over {plural(groups, 'series', 'series')}"
+    )
+    output = "le\tcumulative count\n" + "\n".join(
+        f"{fmt_number(bound)}\t{fmt_number(count)}" for bound, count in buckets
+    )
+    return result, note, output
+
+
+def _ratio(top: Selector, bottom: Selector, samples: Sequence[Sample]) -> tuple[float, str, str]:
+    numerator = select(top, samples)
+    denominator = select(bottom, samples)
+    if not denominator:
+        raise ProbeError(f"no series match {_show(bottom)}")
+    total_top = sum(s.value for s in numerator)
+    total_bottom = sum(s.value for s in denominator)
+    if total_bottom == 0:
+        raise ProbeError(f"{_show(bottom)} sums to 0: nothing counted yet")
+    note = f"{fmt_number(total_top)} of {fmt_number(total_bottom)} counted"
+    output = _listing("numerator", numerator) + "\n" + _listing("denominator", denominator)
+    return total_top / total_bottom, note, output
+
+
+def _gauge(
+    gauge: Selector, capacity: Selector | None, aggregate: str, samples: Sequence[Sample]
+) -> tuple[float, str, str]:
+    used = select(gauge, samples)
+    if not used:
+        raise ProbeError(f"no series match {_show(gauge)}")
+    value = _aggregate(aggregate, [s.value for s in used])
+    output = _listing("gauge", used)
+    note = f"{aggregate} over {plural(len(used), 'series', 'series')}"
+    if capacity is None:
+        return value, note, output
+    limit_series = select(capacity, samples)
+    if not limit_series:
+        raise ProbeError(f"no series match {_show(capacity)}")
+    limit = _aggregate(aggregate, [s.value for s in limit_series])
+    if limit == 0:
+        raise ProbeError(f"{_show(capacity)} is 0")
+    output += "\n" + _listing("capacity", limit_series)
+    return value / limit, f"{fmt_number(value)} of {fmt_number(limit)} ({note})", output
+
+
+def _aggregate(how: str, values: list[float]) -> float:
+    if how == "sum":
+        return sum(values)
+    if how == "min":
+        return min(values)
+    if how == "avg":
+        return sum(values) / len(values)
+    return max(values)
+
+
+def _listing(title: str, samples: Sequence[Sample]) -> str:
+    lines = [f"{title}:"]
+    for sample in samples[:50]:
+        labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+        lines.append(f"  {sample.name}{{{labels}}} {fmt_number(sample.value)}")
+    if len(samples) > 50:
+        lines.append(f"  ... {len(samples) - 50} more")
+    return "\n".join(lines)
+
+
+def _without(labels: dict[str, str], drop: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v) for k, v in labels.items() if k != drop))
+
+
+def _show(selector: Selector) -> str:
+    inner = ",".join(f'{m.label}{m.op}"{m.value}"' for m in selector.matchers)
+    return f"{selector.name}{{{inner}}}" if inner else selector.name
+
+
+__all__ = [
+    "Sample",
+    "histogram_quantile",
+    "measure",
+    "parse_samples",
+    "run_metrics_probe",
+    "select",
+]

@@ -1,0 +1,58 @@
+"""The `oncall` probe: the on-call schedule names a primary and a secondary on duty now."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
+from gonogo_tui.core.probes.window import TimeZoneName
+from gonogo_tui.core.types import Duration, format_duration
+
+
+class OnCallProbe(ProbeSpec):
+    """Reads an on-call schedule and finds the shift covering the run's clock.
+
+    Markdown: the first table whose header has a start column (`Start`/`From`), an end
+    column (`End`/`To`/`Until`) and either one column per role (`Primary`, `Secondary`;
+    one shift per row) or `Role` and `Name` columns (one person in one role per row).
+    YAML: `{timezone: ..., shifts: [{start, end, primary, secondary}]}`.
+    Times are `YYYY-MM-DD HH:MM` (or ISO 8601 with an offset) in the schedule's time zone
+    (a `Timezone: Europe/Istanbul` line in markdown, `timezone:` in YAML, else the probe's
+    `timezone`). A start is inclusive and an end exclusive; a date alone as the end
+    covers that whole day. Where rows overlap, the last one naming a role wins, so
+    overrides go at the bottom. Empty cells and `-`, `TBD`, `TBA`, `?`, `n/a` name nobody.
+    """
+
+    kind: Literal["oncall"] = "oncall"
+    path: str
+    """The schedule, e.g. `.github/ONCALL_SCHEDULE.md` (or a `.yaml`)."""
+    format: Literal["auto", "markdown", "yaml"] = "auto"
+    """`auto` picks YAML for `.yaml`/`.yml` files, markdown otherwise."""
+    timezone: TimeZoneName = "UTC"
+    """Zone of times without an offset, unless the schedule names its own."""
+    roles: list[str] = Field(default_factory=lambda: ["primary", "secondary"], min_length=1)
+    """Roles that must each name someone on duty now (column names, case-insensitive)."""
+    distinct: bool = True
+    """The roles must name different people."""
+    covered_for: Duration = 0.0
+    """The shift must last at least this long from now (the deployment and its watch)."""
+
+    @field_validator("roles")
+    @classmethod
+    def _lower_roles(cls, roles: list[str]) -> list[str]:
+        return [role.strip().lower() for role in roles]
+
+    def source(self) -> str:
+        return self.path
+
+    def expectation(self) -> str:
+        cover = f" for {format_duration(self.covered_for)}" if self.covered_for else ""
+        people = "distinct " if self.distinct and len(self.roles) > 1 else ""
+        return f"{people}{' and '.join(self.roles)} on duty now{cover}"
+
+    async def run(self, ctx: ProbeContext) -> Observation:
+        from gonogo_tui.core.probes.oncall_run import run_oncall_probe
+
+        return await run_oncall_probe(self, ctx)

@@ -1,0 +1,283 @@
+"""Runs the `oncall` probe: parse the schedule (markdown table or YAML), find who is on duty."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
+from gonogo_tui.core.probes.oncall import OnCallProbe
+from gonogo_tui.core.probes.window import check_timezone
+from gonogo_tui.core.types import format_duration
+
+MAX_SCHEDULE_BYTES = 4 * 1024 * 1024
+"""Larger schedules are refused."""
+START_COLUMNS = ("start", "from", "begin", "starts")
+END_COLUMNS = ("end", "to", "until", "ends")
+ROLE_COLUMNS = ("role",)
+NAME_COLUMNS = ("name", "who", "person", "engineer", "on-call", "oncall")
+NOBODY = {"", "-", "—", "–", "tbd", "tba", "?", "n/a", "na", "none", "nobody"}
+_TZ_LINE_RE = re.compile(
+    r"^\W*time\s*zone\W*:\s*\**\s*([A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*)", re.I | re.M
+)
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Shift:
+    """One row of the schedule, its times in UTC."""
+
+    start: dt.datetime
+    end: dt.datetime
+    people: dict[str, str]
+    """Role -> name, as written (an empty string for nobody)."""
+    where: str
+    """`line 12` (markdown) or `shifts[3]` (YAML)."""
+
+
+async def run_oncall_probe(spec: OnCallProbe, ctx: ProbeContext) -> Observation:
+    """Find the shift covering now and check every role is staffed.
+
+    Raises:
+        ProbeError: the schedule cannot be parsed.
+    """
+    path = ctx.resolve(spec.path)
+    if not path.is_file():
+        return Observation(False, "no schedule", f"on-call schedule not found: {spec.path}")
+    text = await asyncio.to_thread(_read, path)
+    shifts = parse_schedule(text, spec, path)
+    now = ctx.now().astimezone(dt.UTC)
+    current = [shift for shift in shifts if shift.start <= now < shift.end]
+    if not current:
+        later = sorted(shift.start for shift in shifts if shift.start > now)
+        hint = f"; next shift starts {later[0]:%Y-%m-%d %H:%M} UTC" if later else ""
+        return Observation(
+            False, "nobody on duty", f"no shift covers {now:%Y-%m-%d %H:%M} UTC{hint}"
+        )
+    duty = {role: _on_duty(current, role) for role in spec.roles}
+    names = {role: (shift.people[role] if shift else "") for role, shift in duty.items()}
+    missing = [role for role, name in names.items() if name.strip().lower() in NOBODY]
+    value = ", ".join(f"{role} {name or '-'}" for role, name in names.items())
+    problems = []
+    if missing:
+        places = sorted({shift.where for role in missing if (shift := duty[role]) is not None})
+        at = f" at {', '.join(places)}" if places else ""
+        problems.append(f"no {' and no '.join(missing)} on duty{at}")
+    staffed = [name.strip().lower() for role, name in names.items() if role not in missing]
+    if spec.distinct and len(set(staffed)) < len(staffed):
+        problems.append("the same person holds several roles")
+    ends = [shift.end for role, shift in duty.items() if shift is not None and role not in missing]
+    first_end = min(ends) if ends else now
+    left = (first_end - now).total_seconds()
+    if ends and left < spec.covered_for:
+        problems.append(
+            f"duty ends in {format_duration(left)}, need {format_duration(spec.covered_for)}"
+        )
+    where = ", ".join(sorted({shift.where for shift in duty.values() if shift is not None}))
+    detail = "; ".join(problems) or (
+        f"on duty per {where}; next hand-over in {format_duration(left)} "
+        f"({first_end:%Y-%m-%d %H:%M} UTC)"
+    )
+    return Observation(not problems, value, detail)
+
+
+def _on_duty(current: list[Shift], role: str) -> Shift | None:
+    """The last row covering now that names this role (later rows override earlier ones)."""
+    naming = [shift for shift in current if role in shift.people]
+    return naming[-1] if naming else None
+
+
+def _read(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_SCHEDULE_BYTES:
+        raise ProbeError(f"{path.name}: {size} bytes is too large for an on-call schedule")
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ProbeError(f"{path.name}: not UTF-8 text") from None
+
+
+def parse_schedule(text: str, spec: OnCallProbe, path: Path) -> list[Shift]:
+    """Every shift of a markdown or YAML schedule.
+
+    Raises:
+        ProbeError: no usable table, a bad time, or an unknown time zone.
+    """
+    fmt = spec.format
+    if fmt == "auto":
+        fmt = "yaml" if path.suffix.lower() in (".yaml", ".yml") else "markdown"
+    if fmt == "yaml":
+        return _yaml_shifts(text, spec, path.name)
+    return _markdown_shifts(text, spec, path.name)
+
+
+def _zone(name: str, where: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(check_timezone(name))
+    except ValueError as exc:
+        raise ProbeError(f"{where}: {exc}") from None
+
+
+def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
+    declared = _TZ_LINE_RE.search(text)
+    zone = _zone(declared.group(1) if declared else spec.timezone, name)
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        header = _cells(lines[index])
+        if header is not None and index + 1 < len(lines) and _is_rule(lines[index + 1]):
+            columns = [cell.lower().strip("* ") for cell in header]
+            start_col = _find(columns, START_COLUMNS)
+            end_col = _find(columns, END_COLUMNS)
+            role_cols = {role: _find(columns, (role,)) for role in spec.roles}
+            role_col, name_col = _find(columns, ROLE_COLUMNS), _find(columns, NAME_COLUMNS)
+            if start_col is None or end_col is None:
+                pass
+            elif None not in role_cols.values():
+                return _rows(lines, index + 2, start_col, end_col, role_cols, zone, name)
+            elif role_col is not None and name_col is not None:
+                return _role_rows(
+                    lines, index + 2, start_col, end_col, role_col, name_col, zone, name
+                )
+        index += 1
+    wanted = ", ".join(["start", "end", *spec.roles])
+    raise ProbeError(f"{name}: no markdown table with columns {wanted} (or start, end, role, name)")
+
+
+def _rows(
+    lines: list[str],
+    first: int,
+    start_col: int,
+    end_col: int,
+    role_cols: dict[str, int | None],
+    zone: ZoneInfo,
+    name: str,
+) -> list[Shift]:
+    shifts = []
+    for number in range(first, len(lines)):
+        cells = _cells(lines[number])
+        if cells is None:
+            break
+        where = f"{name}:{number + 1}"
+        cell = _cell_reader(cells)
+        start = _moment(cell(start_col), zone, where, is_end=False)
+        end = _moment(cell(end_col), zone, where, is_end=True)
+        people = {role: cell(column) for role, column in role_cols.items()}
+        shifts.append(Shift(start, end, people, f"line {number + 1}"))
+    return shifts
+
+
+def _role_rows(
+    lines: list[str],
+    first: int,
+    start_col: int,
+    end_col: int,
+    role_col: int,
+    name_col: int,
+    zone: ZoneInfo,
+    name: str,
+) -> list[Shift]:
+    """Rows of `| Role | Name | From | To |`: one person in one role per row."""
+    shifts = []
+    for number in range(first, len(lines)):
+        cells = _cells(lines[number])
+        if cells is None:
+            break
+        where = f"{name}:{number + 1}"
+        cell = _cell_reader(cells)
+        start = _moment(cell(start_col), zone, where, is_end=False)
+        end = _moment(cell(end_col), zone, where, is_end=True)
+        role = cell(role_col).lower()
+        shifts.append(Shift(start, end, {role: cell(name_col)}, f"line {number + 1}"))
+    return shifts
+
+
+def _cell_reader(row: list[str]) -> Callable[[int | None], str]:
+    def cell(column: int | None) -> str:
+        if column is None or column >= len(row):
+            return ""
+        return row[column].strip().strip("*_ ")
+
+    return cell
+
+
+def _cells(line: str) -> list[str] | None:
+    stripped = line.strip()
+    if not stripped.startswith("|"):
+        return None
+    body = stripped[1:-1] if stripped.endswith("|") and len(stripped) > 1 else stripped[1:]
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", body)]
+
+
+def _is_rule(line: str) -> bool:
+    cells = _cells(line)
+    return cells is not None and all(re.fullmatch(r":?-{2,}:?", cell) for cell in cells if cell)
+
+
+def _find(columns: list[str], names: tuple[str, ...]) -> int | None:
+    for position, column in enumerate(columns):
+        if column in names or column.split(" ")[0] in names:
+            return position
+    return None
+
+
+def _moment(raw: object, zone: ZoneInfo, where: str, *, is_end: bool) -> dt.datetime:
+    """A schedule time in UTC; a bare date is midnight, or the next midnight for an end."""
+    if isinstance(raw, dt.datetime):
+        moment = raw
+    elif isinstance(raw, dt.date):
+        moment = dt.datetime.combine(raw + dt.timedelta(days=int(is_end)), dt.time())
+    else:
+        text = str(raw).strip()
+        if _DATE_RE.match(text):
+            day = dt.date.fromisoformat(text) + dt.timedelta(days=int(is_end))
+            moment = dt.datetime.combine(day, dt.time())
+        else:
+            try:
+                moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                raise ProbeError(
+                    f"{where}: {one_line(text, 40)!r} is not a time (use YYYY-MM-DD HH:MM)"
+                ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(dt.UTC)
+
+
+def _yaml_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
+    import yaml
+
+    try:
+        document: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ProbeError(f"{name}: invalid YAML ({one_line(str(exc), 100)})") from None
+    if not isinstance(document, dict) or not isinstance(document.get("shifts"), list):
+        raise ProbeError(f"{name}: expected a mapping with a 'shifts' list")
+    zone = _zone(str(document.get("timezone") or spec.timezone), name)
+    shifts = []
+    for number, item in enumerate(document["shifts"]):
+        where = f"{name}: shifts[{number}]"
+        if not isinstance(item, dict) or "start" not in item or "end" not in item:
+            raise ProbeError(f"{where}: needs 'start' and 'end'")
+        people = {
+            role: "" if item.get(role) is None else str(item.get(role)) for role in spec.roles
+        }
+        shifts.append(
+            Shift(
+                _moment(item["start"], zone, where, is_end=False),
+                _moment(item["end"], zone, where, is_end=True),
+                people,
+                f"shifts[{number}]",
+            )
+        )
+    return shifts
+
+
+__all__ = ["Shift", "parse_schedule", "run_oncall_probe"]

@@ -1,0 +1,355 @@
+"""Stakeholder views of a decision record: a chat message (markdown) and a one-page HTML report.
+
+Both are built from the record's JSON twin (`go_decision_*.json` / `no_go_decision_*.json`).
+Every text that came from a probe, a person or the checklist is untrusted: the markdown
+escapes what Slack and markdown renderers would act on (`&`, `<`, `>`, backticks, line
+breaks), and the HTML escapes everything and loads nothing from outside.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gonogo_tui.core.errors import EvidenceError
+
+RECORD_FORMAT = "gonogo-decision-record/1"
+MAX_LISTED = 15
+"""Failed checks (and waivers) listed in the chat message before "and N more"."""
+MAX_DETAIL = 180
+"""Characters of a detail shown in the chat message."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_DECISION_MARK = {"GO": "✅", "NO-GO": "❌", "OVERRIDE": "⚠️"}
+
+
+@dataclass(frozen=True)
+class CriterionLine:
+    """One criterion as the reports show it."""
+
+    section_number: int
+    section_title: str
+    id: str
+    title: str
+    status: str
+    detail: str
+    waiver: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """What the reports need from a record, read and checked once."""
+
+    data: Mapping[str, Any]
+    path: Path | None
+
+    @property
+    def decision(self) -> str:
+        """GO, NO-GO or OVERRIDE."""
+        return str(self.data.get("display_decision") or self.data["decision"])
+
+    @property
+    def sections(self) -> list[Mapping[str, Any]]:
+        return list(self.data["sections"])
+
+    def criteria(self) -> list[CriterionLine]:
+        """Every criterion, in checklist order."""
+        return [
+            CriterionLine(
+                section_number=int(section.get("number", index + 1)),
+                section_title=str(section["title"]),
+                id=str(criterion["id"]),
+                title=str(criterion["title"]),
+                status=str(criterion["status"]),
+                detail=str(criterion.get("detail") or ""),
+                waiver=criterion.get("waiver"),
+            )
+            for index, section in enumerate(self.sections)
+            for criterion in section["criteria"]
+        ]
+
+    def failed(self) -> list[CriterionLine]:
+        """Criteria neither passed nor waived."""
+        return [c for c in self.criteria() if c.status not in ("PASS", "WAIVED")]
+
+    def waived(self) -> list[CriterionLine]:
+        return [c for c in self.criteria() if c.status == "WAIVED"]
+
+    def approvers(self) -> list[Mapping[str, Any]]:
+        """Approvals of the decision, then the override's approvers."""
+        found = list(self.data.get("approvals") or [])
+        override = self.data.get("override")
+        if isinstance(override, Mapping):
+            found += list(override.get("approvers") or [])
+        return found
+
+
+def load_record(path: Path) -> RecordView:
+    """Reads a decision record: its `.json`, or the `.txt` beside it.
+
+    Raises:
+        EvidenceError: missing, unreadable, not JSON, or not a decision record.
+    """
+    json_path = path.with_suffix(".json") if path.suffix == ".txt" else path
+    try:
+        data = json.loads(json_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EvidenceError(f"{json_path}: no such record") from None
+    except OSError as exc:
+        raise EvidenceError(f"{json_path}: cannot read: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EvidenceError(f"{json_path}: not a JSON decision record ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT:
+        raise EvidenceError(f"{json_path}: not a gonogo decision record ({RECORD_FORMAT})")
+    missing = [
+        key
+        for key in ("decision", "decided_at", "sections", "sections_go", "sections_total")
+        if key not in data
+    ]
+    if missing:
+        raise EvidenceError(f"{json_path}: record lacks {', '.join(missing)}")
+    try:
+        view = RecordView(data, json_path.resolve())
+        view.criteria()
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EvidenceError(f"{json_path}: malformed sections ({exc!r})") from None
+    return view
+
+
+def chat_text(text: object, limit: int = MAX_DETAIL) -> str:
+    """One line of untrusted text made inert for Slack mrkdwn and markdown.
+
+    Line breaks and control characters become spaces (no list or quote can start), `&`,
+    `<` and `>` become entities (Slack's rule: no `<!channel>` ping, no `<url|label>`
+    link), and backticks become quotes (no code span can open or close).
+    """
+    line = _CONTROL.sub(" ", str(text)).strip()
+    if len(line) > limit:
+        line = line[: limit - 1].rstrip() + "…"
+    line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return line.replace("`", "'")
+
+
+def record_markdown(view: RecordView, *, link: str | None = None) -> str:
+    """The message for the deploys channel: decision, checks passed, failed checks, waivers,
+    approvers and where the record is. Slack mrkdwn and markdown both render it."""
+    data = view.data
+    decision = view.decision
+    title = chat_text(data.get("checklist", {}).get("title") or "GO/NO-GO review", 100)
+    release = data.get("release")
+    mark = _DECISION_MARK.get(decision)
+    head = f"*GO/NO-GO: {decision}{' ' + mark if mark else ''}*"
+    lines = [f"{head} {title}" + (f" (release {chat_text(release, 60)})" if release else "")]
+    lines.append(
+        f"Checks passed: *{data['sections_go']}/{data['sections_total']}* sections GO"
+        + _policy_note(data)
+    )
+    lines.append(
+        f"Decided {chat_text(data['decided_at'], 40)} by {chat_text(data.get('operator'), 60)}"
+    )
+    lines += ["", "*Failed checks*"]
+    lines += _bullets(
+        [
+            f"{c.section_number}. {chat_text(c.section_title, 60)}: "
+            f"{chat_text(c.id, 60)} {c.status}: {chat_text(c.detail)}"
+            for c in view.failed()
+        ]
+    )
+    lines += ["", "*Waivers*"]
+    lines += _bullets(
+        [
+            f"{chat_text(c.id, 60)} waived by {chat_text((c.waiver or {}).get('operator'), 60)}"
+            f": {chat_text((c.waiver or {}).get('reason'))}"
+            for c in view.waived()
+        ]
+    )
+    lines += ["", "*Approvers*"]
+    lines += _bullets(
+        [
+            f"{chat_text(a.get('role'), 40)}: {chat_text(a.get('principal'), 80)}"
+            f" ({chat_text(a.get('vote', 'approve'), 20)})"
+            for a in view.approvers()
+        ],
+        empty="none recorded",
+    )
+    lines.append("")
+    lines.append(f"Next: {chat_text(_next_step(data), 200)}")
+    where = link or (str(view.path.with_suffix(".txt")) if view.path else data.get("record_id"))
+    lines.append(f"Record: {chat_text(where, 300)}")
+    return "\n".join(lines) + "\n"
+
+
+def _policy_note(data: Mapping[str, Any]) -> str:
+    mode, policy = data.get("mode"), data.get("policy_decision")
+    if mode == "emergency":
+        return f" (policy said {chat_text(policy, 20)}; emergency override)"
+    if mode == "review":
+        return " (REVIEW, approved by the CTO)"
+    if policy == "REVIEW":
+        return " (REVIEW: CTO approval required, not approved)"
+    return ""
+
+
+def _next_step(data: Mapping[str, Any]) -> str:
+    if data["decision"] == "GO":
+        return "Canary Deployment (1% → 100%)"
+    no_go = data.get("no_go") if isinstance(data.get("no_go"), Mapping) else {}
+    action = (no_go or {}).get("action") or "Investigation/Fix required"
+    review = (no_go or {}).get("next_review") or "to be scheduled"
+    return f"{action}; next review {review}"
+
+
+def _bullets(items: Sequence[str], empty: str = "none") -> list[str]:
+    if not items:
+        return [f"- {empty}"]
+    shown = [f"- {item}" for item in items[:MAX_LISTED]]
+    if len(items) > MAX_LISTED:
+        shown.append(f"- … and {len(items) - MAX_LISTED} more (see the record)")
+    return shown
+
+
+def record_html(view: RecordView) -> str:
+    """A self-contained one-page HTML report: decision, per-section table, failed checks,
+    waivers, approvers and every criterion. Nothing is loaded from outside the page."""
+    data = view.data
+    e = _escape
+    decision = view.decision
+    title = str(data.get("checklist", {}).get("title") or "GO/NO-GO review")
+    css_class = {"GO": "go", "NO-GO": "nogo"}.get(decision, "override")
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(decision)}: {e(title)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f'<header class="{css_class}"><h1>{e(decision)} {_DECISION_MARK.get(decision, "")}'
+        f"</h1><p>{e(title)}</p></header>",
+        "<dl>",
+        *(
+            f"<dt>{e(label)}</dt><dd>{e(value)}</dd>"
+            for label, value in _facts(view)
+            if value not in (None, "")
+        ),
+        "</dl>",
+        "<h2>Sections</h2>",
+        "<table><thead><tr><th>#</th><th>Section</th><th>Status</th><th>Passed</th>"
+        "</tr></thead><tbody>",
+    ]
+    for index, section in enumerate(view.sections):
+        status = str(section["status"])
+        passed = f"{section.get('passed', '?')}/{section.get('total', len(section['criteria']))}"
+        parts.append(
+            f'<tr class="{_status_class(status)}"><td>{e(section.get("number", index + 1))}</td>'
+            f"<td>{e(section['title'])}</td><td>{e(status)}</td><td>{e(passed)}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    parts += _html_list("Failed checks", [_failed_html(c) for c in view.failed()])
+    parts += _html_list(
+        "Waivers",
+        [
+            f"<code>{e(c.id)}</code> waived by {e((c.waiver or {}).get('operator'))}: "
+            f"{e((c.waiver or {}).get('reason'))}"
+            for c in view.waived()
+        ],
+    )
+    parts += _html_list(
+        "Approvers",
+        [
+            f"{e(a.get('role'))}: {e(a.get('principal'))} ({e(a.get('vote', 'approve'))}"
+            f", {e(a.get('at'))})"
+            for a in view.approvers()
+        ],
+        empty="none recorded",
+    )
+    parts.append('<h2>Criteria</h2><table class="criteria"><thead><tr><th>#</th><th>Criterion</th>')
+    parts.append("<th>Status</th><th>Detail</th></tr></thead><tbody>")
+    for c in view.criteria():
+        parts.append(
+            f'<tr class="{_status_class(c.status)}"><td>{e(c.section_number)}</td>'
+            f"<td><code>{e(c.id)}</code> {e(c.title)}</td><td>{e(c.status)}</td>"
+            f"<td>{e(c.detail)}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    parts.append(f"<footer>Record {e(data.get('record_id'))}")
+    if view.path is not None:
+        parts.append(f" &middot; {e(view.path)}")
+    parts.append(f" &middot; gonogo {e(data.get('tool_version'))}</footer></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _escape(value: object) -> str:
+    text = "" if value is None else str(value)
+    return html.escape(_CONTROL.sub(" ", text), quote=True)
+
+
+def _facts(view: RecordView) -> list[tuple[str, object]]:
+    data = view.data
+    checklist = data.get("checklist") or {}
+    return [
+        ("Checks passed", f"{data['sections_go']}/{data['sections_total']} sections GO"),
+        ("Policy decision", data.get("policy_decision")),
+        ("Mode", data.get("mode")),
+        ("Decided at", data.get("decided_at")),
+        ("Operator", data.get("operator")),
+        ("Release", data.get("release")),
+        ("Checklist", checklist.get("path")),
+        ("Checklist sha256", checklist.get("sha256")),
+        ("Next", _next_step(data)),
+        ("Signatures", data.get("signatures")),
+    ]
+
+
+def _failed_html(c: CriterionLine) -> str:
+    e = _escape
+    return (
+        f"{e(c.section_number)}. {e(c.section_title)}: <code>{e(c.id)}</code> "
+        f'<span class="{_status_class(c.status)}">{e(c.status)}</span> {e(c.detail)}'
+    )
+
+
+def _html_list(heading: str, items: Sequence[str], empty: str = "none") -> list[str]:
+    body = "".join(f"<li>{item}</li>" for item in items) or f"<li>{_escape(empty)}</li>"
+    return [f"<h2>{_escape(heading)}</h2><ul>{body}</ul>"]
+
+
+def _status_class(status: str) -> str:
+    return {
+        "GO": "ok",
+        "PASS": "ok",
+        "WAIVED": "waived",
+        "NO-GO": "bad",
+        "FAIL": "bad",
+        "ERROR": "error",
+    }.get(status, "pending")
+
+
+_CSS = (
+    "body{font:15px/1.45 system-ui,sans-serif;max-width:64rem;margin:1.5rem auto;"
+    "padding:0 1rem;color:#1b1f24}"
+    "header{padding:.8rem 1.2rem;border-radius:.4rem;color:#fff}"
+    "header h1{margin:0;font-size:2rem}header p{margin:.2rem 0 0}"
+    ".go{background:#1a7f37}.nogo{background:#cf222e}.override{background:#9a6700}"
+    "dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}"
+    "dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}"
+    "table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d0d7de;"
+    "padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}"
+    "tr.ok td:nth-child(3){color:#1a7f37}tr.bad td:nth-child(3),span.bad{color:#cf222e}"
+    "tr.error td:nth-child(3),span.error{color:#9a6700}tr.waived td:nth-child(3){color:#8250df}"
+    "td:nth-child(3){white-space:nowrap}table.criteria td:nth-child(4){width:45%}"
+    "code{font-size:.9em}footer{margin-top:2rem;color:#57606a;font-size:.85em}"
+)
+
+__all__ = [
+    "CriterionLine",
+    "RecordView",
+    "chat_text",
+    "load_record",
+    "record_html",
+    "record_markdown",
+]

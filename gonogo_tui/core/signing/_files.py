@@ -1,0 +1,87 @@
+"""Canonical JSON, digests, UTC timestamps and crash-safe file writes for signed evidence."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from gonogo_tui.core.files import FILE_MODE, fsync_directory, replace_file, write_new_file
+
+
+def canonical_json(value: Any) -> bytes:
+    """Serialise `value` canonically: sorted keys, no whitespace, UTF-8, no NaN.
+
+    Raises:
+        ValueError: the value holds NaN or infinity.
+        TypeError: the value holds something JSON cannot express.
+    """
+    text = json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return text.encode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    """Return the lowercase hex SHA-256 of `data` (what `sha256sum` prints)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def parse_json_strict(data: bytes) -> Any:
+    """Parse UTF-8 JSON, refusing duplicate keys, NaN and Infinity.
+
+    Raises:
+        ValueError: the bytes are not strict UTF-8 JSON.
+    """
+    text = data.decode("utf-8")
+    return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+
+
+def format_utc(moment: datetime) -> str:
+    """Render an aware datetime as `2026-11-26T10:15:00Z` (whole seconds, UTC).
+
+    Raises:
+        ValueError: the datetime is naive.
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(text: str) -> datetime:
+    """Parse an ISO 8601 timestamp that carries a zone (`Z` or an offset) into UTC.
+
+    Raises:
+        ValueError: the text is not an ISO 8601 timestamp with a zone.
+    """
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"{text!r} has no timezone")
+    return moment.astimezone(UTC)
+
+
+__all__ = [
+    "FILE_MODE",
+    "canonical_json",
+    "format_utc",
+    "fsync_directory",
+    "parse_json_strict",
+    "parse_utc",
+    "replace_file",
+    "sha256_hex",
+    "write_new_file",
+]

@@ -1,0 +1,309 @@
+"""Verify a decision record end to end, and the ledger of a whole evidence folder.
+
+Exit codes: 0 valid; 1 bytes or signature integrity; 2 approvals do not meet the policy;
+3 decision or expectation mismatch; 4 ledger broken or record not sealed. When several
+checks fail, the reason shown is the first of the most basic kind, in the order 1, 4, 2, 3:
+a tampered record is reported as tampered, not as stale.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gonogo_tui.core.errors import EvidenceError, SigningError
+from gonogo_tui.core.signing._files import parse_utc, sha256_hex
+from gonogo_tui.core.signing.allowed_signers import AllowedSigners, load_allowed_signers
+from gonogo_tui.core.signing.ledger import LedgerError, ledger_line, read_ledger
+from gonogo_tui.core.signing.policy import ApprovalPolicy, PolicyOutcome
+from gonogo_tui.core.signing.record import RecordPaths, locate_record, parse_record_json
+from gonogo_tui.core.signing.statement import Statement, parse_statement, predicate_core
+from gonogo_tui.core.signing.status import CheckedApproval, check_approvals, evaluate_statement
+
+EXIT_OK = 0
+EXIT_INTEGRITY = 1
+EXIT_POLICY = 2
+EXIT_DECISION = 3
+EXIT_LEDGER = 4
+_PRIORITY = (EXIT_INTEGRITY, EXIT_LEDGER, EXIT_POLICY, EXIT_DECISION)
+FUTURE_SKEW = timedelta(minutes=5)
+"""How far in the future `decided_at` may be before the clocks are considered wrong."""
+_TXT_DECISION = re.compile(r"^GO/NO-GO Decision:\s*(NO-GO|GO|OVERRIDE)\b", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One failed check."""
+
+    exit_code: int
+    message: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The outcome of `verify_record`."""
+
+    record_id: str
+    decision: str | None
+    """The sealed decision, when the statement could be read."""
+    findings: tuple[Finding, ...]
+    """Every failed check (empty when valid)."""
+    approvals: tuple[CheckedApproval, ...] = ()
+    outcome: PolicyOutcome | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0, or the code of the most basic failure."""
+        for code in _PRIORITY:
+            if any(f.exit_code == code for f in self.findings):
+                return code
+        return EXIT_OK
+
+    @property
+    def ok(self) -> bool:
+        """Whether the record verified."""
+        return not self.findings
+
+    @property
+    def reason(self) -> str:
+        """One line: why it failed, or what was verified."""
+        code = self.exit_code
+        if code:
+            return next(f.message for f in self.findings if f.exit_code == code)
+        detail = self.outcome.reason if self.outcome else ""
+        return f"{self.record_id}: sealed {self.decision}, {detail}"
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready summary (for `gonogo verify --json`)."""
+        return {
+            "record_id": self.record_id,
+            "decision": self.decision,
+            "ok": self.ok,
+            "exit_code": self.exit_code,
+            "reason": self.reason,
+            "findings": [{"exit_code": f.exit_code, "message": f.message} for f in self.findings],
+            "rule": str(self.outcome.rule) if self.outcome and self.outcome.rule else None,
+            "missing": list(self.outcome.missing) if self.outcome else [],
+            "approvals": [
+                {
+                    "file": a.document.name,
+                    "role": a.approval.role if a.approval else None,
+                    "principal": a.approval.principal if a.approval else None,
+                    "vote": a.approval.vote if a.approval else None,
+                    "key_fingerprint": a.key_fingerprint,
+                    "counted": a.counted,
+                    "problem": a.problem,
+                }
+                for a in self.approvals
+            ],
+        }
+
+
+def inside(path: Path, directory: Path) -> bool:
+    """Whether `path` (after resolving links) is `directory` or below it."""
+    return path.resolve().is_relative_to(directory.resolve())
+
+
+def load_trusted_policy(path: Path) -> ApprovalPolicy:
+    """Read approval rules from a file outside the evidence folder (YAML or JSON).
+
+    The file may be a checklist (`policy: {approvals: ...}`), a policy block
+    (`approvals: ...`) or the approvals mapping itself.
+
+    Raises:
+        SigningError: the file is unreadable or malformed.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise SigningError(f"{path}: cannot read the approval policy ({exc})") from exc
+    if isinstance(data, dict) and ("sections" in data or "policy" in data):
+        policy = data.get("policy") or {}
+        data = policy.get("approvals") or {} if isinstance(policy, dict) else None
+    elif isinstance(data, dict) and "approvals" in data:
+        data = data["approvals"]
+    if not isinstance(data, dict):
+        raise SigningError(f"{path}: expected a checklist or an approvals mapping")
+    try:
+        return ApprovalPolicy.from_mapping(data, strict=True)
+    except ValueError as exc:
+        raise SigningError(f"{path}: {exc}") from exc
+
+
+def format_age(delta: timedelta) -> str:
+    """Render a duration compactly: `45s`, `12m`, `26h`, `3d`."""
+    seconds = int(delta.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= 2 * size or (unit == "m" and seconds >= size):
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+class _Verification:
+    """The checks of one `verify_record` call, collecting findings."""
+
+    def __init__(self, paths: RecordPaths) -> None:
+        self.paths = paths
+        self.findings: list[Finding] = []
+
+    def fail(self, code: int, message: str) -> None:
+        self.findings.append(Finding(code, message))
+
+    def read(self, path: Path) -> bytes | None:
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            self.fail(EXIT_INTEGRITY, f"{path.name}: cannot read ({exc.strerror})")
+            return None
+
+    def check_files(self, statement: Statement, txt: bytes, json_bytes: bytes) -> None:
+        actual = {self.paths.txt.name: txt, self.paths.json.name: json_bytes}
+        for name, digest in statement.subjects:
+            data = actual[name] if name in actual else self.read(self.paths.directory / name)
+            if data is not None and sha256_hex(data) != digest:
+                self.fail(
+                    EXIT_INTEGRITY, f"{name} was altered: it does not match its sealed statement"
+                )
+        try:
+            raw, view = parse_record_json(json_bytes, source=self.paths.json.name)
+            core = predicate_core(raw, view)
+        except EvidenceError as exc:
+            self.fail(EXIT_INTEGRITY, str(exc))
+            return
+        differing = sorted(k for k, v in statement.core().items() if core.get(k) != v)
+        if differing:
+            self.fail(
+                EXIT_INTEGRITY,
+                f"{self.paths.statement.name} does not describe {self.paths.json.name}"
+                f" ({', '.join(differing)} differ)",
+            )
+        match = _TXT_DECISION.search(txt.decode("utf-8", "replace"))
+        says = match.group(1) if match else None
+        if says is not None and (says if says != "OVERRIDE" else "GO") != statement.decision:
+            self.fail(
+                EXIT_DECISION,
+                f"{self.paths.txt.name} says {says} but the record's decision is"
+                f" {statement.decision}",
+            )
+
+    def check_ledger(self, statement: Statement, approvals: list[CheckedApproval]) -> None:
+        try:
+            ledger = read_ledger(self.paths.ledger)
+        except LedgerError as exc:
+            self.fail(EXIT_LEDGER, f"ledger broken: {exc}")
+            return
+        entry = ledger.find(self.paths.stem)
+        if entry is None:
+            self.fail(EXIT_LEDGER, f"{self.paths.stem} is not sealed: no entry in ledger.jsonl")
+        elif entry.statement_sha256 != statement.sha256:
+            # Valid signatures over this statement show that the ledger is what changed.
+            if any(a.counted for a in approvals):
+                self.fail(EXIT_LEDGER, f"ledger broken: entry {entry.seq} names another statement")
+            else:
+                self.fail(
+                    EXIT_INTEGRITY,
+                    f"{self.paths.statement.name} is not the statement sealed in ledger entry"
+                    f" {entry.seq}",
+                )
+        elif entry.line != ledger_line(statement):
+            self.fail(EXIT_LEDGER, f"ledger broken: entry {entry.seq} does not match its statement")
+
+    def check_expectations(
+        self,
+        statement: Statement,
+        now: Callable[[], datetime],
+        expect_decision: str | None,
+        max_age: timedelta | None,
+    ) -> None:
+        if expect_decision is not None and statement.decision != expect_decision:
+            self.fail(
+                EXIT_DECISION,
+                f"decision is {statement.decision}, expected {expect_decision}",
+            )
+        decided_at = parse_utc(str(statement.predicate["decided_at"]))
+        age = now() - decided_at
+        if age < -FUTURE_SKEW:
+            self.fail(EXIT_DECISION, f"decided_at {decided_at:%Y-%m-%dT%H:%M:%SZ} is in the future")
+        elif max_age is not None and age > max_age:
+            self.fail(
+                EXIT_DECISION,
+                f"decision is {format_age(age)} old, older than --max-age {format_age(max_age)}",
+            )
+
+
+def verify_record(
+    record_path: Path,
+    allowed_signers: Path,
+    *,
+    now: Callable[[], datetime],
+    expect_decision: str | None = None,
+    max_age: timedelta | None = None,
+    trusted_policy: Path | None = None,
+) -> VerifyResult:
+    """Verify a decision record: bytes, signatures, signers, policy, ledger, expectations.
+
+    Args:
+        record_path: The record's .txt (or its .json or statement).
+        allowed_signers: The trust root; refused if it lies inside the evidence folder.
+        now: The clock, for `max_age`.
+        expect_decision: Fail (exit 3) unless the decision is this (`GO` or `NO-GO`).
+        max_age: Fail (exit 3) if the decision is older than this.
+        trusted_policy: Approval rules from outside the evidence folder; the record's own
+            rules must equal them.
+
+    Returns:
+        The result, whose `exit_code` and `reason` are what `gonogo verify` reports.
+    """
+    try:
+        paths = locate_record(record_path)
+    except EvidenceError as exc:
+        return VerifyResult(record_path.name, None, (Finding(EXIT_INTEGRITY, str(exc)),))
+    check = _Verification(paths)
+    for label, trust_file in (("allowed_signers", allowed_signers), ("policy", trusted_policy)):
+        if trust_file is not None and inside(trust_file, paths.directory):
+            check.fail(
+                EXIT_INTEGRITY,
+                f"refusing {label} file {trust_file}: it is inside the evidence folder",
+            )
+            return VerifyResult(paths.stem, None, tuple(check.findings))
+    try:
+        allowed: AllowedSigners = load_allowed_signers(allowed_signers)
+        policy = load_trusted_policy(trusted_policy) if trusted_policy else None
+    except SigningError as exc:
+        return VerifyResult(paths.stem, None, (Finding(EXIT_INTEGRITY, str(exc)),))
+    txt, json_bytes = check.read(paths.txt), check.read(paths.json)
+    if not paths.statement.exists():
+        check.fail(EXIT_LEDGER, f"{paths.stem} is not sealed: {paths.statement.name} is missing")
+    statement_bytes = check.read(paths.statement) if paths.statement.exists() else None
+    if txt is None or json_bytes is None or statement_bytes is None:
+        return VerifyResult(paths.stem, None, tuple(check.findings))
+    try:
+        statement = parse_statement(statement_bytes, source=paths.statement.name)
+    except EvidenceError as exc:
+        check.fail(EXIT_INTEGRITY, str(exc))
+        return VerifyResult(paths.stem, None, tuple(check.findings))
+    check.check_files(statement, txt, json_bytes)
+    approvals = check_approvals(paths, statement, allowed)
+    check.check_ledger(statement, approvals)
+    for approval in approvals:
+        if approval.exit_code and approval.problem:
+            check.fail(approval.exit_code, approval.problem)
+    recorded_policy = ApprovalPolicy.from_mapping(statement.predicate["approval_policy"])
+    if policy is not None and replace(policy, role_principals=()) != recorded_policy:
+        check.fail(
+            EXIT_POLICY, f"the record's approval policy differs from the trusted {trusted_policy}"
+        )
+    outcome = evaluate_statement(statement, approvals, policy)
+    if not outcome.satisfied:
+        prefix = "approvals do not meet the policy: " if outcome.exit_code == EXIT_POLICY else ""
+        check.fail(outcome.exit_code, prefix + outcome.reason)
+    check.check_expectations(statement, now, expect_decision, max_age)
+    return VerifyResult(
+        paths.stem, statement.decision, tuple(check.findings), tuple(approvals), outcome
+    )

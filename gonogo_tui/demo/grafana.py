@@ -1,0 +1,95 @@
+"""A Grafana-shaped API for the demo: the risk dashboard, data source health, token checks."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from gonogo_tui.demo.services import HttpServer, RecordedRequest, Reply
+
+DASHBOARD_UID = "risk-idempotency-pitr"
+"""The dashboard the seed checks."""
+PROMETHEUS_SOURCE = {"type": "prometheus", "uid": "spark-prometheus"}
+POSTGRES_SOURCE = {"type": "grafana-postgresql-datasource", "uid": "spark-postgres"}
+_PANELS = (
+    ("Order idempotency conflicts", "timeseries", PROMETHEUS_SOURCE),
+    ("Duplicate submits rejected", "stat", PROMETHEUS_SOURCE),
+    ("Outbox lag", "timeseries", PROMETHEUS_SOURCE),
+    ("Risk limit breaches", "stat", PROMETHEUS_SOURCE),
+    ("API p95 latency", "timeseries", PROMETHEUS_SOURCE),
+    ("Error rate", "timeseries", PROMETHEUS_SOURCE),
+    ("WAL archive lag", "timeseries", PROMETHEUS_SOURCE),
+    ("Last base backup", "stat", POSTGRES_SOURCE),
+    ("Last PITR drill", "stat", POSTGRES_SOURCE),
+    ("Database size growth", "timeseries", POSTGRES_SOURCE),
+)
+
+
+def dashboard_document() -> dict[str, Any]:
+    """`GET /api/dashboards/uid/risk-idempotency-pitr` as Grafana answers it: 10 panels."""
+    panels = [
+        {
+            "id": number,
+            "type": kind,
+            "title": title,
+            "datasource": dict(source),
+            "gridPos": {"h": 8, "w": 8, "x": 8 * ((number - 1) % 3), "y": 8 * ((number - 1) // 3)},
+            "targets": [{"refId": "A", "datasource": dict(source)}],
+        }
+        for number, (title, kind, source) in enumerate(_PANELS, start=1)
+    ]
+    return {
+        "dashboard": {
+            "id": 42,
+            "uid": DASHBOARD_UID,
+            "title": "Risk, idempotency & PITR",
+            "tags": ["spark-trading", "go-no-go"],
+            "timezone": "utc",
+            "schemaVersion": 39,
+            "version": 17,
+            "panels": panels,
+        },
+        "meta": {
+            "type": "db",
+            "canSave": False,
+            "canEdit": False,
+            "slug": DASHBOARD_UID,
+            "url": f"/d/{DASHBOARD_UID}/risk-idempotency-and-pitr",
+            "folderTitle": "Spark Trading",
+            "provisioned": True,
+        },
+    }
+
+
+def serve_grafana(server: HttpServer, token: str) -> None:
+    """Routes Grafana's API; every request needs `Authorization: Bearer <token>`."""
+    document = dashboard_document()
+    healthy = {source["uid"] for source in (PROMETHEUS_SOURCE, POSTGRES_SOURCE)}
+
+    def answer(request: RecordedRequest) -> Reply:
+        if request.path == "/api/health":
+            return Reply(200, body={"database": "ok", "version": "10.4.2"})
+        if not _authorized(request, token):
+            return Reply(401, body={"message": "Unauthorized"})
+        if request.path == f"/api/dashboards/uid/{DASHBOARD_UID}":
+            return Reply(200, body=document)
+        parts = request.path.strip("/").split("/")
+        if parts[:3] == ["api", "datasources", "uid"] and parts[4:] == ["health"]:
+            if parts[3] in healthy:
+                return Reply(200, body={"status": "OK", "message": "Data source is working"})
+            return Reply(404, body={"message": "Data source not found"})
+        if parts[:3] == ["api", "dashboards", "uid"]:
+            return Reply(404, body={"message": "Dashboard not found"})
+        return Reply(404, body={"message": "Not found"})
+
+    server.route("*", "*", handler=answer)
+
+
+def _authorized(request: RecordedRequest, token: str) -> bool:
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        credential.strip().encode(), token.encode()
+    )
+
+
+__all__ = ["DASHBOARD_UID", "dashboard_document", "serve_grafana"]

@@ -1,0 +1,195 @@
+"""The `grafana_dashboard` probe against a local server answering Grafana-shaped JSON.
+
+The dashboard follows Grafana's "Get dashboard by uid" response (`dashboard` with `panels`,
+rows as `type: row` panels, collapsed rows holding their own `panels`; `meta`), and data
+source health follows `GET /api/datasources/uid/:uid/health` (`status` OK or ERROR).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.probes.grafana_run import iter_panels
+from tests.core.probes.ops.helpers import arun_engine, context, spec
+from tests.servers import HttpTestServer, Reply
+
+UID = "risk-idempotency-pitr"
+TOKEN = "glsa_test_0123456789abcdef"
+PROM = {"type": "prometheus", "uid": "prom-main"}
+PG = {"type": "grafana-postgresql-datasource", "uid": "pg-backups"}
+
+
+def panel(
+    panel_id: int, title: str, source: Any = PROM, kind: str = "timeseries"
+) -> dict[str, Any]:
+    return {
+        "id": panel_id,
+        "type": kind,
+        "title": title,
+        "datasource": source,
+        "gridPos": {"h": 8, "w": 12, "x": 0, "y": panel_id * 8},
+        "targets": [{"refId": "A", "datasource": source, "expr": "up"}],
+    }
+
+
+DASHBOARD: dict[str, Any] = {
+    "dashboard": {
+        "id": 42,
+        "uid": UID,
+        "title": "Risk, idempotency & PITR",
+        "tags": ["spark", "deploy"],
+        "timezone": "browser",
+        "schemaVersion": 39,
+        "version": 7,
+        "templating": {"list": [{"name": "DS", "type": "datasource", "query": "prometheus"}]},
+        "panels": [
+            panel(1, "Order rate"),
+            panel(2, "Risk checks p95", {"type": "prometheus", "uid": "${DS}"}),
+            panel(3, "Annotations", {"type": "datasource", "uid": "grafana"}, "text"),
+            {"id": 4, "type": "row", "title": "Idempotency", "collapsed": False, "panels": []},
+            panel(5, "Duplicate keys"),
+            panel(6, "Outbox lag"),
+            {
+                **panel(7, "Mixed", {"type": "datasource", "uid": "-- Mixed --"}),
+                "targets": [
+                    {"refId": "A", "datasource": PROM, "expr": "rate(x[5m])"},
+                    {"refId": "B", "datasource": PG, "rawSql": "SELECT 1"},
+                ],
+            },
+            {
+                "id": 8,
+                "type": "row",
+                "title": "PITR",
+                "collapsed": True,
+                "panels": [
+                    panel(9, "Last base backup", PG, "stat"),
+                    panel(10, "WAL archive lag", PG),
+                    panel(11, "Restore test age", PG, "stat"),
+                    panel(12, "Backup size"),
+                ],
+            },
+        ],
+    },
+    "meta": {
+        "type": "db",
+        "canSave": False,
+        "canEdit": False,
+        "slug": "risk-idempotency-pitr",
+        "url": f"/d/{UID}/risk-idempotency-pitr",
+        "isStarred": False,
+        "folderUid": "l3KqBxCMz",
+        "folderTitle": "Deploy",
+        "provisioned": True,
+        "version": 7,
+    },
+}
+
+
+@pytest.fixture
+def grafana(http_server: HttpTestServer) -> HttpTestServer:
+    http_server.route(
+        "GET", f"/api/dashboards/uid/{UID}",
+        handler=lambda r: _authorized(r.headers, DASHBOARD),
+    )  # fmt: skip
+    http_server.route(
+        "GET", "/api/datasources/uid/prom-main/health",
+        body={"status": "OK", "message": "Successfully queried the Prometheus API."},
+    )  # fmt: skip
+    http_server.route(
+        "GET", "/api/datasources/uid/pg-backups/health", status=400,
+        body={"status": "ERROR", "message": "dial tcp 127.0.0.1:5432: connect: connection refused"},
+    )  # fmt: skip
+    http_server.route(
+        "GET", "/api/dashboards/uid/nope", status=404, body={"message": "Dashboard not found"}
+    )
+    return http_server
+
+
+def _authorized(headers: dict[str, str], body: dict[str, Any]) -> Reply:
+    if headers.get("authorization") != f"Bearer {TOKEN}":
+        return Reply(401, body={"message": "invalid API key", "traceID": ""})
+    return Reply(200, body=body)
+
+
+def probe(server: HttpTestServer, **fields: Any) -> Any:
+    return spec(kind="grafana_dashboard", url=server.url, uid=UID, token=TOKEN, **fields)
+
+
+def test_panels_inside_rows_are_counted_and_rows_are_not() -> None:
+    titles = [p["title"] for p in iter_panels(DASHBOARD["dashboard"])]
+    assert len(titles) == 10
+    assert "PITR" not in titles and "Idempotency" not in titles
+    assert "Backup size" in titles
+
+
+async def test_accessible_with_enough_panels(grafana: HttpTestServer) -> None:
+    result = await arun_engine(probe(grafana, panels=">= 10"), context(), secrets=(TOKEN,))
+    assert result.status is Status.PASS
+    assert (result.value, result.detail) == ("10 panels", "Risk, idempotency & PITR: 10 panels")
+    assert result.expected == "accessible, panels >= 10"
+    assert result.source == f"{grafana.url}/api/dashboards/uid/{UID}"
+    assert grafana.requests[0].headers["authorization"] == f"Bearer {TOKEN}"
+    assert TOKEN not in repr(result)
+
+
+async def test_wrong_panel_count_fails(grafana: HttpTestServer) -> None:
+    result = await arun_engine(probe(grafana, panels="== 11"), context())
+    assert (result.status, result.detail) == (Status.FAIL, "10 panels, expected == 11")
+
+
+async def test_datasource_health(grafana: HttpTestServer) -> None:
+    result = await arun_engine(probe(grafana, datasources_healthy=True), context())
+    assert result.status is Status.FAIL
+    assert result.value == "10 panels, 1/2 sources ok"
+    assert result.detail == (
+        "1 data source unhealthy: pg-backups (400 dial tcp 127.0.0.1:5432: connect: connection "
+        "refused)"
+    )
+    checked = sorted(r.path for r in grafana.requests if r.path.endswith("/health"))
+    assert checked == [
+        "/api/datasources/uid/pg-backups/health",
+        "/api/datasources/uid/prom-main/health",
+    ]
+    grafana.route("GET", "/api/datasources/uid/pg-backups/health", body={"status": "OK"})
+    healthy = await arun_engine(probe(grafana, datasources_healthy=True), context())
+    assert (healthy.status, healthy.value) == (Status.PASS, "10 panels, 2/2 sources ok")
+
+
+async def test_bad_token_and_missing_dashboard(grafana: HttpTestServer) -> None:
+    refused = await arun_engine(
+        spec(kind="grafana_dashboard", url=grafana.url, uid=UID, token="wrong-token"), context()
+    )
+    assert refused.status is Status.ERROR
+    assert refused.detail == (
+        f"Grafana 401: token refused or lacks access to dashboard {UID} (invalid API key)"
+    )
+    missing = await arun_engine(
+        spec(kind="grafana_dashboard", url=grafana.url, uid="nope", token=TOKEN), context()
+    )
+    assert (missing.status, missing.detail) == (
+        Status.ERROR,
+        "Grafana 404: no dashboard with uid nope",
+    )
+
+
+async def test_not_a_dashboard(grafana: HttpTestServer) -> None:
+    broken = copy.deepcopy(DASHBOARD)
+    del broken["dashboard"]
+    grafana.route("GET", f"/api/dashboards/uid/{UID}", body=broken)
+    result = await arun_engine(probe(grafana), context())
+    assert (result.status, result.detail) == (
+        Status.ERROR,
+        "Grafana answer has no 'dashboard' object",
+    )
+
+
+def test_spec_validation() -> None:
+    with pytest.raises(ValidationError):
+        spec(kind="grafana_dashboard", url="http://x", uid="../../api/admin")
+    with pytest.raises(ValidationError):
+        spec(kind="grafana_dashboard", url="http://x", uid="a", panels="lots")

@@ -1,0 +1,178 @@
+"""The `oncall` probe on markdown and YAML schedules, against a fixed clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from gonogo_tui.core.probes.base import Status
+from tests.core.probes.ops.helpers import T0, context, run_engine, spec
+
+MARKDOWN = """# On-call schedule
+
+Timezone: Europe/Istanbul
+
+Escalation: primary first, secondary after 10 minutes.
+
+| Week | Start            | End              | Primary     | Secondary   | Phone |
+|------|------------------|------------------|-------------|-------------|-------|
+| 47   | 2026-11-16 09:00 | 2026-11-23 09:00 | Mert Demir  | Ayse Yilmaz | x1    |
+| 48   | 2026-11-23 09:00 | 2026-11-30 09:00 | Ayse Yilmaz | Mert Demir  | x2    |
+| 49   | 2026-11-30 09:00 | 2026-12-07 09:00 | Can Oz      | TBD         | x3    |
+| cover| 2026-11-26       | 2026-11-26       | Deniz Kaya  | Mert Demir  | x4    |
+
+Notes below the table are ignored.
+"""
+
+YAML = """timezone: America/New_York
+shifts:
+  - start: 2026-11-23 04:00
+    end: 2026-11-30 04:00
+    primary: Lee Chen
+    secondary: Sam Ortiz
+  - start: 2026-11-30T04:00:00-05:00
+    end: 2026-12-07
+    primary: Sam Ortiz
+    secondary: null
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_markdown_override_row_wins(tmp_path: Path) -> None:
+    write(tmp_path, ".github/ONCALL_SCHEDULE.md", MARKDOWN)
+    result = run_engine(spec(kind="oncall", path=".github/ONCALL_SCHEDULE.md"), context(tmp_path))
+    assert result.status is Status.PASS
+    # The date-only cover row covers the whole of 26 November (Istanbul time).
+    assert result.value == "primary Deniz Kaya, secondary Mert Demir"
+    assert result.detail == "on duty per line 12; next hand-over in 11h (2026-11-26 21:00 UTC)"
+
+
+def test_markdown_regular_week(tmp_path: Path) -> None:
+    write(tmp_path, "oncall.md", MARKDOWN)
+    monday = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 10:00 in Istanbul (UTC+3)
+    result = run_engine(spec(kind="oncall", path="oncall.md"), context(tmp_path, now=monday))
+    assert result.value == "primary Ayse Yilmaz, secondary Mert Demir"
+    assert result.status is Status.PASS
+    before_handover = datetime(2026, 11, 23, 5, 59, tzinfo=UTC)  # 08:59 in Istanbul
+    earlier = run_engine(
+        spec(kind="oncall", path="oncall.md"), context(tmp_path, now=before_handover)
+    )
+    assert earlier.value == "primary Mert Demir, secondary Ayse Yilmaz"
+
+
+def test_missing_secondary_fails(tmp_path: Path) -> None:
+    write(tmp_path, "oncall.md", MARKDOWN)
+    week49 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    result = run_engine(spec(kind="oncall", path="oncall.md"), context(tmp_path, now=week49))
+    assert result.status is Status.FAIL
+    assert result.value == "primary Can Oz, secondary TBD"
+    assert result.detail == "no secondary on duty at line 11"
+
+
+def test_nobody_on_duty_names_the_next_shift(tmp_path: Path) -> None:
+    write(tmp_path, "oncall.md", MARKDOWN)
+    early = datetime(2026, 11, 1, tzinfo=UTC)
+    result = run_engine(spec(kind="oncall", path="oncall.md"), context(tmp_path, now=early))
+    assert result.status is Status.FAIL
+    assert result.value == "nobody on duty"
+    assert "next shift starts 2026-11-16 06:00 UTC" in result.detail
+
+
+def test_yaml_schedule_and_distinct_people(tmp_path: Path) -> None:
+    write(tmp_path, "oncall.yaml", YAML)
+    result = run_engine(spec(kind="oncall", path="oncall.yaml"), context(tmp_path))
+    assert result.status is Status.PASS
+    assert result.value == "primary Lee Chen, secondary Sam Ortiz"
+    late = datetime(2026, 12, 2, tzinfo=UTC)
+    missing = run_engine(spec(kind="oncall", path="oncall.yaml"), context(tmp_path, now=late))
+    assert missing.status is Status.FAIL
+    assert missing.detail == "no secondary on duty at shifts[1]"
+
+    write(tmp_path, "same.yaml", YAML.replace("secondary: Sam Ortiz", "secondary: lee chen"))
+    same = run_engine(spec(kind="oncall", path="same.yaml"), context(tmp_path))
+    assert same.status is Status.FAIL
+    assert "the same person holds several roles" in same.detail
+
+
+ROLE_ROWS = """# On-call
+
+| Role      | Name       | Contact                 | From (UTC)       | To (UTC)         |
+|-----------|------------|-------------------------|------------------|------------------|
+| Primary   | Kim Osei   | @kim, +44 20 7946 0001  | 2026-11-23 09:00 | 2026-11-30 09:00 |
+| Secondary | Jo Laine   | @jo, +44 20 7946 0002   | 2026-11-23 09:00 | 2026-11-27 09:00 |
+| Secondary | Ana Ruiz   | @ana                    | 2026-11-27 09:00 | 2026-11-30 09:00 |
+
+## Emergency contacts
+| Who | Contact |
+|-----|---------|
+"""
+
+
+def test_role_per_row_tables(tmp_path: Path) -> None:
+    write(tmp_path, "oncall.md", ROLE_ROWS)
+    result = run_engine(spec(kind="oncall", path="oncall.md"), context(tmp_path))
+    assert result.status is Status.PASS
+    assert result.value == "primary Kim Osei, secondary Jo Laine"
+    assert result.detail == (
+        "on duty per line 5, line 6; next hand-over in 23h (2026-11-27 09:00 UTC)"
+    )
+    friday = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    later = run_engine(spec(kind="oncall", path="oncall.md"), context(tmp_path, now=friday))
+    assert later.value == "primary Kim Osei, secondary Ana Ruiz"
+    write(tmp_path, "solo.md", ROLE_ROWS.replace("| Secondary |", "| Observer |"))
+    solo = run_engine(spec(kind="oncall", path="solo.md"), context(tmp_path))
+    assert solo.status is Status.FAIL
+    assert (solo.value, solo.detail) == ("primary Kim Osei, secondary -", "no secondary on duty")
+
+
+def test_covered_for(tmp_path: Path) -> None:
+    write(tmp_path, "oncall.md", MARKDOWN)
+    probe = spec(kind="oncall", path="oncall.md", covered_for="12h")
+    result = run_engine(probe, context(tmp_path))
+    assert result.status is Status.FAIL
+    assert result.detail == "duty ends in 11h, need 12h"
+    assert result.expected == "distinct primary and secondary on duty now for 12h"
+
+
+def test_custom_roles_and_file_missing(tmp_path: Path) -> None:
+    write(tmp_path, "oncall.md", MARKDOWN)
+    probe = spec(kind="oncall", path="oncall.md", roles=["Primary"])
+    assert run_engine(probe, context(tmp_path)).value == "primary Deniz Kaya"
+    missing = run_engine(spec(kind="oncall", path="none.md"), context(tmp_path))
+    assert missing.status is Status.FAIL
+    assert missing.detail == "on-call schedule not found: none.md"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("# schedule\n\nNobody wrote a table.\n", "no markdown table with columns start, end"),
+        (
+            "| Start | End | Primary | Secondary |\n|---|---|---|---|\n| soon | later | a | b |\n",
+            "'soon' is not a time",
+        ),
+        ("Timezone: Mars/Olympus\n\n| Start | End | Primary | Secondary |\n", "Mars/Olympus"),
+    ],
+)
+def test_unusable_schedules_are_errors(tmp_path: Path, text: str, message: str) -> None:
+    write(tmp_path, "oncall.md", text)
+    result = run_engine(spec(kind="oncall", path="oncall.md"), context(tmp_path))
+    assert result.status is Status.ERROR
+    assert message in result.detail
+
+
+def test_unknown_timezone_is_a_checklist_error() -> None:
+    with pytest.raises(ValidationError, match="not a known IANA time zone"):
+        spec(kind="oncall", path="x.md", timezone="Europe/Nowhere")
+
+
+def test_now_is_thursday() -> None:
+    assert T0.strftime("%a") == "Thu"

@@ -1,0 +1,98 @@
+"""Sign-off in the review: after finalize, `f` collects approvers' signatures with real keys."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, Static
+
+from gonogo_tui.core.signing import approval_status
+from gonogo_tui.ui.screens.sign_off import SignOffModal
+from tests.ui.conftest import AppFactory, finish, settle, tick_all
+from tests.ui.fakes import FAIL
+
+
+async def signed(pilot: Pilot[Any]) -> None:
+    """Wait for the dialog's signing worker (finalize itself waits for the dialog)."""
+    workers = [w for w in pilot.app.workers if w.group == "sign-off:sign"]
+    async with asyncio.timeout(30):
+        await asyncio.gather(*(w.wait() for w in workers), return_exceptions=True)
+    await pilot.pause()
+
+
+def make_key(folder: Path, name: str) -> Path:
+    key = folder / name
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True
+    )
+    return key
+
+
+async def test_sign_a_no_go_record_from_the_review(
+    make_app: AppFactory, evidence: Path, tmp_path: Path
+) -> None:
+    key = make_key(tmp_path, "dana")
+    app, _ = make_app({"ci.contract": FAIL})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#nogo-action", Input).value = "fix the suite"
+        app.screen.query_one("#nogo-next", Input).value = "2026-11-27 10:00"
+        await pilot.click("#record")
+        await finish(pilot)
+        (txt,) = sorted(evidence.glob("no_go_decision_*.txt"))
+        assert not approval_status(txt).satisfied
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, SignOffModal)
+        status = str(app.screen.query_one("#sign-status", Static).render())
+        assert "waiting for signatures" in status
+        await pilot.press("ctrl+s")  # nothing filled in: refused with a reason
+        await pilot.pause()
+        assert "principal" in str(app.screen.query_one(".dialog-error").render())
+        app.screen.query_one("#sign-role", Select).value = "devops-lead"
+        app.screen.query_one("#sign-principal", Input).value = "dana@example.com"
+        app.screen.query_one("#sign-key", Input).value = str(key)
+        await pilot.press("ctrl+s")
+        await signed(pilot)
+        modal = app.screen
+        assert isinstance(modal, SignOffModal)
+        (signature,) = modal.signed
+        assert signature.exists() and signature.name.endswith(".sig")
+        assert "approvals complete" in str(modal.query_one("#sign-status", Static).render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, SignOffModal)
+    status_after = approval_status(txt)
+    assert status_after.satisfied and status_after.missing == ()
+
+
+async def test_a_bad_key_is_an_error_in_the_dialog(
+    make_app: AppFactory, evidence: Path, tmp_path: Path
+) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("g")
+        await finish(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, SignOffModal)
+        app.screen.query_one("#sign-principal", Input).value = "carol@example.com"
+        app.screen.query_one("#sign-key", Input).value = str(tmp_path / "no-such-key")
+        await pilot.press("ctrl+s")
+        await signed(pilot)
+        error = str(app.screen.query_one(".dialog-error").render())
+        assert error and "no-such-key" in error
+        assert isinstance(app.screen, SignOffModal) and app.screen.signed == []
