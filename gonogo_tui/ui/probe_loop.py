@@ -15,6 +15,7 @@ import concurrent.futures
 import contextlib
 import itertools
 import threading
+from collections.abc import Iterable
 
 from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.probes.base import ProbeResult
@@ -37,6 +38,11 @@ class ProbeLoop:
     def timeout_for(self, criterion: Criterion) -> float:
         """The wrapped runner's deadline for this criterion."""
         return self.runner.timeout_for(criterion)
+
+    def announce(self, criteria: Iterable[Criterion]) -> None:
+        """Pass the announcement on, in the probe loop (it creates that loop's primitives);
+        it is queued before the runs that follow it."""
+        self._started_loop().call_soon_threadsafe(self.runner.announce, list(criteria))
 
     def _started_loop(self) -> asyncio.AbstractEventLoop:
         if self._loop is None:
