@@ -36,6 +36,8 @@ HANGING = 37
 KEY_GAP = 0.03
 """Seconds between one key showing and the next key (a fast key repeat), so a run lasts
 long enough for results to keep arriving."""
+POLL_GAP = 0.002
+"""Seconds between two screen captures."""
 RERUN_BELOW = 40
 """Send `R` when fewer probes than this are running."""
 DEADLINE = 30.0
@@ -136,6 +138,9 @@ class Tmux:
                 return time.perf_counter(), screen
             if time.perf_counter() > deadline:
                 raise SystemExit(f"timed out waiting for {texts!r}; screen:\n{screen}")
+            # Each poll starts a tmux client; polling flat out would take a core from the
+            # app being measured on a two-core machine.
+            time.sleep(POLL_GAP)
 
     def start(self, command: str, cwd: Path) -> float:
         self._count += 1
