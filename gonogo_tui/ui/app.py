@@ -13,6 +13,7 @@ from gonogo_tui.core.journal import Journal, ResumableSession, find_resumable
 from gonogo_tui.core.probes.base import utc_now
 from gonogo_tui.ui.commands import ReviewCommands
 from gonogo_tui.ui.deps import Clock, ReviewContext, Runner
+from gonogo_tui.ui.probe_loop import ProbeLoop
 from gonogo_tui.ui.screens.help import HelpScreen
 from gonogo_tui.ui.screens.modals import ConfirmModal, ResumeModal
 from gonogo_tui.ui.screens.review import ReviewScreen
@@ -33,6 +34,8 @@ class GonogoApp(App[None]):
         release: the release label (default: the checklist's).
         duration: meeting length in seconds for the countdown.
         walkthrough: open the walkthrough over the review.
+        probe_thread: run the probes on an event loop in a thread of their own (see
+            `ProbeLoop`), so their set-up never delays a key press.
         resume: resume an unfinished session of the same checklist without asking (True),
             never (False), or ask when there is one (None).
     """
@@ -53,12 +56,14 @@ class GonogoApp(App[None]):
         release: str | None = None,
         duration: float = DEFAULT_DURATION,
         walkthrough: bool = False,
+        probe_thread: bool = True,
         resume: bool | None = None,
     ) -> None:
         super().__init__()
+        self._probe_loop = ProbeLoop(runner) if probe_thread else None
         self.ctx = ReviewContext(
             checklist=checklist,
-            runner=runner,
+            runner=self._probe_loop or runner,
             clock=clock,
             evidence_dir=evidence_dir,
             operator=operator,
@@ -149,6 +154,10 @@ class GonogoApp(App[None]):
             await self.review.stop_probes()
             self.review.journal.close()
         self.exit()
+
+    def on_unmount(self) -> None:
+        if self._probe_loop is not None:
+            self._probe_loop.close()
 
 
 __all__ = ["DEFAULT_DURATION", "GonogoApp"]

@@ -9,10 +9,11 @@ from __future__ import annotations
 import enum
 import math
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.dom import DOMNode
 
 from gonogo_tui.core.evaluation import CriterionOutcome, Decision, SectionOutcome, SectionStatus
 from gonogo_tui.core.probes.base import Status
@@ -53,6 +54,20 @@ WORDS = {
     RowState.WAIVED: "WAIVED",
 }
 """The state in a word, beside the symbol."""
+
+ROW_STYLES = {
+    RowState.PASS: "$text-success",
+    RowState.FAIL: "$text-error",
+    RowState.ERROR: "$text-error",
+    RowState.RUNNING: "$text-primary",
+    RowState.PENDING: "$text-muted",
+    RowState.TICK: "$text-warning",
+    RowState.WAIVED: "$text-accent",
+}
+"""Theme-variable colour of each state's symbol and word (and of a failing value)."""
+EXPECTED_STYLE = "$text-muted"
+AGE_STYLE = "$text-muted"
+STALE_STYLE = "$text-warning bold"
 
 STALE_MARK = "⟳"
 """Marks a result older than the freshness limit (due a rerun); one cell wide."""
@@ -142,10 +157,19 @@ def final_look(display_decision: str) -> VerdictLook:
     return VERDICTS[Decision(display_decision)]
 
 
+def set_state_class(node: DOMNode, state_classes: Iterable[str], current: str) -> None:
+    """Switch `node` to one state class in a single restyle (remove + add would be two)."""
+    node.update_classes({name: name == current for name in state_classes}, animate=False)
+
+
 def format_age(seconds: float) -> str:
-    """`12s`, `4m`, `3h`, `2d`: short enough for a table column."""
+    """`10s`, `4m`, `3h`, `2d`: short enough for a table column.
+
+    Under a minute it moves in 5-second steps: fifty rows redrawn every second would cost
+    more than the second digit tells anyone.
+    """
     if seconds < 60:
-        return f"{int(seconds)}s"
+        return f"{int(seconds) // 5 * 5}s"
     if seconds < 3600:
         return f"{int(seconds // 60)}m"
     if seconds < 86400:
@@ -200,7 +224,11 @@ __all__ = [
     "OVERRIDE_LOOK",
     "PANEL_CLASSES",
     "PANEL_LABELS",
+    "AGE_STYLE",
+    "EXPECTED_STYLE",
     "ROW_CLASSES",
+    "ROW_STYLES",
+    "STALE_STYLE",
     "STALE_MARK",
     "CLOCK_MARK",
     "SYMBOLS",
@@ -218,4 +246,5 @@ __all__ = [
     "panel_state",
     "row_state",
     "safe_text",
+    "set_state_class",
 ]

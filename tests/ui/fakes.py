@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,8 @@ class Scripted:
     value: str = "200"
     detail: str = "HTTP 200 in 12 ms"
     output: str = ""
+    raises: str | None = None
+    """Raise RuntimeError(raises) instead of returning: a runner bug, not a probe failure."""
 
 
 PASS = Scripted()
@@ -58,20 +61,27 @@ class FakeRunner:
         self.announced: list[str] = []
         self.calls: list[str] = []
         self.cancelled: list[str] = []
-        self._gates: dict[str, asyncio.Event] = {}
+        self._gates: dict[str, tuple[asyncio.Event, asyncio.AbstractEventLoop]] = {}
+        self._lock = threading.Lock()
 
     async def run(self, criterion: Criterion) -> ProbeResult:
         cid = criterion.id
         self.calls.append(cid)
         started = self.clock()
-        if cid in self.hang:
-            gate = self._gates.setdefault(cid, asyncio.Event())
+        with self._lock:
+            gate = None
+            if cid in self.hang:
+                gate = asyncio.Event()
+                self._gates[cid] = (gate, asyncio.get_running_loop())
+        if gate is not None:
             try:
                 await gate.wait()
             except asyncio.CancelledError:
                 self.cancelled.append(cid)
                 raise
         scripted = self.script.get(cid, PASS)
+        if scripted.raises is not None:
+            raise RuntimeError(scripted.raises)
         assert criterion.probe is not None
         return ProbeResult(
             criterion_id=cid,
@@ -92,6 +102,10 @@ class FakeRunner:
         return 5.0
 
     def release(self, cid: str) -> None:
-        """Let a hanging probe return its scripted result."""
-        self.hang.discard(cid)
-        self._gates.setdefault(cid, asyncio.Event()).set()
+        """Let a hanging probe return its scripted result (from any thread)."""
+        with self._lock:
+            self.hang.discard(cid)
+            gate = self._gates.pop(cid, None)
+        if gate is not None:
+            event, loop = gate
+            loop.call_soon_threadsafe(event.set)

@@ -25,7 +25,7 @@ from tests.ui.conftest import (
     review_of,
     settle,
 )
-from tests.ui.fakes import ERROR, FAIL
+from tests.ui.fakes import ERROR, FAIL, Scripted
 
 FIRST = "ci.contract"
 SMALL_PROBED = ["ci.contract", "ci.tests", "headers.hsts", "headers.csp", "team.window"]
@@ -51,7 +51,7 @@ async def test_probes_start_in_workers_and_show_running(make_app: AppFactory) ->
         assert rows["ci.tests"].has_class("-pass")
         assert rows["team.oncall"].has_class("-tick")
         panels = list(app.screen.query(SectionPanel))
-        assert panels[0].has_class("-running") and panels[1].has_class("-go")
+        assert panels[0].header.has_class("-running") and panels[1].header.has_class("-go")
         workers = {w.group for w in app.workers if w.is_running}
         assert workers == {"probe:ci.contract", "probe:team.window"}
         runner.release("ci.contract")
@@ -59,7 +59,7 @@ async def test_probes_start_in_workers_and_show_running(make_app: AppFactory) ->
         await settle(pilot)
         assert review.running == frozenset()
         assert rows["ci.contract"].has_class("-pass")
-        assert panels[0].has_class("-go") and panels[2].has_class("-waiting")
+        assert panels[0].header.has_class("-go") and panels[2].header.has_class("-waiting")
 
 
 async def test_navigation_keys(make_app: AppFactory, seed_checklist: Checklist) -> None:
@@ -337,3 +337,17 @@ async def test_decision_bar_says_what_is_missing(make_app: AppFactory) -> None:
         assert "3 team.oncall TICK" in info
         assert bar.query_one("#verdict").has_class("-no-go")
         assert review_of(app).snapshot.evaluation.decision is Decision.NO_GO
+
+
+async def test_a_worker_that_raises_ends_as_an_error_result(make_app: AppFactory) -> None:
+    app, _ = make_app({"ci.tests": Scripted(raises="runner bug")})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        outcome = review.snapshot.evaluation.outcome("ci.tests")
+        assert outcome.status is Status.ERROR
+        assert outcome.result is not None
+        assert outcome.result.detail == "internal error: RuntimeError: runner bug"
+        assert review.running == frozenset()
+        (written,) = [e for e in journal_entries(app, "result") if e["criterion_id"] == "ci.tests"]
+        assert written["result"]["status"] == "ERROR"

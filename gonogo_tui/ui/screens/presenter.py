@@ -22,6 +22,7 @@ from gonogo_tui.ui.presentation import (
     panel_counts,
     panel_state,
     safe_text,
+    set_state_class,
 )
 from gonogo_tui.ui.widgets.big_text import BigText
 
@@ -73,8 +74,7 @@ class PresenterScreen(Screen[None]):
         )
         verdict = self.query_one("#presenter-verdict", BigText)
         verdict.show(look.word)
-        verdict.remove_class(*VERDICT_CLASSES)
-        verdict.add_class(look.css_class)
+        set_state_class(verdict, VERDICT_CLASSES, look.css_class)
         sections = f"{evaluation.sections_go}/{evaluation.sections_total} sections GO"
         summary = f"{look.symbol} {look.word} · {sections} · {look.explanation}"
         if finalized is not None:
@@ -87,8 +87,7 @@ class PresenterScreen(Screen[None]):
             self.query(".tile").results(Static), evaluation.sections, strict=True
         ):
             state = panel_state(section, snapshot.running)
-            tile.remove_class(*PANEL_CLASSES)
-            tile.add_class(f"-{state.value}")
+            set_state_class(tile, PANEL_CLASSES, f"-{state.value}")
             tile.update(
                 Text(
                     f"{section.number}. {safe_text(section.section.title)}\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,13 +29,7 @@ from gonogo_tui.core.journal import Finalized, Journal
 from gonogo_tui.core.probes.base import ProbeResult, Status
 from gonogo_tui.ui.deps import ReviewContext
 from gonogo_tui.ui.messages import ProbeFinished
-from gonogo_tui.ui.screens.modals import (
-    ConfirmModal,
-    NoteAnswer,
-    NoteModal,
-    TickNoteModal,
-    WaiverModal,
-)
+from gonogo_tui.ui.screens.requests import ask_note, ask_tick, ask_waiver
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
 from gonogo_tui.ui.widgets.decision_bar import DecisionBar
 from gonogo_tui.ui.widgets.detail_pane import DetailPane, DetailView
@@ -107,6 +101,7 @@ class ReviewScreen(Screen[None]):
         self._idle = asyncio.Event()
         self._idle.set()
         self._draw_pending = False
+        self._dirty: set[str] | None = None
         self._row_widgets: dict[str, CriterionRow] = {}
         self._order = [c.id for _, c in ctx.checklist.criteria()]
         self._probed = [c.id for _, c in ctx.checklist.criteria() if not c.is_manual]
@@ -162,8 +157,17 @@ class ReviewScreen(Screen[None]):
             self.journal.entries,
         )
 
-    def publish(self) -> None:
-        """Recompute the evaluation from the journal's state and show it."""
+    def publish(self, changed: Iterable[str] | None = None) -> None:
+        """Recompute the evaluation from the journal's state and show it.
+
+        Args:
+            changed: the criteria whose rows may look different; None redraws every row
+                (the once-a-second tick: ages and staleness move on).
+        """
+        if changed is None or self._dirty is None:
+            self._dirty = None
+        else:
+            self._dirty.update(changed)
         if self._running_ids:
             self._idle.clear()
         else:
@@ -182,8 +186,12 @@ class ReviewScreen(Screen[None]):
 
     def _show(self, snapshot: ReviewSnapshot) -> None:
         evaluation = snapshot.evaluation
+        dirty, self._dirty = self._dirty, set()
         for panel, outcome in zip(self.query(SectionPanel), evaluation.sections, strict=True):
-            panel.show(outcome, running=snapshot.running, stale=snapshot.stale, now=snapshot.now)
+            if dirty is None or not dirty.isdisjoint(panel.rows):
+                panel.show(
+                    outcome, running=snapshot.running, stale=snapshot.stale, now=snapshot.now
+                )
         done = sum(
             1
             for cid in self._probed
@@ -233,7 +241,7 @@ class ReviewScreen(Screen[None]):
             self._worker_tokens[worker] = (cid, token)
             started += 1
         if started:
-            self.publish()
+            self.publish(self._tokens)
         return started
 
     async def _probe(self, criterion: Criterion, token: int) -> None:
@@ -256,7 +264,7 @@ class ReviewScreen(Screen[None]):
         if self._tokens.get(cid) == message.run_token:
             del self._tokens[cid]
             self._running_ids.discard(cid)
-        self.publish()
+        self.publish([cid])
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -402,24 +410,7 @@ class ReviewScreen(Screen[None]):
 
     def request_tick(self, cid: str) -> None:
         """Tick a manual criterion (asking for an optional note) or untick it."""
-        criterion = self.ctx.checklist.criterion(cid)
-        if not criterion.is_manual:
-            self.notify(f"{cid} is measured by a probe: r reruns it.", severity="warning")
-            return
-        if cid in self.journal.state.ticks:
-            self._journal_write(
-                lambda: self.journal.untick(cid, self.ctx.operator, self.ctx.clock())
-            )
-            self.notify(f"Unticked {cid}.")
-            return
-
-        def tick(note: str | None) -> None:
-            if note is not None:
-                self._journal_write(
-                    lambda: self.journal.tick(cid, self.ctx.operator, self.ctx.clock(), note)
-                )
-
-        self.app.push_screen(TickNoteModal(cid, criterion.title, criterion.why_manual), tick)
+        ask_tick(self, cid)
 
     def action_waive(self) -> None:
         if self.selected is not None:
@@ -427,63 +418,10 @@ class ReviewScreen(Screen[None]):
 
     def request_waiver(self, cid: str) -> None:
         """Waive a criterion that is not passing (a reason is required), or lift a waiver."""
-        outcome = self.snapshot.evaluation.outcome(cid)
-        if outcome.status is Status.WAIVED:
-
-            def lift(confirmed: bool | None) -> None:
-                if confirmed:
-                    self._journal_write(
-                        lambda: self.journal.unwaive(cid, self.ctx.operator, self.ctx.clock())
-                    )
-
-            self.app.push_screen(
-                ConfirmModal(
-                    "Lift the waiver?",
-                    f"{cid} was waived: {outcome.waiver.reason}" if outcome.waiver else cid,
-                ),
-                lift,
-            )
-            return
-        if outcome.status is Status.PASS:
-            self.notify(f"{cid} passes: nothing to waive.", severity="warning")
-            return
-        if cid in self._running_ids or (
-            outcome.status is Status.PENDING and not outcome.criterion.is_manual
-        ):
-            self.notify(f"{cid} is not measured yet: nothing to waive.", severity="warning")
-            return
-        detail = outcome.result.detail if outcome.result else (outcome.criterion.why_manual or "")
-
-        def waive(reason: str | None) -> None:
-            if reason:
-                self._journal_write(
-                    lambda: self.journal.waive(cid, self.ctx.operator, self.ctx.clock(), reason)
-                )
-
-        self.app.push_screen(
-            WaiverModal(cid, outcome.criterion.title, outcome.status.value, detail), waive
-        )
+        ask_waiver(self, cid)
 
     def action_note(self) -> None:
-        def add(answer: NoteAnswer | None) -> None:
-            if answer is not None:
-                self._journal_write(
-                    lambda: self.journal.note(
-                        answer.text, self.ctx.operator, self.ctx.clock(), answer.criterion_id
-                    )
-                )
-                self.notify("Note added.")
-
-        self.app.push_screen(NoteModal(self.selected), add)
-
-    def _journal_write(self, write: Callable[[], object]) -> None:
-        """Run one journal append; on failure nothing changes and the operator is told."""
-        try:
-            write()
-        except EvidenceError as exc:
-            self.notify(f"Not recorded: {exc}", severity="error", timeout=10)
-            return
-        self.publish()
+        ask_note(self)
 
     def action_toggle_detail(self) -> None:
         if self.maximized is not None:

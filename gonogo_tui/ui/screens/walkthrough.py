@@ -27,6 +27,7 @@ from gonogo_tui.ui.presentation import (
     panel_counts,
     panel_state,
     safe_text,
+    set_state_class,
 )
 from gonogo_tui.ui.widgets.criterion_row import RowView
 from gonogo_tui.ui.widgets.detail_pane import DetailView, detail_text
@@ -163,8 +164,7 @@ class WalkthroughScreen(Screen[None]):
         cid = outcome.criterion.id
         running = cid in snapshot.running
         view = RowView.of(outcome, running=running, stale=cid in snapshot.stale, now=snapshot.now)
-        card.remove_class(*ROW_CLASSES)
-        card.add_class(f"-{view.state.value}")
+        set_state_class(card, ROW_CLASSES, f"-{view.state.value}")
         card.set_class(selected, "-selected")
         state = self.review.journal.state
         card.update(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
-from rich.text import Text
+from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 
@@ -15,14 +15,19 @@ from gonogo_tui.core.evaluation import CriterionOutcome
 from gonogo_tui.core.journal import result_age
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.ui.presentation import (
+    AGE_STYLE,
+    EXPECTED_STYLE,
     ROW_CLASSES,
+    ROW_STYLES,
     STALE_MARK,
+    STALE_STYLE,
     SYMBOLS,
     WORDS,
     RowState,
     format_age,
     row_state,
     safe_text,
+    set_state_class,
 )
 
 WIDE_ROW = 48
@@ -72,15 +77,12 @@ class RowView:
 
 
 class CriterionRow(Widget):
-    """A criterion's row in its section panel; state shows as a `-pass`, `-fail`... class."""
+    """A criterion's row in its section panel; state shows as a `-pass`, `-fail`... class.
 
-    COMPONENT_CLASSES = {
-        "criterion-row--symbol",
-        "criterion-row--value",
-        "criterion-row--expected",
-        "criterion-row--age",
-        "criterion-row--stale",
-    }
+    Colours inside the row are theme variables on the rendered content (`ROW_STYLES`), not
+    component classes: with five component classes every state change restyled the row six
+    times, and fifty probes finishing at once froze the keyboard for a tenth of a second.
+    """
 
     class Clicked(Message):
         """The operator clicked a row."""
@@ -112,45 +114,42 @@ class CriterionRow(Widget):
         if view == self._view:
             return
         if view.state is not self._view.state:
-            self.remove_class(*ROW_CLASSES)
-            self.add_class(f"-{view.state.value}")
+            set_state_class(self, ROW_CLASSES, f"-{view.state.value}")
         self._view = view
         self.refresh()
 
     def on_click(self) -> None:
         self.post_message(self.Clicked(self.criterion_id))
 
-    def render(self) -> Text:
+    def render(self) -> Content:
         view = self._view
         width = max(self.size.width, 10)
         wide = width >= WIDE_ROW
-        symbol_style = self.get_component_rich_style("criterion-row--symbol")
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
-        text.append(SYMBOLS[view.state], style=symbol_style)
-        if wide:
-            text.append(f" {WORDS[view.state]:<6}", style=symbol_style)
-        text.append(" ")
+        state_style = ROW_STYLES[view.state]
+        head = SYMBOLS[view.state] + (f" {WORDS[view.state]:<6}" if wide else "")
         age = f"{STALE_MARK if view.stale else ''}{view.age}"
         age_width = 5
         shown_value = view.value
         if wide and view.expected:
             shown_value = f"{view.value} vs {view.expected}" if view.value else view.expected
-        room = width - text.cell_len - age_width - 1
+        room = width - cell_len(head) - 1 - age_width - 1
         value_width = min(cell_len(shown_value), max(room * 45 // 100, 8)) if shown_value else 0
         title_width = max(room - value_width - (1 if value_width else 0), 4)
-        text.append(_fit(view.title, title_width))
+        if not view.value:
+            value_style = EXPECTED_STYLE
+        elif view.state in (RowState.FAIL, RowState.ERROR):
+            value_style = state_style
+        else:
+            value_style = ""
+        parts: list[tuple[str, str] | str] = [
+            (head, f"{state_style} bold"),
+            " ",
+            _fit(view.title, title_width),
+        ]
         if value_width:
-            value_style = self.get_component_rich_style(
-                "criterion-row--value" if view.value else "criterion-row--expected"
-            )
-            text.append(" ")
-            text.append(_fit(shown_value, value_width, right=True), style=value_style)
-        age_style = self.get_component_rich_style(
-            "criterion-row--stale" if view.stale else "criterion-row--age"
-        )
-        text.append(" ")
-        text.append(age.rjust(age_width), style=age_style)
-        return text
+            parts += [" ", (_fit(shown_value, value_width, right=True), value_style)]
+        parts += [" ", (age.rjust(age_width), STALE_STYLE if view.stale else AGE_STYLE)]
+        return Content.assemble(*parts)
 
 
 def _fit(text: str, width: int, *, right: bool = False) -> str:

@@ -19,6 +19,7 @@ from gonogo_tui.ui.presentation import (
     final_look,
     row_state,
     safe_text,
+    set_state_class,
 )
 
 
@@ -42,6 +43,10 @@ def missing_summary(evaluation: Evaluation, running: Collection[str] = ()) -> st
 class DecisionBar(Horizontal):
     """The verdict on the left (`-go`, `-review`, `-no-go`, `-override`), reasons beside it."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple[object, ...] = ()
+
     def compose(self) -> ComposeResult:
         yield Static(id="verdict", markup=False)
         yield Static(id="decision-info", markup=False)
@@ -58,11 +63,7 @@ class DecisionBar(Horizontal):
         look = (
             final_look(finalized.display_decision) if finalized else VERDICTS[evaluation.decision]
         )
-        verdict = self.query_one("#verdict", Static)
-        verdict.remove_class(*VERDICT_CLASSES)
-        verdict.add_class(look.css_class)
         sections = f"{evaluation.sections_go}/{evaluation.sections_total} sections GO"
-        verdict.update(Text(f"{look.symbol} {look.word}\n{sections}", justify="center"))
         first = Text(no_wrap=True, overflow="ellipsis")
         if finalized is not None:
             first.append(f"FINAL: {look.word}", style="bold")
@@ -81,7 +82,14 @@ class DecisionBar(Horizontal):
                 first.append(f" · {stale} stale")
         second = Text(safe_text(missing_summary(evaluation, running)))
         info = Text("\n", no_wrap=True, overflow="ellipsis").join([first, second])
-        self.query_one("#decision-info", Static).update(info)
+        if (look, sections, info) == self._shown:
+            return  # an update re-lays out the screen: only when something changed
+        self._shown = (look, sections, info)
+        verdict = self.query_one("#verdict", Static)
+        set_state_class(verdict, VERDICT_CLASSES, look.css_class)
+        # Both boxes have a fixed size (review.tcss): no need to lay out the screen again.
+        verdict.update(Text(f"{look.symbol} {look.word}\n{sections}"), layout=False)
+        self.query_one("#decision-info", Static).update(info, layout=False)
 
 
 __all__ = ["DecisionBar", "missing_summary"]

@@ -141,12 +141,20 @@ class DetailPane(VerticalScroll, can_focus=False):
 
     ALLOW_MAXIMIZE = True
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: Text | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(id="detail-text", markup=False)
 
     def show(self, view: DetailView | None) -> None:
-        """Show a criterion, or a hint when nothing is selectable."""
+        """Show a criterion, or a hint when nothing is selectable; unchanged text is not
+        redrawn (an update re-lays out the screen)."""
         content = detail_text(view) if view is not None else Text("No criteria in this checklist.")
+        if content == self._shown:
+            return
+        self._shown = content
         self.query_one("#detail-text", Static).update(content)
 
 

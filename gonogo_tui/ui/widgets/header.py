@@ -23,6 +23,8 @@ class ReviewHeader(Horizontal):
             parts.append(f"release {safe_text(release, keep_newlines=False)}")
         parts.append(f"operator {safe_text(operator, keep_newlines=False)}")
         self._title = " · ".join(parts)
+        self._countdown = ""
+        self._progress = (-1, -1, -1)
 
     def compose(self) -> ComposeResult:
         yield Label(Text(self._title, no_wrap=True, overflow="ellipsis"), id="header-title")
@@ -32,19 +34,26 @@ class ReviewHeader(Horizontal):
 
     def show_countdown(self, remaining: float) -> None:
         """Show the meeting's remaining seconds (negative: overtime)."""
-        label = self.query_one("#header-countdown", Label)
         if remaining > 0:
             text = f" {CLOCK_MARK} {format_clock(remaining)} left "
         else:
             text = f" {CLOCK_MARK} TIME UP {format_clock(remaining)} "
-        label.update(text)
+        if text == self._countdown:
+            return
+        self._countdown = text
+        label = self.query_one("#header-countdown", Label)
+        label.update(text, layout=False)  # fixed width in review.tcss
         label.set_class(0 < remaining <= WARNING_SECONDS, "-warning")
         label.set_class(remaining <= 0, "-over")
 
     def show_progress(self, done: int, total: int, running: int) -> None:
         """Show `probes done/total`, with a bar while some run."""
+        if (done, total, running) == self._progress:
+            return
+        self._progress = (done, total, running)
         self.query_one("#header-progress", Label).update(
-            f" probes {done}/{total}" + (f" · {running} running " if running else " ")
+            f" probes {done}/{total}" + (f" · {running} running " if running else " "),
+            layout=False,  # fixed width in review.tcss
         )
         bar = self.query_one("#header-bar", ProgressBar)
         bar.update(total=max(total, 1), progress=done)

@@ -20,15 +20,20 @@ from gonogo_tui.ui.presentation import (
     panel_counts,
     panel_state,
     safe_text,
+    set_state_class,
 )
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow, RowView
 
 
 class SectionHeader(Widget):
-    """`1 Artifacts & Documentation ........ ✘ NO-GO 3/5` in one line."""
+    """`1 Artifacts & Documentation ........ ✘ NO-GO 3/5` in one line.
+
+    The section's live status is a class here (`-go`, `-no-go`, `-running`...), not on the
+    panel: a class on the panel would restyle all its rows on every change.
+    """
 
     def __init__(self, number: int, title: str) -> None:
-        super().__init__()
+        super().__init__(classes="-pending")
         self._left = f"{number:>2} {safe_text(title, keep_newlines=False)}"
         self._right = ""
 
@@ -50,19 +55,20 @@ class SectionHeader(Widget):
 
 
 class SectionPanel(Vertical):
-    """A section's panel; its live status is a `-go`, `-no-go`, `-running`... class."""
+    """A section's panel: its header (with the live status class) and its rows."""
 
     def __init__(self, section: Section, number: int) -> None:
-        super().__init__(classes="section-panel -pending")
+        super().__init__(classes="section-panel")
         self.section = section
         self.number = number
         self.rows = {criterion.id: CriterionRow(criterion) for criterion in section.criteria}
         """The rows by criterion id (kept: the panel is never recomposed)."""
         self._state = PanelState.PENDING
-        self._header = SectionHeader(self.number, self.section.title)
+        self.header = SectionHeader(self.number, self.section.title)
+        """The header line (kept: the panel is never recomposed)."""
 
     def compose(self) -> ComposeResult:
-        yield self._header
+        yield self.header
         yield from self.rows.values()
 
     @property
@@ -81,10 +87,9 @@ class SectionPanel(Vertical):
         """Show a section's outcome."""
         state = panel_state(outcome, running)
         if state is not self._state:
-            self.remove_class(*PANEL_CLASSES)
-            self.add_class(f"-{state.value}")
+            set_state_class(self.header, PANEL_CLASSES, f"-{state.value}")
             self._state = state
-        self._header.show(f"{PANEL_LABELS[state]} {panel_counts(outcome)}")
+        self.header.show(f"{PANEL_LABELS[state]} {panel_counts(outcome)}")
         for criterion_outcome in outcome.criteria:
             cid = criterion_outcome.criterion.id
             self.rows[cid].show(

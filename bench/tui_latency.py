@@ -1,0 +1,260 @@
+"""Key-to-screen latency of `gonogo review` while 50 probes run (one hanging), and the time
+to the first full frame, measured in a real terminal (tmux) from outside the app.
+
+Targets: key-to-screen p95 < 50 ms; first full frame < 1 s.
+
+A key counts as on screen when `tmux capture-pane` shows the detail pane of the criterion
+the key selected; the figure includes tmux's own send/capture round trip, printed alongside.
+Probes answer after 0.2-2.5 s; whenever fewer than 40 are running, `R` reruns them all, so
+results keep arriving while 40-50 probes run; one probe never answers (its timeout is 10
+minutes).
+
+Usage: .venv/bin/python bench/tui_latency.py [--keys 200] [--starts 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+PROBES = 50
+SECTIONS = 10
+HANGING = 37
+"""Index of the probe that never answers."""
+KEY_GAP = 0.03
+"""Seconds between one key showing and the next key (a fast key repeat), so a run lasts
+long enough for results to keep arriving."""
+RERUN_BELOW = 40
+"""Send `R` when fewer probes than this are running."""
+DEADLINE = 30.0
+TERMINAL_ENV = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+_RUNNING = re.compile(r"· (\d+) running")
+
+
+class _SlowHandler(BaseHTTPRequestHandler):
+    """`/slow/MS` answers 200 after MS milliseconds."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        time.sleep(float(self.path.rsplit("/", 1)[1]) / 1000)
+        body = b"ok"
+        try:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            pass  # the app quit (or the probe was rerun) before the answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class SlowServer(ThreadingHTTPServer):
+    """All 50 probes connect at once: a listen backlog of 5 would drop connections."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _SlowHandler)
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def __enter__(self) -> SlowServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+def write_checklist(folder: Path, base_url: str) -> Path:
+    rng = random.Random(7)
+    lines = [
+        "title: TUI latency bench",
+        "defaults: {timeout: 600s, concurrency: 64, stale_after: 1h}",
+        "sections:",
+    ]
+    per_section = PROBES // SECTIONS
+    for section in range(SECTIONS):
+        lines += [f"  - id: s{section}", f"    title: Section {section + 1}", "    criteria:"]
+        for item in range(per_section):
+            index = section * per_section + item
+            delay = 600_000 if index == HANGING else rng.randint(200, 2500)
+            lines += [
+                f"      - id: c{index:03d}",
+                f"        title: bench probe {index:03d}",
+                f"        probe: {{kind: http, url: '{base_url}/slow/{delay}', status: 200}}",
+            ]
+    path = folder / "latency.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+class Tmux:
+    """One private tmux server per session (a fresh socket each start: a killed server may
+    still be going away when the next one starts)."""
+
+    def __init__(self) -> None:
+        self.socket = ""
+        self._count = 0
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            env=TERMINAL_ENV,
+            check=False,
+        ).stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "bench")
+
+    def wait_for(self, *texts: str) -> tuple[float, str]:
+        deadline = time.perf_counter() + DEADLINE
+        while True:
+            screen = self.screen()
+            if all(text in screen for text in texts):
+                return time.perf_counter(), screen
+            if time.perf_counter() > deadline:
+                raise SystemExit(f"timed out waiting for {texts!r}; screen:\n{screen}")
+
+    def start(self, command: str, cwd: Path) -> float:
+        self._count += 1
+        self.socket = f"gonogo-bench-{os.getpid()}-{self._count}"
+        started = time.perf_counter()
+        self.run(
+            "new-session", "-d", "-s", "bench", "-x", "120", "-y", "40", "-c", str(cwd), command
+        )
+        return started
+
+    def stop(self) -> None:
+        self.run("kill-server")
+
+
+def first_frame(tmux: Tmux, command: str, cwd: Path) -> float:
+    """Seconds from starting the command to a frame with all ten sections and the decision."""
+    started = tmux.start(command, cwd)
+    shown, _ = tmux.wait_for("Decision by the policy", " 1 Section 1", "10 Section 10", "^p")
+    tmux.stop()
+    return shown - started
+
+
+def key_latencies(
+    tmux: Tmux, command: str, cwd: Path, keys: int, *, rerun_every: int = 0
+) -> tuple[list[float], list[int]]:
+    """Time `keys` presses of j/k; `R` whenever fewer than RERUN_BELOW probes run, or, with
+    `rerun_every`, every that many keys (the stress case: fifty rows flip at once)."""
+    tmux.start(command, cwd)
+    tmux.wait_for("Decision by the policy", "10 Section 10")
+    latencies: list[float] = []
+    running: list[int] = []
+    position, step = 0, 1
+    for count in range(keys):
+        if rerun_every:
+            rerun = count % rerun_every == 0
+        else:
+            rerun = not running or running[-1] < RERUN_BELOW
+        if rerun:
+            tmux.run("send-keys", "-t", "bench", "R")
+        if not 0 <= position + step < PROBES:
+            step = -step
+        position += step
+        sent = time.perf_counter()
+        tmux.run("send-keys", "-t", "bench", "j" if step > 0 else "k")
+        shown, screen = tmux.wait_for(f"c{position:03d} · section")
+        latencies.append((shown - sent) * 1000)
+        match = _RUNNING.search(screen)
+        running.append(int(match.group(1)) if match else 0)
+        time.sleep(KEY_GAP)
+    tmux.stop()
+    return latencies, running
+
+
+def tmux_round_trip(tmux: Tmux, cwd: Path) -> float:
+    """Milliseconds of one send-keys plus one capture-pane, on an idle shell."""
+    tmux.start("sleep 60", cwd)
+    samples = []
+    for _ in range(50):
+        started = time.perf_counter()
+        tmux.run("send-keys", "-t", "bench", "")
+        tmux.screen()
+        samples.append((time.perf_counter() - started) * 1000)
+    tmux.stop()
+    return statistics.median(samples)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keys", type=int, default=200, help="key presses to time")
+    parser.add_argument("--starts", type=int, default=5, help="cold starts to time")
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        print("tmux is required", file=sys.stderr)
+        return 2
+    gonogo = Path(sys.executable).with_name("gonogo")
+    tmux = Tmux()
+    with tempfile.TemporaryDirectory() as tmp, SlowServer() as server:
+        folder = Path(tmp)
+        checklist = write_checklist(folder, server.url)
+        overhead = tmux_round_trip(tmux, folder)
+        frames = []
+        for run in range(args.starts):
+            evidence = folder / f"evidence-start-{run}"
+            frames.append(
+                first_frame(tmux, f"{gonogo} review {checklist} --evidence-dir {evidence}", folder)
+            )
+        command = f"{gonogo} review {checklist} --evidence-dir {folder / 'evidence-keys'}"
+        latencies, running = key_latencies(tmux, command, folder, args.keys)
+        command = f"{gonogo} review {checklist} --evidence-dir {folder / 'evidence-stress'}"
+        stressed, _ = key_latencies(tmux, command, folder, args.keys, rerun_every=20)
+    p95 = percentile(latencies, 0.95)
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
+    print(f"checklist: {PROBES} http probes in {SECTIONS} sections, one never answers")
+    print(f"tmux send-keys + capture-pane round trip (included below): {overhead:.1f} ms median")
+    print(
+        f"first full frame ({args.starts} cold starts of `gonogo review`): "
+        f"median {statistics.median(frames) * 1000:.0f} ms, max {max(frames) * 1000:.0f} ms"
+    )
+    print(
+        f"key-to-screen ({len(latencies)} keys, {min(running)}-{max(running)} probes running, "
+        f"median {statistics.median(running):.0f}): median {statistics.median(latencies):.1f} ms, "
+        f"p95 {p95:.1f} ms, max {max(latencies):.1f} ms"
+    )
+    print(
+        f"stress, `R` (all fifty rows flip to RUNNING) every 20 keys: median "
+        f"{statistics.median(stressed):.1f} ms, p95 {percentile(stressed, 0.95):.1f} ms, "
+        f"max {max(stressed):.1f} ms"
+    )
+    ok = p95 < 50 and max(frames) < 1.0
+    print("targets (p95 < 50 ms, first frame < 1 s):", "met" if ok else "NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

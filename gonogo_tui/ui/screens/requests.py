@@ -1,0 +1,122 @@
+"""The operator's requests on the review: tick, waive and note, each through its dialog.
+
+Every answer goes to the journal first; the screen changes only once the line is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.probes.base import Status
+from gonogo_tui.ui.screens.modals import (
+    ConfirmModal,
+    NoteAnswer,
+    NoteModal,
+    TickNoteModal,
+    WaiverModal,
+)
+
+if TYPE_CHECKING:
+    from gonogo_tui.ui.screens.review import ReviewScreen
+
+
+def ask_tick(screen: ReviewScreen, cid: str) -> None:
+    """Tick a manual criterion (asking for an optional note) or untick it."""
+    criterion = screen.ctx.checklist.criterion(cid)
+    if not criterion.is_manual:
+        screen.notify(f"{cid} is measured by a probe: r reruns it.", severity="warning")
+        return
+    if cid in screen.journal.state.ticks:
+        journal_write(
+            screen, lambda: screen.journal.untick(cid, screen.ctx.operator, screen.ctx.clock()), cid
+        )
+        screen.notify(f"Unticked {cid}.")
+        return
+
+    def tick(note: str | None) -> None:
+        if note is not None:
+            journal_write(
+                screen,
+                lambda: screen.journal.tick(cid, screen.ctx.operator, screen.ctx.clock(), note),
+                cid,
+            )
+
+    screen.app.push_screen(TickNoteModal(cid, criterion.title, criterion.why_manual), tick)
+
+
+def ask_waiver(screen: ReviewScreen, cid: str) -> None:
+    """Waive a criterion that is not passing (a reason is required), or lift a waiver."""
+    outcome = screen.snapshot.evaluation.outcome(cid)
+    if outcome.status is Status.WAIVED:
+
+        def lift(confirmed: bool | None) -> None:
+            if confirmed:
+                journal_write(
+                    screen,
+                    lambda: screen.journal.unwaive(cid, screen.ctx.operator, screen.ctx.clock()),
+                    cid,
+                )
+
+        screen.app.push_screen(
+            ConfirmModal(
+                "Lift the waiver?",
+                f"{cid} was waived: {outcome.waiver.reason}" if outcome.waiver else cid,
+            ),
+            lift,
+        )
+        return
+    if outcome.status is Status.PASS:
+        screen.notify(f"{cid} passes: nothing to waive.", severity="warning")
+        return
+    if cid in screen.running or (
+        outcome.status is Status.PENDING and not outcome.criterion.is_manual
+    ):
+        screen.notify(f"{cid} is not measured yet: nothing to waive.", severity="warning")
+        return
+    detail = outcome.result.detail if outcome.result else (outcome.criterion.why_manual or "")
+
+    def waive(reason: str | None) -> None:
+        if reason:
+            journal_write(
+                screen,
+                lambda: screen.journal.waive(cid, screen.ctx.operator, screen.ctx.clock(), reason),
+                cid,
+            )
+
+    screen.app.push_screen(
+        WaiverModal(cid, outcome.criterion.title, outcome.status.value, detail), waive
+    )
+
+
+def ask_note(screen: ReviewScreen) -> None:
+    """Ask for a note about the selected criterion (or the meeting) and journal it."""
+
+    def add(answer: NoteAnswer | None) -> None:
+        if answer is not None:
+            journal_write(
+                screen,
+                lambda: screen.journal.note(
+                    answer.text, screen.ctx.operator, screen.ctx.clock(), answer.criterion_id
+                ),
+            )
+            screen.notify("Note added.")
+
+    screen.app.push_screen(NoteModal(screen.selected), add)
+
+
+def journal_write(
+    screen: ReviewScreen, write: Callable[[], object], cid: str | None = None
+) -> None:
+    """Run one journal append about `cid` (None: no row changes, e.g. a general note);
+    on failure nothing changes and the operator is told."""
+    try:
+        write()
+    except EvidenceError as exc:
+        screen.notify(f"Not recorded: {exc}", severity="error", timeout=10)
+        return
+    screen.publish([] if cid is None else [cid])
+
+
+__all__ = ["ask_note", "ask_tick", "ask_waiver", "journal_write"]
