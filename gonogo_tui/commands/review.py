@@ -120,7 +120,7 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     checklist = load_checklist(checklist_path)
     root = (args.root or Path.cwd()).resolve()
     runner = ProbeRunner.for_checklist(
-        checklist, root=root, now=now, evidence_dir=args.evidence_dir
+        checklist, root=root, now=now, evidence_dir=args.evidence_dir, isolate_timed=True
     )
     from gonogo_tui.ui.app import GonogoApp
 

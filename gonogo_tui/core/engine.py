@@ -49,6 +49,8 @@ class ProbeRunner:
         retry_backoff: seconds before the first retry, doubling; 0 in tests.
         redactor: hides secrets in every text of a result.
         sleep: the backoff sleep (injectable).
+        isolate_timed: run probes that time their target on a private event loop in a
+            worker thread, away from a busy UI loop.
     """
 
     def __init__(
@@ -61,6 +63,7 @@ class ProbeRunner:
         retry_backoff: float = 0.5,
         redactor: Redactor | None = None,
         sleep: Sleep = asyncio.sleep,
+        isolate_timed: bool = False,
     ) -> None:
         self.ctx = ctx
         self.concurrency = concurrency
@@ -71,6 +74,8 @@ class ProbeRunner:
         self._sleep = sleep
         self._semaphore: asyncio.Semaphore | None = None
         self._shared = SharedResources()
+        self.isolate_timed = isolate_timed
+        """Run probes with a latency budget on their own event loop (for interactive use)."""
         self._timed_waiting: set[str] = set()
         self._head_start_clear: asyncio.Event | None = None
         self._head_start_until = 0.0
@@ -85,6 +90,7 @@ class ProbeRunner:
         evidence_dir: Path | None = None,
         retry_backoff: float | None = None,
         concurrency: int | None = None,
+        isolate_timed: bool = False,
     ) -> ProbeRunner:
         """A runner configured by the checklist's `defaults` block."""
         defaults = checklist.defaults
@@ -95,6 +101,7 @@ class ProbeRunner:
             default_retries=defaults.retries,
             retry_backoff=defaults.retry_backoff if retry_backoff is None else retry_backoff,
             redactor=checklist.redactor,
+            isolate_timed=isolate_timed,
         )
 
     def timeout_for(self, criterion: Criterion) -> float:
@@ -118,6 +125,8 @@ class ProbeRunner:
             self._semaphore = asyncio.Semaphore(self.concurrency)
         if criterion.probe.latency_budget:
             try:
+                if self.isolate_timed:
+                    return await asyncio.to_thread(self._run_in_own_loop, criterion)
                 await self._prepare(criterion)
                 return await self._run(criterion)
             finally:
@@ -146,10 +155,10 @@ class ProbeRunner:
         loop = asyncio.get_running_loop()
         self._head_start_until = loop.time() + max(budgets) + WARM_UP_ALLOWANCE
 
-    async def _prepare(self, criterion: Criterion) -> None:
+    async def _prepare(self, criterion: Criterion, shared: SharedResources | None = None) -> None:
         assert criterion.probe is not None
         try:
-            await criterion.probe.prepare(replace(self.ctx, shared=self._shared))
+            await criterion.probe.prepare(replace(self.ctx, shared=shared or self._shared))
         except Exception as exc:  # warming up is best effort; the run reports failures
             log.info("could not prepare %s: %s", criterion.id, exc)
 
@@ -168,19 +177,40 @@ class ProbeRunner:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(clear.wait(), remaining)
 
-    async def _run(self, criterion: Criterion) -> ProbeResult:
+    def _run_in_own_loop(self, criterion: Criterion) -> ProbeResult:
+        """Run a timed probe on a private event loop in this (worker) thread.
+
+        An interactive screen keeps its event loop busy painting; a probe that times its
+        target must not count that work as the target's latency.
+        """
+
+        async def isolated() -> ProbeResult:
+            shared = SharedResources()
+            try:
+                await self._prepare(criterion, shared)
+                return await self._run(criterion, shared=shared, bounded=False)
+            finally:
+                await shared.aclose()
+
+        return asyncio.run(isolated())
+
+    async def _run(
+        self, criterion: Criterion, *, shared: SharedResources | None = None, bounded: bool = True
+    ) -> ProbeResult:
         assert criterion.probe is not None
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.concurrency)
         retries = self.default_retries if criterion.retries is None else criterion.retries
         timeout = self.timeout_for(criterion)
-        async with self._semaphore:
+        async with self._semaphore if bounded else contextlib.nullcontext():
             started_at = self.ctx.now()
             started = time.perf_counter()
             attempts = 0
             while True:
                 attempts += 1
-                status, observation, detail = await self._attempt(criterion, timeout)
+                status, observation, detail = await self._attempt(
+                    criterion, timeout, shared or self._shared
+                )
                 if status is not Status.ERROR or attempts > retries:
                     break
                 log.info(
@@ -217,10 +247,10 @@ class ProbeRunner:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _attempt(
-        self, criterion: Criterion, timeout: float
+        self, criterion: Criterion, timeout: float, shared: SharedResources
     ) -> tuple[Status, Observation | None, str]:
         assert criterion.probe is not None
-        ctx = replace(self.ctx, timeout=timeout, shared=self._shared)
+        ctx = replace(self.ctx, timeout=timeout, shared=shared)
         try:
             async with asyncio.timeout(timeout):
                 observation = await criterion.probe.run(ctx)

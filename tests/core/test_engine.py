@@ -246,3 +246,29 @@ async def test_timed_probes_start_ahead_of_the_burst() -> None:
     results = [r async for r in runner().run_all(criteria)]
     assert len(results) == 6
     assert min(untimed_started) >= max(timed_started) + 0.045  # after the timed one answered
+
+
+async def test_isolated_timed_probe_runs_on_its_own_loop() -> None:
+    import threading
+
+    class Timed(ScriptedProbe):
+        @property
+        def latency_budget(self) -> float | None:
+            return 0.1
+
+    seen: dict[str, object] = {}
+
+    async def timed(ctx: ProbeContext) -> Observation:
+        seen["loop"] = asyncio.get_running_loop()
+        seen["thread"] = threading.get_ident()
+        return Observation(ok=True, value="fast")
+
+    timed_criterion = Criterion.model_construct(
+        id="t", title="t", probe=Timed(behaviour=timed), manual=False, timeout=None, retries=None
+    )
+    result = await runner(isolate_timed=True).run(timed_criterion)
+    assert result.status is Status.PASS and result.value == "fast"
+    assert seen["loop"] is not asyncio.get_running_loop()
+    assert seen["thread"] != threading.get_ident()
+    result = await runner().run(timed_criterion)
+    assert seen["loop"] is asyncio.get_running_loop()
