@@ -14,7 +14,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -265,13 +265,35 @@ class ResumableSession:
         )
 
 
-def find_resumable(evidence_dir: Path, checklist: Checklist) -> ResumableSession | None:
-    """The newest unfinalized journal in `evidence_dir` for this checklist file, if any.
+def journals_newest_first(evidence_dir: Path) -> Iterator[tuple[float, Path, LoadedJournal]]:
+    """Every readable journal in `evidence_dir`, newest first, with its mtime.
 
     Journals that cannot be read are skipped (and logged): they are evidence, never deleted.
     """
     if not evidence_dir.is_dir():
-        return None
+        return
+    candidates = []
+    for path in evidence_dir.glob(JOURNAL_GLOB):
+        try:
+            candidates.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    for mtime, path in sorted(candidates, reverse=True):
+        try:
+            loaded = load_journal(path)
+        except EvidenceError as exc:
+            log.warning("skipping journal: %s", exc)
+            continue
+        yield mtime, path, loaded
+
+
+def find_resumable(evidence_dir: Path, checklist: Checklist) -> ResumableSession | None:
+    """The newest unfinalized journal in `evidence_dir` for this checklist file, if any."""
+    for mtime, path, loaded in journals_newest_first(evidence_dir):
+        if loaded.state.finalized is None and loaded.info.matches(checklist):
+            last_at = datetime.fromtimestamp(mtime, tz=UTC)
+            return ResumableSession(path, loaded.info, loaded.state, last_at)
+    return None
     candidates = []
     for path in evidence_dir.glob(JOURNAL_GLOB):
         try:
@@ -499,6 +521,7 @@ __all__ = [
     "SessionInfo",
     "SessionState",
     "find_resumable",
+    "journals_newest_first",
     "load_journal",
     "result_age",
 ]
