@@ -294,22 +294,6 @@ def find_resumable(evidence_dir: Path, checklist: Checklist) -> ResumableSession
             last_at = datetime.fromtimestamp(mtime, tz=UTC)
             return ResumableSession(path, loaded.info, loaded.state, last_at)
     return None
-    candidates = []
-    for path in evidence_dir.glob(JOURNAL_GLOB):
-        try:
-            candidates.append((path.stat().st_mtime, path))
-        except OSError:
-            continue
-    for mtime, path in sorted(candidates, reverse=True):
-        try:
-            loaded = load_journal(path)
-        except EvidenceError as exc:
-            log.warning("skipping journal: %s", exc)
-            continue
-        if loaded.state.finalized is None and loaded.info.matches(checklist):
-            last_at = datetime.fromtimestamp(mtime, tz=UTC)
-            return ResumableSession(path, loaded.info, loaded.state, last_at)
-    return None
 
 
 class Journal:

@@ -15,7 +15,7 @@ from typing import Any
 
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.journal import JOURNAL_GLOB, Journal, journals_newest_first, load_journal
+from gonogo_tui.core.journal import Journal, journals_newest_first, load_journal
 
 log = logging.getLogger(__name__)
 
@@ -67,21 +67,6 @@ def find_session_journal(evidence_dir: Path, checklist: Checklist) -> Path | Non
     """The newest journal in `evidence_dir` of a session on this checklist file (finalized
     or not), or None. Journals that cannot be read are skipped."""
     for _mtime, path, loaded in journals_newest_first(evidence_dir):
-        if loaded.info.matches(checklist):
-            return path
-    return None
-    candidates = []
-    for path in evidence_dir.glob(JOURNAL_GLOB):
-        try:
-            candidates.append((path.stat().st_mtime, path))
-        except OSError:
-            continue
-    for _mtime, path in sorted(candidates, reverse=True):
-        try:
-            loaded = load_journal(path)
-        except EvidenceError as exc:
-            log.warning("skipping journal: %s", exc)
-            continue
         if loaded.info.matches(checklist):
             return path
     return None
