@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _compile import byte_compile  # noqa: E402
 from _http import BenchServer  # noqa: E402
 
 SLOW_MS = 300
@@ -66,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    byte_compile()
     with BenchServer() as server, tempfile.TemporaryDirectory() as tmp:
         checklist = write_checklist(Path(tmp), server.url)
         time_check(checklist)  # warm caches

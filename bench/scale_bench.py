@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _compile import byte_compile  # noqa: E402
 from _http import BenchServer  # noqa: E402
 
 SECTIONS = 100
@@ -65,6 +66,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--concurrency", type=int, default=64)
     args = parser.parse_args()
+    byte_compile()
     with BenchServer(latency_ms=args.latency_ms) as server, tempfile.TemporaryDirectory() as tmp:
         checklist = write_checklist(Path(tmp), server.url, args.concurrency)
         size = checklist.stat().st_size

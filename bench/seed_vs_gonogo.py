@@ -26,6 +26,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _compile import byte_compile  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 CHECKLIST = REPO / "checklists" / "spark-trading.yaml"
 SEED = REPO / "bench" / "seed_sequential.sh"
@@ -203,6 +207,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--latencies", default="0,100,300")
     args = parser.parse_args()
+    byte_compile()
     latencies = [int(text) for text in args.latencies.split(",")]
     with tempfile.TemporaryDirectory(prefix="gonogo-bench-") as folder:
         results = [measure(latency, args.runs, Path(folder)) for latency in latencies]

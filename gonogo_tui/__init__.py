@@ -2,4 +2,8 @@
 
 from __future__ import annotations
 
+from gonogo_tui.core.lazy_imports import skip_httpx_cli
+
+skip_httpx_cli()
+
 __version__ = "0.1.0"

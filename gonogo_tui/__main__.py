@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from gonogo_tui.cli import main
+from gonogo_tui.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -141,9 +141,20 @@ def services(http_server: HttpTestServer) -> Iterator[HttpTestServer]:
     http_server.route("GET", "/api/features/status", body=flags)
     metrics = readme_example("### Metrics text", "text")
     http_server.route("GET", "/api/public/metrics.prom", body=metrics)
-    panels = [{"id": i, "type": "timeseries", "title": f"Panel {i}"} for i in range(1, 11)]
+    sources = ["spark-prometheus", "spark-postgres"]
+    panels = [
+        {
+            "id": i,
+            "type": "timeseries",
+            "title": f"Panel {i}",
+            "datasource": {"uid": sources[i % 2]},
+        }
+        for i in range(1, 11)
+    ]
     dashboard = {"dashboard": {"uid": "risk-idempotency-pitr", "panels": panels}, "meta": {}}
     http_server.route("GET", "/api/dashboards/uid/risk-idempotency-pitr", body=dashboard)
+    for uid in sources:
+        http_server.route("GET", f"/api/datasources/uid/{uid}/health", body={"status": "OK"})
     rules = [
         {"name": f"Rule{i}", "type": "alerting", "health": "ok", "state": "inactive"}
         for i in range(5)

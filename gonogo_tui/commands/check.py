@@ -55,7 +55,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--concurrency", type=positive_int, default=None, help="probes at once (default: 16)"
     )
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, fast_exit=True)
 
 
 def resolve_ticks(
@@ -104,6 +104,10 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
         now=now,
         evidence_dir=args.evidence_dir,
         concurrency=args.concurrency,
+        # Timed probes (a latency budget) run on a loop of their own, so the burst neither
+        # waits for them nor counts as their target's latency.
+        isolate_timed=True,
+        head_start=False,
     )
     results = asyncio.run(run_probes(runner, checklist))
     evaluation = evaluate(checklist, results, ticks)

@@ -51,6 +51,8 @@ class ProbeRunner:
         sleep: the backoff sleep (injectable).
         isolate_timed: run probes that time their target on a private event loop in a
             worker thread, away from a busy UI loop.
+        head_start: let announced timed probes answer before the others start (see
+            `announce`); with `isolate_timed` a headless run can do without.
     """
 
     def __init__(
@@ -64,6 +66,7 @@ class ProbeRunner:
         redactor: Redactor | None = None,
         sleep: Sleep = asyncio.sleep,
         isolate_timed: bool = False,
+        head_start: bool = True,
     ) -> None:
         self.ctx = ctx
         self.concurrency = concurrency
@@ -76,6 +79,8 @@ class ProbeRunner:
         self._shared = SharedResources()
         self.isolate_timed = isolate_timed
         """Run probes with a latency budget on their own event loop (for interactive use)."""
+        self.head_start = head_start
+        """Whether other probes wait for announced timed ones (bounded by their budget)."""
         self._timed_waiting: set[str] = set()
         self._head_start_clear: asyncio.Event | None = None
         self._head_start_until = 0.0
@@ -91,6 +96,7 @@ class ProbeRunner:
         retry_backoff: float | None = None,
         concurrency: int | None = None,
         isolate_timed: bool = False,
+        head_start: bool = True,
     ) -> ProbeRunner:
         """A runner configured by the checklist's `defaults` block."""
         defaults = checklist.defaults
@@ -102,6 +108,7 @@ class ProbeRunner:
             retry_backoff=defaults.retry_backoff if retry_backoff is None else retry_backoff,
             redactor=checklist.redactor,
             isolate_timed=isolate_timed,
+            head_start=head_start,
         )
 
     def timeout_for(self, criterion: Criterion) -> float:
@@ -131,7 +138,8 @@ class ProbeRunner:
                 return await self._run(criterion)
             finally:
                 self._timed_finished(criterion.id)
-        await self._head_start()
+        if self.head_start:
+            await self._head_start()
         return await self._run(criterion)
 
     def announce(self, criteria: Iterable[Criterion]) -> None:
@@ -235,7 +243,7 @@ class ProbeRunner:
         Timed probes go first (see `announce`). Closing or cancelling the iteration
         cancels every probe still running.
         """
-        probed = [criterion for criterion in criteria if criterion.probe is not None]
+        probed = start_order(criteria)
         self.announce(probed)
         tasks = [asyncio.ensure_future(self.run(criterion)) for criterion in probed]
         try:
@@ -306,6 +314,20 @@ class ProbeRunner:
             attempts=attempts,
             artifacts=artifacts,
         )
+
+
+def start_order(criteria: Iterable[Criterion]) -> list[Criterion]:
+    """The probed criteria in the order a burst starts them: timed probes first, then by
+    their kind's `start_tier` (web APIs first, work on this machine last), then in
+    checklist order."""
+    probed = [criterion for criterion in criteria if criterion.probe is not None]
+
+    def key(criterion: Criterion) -> tuple[bool, int]:
+        probe = criterion.probe
+        assert probe is not None
+        return (not probe.latency_budget, probe.start_tier)
+
+    return sorted(probed, key=key)
 
 
 def _redact_capped(text: str, redact: Redactor) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -246,6 +247,56 @@ async def test_timed_probes_start_ahead_of_the_burst() -> None:
     results = [r async for r in runner().run_all(criteria)]
     assert len(results) == 6
     assert min(untimed_started) >= max(timed_started) + 0.045  # after the timed one answered
+
+
+async def test_headless_runs_isolate_timed_probes_without_holding_the_burst() -> None:
+    """`gonogo check`: timed probes start first on their own loop; the rest do not wait."""
+
+    class Timed(ScriptedProbe):
+        @property
+        def latency_budget(self) -> float | None:
+            return 30.0  # a head start would hold the others for 30 s
+
+    events: list[str] = []
+    answered = threading.Event()
+
+    async def timed(ctx: ProbeContext) -> Observation:
+        events.append("timed started")
+        others_started = await asyncio.to_thread(answered.wait, 5)
+        return Observation(ok=True, value="fast" if others_started else "others held back")
+
+    async def untimed(ctx: ProbeContext) -> Observation:
+        events.append("untimed started")
+        answered.set()  # the timed probe answers only once an untimed one has started
+        return Observation(ok=True, value="other")
+
+    timed_criterion = Criterion.model_construct(
+        id="t", title="t", probe=Timed(behaviour=timed), manual=False, timeout=None, retries=None
+    )
+    criteria = [criterion(untimed, id=f"u{i}") for i in range(3)] + [timed_criterion]
+    headless = runner(isolate_timed=True, head_start=False)
+    results = {r.criterion_id: r async for r in headless.run_all(criteria)}
+    assert results["t"].status is Status.PASS and results["t"].value == "fast"
+    assert events.count("untimed started") == 3
+
+
+def test_a_burst_starts_timed_probes_then_web_apis_then_databases_then_local_work() -> None:
+    from gonogo_tui.core.engine import start_order
+    from gonogo_tui.core.probes import FileProbe, HttpProbe, SqlProbe
+
+    web = HttpProbe(kind="http", url="http://127.0.0.1:9/")
+    timed = HttpProbe(kind="http", url="http://127.0.0.1:9/", max_ms=100)
+    database = SqlProbe(kind="sql", dsn="postgresql://127.0.0.1:9/x", query="SELECT 1")
+    local = FileProbe(kind="file", path="x")
+    manual = Criterion(id="m", title="m", manual=True)
+    criteria = [
+        Criterion.model_construct(id=name, title=name, probe=probe, manual=False)
+        for name, probe in [
+            ("local", local), ("db", database), ("web1", web), ("timed", timed), ("web2", web)
+        ]
+    ]  # fmt: skip
+    order = [c.id for c in start_order([manual, *criteria])]
+    assert order == ["timed", "web1", "web2", "db", "local"]
 
 
 async def test_isolated_timed_probe_runs_on_its_own_loop() -> None:

@@ -203,6 +203,11 @@ class ProbeSpec(StrictModel):
     secret_fields: ClassVar[tuple[str, ...]] = ()
     """Names of fields whose values are secrets (redacted in every output)."""
 
+    start_tier: ClassVar[int] = 1
+    """When a burst of probes starts, lower tiers go first: 0 for kinds that ask a web API
+    (their answers take longest to come, and they share one HTTP client), 1 for database
+    kinds, 2 for work on this machine (files, commands, clocks), which fills the wait."""
+
     async def prepare(self, ctx: ProbeContext) -> None:
         """Warm up what `run` needs (imports, shared clients) outside any timing."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -27,6 +27,7 @@ class CommandProbe(ProbeSpec):
     """Runs a command and checks its exit code and output."""
 
     kind: Literal["command"] = "command"
+    start_tier: ClassVar[int] = 2
     command: list[str] | str
     """An argv list; a single string only with `shell: true`."""
     shell: bool = False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
 from gonogo_tui.core.types import Compare, Duration, format_duration
@@ -20,6 +20,7 @@ class CoverageProbe(ProbeSpec):
     """
 
     kind: Literal["coverage"] = "coverage"
+    start_tier: ClassVar[int] = 2
     path: str
     """The report, relative to the root unless absolute, e.g. `coverage/coverage-summary.json`."""
     format: CoverageFormat = "auto"

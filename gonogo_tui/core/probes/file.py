@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -25,6 +25,7 @@ class FileProbe(ProbeSpec):
     """Checks a file: it exists, its content matches, it is recent enough."""
 
     kind: Literal["file"] = "file"
+    start_tier: ClassVar[int] = 2
     path: str | None = None
     """The file, relative to the root unless absolute."""
     newest_in: NewestIn | None = None

@@ -38,6 +38,7 @@ class GithubRunsProbe(ProbeSpec):
     """
 
     kind: Literal["github_runs"] = "github_runs"
+    start_tier: ClassVar[int] = 0
     api_url: str = "https://api.github.com"
     """REST API root; write `${GITHUB_API_URL:-https://api.github.com}` for Enterprise."""
     repository: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")

@@ -6,7 +6,7 @@ import asyncio
 import json
 import re
 import shutil
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -154,8 +154,12 @@ async def _check(spec: GithubRunsProbe, ctx: ProbeContext, api: Api, via: str) -
     problems: list[str] = []
     lines: list[str] = []
     green = 0
-    for workflow in spec.workflows:
-        run = await _latest_completed(spec, api, workflow)
+    # Every workflow and the recent runs are asked at once: one round trip, not one each.
+    *latest, recent = await _all_or_first_error(
+        *(_latest_completed(spec, api, wf) for wf in spec.workflows),
+        _recent(spec, spec.recent, api) if spec.recent is not None else _nothing(),
+    )
+    for workflow, run in zip(spec.workflows, latest, strict=True):
         if run is None:
             on = f" on {spec.branch}" if spec.branch else ""
             problems.append(f"{workflow}: no completed run{on}")
@@ -173,8 +177,8 @@ async def _check(spec: GithubRunsProbe, ctx: ProbeContext, api: Api, via: str) -
         else:
             green += 1
     values = [f"{green}/{len(spec.workflows)} green"] if spec.workflows else []
-    if spec.recent is not None:
-        pending, failed, recent_lines = await _recent(spec, spec.recent, api)
+    if spec.recent is not None and recent is not None:
+        pending, failed, recent_lines = recent
         lines.extend(recent_lines)
         if "pending" in spec.recent.forbid:
             values.append(f"{len(pending)} pending")
@@ -186,6 +190,20 @@ async def _check(spec: GithubRunsProbe, ctx: ProbeContext, api: Api, via: str) -
                 problems.append(f"{plural(len(failed), 'recent run')} failed: " + _names(failed))
     detail = "; ".join(problems) if problems else _summary(spec, via)
     return Observation(not problems, ", ".join(values), detail, "\n".join(lines))
+
+
+async def _nothing() -> None:
+    return None
+
+
+async def _all_or_first_error(*calls: Awaitable[Any]) -> list[Any]:
+    """Await the calls at once; if any failed, raise the first failure in their order (so
+    the error named is the same whichever answer came back first)."""
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
 
 
 def _summary(spec: GithubRunsProbe, via: str) -> str:
@@ -247,13 +265,17 @@ async def _recent(
         if recent.workflows
         else [(f"repos/{spec.repository}/actions/runs", "runs")]
     )
-    for path, what in targets:
-        taken = 0
+
+    async def take(path: str, what: str) -> list[dict[str, Any]]:
+        taken: list[dict[str, Any]] = []
         async for run in _runs(spec, api, f"{path}?{_query(branch, per_page)}", what):
-            runs.append(run)
-            taken += 1
-            if taken >= recent.count:
+            taken.append(run)
+            if len(taken) >= recent.count:
                 break
+        return taken
+
+    for taken in await _all_or_first_error(*(take(path, what) for path, what in targets)):
+        runs.extend(taken)
     epoch = datetime.min.replace(tzinfo=UTC)
     runs.sort(key=lambda run: parse_time(run.get("created_at")) or epoch, reverse=True)
     latest = runs[: recent.count]

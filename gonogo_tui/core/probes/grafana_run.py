@@ -36,7 +36,17 @@ async def _run_grafana_probe(spec: GrafanaDashboardProbe, ctx: ProbeContext) -> 
     async with http_client(
         ctx, insecure=spec.insecure, token=spec.token, headers={"Accept": "application/json"}
     ) as client:
-        response = await client.get(f"{base}/api/dashboards/uid/{spec.uid}")
+        declared = list(dict.fromkeys(spec.datasources))
+        # Named sources are asked at the same time as the dashboard: one round trip.
+        response, early = await asyncio.gather(
+            client.get(f"{base}/api/dashboards/uid/{spec.uid}"),
+            _unhealthy(client, base, declared),
+            return_exceptions=True,
+        )
+        for failure in (response, early):  # the dashboard's failure is the one to tell
+            if isinstance(failure, BaseException):
+                raise failure
+        assert not isinstance(response, BaseException) and not isinstance(early, BaseException)
         if response.status_code in (401, 403):
             raise ProbeError(
                 f"Grafana {response.status_code}: token refused or lacks access to dashboard "
@@ -57,9 +67,11 @@ async def _run_grafana_probe(spec: GrafanaDashboardProbe, ctx: ProbeContext) -> 
             problems.append(f"{plural(len(panels), 'panel')}, expected {spec.panels}")
         value = plural(len(panels), "panel")
         lines = [f"{p.get('id')}\t{p.get('type')}\t{p.get('title')}\t{_uids(p)}" for p in panels]
-        if spec.datasources_healthy:
-            uids = sorted({uid for panel in panels for uid in _uids(panel)})
-            unhealthy = await _unhealthy(client, base, uids)
+        if spec.datasources_healthy or declared:
+            used = sorted({uid for panel in panels for uid in _uids(panel)})
+            later = [uid for uid in used if uid not in declared] if spec.datasources_healthy else []
+            uids = declared + later
+            unhealthy = early + await _unhealthy(client, base, later)
             lines.extend(f"datasource {uid}: {why}" for uid, why in unhealthy)
             value += f", {len(uids) - len(unhealthy)}/{len(uids)} sources ok"
             if unhealthy:

@@ -67,6 +67,7 @@ class HttpProbe(ProbeSpec):
     """Requests a URL and checks the answer."""
 
     kind: Literal["http"] = "http"
+    start_tier: ClassVar[int] = 0
     url: str
     method: Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] = "GET"
     headers: dict[str, str] = Field(default_factory=dict)

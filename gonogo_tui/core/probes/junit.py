@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -20,6 +20,7 @@ class JunitProbe(ProbeSpec):
     """
 
     kind: Literal["junit"] = "junit"
+    start_tier: ClassVar[int] = 2
     path: str
     """A report or a glob of reports, relative to the root, e.g. `reports/junit/*.xml`."""
     max_failed: int = Field(default=0, ge=0)

@@ -103,6 +103,7 @@ class MetricsProbe(ProbeSpec):
     """
 
     kind: Literal["metrics"] = "metrics"
+    start_tier: ClassVar[int] = 0
     url: str
     """The endpoint, e.g. `${API_URL}/api/public/metrics.prom`."""
     token: str | None = None

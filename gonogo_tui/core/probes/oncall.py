@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -26,6 +26,7 @@ class OnCallProbe(ProbeSpec):
     """
 
     kind: Literal["oncall"] = "oncall"
+    start_tier: ClassVar[int] = 2
     path: str
     """The schedule, e.g. `.github/ONCALL_SCHEDULE.md` (or a `.yaml`)."""
     format: Literal["auto", "markdown", "yaml"] = "auto"

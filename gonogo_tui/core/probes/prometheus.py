@@ -17,6 +17,7 @@ class PrometheusProbe(ProbeSpec):
     """
 
     kind: Literal["prometheus"] = "prometheus"
+    start_tier: ClassVar[int] = 0
     url: str
     """Base URL of the server, usually `${PROMETHEUS_URL}` (e.g. `http://localhost:9090`)."""
     token: str | None = None

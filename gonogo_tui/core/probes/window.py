@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
@@ -142,6 +142,7 @@ class WindowProbe(ProbeSpec):
     `timezone`, on a day that is not frozen, with at least `min_remaining` left."""
 
     kind: Literal["window"] = "window"
+    start_tier: ClassVar[int] = 2
     timezone: TimeZoneName = "UTC"
     """IANA time zone the ranges and freeze dates are written in, e.g. `Europe/Istanbul`."""
     allowed: list[WeeklyRange] = Field(min_length=1)

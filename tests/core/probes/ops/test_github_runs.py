@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ from pydantic import ValidationError
 from gonogo_tui.core.probes.base import ProbeResult, Status
 from tests.core.probes.ops.fake_github import OWNER_REPO, TOKEN, WORKFLOWS, FakeGitHub
 from tests.core.probes.ops.helpers import T0, arun_engine, context, spec
-from tests.servers import HttpTestServer, Reply
+from tests.servers import HttpTestServer, RecordedRequest, Reply
 
 H = timedelta(hours=1)
 
@@ -51,13 +53,37 @@ async def test_all_green(github: FakeGitHub) -> None:
     assert result.value == "4/4 green, 0 pending, 0 failed"
     assert result.detail == "4 workflows green within 24h; latest 5 runs clean"
     assert result.expected == "each latest run success < 24h, none pending or failed in latest 5"
-    first = github.server.requests[0]
-    assert first.path == f"/repos/{OWNER_REPO}/actions/workflows/contract-chaos-tests.yml/runs"
+    path = f"/repos/{OWNER_REPO}/actions/workflows/contract-chaos-tests.yml/runs"
+    first = next(r for r in github.server.requests if r.path == path)
     assert "branch=main" in first.query
     assert first.headers["authorization"] == f"Bearer {TOKEN}"
     assert first.headers["accept"] == "application/vnd.github+json"
     assert first.headers["x-github-api-version"] == "2022-11-28"
     assert TOKEN not in repr(result)
+
+
+async def test_workflows_and_recent_runs_are_asked_at_once(github: FakeGitHub) -> None:
+    """One round trip: every listing is in flight together (each answer waits for all)."""
+    together = threading.Barrier(len(WORKFLOWS) + 1, timeout=3)
+
+    def gated(lister: Callable[[RecordedRequest], Reply]) -> Callable[[RecordedRequest], Reply]:
+        def answer(request: RecordedRequest) -> Reply:
+            try:
+                together.wait()
+            except threading.BrokenBarrierError:
+                return Reply(503, body={"message": "asked one after another"})
+            return lister(request)
+
+        return answer
+
+    base = f"/repos/{OWNER_REPO}/actions"
+    github.server.route("GET", f"{base}/runs", handler=gated(lambda r: github._list(r, None)))
+    for workflow in WORKFLOWS:
+        github.server.route(
+            "GET", f"{base}/workflows/{workflow}/runs", handler=gated(github._lister(workflow))
+        )
+    result = await run(github)
+    assert (result.status, result.value) == (Status.PASS, "4/4 green, 0 pending, 0 failed")
 
 
 async def test_latest_failure_and_stale_success(github: FakeGitHub) -> None:

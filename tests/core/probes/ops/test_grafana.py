@@ -8,6 +8,7 @@ source health follows `GET /api/datasources/uid/:uid/health` (`status` OK or ERR
 from __future__ import annotations
 
 import copy
+import threading
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.probes.grafana_run import iter_panels
 from tests.core.probes.ops.helpers import arun_engine, context, spec
-from tests.servers import HttpTestServer, Reply
+from tests.servers import HttpTestServer, RecordedRequest, Reply
 
 UID = "risk-idempotency-pitr"
 TOKEN = "glsa_test_0123456789abcdef"
@@ -160,6 +161,55 @@ async def test_datasource_health(grafana: HttpTestServer) -> None:
     assert (healthy.status, healthy.value) == (Status.PASS, "10 panels, 2/2 sources ok")
 
 
+async def test_named_datasources_are_asked_alongside_the_dashboard(
+    grafana: HttpTestServer,
+) -> None:
+    """Named sources: one round trip (the dashboard answers only once their health is asked)."""
+    asked = threading.Event()
+
+    def dashboard(request: RecordedRequest) -> Reply:
+        if not asked.wait(3):
+            return Reply(503, body={"message": "health asked only after the dashboard"})
+        return _authorized(request.headers, DASHBOARD)
+
+    def health(request: RecordedRequest) -> Reply:
+        asked.set()
+        return Reply(200, body={"status": "OK"})
+
+    grafana.route("GET", f"/api/dashboards/uid/{UID}", handler=dashboard)
+    grafana.route("GET", "/api/datasources/uid/prom-main/health", handler=health)
+    grafana.route("GET", "/api/datasources/uid/pg-backups/health", handler=health)
+    named = ["prom-main", "pg-backups"]
+    result = await arun_engine(
+        probe(grafana, datasources=named, datasources_healthy=True), context()
+    )
+    assert (result.status, result.value) == (Status.PASS, "10 panels, 2/2 sources ok")
+    assert result.expected == "accessible, data sources healthy"
+    assert sum(r.path.endswith("/health") for r in grafana.requests) == 2
+
+
+async def test_sources_the_panels_use_but_not_named_are_still_checked(
+    grafana: HttpTestServer,
+) -> None:
+    result = await arun_engine(
+        probe(grafana, datasources=["prom-main"], datasources_healthy=True), context()
+    )
+    assert (result.status, result.value) == (Status.FAIL, "10 panels, 1/2 sources ok")
+    assert result.detail.startswith("1 data source unhealthy: pg-backups (400 ")
+
+
+async def test_a_named_source_must_be_healthy_even_if_no_panel_uses_it(
+    grafana: HttpTestServer,
+) -> None:
+    grafana.route("GET", "/api/datasources/uid/loki-logs/health", status=404,
+                  body={"message": "Data source not found"})  # fmt: skip
+    result = await arun_engine(probe(grafana, datasources=["loki-logs"]), context())
+    assert (result.status, result.value) == (Status.FAIL, "10 panels, 0/1 sources ok")
+    assert result.detail == "1 data source unhealthy: loki-logs (404 Data source not found)"
+    checked = [r.path for r in grafana.requests if r.path.endswith("/health")]
+    assert checked == ["/api/datasources/uid/loki-logs/health"]
+
+
 async def test_bad_token_and_missing_dashboard(grafana: HttpTestServer) -> None:
     refused = await arun_engine(
         spec(kind="grafana_dashboard", url=grafana.url, uid=UID, token="wrong-token"), context()
@@ -193,3 +243,5 @@ def test_spec_validation() -> None:
         spec(kind="grafana_dashboard", url="http://x", uid="../../api/admin")
     with pytest.raises(ValidationError):
         spec(kind="grafana_dashboard", url="http://x", uid="a", panels="lots")
+    with pytest.raises(ValidationError):
+        spec(kind="grafana_dashboard", url="http://x", uid="a", datasources=["../admin"])

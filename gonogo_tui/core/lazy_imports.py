@@ -1,0 +1,33 @@
+"""Start-up costs the command line does not pay.
+
+`gonogo check` is timed against shell one-liners, so a library's import-time work that no
+gonogo command uses is kept off the start-up path here.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import NoReturn
+
+HTTPX_CLI = "httpx._main"
+
+
+def skip_httpx_cli() -> None:
+    """Keep `import httpx` from importing httpx's own command-line client.
+
+    httpx 0.28 runs `from ._main import main` on import, and `_main` imports click,
+    pygments and rich whenever they are installed: about 40 ms of CPU on a 2-core machine
+    that no probe uses (upstream made it lazy later: pydantic/httpx2 pull request 947). A
+    stand-in module is registered before httpx is first imported; it does nothing when
+    httpx is already loaded.
+    """
+    if "httpx" in sys.modules or HTTPX_CLI in sys.modules:
+        return
+    stand_in = types.ModuleType(HTTPX_CLI, "Stand-in for httpx's command-line client.")
+
+    def main(*args: object, **kwargs: object) -> NoReturn:
+        raise SystemExit("httpx's command-line client is not loaded inside gonogo")
+
+    stand_in.main = main  # type: ignore[attr-defined]
+    sys.modules[HTTPX_CLI] = stand_in
