@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import functools
 import json
 import re
 import socket
@@ -13,10 +12,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import ssl
+    pass
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import ProbeContext, one_line
+from gonogo_tui.core.probes.tls import client_context
 from gonogo_tui.core.types import format_duration
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ async def http_client(
 
     def make() -> httpx.AsyncClient:
         return httpx.AsyncClient(
-            verify=_ssl_context(insecure=insecure),
+            verify=client_context(insecure=insecure),
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=32),
         )
 
@@ -106,15 +106,6 @@ async def http_client(
         return
     async with make() as private:
         yield HttpSession(private, merged, ctx.timeout)
-
-
-@functools.cache
-def _ssl_context(*, insecure: bool) -> ssl.SSLContext:
-    """One TLS context per verification mode: building one costs ~20 ms of CPU, and forty
-    probes building theirs at once would stall the event loop (and skew latency probes)."""
-    import httpx
-
-    return httpx.create_ssl_context(verify=not insecure)
 
 
 @contextlib.contextmanager

@@ -10,7 +10,6 @@ cookies) are scrubbed from everything returned, including what the server echoes
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import re
 import socket
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
 from gonogo_tui.core.probes.http import HttpProbe, JsonCheck, parse_json_path
+from gonogo_tui.core.probes.tls import client_context
 from gonogo_tui.core.redaction import (
     Redactor,
     is_sensitive_key,
@@ -39,14 +39,6 @@ TIMEOUT_SHARE = 0.9
 """Share of the probe's deadline given to httpx, so its clearer timeout error comes first."""
 
 
-@functools.cache
-def _ssl_context(*, insecure: bool) -> ssl.SSLContext:
-    """One TLS context per verification mode: building one costs ~20 ms of CPU per client."""
-    import httpx
-
-    return httpx.create_ssl_context(verify=not insecure)
-
-
 async def prepare_client(ctx: ProbeContext, *, insecure: bool) -> None:
     """Import httpx and build the engine's shared client ahead of a timed request."""
     if ctx.shared is not None:
@@ -62,7 +54,7 @@ async def _client(
 
     def make() -> httpx.AsyncClient:
         return httpx.AsyncClient(
-            verify=_ssl_context(insecure=insecure),
+            verify=client_context(insecure=insecure),
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=32),
         )
 
