@@ -8,6 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class _Handler(BaseHTTPRequestHandler):
+    # Keep-alive, as the web servers in front of a staging stack do (HTTP/1.0 would make
+    # every probe open a new connection and the server start a new thread for it).
+    protocol_version = "HTTP/1.1"
     latency_ms = 0.0
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
