@@ -241,3 +241,41 @@ def test_schema_is_json_with_probe_kinds(tmp_path: Path) -> None:
     text = json.dumps(schema)
     for kind in ("file", "command", "http", "sql"):
         assert f'"const": "{kind}"' in text
+
+
+def test_fast_exit_delivers_everything_written(tmp_path: Path) -> None:
+    """`check` leaves without interpreter teardown: output past any pipe buffer, the JUnit
+    file and the record must still be whole."""
+    (tmp_path / "present.txt").write_text("x\n")
+    criteria = "\n".join(
+        f"      - {{id: c{i}, title: 'file {i} {'x' * 200}', probe: {{kind: file, path: present.txt}}}}"
+        for i in range(400)
+    )
+    checklist = tmp_path / "big.yaml"
+    checklist.write_text(
+        f"title: big\nsections:\n  - id: s\n    title: S\n    criteria:\n{criteria}\n"
+    )
+    script = Path(sys.executable).with_name("gonogo")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "gonogo_tui"]
+    done = subprocess.run(
+        [*command, "check", str(checklist), "--root", str(tmp_path), "--json", "--record",
+         "--junit", str(tmp_path / "junit.xml"), "--evidence-dir", str(tmp_path / "evidence")],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},  # buffered
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout) > 200_000  # well past a 64 KiB pipe buffer
+    assert done.stdout.endswith("}\n")  # the last buffered bytes too
+    document = json.loads(done.stdout)
+    assert sum(len(s["criteria"]) for s in document["sections"]) == 400
+    junit = ElementTree.parse(tmp_path / "junit.xml").getroot()
+    assert len(junit.findall(".//testcase")) == 400
+    [record] = (tmp_path / "evidence").glob("go_decision_*[0-9].json")
+    assert len(json.loads(record.read_text())["sections"]) == 1
+    table = subprocess.run(
+        [*command, "check", str(checklist), "--root", str(tmp_path)],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+    )  # fmt: skip
+    assert table.stdout.count("PASS") == 400
+    assert table.stdout.rstrip().splitlines()[-1].startswith("Decision: GO")
