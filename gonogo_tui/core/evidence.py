@@ -8,9 +8,12 @@ gets a `_2`, `_3`... suffix.
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import glob
 import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -436,6 +439,101 @@ def _printable(line: str) -> str:
     return "".join(ch if ch.isprintable() or ch == "\t" else f"\\x{ord(ch):02x}" for ch in line)
 
 
+@dataclass(frozen=True)
+class RecordPlan:
+    """Every file of one record, named and rendered, before any is written.
+
+    `files` are paths relative to the evidence folder, in writing order: the `.json`, the
+    override text, the probe artifacts, and the `.txt` last (so a `.txt` on disk means every
+    other file of the record is there too). All are UTF-8 text.
+    """
+
+    stem: str
+    """The record's file stem: its record id, with `_2`, `_3`... when the name was taken."""
+    override_stem: str | None
+    files: tuple[tuple[str, str], ...]
+
+    @property
+    def txt(self) -> str:
+        """The `.txt` file's name."""
+        return f"{self.stem}.txt"
+
+    @property
+    def json(self) -> str:
+        """The `.json` file's name."""
+        return f"{self.stem}.json"
+
+    @property
+    def override(self) -> str | None:
+        """The emergency override text's name, if any."""
+        return None if self.override_stem is None else f"{self.override_stem}.txt"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON (the session journal keeps it until the record is complete)."""
+        return {
+            "stem": self.stem,
+            "override_stem": self.override_stem,
+            "files": [{"name": name, "text": text} for name, text in self.files],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> RecordPlan:
+        """Read a plan back, refusing any name that is not one of the record's own files.
+
+        Raises:
+            KeyError, ValueError, TypeError: not a plan.
+        """
+        stem = str(data["stem"])
+        override = data.get("override_stem")
+        plan = cls(
+            stem,
+            None if override is None else str(override),
+            tuple((str(item["name"]), str(item["text"])) for item in data["files"]),
+        )
+        stems = [s for s in (plan.stem, plan.override_stem) if s is not None]
+        if not all(_SAFE_STEM.fullmatch(s) for s in stems):
+            raise ValueError(f"unusable record stem in {stems}")
+        names = [name for name, _ in plan.files]
+        for name in names:
+            parts = name.split("/")
+            owned = parts[0] in (plan.txt, plan.json, plan.override) or (
+                len(parts) == 3 and parts[0] == f"{stem}{ARTIFACTS_SUFFIX}"
+            )
+            if not owned or any(not part or part.startswith(".") for part in parts):
+                raise ValueError(f"{name!r} is not a file of record {stem}")
+        if names[-1:] != [plan.txt] or plan.json not in names:
+            raise ValueError(f"record {stem} needs its .json, and its .txt last")
+        return plan
+
+
+_SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def plan_record(record: DecisionRecord, evidence_dir: Path) -> RecordPlan:
+    """Choose the record's free file names in `evidence_dir` and render every file.
+
+    Raises:
+        EvidenceError: no free name, or a probe artifact with an unusable name.
+    """
+    stem, override_stem = _free_stems(record, evidence_dir)
+    data = {**record.data, "record_id": stem}
+    files = [(f"{stem}.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")]
+    if record.override_text is not None and override_stem is not None:
+        override_text = record.override_text.replace(
+            f"Decision Record: {record.record_id}.txt", f"Decision Record: {stem}.txt", 1
+        )
+        files.append((f"{override_stem}.txt", override_text))
+    for criterion_id, named in record.artifacts.items():
+        for name, text in named.items():
+            safe_name = Path(name).name
+            if not safe_name or safe_name in (".", ".."):
+                raise EvidenceError(f"{criterion_id}: unusable artifact name {name!r}")
+            files.append((f"{stem}{ARTIFACTS_SUFFIX}/{criterion_id}/{safe_name}", text))
+    text = record.text.replace(f"Record: {record.record_id}", f"Record: {stem}", 1)
+    files.append((f"{stem}.txt", text))
+    return RecordPlan(stem, override_stem, tuple(files))
+
+
 def write_record(
     record: DecisionRecord,
     evidence_dir: Path,
@@ -446,36 +544,64 @@ def write_record(
     """Write the record's files atomically, never overwriting one, then seal it.
 
     Sealing writes `<stem>.statement.json` (the bytes approvers sign) and appends the
-    record to `ledger.jsonl`; see `gonogo_tui.core.signing.seal_record`.
+    record to `ledger.jsonl`; see `gonogo_tui.core.signing.seal_record`. A crash part way
+    leaves part of the record; the review avoids that with `core/finalizing.py`, which
+    journals the `plan_record` first and completes it with `write_plan` after a crash.
 
     Raises:
         EvidenceError: the folder cannot be created or written, or sealing failed.
     """
-    try:
-        evidence_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise EvidenceError(f"{evidence_dir}: cannot create: {exc.strerror or exc}") from None
-    stem, override_stem = _free_stems(record, evidence_dir)
-    data = {**record.data, "record_id": stem}
-    json_bytes = (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    text = record.text.replace(f"Record: {record.record_id}", f"Record: {stem}", 1)
-    json_path = write_new_file(evidence_dir / f"{stem}.json", json_bytes)
-    override_path = None
-    if record.override_text is not None and override_stem is not None:
-        override_text = record.override_text.replace(
-            f"Decision Record: {record.record_id}.txt", f"Decision Record: {stem}.txt", 1
-        )
-        override_path = write_new_file(
-            evidence_dir / f"{override_stem}.txt", override_text.encode("utf-8")
-        )
-    _write_artifacts(record.artifacts, evidence_dir / f"{stem}{ARTIFACTS_SUFFIX}")
-    txt_path = write_new_file(evidence_dir / f"{stem}.txt", text.encode("utf-8"))
+    _make_folder(evidence_dir)
+    return write_plan(plan_record(record, evidence_dir), evidence_dir, now=now, seal=seal)
+
+
+def write_plan(
+    plan: RecordPlan,
+    evidence_dir: Path,
+    *,
+    now: Callable[[], datetime] = utc_now,
+    seal: bool = True,
+    completing: bool = False,
+) -> RecordPaths:
+    """Write a planned record's files in order, each atomically, then seal the record.
+
+    With `completing`, finish a plan that a crash interrupted: a file already there with
+    exactly the planned bytes is kept, a record already in the ledger is not sealed again
+    (a statement without its ledger line is adopted by sealing), and the hidden temp files
+    the crash left for these names are removed. A file with other bytes is never replaced.
+
+    Raises:
+        EvidenceError: a file cannot be written or its name is taken, or sealing failed.
+    """
+    _make_folder(evidence_dir)
+    if completing:
+        _remove_temp_files(plan, evidence_dir)
+    for name, text in plan.files:
+        path = evidence_dir / name
+        data = text.encode("utf-8")
+        if completing and _holds(path, data):
+            continue
+        if path.parent != evidence_dir:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise EvidenceError(
+                    f"{path.parent}: cannot create: {exc.strerror or exc}"
+                ) from None
+        write_new_file(path, data)
+    txt_path, json_path = evidence_dir / plan.txt, evidence_dir / plan.json
+    override_path = None if plan.override is None else evidence_dir / plan.override
     statement = None
     if seal:
-        from gonogo_tui.core.signing import seal_record
+        from gonogo_tui.core.signing import locate_record, seal_record
+        from gonogo_tui.core.signing.ledger import read_ledger
 
-        extra = [override_path] if override_path is not None else []
-        statement = seal_record(txt_path, json_path, now=now, extra_files=extra)
+        located = locate_record(txt_path)
+        if completing and read_ledger(located.ledger).find(plan.stem) is not None:
+            statement = located.statement
+        else:
+            extra = [override_path] if override_path is not None else []
+            statement = seal_record(txt_path, json_path, now=now, extra_files=extra)
     return RecordPaths(txt=txt_path, json=json_path, override=override_path, statement=statement)
 
 
@@ -483,19 +609,35 @@ ARTIFACTS_SUFFIX = "_artifacts"
 """Probe artifacts go to `<record stem>_artifacts/<criterion id>/<name>`."""
 
 
-def _write_artifacts(artifacts: dict[str, dict[str, str]], folder: Path) -> None:
-    """Write each probe artifact once; their SHA-256 digests are in the record JSON."""
-    for criterion_id, named in artifacts.items():
-        target = folder / criterion_id
-        for name, text in named.items():
-            safe_name = Path(name).name
-            if not safe_name or safe_name in (".", ".."):
-                raise EvidenceError(f"{criterion_id}: unusable artifact name {name!r}")
-            try:
-                target.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise EvidenceError(f"{target}: cannot create: {exc.strerror or exc}") from None
-            write_new_file(target / safe_name, text.encode("utf-8"))
+def _make_folder(evidence_dir: Path) -> None:
+    try:
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EvidenceError(f"{evidence_dir}: cannot create: {exc.strerror or exc}") from None
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether `path` exists holding exactly `data` (written before a crash)."""
+    try:
+        return path.read_bytes() == data
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise EvidenceError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _remove_temp_files(plan: RecordPlan, evidence_dir: Path) -> None:
+    """Remove the hidden temp files (`.<name>.<random>.tmp`, see `core/files.py`) that a
+    crash left while writing this record's files or its statement; only the writer of the
+    record uses these names."""
+    names = [name for name, _ in plan.files] + [f"{plan.stem}.statement.json"]
+    for name in names:
+        path = evidence_dir / name
+        if not path.parent.is_dir():
+            continue
+        for temp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
 
 
 def _free_stems(record: DecisionRecord, evidence_dir: Path) -> tuple[str, str | None]:
@@ -536,9 +678,12 @@ __all__ = [
     "Override",
     "RecordMode",
     "RecordPaths",
+    "RecordPlan",
     "build_record",
+    "plan_record",
     "seed_timestamp",
     "validate_override",
     "write_new_file",
+    "write_plan",
     "write_record",
 ]

@@ -5,6 +5,8 @@ names the checklist by resolved path and sha256, which is how a later `gonogo re
 the same checklist finds the session to resume. Each append is written, flushed and
 fsync'd before it returns, so a kill -9 loses nothing the screen showed. `load_journal`
 drops a torn last line (a crash mid-write) and refuses a journal damaged anywhere else.
+Finalizing writes a `finalizing` line (every file of the record) before the record and a
+`finalized` line after it, so a crash in between can be completed (`core/finalizing.py`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import IO, Any
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Tick, Waiver
-from gonogo_tui.core.evidence import Note
+from gonogo_tui.core.evidence import Note, RecordPlan
 from gonogo_tui.core.probes.base import ProbeResult, iso_utc, parse_iso
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,9 @@ class EntryKind(enum.StrEnum):
     WAIVER = "waiver"
     UNWAIVE = "unwaive"
     NOTE = "note"
+    FINALIZING = "finalizing"
+    """A decision record is about to be written: its every file, for completing it after
+    a crash."""
     FINALIZED = "finalized"
     """A decision record was written; the session is closed for resuming."""
 
@@ -87,6 +92,18 @@ class Finalized:
     at: datetime
 
 
+@dataclass(frozen=True)
+class PendingRecord:
+    """A decision record whose writing started (the `finalizing` line) and did not finish."""
+
+    plan: RecordPlan
+    decision: str
+    display_decision: str
+    operator: str
+    at: datetime
+    """When it was decided."""
+
+
 @dataclass
 class SessionState:
     """What a journal replays into: the review as it stood after its last line."""
@@ -98,6 +115,8 @@ class SessionState:
     ticks: dict[str, Tick] = field(default_factory=dict)
     waivers: dict[str, Waiver] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
+    pending: PendingRecord | None = None
+    """A record whose writing a crash interrupted, until its `finalized` line."""
     finalized: Finalized | None = None
 
     def apply(self, entry: Mapping[str, Any]) -> None:
@@ -130,7 +149,16 @@ class SessionState:
                     None if about is None else str(about),
                 )
             )
+        elif kind is EntryKind.FINALIZING:
+            self.pending = PendingRecord(
+                plan=RecordPlan.from_dict(entry["plan"]),
+                decision=str(entry["decision"]),
+                display_decision=str(entry["display_decision"]),
+                operator=str(entry["operator"]),
+                at=at,
+            )
         elif kind is EntryKind.FINALIZED:
+            self.pending = None
             self.finalized = Finalized(
                 record_id=str(entry["record_id"]),
                 decision=str(entry["decision"]),
@@ -259,6 +287,11 @@ class ResumableSession:
             f"{len(state.waivers)} waivers",
             f"{len(state.notes)} notes",
         ]
+        if state.pending is not None:
+            parts.append(
+                f"finalizing was interrupted: its {state.pending.display_decision} record "
+                f"{state.pending.plan.stem} will be completed"
+            )
         return (
             f"started {self.info.started_at:%Y-%m-%d %H:%M} UTC by {self.info.operator}; "
             + ", ".join(parts)
@@ -430,6 +463,18 @@ class Journal:
         self._append(EntryKind.NOTE, at, text=text, operator=operator, criterion_id=criterion_id)
         return self.state.notes[-1]
 
+    def finalizing(self, pending: PendingRecord) -> None:
+        """Append the record about to be written, every file of it (before any is written)."""
+        self._append(
+            EntryKind.FINALIZING,
+            pending.at,
+            record_id=pending.plan.stem,
+            decision=pending.decision,
+            display_decision=pending.display_decision,
+            operator=pending.operator,
+            plan=pending.plan.to_dict(),
+        )
+
     def finalize(self, finalized: Finalized) -> None:
         """Append the written decision record; the session is no longer offered for resuming."""
         self._append(
@@ -501,6 +546,7 @@ __all__ = [
     "Finalized",
     "Journal",
     "LoadedJournal",
+    "PendingRecord",
     "ResumableSession",
     "SessionInfo",
     "SessionState",

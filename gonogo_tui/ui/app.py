@@ -9,6 +9,7 @@ from textual.binding import Binding
 
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.finalizing import complete_interrupted
 from gonogo_tui.core.journal import Journal, ResumableSession, find_resumable
 from gonogo_tui.core.probes.base import utc_now
 from gonogo_tui.ui.commands import ReviewCommands
@@ -85,9 +86,31 @@ class GonogoApp(App[None]):
             return
 
         def answer(resume: bool | None) -> None:
+            if not resume:
+                self._complete_interrupted(resumable)
             self.open_session(resumable if resume else None)
 
         self.push_screen(ResumeModal(resumable.summary(), str(resumable.path)), answer)
+
+    def _complete_interrupted(self, old: ResumableSession) -> None:
+        """Starting afresh: the old session's decision record, if a crash interrupted its
+        writing, is still completed (the decision was taken)."""
+        if old.state.pending is None:
+            return
+        ctx = self.ctx
+        try:
+            outcome = complete_interrupted(
+                old.path, operator=ctx.operator, now=ctx.clock, evidence_dir=ctx.evidence_dir
+            )
+        except EvidenceError as exc:
+            self.notify(f"Interrupted record not completed: {exc}", severity="error", timeout=10)
+            return
+        if outcome is not None:
+            self.notify(
+                f"The previous session's {outcome.finalized.display_decision} record was "
+                f"completed: {outcome.paths.txt}",
+                timeout=10,
+            )
 
     def open_session(self, resumable: ResumableSession | None) -> None:
         """Create or resume the journal and show the review; all missing probes start."""

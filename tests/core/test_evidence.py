@@ -19,8 +19,11 @@ from gonogo_tui.core.evidence import (
     Note,
     Override,
     RecordMode,
+    RecordPlan,
     build_record,
+    plan_record,
     write_new_file,
+    write_plan,
     write_record,
 )
 from gonogo_tui.core.probes.base import ProbeResult, Status
@@ -259,3 +262,55 @@ def test_probe_artifacts_are_written_beside_the_record(tmp_path: Path) -> None:
     assert (tmp_path / f"{second.txt.stem}_artifacts" / "p0" / "baseline_metrics.txt").exists()
     digest = json.loads(first.json.read_text())["artifacts"]["p0/baseline_metrics.txt"]
     assert digest == hashlib.sha256(metrics.encode()).hexdigest()
+
+
+def test_a_plan_round_trips_and_names_only_its_own_files(tmp_path: Path) -> None:
+    checklist = _checklist(1)
+    results = {
+        "p0": ProbeResult("p0", Status.PASS, "v", "e", "s", "d", T0, 1.0, artifacts={"a.txt": "A"})
+    }
+    evaluation = evaluate(checklist, results, {"m0": Tick("m0", "a", T0)})
+    plan = plan_record(build_record(checklist, evaluation, operator="a", decided_at=T0), tmp_path)
+    stem = "go_decision_20261126_101500"
+    assert [name for name, _ in plan.files] == [
+        f"{stem}.json",
+        f"{stem}_artifacts/p0/a.txt",
+        f"{stem}.txt",
+    ]
+    assert RecordPlan.from_dict(json.loads(json.dumps(plan.to_dict()))) == plan
+    for bad in (
+        "../x.txt",
+        "/etc/passwd",
+        "other.txt",
+        f"{stem}_artifacts/../../x",
+        f".{stem}.txt",
+    ):
+        data = plan.to_dict()
+        data["files"].insert(0, {"name": bad, "text": "x"})
+        with pytest.raises(ValueError, match="is not a file of record"):
+            RecordPlan.from_dict(data)
+    data = plan.to_dict()
+    data["files"].pop()
+    with pytest.raises(ValueError, match=r"and its \.txt last"):
+        RecordPlan.from_dict(data)
+
+
+def test_completing_a_plan_keeps_what_is_written_and_never_replaces(tmp_path: Path) -> None:
+    checklist = _checklist(1)
+    evaluation = _evaluation(checklist, 0)
+    plan = plan_record(build_record(checklist, evaluation, operator="a", decided_at=T0), tmp_path)
+    json_name, json_text = plan.files[0]
+    write_new_file(tmp_path / json_name, json_text.encode())
+    (tmp_path / f".{plan.txt}.abc123.tmp").write_text("half")
+    with pytest.raises(EvidenceError, match="never overwritten"):
+        write_plan(plan, tmp_path)  # a new record never takes a name that exists
+    paths = write_plan(plan, tmp_path, completing=True)
+    assert paths.txt.read_text() == dict(plan.files)[plan.txt]
+    assert not list(tmp_path.glob(".*.tmp"))
+    assert write_plan(plan, tmp_path, completing=True).statement == paths.statement  # sealed once
+    other = tmp_path / "other"
+    other.mkdir()
+    write_new_file(other / plan.txt, b"someone else's record\n")
+    with pytest.raises(EvidenceError, match="never overwritten"):
+        write_plan(plan, other, completing=True)
+    assert (other / plan.txt).read_bytes() == b"someone else's record\n"

@@ -235,6 +235,7 @@ def test_entry_kinds_are_documented() -> None:
         "waiver",
         "unwaive",
         "note",
+        "finalizing",
         "finalized",
     }
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gonogo_tui.core.journal import load_journal
+from gonogo_tui.core.evidence import RecordPlan, build_record, plan_record, write_new_file
+from gonogo_tui.core.journal import PendingRecord, load_journal
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.signing import verify_ledger
+from gonogo_tui.ui.app import GonogoApp
 from gonogo_tui.ui.screens.modals import ResumeModal
 from gonogo_tui.ui.screens.review import ReviewScreen
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
@@ -124,3 +127,68 @@ async def test_a_finalized_session_is_not_offered(make_app: AppFactory, evidence
     async with second.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert isinstance(second.screen, ReviewScreen)
+
+
+def _interrupt_finalize(app: GonogoApp, evidence: Path, *, files: int) -> RecordPlan:
+    """Journal a GO record's plan and write its first `files` files, as a kill -9 in the
+    middle of finalizing leaves them."""
+    review = review_of(app)
+    record = build_record(
+        review.ctx.checklist,
+        review.snapshot.evaluation,
+        operator="alice",
+        decided_at=review.ctx.clock(),
+    )
+    plan = plan_record(record, evidence)
+    review.journal.finalizing(PendingRecord(plan, "GO", "GO", "alice", record.decided_at))
+    for name, text in plan.files[:files]:
+        write_new_file(evidence / name, text.encode())
+    return plan
+
+
+async def test_resuming_completes_an_interrupted_record(
+    make_app: AppFactory, evidence: Path
+) -> None:
+    first, _ = make_app()
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(first)
+        plan = _interrupt_finalize(first, evidence, files=1)
+    assert not (evidence / plan.txt).exists()
+    second, _ = make_app(resume=None)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(second.screen, ResumeModal)
+        text = str(second.screen.query_one(".dialog-text").render())
+        assert f"finalizing was interrupted: its GO record {plan.stem} will be completed" in text
+        await pilot.press("y")
+        await finish(pilot)
+        review = review_of(second)
+        assert review.finalized and review.journal.state.pending is None
+        assert any("GO completed after an interruption" in n.message for n in second._notifications)
+        assert journal_kinds(second)[-3:] == ["finalizing", "resumed", "finalized"]
+    for name, text in plan.files:
+        assert (evidence / name).read_text() == text
+    assert verify_ledger(evidence).entries == 1
+
+
+async def test_starting_afresh_still_completes_the_interrupted_record(
+    make_app: AppFactory, evidence: Path
+) -> None:
+    first, _ = make_app()
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(first)
+        plan = _interrupt_finalize(first, evidence, files=0)
+        old = review_of(first).journal.path
+    second, _ = make_app(resume=None)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await settle(pilot)
+        review = review_of(second)
+        assert review.journal.path != old and not review.finalized
+        assert any("previous session's GO record" in n.message for n in second._notifications)
+    assert load_journal(old).state.finalized is not None
+    assert (evidence / plan.txt).read_text() == dict(plan.files)[plan.txt]
+    assert verify_ledger(evidence).entries == 1

@@ -307,10 +307,15 @@ async def test_d_maximizes_the_detail(make_app: AppFactory) -> None:
     app, _ = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        normal = app.screen.query_one(DetailPane).size.height
         await pilot.press("d")
         assert isinstance(app.screen.maximized, DetailPane)
+        await pilot.pause()
+        assert app.screen.query_one(DetailPane).size.height > 30 > normal
         await pilot.press("d")
         assert app.screen.maximized is None
+        await pilot.pause()
+        assert app.screen.query_one(DetailPane).size.height == normal
 
 
 async def test_command_palette_runs_review_actions(make_app: AppFactory) -> None:

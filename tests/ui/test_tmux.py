@@ -47,6 +47,10 @@ class Tmux:
         return proc.stdout
 
     def start(self, command: str) -> None:
+        # The server outlives its sessions (killed by `kill`): a session started right after
+        # the last one closed could otherwise reach a server still shutting down ("server
+        # exited unexpectedly").
+        self.run("start-server", ";", "set-option", "-g", "exit-empty", "off")
         self.run(
             "new-session", "-d", "-s", "review", "-x", "120", "-y", "40", "-c", str(self.cwd),
             command,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -216,4 +217,9 @@ def append_entry(ledger: Ledger, line: bytes) -> None:
     expected = b"".join(entry.line + b"\n" for entry in ledger.entries)
     if current != expected:
         raise LedgerError(f"{ledger.path.name} changed while sealing; try again")
+    # Under the lock no other replace is running: a temp file of the ledger is what a
+    # kill -9 in the middle of an earlier one left behind.
+    for temp in ledger.path.parent.glob(f".{glob.escape(ledger.path.name)}.*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
     replace_file(ledger.path, current + line + b"\n")

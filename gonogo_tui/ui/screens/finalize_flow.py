@@ -2,7 +2,8 @@
 
 Fresh results first (offer to rerun stale probes, wait for running ones), then the
 decision and its reasons, then what the decision needs (CTO approval, NO-GO details or an
-emergency override); the core builds and writes the record, the journal closes the session.
+emergency override); the core builds the record and writes it through the journal
+(`core/finalizing.py`), so a crash leaves a whole record or none.
 """
 
 from __future__ import annotations
@@ -12,15 +13,8 @@ from typing import TYPE_CHECKING
 
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Evaluation
-from gonogo_tui.core.evidence import (
-    CTO,
-    Approval,
-    NoGoDetails,
-    Override,
-    build_record,
-    write_record,
-)
-from gonogo_tui.core.journal import Finalized
+from gonogo_tui.core.evidence import CTO, Approval, NoGoDetails, Override, build_record
+from gonogo_tui.core.finalizing import FinalizeOutcome, complete_finalize, finalize_session
 from gonogo_tui.core.types import format_duration
 from gonogo_tui.ui.presentation import WORDS, row_state
 from gonogo_tui.ui.screens.finalize import (
@@ -83,6 +77,9 @@ async def finalize_meeting(screen: ReviewScreen) -> None:
     """Take the meeting from its evaluation to a written decision record."""
     app = screen.app
     ctx = screen.ctx
+    if screen.journal.state.pending is not None:
+        await complete_pending(screen)
+        return
     done = screen.journal.state.finalized
     if done is not None:
         screen.notify(
@@ -127,29 +124,49 @@ async def finalize_meeting(screen: ReviewScreen) -> None:
             no_go=no_go,
             notes=tuple(screen.journal.state.notes),
         )
-        paths = write_record(record, ctx.evidence_dir, now=ctx.clock)
+        outcome = finalize_session(
+            screen.journal, record, ctx.evidence_dir, operator=ctx.operator, now=ctx.clock
+        )
     except EvidenceError as exc:
         await app.push_screen_wait(ErrorModal("The decision record was not written", str(exc)))
         return
-    written = tuple(p for p in (paths.txt, paths.json, paths.override) if p is not None)
-    finalized = Finalized(
-        record_id=paths.txt.stem,
-        decision=record.decision,
-        display_decision=record.display_decision,
-        paths=tuple(str(p) for p in written),
-        operator=ctx.operator,
-        at=record.decided_at,
-    )
+    show_outcome(screen, outcome)
+
+
+async def complete_pending(screen: ReviewScreen) -> None:
+    """Finish the record a crash (or a failed write) interrupted; say what happened."""
     try:
-        screen.journal.finalize(finalized)
+        outcome = complete_finalize(screen.journal, screen.ctx.evidence_dir, now=screen.ctx.clock)
     except EvidenceError as exc:
-        screen.journal.state.finalized = finalized
-        screen.notify(f"Record written, journal not updated: {exc}", severity="error", timeout=10)
+        await screen.app.push_screen_wait(
+            ErrorModal("The interrupted decision record was not completed", str(exc))
+        )
+        return
+    if outcome is not None:
+        show_outcome(screen, outcome)
+
+
+def show_outcome(screen: ReviewScreen, outcome: FinalizeOutcome) -> None:
+    """Show the written record (and a journal that could not say so)."""
+    if outcome.journal_error is not None:
+        screen.notify(
+            f"Record written, journal not updated: {outcome.journal_error}",
+            severity="error",
+            timeout=10,
+        )
     screen.publish()
+    done = "completed after an interruption" if outcome.completed else "recorded"
     screen.notify(
-        f"{record.display_decision} recorded: {paths.txt}. Press f to collect signatures.",
+        f"{outcome.finalized.display_decision} {done}: {outcome.paths.txt}. "
+        "Press f to collect signatures.",
         timeout=10,
     )
 
 
-__all__ = ["default_no_go_reason", "finalize_meeting", "freshen"]
+__all__ = [
+    "complete_pending",
+    "default_no_go_reason",
+    "finalize_meeting",
+    "freshen",
+    "show_outcome",
+]

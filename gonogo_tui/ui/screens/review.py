@@ -128,6 +128,8 @@ class ReviewScreen(Screen[None]):
         self._show_selection(None, self.selected)
         self.set_interval(1.0, self._tick)
         self.start_probes(self._probe_ids_on_open)
+        if self.journal.state.pending is not None:
+            self.action_finalize()  # a crash interrupted writing the record: complete it
 
     @property
     def running(self) -> frozenset[str]:
