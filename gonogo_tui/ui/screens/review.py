@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.reactive import var
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
@@ -39,6 +41,57 @@ from gonogo_tui.ui.widgets.section_panel import SectionPanel
 PROBE_GROUP_PREFIX = "probe:"
 """Worker group of a criterion's probe: `probe:<criterion id>`."""
 FINALIZE_GROUP = "finalize"
+START_CHUNK = 16
+"""Probe workers started in one turn of the event loop; the rest start in the next turns,
+so a key waits for at most a few milliseconds of starting. A thousand workers started at
+once held the keyboard for a third of a second; the engine runs at most its concurrency
+(64 by default) at a time anyway."""
+BUSY_PROBES = 100
+"""With more probes than this running, results are recorded and drawn in batches at most
+every BUSY_INTERVAL seconds: a frame that shows a result repaints most of the screen (the
+header's progress and the decision bar change with each one), and a thousand results in
+two seconds made such frames most of the UI's work. Below it, each result is shown as
+soon as it arrives."""
+BUSY_INTERVAL = 0.1
+PROBE_SLICE = 0.005
+"""Seconds the probe workers' messages are handled in a row before keys and frames get a
+turn of the event loop (Textual handles a queue's messages without yielding)."""
+
+
+class ProbeWorkers(Widget):
+    """Hidden: owns the probe workers, so that their messages (three or four per probe)
+    queue here and not on the screen, whose queue every key passes through on its way to
+    the bindings. Behind the messages of a thousand probes a key waited a second.
+
+    A burst of messages is handled in slices of PROBE_SLICE seconds, giving the event loop
+    a turn in between.
+    """
+
+    DEFAULT_CSS = "ProbeWorkers { display: none; }"
+
+    def __init__(self, review: ReviewScreen) -> None:
+        super().__init__()
+        self._review = review
+        self._slice_started = 0.0
+        self._last_handled = 0.0
+
+    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self._review.worker_changed(event)
+        await self._take_turns()
+
+    async def on_probe_finished(self, message: ProbeFinished) -> None:
+        message.stop()  # handled: it must not bubble up to the screen as well
+        self._review.probe_finished(message)
+        await self._take_turns()
+
+    async def _take_turns(self) -> None:
+        now = time.perf_counter()
+        if now - self._last_handled > PROBE_SLICE:
+            self._slice_started = now  # the queue had run dry: a new burst
+        elif now - self._slice_started > PROBE_SLICE:
+            await asyncio.sleep(0)
+            now = self._slice_started = time.perf_counter()
+        self._last_handled = now
 
 
 @dataclass(frozen=True)
@@ -97,12 +150,20 @@ class ReviewScreen(Screen[None]):
         self._running_ids: set[str] = set()
         self._tokens: dict[str, int] = {}
         self._worker_tokens: dict[Worker[None], tuple[str, int]] = {}
+        self._to_start: list[tuple[Criterion, int]] = []
+        """Probes announced and shown running whose workers start in a later turn."""
+        self._worker_of: dict[str, Worker[None]] = {}
+        """Each criterion's probe worker until it ends."""
+        self._probe_workers = ProbeWorkers(self)
         self._token_counter = itertools.count(1)
         self._idle = asyncio.Event()
         self._idle.set()
         self._draw_pending = False
         self._dirty: set[str] | None = None
         self._row_widgets: dict[str, CriterionRow] = {}
+        self._arrived: list[ProbeFinished] = []
+        """Results posted but not yet recorded (see `probe_finished`)."""
+        self._last_recorded = 0.0
         self._order = [c.id for _, c in ctx.checklist.criteria()]
         self._probed = [c.id for _, c in ctx.checklist.criteria() if not c.is_manual]
         self.set_reactive(ReviewScreen.snapshot, self._build_snapshot())
@@ -121,6 +182,7 @@ class ReviewScreen(Screen[None]):
         yield DetailPane(id="detail")
         yield DecisionBar(id="decision-bar")
         yield Footer(compact=True)
+        yield self._probe_workers
 
     def on_mount(self) -> None:
         self.publish()
@@ -144,7 +206,14 @@ class ReviewScreen(Screen[None]):
     def _build_snapshot(self) -> ReviewSnapshot:
         state = self.journal.state
         now = self.ctx.clock()
-        evaluation = evaluate(self.ctx.checklist, state.results, state.ticks, state.waivers)
+        shown: ReviewSnapshot | None = self.snapshot
+        evaluation = evaluate(
+            self.ctx.checklist,
+            state.results,
+            state.ticks,
+            state.waivers,
+            previous=shown.evaluation if shown is not None else None,
+        )
         stale = state.stale_ids(now, self.ctx.checklist.defaults.stale_after)
         remaining = self.ctx.duration - (now - self._opened_at).total_seconds()
         return ReviewSnapshot(
@@ -230,47 +299,91 @@ class ReviewScreen(Screen[None]):
             token = next(self._token_counter)
             self._tokens[cid] = token
             self._running_ids.add(cid)
-            worker = self.run_worker(
+            self._to_start.append((criterion, token))
+            running = self._worker_of.pop(cid, None)
+            if running is not None:
+                # One worker per criterion. (Textual's `exclusive` would do it when the new
+                # worker starts, by scanning every worker: a million steps for `R`.)
+                running.cancel()
+            started += 1
+        if started:
+            if len(self._to_start) == started:  # else a later turn is already due
+                self._start_workers()
+            self.publish(self._tokens)
+        return started
+
+    def _start_workers(self) -> None:
+        """Start the next START_CHUNK waiting probes' workers; the rest in a later turn."""
+        chunk, self._to_start = self._to_start[:START_CHUNK], self._to_start[START_CHUNK:]
+        for criterion, token in chunk:
+            cid = criterion.id
+            if self._tokens.get(cid) != token:
+                continue  # started again since: that start is further down the list
+            worker = self._probe_workers.run_worker(
                 self._probe(criterion, token),
                 name=cid,
                 group=f"{PROBE_GROUP_PREFIX}{cid}",
                 description=f"probe {cid}",
-                exclusive=True,
                 exit_on_error=False,
             )
             self._worker_tokens[worker] = (cid, token)
-            started += 1
-        if started:
-            self.publish(self._tokens)
-        return started
+            self._worker_of[cid] = worker
+        if self._to_start:
+            self.call_later(self._start_workers)
 
     async def _probe(self, criterion: Criterion, token: int) -> None:
         result = await self.ctx.runner.run(criterion)
-        self.post_message(ProbeFinished(result, token))
+        self._probe_workers.post_message(ProbeFinished(result, token))
 
     async def wait_for_probes(self) -> None:
         """Return once no probe is running."""
         await self._idle.wait()
 
     @on(ProbeFinished)
-    def _record_result(self, message: ProbeFinished) -> None:
-        result = message.result
-        cid = result.criterion_id
+    def probe_finished(self, message: ProbeFinished) -> None:
+        """Record a probe's result (with the others that arrived with it) and show it."""
+        # Results arrive in bursts (a thousand probes within two seconds): the ones queued
+        # together are journaled with one fsync and published once, after the queue, or
+        # with many probes running, once BUSY_INTERVAL has passed since the last batch.
+        self._arrived.append(message)
+        if len(self._arrived) > 1:
+            return
+        wait = self._last_recorded + BUSY_INTERVAL - time.monotonic()
+        if len(self._running_ids) > BUSY_PROBES and wait > 0:
+            self.set_timer(wait, self._record_arrived)
+        else:
+            self.call_later(self._record_arrived)
+
+    def _record_arrived(self) -> None:
+        if not self._arrived:
+            return
+        self._last_recorded = time.monotonic()
+        arrived, self._arrived = self._arrived, []
+        results = [message.result for message in arrived]
         try:
-            self.journal.record_result(result)
+            self.journal.record_results(results)
         except EvidenceError as exc:
-            self.journal.state.add_result(result)
+            for result in results:
+                self.journal.state.add_result(result)
             self.notify(f"Journal not written: {exc}", severity="error", timeout=10)
-        if self._tokens.get(cid) == message.run_token:
-            del self._tokens[cid]
-            self._running_ids.discard(cid)
-        self.publish([cid])
+        for message in arrived:
+            cid = message.result.criterion_id
+            if self._tokens.get(cid) == message.run_token:
+                del self._tokens[cid]
+                self._running_ids.discard(cid)
+        self.publish(result.criterion_id for result in results)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.worker_changed(event)
+
+    def worker_changed(self, event: Worker.StateChanged) -> None:
+        """Forget a worker that ended; a probe worker that raised ends as an ERROR result."""
         worker = event.worker
         if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
         owner = self._worker_tokens.pop(worker, None)
+        if owner is not None and self._worker_of.get(owner[0]) is worker:
+            del self._worker_of[owner[0]]
         if event.state is WorkerState.ERROR:
             if owner is not None:
                 self._probe_crashed(*owner, worker.error)
@@ -300,6 +413,7 @@ class ReviewScreen(Screen[None]):
 
     async def stop_probes(self, timeout: float = 3.0) -> None:
         """Cancel every running probe and wait (up to `timeout`) for them to clean up."""
+        self._to_start.clear()
         workers = [w for w in self.workers if w.group.startswith(PROBE_GROUP_PREFIX)]
         for worker in workers:
             worker.cancel()
