@@ -56,6 +56,16 @@ BUSY_INTERVAL = 0.1
 PROBE_SLICE = 0.005
 """Seconds the probe workers' messages are handled in a row before keys and frames get a
 turn of the event loop (Textual handles a queue's messages without yielding)."""
+PARK_NEAR = 1.0
+"""Section panels within this many heights of the view from it are never parked (see
+`SectionPanel`): a key that moves a section or two never waits for a panel to unpark."""
+PARK_AHEAD = 3.0
+"""When a near panel has to unpark, every panel within this many heights of the view does:
+scrolling on, the next few keys find their panels ready (each unparking is a layout)."""
+PARK_FAR = 4.0
+"""Panels further than this many heights from the view park, along with an unparking or
+once PARK_BATCH of them are waiting."""
+PARK_BATCH = 24
 
 
 class ProbeWorkers(Widget):
@@ -161,6 +171,9 @@ class ReviewScreen(Screen[None]):
         self._draw_pending = False
         self._dirty: set[str] | None = None
         self._row_widgets: dict[str, CriterionRow] = {}
+        self._panels: list[SectionPanel] = []
+        self._panel_of: dict[str, SectionPanel] = {}
+        self._short = False
         self._arrived: list[ProbeFinished] = []
         """Results posted but not yet recorded (see `probe_finished`)."""
         self._last_recorded = 0.0
@@ -177,8 +190,12 @@ class ReviewScreen(Screen[None]):
             operator=ctx.operator,
         )
         with VerticalScroll(id="sections"), Grid(id="section-grid"):
-            for number, section in enumerate(ctx.checklist.sections, start=1):
-                yield SectionPanel(section, number)
+            self._panels = [
+                SectionPanel(section, number)
+                for number, section in enumerate(ctx.checklist.sections, start=1)
+            ]
+            self._panel_of = {cid: panel for panel in self._panels for cid in panel.rows}
+            yield from self._panels
         yield DetailPane(id="detail")
         yield DecisionBar(id="decision-bar")
         yield Footer(compact=True)
@@ -189,6 +206,9 @@ class ReviewScreen(Screen[None]):
         self._show(self.snapshot)
         self._show_selection(None, self.selected)
         self.set_interval(1.0, self._tick)
+        # After every layout and scroll: park the panels far from the view, unpark the near.
+        self.screen_layout_refresh_signal.subscribe(self, self._follow_view)
+        self.watch(self.query_one("#sections"), "scroll_y", self._scrolled, init=False)
         self.start_probes(self._probe_ids_on_open)
 
     @property
@@ -256,7 +276,7 @@ class ReviewScreen(Screen[None]):
     def _show(self, snapshot: ReviewSnapshot) -> None:
         evaluation = snapshot.evaluation
         dirty, self._dirty = self._dirty, set()
-        for panel, outcome in zip(self.query(SectionPanel), evaluation.sections, strict=True):
+        for panel, outcome in zip(self._panels, evaluation.sections, strict=True):
             if dirty is None or not dirty.isdisjoint(panel.rows):
                 panel.show(
                     outcome, running=snapshot.running, stale=snapshot.stale, now=snapshot.now
@@ -441,8 +461,75 @@ class ReviewScreen(Screen[None]):
             rows[old].remove_class("-selected")
         if new is not None and new in rows:
             rows[new].add_class("-selected")
-            self.query_one("#sections", VerticalScroll).scroll_to_widget(rows[new], animate=False)
+            panel = self._panel_of[new]
+            if panel.parked:
+                # A parked row has no place on the screen yet: scroll once it has one.
+                panel.set_live(True)
+                self.call_after_refresh(self._scroll_to_selected)
+            else:
+                panel.set_live(True)
+                self._scroll_to_selected()
         self._show_detail()
+
+    def _scrolled(self) -> None:
+        self._follow_view()
+
+    def _scroll_to_selected(self) -> None:
+        row = self._rows().get(self.selected or "")
+        if row is not None and not row.parked:
+            self.query_one("#sections", VerticalScroll).scroll_to_widget(row, animate=False)
+
+    def _follow_view(self, _screen: Screen[object] | None = None) -> None:
+        """Sort the section panels by their distance from the view (see `SectionPanel`):
+        those in view go live. Once a panel near the view (PARK_NEAR) is parked, those up
+        to PARK_AHEAD views away unpark and those beyond PARK_FAR park, in one layout.
+        Runs when the view scrolls (before the frame) and after every layout."""
+        sections = self.query_one("#sections", VerticalScroll)
+        height = sections.outer_size.height
+        if not height or not self._panels:
+            return
+        short = self.has_class("-short")
+        if short != self._short:  # passing rows fold, or no longer: parked heights change
+            self._short = short
+            for panel in self._panels:
+                panel.fit_parked(short=short)
+        top = round(sections.scroll_y)
+        spans = self._panel_spans()
+        keep = self._panel_of.get(self.selected or "")
+
+        def within(panel: SectionPanel, span: tuple[int, int], views: float) -> bool:
+            margin = round(height * views)
+            return panel is keep or (span[0] < top + height + margin and span[1] > top - margin)
+
+        pairs = list(zip(self._panels, spans, strict=True))
+        if any(p.parked and within(p, span, PARK_NEAR) for p, span in pairs) or (
+            sum(1 for p, span in pairs if not p.parked and not within(p, span, PARK_FAR))
+            >= PARK_BATCH
+        ):
+            for panel, span in pairs:
+                if within(panel, span, PARK_AHEAD):
+                    panel.unpark()
+                elif not within(panel, span, PARK_FAR):
+                    panel.park(short=short)
+        for panel, span in pairs:
+            if not panel.parked:
+                # On short screens a row's state decides whether it takes a line.
+                panel.set_live(short or within(panel, span, 0))
+
+    def _panel_spans(self) -> list[tuple[int, int]]:
+        """Each panel's first and last line + 1 inside the scrolled grid, from the sizes of
+        the last layout and the grid's columns: asking Textual for the panels' regions
+        would make it arrange every widget again after each scroll."""
+        grid = self.query_one("#section-grid", Grid)
+        columns = max(grid.styles.grid_size_columns, 1)
+        gutter = grid.styles.grid_gutter_horizontal  # between rows (vertical: columns)
+        spans: list[tuple[int, int]] = []
+        y = 0
+        for start in range(0, len(self._panels), columns):
+            heights = [panel.outer_size.height for panel in self._panels[start : start + columns]]
+            spans += [(y, y + h) for h in heights]
+            y += max(heights) + gutter
+        return spans
 
     def _show_detail(self) -> None:
         pane = self.query_one(DetailPane)
