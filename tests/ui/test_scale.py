@@ -9,6 +9,7 @@ and the layout is the one Textual makes of unparked panels.
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from textual.containers import VerticalScroll
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.evaluation import evaluate
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.ui.app import GC_THRESHOLDS
 from gonogo_tui.ui.presentation import RowState
 from gonogo_tui.ui.screens import review as review_module
 from gonogo_tui.ui.screens.review import ReviewScreen
@@ -142,3 +144,15 @@ def test_the_decision_bar_summary_stops_past_any_terminal(tmp_path: Path) -> Non
     assert cut.endswith(" · …") and len(cut) > 300 and len(cut) < len(full)
     assert full.startswith(cut.removesuffix(" · …"))
     assert missing_summary(evaluation, limit=len(full) + 10) == full
+
+
+async def test_tune_gc_lasts_as_long_as_the_app(make_app: AppFactory) -> None:
+    before = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    app, _ = make_app(tune_gc=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
