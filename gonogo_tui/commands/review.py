@@ -140,6 +140,7 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
         release=args.release,
         duration=args.duration,
         walkthrough=args.walkthrough,
+        tune_gc=True,
     )
     with contextlib.ExitStack() as serving:
         if getattr(args, "serve", None) is not None:

@@ -169,6 +169,7 @@ class Checklist(StrictModel):
     _path: Path | None = PrivateAttr(default=None)
     _sha256: str = PrivateAttr(default="")
     _redactor: Redactor = PrivateAttr(default_factory=Redactor)
+    _index: dict[str, tuple[Section, Criterion]] | None = PrivateAttr(default=None)
 
     @property
     def path(self) -> Path | None:
@@ -197,10 +198,7 @@ class Checklist(StrictModel):
         Raises:
             KeyError: no such criterion.
         """
-        for _, criterion in self.criteria():
-            if criterion.id == criterion_id:
-                return criterion
-        raise KeyError(criterion_id)
+        return self._by_id()[criterion_id][1]
 
     def section_of(self, criterion_id: str) -> Section:
         """The section holding this criterion.
@@ -208,10 +206,17 @@ class Checklist(StrictModel):
         Raises:
             KeyError: no such criterion.
         """
-        for section, criterion in self.criteria():
-            if criterion.id == criterion_id:
-                return section
-        raise KeyError(criterion_id)
+        return self._by_id()[criterion_id][0]
+
+    def _by_id(self) -> dict[str, tuple[Section, Criterion]]:
+        # Built once (the model is frozen): the review looks criteria up by id for every
+        # probe it starts, a thousand at a time.
+        if self._index is None:
+            index: dict[str, tuple[Section, Criterion]] = {}
+            for section, criterion in self.criteria():
+                index.setdefault(criterion.id, (section, criterion))
+            self._index = index
+        return self._index
 
 
 def load_checklist(path: str | Path, *, environ: Mapping[str, str] | None = None) -> Checklist:

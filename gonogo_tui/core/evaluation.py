@@ -176,17 +176,41 @@ def evaluate(
     results: Mapping[str, ProbeResult],
     ticks: Mapping[str, Tick] | None = None,
     waivers: Mapping[str, Waiver] | None = None,
+    *,
+    previous: Evaluation | None = None,
 ) -> Evaluation:
-    """Apply the rules to the current results, ticks and waivers."""
+    """Apply the rules to the current results, ticks and waivers.
+
+    Args:
+        previous: an earlier evaluation of the same checklist. A criterion whose result,
+            tick and waiver are the very objects that evaluation rested on keeps its outcome,
+            and a section whose outcomes are all kept is kept whole: the answer is the same,
+            but one new result among a thousand costs a lookup per criterion, not a new
+            outcome each (results, ticks and waivers are immutable).
+    """
     ticks = ticks or {}
     waivers = waivers or {}
+    earlier = previous.sections if previous is not None else ()
+    if len(earlier) != len(checklist.sections):
+        earlier = ()
     sections: list[SectionOutcome] = []
     for number, section in enumerate(checklist.sections, start=1):
+        before = earlier[number - 1] if earlier else None
+        if before is not None and before.section is not section:
+            before = None
         outcomes = []
-        for criterion in section.criteria:
-            result = None if criterion.is_manual else results.get(criterion.id)
-            tick = ticks.get(criterion.id) if criterion.is_manual else None
-            waiver = waivers.get(criterion.id)
+        kept = before is not None
+        for index, criterion in enumerate(section.criteria):
+            cid = criterion.id
+            result = None if criterion.is_manual else results.get(cid)
+            tick = ticks.get(cid) if criterion.is_manual else None
+            waiver = waivers.get(cid)
+            if before is not None:
+                old = before.criteria[index]
+                if old.result is result and old.tick is tick and old.waiver is waiver:
+                    outcomes.append(old)
+                    continue
+            kept = False
             status, underlying = criterion_status(criterion, result, tick, waiver)
             outcomes.append(
                 CriterionOutcome(
@@ -198,6 +222,9 @@ def evaluate(
                     underlying=underlying,
                 )
             )
+        if kept and before is not None:
+            sections.append(before)
+            continue
         sections.append(
             SectionOutcome(
                 section=section,

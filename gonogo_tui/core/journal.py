@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -173,17 +173,34 @@ class SessionState:
         self.results[result.criterion_id] = result
         self.runs.setdefault(result.criterion_id, []).append(result)
 
+    _finished: dict[str, tuple[ProbeResult, float]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Each latest result's end as a timestamp, kept with the result it was computed for."""
+
     def stale_ids(self, now: datetime, stale_after: float) -> set[str]:
         """Criteria whose latest result is older than `stale_after` seconds."""
-        return {
-            cid for cid, result in self.results.items() if result_age(result, now) > stale_after
-        }
+        # `result_age` for each result, with the results' ends remembered: the review asks
+        # on every result that arrives, and a thousand datetime conversions add up.
+        now_ts = now.timestamp()
+        finished = self._finished
+        stale = set()
+        for cid, result in self.results.items():
+            known = finished.get(cid)
+            if known is None or known[0] is not result:
+                known = finished[cid] = (result, _finished_at(result))
+            if max(0.0, now_ts - known[1]) > stale_after:
+                stale.add(cid)
+        return stale
+
+
+def _finished_at(result: ProbeResult) -> float:
+    return result.started_at.timestamp() + result.duration_ms / 1000
 
 
 def result_age(result: ProbeResult, now: datetime) -> float:
     """Seconds since the result was measured (from the end of the probe run)."""
-    finished = result.started_at.timestamp() + result.duration_ms / 1000
-    return max(0.0, now.timestamp() - finished)
+    return max(0.0, now.timestamp() - _finished_at(result))
 
 
 @dataclass(frozen=True)
@@ -425,12 +442,24 @@ class Journal:
 
     def record_result(self, result: ProbeResult) -> None:
         """Append a probe result."""
-        self._append(
-            EntryKind.RESULT,
-            result.started_at,
-            result=result.to_dict(),
-            criterion_id=result.criterion_id,
-        )
+        self.record_results([result])
+
+    def record_results(self, results: Sequence[ProbeResult]) -> None:
+        """Append probe results that arrived together, in one write and one fsync: a
+        thousand probes finishing within a second would otherwise wait for a thousand
+        fsyncs. All of them are recorded, or none (`EvidenceError`)."""
+        entries = [
+            _entry(
+                EntryKind.RESULT,
+                result.started_at,
+                result=result.to_dict(),
+                criterion_id=result.criterion_id,
+            )
+            for result in results
+        ]
+        self._write_many(entries)
+        for entry in entries:
+            self.state.apply(entry)
 
     def tick(self, criterion_id: str, operator: str, at: datetime, note: str = "") -> Tick:
         """Append a tick of a manual criterion."""
@@ -494,24 +523,38 @@ class Journal:
             self._handle = None
 
     def _append(self, kind: EntryKind, at: datetime, **fields: Any) -> None:
-        entry = {"kind": kind.value, "at": iso_utc(at), **fields}
+        entry = _entry(kind, at, **fields)
         self._write(entry)
         self.state.apply(entry)
 
     def _write(self, entry: dict[str, Any]) -> None:
+        self._write_many([entry])
+
+    def _write_many(self, entries: Sequence[dict[str, Any]]) -> None:
         if self._handle is None:
             raise EvidenceError(f"{self.path}: the journal is closed")
-        self._seq += 1
-        line = json.dumps(
-            {"seq": self._seq, **entry}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-        )
+        if not entries:
+            return
+        lines = [
+            json.dumps(
+                {"seq": self._seq + number, **entry},
+                ensure_ascii=False,
+                sort_keys=True,
+                separators=(",", ":"),
+            )
+            for number, entry in enumerate(entries, start=1)
+        ]
         try:
-            self._handle.write(line.encode("utf-8") + b"\n")
+            self._handle.write("".join(line + "\n" for line in lines).encode("utf-8"))
             self._handle.flush()
             os.fsync(self._handle.fileno())
         except OSError as exc:
-            self._seq -= 1
             raise EvidenceError(f"{self.path}: cannot write: {exc.strerror or exc}") from None
+        self._seq += len(entries)
+
+
+def _entry(kind: EntryKind, at: datetime, **fields: Any) -> dict[str, Any]:
+    return {"kind": kind.value, "at": iso_utc(at), **fields}
 
 
 def _slug(text: str) -> str:

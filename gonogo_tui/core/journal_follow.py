@@ -10,6 +10,7 @@ less than a frame). A torn last line, the operator mid-write, is simply not show
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ class FollowedJournal(Journal):
         self._seq = loaded.entries
         return True
 
-    def _write(self, entry: dict[str, Any]) -> None:
+    def _write_many(self, entries: Sequence[dict[str, Any]]) -> None:
         raise EvidenceError(READ_ONLY)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from textual.app import App
@@ -21,6 +22,14 @@ from gonogo_tui.ui.screens.review import ReviewScreen
 
 DEFAULT_DURATION = 600.0
 """The meeting's length: the seed's 10 minutes."""
+GC_THRESHOLDS = (5000, 20, 100)
+"""Garbage collector thresholds while the review runs (Python's are 700, 10, 10). Each
+probe run leaves a few dozen objects in reference cycles (its Textual worker and asyncio
+task, the HTTP client's response) that only the collector frees; with a thousand probes
+rerunning, Python's defaults made a full collection of the whole heap (about 200 ms, with
+every thread stopped) more than once a second. Fewer, larger young collections and rare
+full ones, over a heap frozen once the review is on screen, keep the pauses to tens of
+milliseconds (docs/benchmarks.md, "The review at 1,000 probes")."""
 
 
 class GonogoApp(App[None]):
@@ -39,6 +48,9 @@ class GonogoApp(App[None]):
             `ProbeLoop`), so their set-up never delays a key press.
         resume: resume an unfinished session of the same checklist without asking (True),
             never (False), or ask when there is one (None).
+        tune_gc: while the app runs, use GC_THRESHOLDS and, once the review is on screen,
+            exempt every object that exists then (the checklist, the widgets, the
+            libraries) from garbage collection (`gc.freeze`); both are undone on exit.
     """
 
     CSS_PATH = "app.tcss"
@@ -59,8 +71,11 @@ class GonogoApp(App[None]):
         walkthrough: bool = False,
         probe_thread: bool = True,
         resume: bool | None = None,
+        tune_gc: bool = False,
     ) -> None:
         super().__init__()
+        self._tune_gc = tune_gc
+        self._gc_thresholds: tuple[int, int, int] | None = None
         self._probe_loop = ProbeLoop(runner) if probe_thread else None
         self.ctx = ReviewContext(
             checklist=checklist,
@@ -78,6 +93,9 @@ class GonogoApp(App[None]):
         """The review screen, once the session is open."""
 
     def on_mount(self) -> None:
+        if self._tune_gc:
+            self._gc_thresholds = gc.get_threshold()
+            gc.set_threshold(*GC_THRESHOLDS)
         resumable = None
         if self._resume is not False:
             resumable = find_resumable(self.ctx.evidence_dir, self.ctx.checklist)
@@ -135,6 +153,8 @@ class GonogoApp(App[None]):
         ]
         self.review = ReviewScreen(ctx, journal, probe_ids=probe_ids)
         self.push_screen(self.review)
+        if self._tune_gc:
+            self.call_after_refresh(gc.freeze)
         if resumable is not None:
             self.notify(f"Resumed {resumable.path.name}: nothing on screen was lost.")
         if self._walkthrough:
@@ -181,6 +201,10 @@ class GonogoApp(App[None]):
     def on_unmount(self) -> None:
         if self._probe_loop is not None:
             self._probe_loop.close()
+        if self._gc_thresholds is not None:
+            gc.unfreeze()
+            gc.set_threshold(*self._gc_thresholds)
+            self._gc_thresholds = None
 
 
-__all__ = ["DEFAULT_DURATION", "GonogoApp"]
+__all__ = ["DEFAULT_DURATION", "GC_THRESHOLDS", "GonogoApp"]

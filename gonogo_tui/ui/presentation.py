@@ -7,6 +7,7 @@ colour only repeats it. Nothing here decides anything: statuses come from the co
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import unicodedata
 from collections.abc import Collection, Iterable
@@ -192,10 +193,26 @@ OUTPUT_CHARS = 8000
 """Characters of raw output shown in the detail pane."""
 
 
+SAFE_TEXT_CACHED = 200
+"""Texts up to this long are remembered by `safe_text`: a thousand rows redrawn every
+second pass the same titles and values again and again."""
+
+
 def safe_text(text: str, *, keep_newlines: bool = True) -> str:
     """Untrusted text made inert: control characters, escape sequences and bidi controls
     become visible escapes (`\\x1b`, `\\u202e`). Use it inside `rich.text.Text`, never markup.
     """
+    if len(text) <= SAFE_TEXT_CACHED:
+        return _safe_text_cached(text, keep_newlines)
+    return _safe_text(text, keep_newlines)
+
+
+@functools.lru_cache(maxsize=8192)
+def _safe_text_cached(text: str, keep_newlines: bool) -> str:
+    return _safe_text(text, keep_newlines)
+
+
+def _safe_text(text: str, keep_newlines: bool) -> str:
     cleaned = printable(text, keep_newlines=keep_newlines).replace("\t", "    ")
     if not any(unicodedata.category(ch) == "Cf" for ch in cleaned):
         return cleaned

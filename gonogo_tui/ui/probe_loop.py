@@ -6,20 +6,29 @@ over a second). On the UI's loop that would freeze the keyboard; on this loop it
 The UI keeps one worker per probe, which awaits the result here; cancelling that worker
 cancels the probe in its loop and waits for its cleanup (a killed subprocess is reaped)
 before the cancellation completes.
+
+Requests to the probe loop (start, cancel, announce) wait in one queue, and the loop is
+woken once for all that arrived since it last looked: each wake-up is a write to a socket,
+and while the probe thread is busy the UI thread then waits for the GIL to come back
+(Python hands it over every 5 ms), so a thousand wake-ups cost the UI seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import contextlib
 import itertools
+import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.probes.base import ProbeResult
 from gonogo_tui.ui.deps import Runner
+
+log = logging.getLogger(__name__)
 
 CLEANUP_TIMEOUT = 5.0
 """Seconds a cancelled probe gets to clean up before its worker gives up waiting."""
@@ -34,6 +43,10 @@ class ProbeLoop:
         self._thread: threading.Thread | None = None
         self._tasks: dict[int, asyncio.Task[ProbeResult]] = {}
         self._keys = itertools.count(1)
+        self._requests: collections.deque[Callable[[], None]] = collections.deque()
+        self._lock = threading.Lock()
+        self._woken = False
+        """A wake-up of the probe loop is due (it will take every queued request)."""
 
     def timeout_for(self, criterion: Criterion) -> float:
         """The wrapped runner's deadline for this criterion."""
@@ -42,7 +55,8 @@ class ProbeLoop:
     def announce(self, criteria: Iterable[Criterion]) -> None:
         """Pass the announcement on, in the probe loop (it creates that loop's primitives);
         it is queued before the runs that follow it."""
-        self._started_loop().call_soon_threadsafe(self.runner.announce, list(criteria))
+        announced = list(criteria)
+        self._request(self._started_loop(), lambda: self.runner.announce(announced))
 
     def _started_loop(self) -> asyncio.AbstractEventLoop:
         if self._loop is None:
@@ -51,6 +65,24 @@ class ProbeLoop:
             thread.start()
             self._loop, self._thread = loop, thread
         return self._loop
+
+    def _request(self, loop: asyncio.AbstractEventLoop, request: Callable[[], None]) -> None:
+        """Queue `request` for the probe loop, waking it unless a wake-up is due."""
+        self._requests.append(request)
+        with self._lock:
+            wake, self._woken = not self._woken, True
+        if wake:
+            loop.call_soon_threadsafe(self._take_requests)
+
+    def _take_requests(self) -> None:
+        with self._lock:
+            self._woken = False
+        while self._requests:
+            request = self._requests.popleft()
+            try:
+                request()
+            except Exception:  # as the loop would have logged a failing callback
+                log.exception("probe loop request failed")
 
     async def run(self, criterion: Criterion) -> ProbeResult:
         """Run the probe in the probe thread and return its result.
@@ -62,13 +94,13 @@ class ProbeLoop:
         loop = self._started_loop()
         key = next(self._keys)
         outcome: concurrent.futures.Future[ProbeResult] = concurrent.futures.Future()
-        loop.call_soon_threadsafe(self._start, key, criterion, outcome)
+        self._request(loop, lambda: self._start(key, criterion, outcome))
         waiter = asyncio.wrap_future(outcome)
         try:
             # Shielded: cancelling the caller must not cancel `outcome` before the probe ends.
             return await asyncio.shield(waiter)
         except asyncio.CancelledError:
-            loop.call_soon_threadsafe(self._cancel, key)
+            self._request(loop, lambda: self._cancel(key))
             with contextlib.suppress(BaseException):
                 await asyncio.wait_for(waiter, CLEANUP_TIMEOUT)
             raise

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gonogo_tui.core.checklist import Checklist, Criterion, Policy, Section
 from gonogo_tui.core.evaluation import (
@@ -188,3 +190,64 @@ def test_missing_results_are_pending() -> None:
     evaluation = evaluate(checklist, {})
     assert evaluation.count(Status.PENDING) == 4
     assert evaluation.decision is Decision.NO_GO
+
+
+def test_outcome_by_id() -> None:
+    checklist = _checklist(3)
+    evaluation = evaluate(checklist, {})
+    assert evaluation.outcome("s2-m").criterion.id == "s2-m"
+    with pytest.raises(KeyError):
+        evaluation.outcome("nope")
+
+
+_CHANGES = st.lists(
+    st.tuples(
+        st.integers(0, 3),  # section
+        st.booleans(),  # the manual criterion (tick) or the probed one (result)
+        st.sampled_from(["pass", "fail", "error", "waive", "unwaive", "untick"]),
+    ),
+    max_size=30,
+)
+
+
+@given(_CHANGES)
+def test_evaluate_with_previous_is_evaluate(changes: list[tuple[int, bool, str]]) -> None:
+    """Reusing an earlier evaluation never changes the answer."""
+    checklist = _checklist(4)
+    results: dict[str, ProbeResult] = {}
+    ticks: dict[str, Tick] = {}
+    waivers: dict[str, Waiver] = {}
+    previous = evaluate(checklist, results, ticks, waivers)
+    for section, manual, change in changes:
+        cid = f"s{section}-{'m' if manual else 'p'}"
+        if change == "waive":
+            waivers[cid] = waiver(cid)
+        elif change == "unwaive":
+            waivers.pop(cid, None)
+        elif change == "untick":
+            ticks.pop(cid, None)
+        elif manual:
+            ticks[cid] = Tick(cid, "alice", T0)
+        else:
+            results[cid] = result(cid, Status(change.upper()))
+        again = evaluate(checklist, results, ticks, waivers, previous=previous)
+        assert again == evaluate(checklist, results, ticks, waivers)
+        previous = again
+
+
+def test_evaluate_with_previous_keeps_unchanged_sections() -> None:
+    checklist = _checklist(4)
+    results, ticks = _all_pass(checklist)
+    first = evaluate(checklist, results, ticks)
+    results = {**results, "s2-p": result("s2-p", Status.FAIL)}
+    second = evaluate(checklist, results, ticks, previous=first)
+    assert [a is b for a, b in zip(first.sections, second.sections, strict=True)] == [
+        True,
+        True,
+        False,
+        True,
+    ]
+    assert second.sections[2].criteria[1] is first.sections[2].criteria[1]
+    assert second.outcome("s2-p").status is Status.FAIL
+    other = _checklist(4)
+    assert evaluate(other, results, ticks, previous=first).sections[0] is not first.sections[0]

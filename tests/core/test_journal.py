@@ -121,6 +121,29 @@ def test_load_replays_into_the_same_state(checklist: Checklist, tmp_path: Path) 
     assert not loaded.torn
 
 
+def test_results_that_arrive_together_share_one_fsync(
+    checklist: Checklist, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = Journal.create(tmp_path, checklist, operator="alice", release=None, now=clock())
+    fsyncs: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd))[1])
+    journal.record_results([result(status=Status.FAIL), result(), result("probe.c")])
+    assert len(fsyncs) == 1
+    written = lines(journal.path)
+    assert [entry["seq"] for entry in written] == [1, 2, 3, 4]
+    assert [entry["criterion_id"] for entry in written[1:]] == ["probe.a", "probe.a", "probe.c"]
+    assert journal.entries == 4
+    assert [r.status for r in journal.state.runs["probe.a"]] == [Status.FAIL, Status.PASS]
+    assert load_journal(journal.path).state == journal.state
+    journal.record_results([])
+    assert len(fsyncs) == 1 and journal.entries == 4
+    journal.close()
+    with pytest.raises(EvidenceError, match="closed"):
+        journal.record_results([result("probe.d"), result("probe.e")])
+    assert "probe.d" not in journal.state.results and journal.entries == 4
+
+
 def test_a_waiver_needs_a_reason(checklist: Checklist, tmp_path: Path) -> None:
     journal = Journal.create(tmp_path, checklist, operator="a", release=None, now=clock())
     with pytest.raises(EvidenceError, match="reason"):
@@ -223,6 +246,9 @@ def test_stale_ids_and_result_age(checklist: Checklist, tmp_path: Path) -> None:
     assert result_age(journal.state.results["probe.a"], T0 + timedelta(seconds=10)) == 9.75
     assert journal.state.stale_ids(T0 + timedelta(seconds=300), 300) == set()
     assert journal.state.stale_ids(T0 + timedelta(seconds=301), 300) == {"probe.a"}
+    journal.record_result(result(at=T0 + timedelta(seconds=100)))
+    assert journal.state.stale_ids(T0 + timedelta(seconds=301), 300) == set()
+    assert journal.state.stale_ids(T0 + timedelta(seconds=401), 300) == {"probe.a"}
 
 
 def test_entry_kinds_are_documented() -> None:

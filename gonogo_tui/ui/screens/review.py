@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.reactive import var
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
@@ -39,6 +41,67 @@ from gonogo_tui.ui.widgets.section_panel import SectionPanel
 PROBE_GROUP_PREFIX = "probe:"
 """Worker group of a criterion's probe: `probe:<criterion id>`."""
 FINALIZE_GROUP = "finalize"
+START_CHUNK = 16
+"""Probe workers started in one turn of the event loop; the rest start in the next turns,
+so a key waits for at most a few milliseconds of starting. A thousand workers started at
+once held the keyboard for a third of a second; the engine runs at most its concurrency
+(64 by default) at a time anyway."""
+BUSY_PROBES = 100
+"""With more probes than this running, results are recorded and drawn in batches at most
+every BUSY_INTERVAL seconds: a frame that shows a result repaints most of the screen (the
+header's progress and the decision bar change with each one), and a thousand results in
+two seconds made such frames most of the UI's work. Below it, each result is shown as
+soon as it arrives."""
+BUSY_INTERVAL = 0.1
+PROBE_SLICE = 0.005
+"""Seconds the probe workers' messages are handled in a row before keys and frames get a
+turn of the event loop (Textual handles a queue's messages without yielding)."""
+PARK_NEAR = 1.0
+"""Section panels within this many heights of the view from it are never parked (see
+`SectionPanel`): a key that moves a section or two never waits for a panel to unpark."""
+PARK_AHEAD = 3.0
+"""When a near panel has to unpark, every panel within this many heights of the view does:
+scrolling on, the next few keys find their panels ready (each unparking is a layout)."""
+PARK_FAR = 4.0
+"""Panels further than this many heights from the view park, along with an unparking or
+once PARK_BATCH of them are waiting."""
+PARK_BATCH = 24
+
+
+class ProbeWorkers(Widget):
+    """Hidden: owns the probe workers, so that their messages (three or four per probe)
+    queue here and not on the screen, whose queue every key passes through on its way to
+    the bindings. Behind the messages of a thousand probes a key waited a second.
+
+    A burst of messages is handled in slices of PROBE_SLICE seconds, giving the event loop
+    a turn in between.
+    """
+
+    DEFAULT_CSS = "ProbeWorkers { display: none; }"
+
+    def __init__(self, review: ReviewScreen) -> None:
+        super().__init__()
+        self._review = review
+        self._slice_started = 0.0
+        self._last_handled = 0.0
+
+    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self._review.worker_changed(event)
+        await self._take_turns()
+
+    async def on_probe_finished(self, message: ProbeFinished) -> None:
+        message.stop()  # handled: it must not bubble up to the screen as well
+        self._review.probe_finished(message)
+        await self._take_turns()
+
+    async def _take_turns(self) -> None:
+        now = time.perf_counter()
+        if now - self._last_handled > PROBE_SLICE:
+            self._slice_started = now  # the queue had run dry: a new burst
+        elif now - self._slice_started > PROBE_SLICE:
+            await asyncio.sleep(0)
+            now = self._slice_started = time.perf_counter()
+        self._last_handled = now
 
 
 @dataclass(frozen=True)
@@ -97,12 +160,23 @@ class ReviewScreen(Screen[None]):
         self._running_ids: set[str] = set()
         self._tokens: dict[str, int] = {}
         self._worker_tokens: dict[Worker[None], tuple[str, int]] = {}
+        self._to_start: list[tuple[Criterion, int]] = []
+        """Probes announced and shown running whose workers start in a later turn."""
+        self._worker_of: dict[str, Worker[None]] = {}
+        """Each criterion's probe worker until it ends."""
+        self._probe_workers = ProbeWorkers(self)
         self._token_counter = itertools.count(1)
         self._idle = asyncio.Event()
         self._idle.set()
         self._draw_pending = False
         self._dirty: set[str] | None = None
         self._row_widgets: dict[str, CriterionRow] = {}
+        self._panels: list[SectionPanel] = []
+        self._panel_of: dict[str, SectionPanel] = {}
+        self._short = False
+        self._arrived: list[ProbeFinished] = []
+        """Results posted but not yet recorded (see `probe_finished`)."""
+        self._last_recorded = 0.0
         self._order = [c.id for _, c in ctx.checklist.criteria()]
         self._probed = [c.id for _, c in ctx.checklist.criteria() if not c.is_manual]
         self.set_reactive(ReviewScreen.snapshot, self._build_snapshot())
@@ -116,17 +190,25 @@ class ReviewScreen(Screen[None]):
             operator=ctx.operator,
         )
         with VerticalScroll(id="sections"), Grid(id="section-grid"):
-            for number, section in enumerate(ctx.checklist.sections, start=1):
-                yield SectionPanel(section, number)
+            self._panels = [
+                SectionPanel(section, number)
+                for number, section in enumerate(ctx.checklist.sections, start=1)
+            ]
+            self._panel_of = {cid: panel for panel in self._panels for cid in panel.rows}
+            yield from self._panels
         yield DetailPane(id="detail")
         yield DecisionBar(id="decision-bar")
         yield Footer(compact=True)
+        yield self._probe_workers
 
     def on_mount(self) -> None:
         self.publish()
         self._show(self.snapshot)
         self._show_selection(None, self.selected)
         self.set_interval(1.0, self._tick)
+        # After every layout and scroll: park the panels far from the view, unpark the near.
+        self.screen_layout_refresh_signal.subscribe(self, self._follow_view)
+        self.watch(self.query_one("#sections"), "scroll_y", self._scrolled, init=False)
         self.start_probes(self._probe_ids_on_open)
         if self.journal.state.pending is not None:
             self.action_finalize()  # a crash interrupted writing the record: complete it
@@ -146,7 +228,14 @@ class ReviewScreen(Screen[None]):
     def _build_snapshot(self) -> ReviewSnapshot:
         state = self.journal.state
         now = self.ctx.clock()
-        evaluation = evaluate(self.ctx.checklist, state.results, state.ticks, state.waivers)
+        shown: ReviewSnapshot | None = self.snapshot
+        evaluation = evaluate(
+            self.ctx.checklist,
+            state.results,
+            state.ticks,
+            state.waivers,
+            previous=shown.evaluation if shown is not None else None,
+        )
         stale = state.stale_ids(now, self.ctx.checklist.defaults.stale_after)
         remaining = self.ctx.duration - (now - self._opened_at).total_seconds()
         return ReviewSnapshot(
@@ -189,7 +278,7 @@ class ReviewScreen(Screen[None]):
     def _show(self, snapshot: ReviewSnapshot) -> None:
         evaluation = snapshot.evaluation
         dirty, self._dirty = self._dirty, set()
-        for panel, outcome in zip(self.query(SectionPanel), evaluation.sections, strict=True):
+        for panel, outcome in zip(self._panels, evaluation.sections, strict=True):
             if dirty is None or not dirty.isdisjoint(panel.rows):
                 panel.show(
                     outcome, running=snapshot.running, stale=snapshot.stale, now=snapshot.now
@@ -232,47 +321,91 @@ class ReviewScreen(Screen[None]):
             token = next(self._token_counter)
             self._tokens[cid] = token
             self._running_ids.add(cid)
-            worker = self.run_worker(
+            self._to_start.append((criterion, token))
+            running = self._worker_of.pop(cid, None)
+            if running is not None:
+                # One worker per criterion. (Textual's `exclusive` would do it when the new
+                # worker starts, by scanning every worker: a million steps for `R`.)
+                running.cancel()
+            started += 1
+        if started:
+            if len(self._to_start) == started:  # else a later turn is already due
+                self._start_workers()
+            self.publish(self._tokens)
+        return started
+
+    def _start_workers(self) -> None:
+        """Start the next START_CHUNK waiting probes' workers; the rest in a later turn."""
+        chunk, self._to_start = self._to_start[:START_CHUNK], self._to_start[START_CHUNK:]
+        for criterion, token in chunk:
+            cid = criterion.id
+            if self._tokens.get(cid) != token:
+                continue  # started again since: that start is further down the list
+            worker = self._probe_workers.run_worker(
                 self._probe(criterion, token),
                 name=cid,
                 group=f"{PROBE_GROUP_PREFIX}{cid}",
                 description=f"probe {cid}",
-                exclusive=True,
                 exit_on_error=False,
             )
             self._worker_tokens[worker] = (cid, token)
-            started += 1
-        if started:
-            self.publish(self._tokens)
-        return started
+            self._worker_of[cid] = worker
+        if self._to_start:
+            self.call_later(self._start_workers)
 
     async def _probe(self, criterion: Criterion, token: int) -> None:
         result = await self.ctx.runner.run(criterion)
-        self.post_message(ProbeFinished(result, token))
+        self._probe_workers.post_message(ProbeFinished(result, token))
 
     async def wait_for_probes(self) -> None:
         """Return once no probe is running."""
         await self._idle.wait()
 
     @on(ProbeFinished)
-    def _record_result(self, message: ProbeFinished) -> None:
-        result = message.result
-        cid = result.criterion_id
+    def probe_finished(self, message: ProbeFinished) -> None:
+        """Record a probe's result (with the others that arrived with it) and show it."""
+        # Results arrive in bursts (a thousand probes within two seconds): the ones queued
+        # together are journaled with one fsync and published once, after the queue, or
+        # with many probes running, once BUSY_INTERVAL has passed since the last batch.
+        self._arrived.append(message)
+        if len(self._arrived) > 1:
+            return
+        wait = self._last_recorded + BUSY_INTERVAL - time.monotonic()
+        if len(self._running_ids) > BUSY_PROBES and wait > 0:
+            self.set_timer(wait, self._record_arrived)
+        else:
+            self.call_later(self._record_arrived)
+
+    def _record_arrived(self) -> None:
+        if not self._arrived:
+            return
+        self._last_recorded = time.monotonic()
+        arrived, self._arrived = self._arrived, []
+        results = [message.result for message in arrived]
         try:
-            self.journal.record_result(result)
+            self.journal.record_results(results)
         except EvidenceError as exc:
-            self.journal.state.add_result(result)
+            for result in results:
+                self.journal.state.add_result(result)
             self.notify(f"Journal not written: {exc}", severity="error", timeout=10)
-        if self._tokens.get(cid) == message.run_token:
-            del self._tokens[cid]
-            self._running_ids.discard(cid)
-        self.publish([cid])
+        for message in arrived:
+            cid = message.result.criterion_id
+            if self._tokens.get(cid) == message.run_token:
+                del self._tokens[cid]
+                self._running_ids.discard(cid)
+        self.publish(result.criterion_id for result in results)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.worker_changed(event)
+
+    def worker_changed(self, event: Worker.StateChanged) -> None:
+        """Forget a worker that ended; a probe worker that raised ends as an ERROR result."""
         worker = event.worker
         if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
         owner = self._worker_tokens.pop(worker, None)
+        if owner is not None and self._worker_of.get(owner[0]) is worker:
+            del self._worker_of[owner[0]]
         if event.state is WorkerState.ERROR:
             if owner is not None:
                 self._probe_crashed(*owner, worker.error)
@@ -302,6 +435,7 @@ class ReviewScreen(Screen[None]):
 
     async def stop_probes(self, timeout: float = 3.0) -> None:
         """Cancel every running probe and wait (up to `timeout`) for them to clean up."""
+        self._to_start.clear()
         workers = [w for w in self.workers if w.group.startswith(PROBE_GROUP_PREFIX)]
         for worker in workers:
             worker.cancel()
@@ -329,8 +463,75 @@ class ReviewScreen(Screen[None]):
             rows[old].remove_class("-selected")
         if new is not None and new in rows:
             rows[new].add_class("-selected")
-            self.query_one("#sections", VerticalScroll).scroll_to_widget(rows[new], animate=False)
+            panel = self._panel_of[new]
+            if panel.parked:
+                # A parked row has no place on the screen yet: scroll once it has one.
+                panel.set_live(True)
+                self.call_after_refresh(self._scroll_to_selected)
+            else:
+                panel.set_live(True)
+                self._scroll_to_selected()
         self._show_detail()
+
+    def _scrolled(self) -> None:
+        self._follow_view()
+
+    def _scroll_to_selected(self) -> None:
+        row = self._rows().get(self.selected or "")
+        if row is not None and not row.parked:
+            self.query_one("#sections", VerticalScroll).scroll_to_widget(row, animate=False)
+
+    def _follow_view(self, _screen: Screen[object] | None = None) -> None:
+        """Sort the section panels by their distance from the view (see `SectionPanel`):
+        those in view go live. Once a panel near the view (PARK_NEAR) is parked, those up
+        to PARK_AHEAD views away unpark and those beyond PARK_FAR park, in one layout.
+        Runs when the view scrolls (before the frame) and after every layout."""
+        sections = self.query_one("#sections", VerticalScroll)
+        height = sections.outer_size.height
+        if not height or not self._panels:
+            return
+        short = self.has_class("-short")
+        if short != self._short:  # passing rows fold, or no longer: parked heights change
+            self._short = short
+            for panel in self._panels:
+                panel.fit_parked(short=short)
+        top = round(sections.scroll_y)
+        spans = self._panel_spans()
+        keep = self._panel_of.get(self.selected or "")
+
+        def within(panel: SectionPanel, span: tuple[int, int], views: float) -> bool:
+            margin = round(height * views)
+            return panel is keep or (span[0] < top + height + margin and span[1] > top - margin)
+
+        pairs = list(zip(self._panels, spans, strict=True))
+        if any(p.parked and within(p, span, PARK_NEAR) for p, span in pairs) or (
+            sum(1 for p, span in pairs if not p.parked and not within(p, span, PARK_FAR))
+            >= PARK_BATCH
+        ):
+            for panel, span in pairs:
+                if within(panel, span, PARK_AHEAD):
+                    panel.unpark()
+                elif not within(panel, span, PARK_FAR):
+                    panel.park(short=short)
+        for panel, span in pairs:
+            if not panel.parked:
+                # On short screens a row's state decides whether it takes a line.
+                panel.set_live(short or within(panel, span, 0))
+
+    def _panel_spans(self) -> list[tuple[int, int]]:
+        """Each panel's first and last line + 1 inside the scrolled grid, from the sizes of
+        the last layout and the grid's columns: asking Textual for the panels' regions
+        would make it arrange every widget again after each scroll."""
+        grid = self.query_one("#section-grid", Grid)
+        columns = max(grid.styles.grid_size_columns, 1)
+        gutter = grid.styles.grid_gutter_horizontal  # between rows (vertical: columns)
+        spans: list[tuple[int, int]] = []
+        y = 0
+        for start in range(0, len(self._panels), columns):
+            heights = [panel.outer_size.height for panel in self._panels[start : start + columns]]
+            spans += [(y, y + h) for h in heights]
+            y += max(heights) + gutter
+        return spans
 
     def _show_detail(self) -> None:
         pane = self.query_one(DetailPane)

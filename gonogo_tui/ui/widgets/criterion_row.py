@@ -103,19 +103,61 @@ class CriterionRow(Widget):
             "",
             False,
         )
+        self._drawn = self._view
+        """The view the row's class and drawing show (behind `view` while not live)."""
+        self._live = True
+        self._parked = False
 
     @property
     def view(self) -> RowView:
         """What the row shows now."""
         return self._view
 
+    @property
+    def parked(self) -> bool:
+        """Whether the row is hidden far from the view (see `SectionPanel`)."""
+        return self._parked
+
+    @property
+    def live(self) -> bool:
+        """Whether a new view is restyled and drawn at once (see `SectionPanel`)."""
+        return self._live
+
     def show(self, view: RowView) -> None:
-        """Show a new state; does nothing when nothing changed."""
+        """Show a new state; does nothing when nothing changed. A row that is not live
+        only keeps the view: its class and drawing catch up when it goes live."""
         if view == self._view:
             return
-        if view.state is not self._view.state:
-            set_state_class(self, ROW_CLASSES, f"-{view.state.value}")
         self._view = view
+        if self._live:
+            self._draw()
+
+    def set_live(self, live: bool) -> None:
+        """Restyle and draw every new view at once (catching up now), or keep them."""
+        if live and not self._live:
+            self._live = True
+            self._draw()
+        self._live = live
+
+    def park(self) -> None:
+        """Hide the row, keeping its views until it is unparked and live again."""
+        self._live = False
+        if not self._parked:
+            self._parked = True
+            self.display = False
+
+    def unpark(self) -> None:
+        """Give the row its place again (review.tcss decides its display)."""
+        if self._parked:
+            self._parked = False
+            self.styles.display = None  # the inline `none` goes
+
+    def _draw(self) -> None:
+        if self._view == self._drawn:
+            return
+        if self._view.state is not self._drawn.state:
+            set_state_class(self, ROW_CLASSES, f"-{self._view.state.value}")
+        self._drawn = self._view
         self.refresh()
 
     def on_click(self) -> None:

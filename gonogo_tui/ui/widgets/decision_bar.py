@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection
 from pathlib import Path
 
@@ -22,22 +23,44 @@ from gonogo_tui.ui.presentation import (
     set_state_class,
 )
 
+SUMMARY_CELLS = 1000
+"""The decision bar's summary line is cut after this many characters: wider than any
+terminal (the line ends in an ellipsis on screen anyway), and a thousand failing criteria
+would otherwise make a line of 20,000 characters to escape and lay out on every change."""
 
-def missing_summary(evaluation: Evaluation, running: Collection[str] = ()) -> str:
-    """`Missing for GO: 2 ci-runs FAIL · 10 on-call TICK` (section number, id, state)."""
-    items = [
-        f"{section.number} {outcome.criterion.id} "
-        f"{WORDS[row_state(outcome, outcome.criterion.id in running)]}"
+
+def missing_summary(
+    evaluation: Evaluation, running: Collection[str] = (), *, limit: int | None = None
+) -> str:
+    """`Missing for GO: 2 ci-runs FAIL · 10 on-call TICK` (section number, id, state);
+    with `limit`, the items stop once the line is longer than that (then ` · …`)."""
+    missing = [
+        (section, outcome)
         for section in evaluation.sections
         for outcome in section.criteria
         if not outcome.passed
     ]
-    items += [
-        f"{s.number} {s.section.id} (no criteria)" for s in evaluation.sections if not s.criteria
-    ]
-    if not items:
+    empty = [s for s in evaluation.sections if not s.criteria]
+    count = len(missing) + len(empty)
+    if not count:
         return "Nothing missing: every criterion is PASS or WAIVED."
-    return f"Missing for GO ({len(items)}): " + " · ".join(items)
+    line = f"Missing for GO ({count}): "
+    items = itertools.chain(
+        (
+            f"{section.number} {outcome.criterion.id} "
+            f"{WORDS[row_state(outcome, outcome.criterion.id in running)]}"
+            for section, outcome in missing
+        ),
+        (f"{s.number} {s.section.id} (no criteria)" for s in empty),
+    )
+    shown: list[str] = []
+    length = len(line)
+    for number, item in enumerate(items):
+        if limit is not None and length > limit:
+            return line + " · ".join(shown) + " · …"
+        shown.append(item)
+        length += len(item) + (3 if number else 0)
+    return line + " · ".join(shown)
 
 
 class DecisionBar(Horizontal):
@@ -80,7 +103,7 @@ class DecisionBar(Horizontal):
                 first.append(f" · provisional: {count} probe{'s' * (count != 1)} running")
             if stale:
                 first.append(f" · {stale} stale")
-        second = Text(safe_text(missing_summary(evaluation, running)))
+        second = Text(safe_text(missing_summary(evaluation, running, limit=SUMMARY_CELLS)))
         info = Text("\n", no_wrap=True, overflow="ellipsis").join([first, second])
         if (look, sections, info) == self._shown:
             return  # an update re-lays out the screen: only when something changed
@@ -92,4 +115,4 @@ class DecisionBar(Horizontal):
         self.query_one("#decision-info", Static).update(info, layout=False)
 
 
-__all__ = ["DecisionBar", "missing_summary"]
+__all__ = ["SUMMARY_CELLS", "DecisionBar", "missing_summary"]

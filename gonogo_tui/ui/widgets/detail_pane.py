@@ -155,7 +155,13 @@ class DetailPane(VerticalScroll, can_focus=False):
         if content == self._shown:
             return
         self._shown = content
-        self.query_one("#detail-text", Static).update(content)
+        static = self.query_one("#detail-text", Static)
+        size = static.size
+        # A layout arranges every widget on the screen (a thousand rows at scale): only
+        # when the text's height changes, which moving from row to row seldom does.
+        static.update(content, layout=False)
+        if not size or static.get_content_height(size, size, size.width) != size.height:
+            static.refresh(layout=True)
 
 
 __all__ = ["DetailPane", "DetailView", "detail_text"]
