@@ -65,7 +65,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="passed to gonogo check (default: its own)"
+    )
     args = parser.parse_args()
+    workers = [] if args.workers is None else ["--workers", str(args.workers)]
     byte_compile()
     with BenchServer(latency_ms=args.latency_ms) as server, tempfile.TemporaryDirectory() as tmp:
         checklist = write_checklist(Path(tmp), server.url, args.concurrency)
@@ -73,7 +77,7 @@ def main() -> None:
         load_times = sorted(time_load(checklist) for _ in range(3))
         started = time.perf_counter()
         proc = subprocess.run(
-            [sys.executable, "-m", "gonogo_tui", "check", str(checklist), "--json"],
+            [sys.executable, "-m", "gonogo_tui", "check", str(checklist), "--json", *workers],
             capture_output=True,
             text=True,
             check=False,

@@ -279,3 +279,61 @@ def test_fast_exit_delivers_everything_written(tmp_path: Path) -> None:
     )  # fmt: skip
     assert table.stdout.count("PASS") == 400
     assert table.stdout.rstrip().splitlines()[-1].startswith("Decision: GO")
+
+
+def test_workers_share_the_burst_and_change_nothing_but_the_process(
+    http_server: HttpTestServer, postgres: PostgresServer, tmp_path: Path
+) -> None:
+    """`--workers 2` forks a worker for one kind of work; the results are the same."""
+    http_server.route("GET", "/", headers=SECURE_HEADERS, body="ok")
+    dsn = postgres.dsn().replace("postgres@", "postgres:w0rk3rpw@")
+    web = [
+        f"      - {{id: web-{n}, title: Web {n}, probe: {{kind: http, url: '{http_server.url}/'}}}}"
+        for n in range(8)
+    ]
+    database = [
+        f"      - {{id: db-{n}, title: DB {n}, probe: {{kind: sql, dsn: '${{DB_DSN}}', "
+        f"query: 'select {n} as n', value: {{column: n, compare: '== {n}'}}}}}}"
+        for n in range(4)
+    ]
+    parent = (
+        "      - id: parent\n        title: Which process ran me\n        probe:\n"
+        f"          kind: command\n          command: ['{sys.executable}', '-c', "
+        "'import os; print(\"parent\", os.getppid())']\n"
+        "          extract: {regex: 'parent (\\d+)', compare: '>= 1'}\n"
+    )
+    checklist = tmp_path / "workers.yaml"
+    checklist.write_text(
+        "title: Workers\nvariables:\n"
+        f'  DB_DSN: {{default: "{dsn}", secret: true}}\n'
+        "sections:\n  - id: all\n    title: All\n    criteria:\n"
+        + "\n".join([*web, *database])
+        + "\n"
+        + parent
+    )
+    documents = {}
+    for workers in ("1", "2"):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gonogo_tui", "check", str(checklist), "--json"]
+            + ["--workers", workers, "--evidence-dir", str(tmp_path / "evidence")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+        )
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert "w0rk3rpw" not in out + err
+        criteria = {c["id"]: c for s in json.loads(out)["sections"] for c in s["criteria"]}
+        documents[workers] = (proc.pid, criteria)
+    (pid_alone, alone), (pid_shared, shared) = documents["1"], documents["2"]
+    assert len(alone) == len(shared) == 13
+    assert {c["status"] for c in shared.values()} == {"PASS"}
+    for cid in alone:
+        if cid != "parent":
+            assert (alone[cid]["status"], alone[cid]["value"]) == (
+                shared[cid]["status"],
+                shared[cid]["value"],
+            )
+    assert alone["parent"]["value"] == str(pid_alone)
+    assert shared["parent"]["value"] not in ("", str(pid_shared))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -17,6 +16,7 @@ from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
 from gonogo_tui.core.evaluation import Decision, Evaluation, Tick, evaluate
 from gonogo_tui.core.probes.base import ProbeResult, utc_now
+from gonogo_tui.core.workers import run_in_workers
 
 EXIT_CODES = {Decision.GO: 0, Decision.NO_GO: 1, Decision.REVIEW: 3}
 """Exit code by decision; 2 is unusable input."""
@@ -55,6 +55,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--concurrency", type=positive_int, default=None, help="probes at once (default: 16)"
     )
+    parser.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="processes that share the probes (default: one per CPU core; 1 runs them all "
+        "in this process)",
+    )
     parser.set_defaults(func=run, fast_exit=True)
 
 
@@ -81,35 +89,32 @@ def resolve_ticks(
     return {cid: Tick(cid, operator, now) for cid in dict.fromkeys(ticked)}
 
 
-async def run_probes(runner: ProbeRunner, checklist: Checklist) -> dict[str, ProbeResult]:
-    """Run every probe of the checklist; results by criterion id."""
-    results: dict[str, ProbeResult] = {}
-    try:
-        async for result in runner.run_all(criterion for _, criterion in checklist.criteria()):
-            results[result.criterion_id] = result
-    finally:
-        await runner.aclose()
-    return results
-
-
 def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
     """Run `gonogo check`."""
     checklist = load_checklist(args.checklist)
     operator = args.operator or default_operator()
     ticks = resolve_ticks(checklist, args.tick, operator, now())
     root = (args.root or Path.cwd()).resolve()
-    runner = ProbeRunner.for_checklist(
-        checklist,
-        root=root,
-        now=now,
-        evidence_dir=args.evidence_dir,
-        concurrency=args.concurrency,
-        # Timed probes (a latency budget) run on a loop of their own, so the burst neither
-        # waits for them nor counts as their target's latency.
-        isolate_timed=True,
-        head_start=False,
+
+    def make_runner(concurrency: int) -> ProbeRunner:
+        return ProbeRunner.for_checklist(
+            checklist,
+            root=root,
+            now=now,
+            evidence_dir=args.evidence_dir,
+            concurrency=concurrency,
+            # Timed probes (a latency budget) run on a loop of their own, so the burst
+            # neither waits for them nor counts as their target's latency.
+            isolate_timed=True,
+            head_start=False,
+        )
+
+    results = run_in_workers(
+        (criterion for _, criterion in checklist.criteria()),
+        make_runner,
+        concurrency=args.concurrency or checklist.defaults.concurrency,
+        workers=args.workers,
     )
-    results = asyncio.run(run_probes(runner, checklist))
     evaluation = evaluate(checklist, results, ticks)
     record_path = None
     if args.record:

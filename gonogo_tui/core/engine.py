@@ -233,6 +233,14 @@ class ProbeRunner:
             criterion, status, observation, detail, started_at, duration_ms, attempts
         )
 
+    def error_result(
+        self, criterion: Criterion, detail: str, *, duration_ms: float = 0.0
+    ) -> ProbeResult:
+        """An ERROR result for a probe that could not be run at all (redacted like any)."""
+        return self._result(
+            criterion, Status.ERROR, None, detail, self.ctx.now(), duration_ms, attempts=1
+        )
+
     async def aclose(self) -> None:
         """Close the clients probes shared (connection pools); the runner stays usable."""
         await self._shared.aclose()

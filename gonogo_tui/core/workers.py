@@ -1,0 +1,388 @@
+"""Spreading a headless burst of probes over worker processes, by kind of work.
+
+`gonogo check` spends much of its time on CPU, not waiting: importing a client library
+(psycopg and libpq, httpx, prometheus_client), building requests, parsing answers, and one
+event loop uses one core. So after the checklist is loaded, `run_in_workers` may fork a
+worker per further core and give it whole kinds of work (`ProbeSpec.start_tier`: web
+APIs, databases, this machine), runs the rest itself and gathers the results the workers
+stream back through a pipe. A kind of work is never split between processes: each
+process would pay the library's import again, and a burst of one kind (a thousand `http`
+probes) is bound by its targets, which run on the same cores when they are local.
+`plan_shares` balances the kinds by rough CPU estimates; probes that time their target
+(`latency_budget`) stay in the first process, where the runner isolates them.
+
+A worker can never turn into a PASS by failing: a probe whose result does not come back
+(the worker crashed, was killed, or overran its deadline and was killed) is ERROR with a
+detail that says so. Workers are reaped before `run_in_workers` returns; none is left.
+
+Forking needs `os.fork` (Linux, macOS) and a process without threads, which `gonogo check`
+is until its probes start; elsewhere, with one core, with a single kind of work or too
+few probes, the burst runs in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from gonogo_tui.core.checklist import Criterion
+from gonogo_tui.core.engine import ProbeRunner
+from gonogo_tui.core.probes.base import ProbeResult
+
+log = logging.getLogger(__name__)
+
+IMPORT_MS = {0: 35.0, 1: 45.0, 2: 0.0}
+"""Rough CPU milliseconds a process spends before its first probe of a start tier: the
+client library's import (tier 0 httpx and prometheus_client, tier 1 psycopg and libpq)."""
+
+PROBE_MS = {0: 2.5, 1: 7.0, 2: 2.0}
+"""Rough CPU milliseconds of one probe of a start tier, measured on a 2-core VM: one HTTP
+round trip and its parsing, one database connection and its queries, one file or
+command."""
+
+MIN_PROBES_TO_FORK = 8
+"""Fewer probes than this run in this process: a worker would cost more than it saves."""
+
+MIN_SHARE_MS = 25.0
+"""A worker is forked only for a share estimated to take at least this much CPU."""
+
+DEADLINE_SLACK = 5.0
+"""Seconds a worker gets beyond the time its probes can take by their own deadlines."""
+
+ProbeRunnerFactory = Callable[[int], ProbeRunner]
+"""Builds the runner of one process, given the concurrency that process may use."""
+
+
+@dataclass
+class Share:
+    """The probes one process runs, with their estimated CPU cost."""
+
+    criteria: list[Criterion] = field(default_factory=list)
+    cost_ms: float = 0.0
+
+
+def available_cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def worker_count(requested: int | None, probes: int, concurrency: int) -> int:
+    """How many processes may share a burst of `probes`: `requested`, or one per core.
+
+    One when forking is unavailable, when there are too few probes to gain from it, or
+    when the concurrency leaves nothing to share (`--concurrency 1` runs probes one after
+    another, in one process).
+    """
+    if not hasattr(os, "fork") or probes < MIN_PROBES_TO_FORK:
+        return 1
+    wanted = available_cores() if requested is None else requested
+    return max(1, min(wanted, concurrency))
+
+
+def estimate_ms(tier: int, probes: int) -> float:
+    """Rough CPU milliseconds of `probes` probes of one start tier in one process."""
+    return IMPORT_MS.get(tier, 0.0) + PROBE_MS.get(tier, 2.0) * probes
+
+
+def plan_shares(criteria: Iterable[Criterion], workers: int) -> list[list[Criterion]]:
+    """Group the probed criteria into at most `workers` shares of about equal CPU cost.
+
+    Each kind of work (start tier) goes whole to one share: the costliest first, each to
+    the share that carries the least so far (timed probes are placed first, in the first
+    share, and bring their kind with them). A share estimated under `MIN_SHARE_MS` joins
+    the first one. Empty shares are dropped.
+    """
+    probed = [c for c in criteria if c.probe is not None]
+    by_tier: dict[int, list[Criterion]] = {}
+    for criterion in probed:
+        by_tier.setdefault(_tier(criterion), []).append(criterion)
+    shares = [Share() for _ in range(max(1, workers))]
+    pinned = {_tier(c) for c in probed if c.probe is not None and c.probe.latency_budget}
+    order = sorted(by_tier, key=lambda t: (t not in pinned, -estimate_ms(t, len(by_tier[t]))))
+    for tier in order:
+        share = shares[0] if tier in pinned else min(shares, key=lambda s: s.cost_ms)
+        share.criteria.extend(by_tier[tier])
+        share.cost_ms += estimate_ms(tier, len(by_tier[tier]))
+    for share in shares[1:]:
+        if share.criteria and share.cost_ms < MIN_SHARE_MS:
+            shares[0].criteria.extend(share.criteria)
+            shares[0].cost_ms += share.cost_ms
+            share.criteria = []
+    return [share.criteria for share in shares if share.criteria]
+
+
+async def collect(runner: ProbeRunner, criteria: Sequence[Criterion]) -> list[ProbeResult]:
+    """Run `criteria` with `runner` (then close its clients); the results as they came."""
+    results: list[ProbeResult] = []
+    try:
+        async for result in runner.run_all(criteria):
+            results.append(result)
+    finally:
+        await runner.aclose()
+    return results
+
+
+def run_in_workers(
+    criteria: Iterable[Criterion],
+    make_runner: ProbeRunnerFactory,
+    *,
+    concurrency: int,
+    workers: int | None = None,
+    deadline_slack: float = DEADLINE_SLACK,
+) -> dict[str, ProbeResult]:
+    """Run every probed criterion, spread over worker processes; results by criterion id.
+
+    Must be called with no event loop running and no other thread started (it forks).
+
+    Args:
+        criteria: the criteria; manual ones are skipped.
+        make_runner: builds a runner for a process, given its share of `concurrency`.
+        concurrency: probes running at once in all processes together.
+        workers: processes to use; None for one per core (and only when worth it).
+        deadline_slack: seconds a worker gets beyond what its probes' deadlines allow.
+    """
+    probed = [c for c in criteria if c.probe is not None]
+    count = worker_count(workers, len(probed), concurrency)
+    if count > 1 and threading.active_count() > 1:
+        # A fork copies only this thread: a lock another thread holds would never be
+        # released in the worker. `gonogo check` forks before any thread starts.
+        log.debug("not forking probe workers: other threads are running")
+        count = 1
+    shares = plan_shares(probed, count) if count > 1 else [probed]
+    if len(shares) == 1:
+        runner = make_runner(concurrency)
+        return {r.criterion_id: r for r in asyncio.run(collect(runner, probed))}
+    each = max(1, concurrency // len(shares))
+    # Nothing buffered may be written twice: the workers inherit these buffers.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    workers_started: list[_Worker] = []
+    try:
+        for share in shares[1:]:
+            workers_started.append(_Worker.fork(share, make_runner, each, deadline_slack))
+        return asyncio.run(_gather(shares[0], make_runner(each), workers_started))
+    finally:
+        for worker in workers_started:
+            worker.stop()
+
+
+@dataclass
+class _Worker:
+    """A forked process running a share of the probes, streaming results as JSON lines."""
+
+    pid: int
+    fd: int
+    criteria: list[Criterion]
+    deadline: float
+    """`time.monotonic()` after which the worker is killed."""
+    started_at: float
+    results: dict[str, ProbeResult] = field(default_factory=dict)
+    exit_detail: str = ""
+    _buffer: bytearray = field(default_factory=bytearray)
+    _reaped: bool = False
+    _closed: bool = False
+
+    @classmethod
+    def fork(
+        cls,
+        criteria: list[Criterion],
+        make_runner: ProbeRunnerFactory,
+        concurrency: int,
+        slack: float,
+    ) -> _Worker:
+        """Start a worker for `criteria`; the parent gets its handle."""
+        runner = make_runner(concurrency)
+        allowance = _time_allowed(runner, criteria, concurrency) + slack
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child, which leaves by os._exit
+            os.close(read_fd)
+            os._exit(_work(runner, criteria, write_fd))
+        os.close(write_fd)
+        os.set_blocking(read_fd, False)
+        now = time.monotonic()
+        return cls(pid, read_fd, criteria, now + allowance, now)
+
+    def feed(self) -> bool:
+        """Read what the worker wrote; False at the end of its stream."""
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                return True
+            if not chunk:
+                self._parse(final=True)
+                return False
+            self._buffer += chunk
+            self._parse(final=False)
+
+    def _parse(self, *, final: bool) -> None:
+        *lines, rest = self._buffer.split(b"\n")
+        self._buffer = bytearray(rest)
+        if final and rest:
+            lines.append(rest)
+            self._buffer = bytearray()
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                result = ProbeResult.from_dict(json.loads(line))
+            except (ValueError, KeyError, TypeError) as exc:
+                log.warning("worker %d sent an unreadable result: %s", self.pid, exc)
+                continue
+            self.results[result.criterion_id] = result
+
+    def stop(self) -> None:
+        """Kill the worker if it still runs, reap it and close its pipe."""
+        if not self._reaped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            self.reap(block=True)
+        if not self._closed:
+            self._closed = True
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+
+    def reap(self, *, block: bool) -> bool:
+        """Collect the worker's exit status; whether it has exited."""
+        if self._reaped:
+            return True
+        try:
+            pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            self._reaped = True
+            return True
+        if pid == 0:
+            return False
+        self._reaped = True
+        if os.WIFSIGNALED(status):
+            self.exit_detail = f"killed by signal {os.WTERMSIG(status)}"
+        elif os.waitstatus_to_exitcode(status) != 0:
+            self.exit_detail = f"exited with status {os.waitstatus_to_exitcode(status)}"
+        return True
+
+    def missing(self, runner: ProbeRunner) -> list[ProbeResult]:
+        """ERROR results for the criteria this worker did not report."""
+        why = self.exit_detail or "ended without reporting it"
+        return [
+            runner.error_result(
+                criterion,
+                f"the worker process running this probe {why}; not measured",
+                duration_ms=(time.monotonic() - self.started_at) * 1000,
+            )
+            for criterion in self.criteria
+            if criterion.id not in self.results
+        ]
+
+
+def _time_allowed(runner: ProbeRunner, criteria: Sequence[Criterion], concurrency: int) -> float:
+    """Seconds the worker's probes can take by their own deadlines, waves and retries
+    included."""
+    longest = 0.0
+    for criterion in criteria:
+        retries = runner.default_retries if criterion.retries is None else criterion.retries
+        attempts = retries + 1
+        backoff = runner.retry_backoff * (2**retries - 1)
+        longest = max(longest, runner.timeout_for(criterion) * attempts + backoff)
+    waves = math.ceil(len(criteria) / max(1, concurrency))
+    return longest * waves
+
+
+def _work(runner: ProbeRunner, criteria: Sequence[Criterion], fd: int) -> int:  # pragma: no cover
+    """The worker's life: run the probes, write each result as one JSON line; exit code."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+
+        async def main() -> None:
+            try:
+                async for result in runner.run_all(criteria):
+                    _write_all(fd, (json.dumps(result.to_dict()) + "\n").encode("utf-8"))
+            finally:
+                await runner.aclose()
+
+        asyncio.run(main())
+        return 0
+    except BrokenPipeError:
+        return 3
+    except BaseException as exc:  # the worker must leave through os._exit, whatever happens
+        with contextlib.suppress(Exception):
+            log.warning("probe worker failed: %s", runner.redactor(f"{type(exc).__name__}"))
+        return 1
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        with contextlib.suppress(Exception):
+            logging.shutdown()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+async def _gather(
+    own: Sequence[Criterion], runner: ProbeRunner, workers: list[_Worker]
+) -> dict[str, ProbeResult]:
+    """Run this process's share while reading the workers' streams; every result."""
+    loop = asyncio.get_running_loop()
+    open_streams = {worker.fd: worker for worker in workers}
+    all_read = loop.create_future()
+
+    def on_readable(worker: _Worker) -> None:
+        if not worker.feed():
+            loop.remove_reader(worker.fd)
+            open_streams.pop(worker.fd, None)
+            if not open_streams and not all_read.done():
+                all_read.set_result(None)
+
+    for worker in workers:
+        loop.add_reader(worker.fd, on_readable, worker)
+    if not open_streams:
+        all_read.set_result(None)
+    try:
+        results = {r.criterion_id: r for r in await collect(runner, own)}
+        remaining = max(w.deadline for w in workers) - time.monotonic()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(all_read), max(0.0, remaining))
+    finally:
+        for fd in list(open_streams):
+            loop.remove_reader(fd)
+    for worker in workers:
+        if worker.fd in open_streams:
+            worker.stop()
+            worker.exit_detail = "did not finish in time and was killed"
+        else:
+            worker.reap(block=True)
+        results.update(worker.results)
+        for result in worker.missing(runner):
+            results[result.criterion_id] = result
+    return results
+
+
+def _tier(criterion: Criterion) -> int:
+    probe = criterion.probe
+    return 2 if probe is None else probe.start_tier
+
+
+__all__ = [
+    "available_cores",
+    "collect",
+    "plan_shares",
+    "run_in_workers",
+    "worker_count",
+]
