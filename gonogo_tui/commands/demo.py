@@ -203,6 +203,7 @@ def _check(
         evidence_dir=evidence,
         release=None,
         concurrency=None,
+        workers=None,
     )
     return check.run(check_args)
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import ProbeContext, one_line
-from gonogo_tui.core.probes.tls import client_context
+from gonogo_tui.core.probes.http_pool import leased_client
 from gonogo_tui.core.types import format_duration
 
 if TYPE_CHECKING:
@@ -87,25 +87,13 @@ async def http_client(
         token: sent as `Authorization: {token_scheme} {token}` when given.
         token_scheme: the scheme word before the token.
     """
-    import httpx
 
     merged = {"User-Agent": USER_AGENT, **(headers or {})}
     if token:
         merged["Authorization"] = f"{token_scheme} {token}"
 
-    def make() -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            verify=client_context(insecure=insecure),
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=32),
-        )
-
-    if ctx.shared is not None:
-        # The same key and settings as the `http` kind's client: one pool for both.
-        client = ctx.shared.get(("httpx.AsyncClient", insecure), make)
+    async with leased_client(ctx, insecure=insecure) as client:
         yield HttpSession(client, merged, ctx.timeout)
-        return
-    async with make() as private:
-        yield HttpSession(private, merged, ctx.timeout)
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
 from gonogo_tui.core.probes.http import HttpProbe, JsonCheck, parse_json_path
-from gonogo_tui.core.probes.tls import client_context
+from gonogo_tui.core.probes.http_pool import leased_client
 from gonogo_tui.core.redaction import (
     Redactor,
     is_sensitive_key,
@@ -40,27 +40,10 @@ TIMEOUT_SHARE = 0.9
 
 
 async def prepare_client(ctx: ProbeContext, *, insecure: bool) -> None:
-    """Import httpx and build the engine's shared client ahead of a timed request."""
+    """Import httpx and build a shared client ahead of a timed request."""
     if ctx.shared is not None:
-        async with contextlib.AsyncExitStack() as stack:
-            await _client(stack, ctx, insecure=insecure)
-
-
-async def _client(
-    stack: contextlib.AsyncExitStack, ctx: ProbeContext, *, insecure: bool
-) -> httpx.AsyncClient:
-    """The engine's shared client for this TLS mode, or a private one closed by `stack`."""
-    import httpx
-
-    def make() -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            verify=client_context(insecure=insecure),
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=32),
-        )
-
-    if ctx.shared is not None:
-        return ctx.shared.get(("httpx.AsyncClient", insecure), make)
-    return await stack.enter_async_context(make())
+        async with leased_client(ctx, insecure=insecure):
+            pass
 
 
 class _Unmet(Exception):
@@ -96,7 +79,7 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
     started = time.perf_counter()
     try:
         async with contextlib.AsyncExitStack() as stack:
-            client = await _client(stack, ctx, insecure=spec.insecure)
+            client = await stack.enter_async_context(leased_client(ctx, insecure=spec.insecure))
             # Latency is the server's: building the client is not part of it.
             started = time.perf_counter()
             response = await stack.enter_async_context(

@@ -1,0 +1,94 @@
+"""The HTTP clients probes share: a few httpx clients, each carrying a few probes at once.
+
+Building a TLS-capable client costs CPU, so probes share clients (one TLS context per
+verification mode, see `tls.py`). But one client for a whole burst is slow in another way:
+httpcore's connection pool walks all its connections, some of them twice over, every time
+a request starts or ends, and checks each idle one with two system calls. With 64 probes in
+flight that bookkeeping grew with the square of the connections and was most of the CPU of a
+thousand-probe check (about 1 ms per request on a 2-core VM). So a burst is spread over
+clients of at most `PER_CLIENT` probes each, made as the burst needs them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING
+
+from gonogo_tui.core.probes.base import ProbeContext
+from gonogo_tui.core.probes.tls import client_context
+
+if TYPE_CHECKING:
+    import httpx
+
+PER_CLIENT = 8
+"""Probes a shared client carries at once before the next one is used (or made)."""
+KEEPALIVE = 32
+"""Idle connections a client keeps open for the next probe."""
+
+
+class ClientPool:
+    """httpx clients made on demand; `lease` lends the first with room for one more probe."""
+
+    def __init__(self, make: Callable[[], httpx.AsyncClient], per_client: int = PER_CLIENT):
+        self._make = make
+        self._per_client = per_client
+        self._clients: list[httpx.AsyncClient] = []
+        self._leases: list[int] = []
+
+    @contextlib.contextmanager
+    def lease(self) -> Iterator[httpx.AsyncClient]:
+        """A client for one probe's requests, for as long as the block runs."""
+        index = next(
+            (i for i, leases in enumerate(self._leases) if leases < self._per_client), None
+        )
+        if index is None:
+            self._clients.append(self._make())
+            self._leases.append(0)
+            index = len(self._clients) - 1
+        self._leases[index] += 1
+        try:
+            yield self._clients[index]
+        finally:
+            self._leases[index] -= 1
+
+    @property
+    def size(self) -> int:
+        """Clients made so far."""
+        return len(self._clients)
+
+    async def aclose(self) -> None:
+        """Close every client made (the pool can be used again afterwards)."""
+        clients, self._clients, self._leases = self._clients, [], []
+        for client in clients:
+            await client.aclose()
+
+
+def new_client(*, insecure: bool) -> httpx.AsyncClient:
+    """A client for probes: TLS verified unless `insecure`, no total connection limit (the
+    engine bounds the probes running)."""
+    import httpx
+
+    return httpx.AsyncClient(
+        verify=client_context(insecure=insecure),
+        limits=httpx.Limits(max_connections=None, max_keepalive_connections=KEEPALIVE),
+    )
+
+
+@contextlib.asynccontextmanager
+async def leased_client(ctx: ProbeContext, *, insecure: bool) -> AsyncIterator[httpx.AsyncClient]:
+    """The engine's shared clients for this TLS mode lend one; without an engine, a
+    private client is made and closed."""
+    if ctx.shared is not None:
+        pool = ctx.shared.get(
+            ("httpx.ClientPool", insecure),
+            lambda: ClientPool(lambda: new_client(insecure=insecure)),
+        )
+        with pool.lease() as client:
+            yield client
+        return
+    async with new_client(insecure=insecure) as client:
+        yield client
+
+
+__all__ = ["KEEPALIVE", "PER_CLIENT", "ClientPool", "leased_client", "new_client"]
