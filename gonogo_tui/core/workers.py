@@ -56,6 +56,9 @@ MIN_PROBES_TO_FORK = 8
 MIN_SHARE_MS = 25.0
 """A worker is forked only for a share estimated to take at least this much CPU."""
 
+PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal a process gets when its parent dies."""
+
 DEADLINE_SLACK = 5.0
 """Seconds a worker gets beyond the time its probes can take by their own deadlines."""
 
@@ -207,9 +210,11 @@ class _Worker:
         runner = make_runner(concurrency)
         allowance = _time_allowed(runner, criteria, concurrency) + slack
         read_fd, write_fd = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, which leaves by os._exit
             os.close(read_fd)
+            _die_with(parent)
             os._exit(_work(runner, criteria, write_fd))
         os.close(write_fd)
         os.set_blocking(read_fd, False)
@@ -299,6 +304,20 @@ def _time_allowed(runner: ProbeRunner, criteria: Sequence[Criterion], concurrenc
         longest = max(longest, runner.timeout_for(criterion) * attempts + backoff)
     waves = math.ceil(len(criteria) / max(1, concurrency))
     return longest * waves
+
+
+def _die_with(parent: int) -> None:  # pragma: no cover - runs in the child
+    """Have the kernel kill this worker when `parent` dies (Linux), so that a kill -9 of
+    `gonogo check` leaves no worker probing on."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the worker ends with its probes
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _work(runner: ProbeRunner, criteria: Sequence[Criterion], fd: int) -> int:  # pragma: no cover

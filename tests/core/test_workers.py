@@ -164,6 +164,7 @@ def make_runner(concurrency):
     )
 
 started = time.monotonic()
+print("started", flush=True)
 results = run_in_workers(criteria, make_runner, concurrency=64, workers=workers,
                          deadline_slack=0.5)
 children = []
@@ -197,7 +198,7 @@ def run_script(tmp_path: Path, scenario: str, workers: int) -> dict[str, Any]:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    document: dict[str, Any] = json.loads(proc.stdout)
+    document: dict[str, Any] = json.loads(proc.stdout.removeprefix("started\n"))
     assert document["children"] == []  # every worker reaped
     return document
 
@@ -244,3 +245,47 @@ def test_results_from_a_worker_are_redacted_like_any(tmp_path: Path) -> None:
     assert secret["status"] == "PASS"
     assert "hunter2-secret" not in json.dumps(secret)
     assert "token=" in secret["value"]
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry))
+    return found
+
+
+def test_a_worker_dies_with_a_killed_check(tmp_path: Path) -> None:
+    """kill -9 of the parent while its worker blocks for a minute: the worker goes too."""
+    script = tmp_path / "burst.py"
+    script.write_text(textwrap.dedent(SCRIPT))
+    proc = subprocess.Popen(
+        [sys.executable, str(script), "block", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "started\n"
+        deadline = time.monotonic() + 10
+        while not (workers := children_of(proc.pid)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(workers) == 1
+        proc.kill()
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while Path(f"/proc/{workers[0]}").exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        stat = Path(f"/proc/{workers[0]}/stat")
+        assert not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
