@@ -12,6 +12,8 @@ finalizing is a write-ahead protocol on the session journal:
 A kill -9 before step 2 leaves no file of the record and an unfinalized session. A kill
 after it leaves a session with a pending record, which `complete_finalize` (run when the
 session is reopened) finishes exactly as planned: same names, same bytes, sealed once.
+`gonogo check --record` follows the same protocol with a plan file instead of a journal
+(`core/pending_records.py`).
 """
 
 from __future__ import annotations
