@@ -10,7 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gonogo_tui.commands.common import default_operator, existing_dir, positive_int
+from gonogo_tui.commands.common import (
+    default_operator,
+    existing_dir,
+    positive_int,
+    tell_completed,
+)
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
@@ -94,6 +99,12 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     checklist = load_checklist(args.checklist)
     operator = args.operator or default_operator()
     ticks = resolve_ticks(checklist, args.tick, operator, now())
+    if args.record:
+        # A record an earlier run left half written is completed before the probes run, so
+        # that an unusable plan file stops the run before it takes minutes.
+        from gonogo_tui.core.pending_records import complete_pending
+
+        complete_pending(args.evidence_dir, on_completed=tell_completed)
     root = (args.root or Path.cwd()).resolve()
 
     def make_runner(concurrency: int) -> ProbeRunner:
@@ -138,13 +149,16 @@ def _write_record(
     operator: str,
     decided_at: datetime,
 ) -> Path:
-    from gonogo_tui.core.evidence import build_record, write_record
+    from gonogo_tui.core.evidence import build_record
+    from gonogo_tui.core.pending_records import write_decision_record
 
     record = build_record(
         checklist, evaluation, operator=operator, decided_at=decided_at, release=args.release
     )
-    paths = write_record(record, args.evidence_dir, now=lambda: decided_at)
-    return paths.txt
+    outcome = write_decision_record(
+        record, args.evidence_dir, operator=operator, on_completed=tell_completed
+    )
+    return outcome.paths.txt
 
 
 def _write_junit(evaluation: Evaluation, checklist: Checklist, path: Path) -> None:

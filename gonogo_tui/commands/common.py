@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gonogo_tui.core.types import parse_duration
+
+if TYPE_CHECKING:
+    from gonogo_tui.core.finalizing import FinalizeOutcome
 
 
 def default_operator() -> str:
@@ -46,3 +51,13 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def tell_completed(outcome: FinalizeOutcome) -> None:
+    """Tell the operator, in one line on stderr, that an interrupted record was completed."""
+    finalized = outcome.finalized
+    print(
+        f"gonogo: completed the {finalized.display_decision} record {finalized.record_id} "
+        f"that an interrupted run left half written: {outcome.paths.txt}",
+        file=sys.stderr,
+    )

@@ -12,7 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gonogo_tui.commands.common import default_operator, duration_arg, existing_dir
+from gonogo_tui.commands.common import (
+    default_operator,
+    duration_arg,
+    existing_dir,
+    tell_completed,
+)
 from gonogo_tui.commands.viewer_server import host_port
 from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.engine import ProbeRunner
@@ -121,6 +126,11 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
         raise GonogoError("--duration must be longer than 0s")
     checklist_path = args.checklist or find_default_checklist()
     checklist = load_checklist(checklist_path)
+    # A record `gonogo check --record` left half written is completed before the meeting
+    # (on stderr, which the screen does not hide yet); an unusable plan file stops here.
+    from gonogo_tui.core.pending_records import complete_pending
+
+    complete_pending(args.evidence_dir, on_completed=tell_completed)
     root = (args.root or Path.cwd()).resolve()
     runner = ProbeRunner.for_checklist(
         checklist, root=root, now=now, evidence_dir=args.evidence_dir, isolate_timed=True

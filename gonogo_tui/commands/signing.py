@@ -123,11 +123,20 @@ def run_sign(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now)
 
 def run_seal(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
     """Run `gonogo seal`."""
+    from gonogo_tui.commands.common import tell_completed
+    from gonogo_tui.core.pending_records import complete_pending
     from gonogo_tui.core.signing import seal_record
     from gonogo_tui.core.signing.record import locate_record
 
     paths = locate_record(args.record)
-    statement = seal_record(paths.txt, paths.json, now=now, extra_files=args.extra)
+    # A record `gonogo check --record` left half written is completed as it was planned
+    # (every file, then sealed), never sealed from whatever part of it is on disk.
+    completed = complete_pending(paths.directory, on_completed=tell_completed)
+    statement = next(
+        (o.paths.statement for o in completed if o.finalized.record_id == paths.stem), None
+    )
+    if statement is None:
+        statement = seal_record(paths.txt, paths.json, now=now, extra_files=args.extra)
     print(f"sealed {paths.stem}: {statement}")
     return 0
 
@@ -177,33 +186,59 @@ def run_verify(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_no
         if not args.json:
             print(f"OK {result.reason}")
         return 0
-    _say(f"gonogo verify: FAILED (exit {result.exit_code}): {result.reason}")
+    _say(f"gonogo verify: FAILED (exit {result.exit_code}): {result.reason}{_pending_note(args)}")
     return result.exit_code
+
+
+def _pending_note(args: argparse.Namespace) -> str:
+    """Why a record may fail: a crash interrupted its writing (its plan file is there)."""
+    from gonogo_tui.core.evidence import pending_plan_name
+    from gonogo_tui.core.signing.record import locate_record
+
+    try:
+        paths = locate_record(args.record)
+    except EvidenceError:
+        return ""
+    if not (paths.directory / pending_plan_name(paths.stem)).exists():
+        return ""
+    return (
+        f" (its writing was interrupted: the next `gonogo check --record`, `gonogo review`"
+        f" or `gonogo seal` in {paths.directory} completes it)"
+    )
 
 
 def run_verify_ledger(args: argparse.Namespace) -> int:
     """Run `gonogo verify-ledger`."""
+    from gonogo_tui.core.pending_records import pending_records
     from gonogo_tui.core.signing import EXIT_LEDGER, verify_ledger
 
     if not args.directory.is_dir():
         _say(f"gonogo verify-ledger: {args.directory}: no such folder")
         return EXIT_LEDGER
     report = verify_ledger(args.directory)
+    pending = [record.plan.stem for _, record in pending_records(args.directory)]
+    reason = report.reason
+    if pending and not report.exit_code:
+        reason += (
+            f"; {len(pending)} pending (interrupted while written, completed by the next"
+            f" `gonogo check --record`, `gonogo review` or `gonogo seal`): {', '.join(pending)}"
+        )
     if args.json:
         document = {
             "directory": str(report.directory),
             "ok": report.exit_code == 0,
             "exit_code": report.exit_code,
-            "reason": report.reason,
+            "reason": reason,
             "entries": report.entries,
             "head_sha256": report.head_sha256,
             "unsealed": list(report.unsealed),
+            "pending": pending,
         }
         print(json.dumps(document, indent=2))
     if report.exit_code:
         _say(f"gonogo verify-ledger: FAILED (exit {report.exit_code}): {report.reason}")
     elif not args.json:
-        print(f"OK {report.reason}")
+        print(f"OK {reason}")
     return report.exit_code
 
 

@@ -545,8 +545,9 @@ def write_record(
 
     Sealing writes `<stem>.statement.json` (the bytes approvers sign) and appends the
     record to `ledger.jsonl`; see `gonogo_tui.core.signing.seal_record`. A crash part way
-    leaves part of the record; the review avoids that with `core/finalizing.py`, which
-    journals the `plan_record` first and completes it with `write_plan` after a crash.
+    leaves part of the record; the review (`core/finalizing.py`) and `gonogo check`
+    (`core/pending_records.py`) avoid that by saving the `plan_record` first (in the session
+    journal, in a plan file) and completing it with `write_plan` after a crash.
 
     Raises:
         EvidenceError: the folder cannot be created or written, or sealing failed.
@@ -607,6 +608,14 @@ def write_plan(
 
 ARTIFACTS_SUFFIX = "_artifacts"
 """Probe artifacts go to `<record stem>_artifacts/<criterion id>/<name>`."""
+PENDING_PREFIX = "pending_"
+"""`pending_<stem>.json`: the plan of a record `gonogo check --record` is writing, or that a
+crash interrupted (`core/pending_records.py`); it keeps the record's names taken."""
+
+
+def pending_plan_name(stem: str) -> str:
+    """The name of the plan file of the record `stem`."""
+    return f"{PENDING_PREFIX}{stem}.json"
 
 
 def _make_folder(evidence_dir: Path) -> None:
@@ -646,7 +655,12 @@ def _free_stems(record: DecisionRecord, evidence_dir: Path) -> tuple[str, str | 
     for attempt in range(1, 1000):
         suffix = "" if attempt == 1 else f"_{attempt}"
         stem = base + suffix
-        names = [f"{stem}.txt", f"{stem}.json", f"{stem}{ARTIFACTS_SUFFIX}"]
+        names = [
+            f"{stem}.txt",
+            f"{stem}.json",
+            f"{stem}{ARTIFACTS_SUFFIX}",
+            pending_plan_name(stem),
+        ]
         override_stem = override_base + suffix if override_base else None
         if override_stem:
             names.append(f"{override_stem}.txt")
@@ -671,6 +685,7 @@ def write_new_file(path: Path, content: bytes) -> Path:
 
 
 __all__ = [
+    "PENDING_PREFIX",
     "Approval",
     "DecisionRecord",
     "NoGoDetails",
@@ -680,6 +695,7 @@ __all__ = [
     "RecordPaths",
     "RecordPlan",
     "build_record",
+    "pending_plan_name",
     "plan_record",
     "seed_timestamp",
     "validate_override",

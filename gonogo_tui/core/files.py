@@ -1,11 +1,16 @@
-"""Crash-safe file writes: a file appears whole or not at all, and is never replaced by accident."""
+"""Crash-safe file writes: a file appears whole or not at all, and is never replaced by
+accident; and the folder locks that keep two writers apart."""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+from gonogo_tui.core.errors import EvidenceError
 
 FILE_MODE = 0o644
 """Evidence files are readable by everyone who can read the evidence folder."""
@@ -73,4 +78,25 @@ def replace_file(path: Path, data: bytes) -> None:
     fsync_directory(path.parent)
 
 
-__all__ = ["FILE_MODE", "fsync_directory", "replace_file", "write_new_file"]
+@contextlib.contextmanager
+def exclusive_lock(path: Path, *, what: str) -> Iterator[None]:
+    """Hold an exclusive flock on the lock file `path` (created if missing) for the block.
+
+    The kernel releases it when the holder dies, kill -9 included, so whoever gets it knows
+    that no live process is in the middle of the work it guards.
+
+    Raises:
+        EvidenceError: the lock file cannot be opened (`what` names what it guards).
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    except OSError as exc:
+        raise EvidenceError(f"{path.parent}: cannot lock {what} ({exc.strerror})") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+__all__ = ["FILE_MODE", "exclusive_lock", "fsync_directory", "replace_file", "write_new_file"]

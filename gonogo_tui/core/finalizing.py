@@ -12,12 +12,14 @@ finalizing is a write-ahead protocol on the session journal:
 A kill -9 before step 2 leaves no file of the record and an unfinalized session. A kill
 after it leaves a session with a pending record, which `complete_finalize` (run when the
 session is reopened) finishes exactly as planned: same names, same bytes, sealed once.
+`gonogo check --record` follows the same protocol with a plan file instead of a journal
+(`core/pending_records.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -103,12 +105,19 @@ def complete_interrupted(
         journal.close()
 
 
-def _write_pending(
-    journal: Journal, evidence_dir: Path, *, now: Callable[[], datetime], completing: bool
+def write_pending(
+    pending: PendingRecord,
+    evidence_dir: Path,
+    *,
+    now: Callable[[], datetime],
+    completing: bool,
 ) -> FinalizeOutcome:
-    pending = journal.state.pending
-    if pending is None:
-        raise EvidenceError("no decision record is being written")
+    """Write (with `completing`: finish) the planned record whose plan is on disk already,
+    and seal it; the caller closes whatever announced the plan (a journal, a plan file).
+
+    Raises:
+        EvidenceError: see `write_plan`.
+    """
     paths = write_plan(pending.plan, evidence_dir, now=now, completing=completing)
     written = tuple(p for p in (paths.txt, paths.json, paths.override) if p is not None)
     finalized = Finalized(
@@ -119,14 +128,23 @@ def _write_pending(
         operator=pending.operator,
         at=pending.at,
     )
-    journal_error = None
+    return FinalizeOutcome(finalized, paths, completing)
+
+
+def _write_pending(
+    journal: Journal, evidence_dir: Path, *, now: Callable[[], datetime], completing: bool
+) -> FinalizeOutcome:
+    pending = journal.state.pending
+    if pending is None:
+        raise EvidenceError("no decision record is being written")
+    outcome = write_pending(pending, evidence_dir, now=now, completing=completing)
     try:
-        journal.finalize(finalized)
+        journal.finalize(outcome.finalized)
     except EvidenceError as exc:
         journal.state.pending = None
-        journal.state.finalized = finalized
-        journal_error = str(exc)
-    return FinalizeOutcome(finalized, paths, completing, journal_error)
+        journal.state.finalized = outcome.finalized
+        return replace(outcome, journal_error=str(exc))
+    return outcome
 
 
 __all__ = [
@@ -134,4 +152,5 @@ __all__ = [
     "complete_finalize",
     "complete_interrupted",
     "finalize_session",
+    "write_pending",
 ]

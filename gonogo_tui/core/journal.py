@@ -103,6 +103,32 @@ class PendingRecord:
     at: datetime
     """When it was decided."""
 
+    def to_fields(self) -> dict[str, Any]:
+        """The record as the journal's `finalizing` line and a plan file keep it (its
+        decision time goes beside, as `at`)."""
+        return {
+            "record_id": self.plan.stem,
+            "decision": self.decision,
+            "display_decision": self.display_decision,
+            "operator": self.operator,
+            "plan": self.plan.to_dict(),
+        }
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[str, Any], at: datetime) -> PendingRecord:
+        """Read back what `to_fields` wrote.
+
+        Raises:
+            KeyError, ValueError, TypeError: not a pending record.
+        """
+        return cls(
+            plan=RecordPlan.from_dict(fields["plan"]),
+            decision=str(fields["decision"]),
+            display_decision=str(fields["display_decision"]),
+            operator=str(fields["operator"]),
+            at=at,
+        )
+
 
 @dataclass
 class SessionState:
@@ -150,13 +176,7 @@ class SessionState:
                 )
             )
         elif kind is EntryKind.FINALIZING:
-            self.pending = PendingRecord(
-                plan=RecordPlan.from_dict(entry["plan"]),
-                decision=str(entry["decision"]),
-                display_decision=str(entry["display_decision"]),
-                operator=str(entry["operator"]),
-                at=at,
-            )
+            self.pending = PendingRecord.from_fields(entry, at)
         elif kind is EntryKind.FINALIZED:
             self.pending = None
             self.finalized = Finalized(
@@ -494,15 +514,7 @@ class Journal:
 
     def finalizing(self, pending: PendingRecord) -> None:
         """Append the record about to be written, every file of it (before any is written)."""
-        self._append(
-            EntryKind.FINALIZING,
-            pending.at,
-            record_id=pending.plan.stem,
-            decision=pending.decision,
-            display_decision=pending.display_decision,
-            operator=pending.operator,
-            plan=pending.plan.to_dict(),
-        )
+        self._append(EntryKind.FINALIZING, pending.at, **pending.to_fields())
 
     def finalize(self, finalized: Finalized) -> None:
         """Append the written decision record; the session is no longer offered for resuming."""

@@ -21,7 +21,6 @@ import re
 import shutil
 import signal
 import time
-import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ from gonogo_tui.core.finalizing import complete_finalize, finalize_session
 from gonogo_tui.core.journal import JOURNAL_GLOB, Journal, load_journal
 from gonogo_tui.core.probes.base import ProbeResult, Status
 from gonogo_tui.core.signing import EXIT_OK, EXIT_POLICY, verify_ledger, verify_record
+from tests.hardening.kill9 import killed_at
 from tests.servers import HttpTestServer
 from tests.ui.test_tmux import DEADLINE, GONOGO, Tmux, cmdline, descendants
 
@@ -450,8 +450,6 @@ def test_kill_9_sweep_restores_every_confirmed_action(
 
 T0 = datetime(2026, 11, 26, 10, 15, tzinfo=UTC)
 """When the meeting of the every-step test decides."""
-ARMED = ("open", "write", "fsync", "fchmod", "close", "link", "replace", "unlink", "mkdir")
-"""The file-system calls the child counts; it SIGKILLs itself just before the Nth."""
 HIDDEN_OK = re.compile(r"\.ledger\.lock|\..+\.tmp")
 """Hidden names a kill may leave: the ledger's lock and the temp files of `core/files.py`
 (a complete record's own temp files are removed when it is completed)."""
@@ -461,10 +459,9 @@ def clock(moment: datetime) -> Callable[[], datetime]:
     return lambda: moment
 
 
-def meeting_record(checklist: Checklist, decided_at: datetime) -> DecisionRecord:
-    """An emergency override of a NO-GO whose probes kept artifacts: every kind of file a
-    record has (.json, override text, artifacts, .txt, statement, ledger line)."""
-    results = {
+def probe_results() -> dict[str, ProbeResult]:
+    """What the two http probes measured (one fails), each keeping artifacts."""
+    return {
         "up": ProbeResult(
             "up", Status.PASS, "200", "status < 400", "GET /ok", "", T0, 5.0,
             artifacts={"headers.txt": "HTTP/1.1 200 OK\n"},
@@ -474,6 +471,12 @@ def meeting_record(checklist: Checklist, decided_at: datetime) -> DecisionRecord
             artifacts={"body.txt": "down\n", "headers.txt": "HTTP/1.1 503\n"},
         ),
     }  # fmt: skip
+
+
+def meeting_record(checklist: Checklist, decided_at: datetime) -> DecisionRecord:
+    """An emergency override of a NO-GO whose probes kept artifacts: every kind of file a
+    record has (.json, override text, artifacts, .txt, statement, ledger line)."""
+    results = probe_results()
     ticks = {cid: Tick(cid, OPERATOR, T0) for cid in ("oncall", "backup", "comms")}
     override = Override(
         "payments outage",
@@ -584,35 +587,14 @@ def finalize_killed_at(kill_at: int, journal_path: Path, record: DecisionRecord)
 
     The journal's `finalizing` line reaches the kernel before the first counted call (its
     fsync), so every kill from 1 on finds the plan in the journal."""
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        code = 1
-        try:
-            journal = Journal.resume(journal_path, operator=OPERATOR, now=clock(T0))
-            calls = [0]
 
-            def arm(name: str) -> None:
-                real = getattr(os, name)
+    def setup() -> Callable[[], object]:
+        journal = Journal.resume(journal_path, operator=OPERATOR, now=clock(T0))
+        return lambda: finalize_session(
+            journal, record, journal_path.parent, operator=OPERATOR, now=clock(T0)
+        )
 
-                def counted(*args: Any, **kwargs: Any) -> Any:
-                    calls[0] += 1
-                    if calls[0] == kill_at:
-                        os.kill(os.getpid(), signal.SIGKILL)
-                    return real(*args, **kwargs)
-
-                setattr(os, name, counted)
-
-            for name in ARMED:
-                arm(name)
-            if kill_at == 0:  # before finalizing starts: the decision was never journaled
-                os.kill(os.getpid(), signal.SIGKILL)
-            finalize_session(journal, record, journal_path.parent, operator=OPERATOR, now=clock(T0))
-            code = 0
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            os._exit(code)
-    return os.waitpid(pid, 0)[1]
+    return killed_at(kill_at, setup)
 
 
 @pytest.mark.slow

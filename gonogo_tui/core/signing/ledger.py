@@ -12,15 +12,14 @@ a lock, so a reader never sees half a line.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import glob
-import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.files import exclusive_lock
 from gonogo_tui.core.signing._files import (
     canonical_json,
     parse_json_strict,
@@ -189,18 +188,13 @@ def check_entries(directory: Path, ledger: Ledger) -> str | None:
     return None
 
 
-@contextlib.contextmanager
-def ledger_lock(directory: Path) -> Iterator[None]:
-    """Hold the evidence folder's ledger lock (an flock on `.ledger.lock`)."""
-    try:
-        fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise EvidenceError(f"{directory}: cannot lock the ledger ({exc.strerror})") from exc
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+def ledger_lock(directory: Path) -> contextlib.AbstractContextManager[None]:
+    """Hold the evidence folder's ledger lock (an flock on `.ledger.lock`).
+
+    Raises:
+        EvidenceError: the lock file cannot be opened.
+    """
+    return exclusive_lock(directory / LOCK_NAME, what="the ledger")
 
 
 def append_entry(ledger: Ledger, line: bytes) -> None:
