@@ -34,6 +34,8 @@ START_TIMEOUT = 15.0
 PARENT_POLL = 0.25
 """How often the server checks that the operator's review still runs."""
 TITLE = "gonogo: GO/NO-GO review (read-only)"
+TEMPLATES = Path(__file__).with_name("viewer_templates")
+"""textual-serve's page without its web font: viewers load nothing from the internet."""
 
 
 def host_port(text: str) -> tuple[str, int]:
@@ -136,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     threading.Thread(target=_end_with, args=(int(parent),), daemon=True).start()
     from textual_serve.server import Server
 
-    Server(command, host=host, port=int(port), title=TITLE).serve()
+    Server(command, host=host, port=int(port), title=TITLE, templates_path=TEMPLATES).serve()
 
 
 if __name__ == "__main__":

@@ -68,6 +68,9 @@ def test_browsers_follow_the_operator_read_only(meeting: Path, tmp_path: Path) -
         wait_until(lambda: _accepts(port), timeout=15, message="the viewer server")
         page_html = httpx.get(url, trust_env=False, timeout=5)
         assert page_html.status_code == 200
+        assert "gonogo: GO/NO-GO review (read-only)" in page_html.text
+        # Nothing is fetched from the internet (textual-serve's own page asks Google Fonts).
+        assert "https://" not in page_html.text and "googleapis" not in page_html.text
         with HeadlessChromium() as chromium:
             first, after_tick = tmp_path / "viewer.png", tmp_path / "viewer-go.png"
             asyncio.run(
