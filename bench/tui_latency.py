@@ -5,6 +5,9 @@ Targets: key-to-screen p95 < 50 ms; first full frame < 1 s.
 
 A key counts as on screen when `tmux capture-pane` shows the detail pane of the criterion
 the key selected; the figure includes tmux's own send/capture round trip, printed alongside.
+Keys are sent and the screen polled through one tmux control-mode client (`tmux -C`), as
+commands on a pipe: a `tmux` process per poll (about 3.7 ms of a core each, hundreds a
+second) would compete on this 2-core machine with the app being measured.
 Probes answer after 0.2-2.5 s; whenever fewer than 40 are running, `R` reruns them all, so
 results keep arriving while 40-50 probes run; one probe never answers (its timeout is 10
 minutes).
@@ -38,7 +41,9 @@ KEY_GAP = 0.03
 """Seconds between one key showing and the next key (a fast key repeat), so a run lasts
 long enough for results to keep arriving."""
 POLL_GAP = 0.002
-"""Seconds between two screen captures."""
+"""Seconds between two screen captures by a tmux process."""
+CONTROL_POLL_GAP = 0.001
+"""Seconds between two screen captures through the control client."""
 RERUN_BELOW = 40
 """Send `R` when fewer probes than this are running."""
 DEADLINE = 30.0
@@ -155,6 +160,74 @@ class Tmux:
     def stop(self) -> None:
         self.run("kill-server")
 
+    def control(self) -> TmuxControl:
+        """A control-mode client of the running session (for fast polling)."""
+        # A control client has no size of its own: keep the window at 120x40.
+        self.run("set-option", "-t", "bench", "window-size", "manual")
+        return TmuxControl(self.socket)
+
+
+class TmuxControl:
+    """A tmux control-mode client: each command and its answer go over one pipe, so sending
+    a key or capturing the screen starts no process. Pane output is not sent to it."""
+
+    def __init__(self, socket: str) -> None:
+        self.process = subprocess.Popen(
+            ["tmux", "-L", socket, "-C", "attach-session", "-f", "no-output", "-t", "bench"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=TERMINAL_ENV,
+        )
+        self._answer()  # attaching answers with an empty block
+
+    def _answer(self) -> list[str]:
+        assert self.process.stdout is not None
+        lines: list[str] = []
+        inside = False
+        for raw in self.process.stdout:
+            line = raw.rstrip("\n")
+            if line.startswith("%begin"):
+                inside, lines = True, []
+            elif inside and line.startswith(("%end", "%error")):
+                if line.startswith("%error"):
+                    raise SystemExit(f"tmux: {' '.join(lines)}")
+                return lines
+            elif inside:
+                lines.append(line)
+        raise SystemExit("the tmux control client ended")
+
+    def command(self, *words: str) -> list[str]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(" ".join(words) + "\n")
+        self.process.stdin.flush()
+        return self._answer()
+
+    def send(self, key: str) -> None:
+        self.command("send-keys", "-t", "bench", key)
+
+    def screen(self) -> str:
+        return "\n".join(self.command("capture-pane", "-p", "-t", "bench"))
+
+    def wait_for(self, *texts: str) -> tuple[float, str]:
+        deadline = time.perf_counter() + DEADLINE
+        while True:
+            screen = self.screen()
+            if all(text in screen for text in texts):
+                return time.perf_counter(), screen
+            if time.perf_counter() > deadline:
+                raise SystemExit(f"timed out waiting for {texts!r}; screen:\n{screen}")
+            time.sleep(CONTROL_POLL_GAP)
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
 
 def first_frame(tmux: Tmux, command: str, cwd: Path) -> float:
     """Seconds from starting the command to a frame with all ten sections and the decision."""
@@ -171,6 +244,7 @@ def key_latencies(
     `rerun_every`, every that many keys (the stress case: fifty rows flip at once)."""
     tmux.start(command, cwd)
     tmux.wait_for("Decision by the policy", "10 Section 10")
+    control = tmux.control()
     latencies: list[float] = []
     running: list[int] = []
     position, step = 0, 1
@@ -180,17 +254,18 @@ def key_latencies(
         else:
             rerun = not running or running[-1] < RERUN_BELOW
         if rerun:
-            tmux.run("send-keys", "-t", "bench", "R")
+            control.send("R")
         if not 0 <= position + step < PROBES:
             step = -step
         position += step
         sent = time.perf_counter()
-        tmux.run("send-keys", "-t", "bench", "j" if step > 0 else "k")
-        shown, screen = tmux.wait_for(f"c{position:03d} · section")
+        control.send("j" if step > 0 else "k")
+        shown, screen = control.wait_for(f"c{position:03d} · section")
         latencies.append((shown - sent) * 1000)
         match = _RUNNING.search(screen)
         running.append(int(match.group(1)) if match else 0)
         time.sleep(KEY_GAP)
+    control.close()
     tmux.stop()
     return latencies, running
 
@@ -248,14 +323,17 @@ def in_process_latencies(checklist_path: Path, evidence: Path, keys: int) -> lis
 
 
 def tmux_round_trip(tmux: Tmux, cwd: Path) -> float:
-    """Milliseconds of one send-keys plus one capture-pane, on an idle shell."""
+    """Milliseconds of one send-keys plus one capture-pane through the control client, on
+    an idle shell."""
     tmux.start("sleep 60", cwd)
+    control = tmux.control()
     samples = []
     for _ in range(50):
         started = time.perf_counter()
-        tmux.run("send-keys", "-t", "bench", "")
-        tmux.screen()
+        control.send("")
+        control.screen()
         samples.append((time.perf_counter() - started) * 1000)
+    control.close()
     tmux.stop()
     return statistics.median(samples)
 
@@ -295,7 +373,7 @@ def main() -> int:
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
     print(f"checklist: {PROBES} http probes in {SECTIONS} sections, one never answers")
-    print(f"tmux send-keys + capture-pane round trip (included below): {overhead:.1f} ms median")
+    print(f"tmux send-keys + capture-pane round trip (included below): {overhead:.2f} ms median")
     print(
         f"first full frame ({args.starts} cold starts of `gonogo review`): "
         f"median {statistics.median(frames) * 1000:.0f} ms, max {max(frames) * 1000:.0f} ms"
