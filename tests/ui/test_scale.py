@@ -19,7 +19,7 @@ from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.evaluation import evaluate
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.ui.app import GC_THRESHOLDS
-from gonogo_tui.ui.presentation import RowState
+from gonogo_tui.ui.presentation import PanelState, RowState
 from gonogo_tui.ui.screens import review as review_module
 from gonogo_tui.ui.screens.review import ReviewScreen
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
@@ -75,8 +75,9 @@ async def test_a_thousand_criteria_open_navigate_and_update(
         assert sum(1 for panel in panels if not panel.parked) < 50
         # Parked panels keep their height: 50 grid rows of a header and ten rows.
         assert review.query_one("#section-grid").outer_size.height == 50 * 11
-        # Far away, a row keeps its latest state to show when it comes into view.
-        assert rows_of(review)["c99-9"].view.state is RowState.FAIL
+        # Far away, a panel keeps its latest state to show when it comes into view.
+        assert panels[99].state is PanelState.NO_GO
+        assert rows_of(review)["c99-9"].view.state is RowState.PENDING
 
         await pilot.press("shift+tab")  # wraps to the last section, parked until now
         await pilot.pause()
