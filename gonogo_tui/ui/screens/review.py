@@ -59,13 +59,13 @@ turn of the event loop (Textual handles a queue's messages without yielding)."""
 PARK_NEAR = 1.0
 """Section panels within this many heights of the view from it are never parked (see
 `SectionPanel`): a key that moves a section or two never waits for a panel to unpark."""
-PARK_AHEAD = 3.0
+PARK_AHEAD = 2.0
 """When a near panel has to unpark, every panel within this many heights of the view does:
 scrolling on, the next few keys find their panels ready (each unparking is a layout)."""
-PARK_FAR = 4.0
+PARK_FAR = 2.5
 """Panels further than this many heights from the view park, along with an unparking or
 once PARK_BATCH of them are waiting."""
-PARK_BATCH = 24
+PARK_BATCH = 16
 
 
 class ProbeWorkers(Widget):
