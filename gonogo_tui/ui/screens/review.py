@@ -42,10 +42,11 @@ PROBE_GROUP_PREFIX = "probe:"
 """Worker group of a criterion's probe: `probe:<criterion id>`."""
 FINALIZE_GROUP = "finalize"
 START_CHUNK = 16
-"""Probe workers started in one turn of the event loop; the rest start in the next turns,
-so a key waits for at most a few milliseconds of starting. A thousand workers started at
-once held the keyboard for a third of a second; the engine runs at most its concurrency
-(64 by default) at a time anyway."""
+"""When more than BUSY_PROBES probes start together, their workers start this many per
+turn of the event loop, so a key waits for at most a few milliseconds of starting: a
+thousand workers started at once held the keyboard for a third of a second, and the
+engine runs at most its concurrency (64 by default) at a time anyway. Fewer start at
+once, as before."""
 BUSY_PROBES = 100
 """With more probes than this running, results are recorded and drawn in batches at most
 every BUSY_INTERVAL seconds: a frame that shows a result repaints most of the screen (the
@@ -330,13 +331,14 @@ class ReviewScreen(Screen[None]):
             started += 1
         if started:
             if len(self._to_start) == started:  # else a later turn is already due
-                self._start_workers()
+                self._start_workers(all_now=started <= BUSY_PROBES)
             self.publish(self._tokens)
         return started
 
-    def _start_workers(self) -> None:
-        """Start the next START_CHUNK waiting probes' workers; the rest in a later turn."""
-        chunk, self._to_start = self._to_start[:START_CHUNK], self._to_start[START_CHUNK:]
+    def _start_workers(self, *, all_now: bool = False) -> None:
+        """Start the waiting probes' workers: all, or START_CHUNK and the rest later."""
+        size = len(self._to_start) if all_now else START_CHUNK
+        chunk, self._to_start = self._to_start[:size], self._to_start[size:]
         for criterion, token in chunk:
             cid = criterion.id
             if self._tokens.get(cid) != token:
