@@ -106,6 +106,29 @@ async def test_a_thousand_criteria_open_navigate_and_update(
         assert review.snapshot.evaluation.outcome("c99-9").status is Status.FAIL
 
 
+async def test_arrows_move_the_selection_when_the_sections_scroll(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """With more sections than the screen holds, the scrolling section grid must not take
+    the arrow keys for itself: they move the selection, and the view follows it."""
+    checklist = scale_checklist(tmp_path, sections=20)
+    app, _ = make_app({}, checklist=checklist)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        sections = review.query_one("#sections", VerticalScroll)
+        assert sections.max_scroll_y > 0
+        await pilot.press("down", "down", "right")
+        assert review.selected == "c1-2"
+        await pilot.press("left", "up")
+        assert review.selected == "c0-1"
+        for _ in range(18):
+            await pilot.press("right")
+        await pilot.pause()
+        assert review.selected == "c18-1"
+        assert sections.region.contains_region(rows_of(review)["c18-1"].region)
+
+
 async def test_parked_panels_take_the_place_they_would_take(
     make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -190,7 +190,9 @@ class ReviewScreen(Screen[None]):
             release=ctx.release or ctx.checklist.release,
             operator=ctx.operator,
         )
-        with VerticalScroll(id="sections"), Grid(id="section-grid"):
+        # Not focusable: a focused scroll container takes the arrow keys for scrolling as
+        # soon as the sections overflow the screen, and they must move the selection.
+        with VerticalScroll(id="sections", can_focus=False), Grid(id="section-grid"):
             self._panels = [
                 SectionPanel(section, number)
                 for number, section in enumerate(ctx.checklist.sections, start=1)
