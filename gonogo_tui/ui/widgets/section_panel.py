@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widget import Widget
 
 from gonogo_tui.core.checklist import Section
@@ -35,6 +36,9 @@ class SectionHeader(Widget):
     The section's live status is a class here (`-go`, `-no-go`, `-running`...), not on the
     panel: a class on the panel would restyle all its rows on every change.
     """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    """As `CriterionRow.virtual_size`: shown again after parking, no second layout."""
 
     def __init__(self, number: int, title: str) -> None:
         super().__init__(classes="-pending")
