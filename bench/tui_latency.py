@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ CONTROL_POLL_GAP = 0.001
 RERUN_BELOW = 40
 """Send `R` when fewer probes than this are running."""
 DEADLINE = 30.0
+FIRST_FRAME = ("Decision by the policy", " 1 Section 1", "10 Section 10", "^p")
+"""What a full first frame shows: the decision, the first and last sections, the footer."""
 TERMINAL_ENV = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
 _RUNNING = re.compile(r"· (\d+) running")
 
@@ -137,13 +140,18 @@ class Tmux:
         return self.run("capture-pane", "-p", "-t", "bench")
 
     def wait_for(self, *texts: str) -> tuple[float, str]:
+        """When the screen shows every one of `texts`, and that screen."""
+        return self.wait_until(lambda screen: all(text in screen for text in texts), repr(texts))
+
+    def wait_until(self, shows: Callable[[str], bool], what: str) -> tuple[float, str]:
+        """When `shows` is true of the screen, and that screen."""
         deadline = time.perf_counter() + DEADLINE
         while True:
             screen = self.screen()
-            if all(text in screen for text in texts):
+            if shows(screen):
                 return time.perf_counter(), screen
             if time.perf_counter() > deadline:
-                raise SystemExit(f"timed out waiting for {texts!r}; screen:\n{screen}")
+                raise SystemExit(f"timed out waiting for {what}; screen:\n{screen}")
             # Each poll starts a tmux client; polling flat out would take a core from the
             # app being measured on a two-core machine.
             time.sleep(POLL_GAP)
@@ -229,12 +237,25 @@ class TmuxControl:
             self.process.wait()
 
 
-def first_frame(tmux: Tmux, command: str, cwd: Path) -> float:
-    """Seconds from starting the command to a frame with all ten sections and the decision."""
+def first_frame(tmux: Tmux, command: str, cwd: Path, texts: Sequence[str] = FIRST_FRAME) -> float:
+    """Seconds from starting the command to a frame that shows all of `texts`."""
     started = tmux.start(command, cwd)
-    shown, _ = tmux.wait_for("Decision by the policy", " 1 Section 1", "10 Section 10", "^p")
+    shown, _ = tmux.wait_for(*texts)
     tmux.stop()
     return shown - started
+
+
+def key_plan(keys: int) -> list[tuple[str, str]]:
+    """`keys` presses of j/k walking the criteria from the first one and back, with the
+    criterion each selects."""
+    plan = []
+    position, step = 0, 1
+    for _ in range(keys):
+        if not 0 <= position + step < PROBES:
+            step = -step
+        position += step
+        plan.append(("j" if step > 0 else "k", f"c{position:03d}"))
+    return plan
 
 
 def key_latencies(
@@ -247,20 +268,16 @@ def key_latencies(
     control = tmux.control()
     latencies: list[float] = []
     running: list[int] = []
-    position, step = 0, 1
-    for count in range(keys):
+    for count, (key, target) in enumerate(key_plan(keys)):
         if rerun_every:
             rerun = count % rerun_every == 0
         else:
             rerun = not running or running[-1] < RERUN_BELOW
         if rerun:
             control.send("R")
-        if not 0 <= position + step < PROBES:
-            step = -step
-        position += step
         sent = time.perf_counter()
-        control.send("j" if step > 0 else "k")
-        shown, screen = control.wait_for(f"c{position:03d} · section")
+        control.send(key)
+        shown, screen = control.wait_for(f"{target} · section")
         latencies.append((shown - sent) * 1000)
         match = _RUNNING.search(screen)
         running.append(int(match.group(1)) if match else 0)
@@ -270,12 +287,17 @@ def key_latencies(
     return latencies, running
 
 
-def in_process_latencies(checklist_path: Path, evidence: Path, keys: int) -> list[float]:
-    """Milliseconds from a key to the frame that shows it, inside the app (headless, no
-    terminal): the same checklist, probes and rerun policy, without tmux's share."""
+def in_process_latencies(
+    checklist_path: Path, evidence: Path, plan: Sequence[tuple[str, str]], rerun_below: int
+) -> list[float]:
+    """Milliseconds from each key of `plan` (a key and the criterion it selects) to the frame
+    that shows it, inside the app (headless, no terminal), `R` first whenever fewer than
+    `rerun_below` probes run: the bench's load without tmux's share."""
     import asyncio
 
     os.environ.setdefault("TEXTUAL_FPS", "120")  # as `gonogo review` does
+    from textual.events import Key
+
     from gonogo_tui.core.checklist import load_checklist
     from gonogo_tui.core.engine import ProbeRunner
     from gonogo_tui.ui.app import GonogoApp
@@ -283,7 +305,9 @@ def in_process_latencies(checklist_path: Path, evidence: Path, keys: int) -> lis
     async def measure() -> list[float]:
         checklist = load_checklist(checklist_path)
         runner = ProbeRunner.for_checklist(checklist, root=evidence.parent, isolate_timed=True)
-        app = GonogoApp(checklist, runner, evidence_dir=evidence, operator="bench", resume=False)
+        app = GonogoApp(  # as `gonogo review` makes it
+            checklist, runner, evidence_dir=evidence, operator="bench", resume=False, tune_gc=True
+        )
         frames: list[float] = []
         latencies: list[float] = []
         async with app.run_test(size=(120, 40)) as pilot:
@@ -298,16 +322,17 @@ def in_process_latencies(checklist_path: Path, evidence: Path, keys: int) -> lis
                 display(screen, renderable)
 
             app._display = timed_display  # type: ignore[method-assign]
-            order = [c.id for _, c in checklist.criteria()]
-            for count in range(keys):
-                if len(review.running) < RERUN_BELOW:
-                    await app._press_keys(["R"])
-                key = "j" if (count // (PROBES - 1)) % 2 == 0 else "k"
-                index = order.index(review.selected or order[0])
-                target = order[max(0, min(index + (1 if key == "j" else -1), PROBES - 1))]
+            for key, target in plan:
+                # Keys are posted as the terminal driver posts them: `Pilot.press` would wait
+                # for the app to be idle, which it is not while many probes run.
+                if len(review.running) < rerun_below:
+                    app.post_message(Key("R", "R"))
+                    while len(review.running) < rerun_below:
+                        await asyncio.sleep(0.001)
+                    await asyncio.sleep(KEY_GAP)
                 seen = len(frames)
                 sent = time.perf_counter()
-                pressing = asyncio.create_task(app._press_keys([key]))
+                app.post_message(Key(key, key if len(key) == 1 else None))
                 while review.selected != target:
                     await asyncio.sleep(0)
                 selected = time.perf_counter()
@@ -315,7 +340,6 @@ def in_process_latencies(checklist_path: Path, evidence: Path, keys: int) -> lis
                     await asyncio.sleep(0.0005)
                 shown = next(frame for frame in frames[seen:] if frame > selected)
                 latencies.append((shown - sent) * 1000)
-                await pressing
                 await asyncio.sleep(KEY_GAP)
         return latencies
 
@@ -367,7 +391,9 @@ def main() -> int:
         latencies, running = key_latencies(tmux, command, folder, args.keys)
         command = f"{gonogo} review {checklist} --evidence-dir {folder / 'evidence-stress'}"
         stressed, _ = key_latencies(tmux, command, folder, args.keys, rerun_every=20)
-        inside = in_process_latencies(checklist, folder / "evidence-inside", args.keys)
+        inside = in_process_latencies(
+            checklist, folder / "evidence-inside", key_plan(args.keys), RERUN_BELOW
+        )
     p95 = percentile(latencies, 0.95)
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"

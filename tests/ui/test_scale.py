@@ -19,7 +19,7 @@ from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.evaluation import evaluate
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.ui.app import GC_THRESHOLDS
-from gonogo_tui.ui.presentation import RowState
+from gonogo_tui.ui.presentation import PanelState, RowState
 from gonogo_tui.ui.screens import review as review_module
 from gonogo_tui.ui.screens.review import ReviewScreen
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
@@ -75,8 +75,9 @@ async def test_a_thousand_criteria_open_navigate_and_update(
         assert sum(1 for panel in panels if not panel.parked) < 50
         # Parked panels keep their height: 50 grid rows of a header and ten rows.
         assert review.query_one("#section-grid").outer_size.height == 50 * 11
-        # Far away, a row keeps its latest state to show when it comes into view.
-        assert rows_of(review)["c99-9"].view.state is RowState.FAIL
+        # Far away, a panel keeps its latest state to show when it comes into view.
+        assert panels[99].state is PanelState.NO_GO
+        assert rows_of(review)["c99-9"].view.state is RowState.PENDING
 
         await pilot.press("shift+tab")  # wraps to the last section, parked until now
         await pilot.pause()
@@ -103,6 +104,29 @@ async def test_a_thousand_criteria_open_navigate_and_update(
         await until(lambda: len(runner.calls) == 2000 and review.running == {"c50-0"}, pilot)
         assert len(review.journal.state.results) == 999
         assert review.snapshot.evaluation.outcome("c99-9").status is Status.FAIL
+
+
+async def test_arrows_move_the_selection_when_the_sections_scroll(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """With more sections than the screen holds, the scrolling section grid must not take
+    the arrow keys for itself: they move the selection, and the view follows it."""
+    checklist = scale_checklist(tmp_path, sections=20)
+    app, _ = make_app({}, checklist=checklist)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        sections = review.query_one("#sections", VerticalScroll)
+        assert sections.max_scroll_y > 0
+        await pilot.press("down", "down", "right")
+        assert review.selected == "c1-2"
+        await pilot.press("left", "up")
+        assert review.selected == "c0-1"
+        for _ in range(18):
+            await pilot.press("right")
+        await pilot.pause()
+        assert review.selected == "c18-1"
+        assert sections.region.contains_region(rows_of(review)["c18-1"].region)
 
 
 async def test_parked_panels_take_the_place_they_would_take(

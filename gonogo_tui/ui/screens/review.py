@@ -42,10 +42,11 @@ PROBE_GROUP_PREFIX = "probe:"
 """Worker group of a criterion's probe: `probe:<criterion id>`."""
 FINALIZE_GROUP = "finalize"
 START_CHUNK = 16
-"""Probe workers started in one turn of the event loop; the rest start in the next turns,
-so a key waits for at most a few milliseconds of starting. A thousand workers started at
-once held the keyboard for a third of a second; the engine runs at most its concurrency
-(64 by default) at a time anyway."""
+"""When more than BUSY_PROBES probes start together, their workers start this many per
+turn of the event loop, so a key waits for at most a few milliseconds of starting: a
+thousand workers started at once held the keyboard for a third of a second, and the
+engine runs at most its concurrency (64 by default) at a time anyway. Fewer start at
+once, as before."""
 BUSY_PROBES = 100
 """With more probes than this running, results are recorded and drawn in batches at most
 every BUSY_INTERVAL seconds: a frame that shows a result repaints most of the screen (the
@@ -59,13 +60,13 @@ turn of the event loop (Textual handles a queue's messages without yielding)."""
 PARK_NEAR = 1.0
 """Section panels within this many heights of the view from it are never parked (see
 `SectionPanel`): a key that moves a section or two never waits for a panel to unpark."""
-PARK_AHEAD = 3.0
+PARK_AHEAD = 2.0
 """When a near panel has to unpark, every panel within this many heights of the view does:
 scrolling on, the next few keys find their panels ready (each unparking is a layout)."""
-PARK_FAR = 4.0
+PARK_FAR = 2.5
 """Panels further than this many heights from the view park, along with an unparking or
 once PARK_BATCH of them are waiting."""
-PARK_BATCH = 24
+PARK_BATCH = 16
 
 
 class ProbeWorkers(Widget):
@@ -189,7 +190,9 @@ class ReviewScreen(Screen[None]):
             release=ctx.release or ctx.checklist.release,
             operator=ctx.operator,
         )
-        with VerticalScroll(id="sections"), Grid(id="section-grid"):
+        # Not focusable: a focused scroll container takes the arrow keys for scrolling as
+        # soon as the sections overflow the screen, and they must move the selection.
+        with VerticalScroll(id="sections", can_focus=False), Grid(id="section-grid"):
             self._panels = [
                 SectionPanel(section, number)
                 for number, section in enumerate(ctx.checklist.sections, start=1)
@@ -330,13 +333,14 @@ class ReviewScreen(Screen[None]):
             started += 1
         if started:
             if len(self._to_start) == started:  # else a later turn is already due
-                self._start_workers()
+                self._start_workers(all_now=started <= BUSY_PROBES)
             self.publish(self._tokens)
         return started
 
-    def _start_workers(self) -> None:
-        """Start the next START_CHUNK waiting probes' workers; the rest in a later turn."""
-        chunk, self._to_start = self._to_start[:START_CHUNK], self._to_start[START_CHUNK:]
+    def _start_workers(self, *, all_now: bool = False) -> None:
+        """Start the waiting probes' workers: all, or START_CHUNK and the rest later."""
+        size = len(self._to_start) if all_now else START_CHUNK
+        chunk, self._to_start = self._to_start[:size], self._to_start[size:]
         for criterion, token in chunk:
             cid = criterion.id
             if self._tokens.get(cid) != token:

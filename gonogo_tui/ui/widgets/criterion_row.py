@@ -7,7 +7,9 @@ from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widget import Widget
 
 from gonogo_tui.core.checklist import Criterion
@@ -83,6 +85,10 @@ class CriterionRow(Widget):
     component classes: with five component classes every state change restyled the row six
     times, and fifty probes finishing at once froze the keyboard for a tenth of a second.
     """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    """A line's scroll range is its size. Textual lays the whole screen out once more when
+    a widget's changes, which a row shown again after being parked needs no more."""
 
     class Clicked(Message):
         """The operator clicked a row."""

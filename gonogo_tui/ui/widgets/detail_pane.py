@@ -14,6 +14,8 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Static
 
 from gonogo_tui.core.evaluation import CriterionOutcome
@@ -142,10 +144,23 @@ changed with every row's text made each key and each result of the selected row 
 the whole screen."""
 
 
+class _DetailText(Static):
+    """The detail's text: its height follows the text."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    """As the pane's: a new height is laid out once, not twice."""
+
+
 class DetailPane(VerticalScroll, can_focus=False):
     """Scrollable detail of the selected criterion (`d` maximizes it)."""
 
     ALLOW_MAXIMIZE = True
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    """The scroll range, which follows the text's height. Textual lays the whole screen
+    out again when it changes, after the layout that changed it; the pane's own size does
+    not depend on it (fixed height, scrollbar always shown), and the scrollbar follows it
+    without a layout."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -154,7 +169,7 @@ class DetailPane(VerticalScroll, can_focus=False):
         """The detail text's height, rounded up to a multiple of DETAIL_STEP."""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="detail-text", markup=False)
+        yield _DetailText(id="detail-text", markup=False)
 
     def show(self, view: DetailView | None) -> None:
         """Show a criterion, or a hint when nothing is selectable; unchanged text is not
@@ -163,7 +178,7 @@ class DetailPane(VerticalScroll, can_focus=False):
         if content == self._shown:
             return
         self._shown = content
-        static = self.query_one("#detail-text", Static)
+        static = self.query_one("#detail-text", _DetailText)
         size = static.size
         # A layout arranges every widget on the screen (30-40 ms with fifty rows): only when
         # the text's height leaves its step of DETAIL_STEP lines. Moving from row to row, or

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
@@ -10,6 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widget import Widget
 
 from gonogo_tui.core.checklist import Section
@@ -21,6 +23,7 @@ from gonogo_tui.ui.presentation import (
     RowState,
     panel_counts,
     panel_state,
+    row_state,
     safe_text,
     set_state_class,
 )
@@ -33,6 +36,9 @@ class SectionHeader(Widget):
     The section's live status is a class here (`-go`, `-no-go`, `-running`...), not on the
     panel: a class on the panel would restyle all its rows on every change.
     """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    """As `CriterionRow.virtual_size`: shown again after parking, no second layout."""
 
     def __init__(self, number: int, title: str) -> None:
         super().__init__(classes="-pending")
@@ -93,6 +99,9 @@ class SectionPanel(Vertical):
         self._state = PanelState.PENDING
         self._label = ""
         self._live = True
+        self._pending: _Shown | None = None
+        """The latest outcome while not live: the rows' views are worked out from it when
+        the panel goes live (a thousand rows' views on every change add up)."""
         self._parked = False
         self._parked_height = 0
         self._short = False
@@ -124,9 +133,12 @@ class SectionPanel(Vertical):
             self.unpark()
         if live and not self._live:
             self.header.draw(self._label, self._state)
+            if self._pending is not None:
+                self._show_rows(self._pending)  # the rows only keep the views...
+                self._pending = None
         self._live = live
         for row in self.rows.values():
-            row.set_live(live)
+            row.set_live(live)  # ...and draw them here, once
 
     def park(self, *, short: bool) -> None:
         """Hide the header and rows, keeping their height; `short`: the screen folds
@@ -143,14 +155,21 @@ class SectionPanel(Vertical):
         """Give a parked panel the height its header and rows would take."""
         self._short = short
         if self._parked:
-            rows = sum(
-                1
-                for row in self.rows.values()
-                if not (short and row.view.state is FOLDED_WHEN_SHORT)
-            )
+            rows = len(self.rows) - (self._folded() if short else 0)
             if 1 + rows != self._parked_height:
                 self._parked_height = 1 + rows
                 self.refresh(layout=True)
+
+    def _folded(self) -> int:
+        """How many rows a short screen folds away."""
+        if self._pending is not None:
+            running = self._pending.running
+            return sum(
+                1
+                for outcome in self._pending.outcome.criteria
+                if row_state(outcome, outcome.criterion.id in running) is FOLDED_WHEN_SHORT
+            )
+        return sum(1 for row in self.rows.values() if row.view.state is FOLDED_WHEN_SHORT)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if self._parked:
@@ -178,14 +197,31 @@ class SectionPanel(Vertical):
         """Show a section's outcome."""
         self._state = panel_state(outcome, running)
         self._label = f"{PANEL_LABELS[self._state]} {panel_counts(outcome)}"
-        if self._live:
-            self.header.draw(self._label, self._state)
-        for criterion_outcome in outcome.criteria:
+        shown = _Shown(outcome, running, stale, now)
+        if not self._live:
+            self._pending = shown
+            self.fit_parked(short=self._short)
+            return
+        self.header.draw(self._label, self._state)
+        self._show_rows(shown)
+
+    def _show_rows(self, shown: _Shown) -> None:
+        running, stale, now = shown.running, shown.stale, shown.now
+        for criterion_outcome in shown.outcome.criteria:
             cid = criterion_outcome.criterion.id
             self.rows[cid].show(
                 RowView.of(criterion_outcome, running=cid in running, stale=cid in stale, now=now)
             )
-        self.fit_parked(short=self._short)
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """What `SectionPanel.show` was given."""
+
+    outcome: SectionOutcome
+    running: Collection[str]
+    stale: Collection[str]
+    now: datetime
 
 
 __all__ = ["SectionHeader", "SectionPanel"]
