@@ -10,7 +10,8 @@ commands on a pipe: a `tmux` process per poll (about 3.7 ms of a core each, hund
 second) would compete on this 2-core machine with the app being measured.
 Probes answer after 0.2-2.5 s; whenever fewer than 40 are running, `R` reruns them all, so
 results keep arriving while 40-50 probes run; one probe never answers (its timeout is 10
-minutes).
+minutes). `R` is a key too: it is timed on its own (until the header shows all fifty
+running), and the next key follows it after the usual gap.
 
 Usage: .venv/bin/python bench/tui_latency.py [--keys 200] [--starts 5]
 """
@@ -218,13 +219,18 @@ class TmuxControl:
         return "\n".join(self.command("capture-pane", "-p", "-t", "bench"))
 
     def wait_for(self, *texts: str) -> tuple[float, str]:
+        return self.wait_until(lambda screen: all(text in screen for text in texts), texts)
+
+    def wait_until(
+        self, ready: Callable[[str], bool], what: object = "the screen"
+    ) -> tuple[float, str]:
         deadline = time.perf_counter() + DEADLINE
         while True:
             screen = self.screen()
-            if all(text in screen for text in texts):
+            if ready(screen):
                 return time.perf_counter(), screen
             if time.perf_counter() > deadline:
-                raise SystemExit(f"timed out waiting for {texts!r}; screen:\n{screen}")
+                raise SystemExit(f"timed out waiting for {what!r}; screen:\n{screen}")
             time.sleep(CONTROL_POLL_GAP)
 
     def close(self) -> None:
@@ -258,33 +264,51 @@ def key_plan(keys: int) -> list[tuple[str, str]]:
     return plan
 
 
+def running_count(screen: str) -> int:
+    """The probes the header says are running."""
+    match = _RUNNING.search(screen)
+    return int(match.group(1)) if match else 0
+
+
 def key_latencies(
     tmux: Tmux, command: str, cwd: Path, keys: int, *, rerun_every: int = 0
-) -> tuple[list[float], list[int]]:
+) -> tuple[list[float], list[int], list[float]]:
     """Time `keys` presses of j/k; `R` whenever fewer than RERUN_BELOW probes run, or, with
-    `rerun_every`, every that many keys (the stress case: fifty rows flip at once)."""
+    `rerun_every`, every that many keys (the stress case: fifty rows flip at once).
+
+    `R` keeps the probes running; it is timed on its own (until the header shows all
+    fifty running) and the next key goes KEY_GAP after it, as the other keys do.
+
+    Returns:
+        The keys' latencies (ms), the probes running after each, and the `R` latencies.
+    """
     tmux.start(command, cwd)
     tmux.wait_for("Decision by the policy", "10 Section 10")
     control = tmux.control()
     latencies: list[float] = []
     running: list[int] = []
+    reruns: list[float] = []
     for count, (key, target) in enumerate(key_plan(keys)):
         if rerun_every:
             rerun = count % rerun_every == 0
         else:
             rerun = not running or running[-1] < RERUN_BELOW
         if rerun:
+            sent = time.perf_counter()
             control.send("R")
+            shown, _ = control.wait_until(lambda screen: running_count(screen) == PROBES)
+            if running and running[-1] < PROBES:  # else the screen had nothing to change
+                reruns.append((shown - sent) * 1000)
+            time.sleep(KEY_GAP)
         sent = time.perf_counter()
         control.send(key)
         shown, screen = control.wait_for(f"{target} · section")
         latencies.append((shown - sent) * 1000)
-        match = _RUNNING.search(screen)
-        running.append(int(match.group(1)) if match else 0)
+        running.append(running_count(screen))
         time.sleep(KEY_GAP)
     control.close()
     tmux.stop()
-    return latencies, running
+    return latencies, running, reruns
 
 
 def in_process_latencies(
@@ -388,9 +412,9 @@ def main() -> int:
                 first_frame(tmux, f"{gonogo} review {checklist} --evidence-dir {evidence}", folder)
             )
         command = f"{gonogo} review {checklist} --evidence-dir {folder / 'evidence-keys'}"
-        latencies, running = key_latencies(tmux, command, folder, args.keys)
+        latencies, running, reruns = key_latencies(tmux, command, folder, args.keys)
         command = f"{gonogo} review {checklist} --evidence-dir {folder / 'evidence-stress'}"
-        stressed, _ = key_latencies(tmux, command, folder, args.keys, rerun_every=20)
+        stressed, _, stress_reruns = key_latencies(tmux, command, folder, args.keys, rerun_every=20)
         inside = in_process_latencies(
             checklist, folder / "evidence-inside", key_plan(args.keys), RERUN_BELOW
         )
@@ -409,6 +433,12 @@ def main() -> int:
         f"median {statistics.median(running):.0f}): median {statistics.median(latencies):.1f} ms, "
         f"p95 {p95:.1f} ms, max {max(latencies):.1f} ms"
     )
+    every_r = reruns + stress_reruns
+    print(
+        f"`R` itself, until the header shows fifty running ({len(every_r)} times): median "
+        f"{statistics.median(every_r):.1f} ms, p95 {percentile(every_r, 0.95):.1f} ms, "
+        f"max {max(every_r):.1f} ms"
+    )
     print(
         f"stress, `R` (all fifty rows flip to RUNNING) every 20 keys: median "
         f"{statistics.median(stressed):.1f} ms, p95 {percentile(stressed, 0.95):.1f} ms, "
@@ -420,8 +450,11 @@ def main() -> int:
         f"max {max(inside):.1f} ms"
     )
     print(f"load average during the run: {os.getloadavg()[0]:.2f} (other processes skew it)")
-    ok = p95 < 50 and max(frames) < 1.0
-    print("targets (p95 < 50 ms, first frame < 1 s):", "met" if ok else "NOT met")
+    ok = p95 < 50 and percentile(every_r, 0.95) < 50 and max(frames) < 1.0
+    print(
+        "targets (p95 < 50 ms for the keys and for `R`, first frame < 1 s):",
+        "met" if ok else "NOT met",
+    )
     return 0 if ok else 1
 
 

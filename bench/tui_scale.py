@@ -71,7 +71,7 @@ def key_plan(keys: int) -> list[tuple[str, str, str]]:
     """`keys` presses from the first criterion, down to the last section and back: tmux's
     key name, Textual's, and the criterion the key selects."""
     section, item, forward = 0, 0, True
-    plan = []
+    plan: list[tuple[str, str, str]] = []
     while len(plan) < keys:
         if forward and section == SECTIONS - 1:
             forward = False
