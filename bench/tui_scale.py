@@ -131,6 +131,7 @@ def key_latencies(
     finished; also the reruns' latencies (ms) and the peak RSS (MB)."""
     tmux.start(command, cwd)
     _, screen = tmux.wait_for(*FIRST_FRAME)
+    control = tmux.control()
     running_now = progress(screen)[2]
     during, after = Timed(), Timed()
     reruns: list[float] = []
@@ -138,22 +139,23 @@ def key_latencies(
     for count, (tmux_key, _, target) in enumerate(plan):
         timed = during if count < half else after
         if count == half:
-            tmux.wait_until(_all_done, "every probe finished")
+            control.wait_until(_all_done, "every probe finished")
         elif count < half and running_now < RERUN_BELOW:
             sent = time.perf_counter()
-            tmux.run("send-keys", "-t", "bench", "R")
-            shown, _ = tmux.wait_until(
+            control.send("R")
+            shown, _ = control.wait_until(
                 lambda screen: progress(screen)[2] >= RERUN_BELOW, "the rerun"
             )
             reruns.append((shown - sent) * 1000)
             time.sleep(KEY_GAP)
         sent = time.perf_counter()
-        tmux.run("send-keys", "-t", "bench", tmux_key)
-        shown, screen = tmux.wait_for(f"{target} · section")
+        control.send(tmux_key)
+        shown, screen = control.wait_for(f"{target} · section")
         timed.latencies.append((shown - sent) * 1000)
         running_now = progress(screen)[2]
         timed.running.append(running_now)
         time.sleep(KEY_GAP)
+    control.close()
     return during, after, reruns, peak_rss_mb(review_pids(tmux))
 
 
