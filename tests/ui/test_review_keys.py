@@ -11,6 +11,7 @@ from textual.widgets import Static
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.evaluation import Decision
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.ui.presentation import RowState
 from gonogo_tui.ui.screens.help import HelpScreen
 from gonogo_tui.ui.screens.modals import ConfirmModal, NoteModal, TickNoteModal, WaiverModal
 from gonogo_tui.ui.screens.presenter import PresenterScreen
@@ -46,10 +47,10 @@ async def test_probes_start_in_workers_and_show_running(make_app: AppFactory) ->
         assert sorted(runner.calls) == sorted(SMALL_PROBED)
         assert review.running == {"ci.contract", "team.window"}
         rows = {row.criterion_id: row for row in app.screen.query(CriterionRow)}
-        assert rows["ci.contract"].has_class("-running")
+        assert rows["ci.contract"].view.state is RowState.RUNNING
         assert "RUN" in str(rows["ci.contract"].render())
-        assert rows["ci.tests"].has_class("-pass")
-        assert rows["team.oncall"].has_class("-tick")
+        assert rows["ci.tests"].view.state is RowState.PASS
+        assert rows["team.oncall"].view.state is RowState.TICK
         panels = list(app.screen.query(SectionPanel))
         assert panels[0].header.has_class("-running") and panels[1].header.has_class("-go")
         workers = {w.group for w in app.workers if w.is_running}
@@ -58,7 +59,7 @@ async def test_probes_start_in_workers_and_show_running(make_app: AppFactory) ->
         runner.release("team.window")
         await settle(pilot)
         assert review.running == frozenset()
-        assert rows["ci.contract"].has_class("-pass")
+        assert rows["ci.contract"].view.state is RowState.PASS
         assert panels[0].header.has_class("-go") and panels[2].header.has_class("-waiting")
 
 
@@ -227,7 +228,7 @@ async def test_w_waives_with_a_required_reason(make_app: AppFactory) -> None:
         assert outcome.waiver is not None and outcome.waiver.reason == "flaky"
         assert outcome.waiver.operator == "alice"
         row = next(r for r in app.screen.query(CriterionRow) if r.criterion_id == "ci.contract")
-        assert row.has_class("-waived") and "WAIVED" in str(row.render())
+        assert row.view.state is RowState.WAIVED and "WAIVED" in str(row.render())
         assert "WAIVED" in text_of(app.screen.query_one("#detail-text"))
         assert journal_entries(app, "waiver")[0]["reason"] == "flaky"
         await pilot.press("w")

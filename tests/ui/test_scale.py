@@ -85,7 +85,7 @@ async def test_a_thousand_criteria_open_navigate_and_update(
         assert review.selected == "c99-0"
         row = rows_of(review)["c99-9"]
         assert panels[99].live and not panels[99].parked
-        assert row.has_class("-fail") and "FAIL" in str(row.render())
+        assert row.view.state is RowState.FAIL and "FAIL" in str(row.render())
         assert panels[99].header.has_class("-no-go")
         sections = review.query_one("#sections", VerticalScroll)
         assert sections.region.contains_region(rows_of(review)["c99-0"].region)
@@ -97,7 +97,7 @@ async def test_a_thousand_criteria_open_navigate_and_update(
         await pilot.pause()
         assert review.selected == "c0-0"
         assert sections.region.contains_region(rows_of(review)["c0-0"].region)
-        assert rows_of(review)["c0-3"].has_class("-fail")
+        assert rows_of(review)["c0-3"].view.state is RowState.FAIL
         assert panels[0].live and panels[99].parked
 
         await pilot.press("R")  # a thousand probes again; the hanging one restarts too

@@ -497,6 +497,8 @@ class ReviewScreen(Screen[None]):
         short = self.has_class("-short")
         if short != self._short:  # passing rows fold, or no longer: parked heights change
             self._short = short
+            for row in self._rows().values():
+                row.set_fold(short)
             for panel in self._panels:
                 panel.fit_parked(short=short)
         top = round(sections.scroll_y)

@@ -19,7 +19,6 @@ from gonogo_tui.core.probes.base import Status
 from gonogo_tui.ui.presentation import (
     AGE_STYLE,
     EXPECTED_STYLE,
-    ROW_CLASSES,
     ROW_STYLES,
     STALE_MARK,
     STALE_STYLE,
@@ -29,11 +28,13 @@ from gonogo_tui.ui.presentation import (
     format_age,
     row_state,
     safe_text,
-    set_state_class,
 )
 
 WIDE_ROW = 48
 """Rows at least this wide show the state word and the expectation."""
+FOLDED_WHEN_SHORT = RowState.PASS
+"""Rows of this state are folded away on short terminals (their `-fold` class, see
+review.tcss), except the selected one: a parked panel needs it to keep its height."""
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,12 @@ class RowView:
 
 
 class CriterionRow(Widget):
-    """A criterion's row in its section panel; state shows as a `-pass`, `-fail`... class.
+    """A criterion's row in its section panel.
 
-    Colours inside the row are theme variables on the rendered content (`ROW_STYLES`), not
-    component classes: with five component classes every state change restyled the row six
-    times, and fifty probes finishing at once froze the keyboard for a tenth of a second.
+    The state shows in the rendered content (symbol, word and `ROW_STYLES` colours), not
+    as CSS classes: restyling a widget costs about half a millisecond, and `R` turning
+    fifty rows RUNNING spent 15-20 ms restyling them before its frame. The one class a
+    state takes is `-fold`, on a passing row of a short screen, which folds it away.
     """
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
@@ -99,7 +101,7 @@ class CriterionRow(Widget):
 
     def __init__(self, criterion: Criterion) -> None:
         state = RowState.TICK if criterion.is_manual else RowState.PENDING
-        super().__init__(classes=f"-{state.value}")
+        super().__init__()
         self.criterion_id = criterion.id
         self._view = RowView(
             state,
@@ -113,6 +115,8 @@ class CriterionRow(Widget):
         """The view the row's class and drawing show (behind `view` while not live)."""
         self._live = True
         self._parked = False
+        self._fold = False
+        """The screen folds passing rows away (a short terminal)."""
 
     @property
     def view(self) -> RowView:
@@ -158,12 +162,24 @@ class CriterionRow(Widget):
             self._parked = False
             self.styles.display = None  # the inline `none` goes
 
+    def set_fold(self, fold: bool) -> None:
+        """Fold the row away while it passes (a short screen), or never."""
+        if fold != self._fold:
+            self._fold = fold
+            self._fit_fold()
+
+    def _fit_fold(self) -> None:
+        folded = self._fold and self._drawn.state is FOLDED_WHEN_SHORT
+        if folded != self.has_class("-fold"):
+            self.set_class(folded, "-fold")
+
     def _draw(self) -> None:
         if self._view == self._drawn:
             return
-        if self._view.state is not self._drawn.state:
-            set_state_class(self, ROW_CLASSES, f"-{self._view.state.value}")
+        state_changed = self._view.state is not self._drawn.state
         self._drawn = self._view
+        if state_changed and self._fold:
+            self._fit_fold()
         self.refresh()
 
     def on_click(self) -> None:
@@ -208,4 +224,4 @@ def _fit(text: str, width: int, *, right: bool = False) -> str:
     return padding + text if right else text + padding
 
 
-__all__ = ["CriterionRow", "RowView"]
+__all__ = ["FOLDED_WHEN_SHORT", "CriterionRow", "RowView"]

@@ -20,14 +20,13 @@ from gonogo_tui.ui.presentation import (
     PANEL_CLASSES,
     PANEL_LABELS,
     PanelState,
-    RowState,
     panel_counts,
     panel_state,
     row_state,
     safe_text,
     set_state_class,
 )
-from gonogo_tui.ui.widgets.criterion_row import CriterionRow, RowView
+from gonogo_tui.ui.widgets.criterion_row import FOLDED_WHEN_SHORT, CriterionRow, RowView
 
 
 class SectionHeader(Widget):
@@ -67,11 +66,6 @@ class SectionHeader(Widget):
             left = set_cell_size(left, room - 1) + "…"
         gap = " " * max(width - cell_len(left) - cell_len(right) - 1, 1)
         return Text(f" {left}{gap}{right}", no_wrap=True, end="")
-
-
-FOLDED_WHEN_SHORT = RowState.PASS
-"""Rows of this state are folded away on short terminals (`.-short CriterionRow.-pass` in
-review.tcss), except the selected one: a parked panel needs it to keep its height."""
 
 
 class SectionPanel(Vertical):
