@@ -59,6 +59,9 @@ MIN_SHARE_MS = 25.0
 PR_SET_PDEATHSIG = 1
 """prctl(2) option: the signal a process gets when its parent dies."""
 
+STOP_GRACE = 2.0
+"""Seconds a worker gets to cancel its probes after SIGTERM before SIGKILL."""
+
 DEADLINE_SLACK = 5.0
 """Seconds a worker gets beyond the time its probes can take by their own deadlines."""
 
@@ -168,18 +171,47 @@ def run_in_workers(
     if len(shares) == 1:
         runner = make_runner(concurrency)
         return {r.criterion_id: r for r in asyncio.run(collect(runner, probed))}
-    each = max(1, concurrency // len(shares))
+    limits = share_concurrency([len(share) for share in shares], concurrency)
     # Nothing buffered may be written twice: the workers inherit these buffers.
     sys.stdout.flush()
     sys.stderr.flush()
-    workers_started: list[_Worker] = []
+    own = list(shares[0])
+    started: list[_Worker] = []
     try:
-        for share in shares[1:]:
-            workers_started.append(_Worker.fork(share, make_runner, each, deadline_slack))
-        return asyncio.run(_gather(shares[0], make_runner(each), workers_started))
+        for share, limit in zip(shares[1:], limits[1:], strict=True):
+            try:
+                started.append(_Worker.fork(share, make_runner, limit, deadline_slack, started))
+            except OSError as exc:  # no process or pipe to spare: run the share here
+                log.debug("could not fork a probe worker (%s); running its probes here", exc)
+                own += share
+        own_limit = limits[0] if len(own) == len(shares[0]) else concurrency
+        return asyncio.run(_gather(own, make_runner(own_limit), started))
     finally:
-        for worker in workers_started:
+        for worker in started:
             worker.stop()
+
+
+def share_concurrency(sizes: Sequence[int], concurrency: int) -> list[int]:
+    """Each share's part of `concurrency`: half of an even split is kept for every share
+    (never more than its probes, never less than 1), the rest goes in proportion to the
+    probes still waiting for a part. The parts add up to at most `concurrency` when it
+    allows one each."""
+    floor = max(1, concurrency // (2 * len(sizes)))
+    limits = [min(size, floor) for size in sizes]
+    spare = concurrency - sum(limits)
+    demand = [size - limit for size, limit in zip(sizes, limits, strict=True)]
+    if spare > 0 and sum(demand) > 0:
+        total = sum(demand)
+        extra = [spare * want // total for want in demand]
+        limits = [limit + add for limit, add in zip(limits, extra, strict=True)]
+        spare -= sum(extra)
+        for index in sorted(range(len(sizes)), key=lambda i: sizes[i] - limits[i], reverse=True):
+            if spare <= 0:
+                break
+            add = min(spare, sizes[index] - limits[index])
+            limits[index] += add
+            spare -= add
+    return [max(1, limit) for limit in limits]
 
 
 @dataclass
@@ -190,11 +222,13 @@ class _Worker:
     fd: int
     criteria: list[Criterion]
     deadline: float
-    """`time.monotonic()` after which the worker is killed."""
+    """`time.monotonic()` after which the worker is stopped."""
     started_at: float
     results: dict[str, ProbeResult] = field(default_factory=dict)
     exit_detail: str = ""
     _buffer: bytearray = field(default_factory=bytearray)
+    _scanned: int = 0
+    """Bytes of `_buffer` known to hold no line break."""
     _reaped: bool = False
     _closed: bool = False
 
@@ -205,17 +239,36 @@ class _Worker:
         make_runner: ProbeRunnerFactory,
         concurrency: int,
         slack: float,
+        siblings: Sequence[_Worker] = (),
     ) -> _Worker:
-        """Start a worker for `criteria`; the parent gets its handle."""
+        """Start a worker for `criteria`; the parent gets its handle.
+
+        Raises:
+            OSError: no pipe or no process could be made (nothing is left open).
+        """
         runner = make_runner(concurrency)
         allowance = _time_allowed(runner, criteria, concurrency) + slack
         read_fd, write_fd = os.pipe()
         parent = os.getpid()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child, which leaves by os._exit
+        try:
+            pid = os.fork()
+        except OSError:
             os.close(read_fd)
-            _die_with(parent)
-            os._exit(_work(runner, criteria, write_fd))
+            os.close(write_fd)
+            raise
+        if pid == 0:  # pragma: no cover - runs in the child, which leaves by os._exit only
+            code = 1
+            try:
+                os.close(read_fd)
+                for sibling in siblings:  # their pipes are the parent's to read
+                    with contextlib.suppress(OSError):
+                        os.close(sibling.fd)
+                _die_with(parent)
+                code = _work(runner, criteria, write_fd)
+            except BaseException:  # noqa: BLE001 - nothing may unwind into the parent's code
+                code = 1
+            finally:
+                os._exit(code)
         os.close(write_fd)
         os.set_blocking(read_fd, False)
         now = time.monotonic()
@@ -228,35 +281,53 @@ class _Worker:
                 chunk = os.read(self.fd, 1 << 16)
             except BlockingIOError:
                 return True
+            except OSError:
+                chunk = b""
             if not chunk:
-                self._parse(final=True)
+                if self._buffer.strip():
+                    self._handle(bytes(self._buffer))  # a last line without its break
+                self._buffer.clear()
                 return False
             self._buffer += chunk
-            self._parse(final=False)
+            self._take_lines()
 
-    def _parse(self, *, final: bool) -> None:
-        *lines, rest = self._buffer.split(b"\n")
-        self._buffer = bytearray(rest)
-        if final and rest:
-            lines.append(rest)
-            self._buffer = bytearray()
-        for line in lines:
-            if not line.strip():
-                continue
-            try:
-                result = ProbeResult.from_dict(json.loads(line))
-            except (ValueError, KeyError, TypeError) as exc:
-                log.warning("worker %d sent an unreadable result: %s", self.pid, exc)
-                continue
-            self.results[result.criterion_id] = result
+    def _take_lines(self) -> None:
+        """Handle every complete line; the scan resumes where it stopped (a result line
+        can be tens of megabytes read 64 KiB at a time)."""
+        while (end := self._buffer.find(b"\n", self._scanned)) >= 0:
+            line = bytes(self._buffer[:end])
+            del self._buffer[: end + 1]
+            self._scanned = 0
+            if line.strip():
+                self._handle(line)
+        self._scanned = len(self._buffer)
 
-    def stop(self) -> None:
-        """Kill the worker if it still runs, reap it and close its pipe."""
+    def _handle(self, line: bytes) -> None:
+        try:
+            result = ProbeResult.from_dict(json.loads(line))
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("worker %d sent an unreadable result: %s", self.pid, exc)
+            return
+        self.results[result.criterion_id] = result
+
+    def stop(self, grace: float = STOP_GRACE) -> None:
+        """End the worker if it still runs (SIGTERM: its probes are cancelled and clean up,
+        commands' process groups included; SIGKILL after `grace` seconds), reap it, read
+        what it wrote before it ended and close its pipe."""
         if not self._reaped:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-            self.reap(block=True)
+                os.kill(self.pid, signal.SIGTERM)
+            until = time.monotonic() + grace
+            while not self.reap(block=False) and time.monotonic() < until:
+                time.sleep(0.01)
+            if not self._reaped:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
+                self.reap(block=True)
         if not self._closed:
+            with contextlib.suppress(OSError):
+                while self.feed():  # the worker is gone: this ends at the end of the pipe
+                    pass
             self._closed = True
             with contextlib.suppress(OSError):
                 os.close(self.fd)
@@ -274,7 +345,7 @@ class _Worker:
             return False
         self._reaped = True
         if os.WIFSIGNALED(status):
-            self.exit_detail = f"killed by signal {os.WTERMSIG(status)}"
+            self.exit_detail = f"was killed by signal {os.WTERMSIG(status)}"
         elif os.waitstatus_to_exitcode(status) != 0:
             self.exit_detail = f"exited with status {os.waitstatus_to_exitcode(status)}"
         return True
@@ -307,38 +378,47 @@ def _time_allowed(runner: ProbeRunner, criteria: Sequence[Criterion], concurrenc
 
 
 def _die_with(parent: int) -> None:  # pragma: no cover - runs in the child
-    """Have the kernel kill this worker when `parent` dies (Linux), so that a kill -9 of
-    `gonogo check` leaves no worker probing on."""
+    """Have the kernel send SIGTERM to this worker when `parent` dies (Linux), so that a
+    kill -9 of `gonogo check` leaves no worker (and no probe's command) running on."""
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the worker ends with its probes
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except Exception:  # not Linux, or no ctypes: the worker ends with its probes
         return
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
 
 
 def _work(runner: ProbeRunner, criteria: Sequence[Criterion], fd: int) -> int:  # pragma: no cover
-    """The worker's life: run the probes, write each result as one JSON line; exit code."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    """The worker's life: run the probes, write each result as one JSON line; exit code.
+
+    SIGINT is left as it was (Ctrl-C cancels the probes as in a single process; ignored
+    stays ignored); SIGTERM, from the parent or the parent's death, cancels them too, and
+    cancelled probes clean up (a command's process group is killed).
+    """
+
+    async def main() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        try:
+            async for result in runner.run_all(criteria):
+                _write_all(fd, (json.dumps(result.to_dict()) + "\n").encode("utf-8"))
+        finally:
+            await runner.aclose()
+
     try:
-
-        async def main() -> None:
-            try:
-                async for result in runner.run_all(criteria):
-                    _write_all(fd, (json.dumps(result.to_dict()) + "\n").encode("utf-8"))
-            finally:
-                await runner.aclose()
-
         asyncio.run(main())
         return 0
     except BrokenPipeError:
         return 3
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        return 4
     except BaseException as exc:  # the worker must leave through os._exit, whatever happens
         with contextlib.suppress(Exception):
-            log.warning("probe worker failed: %s", runner.redactor(f"{type(exc).__name__}"))
+            log.warning("probe worker failed: %s", type(exc).__name__)
         return 1
     finally:
         with contextlib.suppress(OSError):
@@ -360,33 +440,35 @@ async def _gather(
     """Run this process's share while reading the workers' streams; every result."""
     loop = asyncio.get_running_loop()
     open_streams = {worker.fd: worker for worker in workers}
-    all_read = loop.create_future()
+    changed = asyncio.Event()
 
     def on_readable(worker: _Worker) -> None:
         if not worker.feed():
             loop.remove_reader(worker.fd)
             open_streams.pop(worker.fd, None)
-            if not open_streams and not all_read.done():
-                all_read.set_result(None)
+            changed.set()
 
     for worker in workers:
         loop.add_reader(worker.fd, on_readable, worker)
-    if not open_streams:
-        all_read.set_result(None)
     try:
         results = {r.criterion_id: r for r in await collect(runner, own)}
-        remaining = max(w.deadline for w in workers) - time.monotonic()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(all_read), max(0.0, remaining))
+        while open_streams:
+            changed.clear()
+            remaining = min(w.deadline for w in open_streams.values()) - time.monotonic()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), max(0.0, remaining))
+            now = time.monotonic()
+            for fd, worker in list(open_streams.items()):
+                if worker.deadline <= now:  # overran what its probes' deadlines allow
+                    loop.remove_reader(fd)
+                    del open_streams[fd]
+                    worker.stop()
+                    worker.exit_detail = "did not finish in time and was stopped"
     finally:
         for fd in list(open_streams):
             loop.remove_reader(fd)
     for worker in workers:
-        if worker.fd in open_streams:
-            worker.stop()
-            worker.exit_detail = "did not finish in time and was killed"
-        else:
-            worker.reap(block=True)
+        worker.stop()
         results.update(worker.results)
         for result in worker.missing(runner):
             results[result.criterion_id] = result

@@ -6,8 +6,10 @@ only done by a process without other threads, and pytest's process holds server 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -17,7 +19,12 @@ from typing import Any, Literal
 
 from gonogo_tui.core.checklist import Criterion, load_checklist
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
-from gonogo_tui.core.workers import MIN_PROBES_TO_FORK, plan_shares, worker_count
+from gonogo_tui.core.workers import (
+    MIN_PROBES_TO_FORK,
+    plan_shares,
+    share_concurrency,
+    worker_count,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -134,6 +141,9 @@ class Where(ProbeSpec):
             os.kill(os.getpid(), signal.SIGKILL)
         if self.action == "block":
             time.sleep(60)  # blocks the worker's event loop: its own timeout cannot fire
+        if self.action == "hang":
+            import asyncio
+            await asyncio.sleep(60)
         if self.action == "secret":
             return Observation(ok=True, value="token=hunter2-secret", output="hunter2-secret")
         return Observation(ok=True, value=str(os.getpid()))
@@ -155,11 +165,24 @@ if scenario == "block":
     criteria.append(criterion("web-blocks", 0, "block"))
 if scenario == "secret":
     criteria.append(criterion("web-secret", 0, "secret"))
+if scenario == "hang":
+    criteria.append(criterion("web-hangs", 0, "hang"))
+if scenario == "commands":  # local work: sleeping commands with a marker to find them by
+    criteria += [
+        Criterion.model_validate({"id": f"cmd-{n}", "title": "sleeps", "probe": {
+            "kind": "command", "command": ["sleep", "29.4871"]}})
+        for n in range(14)
+    ]
+if scenario == "nofork":
+    def refuse(*args, **kwargs):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+    os.fork = refuse
 
 def make_runner(concurrency):
     return ProbeRunner(
         ProbeContext(root=__import__("pathlib").Path(".")),
-        concurrency=concurrency, default_timeout=0.5, retry_backoff=0,
+        concurrency=concurrency,
+        default_timeout=60 if scenario in ("hang", "commands") else 0.5, retry_backoff=0,
         redactor=Redactor(["hunter2-secret"]),
     )
 
@@ -221,7 +244,7 @@ def test_a_worker_killed_midway_leaves_its_unreported_probes_error(tmp_path: Pat
     results = run_script(tmp_path, "die", 2)["results"]
     dead = results["web-dies"]
     assert dead["status"] == "ERROR"
-    assert "killed by signal 9" in dead["detail"] and "not measured" in dead["detail"]
+    assert "was killed by signal 9" in dead["detail"] and "not measured" in dead["detail"]
     # What the worker reported before it died is kept; the main process's share is whole.
     assert all(results[f"web-{n}"]["status"] == "PASS" for n in range(12))
     assert all(results[f"db-{n}"]["status"] == "PASS" for n in range(12))
@@ -233,9 +256,10 @@ def test_a_worker_that_overruns_its_deadline_is_killed(tmp_path: Path) -> None:
     results = document["results"]
     blocked = results["web-blocks"]
     assert blocked["status"] == "ERROR"
-    assert "did not finish in time and was killed" in blocked["detail"]
-    # Deadline: 0.5 s timeout x 1 wave + 0.5 s slack; the worker was not waited for 60 s.
-    assert document["elapsed"] < 5 and time.monotonic() - started < 15
+    assert "did not finish in time and was stopped" in blocked["detail"]
+    # Deadline: 0.5 s timeout x 1 wave + 0.5 s slack, then SIGTERM (which a blocked loop
+    # cannot act on) and SIGKILL 2 s later; the worker was not waited for 60 s.
+    assert document["elapsed"] < 6 and time.monotonic() - started < 15
     assert all(results[f"db-{n}"]["status"] == "PASS" for n in range(12))
 
 
@@ -261,18 +285,27 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def test_a_worker_dies_with_a_killed_check(tmp_path: Path) -> None:
-    """kill -9 of the parent while its worker blocks for a minute: the worker goes too."""
+def start_script(
+    tmp_path: Path, scenario: str, *, start_new_session: bool = False
+) -> subprocess.Popen[str]:
+    """The burst script with two workers, running in the background."""
     script = tmp_path / "burst.py"
     script.write_text(textwrap.dedent(SCRIPT))
-    proc = subprocess.Popen(
-        [sys.executable, str(script), "block", "2"],
+    return subprocess.Popen(
+        [sys.executable, str(script), scenario, "2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(REPO)},
+        start_new_session=start_new_session,
     )
+
+
+def test_a_worker_dies_with_a_killed_check(tmp_path: Path) -> None:
+    """kill -9 of the parent while its worker waits on a probe for a minute: the worker goes
+    too (the kernel sends it SIGTERM, which cancels its probes)."""
+    proc = start_script(tmp_path, "hang")
     try:
         assert proc.stdout is not None and proc.stdout.readline() == "started\n"
         deadline = time.monotonic() + 10
@@ -289,3 +322,59 @@ def test_a_worker_dies_with_a_killed_check(tmp_path: Path) -> None:
     finally:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def test_without_a_process_to_spare_the_share_runs_here(tmp_path: Path) -> None:
+    """fork() failing (EAGAIN at a container's process limit) is no error: the main process
+    runs the worker's share itself."""
+    document = run_script(tmp_path, "nofork", 2)
+    results = document["results"]
+    assert len(results) == 24 and {r["status"] for r in results.values()} == {"PASS"}
+    assert {r["value"] for r in results.values()} == {str(document["pid"])}
+
+
+def marked_sleeps() -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if argv[:2] == [b"sleep", b"29.4871"]:
+                found.append(int(entry))
+    return found
+
+
+def test_ctrl_c_cancels_a_workers_commands_too(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the foreground process group) while the worker's commands run:
+    they are cancelled and their process groups killed, as in a single process."""
+    # Its own process group, as a terminal's foreground job.
+    proc = start_script(tmp_path, "commands", start_new_session=True)
+    try:
+        deadline = time.monotonic() + 15
+        while len(marked_sleeps()) < 14 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(marked_sleeps()) == 14
+        assert children_of(proc.pid), "the commands run in a worker"
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=15)
+        deadline = time.monotonic() + 5
+        while marked_sleeps() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marked_sleeps() == []
+        assert children_of(proc.pid) == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        for pid in marked_sleeps():
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_concurrency_is_shared_in_proportion_to_the_probes() -> None:
+    assert share_concurrency([1000, 13], 64) == [51, 13]
+    assert share_concurrency([10, 10], 64) == [10, 10]  # nobody gets more than its probes
+    assert share_concurrency([30, 30], 8) == [4, 4]
+    assert sum(share_concurrency([500, 3, 3], 16)) == 16
+    assert share_concurrency([5, 5], 2) == [1, 1]

@@ -93,6 +93,15 @@ async def test_navigation_keys(make_app: AppFactory, seed_checklist: Checklist) 
         assert rows["team.secondary"].has_class("-selected")
         assert not rows["artifacts.summary"].has_class("-selected")
         assert "Secondary on-call available" in str(app.screen.query_one("#detail-text").render())
+        order = [c.id for _, c in seed_checklist.criteria()]
+        await pilot.press("home")
+        assert review.selected == order[0]
+        await pilot.press("pagedown")
+        assert review.selected == order[10]
+        await pilot.press("pageup", "pageup")
+        assert review.selected == order[0]
+        await pilot.press("end")
+        assert review.selected == order[-1]
 
 
 async def test_navigation_is_instant_while_a_probe_hangs(

@@ -27,41 +27,54 @@ KEEPALIVE = 32
 """Idle connections a client keeps open for the next probe."""
 
 
+class _Slot:
+    """A client and the probes it carries now."""
+
+    __slots__ = ("client", "leases")
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.leases = 0
+
+
 class ClientPool:
     """httpx clients made on demand; `lease` lends the first with room for one more probe."""
 
     def __init__(self, make: Callable[[], httpx.AsyncClient], per_client: int = PER_CLIENT):
         self._make = make
         self._per_client = per_client
-        self._clients: list[httpx.AsyncClient] = []
-        self._leases: list[int] = []
+        self._slots: list[_Slot] = []
 
     @contextlib.contextmanager
     def lease(self) -> Iterator[httpx.AsyncClient]:
         """A client for one probe's requests, for as long as the block runs."""
-        index = next(
-            (i for i, leases in enumerate(self._leases) if leases < self._per_client), None
-        )
-        if index is None:
-            self._clients.append(self._make())
-            self._leases.append(0)
-            index = len(self._clients) - 1
-        self._leases[index] += 1
+        slot = next((s for s in self._slots if s.leases < self._per_client), None)
+        if slot is None:
+            slot = _Slot(self._make())
+            self._slots.append(slot)
+        slot.leases += 1
         try:
-            yield self._clients[index]
+            yield slot.client
         finally:
-            self._leases[index] -= 1
+            slot.leases -= 1  # the slot's own count, even if the pool was closed meanwhile
 
     @property
     def size(self) -> int:
         """Clients made so far."""
-        return len(self._clients)
+        return len(self._slots)
 
     async def aclose(self) -> None:
-        """Close every client made (the pool can be used again afterwards)."""
-        clients, self._clients, self._leases = self._clients, [], []
-        for client in clients:
-            await client.aclose()
+        """Close every client made, all of them even when one fails (the first failure is
+        raised afterwards); the pool can be used again afterwards."""
+        slots, self._slots = self._slots, []
+        failure: BaseException | None = None
+        for slot in slots:
+            try:
+                await slot.client.aclose()
+            except Exception as exc:  # keep closing the others
+                failure = failure or exc
+        if failure is not None:
+            raise failure
 
 
 def new_client(*, insecure: bool) -> httpx.AsyncClient:

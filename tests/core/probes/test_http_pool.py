@@ -72,3 +72,14 @@ async def test_without_an_engine_a_private_client_is_closed(tmp_path: Path) -> N
         assert one is not two  # one pool per TLS mode
     await asyncio.wait_for(shared.aclose(), 5)
     assert one.is_closed and two.is_closed
+
+
+async def test_closing_the_pool_under_a_lease_keeps_counts_right() -> None:
+    pool = ClientPool(httpx.AsyncClient, per_client=1)
+    with pool.lease() as leased:
+        await pool.aclose()  # e.g. the engine closing while a probe still ends
+        with pool.lease() as fresh:  # a new client: the old one's lease is its own
+            assert fresh is not leased and pool.size == 1
+    with pool.lease() as again:
+        assert again is fresh and pool.size == 1
+    await pool.aclose()
