@@ -7,6 +7,7 @@ import time
 
 from rich.console import Console
 from textual.widgets import Static
+from textual.widgets._footer import FooterKey
 
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.evaluation import Decision
@@ -309,6 +310,8 @@ async def test_question_mark_lists_every_key(make_app: AppFactory) -> None:
         text = console.export_text()
         for words in ("Rerun", "Tick", "Waive", "Note", "Present", "Finalize", "Walk", "Quit"):
             assert words in text
+        for key in ("↑ / k", "↓ / j", "← / h", "→ / l", "tab", "shift+tab", "home", "end"):
+            assert key in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -366,3 +369,20 @@ async def test_a_worker_that_raises_ends_as_an_error_result(make_app: AppFactory
         assert review.running == frozenset()
         (written,) = [e for e in journal_entries(app, "result") if e["criterion_id"] == "ci.tests"]
         assert written["result"]["status"] == "ERROR"
+
+
+async def test_the_footer_lists_every_key_at_120_columns(make_app: AppFactory) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        keys = list(app.screen.query(FooterKey))
+        shown = {key.action for key in keys}
+        for action in (
+            "move(1)", "toggle_tick", "waive", "note", "rerun_selected", "rerun_section",
+            "rerun_all", "presenter", "walkthrough", "finalize", "app.open_help", "app.quit",
+        ):  # fmt: skip
+            assert action in shown
+        for key in keys:  # every entry whole on the screen, none cut off
+            assert key.region.width > 0 and key.region.right <= 120
+        move = next(key for key in keys if key.action == "move(1)")
+        assert "tab" in move.key_display and "↑" in move.key_display

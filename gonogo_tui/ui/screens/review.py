@@ -127,26 +127,29 @@ class ReviewScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-single"), (70, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
+        # One footer entry stands for all the moving keys; the help screen lists each.
         Binding("up,k", "move(-1)", "Previous criterion", show=False),
-        Binding("down,j", "move(1)", "Next criterion", show=False),
-        Binding("left,h", "move_section(-1)", "Previous section", show=False),
-        Binding("right,l", "move_section(1)", "Next section", show=False),
+        Binding("down,j", "move(1)", "Move", key_display="↑↓←→ tab", tooltip="Next criterion"),
+        Binding("left,h", "move_section(-1)", "Same row, previous section", show=False),
+        Binding("right,l", "move_section(1)", "Same row, next section", show=False),
         Binding("tab", "move_section(1, True)", "Next section", show=False),
         Binding("shift+tab", "move_section(-1, True)", "Previous section", show=False),
         Binding("pageup", "move(-10)", "Ten criteria up", show=False),
         Binding("pagedown", "move(10)", "Ten criteria down", show=False),
         Binding("home", "move(-1_000_000)", "First criterion", show=False),
         Binding("end", "move(1_000_000)", "Last criterion", show=False),
-        Binding("r", "rerun_selected", "Rerun", tooltip="Rerun the selected probe"),
+        # Shown in this order: on a narrow screen the footer keeps the first ones (the help
+        # screen, `?`, lists every key).
         Binding("space", "toggle_tick", "Tick", tooltip="Tick or untick a manual criterion"),
         Binding("w", "waive", "Waive", tooltip="Waive a failing criterion (reason required)"),
-        Binding("n", "note", "Note", tooltip="Add a note to the meeting"),
         Binding("f", "finalize", "Finalize", tooltip="Decide and write the decision record"),
-        Binding("p", "presenter", "Present", tooltip="Presenter mode for the shared screen"),
         Binding("question_mark", "app.open_help", "Help", tooltip="List every key"),
         Binding("q", "app.quit", "Quit", tooltip="Quit (asks first until finalized)"),
+        Binding("r", "rerun_selected", "Rerun", tooltip="Rerun the selected probe"),
         Binding("s", "rerun_section", "Section", tooltip="Rerun the selected section's probes"),
         Binding("R", "rerun_all", "All", tooltip="Rerun every probe"),
+        Binding("n", "note", "Note", tooltip="Add a note to the meeting"),
+        Binding("p", "presenter", "Present", tooltip="Presenter mode for the shared screen"),
         Binding("g", "walkthrough", "Walk", tooltip="Walkthrough, one section at a time"),
         Binding("d", "toggle_detail", "Detail", show=False, tooltip="Detail pane full screen"),
     ]
