@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.worker import Worker
 
 from gonogo_tui.core.checklist import Checklist, load_checklist
@@ -129,6 +130,16 @@ async def _wait(pilot: Pilot[Any], workers: list[Worker[Any]]) -> None:
             await asyncio.gather(*(w.wait() for w in workers), return_exceptions=True)
     await pilot.pause()
     await pilot.pause()
+
+
+def shown_text(widget: Widget) -> str:
+    """What the screen shows inside `widget`'s content region (no border or padding), one
+    line per row: clipping included, so text a widget holds but cannot fit is not in it."""
+    region = widget.content_region
+    strips = widget.screen._compositor.render_strips()
+    return "\n".join(
+        strip.crop(region.x, region.right).text for strip in strips[region.y : region.bottom]
+    )
 
 
 def journal_kinds(app: GonogoApp) -> list[str]:

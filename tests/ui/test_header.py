@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Label, ProgressBar
 
-from gonogo_tui.ui.widgets.header import ReviewHeader
-from tests.ui.conftest import AppFactory, review_of, settle
+from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.ui.widgets.header import ReviewHeader, fit_header_title
+from tests.ui.conftest import AppFactory, review_of, settle, shown_text
 from tests.ui.fakes import FakeClock
 
 
@@ -44,3 +46,47 @@ async def test_progress_bar_shows_while_probes_run(make_app: AppFactory) -> None
         await settle(pilot)
         assert "probes 5/5" in str(header.query_one("#header-progress", Label).render())
         assert not header.has_class("-running")
+
+
+@pytest.mark.parametrize(
+    ("size", "bar_shown", "who"),
+    [
+        ((120, 40), True, "Spark Trading production … · release v1.4.0 · operator alice"),
+        ((80, 24), False, "Spark Trading pr… · v1.4.0 · alice"),
+    ],
+)
+async def test_header_keeps_release_and_operator_readable(
+    make_app: AppFactory,
+    seed_checklist: Checklist,
+    size: tuple[int, int],
+    bar_shown: bool,
+    who: str,
+) -> None:
+    """While probes run: the bar only on a wide screen, the count always, and the title
+    trimmed before the release and the operator."""
+    app, _ = make_app(checklist=seed_checklist, hang={"team.window"})
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, hanging={"team.window"})
+        header = app.screen.query_one(ReviewHeader)
+        assert header.has_class("-running")
+        assert header.query_one(ProgressBar).display is bar_shown
+        assert "probes 42/43 · 1 running" in shown_text(header.query_one("#header-progress"))
+        title = shown_text(header.query_one("#header-title")).strip()
+        assert title == who
+        assert "v1.4.0" in title and "alice" in title
+
+
+@pytest.mark.parametrize(
+    ("width", "expected"),
+    [
+        (63, "Spark Trading production deploy · release v1.4.0 · operator bob"),
+        (50, "Spark Trading pro… · release v1.4.0 · operator bob"),
+        (30, "Spark Trading … · v1.4.0 · bob"),
+        (20, "Spar… · v1.4.0 · bob"),
+        (10, "v1.4.0 · …"),
+    ],
+)
+def test_fit_header_title_trims_the_checklist_title_first(width: int, expected: str) -> None:
+    fitted = fit_header_title("Spark Trading production deploy", "v1.4.0", "bob", width)
+    assert fitted == expected
+    assert len(fitted) <= width

@@ -124,6 +124,14 @@ def test_presenter(snap_compare: SnapCompare, seed_app: Callable[..., GonogoApp]
     )
 
 
+def test_presenter_80x24(snap_compare: SnapCompare, seed_app: Callable[..., GonogoApp]) -> None:
+    """Presenter mode at 80x24: five tiles abreast without borders, every status in view."""
+    app = seed_app(MIXED, hang={"team.window"})
+    assert snap_compare(
+        app, terminal_size=(80, 24), press=["p"], run_before=prepared(hanging={"team.window"})
+    )
+
+
 def test_layout_80x24(snap_compare: SnapCompare, seed_app: Callable[..., GonogoApp]) -> None:
     """80x24: two columns, passing rows folded away, all ten sections in view."""
     app = seed_app(MIXED)

@@ -25,6 +25,7 @@ from gonogo_tui.ui.presentation import (
     set_state_class,
 )
 from gonogo_tui.ui.widgets.big_text import BigText
+from gonogo_tui.ui.widgets.section_tile import SectionTile
 
 if TYPE_CHECKING:
     from gonogo_tui.ui.screens.review import ReviewScreen, ReviewSnapshot
@@ -34,6 +35,8 @@ class PresenterScreen(Screen[None]):
     """High-contrast summary that follows the review screen's snapshot."""
 
     CSS_PATH = "presenter.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         Binding("p,escape", "app.pop_screen", "Back to the review"),
         Binding("question_mark", "app.open_help", "Help"),
@@ -50,9 +53,7 @@ class PresenterScreen(Screen[None]):
         yield Static(id="presenter-summary", markup=False)
         with Grid(id="presenter-tiles"):
             for number, section in enumerate(self.review.ctx.checklist.sections, start=1):
-                yield Static(
-                    Text(f"{number}. {safe_text(section.title)}"), classes="tile", markup=False
-                )
+                yield SectionTile(f"{number}. {safe_text(section.title)}", classes="tile")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -84,16 +85,13 @@ class PresenterScreen(Screen[None]):
             summary += f" · provisional, {running} probe{'s' * (running != 1)} running"
         self.query_one("#presenter-summary", Static).update(Text(summary, justify="center"))
         for tile, section in zip(
-            self.query(".tile").results(Static), evaluation.sections, strict=True
+            self.query(".tile").results(SectionTile), evaluation.sections, strict=True
         ):
             state = panel_state(section, snapshot.running)
             set_state_class(tile, PANEL_CLASSES, f"-{state.value}")
-            tile.update(
-                Text(
-                    f"{section.number}. {safe_text(section.section.title)}\n"
-                    f"{PANEL_LABELS[state]}  {panel_counts(section)}",
-                    justify="center",
-                )
+            tile.show(
+                f"{section.number}. {safe_text(section.section.title)}",
+                f"{PANEL_LABELS[state]}  {panel_counts(section)}",
             )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -11,6 +12,53 @@ from gonogo_tui.ui.presentation import CLOCK_MARK, format_clock, safe_text
 
 WARNING_SECONDS = 120.0
 """The countdown turns to the warning colour in the last two minutes."""
+MIN_TITLE_CELLS = 12
+"""The checklist title is trimmed to no less than this before the release and operator are."""
+
+
+def fit_header_title(title: str, release: str | None, operator: str, width: int) -> str:
+    """Who and what in `width` cells, trimming the least important part first.
+
+    In order: the checklist's title (down to `MIN_TITLE_CELLS`), then the words "release"
+    and "operator" before the values, then the title again, down to one character; the
+    release and the operator are cut last. Arguments are already made safe (`safe_text`).
+    """
+    tails = [f" · operator {operator}", f" · {operator}"]
+    if release:
+        tails = [f" · release {release} · operator {operator}", f" · {release} · {operator}"]
+    if cell_len(title + tails[0]) <= width:
+        return title + tails[0]
+    for tail in tails:
+        room = width - cell_len(tail)
+        if room >= MIN_TITLE_CELLS:
+            return _trim(title, room) + tail
+    tail = tails[-1]
+    room = width - cell_len(tail)
+    if room >= 2:  # a character and the ellipsis
+        return _trim(title, room) + tail
+    return _trim(tail.removeprefix(" · "), width)
+
+
+def _trim(text: str, width: int) -> str:
+    """`text` in `width` cells, ending with an ellipsis when cut."""
+    if cell_len(text) <= width:
+        return text
+    trimmed = Text(text)
+    trimmed.truncate(max(width, 0), overflow="ellipsis")
+    return trimmed.plain
+
+
+class HeaderTitle(Label):
+    """The checklist's title, release and operator, fitted to the width it is given."""
+
+    def __init__(self, *, title: str, release: str | None, operator: str, id: str) -> None:
+        super().__init__(id=id, markup=False)
+        self._parts = (title, release, operator)
+
+    def render(self) -> Text:
+        title, release, operator = self._parts
+        fitted = fit_header_title(title, release, operator, self.content_size.width)
+        return Text(fitted, no_wrap=True, overflow="ellipsis")
 
 
 class ReviewHeader(Horizontal):
@@ -18,16 +66,16 @@ class ReviewHeader(Horizontal):
 
     def __init__(self, *, title: str, release: str | None, operator: str) -> None:
         super().__init__()
-        parts = [safe_text(title, keep_newlines=False)]
-        if release:
-            parts.append(f"release {safe_text(release, keep_newlines=False)}")
-        parts.append(f"operator {safe_text(operator, keep_newlines=False)}")
-        self._title = " · ".join(parts)
+        self._title = safe_text(title, keep_newlines=False)
+        self._release = safe_text(release, keep_newlines=False) if release else None
+        self._operator = safe_text(operator, keep_newlines=False)
         self._countdown = ""
         self._progress = (-1, -1, -1)
 
     def compose(self) -> ComposeResult:
-        yield Label(Text(self._title, no_wrap=True, overflow="ellipsis"), id="header-title")
+        yield HeaderTitle(
+            title=self._title, release=self._release, operator=self._operator, id="header-title"
+        )
         yield Label("", id="header-countdown")
         yield Label("", id="header-progress")
         yield ProgressBar(id="header-bar", show_eta=False, show_percentage=False)
@@ -47,7 +95,7 @@ class ReviewHeader(Horizontal):
         label.set_class(remaining <= 0, "-over")
 
     def show_progress(self, done: int, total: int, running: int) -> None:
-        """Show `probes done/total`, with a bar while some run."""
+        """Show `probes done/total`, with a bar while some run (when the screen is wide)."""
         if (done, total, running) == self._progress:
             return
         self._progress = (done, total, running)
@@ -60,4 +108,4 @@ class ReviewHeader(Horizontal):
         self.set_class(running > 0, "-running")
 
 
-__all__ = ["WARNING_SECONDS", "ReviewHeader"]
+__all__ = ["MIN_TITLE_CELLS", "WARNING_SECONDS", "HeaderTitle", "ReviewHeader", "fit_header_title"]
