@@ -66,7 +66,14 @@ def reasons_text(evaluation: Evaluation) -> Text:
 
 
 class FinalizeModal(ModalScreen[FinalizeChoice | None]):
-    """Shows the decision and its reasons; offers what the decision allows."""
+    """Shows the decision and its reasons; offers what the decision allows.
+
+    The decision line and the buttons are docked at the top and bottom of the dialog and
+    the reasons scroll between them, so every choice stays in view at 80x24 however many
+    reasons there are (app.tcss); under 100 columns four buttons wrap onto two rows.
+    """
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     BINDINGS = [
         Binding("escape", "choose(None)", "Cancel"),
@@ -98,25 +105,26 @@ class FinalizeModal(ModalScreen[FinalizeChoice | None]):
         evaluation = self.evaluation
         look = VERDICTS[evaluation.decision]
         with Vertical(classes="dialog -wide"):
-            yield Label("Finalize the decision", classes="dialog-title")
-            verdict = Static(
-                Text(
-                    f"{look.symbol} {look.word} by the policy · {evaluation.sections_go}/"
-                    f"{evaluation.sections_total} sections GO · {look.explanation}"
-                ),
-                id="finalize-verdict",
-                classes=look.css_class,
-            )
-            yield verdict
-            if self._running_count or self._stale_count:
+            with Vertical(id="finalize-head"):
+                yield Label("Finalize the decision", classes="dialog-title")
                 yield Static(
-                    f"Note: {self._running_count} probes still running, "
-                    f"{self._stale_count} results stale.",
-                    classes="dialog-hint",
+                    Text(
+                        f"{look.symbol} {look.word} by the policy · {evaluation.sections_go}/"
+                        f"{evaluation.sections_total} sections GO · {look.explanation}"
+                    ),
+                    id="finalize-verdict",
+                    classes=look.css_class,
                 )
+                if self._running_count or self._stale_count:
+                    yield Static(
+                        f"Note: {self._running_count} probes still running, "
+                        f"{self._stale_count} results stale.",
+                        classes="dialog-hint",
+                    )
             with VerticalScroll(id="finalize-reasons"):
                 yield Static(reasons_text(evaluation), markup=False)
-            with Horizontal(classes="dialog-buttons"):
+            four = " -four" if len(self.allowed) > 2 else ""
+            with Horizontal(id="finalize-buttons", classes=f"dialog-buttons{four}"):
                 labels = {
                     FinalizeChoice.RECORD_GO: ("Record GO (g)", "success"),
                     FinalizeChoice.CTO_APPROVAL: ("CTO approves: GO (a)", "warning"),
