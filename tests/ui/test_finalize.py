@@ -123,10 +123,42 @@ async def test_review_with_cto_approval_is_go(make_app: AppFactory, evidence: Pa
         await finish(pilot)
         (txt,) = records(evidence, "go_decision_*.txt")
         assert "Policy Decision: REVIEW, approved by the CTO" in txt.read_text()
+        assert "Approval Comment: Carol (cto): known flaky suite" in txt.read_text()
         data = json.loads(txt.with_suffix(".json").read_text())
         assert data["mode"] == "review" and data["policy_decision"] == "REVIEW"
         assert data["approvals"][0]["principal"] == "Carol"
         assert data["approvals"][0]["comment"] == "known flaky suite"
+
+
+async def test_cto_approval_requires_a_comment(make_app: AppFactory, evidence: Path) -> None:
+    app, _ = make_app({"ci.contract": FAIL})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_finalize(pilot, "a")
+        modal = app.screen
+        assert isinstance(modal, CtoApprovalModal)
+        await pilot.press(*"Carol", "enter", "enter")  # the name, then an empty comment
+        await pilot.pause()
+        assert app.screen is modal, "no approval without a comment"
+        error = modal.query_one(".dialog-error")
+        assert error.display and "comment is required" in str(error.render())
+        assert modal.query_one("#cto-name", Input).value == "Carol"
+        assert app.focused is modal.query_one("#cto-comment", Input)
+        await pilot.click("#approve")
+        assert app.screen is modal
+        assert records(evidence, "*decision*") == []
+        await pilot.press(*"known flake", "enter")
+        await finish(pilot)
+        (txt,) = records(evidence, "go_decision_*.txt")
+        assert "Approval Comment: Carol (cto): known flake" in txt.read_text().splitlines()
+        (approval,) = json.loads(txt.with_suffix(".json").read_text())["approvals"]
+        assert (approval["role"], approval["principal"], approval["vote"]) == (
+            "cto",
+            "Carol",
+            "approve",
+        )
+        assert approval["comment"] == "known flake"
+        assert approval["at"] == "2026-11-26T10:00:00.000Z"
+        assert "FINAL: GO" in verdict_text(app)
 
 
 MANY_FAILING = {
