@@ -174,6 +174,18 @@ def validate_override(override: Override) -> None:
         raise EvidenceError("an emergency override needs two senior engineers")
 
 
+def validate_review_approval(approval: Approval) -> None:
+    """Check that a vote turning REVIEW into GO names its person and says why.
+
+    Raises:
+        EvidenceError: what is missing, in one line.
+    """
+    if not approval.principal.strip():
+        raise EvidenceError("the approver's name is required")
+    if not approval.comment.strip():
+        raise EvidenceError("a comment is required: why the deployment may proceed")
+
+
 def build_record(
     checklist: Checklist,
     evaluation: Evaluation,
@@ -188,8 +200,9 @@ def build_record(
 ) -> DecisionRecord:
     """Turn an evaluation and the meeting's inputs into a record.
 
-    REVIEW becomes GO only with an approving vote from a role in the policy's
-    `review_requires`; otherwise it is recorded as NO-GO. An override turns NO-GO or
+    REVIEW becomes GO only with an approving vote, with a name and a comment
+    (`validate_review_approval`), from each role in the policy's `review_requires`;
+    otherwise it is recorded as NO-GO. An override turns NO-GO or
     REVIEW into GO in mode emergency.
 
     Raises:
@@ -255,9 +268,17 @@ def build_record(
 
 def _review_approved(checklist: Checklist, approvals: Sequence[Approval]) -> bool:
     required = set(checklist.policy.approvals.review_requires)
-    approving = {a.role for a in approvals if a.vote == "approve" and a.principal.strip()}
+    approving = {a.role for a in approvals if a.vote == "approve" and _complete(a)}
     rejecting = {a.role for a in approvals if a.vote == "reject"}
     return bool(required) and required <= approving and not (required & rejecting)
+
+
+def _complete(approval: Approval) -> bool:
+    try:
+        validate_review_approval(approval)
+    except EvidenceError:
+        return False
+    return True
 
 
 def _record_data(
@@ -350,6 +371,11 @@ def _record_text(
         ]
         if data["mode"] == RecordMode.REVIEW:
             lines.append("Policy Decision: REVIEW, approved by the CTO")
+            lines += [
+                f"Approval Comment: {a['principal']} ({a['role']}): {a['comment']}"
+                for a in data["approvals"]
+                if a["vote"] == "approve" and a["comment"]
+            ]
     else:
         failed = [s.section.title for s in evaluation.failed_sections]
         reason = no_go.reason if no_go and no_go.reason.strip() else ""
@@ -699,6 +725,7 @@ __all__ = [
     "plan_record",
     "seed_timestamp",
     "validate_override",
+    "validate_review_approval",
     "write_new_file",
     "write_plan",
     "write_record",

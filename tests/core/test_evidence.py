@@ -22,6 +22,7 @@ from gonogo_tui.core.evidence import (
     RecordPlan,
     build_record,
     plan_record,
+    validate_review_approval,
     write_new_file,
     write_plan,
     write_record,
@@ -110,10 +111,12 @@ def test_no_go_record(tmp_path: Path) -> None:
     ("approvals", "decision", "mode"),
     [
         ((), "NO-GO", RecordMode.NORMAL),
-        ((Approval("cto", "Carol", T0),), "GO", RecordMode.REVIEW),
-        ((Approval("cto", "Carol", T0, vote="reject"),), "NO-GO", RecordMode.NORMAL),
-        ((Approval("devops-lead", "Dan", T0),), "NO-GO", RecordMode.NORMAL),
-        ((Approval("cto", "  ", T0),), "NO-GO", RecordMode.NORMAL),
+        ((Approval("cto", "Carol", T0, comment="flaky"),), "GO", RecordMode.REVIEW),
+        ((Approval("cto", "Carol", T0),), "NO-GO", RecordMode.NORMAL),
+        ((Approval("cto", "Carol", T0, comment=" "),), "NO-GO", RecordMode.NORMAL),
+        ((Approval("cto", "Carol", T0, "reject", "no"),), "NO-GO", RecordMode.NORMAL),
+        ((Approval("devops-lead", "Dan", T0, comment="ok"),), "NO-GO", RecordMode.NORMAL),
+        ((Approval("cto", "  ", T0, comment="ok"),), "NO-GO", RecordMode.NORMAL),
     ],
 )
 def test_review_needs_cto(approvals: tuple[Approval, ...], decision: str, mode: RecordMode) -> None:
@@ -129,6 +132,35 @@ def test_review_needs_cto(approvals: tuple[Approval, ...], decision: str, mode: 
     )
     assert (record.decision, record.mode) == (decision, mode)
     assert record.data["policy_decision"] == "REVIEW"
+
+
+def test_review_approval_comment_is_in_the_record() -> None:
+    checklist = _checklist()
+    evaluation = _evaluation(checklist, 1)
+    approval = Approval("cto", "Carol", T0, comment="known flaky suite")
+    record = build_record(
+        checklist, evaluation, operator="alice", decided_at=T0, approvals=(approval,)
+    )
+    assert record.decision == "GO"
+    lines = record.text.splitlines()
+    assert "Policy Decision: REVIEW, approved by the CTO" in lines
+    assert "Approval Comment: Carol (cto): known flaky suite" in lines
+    (approved,) = record.data["approvals"]
+    assert (approved["principal"], approved["comment"]) == ("Carol", "known flaky suite")
+
+
+@pytest.mark.parametrize(
+    ("approval", "message"),
+    [
+        (Approval("cto", " ", T0, comment="ok"), "name is required"),
+        (Approval("cto", "Carol", T0), "comment is required"),
+        (Approval("cto", "Carol", T0, comment=" \t"), "comment is required"),
+    ],
+)
+def test_review_approval_needs_name_and_comment(approval: Approval, message: str) -> None:
+    with pytest.raises(EvidenceError, match=message):
+        validate_review_approval(approval)
+    validate_review_approval(Approval("cto", "Carol", T0, comment="known flaky suite"))
 
 
 def _override(*roles_names: tuple[str, str], reason: str = "hotfix for outage") -> Override:

@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from textual.widgets import Input
+import pytest
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widgets import Button, Input
 
+from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.ui.app import GonogoApp
 from gonogo_tui.ui.screens.finalize import (
     CtoApprovalModal,
     FinalizeChoice,
@@ -19,7 +24,7 @@ from gonogo_tui.ui.screens.sign_off import SignOffModal
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
 from gonogo_tui.ui.widgets.decision_bar import DecisionBar
 from tests.ui.conftest import AppFactory, finish, journal_entries, review_of, settle, tick_all
-from tests.ui.fakes import ERROR, FAIL, FakeClock
+from tests.ui.fakes import ERROR, FAIL, FakeClock, Scripted
 
 
 def fill(app: object, values: dict[str, str]) -> None:
@@ -41,6 +46,18 @@ def verdict_text(app: object) -> str:
     assert isinstance(app, App)
     bar = app.screen.query_one(DecisionBar)
     return f"{bar.query_one('#verdict').render()} {bar.query_one('#decision-info').render()}"
+
+
+async def open_finalize(pilot: Pilot[object], *keys: str, ticks: bool = True) -> None:
+    """Once the probes are done (and every manual criterion ticked), press `f`, then
+    `keys`, each in the dialog it opens."""
+    await settle(pilot)
+    if ticks:
+        assert isinstance(pilot.app, GonogoApp)
+        tick_all(pilot.app)
+    for key in ("f", *keys):
+        await pilot.press(key)
+        await pilot.pause()
 
 
 async def test_go_is_recorded(make_app: AppFactory, evidence: Path) -> None:
@@ -106,10 +123,116 @@ async def test_review_with_cto_approval_is_go(make_app: AppFactory, evidence: Pa
         await finish(pilot)
         (txt,) = records(evidence, "go_decision_*.txt")
         assert "Policy Decision: REVIEW, approved by the CTO" in txt.read_text()
+        assert "Approval Comment: Carol (cto): known flaky suite" in txt.read_text()
         data = json.loads(txt.with_suffix(".json").read_text())
         assert data["mode"] == "review" and data["policy_decision"] == "REVIEW"
         assert data["approvals"][0]["principal"] == "Carol"
         assert data["approvals"][0]["comment"] == "known flaky suite"
+
+
+async def test_cto_approval_requires_a_comment(make_app: AppFactory, evidence: Path) -> None:
+    app, _ = make_app({"ci.contract": FAIL})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_finalize(pilot, "a")
+        modal = app.screen
+        assert isinstance(modal, CtoApprovalModal)
+        await pilot.press(*"Carol", "enter", "enter")  # the name, then an empty comment
+        await pilot.pause()
+        assert app.screen is modal, "no approval without a comment"
+        error = modal.query_one(".dialog-error")
+        assert error.display and "comment is required" in str(error.render())
+        assert modal.query_one("#cto-name", Input).value == "Carol"
+        assert app.focused is modal.query_one("#cto-comment", Input)
+        await pilot.click("#approve")
+        assert app.screen is modal
+        assert records(evidence, "*decision*") == []
+        await pilot.press(*"known flake", "enter")
+        await finish(pilot)
+        (txt,) = records(evidence, "go_decision_*.txt")
+        assert "Approval Comment: Carol (cto): known flake" in txt.read_text().splitlines()
+        (approval,) = json.loads(txt.with_suffix(".json").read_text())["approvals"]
+        assert (approval["role"], approval["principal"], approval["vote"]) == (
+            "cto",
+            "Carol",
+            "approve",
+        )
+        assert approval["comment"] == "known flake"
+        assert approval["at"] == "2026-11-26T10:00:00.000Z"
+        assert "FINAL: GO" in verdict_text(app)
+
+
+MANY_FAILING = {
+    cid: FAIL
+    for cid in (
+        "artifacts.summary",
+        "artifacts.package",
+        "ci.contract",
+        "ci.headers",
+        "ci.tests",
+        "coverage.unit",
+        "coverage.pact",
+        "rollback.pitr",
+        "headers.csp",
+        "headers.hsts",
+        "flags.outbox",
+        "db.pool",
+        "mon.dashboard",
+        "base.p95",
+    )
+}
+"""A dozen and more failing criteria in nine sections, with the manual ticks missing."""
+ONE_SECTION_FAILING = {
+    cid: FAIL for cid in ("ci.contract", "ci.headers", "ci.drift", "ci.tests", "ci.pending")
+}
+"""REVIEW: every criterion of one section failing, the widest row of buttons."""
+
+
+def assert_fully_visible(app: GonogoApp, widget_region: Region, what: str) -> None:
+    """`widget_region` is laid out, on screen and inside the dialog's frame."""
+    dialog = app.screen.query_one(".dialog").region
+    assert widget_region.area > 0, f"{what} is not laid out"
+    assert app.screen.region.contains_region(widget_region), f"{what} {widget_region} off screen"
+    assert dialog.contains_region(widget_region), f"{what} {widget_region} outside {dialog}"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize(
+    ("script", "ticked", "choices"),
+    [
+        (MANY_FAILING, False, ("record-no-go", "override", "cancel")),
+        (ONE_SECTION_FAILING, True, ("cto-approval", "record-no-go", "override", "cancel")),
+    ],
+    ids=["no-go-many-reasons", "review-one-section"],
+)
+async def test_finalize_choices_stay_visible(
+    make_app: AppFactory,
+    seed_checklist: Checklist,
+    size: tuple[int, int],
+    script: dict[str, Scripted],
+    ticked: bool,
+    choices: tuple[str, ...],
+) -> None:
+    app, _ = make_app(script, checklist=seed_checklist)
+    async with app.run_test(size=size) as pilot:
+        await open_finalize(pilot, ticks=ticked)
+        modal = app.screen
+        assert isinstance(modal, FinalizeModal)
+        assert_fully_visible(app, modal.query_one("#finalize-verdict").region, "the decision")
+        buttons = list(modal.query(Button))
+        assert [b.id for b in buttons] == list(choices)
+        for button in buttons:
+            assert_fully_visible(app, button.region, f"button {button.id}")
+            assert app.screen.get_widget_at(*button.region.center)[0] is button
+            assert str(button.label).endswith(")"), "every button names its key"
+        reasons = modal.query_one("#finalize-reasons")
+        assert_fully_visible(app, reasons.region, "the reasons")
+        if script is MANY_FAILING:
+            assert reasons.max_scroll_y > 0, "the reasons scroll within the dialog"
+            assert app.focused is reasons
+            await pilot.press("end")  # the keyboard reaches the last reason
+            await pilot.pause()
+            assert reasons.scroll_y == reasons.max_scroll_y
+            assert_fully_visible(app, buttons[0].region, "button after scrolling the reasons")
 
 
 async def test_review_without_approval_is_no_go(make_app: AppFactory, evidence: Path) -> None:

@@ -7,7 +7,6 @@ what they mean, and the review screen's finalize worker chains the dialogs.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
@@ -26,6 +25,7 @@ from gonogo_tui.core.evidence import (
     NoGoDetails,
     Override,
     validate_override,
+    validate_review_approval,
 )
 from gonogo_tui.core.report import criterion_detail
 from gonogo_tui.ui.deps import Clock
@@ -66,7 +66,14 @@ def reasons_text(evaluation: Evaluation) -> Text:
 
 
 class FinalizeModal(ModalScreen[FinalizeChoice | None]):
-    """Shows the decision and its reasons; offers what the decision allows."""
+    """Shows the decision and its reasons; offers what the decision allows.
+
+    The decision line and the buttons are docked at the top and bottom of the dialog and
+    the reasons scroll between them, so every choice stays in view at 80x24 however many
+    reasons there are (app.tcss); under 100 columns four buttons wrap onto two rows.
+    """
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     BINDINGS = [
         Binding("escape", "choose(None)", "Cancel"),
@@ -98,25 +105,26 @@ class FinalizeModal(ModalScreen[FinalizeChoice | None]):
         evaluation = self.evaluation
         look = VERDICTS[evaluation.decision]
         with Vertical(classes="dialog -wide"):
-            yield Label("Finalize the decision", classes="dialog-title")
-            verdict = Static(
-                Text(
-                    f"{look.symbol} {look.word} by the policy · {evaluation.sections_go}/"
-                    f"{evaluation.sections_total} sections GO · {look.explanation}"
-                ),
-                id="finalize-verdict",
-                classes=look.css_class,
-            )
-            yield verdict
-            if self._running_count or self._stale_count:
+            with Vertical(id="finalize-head"):
+                yield Label("Finalize the decision", classes="dialog-title")
                 yield Static(
-                    f"Note: {self._running_count} probes still running, "
-                    f"{self._stale_count} results stale.",
-                    classes="dialog-hint",
+                    Text(
+                        f"{look.symbol} {look.word} by the policy · {evaluation.sections_go}/"
+                        f"{evaluation.sections_total} sections GO · {look.explanation}"
+                    ),
+                    id="finalize-verdict",
+                    classes=look.css_class,
                 )
+                if self._running_count or self._stale_count:
+                    yield Static(
+                        f"Note: {self._running_count} probes still running, "
+                        f"{self._stale_count} results stale.",
+                        classes="dialog-hint",
+                    )
             with VerticalScroll(id="finalize-reasons"):
                 yield Static(reasons_text(evaluation), markup=False)
-            with Horizontal(classes="dialog-buttons"):
+            four = " -four" if len(self.allowed) > 2 else ""
+            with Horizontal(id="finalize-buttons", classes=f"dialog-buttons{four}"):
                 labels = {
                     FinalizeChoice.RECORD_GO: ("Record GO (g)", "success"),
                     FinalizeChoice.CTO_APPROVAL: ("CTO approves: GO (a)", "warning"),
@@ -139,30 +147,26 @@ class FinalizeModal(ModalScreen[FinalizeChoice | None]):
         self.action_choose(None if event.button.id == "cancel" else event.button.id)
 
 
-@dataclass(frozen=True)
-class CtoApproval:
-    """The CTO's approval of a REVIEW."""
-
-    name: str
-    comment: str
-
-
-class CtoApprovalModal(ModalScreen[CtoApproval | None]):
-    """REVIEW: the CTO's name and comment turn it into GO."""
+class CtoApprovalModal(ModalScreen[Approval | None]):
+    """REVIEW: the CTO's name and comment (both required) turn it into GO."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, now: Clock) -> None:
+        super().__init__()
+        self._now = now
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("REVIEW: CTO approval required", classes="dialog-title")
             yield Static(
                 "One section is NO-GO. The deployment proceeds as GO only with the CTO's "
-                "approval; without it the meeting is recorded as NO-GO.",
+                "approval (name and comment); without it the meeting is recorded as NO-GO.",
                 classes="dialog-text",
             )
             yield Label("CTO name")
             yield Input(id="cto-name", compact=True)
-            yield Label("Comment")
+            yield Label("Comment (required)")
             yield Input(placeholder="why this may proceed", id="cto-comment", compact=True)
             yield error_label()
             with Horizontal(classes="dialog-buttons"):
@@ -176,15 +180,28 @@ class CtoApprovalModal(ModalScreen[CtoApproval | None]):
     def _next(self) -> None:
         self.query_one("#cto-comment", Input).focus()
 
+    def answer(self) -> Approval:
+        """The approval as typed (not yet validated)."""
+        return Approval(
+            CTO,
+            self.query_one("#cto-name", Input).value.strip(),
+            self._now(),
+            "approve",
+            self.query_one("#cto-comment", Input).value.strip(),
+        )
+
     @on(Input.Submitted, "#cto-comment")
     @on(Button.Pressed, "#approve")
     def _approve(self) -> None:
-        name = self.query_one("#cto-name", Input).value.strip()
-        if not name:
-            show_error(self, "The CTO's name is required.")
-            self.query_one("#cto-name", Input).focus()
+        approval = self.answer()
+        try:
+            validate_review_approval(approval)
+        except EvidenceError as exc:
+            show_error(self, str(exc))
+            missing = "#cto-comment" if approval.principal else "#cto-name"
+            self.query_one(missing, Input).focus()
             return
-        self.dismiss(CtoApproval(name, self.query_one("#cto-comment", Input).value.strip()))
+        self.dismiss(approval)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
@@ -329,7 +346,6 @@ class OverrideModal(ModalScreen[Override | None]):
 
 
 __all__ = [
-    "CtoApproval",
     "CtoApprovalModal",
     "FinalizeChoice",
     "FinalizeModal",

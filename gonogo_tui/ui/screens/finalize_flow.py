@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Evaluation
-from gonogo_tui.core.evidence import CTO, Approval, NoGoDetails, Override, build_record
+from gonogo_tui.core.evidence import Approval, NoGoDetails, Override, build_record
 from gonogo_tui.core.finalizing import FinalizeOutcome, complete_finalize, finalize_session
 from gonogo_tui.core.types import format_duration
 from gonogo_tui.ui.presentation import WORDS, row_state
@@ -100,10 +100,10 @@ async def finalize_meeting(screen: ReviewScreen) -> None:
     no_go: NoGoDetails | None = None
     override: Override | None = None
     if choice is FinalizeChoice.CTO_APPROVAL:
-        approval = await app.push_screen_wait(CtoApprovalModal())
+        approval = await app.push_screen_wait(CtoApprovalModal(ctx.clock))
         if approval is None:
             return
-        approvals = (Approval(CTO, approval.name, ctx.clock(), "approve", approval.comment),)
+        approvals = (approval,)
     elif choice is FinalizeChoice.RECORD_NO_GO:
         no_go = await app.push_screen_wait(NoGoModal(default_no_go_reason(evaluation)))
         if no_go is None:

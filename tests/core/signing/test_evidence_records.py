@@ -77,7 +77,7 @@ def test_go_and_no_go_records(
 
 
 def test_review_turned_go_needs_only_the_cto(evidence: Path, team: Team, allowed: Path) -> None:
-    vote = Approval("cto", team.cto.principal, T0 - timedelta(minutes=1))
+    vote = Approval("cto", team.cto.principal, T0 - timedelta(minutes=1), comment="known flake")
     txt = _write_and_seal(evidence, 1, approvals=[vote])
     sign(txt, team.cto)
     result = verify(txt, allowed, expect_decision="GO")
