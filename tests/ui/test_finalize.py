@@ -26,6 +26,9 @@ from gonogo_tui.ui.widgets.decision_bar import DecisionBar
 from tests.ui.conftest import AppFactory, finish, journal_entries, review_of, settle, tick_all
 from tests.ui.fakes import ERROR, FAIL, FakeClock, Scripted
 
+KEY_NAMES = {" ": "space", ":": "colon"}
+"""Pilot's names for the keys that type these characters."""
+
 
 def fill(app: object, values: dict[str, str]) -> None:
     """Type into a dialog's inputs (typing key by key is tested in the waiver test)."""
@@ -433,3 +436,35 @@ async def test_quit_asks_while_not_finalized(make_app: AppFactory) -> None:
         await pilot.pause()
     assert app.return_code == 0
     assert runner.cancelled == ["headers.csp"], "quitting cancels the hanging probe"
+
+
+async def test_override_dialog_fits_80x24_and_works_by_keyboard(
+    make_app: AppFactory, evidence: Path
+) -> None:
+    app, _ = make_app({"ci.contract": FAIL, "headers.hsts": ERROR})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, OverrideModal)
+        for selector in (
+            "#override-cto", "#override-senior-1", "#override-senior-2",
+            "#override-reason", "#override-risk", "#override",
+        ):  # fmt: skip
+            widget = modal.query_one(selector)
+            assert widget.region.height > 0, selector
+            assert Region(0, 0, 80, 24).contains_region(widget.region), selector
+        # The keyboard alone: type in the focused field, tab to the next one.
+        for text in ("Carol", "Dan", "Erin", "security fix must ship", "low: flagged"):
+            await pilot.press(*(KEY_NAMES.get(char, char) for char in text))
+            await pilot.press("tab")
+        values = {f: modal.query_one(f"#{f}", Input).value for f in OverrideModal.FIELDS}
+        assert values["override-reason"] == "security fix must ship"
+        assert isinstance(app.focused, Button) and app.focused.id == "override"
+        await pilot.press("enter")  # the focus is on the override button now
+        await finish(pilot)
+    (override,) = records(evidence, "emergency_override_*.txt")
+    assert "Carol" in override.read_text() and "Erin" in override.read_text()

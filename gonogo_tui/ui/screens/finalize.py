@@ -280,28 +280,31 @@ class OverrideModal(ModalScreen[Override | None]):
         self.query_one("#override-cto", Input).focus()
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog -wide"):
+        with Vertical(classes="dialog -wide"):
             yield Label("⚠ EMERGENCY OVERRIDE", classes="dialog-title -danger")
-            yield Static(
-                f"Overrides a {self._policy_decision.value} decision. The record and the screen "
-                "will say OVERRIDE, never plain GO. Requires the CTO and two senior engineers "
-                "(three different people), a reason and a risk assessment.",
-                classes="dialog-text",
-            )
-            yield Label("CTO")
-            yield Input(id="override-cto", compact=True)
-            yield Label("Senior engineer")
-            yield Input(id="override-senior-1", compact=True)
-            yield Label("Second senior engineer")
-            yield Input(id="override-senior-2", compact=True)
-            yield Label("Reason")
-            yield Input(id="override-reason", compact=True)
-            yield Label("Risk assessment")
-            yield Input(
-                placeholder="impact, likelihood, mitigation", id="override-risk", compact=True
-            )
-            yield error_label()
-            with Horizontal(classes="dialog-buttons"):
+            # The fields scroll between the title and the docked buttons, which stay in view
+            # on a short screen (80x24) and come after the fields in the focus order.
+            with VerticalScroll(id="override-fields"):
+                yield Static(
+                    f"Overrides a {self._policy_decision.value} decision. The record and the "
+                    "screen will say OVERRIDE, never plain GO. Requires the CTO and two senior "
+                    "engineers (three different people), a reason and a risk assessment.",
+                    classes="dialog-text",
+                )
+                yield Label("CTO")
+                yield Input(id="override-cto", compact=True)
+                yield Label("Senior engineer")
+                yield Input(id="override-senior-1", compact=True)
+                yield Label("Second senior engineer")
+                yield Input(id="override-senior-2", compact=True)
+                yield Label("Reason")
+                yield Input(id="override-reason", compact=True)
+                yield Label("Risk assessment")
+                yield Input(
+                    placeholder="impact, likelihood, mitigation", id="override-risk", compact=True
+                )
+                yield error_label()
+            with Horizontal(classes="dialog-buttons", id="override-buttons"):
                 yield Button("Record OVERRIDE", id="override", variant="error")
                 yield Button("Cancel (esc)", id="cancel")
 
