@@ -172,6 +172,7 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
         [
             f"{chat_text(a.get('role'), 40)}: {chat_text(a.get('principal'), 80)}"
             f" ({chat_text(a.get('vote', 'approve'), 20)})"
+            + (f": {chat_text(a.get('comment'), 200)}" if a.get("comment") else "")
             for a in view.approvers()
         ],
         empty="none recorded",
@@ -262,7 +263,7 @@ def record_html(view: RecordView) -> str:
         "Approvers",
         [
             f"{e(a.get('role'))}: {e(a.get('principal'))} ({e(a.get('vote', 'approve'))}"
-            f", {e(a.get('at'))})"
+            f", {e(a.get('at'))})" + (f": {e(a.get('comment'))}" if a.get("comment") else "")
             for a in view.approvers()
         ],
         empty="none recorded",

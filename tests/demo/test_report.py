@@ -88,7 +88,13 @@ sections:
         "reason": f"{HOSTILE}\n- injected",
     }
     data["approvals"] = [
-        {"role": "cto", "principal": "Dana <b>Ito</b>", "vote": "reject", "at": "2026-11-26T10:01Z"}
+        {
+            "role": "cto",
+            "principal": "Dana <b>Ito</b>",
+            "vote": "reject",
+            "comment": "not <i>today</i>\n- rollback untested",
+            "at": "2026-11-26T10:01Z",
+        }
     ]
     json_path.write_text(json.dumps(data), encoding="utf-8")
     return json_path.with_suffix(".txt")
@@ -105,7 +111,8 @@ def test_markdown_message_lists_what_the_channel_needs(record: Path) -> None:
     (waived,) = [line for line in text.splitlines() if line.startswith("- waived-one")]
     assert waived.startswith("- waived-one waived by kim: &lt;img") and "- injected" in waived
     assert not any(line.startswith("- injected") for line in text.splitlines())
-    assert "- cto: Dana &lt;b&gt;Ito&lt;/b&gt; (reject)" in text
+    assert "- cto: Dana &lt;b&gt;Ito&lt;/b&gt; (reject): not &lt;i&gt;today&lt;/i&gt;" in text
+    assert not any(line.startswith("- rollback") for line in text.splitlines())
     assert f"Record: {record.resolve()}" in text
     assert "<" not in text and "`" not in text  # no <!channel>, no <url|link>, no code span
 
@@ -141,6 +148,7 @@ def test_html_page_is_self_contained_and_escapes_everything(record: Path, tmp_pa
     for cell in ("<td>1</td><td>Web &lt;script&gt;", "<td>NO-GO</td><td>1/2</td>"):
         assert cell in text
     assert "WAIVED" in text and "Dana &lt;b&gt;Ito&lt;/b&gt;" in text
+    assert "not &lt;i&gt;today&lt;/i&gt;" in text
 
 
 def test_post_sends_the_markdown_as_slack_json(record: Path, http_server: HttpTestServer) -> None:
