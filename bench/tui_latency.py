@@ -43,7 +43,8 @@ KEY_GAP = 0.03
 """Seconds between one key showing and the next key (a fast key repeat), so a run lasts
 long enough for results to keep arriving."""
 POLL_GAP = 0.002
-"""Seconds between two screen captures by a tmux process."""
+"""Seconds between two screen captures by a tmux process (each starts a tmux client;
+polling flat out would take a core from the app being measured on a two-core machine)."""
 CONTROL_POLL_GAP = 0.001
 """Seconds between two screen captures through the control client."""
 RERUN_BELOW = 40
@@ -120,7 +121,33 @@ def write_checklist(folder: Path, base_url: str) -> Path:
     return path
 
 
-class Tmux:
+class ScreenPoller:
+    """Waits for what a tmux pane shows, polling it every `poll_gap` seconds."""
+
+    poll_gap = POLL_GAP
+
+    def screen(self) -> str:
+        raise NotImplementedError
+
+    def wait_for(self, *texts: str) -> tuple[float, str]:
+        """When the screen shows every one of `texts`, and that screen."""
+        return self.wait_until(lambda screen: all(text in screen for text in texts), repr(texts))
+
+    def wait_until(
+        self, shows: Callable[[str], bool], what: str = "the screen"
+    ) -> tuple[float, str]:
+        """When `shows` is true of the screen, and that screen."""
+        deadline = time.perf_counter() + DEADLINE
+        while True:
+            screen = self.screen()
+            if shows(screen):
+                return time.perf_counter(), screen
+            if time.perf_counter() > deadline:
+                raise SystemExit(f"timed out waiting for {what}; screen:\n{screen}")
+            time.sleep(self.poll_gap)
+
+
+class Tmux(ScreenPoller):
     """One private tmux server per session (a fresh socket each start: a killed server may
     still be going away when the next one starts)."""
 
@@ -139,23 +166,6 @@ class Tmux:
 
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", "bench")
-
-    def wait_for(self, *texts: str) -> tuple[float, str]:
-        """When the screen shows every one of `texts`, and that screen."""
-        return self.wait_until(lambda screen: all(text in screen for text in texts), repr(texts))
-
-    def wait_until(self, shows: Callable[[str], bool], what: str) -> tuple[float, str]:
-        """When `shows` is true of the screen, and that screen."""
-        deadline = time.perf_counter() + DEADLINE
-        while True:
-            screen = self.screen()
-            if shows(screen):
-                return time.perf_counter(), screen
-            if time.perf_counter() > deadline:
-                raise SystemExit(f"timed out waiting for {what}; screen:\n{screen}")
-            # Each poll starts a tmux client; polling flat out would take a core from the
-            # app being measured on a two-core machine.
-            time.sleep(POLL_GAP)
 
     def start(self, command: str, cwd: Path) -> float:
         self._count += 1
@@ -176,9 +186,11 @@ class Tmux:
         return TmuxControl(self.socket)
 
 
-class TmuxControl:
+class TmuxControl(ScreenPoller):
     """A tmux control-mode client: each command and its answer go over one pipe, so sending
     a key or capturing the screen starts no process. Pane output is not sent to it."""
+
+    poll_gap = CONTROL_POLL_GAP
 
     def __init__(self, socket: str) -> None:
         self.process = subprocess.Popen(
@@ -217,21 +229,6 @@ class TmuxControl:
 
     def screen(self) -> str:
         return "\n".join(self.command("capture-pane", "-p", "-t", "bench"))
-
-    def wait_for(self, *texts: str) -> tuple[float, str]:
-        return self.wait_until(lambda screen: all(text in screen for text in texts), texts)
-
-    def wait_until(
-        self, ready: Callable[[str], bool], what: object = "the screen"
-    ) -> tuple[float, str]:
-        deadline = time.perf_counter() + DEADLINE
-        while True:
-            screen = self.screen()
-            if ready(screen):
-                return time.perf_counter(), screen
-            if time.perf_counter() > deadline:
-                raise SystemExit(f"timed out waiting for {what!r}; screen:\n{screen}")
-            time.sleep(CONTROL_POLL_GAP)
 
     def close(self) -> None:
         if self.process.stdin is not None:

@@ -468,6 +468,8 @@ async def _gather(
         for fd in list(open_streams):
             loop.remove_reader(fd)
     for worker in workers:
+        if not worker.exit_detail:  # its stream ended: it is leaving on its own
+            worker.reap(block=True)
         worker.stop()
         results.update(worker.results)
         for result in worker.missing(runner):
