@@ -337,3 +337,47 @@ def test_workers_share_the_burst_and_change_nothing_but_the_process(
             )
     assert alone["parent"]["value"] == str(pid_alone)
     assert shared["parent"]["value"] not in ("", str(pid_shared))
+
+
+GC_SPY = """
+import gc, sys
+import gonogo_tui.commands.check as check
+import gonogo_tui.commands.schema as schema
+from gonogo_tui import cli
+
+def spy(name, module, attribute):
+    original = getattr(module, attribute)
+    def wrapper(*args, **kwargs):
+        sys.stderr.write(f"{name} gc={gc.isenabled()} frozen={gc.get_freeze_count() > 0}\\n")
+        return original(*args, **kwargs)
+    setattr(module, attribute, wrapper)
+
+spy("load", check, "load_checklist")
+spy("probes", check, "run_in_workers")
+spy("schema", schema, "run")
+sys.argv = ["gonogo", *sys.argv[1:]]
+cli.entry()
+"""
+
+
+@pytest.mark.parametrize("command", ["check", "schema"])
+def test_start_up_runs_without_garbage_collection(command: str, tmp_path: Path) -> None:
+    """`cli.entry` turns collection off for start-up; `check` turns it back on (start-up
+    frozen) before its probes, every other command before it runs."""
+    checklist = tmp_path / "one.yaml"
+    checklist.write_text(
+        "title: t\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - {id: f, title: F, probe: {kind: file, path: one.yaml}}\n"
+    )
+    args = ["check", str(checklist), "--root", str(tmp_path)] if command == "check" else ["schema"]
+    done = subprocess.run(
+        [sys.executable, "-c", GC_SPY, *args],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    if command == "check":
+        assert "load gc=False frozen=False" in done.stderr
+        assert "probes gc=True frozen=True" in done.stderr
+        assert "PASS" in done.stdout
+    else:
+        assert "schema gc=True frozen=False" in done.stderr

@@ -12,6 +12,7 @@ from typing import Any
 
 from gonogo_tui.commands.common import (
     default_operator,
+    end_start_up,
     existing_dir,
     positive_int,
     tell_completed,
@@ -120,6 +121,7 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
             head_start=False,
         )
 
+    end_start_up()
     results = run_in_workers(
         (criterion for _, criterion in checklist.criteria()),
         make_runner,

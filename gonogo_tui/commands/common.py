@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import os
 import sys
@@ -13,6 +14,18 @@ from gonogo_tui.core.types import parse_duration
 
 if TYPE_CHECKING:
     from gonogo_tui.core.finalizing import FinalizeOutcome
+
+
+def end_start_up() -> None:
+    """Turn garbage collection back on once a command's start-up is over (`cli.entry`
+    turns it off for start-up).
+
+    What start-up built is frozen first: collections never scan it again, and a forked
+    probe worker's collections do not touch (and so copy) its memory.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def default_operator() -> str:

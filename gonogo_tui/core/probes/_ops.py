@@ -7,16 +7,14 @@ import errno
 import json
 import re
 import socket
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    pass
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import ProbeContext, one_line
 from gonogo_tui.core.probes.http_pool import leased_client
+from gonogo_tui.core.probes.http_share import headers_key, shared_request
 from gonogo_tui.core.types import format_duration
 
 if TYPE_CHECKING:
@@ -31,10 +29,21 @@ _DOCTYPE_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 class HttpSession:
     """Requests with a probe's headers and deadline, over a (possibly shared) client."""
 
-    def __init__(self, client: httpx.AsyncClient, headers: dict[str, str], timeout: float):
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        headers: dict[str, str],
+        timeout: float,
+        *,
+        ctx: ProbeContext | None = None,
+        insecure: bool = False,
+    ):
         self.client = client
         self.headers = headers
         self.timeout = timeout
+        self._ctx = ctx
+        """Given, GETs are shared with the runner's other probes while in flight."""
+        self._insecure = insecure
 
     async def get(
         self,
@@ -43,14 +52,26 @@ class HttpSession:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """GET `url` with the session's headers (and `headers` on top)."""
-        return await self.client.get(
+        """GET `url` with the session's headers (and `headers` on top); the same GET of
+        another probe in flight is joined (`http_share`)."""
+        merged = {**self.headers, **(headers or {})}
+
+        def send() -> Awaitable[httpx.Response]:
+            return self.client.get(
+                url, params=params, headers=merged, timeout=self.timeout, follow_redirects=False
+            )
+
+        if self._ctx is None:
+            return await send()
+        key = (
+            "get",
             url,
-            params=params,
-            headers={**self.headers, **(headers or {})},
-            timeout=self.timeout,
-            follow_redirects=False,
+            tuple(sorted((params or {}).items())),
+            headers_key(merged),
+            self._insecure,
+            self.timeout,
         )
+        return await shared_request(self._ctx, key, send)
 
     def stream(
         self, method: str, url: str, *, headers: Mapping[str, str] | None = None
@@ -93,7 +114,7 @@ async def http_client(
         merged["Authorization"] = f"{token_scheme} {token}"
 
     async with leased_client(ctx, insecure=insecure) as client:
-        yield HttpSession(client, merged, ctx.timeout)
+        yield HttpSession(client, merged, ctx.timeout, ctx=ctx, insecure=insecure)
 
 
 @contextlib.contextmanager

@@ -22,6 +22,7 @@ from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
 from gonogo_tui.core.probes.http import HttpProbe, JsonCheck, parse_json_path
 from gonogo_tui.core.probes.http_pool import leased_client
+from gonogo_tui.core.probes.http_share import headers_key, shared_request
 from gonogo_tui.core.redaction import (
     Redactor,
     is_sensitive_key,
@@ -74,35 +75,25 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
     scrub = Redactor(_request_secrets(spec))
     _require_credentials(spec)
     seconds = max(ctx.timeout * TIMEOUT_SHARE, 0.05)
-    body = bytearray()
-    total = 0
-    started = time.perf_counter()
     try:
-        async with contextlib.AsyncExitStack() as stack:
-            client = await stack.enter_async_context(leased_client(ctx, insecure=spec.insecure))
-            # Latency is the server's: building the client is not part of it.
-            started = time.perf_counter()
-            response = await stack.enter_async_context(
-                client.stream(
-                    spec.method,
-                    spec.url,
-                    headers=spec.headers,
-                    content=spec.body,
-                    json=spec.json_body,
-                    timeout=httpx.Timeout(seconds),
-                    follow_redirects=spec.follow_redirects,
-                )
+        if _shareable(spec):
+            key = (
+                "http",
+                spec.method,
+                spec.url,
+                headers_key(spec.headers),
+                spec.insecure,
+                spec.follow_redirects,
+                seconds,
             )
-            async for chunk in response.aiter_bytes():
-                total += len(chunk)
-                room = BODY_LIMIT - len(body)
-                if room > 0:
-                    body += chunk[:room]
-            elapsed_ms = (time.perf_counter() - started) * 1000
+            answer = await shared_request(ctx, key, lambda: _exchange(spec, ctx, seconds))
+        else:
+            answer = await _exchange(spec, ctx, seconds)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise ProbeError(one_line(scrub(_describe_error(exc, spec, seconds)))) from None
+    response, body, total, elapsed_ms = answer
 
-    text = _decode(bytes(body), response)
+    text = _decode(body, response)
     # Scrub before capping, so a cut can never leave part of a secret behind.
     output = cap_text(scrub(_head_text(response) + "\n" + text))
     value = str(response.status_code)
@@ -126,6 +117,50 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
         detail=one_line(scrub("; ".join(measured))),
         output=output,
     )
+
+
+def _shareable(spec: HttpProbe) -> bool:
+    """A request other probes may share while it is in flight (`http_share`): no body,
+    nothing changed by sending it, and no latency of its own to time."""
+    return (
+        spec.method in ("GET", "HEAD")
+        and spec.body is None
+        and spec.json_body is None
+        and spec.max_ms is None
+    )
+
+
+async def _exchange(
+    spec: HttpProbe, ctx: ProbeContext, seconds: float
+) -> tuple[httpx.Response, bytes, int, float]:
+    """Send the request; the response, the first `BODY_LIMIT` bytes of its body, the
+    body's whole size and the milliseconds from sending to the last byte."""
+    import httpx
+
+    body = bytearray()
+    total = 0
+    async with contextlib.AsyncExitStack() as stack:
+        client = await stack.enter_async_context(leased_client(ctx, insecure=spec.insecure))
+        # Latency is the server's: building the client is not part of it.
+        started = time.perf_counter()
+        response = await stack.enter_async_context(
+            client.stream(
+                spec.method,
+                spec.url,
+                headers=spec.headers,
+                content=spec.body,
+                json=spec.json_body,
+                timeout=httpx.Timeout(seconds),
+                follow_redirects=spec.follow_redirects,
+            )
+        )
+        async for chunk in response.aiter_bytes():
+            total += len(chunk)
+            room = BODY_LIMIT - len(body)
+            if room > 0:
+                body += chunk[:room]
+        elapsed_ms = (time.perf_counter() - started) * 1000
+    return response, bytes(body), total, elapsed_ms
 
 
 _AUTH_SCHEMES = {"bearer", "token", "basic", "digest", "apikey"}

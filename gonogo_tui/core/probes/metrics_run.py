@@ -11,6 +11,7 @@ from typing import Any
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes._ops import connect_errors, fmt_number, http_client, plural
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
+from gonogo_tui.core.probes.http_share import headers_key, shared_request
 from gonogo_tui.core.probes.metrics import MetricsProbe, Selector, parse_selector
 
 MAX_SCRAPE_BYTES = 32 * 1024 * 1024
@@ -37,8 +38,16 @@ async def run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observatio
 
 
 async def _run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observation:
-    text, content_type = await _scrape(spec, ctx)
-    samples = await asyncio.to_thread(parse_samples, text, content_type)
+    # Criteria that measure one endpoint share its scrape and its parsing (`http_share`).
+    key = (
+        "metrics",
+        spec.url,
+        headers_key(spec.headers),
+        spec.token,
+        spec.insecure,
+        ctx.timeout,
+    )
+    text, samples = await shared_request(ctx, key, lambda: _scrape_and_parse(spec, ctx))
     artifacts = {spec.artifact: text} if spec.artifact else {}
     measured, note, output = measure(spec, samples)
     scaled = measured * spec.scale
@@ -46,6 +55,11 @@ async def _run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observati
     ok = not math.isnan(scaled) and spec.compare.holds(scaled)
     detail = note if ok else f"{value} is not {spec.compare}{spec.unit} ({note})"
     return Observation(ok=ok, value=value, detail=detail, output=output, artifacts=artifacts)
+
+
+async def _scrape_and_parse(spec: MetricsProbe, ctx: ProbeContext) -> tuple[str, list[Sample]]:
+    text, content_type = await _scrape(spec, ctx)
+    return text, await asyncio.to_thread(parse_samples, text, content_type)
 
 
 async def _scrape(spec: MetricsProbe, ctx: ProbeContext) -> tuple[str, str]:

@@ -37,7 +37,8 @@ async def test_a_client_carries_at_most_its_share_and_is_reused() -> None:
 async def test_a_burst_of_probes_spreads_over_clients(
     http_server: HttpTestServer, tmp_path: Path
 ) -> None:
-    """40 probes at once on one engine: 5 clients of 8, every probe answered."""
+    """40 probes at once on one engine (40 different requests): 5 clients of 8, every
+    probe answered."""
     http_server.route("GET", "/slow", body='{"ok": true}', delay=0.2)
     criteria = [
         Criterion.model_validate(
@@ -46,7 +47,7 @@ async def test_a_burst_of_probes_spreads_over_clients(
                 "title": f"c{n}",
                 "probe": {
                     "kind": "http",
-                    "url": f"{http_server.url}/slow",
+                    "url": f"{http_server.url}/slow?n={n}",
                     "json": [{"path": "ok", "equals": True}],
                 },
             }
