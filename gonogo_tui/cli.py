@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import gc
 import importlib
+import io
 import logging
 import os
 import sys
@@ -87,6 +90,57 @@ def run_command(argv: Sequence[str] | None = None) -> tuple[int, bool]:
     except KeyboardInterrupt:
         print("gonogo: interrupted", file=sys.stderr)
         return 130, False
+    except OSError as exc:
+        # The machine, not the input: standard output closed or full, a disk that fails.
+        # Commands report the files they know about themselves; this is the last line.
+        with contextlib.suppress(OSError, ValueError):
+            print(f"gonogo: {_describe_os_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE, fast_exit
+
+
+def _describe_os_error(exc: OSError) -> str:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is not None:
+        return f"{exc.filename}: {reason}"
+    return f"cannot write the output: {reason}"
+
+
+class _ClosedStream(io.TextIOBase):
+    """Stands for a standard stream the command was started without (`>&-`): writing to
+    it fails as writing to a closed descriptor does, so the command says so."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, f"{self.name} is closed")
+
+
+def prepare_streams() -> None:
+    """Standard streams that cannot turn text into a traceback.
+
+    A closed stdout becomes one whose writes fail with a clear error; on a terminal or
+    pipe whose encoding is not UTF-8 (`PYTHONIOENCODING=ascii`, a C locale), characters it
+    cannot encode are replaced instead of raising (JSON escapes them, see
+    `commands.common.json_text`).
+    """
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream("standard output")
+    if sys.stderr is None:
+        sys.stderr = _ClosedStream("standard error")
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and not stream_is_utf8(stream):
+            reconfigure(errors="replace")
+
+
+def stream_is_utf8(stream: object) -> bool:
+    """Whether `stream` encodes text as UTF-8."""
+    encoding = str(getattr(stream, "encoding", None) or "").lower().replace("-", "")
+    return encoding in ("utf8", "utf_8")
 
 
 def entry() -> NoReturn:
@@ -103,6 +157,7 @@ def entry() -> NoReturn:
     # collection back on when its start-up is over (`commands.common.end_start_up`), every
     # other command before it runs.
     gc.disable()
+    prepare_streams()
     code, fast_exit = run_command()
     if not fast_exit:
         sys.exit(code)

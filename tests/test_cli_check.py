@@ -381,3 +381,43 @@ def test_start_up_runs_without_garbage_collection(command: str, tmp_path: Path) 
         assert "PASS" in done.stdout
     else:
         assert "schema gc=True frozen=False" in done.stderr
+
+
+def _one_file_checklist(folder: Path) -> Path:
+    checklist = folder / "zürich.yaml"
+    checklist.write_text(
+        "title: Zürich ✔ release\nsections:\n  - id: s\n    title: Prüfung ✔\n    criteria:\n"
+        "      - {id: f, title: Datei vorhanden ✔, probe: {kind: file, path: zürich.yaml}}\n",
+        encoding="utf-8",
+    )
+    return checklist
+
+
+def test_a_stdout_that_is_not_utf8_gets_replacements_and_json_escapes(tmp_path: Path) -> None:
+    checklist = _one_file_checklist(tmp_path)
+    ascii_env = {"PYTHONIOENCODING": "ascii"}
+    table = gonogo("check", str(checklist), cwd=tmp_path, env=ascii_env)
+    assert table.returncode == 0, table.stderr
+    assert "Traceback" not in table.stderr
+    assert "Pr?fung" in table.stdout and "PASS" in table.stdout
+    as_json = gonogo("check", str(checklist), "--json", cwd=tmp_path, env=ascii_env)
+    assert as_json.returncode == 0, as_json.stderr
+    assert as_json.stdout.isascii()
+    assert json.loads(as_json.stdout)["sections"][0]["title"] == "Prüfung ✔"
+
+
+@pytest.mark.parametrize("output", ["closed", "full"])
+def test_output_that_cannot_be_written_is_one_line_and_exit_2(output: str, tmp_path: Path) -> None:
+    """`>&-` and a full disk: a one-line error, exit 2 (never the decision's code)."""
+    checklist = _one_file_checklist(tmp_path)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "gonogo_tui", "check", str(checklist), "--json"],
+            stdout=full if output == "full" else None,
+            stderr=subprocess.PIPE,
+            preexec_fn=(lambda: os.close(1)) if output == "closed" else None,  # noqa: PLW1509
+            text=True, cwd=tmp_path, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 2
+    expected = "standard output is closed" if output == "closed" else "No space left on device"
+    assert done.stderr.strip() == f"gonogo: cannot write the output: {expected}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -14,6 +13,7 @@ from gonogo_tui.commands.common import (
     default_operator,
     end_start_up,
     existing_dir,
+    json_text,
     positive_int,
     tell_completed,
 )
@@ -178,4 +178,4 @@ def _print_json(evaluation: Evaluation, record_path: Path | None) -> None:
     document = evaluation_to_dict(evaluation)
     if record_path is not None:
         document["record_path"] = str(record_path)
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_text(document) + "\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import getpass
+import json
 import os
 import sys
 from pathlib import Path
@@ -26,6 +27,14 @@ def end_start_up() -> None:
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
+
+
+def json_text(document: object) -> str:
+    """`document` as indented JSON for stdout: characters stdout cannot encode (its
+    encoding is not UTF-8) are written as JSON escapes."""
+    from gonogo_tui.cli import stream_is_utf8
+
+    return json.dumps(document, indent=2, ensure_ascii=not stream_is_utf8(sys.stdout))
 
 
 def default_operator() -> str:

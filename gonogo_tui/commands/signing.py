@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -11,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gonogo_tui.commands.common import duration_arg
+from gonogo_tui.commands.common import duration_arg, json_text
 from gonogo_tui.core.errors import EvidenceError, GonogoError
 
 # The signing core (cryptography, statements, ledger) is imported inside each command, so
@@ -178,7 +177,7 @@ def run_verify(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_no
         document = result.to_json()
         if args.explain:
             document["explain"] = explain
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print(json_text(document))
     else:
         for line in explain:
             print(line)
@@ -234,7 +233,7 @@ def run_verify_ledger(args: argparse.Namespace) -> int:
             "unsealed": list(report.unsealed),
             "pending": pending,
         }
-        print(json.dumps(document, indent=2))
+        print(json_text(document))
     if report.exit_code:
         _say(f"gonogo verify-ledger: FAILED (exit {report.exit_code}): {report.reason}")
     elif not args.json:
