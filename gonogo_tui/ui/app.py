@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gc
+import os
+import sys
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
 
 from gonogo_tui.core.checklist import Checklist
-from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.errors import EvidenceError, GonogoError
 from gonogo_tui.core.finalizing import complete_interrupted
 from gonogo_tui.core.journal import Journal, ResumableSession, find_resumable
 from gonogo_tui.core.probes.base import utc_now
@@ -91,6 +94,22 @@ class GonogoApp(App[None]):
         self._resume = resume
         self.review: ReviewScreen | None = None
         """The review screen, once the session is open."""
+
+    def run(self, *args: Any, **kwargs: Any) -> None:
+        """Run on this terminal (Textual's `App.run`).
+
+        Raises:
+            GonogoError: there is no terminal to run on (standard input is not one, as in a
+                CI job or under `nohup`), where the screen would only write escape codes
+                nobody reads until someone kills it. Headless runs and textual-serve's web
+                driver (`TEXTUAL_DRIVER`) need none.
+        """
+        if not kwargs.get("headless") and not _has_terminal():
+            raise GonogoError(
+                "the review needs a terminal, and standard input is not one; for a run "
+                "without a screen (CI), use `gonogo check`"
+            )
+        return super().run(*args, **kwargs)
 
     def on_mount(self) -> None:
         if self._tune_gc:
@@ -205,6 +224,18 @@ class GonogoApp(App[None]):
             gc.unfreeze()
             gc.set_threshold(*self._gc_thresholds)
             self._gc_thresholds = None
+
+
+def _has_terminal() -> bool:
+    """Whether Textual can take over a terminal: stdin is one, or a driver of its own
+    (textual-serve's web driver) is set."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
+    stdin = sys.__stdin__
+    try:
+        return stdin is not None and os.isatty(stdin.fileno())
+    except (OSError, ValueError):
+        return False
 
 
 __all__ = ["DEFAULT_DURATION", "GC_THRESHOLDS", "GonogoApp"]

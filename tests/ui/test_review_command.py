@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +113,21 @@ def exit_code(argv: list[str]) -> int:
         return main(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+
+
+def test_without_a_terminal_the_review_is_one_line_exit_2(tmp_path: Path) -> None:
+    """Plain `gonogo` in a CI job (stdin not a terminal) must not write escape codes into
+    the void until it is killed: it says what to run instead."""
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_DRIVER"}
+    done = subprocess.run(
+        [sys.executable, "-m", "gonogo_tui", "review", str(SMALL_YAML),
+         "--evidence-dir", str(tmp_path / "evidence")],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=tmp_path, env=env,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (
+        "gonogo: the review needs a terminal, and standard input is not one; for a run "
+        "without a screen (CI), use `gonogo check`\n"
+    )
