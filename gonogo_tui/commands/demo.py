@@ -133,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
     if args.serve is not None and (args.check or args.keep_running):
         raise GonogoError("--serve goes with the review, not with --check or --keep-running")
     checklist = args.checklist or find_shipped(SHIPPED_CHECKLIST)
+    if checklist.is_dir():
+        raise GonogoError(f"{checklist}: is a folder, not a checklist file")
     if not checklist.is_file():
         raise GonogoError(f"{checklist}: no such checklist")
     contract_sql = find_shipped(CONTRACT_SQL)

@@ -238,6 +238,21 @@ def test_tick_without_check_is_a_usage_error() -> None:
     assert "--tick, --json and --record go with --check" in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("checklist", "message"),
+    [("missing.yaml", "missing.yaml: no such checklist"), (".", ".: is a folder")],
+)
+def test_an_unusable_checklist_is_one_line_before_anything_starts(
+    checklist: str, message: str, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [*DEMO, "--check", "--checklist", checklist],
+        capture_output=True, text=True, cwd=tmp_path, timeout=30, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"gonogo: {message}") and done.stderr.count("\n") == 1
+
+
 def test_help_lists_demo_and_stays_light() -> None:
     code = (
         "import sys\n"
