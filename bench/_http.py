@@ -21,8 +21,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
         delay = self.latency_ms
-        if self.path.startswith("/slow/"):
-            delay += float(self.path.rsplit("/", 1)[1])
+        path = self.path.split("?", 1)[0]  # `?probe=N` makes each probe's request its own
+        if path.startswith("/slow/"):
+            delay += float(path.rsplit("/", 1)[1])
         if delay:
             time.sleep(delay / 1000)
         body = b'{"ok": true}'

@@ -37,7 +37,9 @@ def write_checklist(folder: Path, base_url: str) -> Path:
             lines += [
                 f"      - id: c{index}",
                 f"        title: probe {index}",
-                f"        probe: {{kind: http, url: '{base_url}{path}', status: 200}}",
+                # `?probe=`: every probe sends its own request (none is shared in flight).
+                f"        probe: {{kind: http, url: '{base_url}{path}?probe={index}',"
+                " status: 200}",
             ]
     path = folder / "bench.yaml"
     path.write_text("\n".join(lines) + "\n")

@@ -114,7 +114,9 @@ def write_checklist(folder: Path, base_url: str) -> Path:
             lines += [
                 f"      - id: c{index:03d}",
                 f"        title: bench probe {index:03d}",
-                f"        probe: {{kind: http, url: '{base_url}/slow/{delay}', status: 200}}",
+                # `?probe=`: every probe sends its own request (none is shared in flight).
+                f"        probe: {{kind: http, url: '{base_url}/slow/{delay}?probe={index}',"
+                " status: 200}",
             ]
     path = folder / "latency.yaml"
     path.write_text("\n".join(lines) + "\n")
