@@ -83,26 +83,63 @@ def run_command(argv: Sequence[str] | None = None) -> tuple[int, bool]:
     if not fast_exit:
         gc.enable()
     try:
-        return int(args.func(args)), fast_exit
+        code = int(args.func(args))
+        # What the command printed must reach its reader: a full disk or a closed pipe
+        # shows here, while the command can still say so, not in the flush at exit.
+        sys.stdout.flush()
+        return code, fast_exit
     except GonogoError as exc:
-        print(f"gonogo: {exc}", file=sys.stderr)
+        _say(f"gonogo: {exc}")
         return EXIT_USAGE, fast_exit
     except KeyboardInterrupt:
-        print("gonogo: interrupted", file=sys.stderr)
+        _say("gonogo: interrupted")
         return 130, False
     except OSError as exc:
         # The machine, not the input: standard output closed or full, a disk that fails.
         # Commands report the files they know about themselves; this is the last line.
-        with contextlib.suppress(OSError, ValueError):
-            print(f"gonogo: {_describe_os_error(exc)}", file=sys.stderr)
+        if not isinstance(exc, BrokenPipeError):  # the reader left (`| head`): say nothing
+            _say(f"gonogo: {_describe_os_error(exc)}")
         return EXIT_USAGE, fast_exit
+
+
+def _say(line: str) -> None:
+    """One line on stderr, unless stderr itself is closed or broken."""
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stderr)
+
+
+_OUTPUT_ERRORS = {errno.EPIPE, errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG, errno.EDQUOT}
+"""Errors of writing to standard output (without a file name of their own)."""
 
 
 def _describe_os_error(exc: OSError) -> str:
     reason = exc.strerror or str(exc) or type(exc).__name__
     if exc.filename is not None:
         return f"{exc.filename}: {reason}"
-    return f"cannot write the output: {reason}"
+    if exc.errno in _OUTPUT_ERRORS:
+        return f"cannot write the output: {reason}"
+    return reason
+
+
+def _deliver(code: int) -> int:
+    """Flush stdout and stderr before leaving; return the exit code to leave with.
+
+    Output that cannot be delivered is exit code 2 (a pipeline must not read a decision's
+    code when its JSON never arrived), and stdout then points at /dev/null so that the
+    interpreter's own flush at exit does not fail again (exit code 120).
+    """
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError) as exc:
+        if code != EXIT_USAGE and isinstance(exc, OSError) and exc.errno != errno.EPIPE:
+            _say(f"gonogo: {_describe_os_error(exc)}")
+        code = EXIT_USAGE
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    return code
 
 
 class _ClosedStream(io.TextIOBase):
@@ -131,10 +168,10 @@ def prepare_streams() -> None:
         sys.stdout = _ClosedStream("standard output")
     if sys.stderr is None:
         sys.stderr = _ClosedStream("standard error")
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None and not stream_is_utf8(stream):
-            reconfigure(errors="replace")
+    # stderr already escapes what it cannot encode (`backslashreplace`).
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None and not stream_is_utf8(sys.stdout):
+        reconfigure(errors="replace")
 
 
 def stream_is_utf8(stream: object) -> bool:
@@ -159,12 +196,9 @@ def entry() -> NoReturn:
     gc.disable()
     prepare_streams()
     code, fast_exit = run_command()
+    code = _deliver(code)
     if not fast_exit:
         sys.exit(code)
     logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe or stream: nothing left to deliver
-            code = code or 1
+    code = _deliver(code)  # what logging's handlers wrote
     os._exit(code)

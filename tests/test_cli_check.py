@@ -406,18 +406,53 @@ def test_a_stdout_that_is_not_utf8_gets_replacements_and_json_escapes(tmp_path: 
     assert json.loads(as_json.stdout)["sections"][0]["title"] == "Prüfung ✔"
 
 
+@pytest.mark.parametrize("command", ["check", "schema"])  # a fast exit, a normal exit
+@pytest.mark.parametrize("buffered", [True, False])
 @pytest.mark.parametrize("output", ["closed", "full"])
-def test_output_that_cannot_be_written_is_one_line_and_exit_2(output: str, tmp_path: Path) -> None:
-    """`>&-` and a full disk: a one-line error, exit 2 (never the decision's code)."""
+def test_output_that_cannot_be_written_is_one_line_and_exit_2(
+    output: str, buffered: bool, command: str, tmp_path: Path
+) -> None:
+    """`>&-` and a full disk: a one-line error, exit 2 (never the decision's code, never
+    Python's 120 for a failed flush at exit), whether stdout is buffered or not."""
     checklist = _one_file_checklist(tmp_path)
+    argv = ["check", str(checklist), "--json"] if command == "check" else ["schema"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if not buffered:
+        env["PYTHONUNBUFFERED"] = "1"
     with open("/dev/full", "w") as full:
         done = subprocess.run(
-            [sys.executable, "-m", "gonogo_tui", "check", str(checklist), "--json"],
+            [sys.executable, "-m", "gonogo_tui", *argv],
             stdout=full if output == "full" else None,
             stderr=subprocess.PIPE,
             preexec_fn=(lambda: os.close(1)) if output == "closed" else None,  # noqa: PLW1509
-            text=True, cwd=tmp_path, timeout=60, check=False,
+            text=True, cwd=tmp_path, timeout=60, check=False, env=env,
         )  # fmt: skip
     assert done.returncode == 2
     expected = "standard output is closed" if output == "closed" else "No space left on device"
-    assert done.stderr.strip() == f"gonogo: cannot write the output: {expected}"
+    assert done.stderr == f"gonogo: cannot write the output: {expected}\n"
+
+
+def test_a_reader_that_leaves_early_is_exit_2_without_a_message(tmp_path: Path) -> None:
+    """`gonogo check ... | head -1`: the reader closed the pipe; no message, no traceback,
+    and not the decision's exit code."""
+    checklist = _one_file_checklist(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    reader, writer = os.pipe()
+    os.close(reader)
+    done = subprocess.run(
+        [sys.executable, "-m", "gonogo_tui", "check", str(checklist), "--json"],
+        stdout=writer, stderr=subprocess.PIPE, text=True, cwd=tmp_path, timeout=60,
+        check=False, env=env,
+    )  # fmt: skip
+    os.close(writer)
+    assert (done.returncode, done.stderr) == (2, "")
+
+
+def test_with_stderr_closed_a_usage_error_is_still_exit_2(tmp_path: Path) -> None:
+    checklist = _one_file_checklist(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "gonogo_tui", "check", str(checklist), "--tick", "nope"],
+        capture_output=False, stdout=subprocess.DEVNULL, timeout=60, check=False,
+        cwd=tmp_path, preexec_fn=lambda: os.close(2),  # noqa: PLW1509
+    )  # fmt: skip
+    assert done.returncode == 2

@@ -107,7 +107,7 @@ class GonogoApp(App[None]):
         if not kwargs.get("headless") and not _has_terminal():
             raise GonogoError(
                 "the review needs a terminal, and standard input is not one; for a run "
-                "without a screen (CI), use `gonogo check`"
+                "without a screen (CI), use `gonogo check` (`gonogo demo --check` on the demo)"
             )
         return super().run(*args, **kwargs)
 

@@ -129,5 +129,5 @@ def test_without_a_terminal_the_review_is_one_line_exit_2(tmp_path: Path) -> Non
     assert done.stdout == ""
     assert done.stderr == (
         "gonogo: the review needs a terminal, and standard input is not one; for a run "
-        "without a screen (CI), use `gonogo check`\n"
+        "without a screen (CI), use `gonogo check` (`gonogo demo --check` on the demo)\n"
     )

@@ -15,7 +15,12 @@ from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes._ops import http_client
 from gonogo_tui.core.probes.base import ProbeContext, ProbeResult, SharedResources, Status
-from gonogo_tui.core.probes.http_share import InFlight, headers_key, shared_request
+from gonogo_tui.core.probes.http_share import (
+    SHARED_KEY,
+    InFlight,
+    headers_key,
+    shared_request,
+)
 from gonogo_tui.demo.services.http import Reply
 from tests.servers import HttpTestServer
 
@@ -114,6 +119,75 @@ async def test_a_retry_after_an_error_sends_a_new_request(
         await runner.aclose()
     assert result.status is Status.PASS and result.attempts == 2
     assert received(http_server, "GET", "/doc") == 2
+
+
+async def test_a_request_given_up_on_is_never_joined_again(
+    http_server: HttpTestServer, tmp_path: Path
+) -> None:
+    """A body that takes 1.8 s against 1 s deadlines: every attempt and every queued probe
+    sends a request of its own and times out; none is answered by an abandoned request."""
+    http_server.route("GET", "/slow", trickle=(b"x", 0.3, 6))
+    probe = {"kind": "http", "url": f"{http_server.url}/slow", "timeout": 1}
+    runner = ProbeRunner(
+        ProbeContext(root=tmp_path), concurrency=1, default_retries=1, retry_backoff=0
+    )
+    try:
+        results = {
+            r.criterion_id: r
+            async for r in runner.run_all([criterion("a", probe), criterion("b", probe)])
+        }
+    finally:
+        await runner.aclose()
+    assert {k: (r.status, r.attempts) for k, r in results.items()} == {
+        "a": (Status.ERROR, 2),
+        "b": (Status.ERROR, 2),
+    }
+    assert received(http_server, "GET", "/slow") == 4
+
+
+async def test_a_rerun_after_a_cancel_asks_again_and_the_old_request_is_cancelled(
+    http_server: HttpTestServer, tmp_path: Path
+) -> None:
+    http_server.route("GET", "/page", trickle=(b"x", 0.5, 10))  # 5 s to answer in full
+    probe = {"kind": "http", "url": f"{http_server.url}/page", "timeout": 20}
+    runner = ProbeRunner(ProbeContext(root=tmp_path), concurrency=4, retry_backoff=0)
+    try:
+        first = asyncio.ensure_future(runner.run(criterion("page", probe)))
+        await asyncio.sleep(0.3)
+        flights = runner._shared.get(SHARED_KEY, InFlight)
+        assert len(flights) == 1
+        first.cancel()  # the operator reran it: the first run is cancelled
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        assert len(flights) == 0  # nobody waits: the request was cancelled, not kept
+        http_server.route("GET", "/page", body="fresh")
+        rerun = await runner.run(criterion("page", probe))
+    finally:
+        await runner.aclose()
+    assert rerun.status is Status.PASS and "fresh" in rerun.output
+    assert received(http_server, "GET", "/page") == 2
+
+
+async def test_the_request_is_cancelled_when_its_last_waiter_leaves() -> None:
+    flights = InFlight()
+    outcome: list[str] = []
+
+    async def forever() -> None:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            outcome.append("cancelled")
+            raise
+
+    waiters = [asyncio.ensure_future(flights.run("k", forever)) for _ in range(2)]
+    await asyncio.sleep(0.01)
+    waiters[0].cancel()
+    await asyncio.sleep(0.01)
+    assert outcome == [] and len(flights) == 0  # still answering the other, joined by none
+    waiters[1].cancel()
+    await asyncio.gather(*waiters, return_exceptions=True)
+    await asyncio.sleep(0)
+    assert outcome == ["cancelled"]
 
 
 def _reply(body: bytes) -> Reply:
