@@ -282,6 +282,29 @@ async def test_no_go_offers_no_go_or_override(make_app: AppFactory, evidence: Pa
         assert journal_entries(app, "finalized") == []
 
 
+async def test_the_palette_over_a_dialog_keeps_its_answers(
+    make_app: AppFactory, evidence: Path
+) -> None:
+    """ctrl+p over the NO-GO dialog offers no review command: "Finalize" from there once
+    cancelled the finalize waiting for that dialog, and its answers were dropped."""
+    app, _ = make_app({"ci.contract": FAIL})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_finalize(pilot, "n")
+        assert isinstance(app.screen, NoGoModal)
+        fill(app, {"nogo-action": "fix the pipeline", "nogo-next": "tomorrow 10:00"})
+        await pilot.press("ctrl+p", *"Finalize")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await pilot.press("escape")  # the palette, if still open
+        await pilot.pause()
+        assert isinstance(app.screen, NoGoModal)
+        await pilot.press("enter", "enter")  # action, next review: recorded
+        await finish(pilot)
+        assert review_of(app).finalized
+        assert len(records(evidence, "no_go_decision_*.txt")) == 1
+
+
 async def test_override_from_no_go(make_app: AppFactory, evidence: Path) -> None:
     app, _ = make_app({"ci.contract": FAIL, "headers.hsts": ERROR})
     async with app.run_test(size=(120, 40)) as pilot:
