@@ -11,7 +11,7 @@ from textual.binding import Binding
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.finalizing import complete_interrupted
-from gonogo_tui.core.journal import Journal, ResumableSession, find_resumable
+from gonogo_tui.core.journal import Journal, ResumableSession, find_changed, find_resumable
 from gonogo_tui.core.probes.base import utc_now
 from gonogo_tui.ui.commands import ReviewCommands
 from gonogo_tui.ui.deps import Clock, ReviewContext, Runner
@@ -99,6 +99,13 @@ class GonogoApp(App[None]):
         resumable = None
         if self._resume is not False:
             resumable = find_resumable(self.ctx.evidence_dir, self.ctx.checklist)
+        if resumable is None and self._resume is None:
+            changed = find_changed(self.ctx.evidence_dir, self.ctx.checklist)
+            if changed is not None:
+                self._complete_interrupted(changed)
+                self.open_session(None)
+                self._tell_not_resumed(changed)
+                return
         if resumable is None or self._resume:
             self.open_session(resumable)
             return
@@ -109,6 +116,17 @@ class GonogoApp(App[None]):
             self.open_session(resumable if resume else None)
 
         self.push_screen(ResumeModal(resumable.summary(), str(resumable.path)), answer)
+
+    def _tell_not_resumed(self, old: ResumableSession) -> None:
+        """An unfinished session of an earlier version of the checklist file: say where
+        its ticks, waivers and notes are, since the screen starts without them."""
+        message = (
+            f"Not resumed: the checklist changed since {old.path.name} "
+            f"({old.summary()}). That journal is kept in {old.path.parent}; "
+            "this review starts afresh."
+        )
+        self.log.warning(message)
+        self.notify(message, title="Checklist changed", severity="warning", timeout=30)
 
     def _complete_interrupted(self, old: ResumableSession) -> None:
         """Starting afresh: the old session's decision record, if a crash interrupted its
