@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import EvidenceError
@@ -15,6 +16,7 @@ from gonogo_tui.core.journal import Journal, ResumableSession, find_changed, fin
 from gonogo_tui.core.probes.base import utc_now
 from gonogo_tui.ui.commands import ReviewCommands
 from gonogo_tui.ui.deps import Clock, ReviewContext, Runner
+from gonogo_tui.ui.presentation import safe_text
 from gonogo_tui.ui.probe_loop import ProbeLoop
 from gonogo_tui.ui.screens.help import HelpScreen
 from gonogo_tui.ui.screens.modals import ConfirmModal, ResumeModal
@@ -179,6 +181,26 @@ class GonogoApp(App[None]):
             from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
 
             self.push_screen(WalkthroughScreen(self.review))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification as plain text, whatever `markup` says (every widget's
+        `notify` passes True): they carry paths, names, ids and error messages, and
+        `[/]` in an evidence folder's name made the toast raise and end the meeting."""
+        super().notify(
+            safe_text(message),
+            title=safe_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def action_open_help(self) -> None:
         """Show every key."""

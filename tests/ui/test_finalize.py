@@ -100,6 +100,22 @@ async def test_go_is_recorded(make_app: AppFactory, evidence: Path) -> None:
     assert app.return_code == 0
 
 
+async def test_an_evidence_folder_named_like_markup_is_shown_as_typed(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """Notifications are plain text: `[/]` in the evidence folder's name made the "GO
+    recorded" toast raise MarkupError and end the meeting with a traceback."""
+    evidence = tmp_path / "ev[/]x"
+    app, _ = make_app(evidence_dir=evidence)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_finalize(pilot, "g")
+        await finish(pilot)
+        await pilot.pause(0.2)  # the toast is drawn
+        assert review_of(app).finalized
+        assert app.is_running and app.return_code is None
+        assert any("ev[/]x" in n.message and not n.markup for n in app._notifications)
+
+
 async def test_review_with_cto_approval_is_go(make_app: AppFactory, evidence: Path) -> None:
     app, _ = make_app({"ci.contract": FAIL})
     async with app.run_test(size=(120, 40)) as pilot:
