@@ -93,6 +93,9 @@ class GonogoApp(App[None]):
         self._resume = resume
         self.review: ReviewScreen | None = None
         """The review screen, once the session is open."""
+        self.error: str | None = None
+        """Why the session could not open (the app exits with code 2): `gonogo review`
+        prints it as its one-line error once the terminal is restored."""
 
     def on_mount(self) -> None:
         if self._tune_gc:
@@ -165,7 +168,8 @@ class GonogoApp(App[None]):
                     now=ctx.clock,
                 )
         except EvidenceError as exc:
-            self.exit(return_code=2, message=f"gonogo: {exc}")
+            self.error = str(exc)
+            self.exit(return_code=2)
             return
         measured = journal.state.results
         probe_ids = [

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from textual.app import App
 
 from gonogo_tui.cli import main
 from gonogo_tui.commands.review import find_default_checklist
@@ -110,3 +111,19 @@ def exit_code(argv: list[str]) -> int:
         return main(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+
+
+def test_an_evidence_folder_that_cannot_hold_the_journal_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The session cannot open (the journal cannot be created): one line, exit 2, even
+    when the message is longer than 80 columns (Rich wrapped the app's exit message)."""
+    monkeypatch.setattr(GonogoApp, "run", lambda self, *a, **k: App.run(self, headless=True))
+    monkeypatch.chdir(tmp_path)
+    blocked = tmp_path / ("a-file-where-the-evidence-folder-should-be-" + "x" * 60)
+    blocked.write_text("not a folder")
+    code = main(["review", str(SMALL_YAML), "--evidence-dir", str(blocked / "evidence")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gonogo: ") and "cannot create a journal" in err
+    assert err.count("\n") == 1 and str(blocked) in err
