@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import time
+from pathlib import Path
 
 from rich.console import Console
-from textual.widgets import Static
+from textual.widgets import Button, Input, Static
 from textual.widgets._footer import FooterKey
 
-from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.evaluation import Decision
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.ui.presentation import RowState
@@ -386,3 +387,46 @@ async def test_the_footer_lists_every_key_at_120_columns(make_app: AppFactory) -
             assert key.region.width > 0 and key.region.right <= 120
         move = next(key for key in keys if key.action == "move(1)")
         assert "tab" in move.key_display and "↑" in move.key_display
+
+
+LONG_TEXTS = """\
+title: Long texts
+sections:
+  - id: a
+    title: A
+    criteria:
+      - id: a.m
+        title: "{title}"
+        manual: true
+        why_manual: "{why}"
+"""
+
+
+async def test_dialogs_keep_their_answer_in_view_whatever_the_text(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """80x24, a criterion whose title and why_manual take forty lines: the waiver and tick
+    dialogs' text scrolls, their input and buttons stay in view and have the keyboard (the
+    text pushed them out of the dialog: what was typed could not be seen)."""
+    path = tmp_path / "long.yaml"
+    path.write_text(LONG_TEXTS.format(title="Very long title " * 60, why="A person looks. " * 80))
+    app, _ = make_app(checklist=load_checklist(path, environ={}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, modal, answer in (
+            ("w", WaiverModal, "#waiver-reason"),
+            ("space", TickNoteModal, "#tick-note"),
+        ):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, modal)
+            dialog = app.screen.query_one(".dialog").content_region
+            answer_input = app.screen.query_one(answer, Input)
+            assert app.focused is answer_input
+            for widget in (answer_input, *app.screen.query(Button)):
+                assert dialog.contains_region(widget.region), widget
+            assert app.screen.query_one(".dialog-body").max_scroll_y > 0
+            await pilot.press(*"ok", "enter")
+            await pilot.pause()
+        assert [e["reason"] for e in journal_entries(app, "waiver")] == ["ok"]
+        assert [e["note"] for e in journal_entries(app, "tick")] == ["ok"]
