@@ -507,3 +507,23 @@ async def test_override_dialog_fits_80x24_and_works_by_keyboard(
         await finish(pilot)
     (override,) = records(evidence, "emergency_override_*.txt")
     assert "Carol" in override.read_text() and "Erin" in override.read_text()
+
+
+async def test_override_error_is_in_view_at_80x24(make_app: AppFactory) -> None:
+    """The override's fields scroll at 80x24: the error below the last field was out of
+    sight, and pressing enter seemed to do nothing."""
+    app, _ = make_app({"ci.contract": FAIL, "headers.hsts": ERROR})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_finalize(pilot, "o", ticks=False)
+        modal = app.screen
+        assert isinstance(modal, OverrideModal)
+        await pilot.press(*"Carol", "enter", *"Dan", "enter", "enter", *"fix", "enter")
+        await pilot.press(*"low", "enter")  # the second senior engineer is missing
+        await pilot.pause()
+        await pilot.pause()
+        error = modal.query_one(".dialog-error")
+        assert error.display and "needs a name" in str(error.render())
+        fields = modal.query_one("#override-fields").content_region
+        assert fields.contains_region(error.region)
+        assert isinstance(app.screen, OverrideModal)  # nothing recorded, answers kept
+        assert modal.query_one("#override-cto", Input).value == "Carol"

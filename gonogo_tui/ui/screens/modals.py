@@ -110,10 +110,12 @@ def error_label() -> Label:
 
 
 def show_error(screen: Screen[Any], message: str) -> None:
-    """Show `message` in the dialog's error line."""
+    """Show `message` in the dialog's error line, scrolled into view: in a dialog whose
+    fields scroll (the override at 80x24) it is below the last field, out of sight."""
     error = screen.query_one(".dialog-error", Label)
     error.update(_plain(message))
     error.display = True
+    screen.call_after_refresh(error.scroll_visible, animate=False)
 
 
 class TickNoteModal(ModalScreen[str | None]):
