@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,23 @@ def test_an_evidence_folder_that_cannot_hold_the_journal_is_one_line(
     err = capsys.readouterr().err
     assert err.startswith("gonogo: ") and "cannot create a journal" in err
     assert err.count("\n") == 1 and str(blocked) in err
+
+
+def test_serve_on_a_taken_port_is_one_line_and_exit_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    launched: list[GonogoApp],
+) -> None:
+    """Something else listens on the port: the review once said "attendees follow the
+    review at http://127.0.0.1:PORT/" (that other server answered the readiness check)."""
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = exit_code(["review", str(SMALL_YAML), "--serve", f"127.0.0.1:{port}"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err == f"gonogo: --serve 127.0.0.1:{port}: cannot listen there: Address already in use\n"
+    assert launched == []
