@@ -19,7 +19,7 @@ from gonogo_tui.ui.screens.finalize import (
     NoGoModal,
     OverrideModal,
 )
-from gonogo_tui.ui.screens.modals import ConfirmModal, ErrorModal
+from gonogo_tui.ui.screens.modals import ConfirmModal, ErrorModal, NoteModal
 from gonogo_tui.ui.screens.sign_off import SignOffModal
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
 from gonogo_tui.ui.widgets.decision_bar import DecisionBar
@@ -440,6 +440,29 @@ async def test_finalize_waits_for_running_probes(make_app: AppFactory) -> None:
         await settle(pilot)
         assert isinstance(app.screen, FinalizeModal)
         assert app.screen.evaluation.outcome("headers.csp").result is not None
+
+
+async def test_finalize_does_not_pop_up_over_a_dialog_opened_while_it_waited(
+    make_app: AppFactory, evidence: Path
+) -> None:
+    """`f` waits for a probe; meanwhile the operator types a note. The decision dialog once
+    opened over the note when the probe ended, and "go ahead" recorded GO with its `g`."""
+    app, runner = make_app(hang={"headers.csp"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, hanging={"headers.csp"})
+        tick_all(app)
+        await pilot.press("f", "n", *"db team says")
+        runner.release("headers.csp")
+        await finish(pilot)
+        assert isinstance(app.screen, NoteModal)
+        await pilot.press(*" go ahead", "enter")
+        await pilot.pause()
+        assert records(evidence, "*decision*") == []
+        assert [e["text"] for e in journal_entries(app, "note")] == ["db team says go ahead"]
+        assert any("press f to finalize" in n.message for n in app._notifications)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FinalizeModal)
 
 
 async def test_a_record_that_cannot_be_written_says_so(
