@@ -27,6 +27,7 @@ from tests.ui.conftest import (
     journal_kinds,
     review_of,
     settle,
+    shown_text,
 )
 from tests.ui.fakes import ERROR, FAIL, Scripted
 
@@ -430,3 +431,15 @@ async def test_dialogs_keep_their_answer_in_view_whatever_the_text(
             await pilot.pause()
         assert [e["reason"] for e in journal_entries(app, "waiver")] == ["ok"]
         assert [e["note"] for e in journal_entries(app, "tick")] == ["ok"]
+
+
+async def test_a_wide_row_gives_a_short_titles_room_to_the_value(make_app: AppFactory) -> None:
+    """200 columns: an ERROR's reason was cut at 45% of the row beside a short title and
+    forty blank cells (`cannot connect to 127.0.0.1:9: conn…`)."""
+    reason = "cannot connect to 127.0.0.1:9: connection refused"
+    app, _ = make_app({"headers.hsts": Scripted(Status.ERROR, "", reason)})
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(pilot)
+        row = next(r for r in app.screen.query(CriterionRow) if r.criterion_id == "headers.hsts")
+        shown = shown_text(row)
+        assert reason in shown and "HSTS max-age >= 15552000" in shown
