@@ -443,3 +443,30 @@ async def test_a_wide_row_gives_a_short_titles_room_to_the_value(make_app: AppFa
         row = next(r for r in app.screen.query(CriterionRow) if r.criterion_id == "headers.hsts")
         shown = shown_text(row)
         assert reason in shown and "HSTS max-age >= 15552000" in shown
+
+
+async def test_paging_keys_scroll_the_full_screen_detail(make_app: AppFactory) -> None:
+    """The detail pane takes no focus: full screen, its long output could not be reached
+    by keyboard (`pgdn` moved to another criterion). Now the paging keys scroll it."""
+    output = "\n".join(f"line {number}" for number in range(150))
+    app, _ = make_app({"ci.contract": Scripted(Status.FAIL, "1", "exit 1", output)})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        assert review.selected == FIRST
+        await pilot.press("d")
+        await pilot.pause()
+        pane = app.screen.query_one(DetailPane)
+        assert pane.max_scroll_y > 0 and pane.scroll_y == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert pane.scroll_y > 0 and review.selected == FIRST
+        await pilot.press("end")
+        await pilot.pause()
+        assert pane.scroll_y == pane.max_scroll_y and review.selected == FIRST
+        assert "line 149" in shown_text(pane)
+        await pilot.press("pageup", "home")
+        await pilot.pause()
+        assert pane.scroll_y == 0 and review.selected == FIRST
+        await pilot.press("d", "pagedown")  # back in the review: ten criteria down
+        assert review.selected != FIRST
