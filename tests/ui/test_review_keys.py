@@ -470,3 +470,19 @@ async def test_paging_keys_scroll_the_full_screen_detail(make_app: AppFactory) -
         assert pane.scroll_y == 0 and review.selected == FIRST
         await pilot.press("d", "pagedown")  # back in the review: ten criteria down
         assert review.selected != FIRST
+
+
+async def test_a_meeting_note_stays_on_screen(make_app: AppFactory) -> None:
+    """A note about no criterion (its "About" box unchecked) was journaled, then shown
+    nowhere: not even after resuming could the meeting see it."""
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", *"db team on standby", "tab", "space")
+        await pilot.click("#add")
+        await pilot.pause()
+        for cid in (FIRST, "team.oncall"):
+            review_of(app).selected = cid
+            await pilot.pause()
+            detail = text_of(app.screen.query_one("#detail-text"))
+            assert "Meeting   note by alice at 10:00:00: db team on standby" in detail

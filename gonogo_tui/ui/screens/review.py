@@ -567,7 +567,7 @@ class ReviewScreen(Screen[None]):
                 section_title=section.title,
                 outcome=outcome,
                 runs=tuple(state.runs.get(cid, ())),
-                notes=tuple(n for n in state.notes if n.criterion_id == cid),
+                notes=tuple(n for n in state.notes if n.criterion_id in (cid, None)),
                 running=cid in snapshot.running,
                 stale=cid in snapshot.stale,
                 stale_after=self.ctx.checklist.defaults.stale_after,
