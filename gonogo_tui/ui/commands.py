@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.screen import ModalScreen
 
 REVIEW_COMMANDS = (
     ("Rerun the selected probe", "rerun_selected", "r"),
@@ -25,19 +24,18 @@ REVIEW_COMMANDS = (
 
 
 class ReviewCommands(Provider):
-    """Offers the review's actions while a review is open and no dialog is.
+    """Offers the review's actions when the palette is opened over the review itself.
 
-    A dialog waits for its answer (finalize's, a waiver's reason): an action run from the
-    palette over it would open another dialog, and `f` would even cancel the finalize
-    waiting for the first, dropping what was typed into it.
+    Over a dialog, an action would open another dialog, and `f` would even cancel the
+    finalize waiting for the first, dropping what was typed into it. Over the walkthrough
+    or the presenter, "the selected criterion" would be the review's, not the one on
+    screen: space in the walkthrough ticks its own selection, the palette would not.
     """
 
     def _review_actions(self) -> list[tuple[str, str, str]]:
         from gonogo_tui.ui.screens.review import ReviewScreen
 
-        if isinstance(self.screen, ModalScreen):
-            return []
-        if not any(isinstance(screen, ReviewScreen) for screen in self.app.screen_stack):
+        if not isinstance(self.screen, ReviewScreen):
             return []
         return [(f"{title} ({key})", action, key) for title, action, key in REVIEW_COMMANDS]
 
