@@ -162,4 +162,8 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
             )
             print(f"gonogo: attendees follow the review read-only at {url}", file=sys.stderr)
         app.run()
+    if app.error is not None:
+        # Printed here, not as the app's exit message: Rich would wrap it at the width of
+        # the terminal (80 columns when stderr is a file) into several lines.
+        raise GonogoError(app.error)
     return app.return_code or 0

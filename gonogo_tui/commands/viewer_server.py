@@ -69,8 +69,10 @@ def serving_viewers(host: str, port: int, checklist: Path, evidence_dir: Path) -
         The URL attendees open.
 
     Raises:
-        GonogoError: the server did not come up (port taken, textual-serve missing).
+        GonogoError: the address cannot be listened on (no such host, port taken), or
+            the server did not come up (textual-serve missing).
     """
+    _check_free(host, port)
     command = viewer_command(checklist, evidence_dir)
     with tempfile.TemporaryFile() as log:
         server = [sys.executable, "-m", "gonogo_tui.commands.viewer_server"]
@@ -89,6 +91,23 @@ def serving_viewers(host: str, port: int, checklist: Path, evidence_dir: Path) -
             shielded(lambda: _stop_group(process))
 
 
+def _check_free(host: str, port: int) -> None:
+    """Refuse a host that does not resolve and a port something already listens on: the
+    readiness check below would take that other server for ours and send attendees there.
+
+    Raises:
+        GonogoError: the address cannot be listened on.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as trial:
+            trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+            trial.bind(address)
+    except OSError as exc:  # socket.gaierror included
+        reason = exc.strerror or exc
+        raise GonogoError(f"--serve {host}:{port}: cannot listen there: {reason}") from None
+
+
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
@@ -98,10 +117,9 @@ def _wait_listening(process: subprocess.Popen[bytes], host: str, port: int, log:
     while True:
         if process.poll() is not None:
             log.seek(0)
-            tail = log.read().decode(errors="replace").strip().splitlines()[-3:]
-            raise GonogoError(
-                f"--serve {host}:{port}: the viewer server stopped: {' / '.join(tail)}"
-            )
+            lines = log.read().decode(errors="replace").strip().splitlines()
+            last = lines[-1].strip() if lines else f"exit code {process.returncode}"
+            raise GonogoError(f"--serve {host}:{port}: the viewer server stopped: {last}")
         with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
             return
         if time.monotonic() > deadline:

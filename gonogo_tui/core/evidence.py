@@ -14,6 +14,7 @@ import glob
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -161,7 +162,11 @@ def validate_override(override: Override) -> None:
         raise EvidenceError("an emergency override needs a reason")
     if not override.risk_assessment.strip():
         raise EvidenceError("an emergency override needs a risk assessment")
-    names = [a.principal.strip().casefold() for a in override.approvers]
+    # One person however typed: case, repeated spaces, full-width letters (`Ｃarol`).
+    names = [
+        " ".join(unicodedata.normalize("NFKC", a.principal).casefold().split())
+        for a in override.approvers
+    ]
     if any(not name for name in names):
         raise EvidenceError("every override approver needs a name")
     if len(set(names)) != len(names):

@@ -366,6 +366,23 @@ def find_resumable(evidence_dir: Path, checklist: Checklist) -> ResumableSession
     return None
 
 
+def find_changed(evidence_dir: Path, checklist: Checklist) -> ResumableSession | None:
+    """The newest session of this checklist's path if it is unfinalized and reviewed other
+    bytes: the file changed since, so it cannot be resumed, yet what it holds (ticks,
+    waivers, notes) is the operator's and must not look lost."""
+    if checklist.path is None:
+        return None
+    checklist_path = str(checklist.path.resolve())
+    for mtime, path, loaded in journals_newest_first(evidence_dir):
+        if loaded.info.checklist_path != checklist_path:
+            continue
+        if loaded.state.finalized is None and loaded.info.checklist_sha256 != checklist.sha256:
+            last_at = datetime.fromtimestamp(mtime, tz=UTC)
+            return ResumableSession(path, loaded.info, loaded.state, last_at)
+        return None
+    return None
+
+
 class Journal:
     """An open journal: appends entries durably and keeps the replayed state.
 
@@ -605,6 +622,7 @@ __all__ = [
     "ResumableSession",
     "SessionInfo",
     "SessionState",
+    "find_changed",
     "find_resumable",
     "journals_newest_first",
     "load_journal",

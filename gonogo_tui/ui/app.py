@@ -10,14 +10,16 @@ from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import EvidenceError, GonogoError
 from gonogo_tui.core.finalizing import complete_interrupted
-from gonogo_tui.core.journal import Journal, ResumableSession, find_resumable
+from gonogo_tui.core.journal import Journal, ResumableSession, find_changed, find_resumable
 from gonogo_tui.core.probes.base import utc_now
 from gonogo_tui.ui.commands import ReviewCommands
 from gonogo_tui.ui.deps import Clock, ReviewContext, Runner
+from gonogo_tui.ui.presentation import safe_text
 from gonogo_tui.ui.probe_loop import ProbeLoop
 from gonogo_tui.ui.screens.help import HelpScreen
 from gonogo_tui.ui.screens.modals import ConfirmModal, ResumeModal
@@ -94,6 +96,9 @@ class GonogoApp(App[None]):
         self._resume = resume
         self.review: ReviewScreen | None = None
         """The review screen, once the session is open."""
+        self.error: str | None = None
+        """Why the session could not open (the app exits with code 2): `gonogo review`
+        prints it as its one-line error once the terminal is restored."""
 
     def run(self, *args: Any, **kwargs: Any) -> None:
         """Run on this terminal (Textual's `App.run`).
@@ -118,6 +123,13 @@ class GonogoApp(App[None]):
         resumable = None
         if self._resume is not False:
             resumable = find_resumable(self.ctx.evidence_dir, self.ctx.checklist)
+        if resumable is None and self._resume is None:
+            changed = find_changed(self.ctx.evidence_dir, self.ctx.checklist)
+            if changed is not None:
+                self._complete_interrupted(changed)
+                self.open_session(None)
+                self._tell_not_resumed(changed)
+                return
         if resumable is None or self._resume:
             self.open_session(resumable)
             return
@@ -128,6 +140,17 @@ class GonogoApp(App[None]):
             self.open_session(resumable if resume else None)
 
         self.push_screen(ResumeModal(resumable.summary(), str(resumable.path)), answer)
+
+    def _tell_not_resumed(self, old: ResumableSession) -> None:
+        """An unfinished session of an earlier version of the checklist file: say where
+        its ticks, waivers and notes are, since the screen starts without them."""
+        message = (
+            f"Not resumed: the checklist changed since {old.path.name} "
+            f"({old.summary()}). That journal is kept in {old.path.parent}; "
+            "this review starts afresh."
+        )
+        self.log.warning(message)
+        self.notify(message, title="Checklist changed", severity="warning", timeout=30)
 
     def _complete_interrupted(self, old: ResumableSession) -> None:
         """Starting afresh: the old session's decision record, if a crash interrupted its
@@ -164,7 +187,8 @@ class GonogoApp(App[None]):
                     now=ctx.clock,
                 )
         except EvidenceError as exc:
-            self.exit(return_code=2, message=f"gonogo: {exc}")
+            self.error = str(exc)
+            self.exit(return_code=2)
             return
         measured = journal.state.results
         probe_ids = [
@@ -180,6 +204,26 @@ class GonogoApp(App[None]):
             from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
 
             self.push_screen(WalkthroughScreen(self.review))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification as plain text, whatever `markup` says (every widget's
+        `notify` passes True): they carry paths, names, ids and error messages, and
+        `[/]` in an evidence folder's name made the toast raise and end the meeting."""
+        super().notify(
+            safe_text(message),
+            title=safe_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def action_open_help(self) -> None:
         """Show every key."""

@@ -24,12 +24,18 @@ REVIEW_COMMANDS = (
 
 
 class ReviewCommands(Provider):
-    """Offers the review's actions while a review is open."""
+    """Offers the review's actions when the palette is opened over the review itself.
+
+    Over a dialog, an action would open another dialog, and `f` would even cancel the
+    finalize waiting for the first, dropping what was typed into it. Over the walkthrough
+    or the presenter, "the selected criterion" would be the review's, not the one on
+    screen: space in the walkthrough ticks its own selection, the palette would not.
+    """
 
     def _review_actions(self) -> list[tuple[str, str, str]]:
         from gonogo_tui.ui.screens.review import ReviewScreen
 
-        if not any(isinstance(screen, ReviewScreen) for screen in self.app.screen_stack):
+        if not isinstance(self.screen, ReviewScreen):
             return []
         return [(f"{title} ({key})", action, key) for title, action, key in REVIEW_COMMANDS]
 

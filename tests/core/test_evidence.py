@@ -208,6 +208,12 @@ def test_override_writes_override_file(tmp_path: Path) -> None:
             _override(("cto", "C"), ("senior-engineer", "S"), ("senior-engineer", "T"), reason=" "),
             "reason",
         ),
+        (
+            _override(
+                ("cto", "Carol Chen"), ("senior-engineer", "ＣAROL  chen"), ("senior-engineer", "S")
+            ),
+            "distinct",
+        ),
     ],
 )
 def test_invalid_override_refused(override: Override, message: str) -> None:

@@ -19,6 +19,7 @@ from gonogo_tui.core.journal import (
     EntryKind,
     Finalized,
     Journal,
+    find_changed,
     find_resumable,
     load_journal,
     result_age,
@@ -238,6 +239,25 @@ def test_find_resumable_skips_finalized_and_damaged(checklist: Checklist, tmp_pa
     (tmp_path / "journal_broken.jsonl").write_text("garbage\nmore garbage\n")
     found = find_resumable(tmp_path, checklist)
     assert found is not None and found.path == older.path
+
+
+def test_find_changed_names_the_session_of_an_earlier_version(
+    checklist: Checklist, tmp_path: Path
+) -> None:
+    journal = Journal.create(tmp_path, checklist, operator="alice", release=None, now=clock())
+    journal.tick("manual.b", "alice", T0)
+    assert find_changed(tmp_path, checklist) is None  # same bytes: resumable, not changed
+    assert checklist.path is not None
+    checklist.path.write_text(CHECKLIST + "# edited\n")
+    edited = load_checklist(checklist.path)
+    found = find_changed(tmp_path, edited)
+    assert found is not None and found.path == journal.path and "1 ticks" in found.summary()
+    # A newer session of the edited file (finalized or not) answers for that path.
+    newer = Journal.create(tmp_path, edited, operator="alice", release=None, now=clock())
+    os.utime(journal.path, (1, 1))
+    assert find_changed(tmp_path, edited) is None
+    newer.finalize(Finalized("no_go_decision_x", "NO-GO", "NO-GO", ("x.txt",), "a", T0))
+    assert find_changed(tmp_path, edited) is None
 
 
 def test_stale_ids_and_result_age(checklist: Checklist, tmp_path: Path) -> None:

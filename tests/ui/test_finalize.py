@@ -19,7 +19,7 @@ from gonogo_tui.ui.screens.finalize import (
     NoGoModal,
     OverrideModal,
 )
-from gonogo_tui.ui.screens.modals import ConfirmModal, ErrorModal
+from gonogo_tui.ui.screens.modals import ConfirmModal, ErrorModal, NoteModal
 from gonogo_tui.ui.screens.sign_off import SignOffModal
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
 from gonogo_tui.ui.widgets.decision_bar import DecisionBar
@@ -98,6 +98,22 @@ async def test_go_is_recorded(make_app: AppFactory, evidence: Path) -> None:
         await pilot.pause()
         await pilot.press("q")  # finalized: quits without asking
     assert app.return_code == 0
+
+
+async def test_an_evidence_folder_named_like_markup_is_shown_as_typed(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """Notifications are plain text: `[/]` in the evidence folder's name made the "GO
+    recorded" toast raise MarkupError and end the meeting with a traceback."""
+    evidence = tmp_path / "ev[/]x"
+    app, _ = make_app(evidence_dir=evidence)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_finalize(pilot, "g")
+        await finish(pilot)
+        await pilot.pause(0.2)  # the toast is drawn
+        assert review_of(app).finalized
+        assert app.is_running and app.return_code is None
+        assert any("ev[/]x" in n.message and not n.markup for n in app._notifications)
 
 
 async def test_review_with_cto_approval_is_go(make_app: AppFactory, evidence: Path) -> None:
@@ -282,6 +298,29 @@ async def test_no_go_offers_no_go_or_override(make_app: AppFactory, evidence: Pa
         assert journal_entries(app, "finalized") == []
 
 
+async def test_the_palette_over_a_dialog_keeps_its_answers(
+    make_app: AppFactory, evidence: Path
+) -> None:
+    """ctrl+p over the NO-GO dialog offers no review command: "Finalize" from there once
+    cancelled the finalize waiting for that dialog, and its answers were dropped."""
+    app, _ = make_app({"ci.contract": FAIL})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_finalize(pilot, "n")
+        assert isinstance(app.screen, NoGoModal)
+        fill(app, {"nogo-action": "fix the pipeline", "nogo-next": "tomorrow 10:00"})
+        await pilot.press("ctrl+p", *"Finalize")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await pilot.press("escape")  # the palette, if still open
+        await pilot.pause()
+        assert isinstance(app.screen, NoGoModal)
+        await pilot.press("enter", "enter")  # action, next review: recorded
+        await finish(pilot)
+        assert review_of(app).finalized
+        assert len(records(evidence, "no_go_decision_*.txt")) == 1
+
+
 async def test_override_from_no_go(make_app: AppFactory, evidence: Path) -> None:
     app, _ = make_app({"ci.contract": FAIL, "headers.hsts": ERROR})
     async with app.run_test(size=(120, 40)) as pilot:
@@ -403,6 +442,29 @@ async def test_finalize_waits_for_running_probes(make_app: AppFactory) -> None:
         assert app.screen.evaluation.outcome("headers.csp").result is not None
 
 
+async def test_finalize_does_not_pop_up_over_a_dialog_opened_while_it_waited(
+    make_app: AppFactory, evidence: Path
+) -> None:
+    """`f` waits for a probe; meanwhile the operator types a note. The decision dialog once
+    opened over the note when the probe ended, and "go ahead" recorded GO with its `g`."""
+    app, runner = make_app(hang={"headers.csp"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, hanging={"headers.csp"})
+        tick_all(app)
+        await pilot.press("f", "n", *"db team says")
+        runner.release("headers.csp")
+        await finish(pilot)
+        assert isinstance(app.screen, NoteModal)
+        await pilot.press(*" go ahead", "enter")
+        await pilot.pause()
+        assert records(evidence, "*decision*") == []
+        assert [e["text"] for e in journal_entries(app, "note")] == ["db team says go ahead"]
+        assert any("press f to finalize" in n.message for n in app._notifications)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FinalizeModal)
+
+
 async def test_a_record_that_cannot_be_written_says_so(
     make_app: AppFactory, evidence: Path, tmp_path: Path
 ) -> None:
@@ -468,3 +530,23 @@ async def test_override_dialog_fits_80x24_and_works_by_keyboard(
         await finish(pilot)
     (override,) = records(evidence, "emergency_override_*.txt")
     assert "Carol" in override.read_text() and "Erin" in override.read_text()
+
+
+async def test_override_error_is_in_view_at_80x24(make_app: AppFactory) -> None:
+    """The override's fields scroll at 80x24: the error below the last field was out of
+    sight, and pressing enter seemed to do nothing."""
+    app, _ = make_app({"ci.contract": FAIL, "headers.hsts": ERROR})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_finalize(pilot, "o", ticks=False)
+        modal = app.screen
+        assert isinstance(modal, OverrideModal)
+        await pilot.press(*"Carol", "enter", *"Dan", "enter", "enter", *"fix", "enter")
+        await pilot.press(*"low", "enter")  # the second senior engineer is missing
+        await pilot.pause()
+        await pilot.pause()
+        error = modal.query_one(".dialog-error")
+        assert error.display and "needs a name" in str(error.render())
+        fields = modal.query_one("#override-fields").content_region
+        assert fields.contains_region(error.region)
+        assert isinstance(app.screen, OverrideModal)  # nothing recorded, answers kept
+        assert modal.query_one("#override-cto", Input).value == "Carol"

@@ -83,10 +83,30 @@ async def test_header_keeps_release_and_operator_readable(
         (50, "Spark Trading pro… · release v1.4.0 · operator bob"),
         (30, "Spark Trading … · v1.4.0 · bob"),
         (20, "Spar… · v1.4.0 · bob"),
-        (10, "v1.4.0 · …"),
+        (10, "v1.… · bob"),
     ],
 )
 def test_fit_header_title_trims_the_checklist_title_first(width: int, expected: str) -> None:
     fitted = fit_header_title("Spark Trading production deploy", "v1.4.0", "bob", width)
+    assert fitted == expected
+    assert len(fitted) <= width
+
+
+@pytest.mark.parametrize(
+    ("release", "width", "expected"),
+    [
+        ("v1.2.3-rc.1+build.20261126.abcdef0123456789", 36, "v1.2.3-rc.1+buil… · alice.longname@…"),
+        ("v1.2.3-rc.1+build.20261126.abcdef0123456789", 24, "v1.2.3-rc.… · alice.lon…"),
+        ("v2", 24, "v2 · alice.longname@exa…"),
+        (None, 12, "alice.longn…"),
+    ],
+)
+def test_a_long_release_and_operator_share_the_header(
+    release: str | None, width: int, expected: str
+) -> None:
+    """Neither the release nor the operator disappears (at 80 columns a long release left
+    no room at all for the operator)."""
+    operator = "alice.longname@example.com"
+    fitted = fit_header_title("Deploy", release, operator, width)
     assert fitted == expected
     assert len(fitted) <= width

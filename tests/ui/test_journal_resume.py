@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.evidence import RecordPlan, build_record, plan_record, write_new_file
 from gonogo_tui.core.journal import PendingRecord, load_journal
 from gonogo_tui.core.probes.base import Status
@@ -14,6 +15,7 @@ from gonogo_tui.ui.screens.modals import ResumeModal
 from gonogo_tui.ui.screens.review import ReviewScreen
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
 from tests.ui.conftest import (
+    SMALL_YAML,
     AppFactory,
     finish,
     journal_entries,
@@ -192,3 +194,33 @@ async def test_starting_afresh_still_completes_the_interrupted_record(
     assert load_journal(old).state.finalized is not None
     assert (evidence / plan.txt).read_text() == dict(plan.files)[plan.txt]
     assert verify_ledger(evidence).entries == 1
+
+
+async def test_a_journal_of_an_earlier_checklist_version_is_not_hidden(
+    make_app: AppFactory, evidence: Path, tmp_path: Path
+) -> None:
+    """The checklist file changed since the unfinished session (a title renamed): it cannot
+    be resumed, and the review says where its ticks, waivers and notes are kept."""
+    path = tmp_path / "deploy.yaml"
+    path.write_text(SMALL_YAML.read_text())
+    first, _ = make_app({"ci.contract": FAIL}, checklist=load_checklist(path, environ={}))
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(first)
+        await pilot.press("w", *"known", "enter")
+        old = review_of(first).journal.path
+    path.write_text(SMALL_YAML.read_text().replace("CSP header present", "CSP header set"))
+    second, _ = make_app(checklist=load_checklist(path, environ={}), resume=None)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(second.screen, ReviewScreen)
+        assert review_of(second).journal.path != old
+        (told,) = [n for n in second._notifications if n.title == "Checklist changed"]
+        assert old.name in told.message and "1 ticks, 1 waivers" in told.message
+        assert str(evidence) in told.message
+    # Once the changed file has a session of its own, that one is offered as usual.
+    third, _ = make_app(checklist=load_checklist(path, environ={}), resume=None)
+    async with third.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(third.screen, ResumeModal)
+        assert not [n for n in third._notifications if n.title == "Checklist changed"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from gonogo_tui.core.checklist import Checklist
+import pytest
+from rich.cells import cell_len
+
+from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.ui.screens.presenter import PresenterScreen
 from gonogo_tui.ui.widgets.section_tile import fit_tile
 from tests.ui.conftest import AppFactory, settle, shown_text
@@ -49,3 +52,42 @@ def test_a_tile_too_small_cuts_its_title_never_its_status() -> None:
     assert fitted == "8. Monitoring…\n☐ WAITING  4/5"
     assert fit_tile("1. Artifacts", "✔ GO  5/5", 14, 3).plain == "1. Artifacts\n✔ GO  5/5"
     assert fit_tile("3. Test Coverage", "✔ GO  5/5", 14, 1).plain == "✔ GO  5/5"
+
+
+def test_a_tile_with_no_room_for_its_title_keeps_its_number() -> None:
+    assert fit_tile("16. Section 16", "☐ WAITING  1/2", 20, 1, "16.").plain == (
+        "16. ☐ WAITING  1/2"
+    )
+    # No room for the number either: the status alone, whole.
+    assert fit_tile("16. Section 16", "☐ WAITING  1/2", 15, 1, "16.").plain == "☐ WAITING  1/2"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_thirty_sections_each_tile_says_which_it_is(
+    make_app: AppFactory, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Thirty sections: tiles too small for a title line once showed a bare status (five
+    of them `☐ WAITING 1/2` in a row at 120x40), not which sections they were."""
+    lines = ["title: Thirty", "sections:"]
+    for number in range(1, 31):
+        lines += [
+            f"  - id: s{number}",
+            f"    title: Section number {number}",
+            f"    criteria: [{{id: s{number}.m, title: manual {number}, manual: true}}]",
+        ]
+    path = tmp_path / "thirty.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    app, _ = make_app(checklist=load_checklist(path, environ={}))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        tiles = list(app.screen.query(".tile"))
+        assert len(tiles) == 30
+        for number, tile in enumerate(tiles, start=1):
+            shown = " ".join(shown_text(tile).split())
+            if tile.content_region.height and cell_len(f"{number}. ☐ WAITING 0/1") + 1 <= (
+                tile.content_region.width
+            ):
+                assert shown.startswith(f"{number}."), shown
+            assert "WAITING" in shown, shown

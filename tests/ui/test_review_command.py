@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from textual.app import App
 
 from gonogo_tui.cli import main
 from gonogo_tui.commands.review import find_default_checklist
@@ -131,3 +133,39 @@ def test_without_a_terminal_the_review_is_one_line_exit_2(tmp_path: Path) -> Non
         "gonogo: the review needs a terminal, and standard input is not one; for a run "
         "without a screen (CI), use `gonogo check` (`gonogo demo --check` on the demo)\n"
     )
+
+
+def test_an_evidence_folder_that_cannot_hold_the_journal_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The session cannot open (the journal cannot be created): one line, exit 2, even
+    when the message is longer than 80 columns (Rich wrapped the app's exit message)."""
+    monkeypatch.setattr(GonogoApp, "run", lambda self, *a, **k: App.run(self, headless=True))
+    monkeypatch.chdir(tmp_path)
+    blocked = tmp_path / ("a-file-where-the-evidence-folder-should-be-" + "x" * 60)
+    blocked.write_text("not a folder")
+    code = main(["review", str(SMALL_YAML), "--evidence-dir", str(blocked / "evidence")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gonogo: ") and "cannot create a journal" in err
+    assert err.count("\n") == 1 and str(blocked) in err
+
+
+def test_serve_on_a_taken_port_is_one_line_and_exit_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    launched: list[GonogoApp],
+) -> None:
+    """Something else listens on the port: the review once said "attendees follow the
+    review at http://127.0.0.1:PORT/" (that other server answered the readiness check)."""
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = exit_code(["review", str(SMALL_YAML), "--serve", f"127.0.0.1:{port}"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err == f"gonogo: --serve 127.0.0.1:{port}: cannot listen there: Address already in use\n"
+    assert launched == []

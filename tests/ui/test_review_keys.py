@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import time
+from pathlib import Path
 
 from rich.console import Console
-from textual.widgets import Static
+from textual.widgets import Button, Input, Static
 from textual.widgets._footer import FooterKey
 
-from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.evaluation import Decision
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.ui.presentation import RowState
@@ -26,6 +27,7 @@ from tests.ui.conftest import (
     journal_kinds,
     review_of,
     settle,
+    shown_text,
 )
 from tests.ui.fakes import ERROR, FAIL, Scripted
 
@@ -386,3 +388,101 @@ async def test_the_footer_lists_every_key_at_120_columns(make_app: AppFactory) -
             assert key.region.width > 0 and key.region.right <= 120
         move = next(key for key in keys if key.action == "move(1)")
         assert "tab" in move.key_display and "↑" in move.key_display
+
+
+LONG_TEXTS = """\
+title: Long texts
+sections:
+  - id: a
+    title: A
+    criteria:
+      - id: a.m
+        title: "{title}"
+        manual: true
+        why_manual: "{why}"
+"""
+
+
+async def test_dialogs_keep_their_answer_in_view_whatever_the_text(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """80x24, a criterion whose title and why_manual take forty lines: the waiver and tick
+    dialogs' text scrolls, their input and buttons stay in view and have the keyboard (the
+    text pushed them out of the dialog: what was typed could not be seen)."""
+    path = tmp_path / "long.yaml"
+    path.write_text(LONG_TEXTS.format(title="Very long title " * 60, why="A person looks. " * 80))
+    app, _ = make_app(checklist=load_checklist(path, environ={}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, modal, answer in (
+            ("w", WaiverModal, "#waiver-reason"),
+            ("space", TickNoteModal, "#tick-note"),
+        ):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, modal)
+            dialog = app.screen.query_one(".dialog").content_region
+            answer_input = app.screen.query_one(answer, Input)
+            assert app.focused is answer_input
+            for widget in (answer_input, *app.screen.query(Button)):
+                assert dialog.contains_region(widget.region), widget
+            assert app.screen.query_one(".dialog-body").max_scroll_y > 0
+            await pilot.press(*"ok", "enter")
+            await pilot.pause()
+        assert [e["reason"] for e in journal_entries(app, "waiver")] == ["ok"]
+        assert [e["note"] for e in journal_entries(app, "tick")] == ["ok"]
+
+
+async def test_a_wide_row_gives_a_short_titles_room_to_the_value(make_app: AppFactory) -> None:
+    """200 columns: an ERROR's reason was cut at 45% of the row beside a short title and
+    forty blank cells (`cannot connect to 127.0.0.1:9: conn…`)."""
+    reason = "cannot connect to 127.0.0.1:9: connection refused"
+    app, _ = make_app({"headers.hsts": Scripted(Status.ERROR, "", reason)})
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(pilot)
+        row = next(r for r in app.screen.query(CriterionRow) if r.criterion_id == "headers.hsts")
+        shown = shown_text(row)
+        assert reason in shown and "HSTS max-age >= 15552000" in shown
+
+
+async def test_paging_keys_scroll_the_full_screen_detail(make_app: AppFactory) -> None:
+    """The detail pane takes no focus: full screen, its long output could not be reached
+    by keyboard (`pgdn` moved to another criterion). Now the paging keys scroll it."""
+    output = "\n".join(f"line {number}" for number in range(150))
+    app, _ = make_app({"ci.contract": Scripted(Status.FAIL, "1", "exit 1", output)})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        assert review.selected == FIRST
+        await pilot.press("d")
+        await pilot.pause()
+        pane = app.screen.query_one(DetailPane)
+        assert pane.max_scroll_y > 0 and pane.scroll_y == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert pane.scroll_y > 0 and review.selected == FIRST
+        await pilot.press("end")
+        await pilot.pause()
+        assert pane.scroll_y == pane.max_scroll_y and review.selected == FIRST
+        assert "line 149" in shown_text(pane)
+        await pilot.press("pageup", "home")
+        await pilot.pause()
+        assert pane.scroll_y == 0 and review.selected == FIRST
+        await pilot.press("d", "pagedown")  # back in the review: ten criteria down
+        assert review.selected != FIRST
+
+
+async def test_a_meeting_note_stays_on_screen(make_app: AppFactory) -> None:
+    """A note about no criterion (its "About" box unchecked) was journaled, then shown
+    nowhere: not even after resuming could the meeting see it."""
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", *"db team on standby", "tab", "space")
+        await pilot.click("#add")
+        await pilot.pause()
+        for cid in (FIRST, "team.oncall"):
+            review_of(app).selected = cid
+            await pilot.pause()
+            detail = text_of(app.screen.query_one("#detail-text"))
+            assert "Meeting   note by alice at 10:00:00: db team on standby" in detail

@@ -96,3 +96,35 @@ async def test_a_bad_key_is_an_error_in_the_dialog(
         error = str(app.screen.query_one(".dialog-error").render())
         assert error and "no-such-key" in error
         assert isinstance(app.screen, SignOffModal) and app.screen.signed == []
+
+
+async def test_sign_off_fits_80x24(make_app: AppFactory) -> None:
+    """At 80x24 the comment field, the error line and the Sign and Done buttons were below
+    the dialog's edge: "Which key?" could not be read."""
+    app, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("g")
+        await finish(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, SignOffModal)
+        assert app.focused is modal.query_one("#sign-principal", Input)
+        await pilot.press(*"carol", "ctrl+s")  # no key given: refused with a reason
+        await pilot.pause()
+        await pilot.pause()
+        dialog = modal.query_one(".dialog").content_region
+        error = modal.query_one(".dialog-error")
+        assert "Which key?" in str(error.render())
+        assert dialog.contains_region(error.region)
+        for selector in ("#sign", "#done"):
+            assert dialog.contains_region(modal.query_one(selector).region), selector
+        await pilot.press("tab", "tab")  # key, comment: each scrolled into view
+        await pilot.pause()
+        comment = modal.query_one("#sign-comment", Input)
+        assert app.focused is comment
+        assert dialog.contains_region(comment.region)

@@ -8,7 +8,7 @@ from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.ui.screens.modals import ConfirmModal, ResumeModal, TickNoteModal
 from gonogo_tui.ui.screens.review import ReviewScreen
 from gonogo_tui.ui.screens.walkthrough import WalkthroughCard, WalkthroughScreen
-from tests.ui.conftest import AppFactory, review_of, settle
+from tests.ui.conftest import AppFactory, journal_entries, review_of, settle, tick_all
 from tests.ui.fakes import FAIL
 
 
@@ -110,3 +110,26 @@ async def test_walkthrough_ticks_carry_into_the_meeting(make_app: AppFactory) ->
         tick = review_of(meeting).journal.state.ticks["team.oncall"]
         assert tick.operator == "bob"
         assert runner.calls == []
+
+
+async def test_the_palette_over_the_walkthrough_does_not_act_on_the_reviews_selection(
+    make_app: AppFactory,
+) -> None:
+    """The palette's "Tick or untick the selected manual criterion" ran on the review's
+    selection, hidden behind the walkthrough: it unticked team.oncall unseen."""
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        review_of(app).selected = "team.oncall"
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, WalkthroughScreen)
+        await pilot.press("ctrl+p", *"Tick or untick")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await pilot.press("escape")  # the palette, if still open
+        await pilot.pause()
+        assert journal_entries(app, "untick") == []
+        assert "team.oncall" in review_of(app).journal.state.ticks

@@ -131,8 +131,8 @@ async def _run(
     argv: list[str], cwd: Path, env: dict[str, str]
 ) -> tuple[int, _StreamBuffer, _StreamBuffer]:
     loop = asyncio.get_running_loop()
-    try:
-        transport, protocol = await loop.subprocess_exec(
+    starting = asyncio.ensure_future(
+        loop.subprocess_exec(
             lambda: _CaptureProtocol(loop),
             *argv,
             stdin=subprocess.DEVNULL,
@@ -142,10 +142,18 @@ async def _run(
             env=env,
             start_new_session=True,
         )
+    )
+    try:
+        # Shielded: cancelled while starting, asyncio would kill only the child and
+        # leave what it already started (`sleep 30 &`) running for good.
+        transport, protocol = await asyncio.shield(starting)
     except FileNotFoundError:
         raise ProbeError(f"command not found: {argv[0]}") from None
     except PermissionError:
         raise ProbeError(f"command not executable: {argv[0]}") from None
+    except asyncio.CancelledError:
+        await _kill_started(starting)
+        raise
 
     pid = transport.get_pid()
     try:
@@ -163,6 +171,21 @@ async def _run(
                 await asyncio.wait([protocol.exited], timeout=KILL_WAIT)
         finally:
             transport.close()
+
+
+async def _kill_started(
+    starting: asyncio.Future[tuple[asyncio.SubprocessTransport, _CaptureProtocol]],
+) -> None:
+    """Once a start that was cancelled completes, kill the child's whole group."""
+    try:
+        transport, protocol = await starting
+    except Exception:  # it did not start: nothing to kill
+        return
+    try:
+        _kill_group(transport.get_pid())
+        await asyncio.wait([protocol.exited], timeout=KILL_WAIT)
+    finally:
+        transport.close()
 
 
 def _kill_group(pgid: int) -> None:

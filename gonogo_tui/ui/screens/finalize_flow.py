@@ -47,8 +47,12 @@ def default_no_go_reason(evaluation: Evaluation) -> str:
     return "Failed checks: " + "; ".join(parts) if parts else ""
 
 
-async def freshen(screen: ReviewScreen) -> None:
-    """Offer to rerun stale probes, then wait for every running probe."""
+async def freshen(screen: ReviewScreen) -> bool:
+    """Offer to rerun stale probes, then wait for every running probe.
+
+    Returns:
+        Whether it had to wait for running probes (the operator may have gone on meanwhile).
+    """
     app = screen.app
     stale = sorted(screen.snapshot.stale - screen.snapshot.running)
     if stale:
@@ -67,10 +71,12 @@ async def freshen(screen: ReviewScreen) -> None:
         )
         if rerun:
             screen.start_probes(stale)
-    if screen.running:
-        count = len(screen.running)
-        screen.notify(f"Waiting for {count} probe{'s' * (count != 1)} to finish…", timeout=5)
-        await screen.wait_for_probes()
+    if not screen.running:
+        return False
+    count = len(screen.running)
+    screen.notify(f"Waiting for {count} probe{'s' * (count != 1)} to finish…", timeout=5)
+    await screen.wait_for_probes()
+    return True
 
 
 async def finalize_meeting(screen: ReviewScreen) -> None:
@@ -88,7 +94,12 @@ async def finalize_meeting(screen: ReviewScreen) -> None:
         if done.paths:
             await app.push_screen_wait(SignOffModal(Path(done.paths[0]), clock=ctx.clock))
         return
-    await freshen(screen)
+    started_over = app.screen
+    if await freshen(screen) and app.screen is not started_over:
+        # A dialog opened while the probes ran (a note being typed): the decision's one-key
+        # choices (`g` records GO) must not pop up over it and take its keys.
+        screen.notify("The probes have finished: press f to finalize.", timeout=10)
+        return
     snapshot = screen.snapshot
     evaluation = snapshot.evaluation
     choice = await app.push_screen_wait(

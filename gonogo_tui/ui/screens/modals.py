@@ -1,5 +1,11 @@
 """Small dialogs: confirm, resume, tick note, waiver and note. Each returns its answer via
-`dismiss`; the caller decides what happens next."""
+`dismiss`; the caller decides what happens next.
+
+A dialog showing a text of any length (a criterion's title and detail, a reason, an error)
+docks its answer (input, buttons) at the bottom and lets the text scroll (app.tcss). The
+answer is composed before the text, so it is first in the focus order: the input, or the
+first button, has the keyboard when the dialog opens.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
@@ -39,11 +45,12 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(_plain(self._title), classes="dialog-title")
-            yield Static(_plain(self._message), classes="dialog-text")
-            with Horizontal(classes="dialog-buttons"):
+            yield Label(_plain(self._title), classes="dialog-title dialog-head")
+            with Horizontal(classes="dialog-buttons dialog-answer"):
                 yield Button(f"{self._yes} (y)", id="yes", variant="primary")
                 yield Button(f"{self._no} (n)", id="no")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(_plain(self._message), classes="dialog-text")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
@@ -81,10 +88,11 @@ class ErrorModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog -error"):
-            yield Label(_plain(self._title), classes="dialog-title")
-            yield Static(_plain(self._message), classes="dialog-text")
-            with Horizontal(classes="dialog-buttons"):
+            yield Label(_plain(self._title), classes="dialog-title dialog-head")
+            with Horizontal(classes="dialog-buttons dialog-answer"):
                 yield Button("Close", id="close", variant="primary")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(_plain(self._message), classes="dialog-text")
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -102,10 +110,12 @@ def error_label() -> Label:
 
 
 def show_error(screen: Screen[Any], message: str) -> None:
-    """Show `message` in the dialog's error line."""
+    """Show `message` in the dialog's error line, scrolled into view: in a dialog whose
+    fields scroll (the override at 80x24) it is below the last field, out of sight."""
     error = screen.query_one(".dialog-error", Label)
     error.update(_plain(message))
     error.display = True
+    screen.call_after_refresh(error.scroll_visible, animate=False)
 
 
 class TickNoteModal(ModalScreen[str | None]):
@@ -121,15 +131,17 @@ class TickNoteModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(_plain(f"Tick {self._criterion_id}"), classes="dialog-title")
-            yield Static(_plain(self._title), classes="dialog-text")
-            if self._why:
-                yield Static(_plain(self._why), classes="dialog-hint")
-            yield Label("Note (optional)")
-            yield Input(placeholder="e.g. confirmed on the call", id="tick-note", compact=True)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Tick", id="tick", variant="success")
-                yield Button("Cancel (esc)", id="cancel")
+            yield Label(_plain(f"Tick {self._criterion_id}"), classes="dialog-title dialog-head")
+            with Vertical(classes="dialog-answer"):
+                yield Label("Note (optional)")
+                yield Input(placeholder="e.g. confirmed on the call", id="tick-note", compact=True)
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Tick", id="tick", variant="success")
+                    yield Button("Cancel (esc)", id="cancel")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(_plain(self._title), classes="dialog-text")
+                if self._why:
+                    yield Static(_plain(self._why), classes="dialog-hint")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -159,17 +171,22 @@ class WaiverModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(
-                _plain(f"Waive {self._criterion_id} ({self._status})"), classes="dialog-title"
+                _plain(f"Waive {self._criterion_id} ({self._status})"),
+                classes="dialog-title dialog-head",
             )
-            yield Static(_plain(self._title), classes="dialog-text")
-            if self._detail:
-                yield Static(_plain(self._detail), classes="dialog-hint")
-            yield Label("Reason (required; recorded with your name and the time)")
-            yield Input(placeholder="why this may ship anyway", id="waiver-reason", compact=True)
-            yield error_label()
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Waive", id="waive", variant="warning")
-                yield Button("Cancel (esc)", id="cancel")
+            with Vertical(classes="dialog-answer"):
+                yield Label("Reason (required; recorded with your name and the time)")
+                yield Input(
+                    placeholder="why this may ship anyway", id="waiver-reason", compact=True
+                )
+                yield error_label()
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Waive", id="waive", variant="warning")
+                    yield Button("Cancel (esc)", id="cancel")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(_plain(self._title), classes="dialog-text")
+                if self._detail:
+                    yield Static(_plain(self._detail), classes="dialog-hint")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -53,7 +53,9 @@ class PresenterScreen(Screen[None]):
         yield Static(id="presenter-summary", markup=False)
         with Grid(id="presenter-tiles"):
             for number, section in enumerate(self.review.ctx.checklist.sections, start=1):
-                yield SectionTile(f"{number}. {safe_text(section.title)}", classes="tile")
+                yield SectionTile(
+                    f"{number}. {safe_text(section.title)}", number=number, classes="tile"
+                )
         yield Footer()
 
     def on_mount(self) -> None:

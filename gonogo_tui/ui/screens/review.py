@@ -67,6 +67,10 @@ PARK_FAR = 2.5
 """Panels further than this many heights from the view park, along with an unparking or
 once PARK_BATCH of them are waiting."""
 PARK_BATCH = 16
+PAGE_CRITERIA = 10
+SCROLLS_DETAIL = "With the detail full screen (d): scroll it"
+"""`pgup`/`pgdn` move this many criteria (`home`/`end` more); with the detail full screen
+they page through it instead."""
 
 
 class ProbeWorkers(Widget):
@@ -134,10 +138,10 @@ class ReviewScreen(Screen[None]):
         Binding("right,l", "move_section(1)", "Same row, next section", show=False),
         Binding("tab", "move_section(1, True)", "Next section", show=False),
         Binding("shift+tab", "move_section(-1, True)", "Previous section", show=False),
-        Binding("pageup", "move(-10)", "Ten criteria up", show=False),
-        Binding("pagedown", "move(10)", "Ten criteria down", show=False),
-        Binding("home", "move(-1_000_000)", "First criterion", show=False),
-        Binding("end", "move(1_000_000)", "Last criterion", show=False),
+        Binding("pageup", "move(-10)", "Ten criteria up", show=False, tooltip=SCROLLS_DETAIL),
+        Binding("pagedown", "move(10)", "Ten criteria down", show=False, tooltip=SCROLLS_DETAIL),
+        Binding("home", "move(-1_000_000)", "First criterion", show=False, tooltip=SCROLLS_DETAIL),
+        Binding("end", "move(1_000_000)", "Last criterion", show=False, tooltip=SCROLLS_DETAIL),
         # Shown in this order: on a narrow screen the footer keeps the first ones (the help
         # screen, `?`, lists every key).
         Binding("space", "toggle_tick", "Tick", tooltip="Tick or untick a manual criterion"),
@@ -563,7 +567,7 @@ class ReviewScreen(Screen[None]):
                 section_title=section.title,
                 outcome=outcome,
                 runs=tuple(state.runs.get(cid, ())),
-                notes=tuple(n for n in state.notes if n.criterion_id == cid),
+                notes=tuple(n for n in state.notes if n.criterion_id in (cid, None)),
                 running=cid in snapshot.running,
                 stale=cid in snapshot.stale,
                 stale_after=self.ctx.checklist.defaults.stale_after,
@@ -579,6 +583,17 @@ class ReviewScreen(Screen[None]):
         self.selected = message.criterion_id
 
     def action_move(self, delta: int) -> None:
+        pane = self.maximized
+        if isinstance(pane, DetailPane) and abs(delta) >= PAGE_CRITERIA:
+            # Full screen, the paging keys scroll the detail (notes, runs and the output
+            # run past the screen, and the pane takes no focus); the arrows still move.
+            if abs(delta) > PAGE_CRITERIA:
+                pane.scroll_to(y=0 if delta < 0 else pane.max_scroll_y, animate=False)
+            elif delta < 0:
+                pane.scroll_page_up(animate=False)
+            else:
+                pane.scroll_page_down(animate=False)
+            return
         if self.selected is None:
             return
         index = self._order.index(self.selected) + delta

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -44,27 +44,33 @@ class SignOffModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog -wide"):
-            yield Label(Text(f"Sign off {self.record.stem}"), classes="dialog-title")
-            yield Static("", id="sign-status", classes="dialog-text")
-            yield Static("", id="agent-keys", classes="dialog-hint")
-            with Horizontal(classes="sign-row"):
-                yield Select(
-                    [(role, role) for role in ROLES], value="cto", id="sign-role", allow_blank=False
+            yield Label(Text(f"Sign off {self.record.stem}"), classes="dialog-title dialog-head")
+            # Between the docked title and buttons the rest scrolls (80x24); focusing a
+            # field scrolls it into view, so the container itself takes no focus.
+            with VerticalScroll(classes="dialog-body", can_focus=False):
+                yield Static("", id="sign-status", classes="dialog-text")
+                yield Static("", id="agent-keys", classes="dialog-hint")
+                with Horizontal(classes="sign-row"):
+                    yield Select(
+                        [(role, role) for role in ROLES],
+                        value="cto",
+                        id="sign-role",
+                        allow_blank=False,
+                    )
+                    yield Select(
+                        [("approve", "approve"), ("reject", "reject")],
+                        value="approve",
+                        id="sign-vote",
+                        allow_blank=False,
+                    )
+                yield Input(placeholder="principal, e.g. carol@example.com", id="sign-principal")
+                yield Input(
+                    placeholder="key: ~/.ssh/id_ed25519, a .pub held by ssh-agent, or agent:1",
+                    id="sign-key",
                 )
-                yield Select(
-                    [("approve", "approve"), ("reject", "reject")],
-                    value="approve",
-                    id="sign-vote",
-                    allow_blank=False,
-                )
-            yield Input(placeholder="principal, e.g. carol@example.com", id="sign-principal")
-            yield Input(
-                placeholder="key: ~/.ssh/id_ed25519, a .pub held by ssh-agent, or agent:1",
-                id="sign-key",
-            )
-            yield Input(placeholder="comment (optional)", id="sign-comment")
-            yield error_label()
-            with Horizontal(classes="dialog-buttons"):
+                yield Input(placeholder="comment (optional)", id="sign-comment")
+                yield error_label()
+            with Horizontal(classes="dialog-buttons dialog-answer"):
                 yield Button("Sign (ctrl+s)", id="sign", variant="success")
                 yield Button("Done (esc)", id="done")
 

@@ -197,7 +197,10 @@ class CriterionRow(Widget):
         if wide and view.expected:
             shown_value = f"{view.value} vs {view.expected}" if view.value else view.expected
         room = width - cell_len(head) - 1 - age_width - 1
-        value_width = min(cell_len(shown_value), max(room * 45 // 100, 8)) if shown_value else 0
+        # The value gets 45% of the room, and whatever a short title leaves unused.
+        title_room = room - cell_len(view.title) - 1
+        value_share = max(room * 45 // 100, title_room, 8)
+        value_width = min(cell_len(shown_value), value_share) if shown_value else 0
         title_width = max(room - value_width - (1 if value_width else 0), 4)
         if not view.value:
             value_style = EXPECTED_STYLE

@@ -48,6 +48,7 @@ class DetailView:
     outcome: CriterionOutcome
     runs: Sequence[ProbeResult]
     notes: Sequence[Note]
+    """The criterion's notes, and the meeting's (about no criterion) where they are shown."""
     running: bool
     stale: bool
     stale_after: float
@@ -116,7 +117,10 @@ def detail_text(view: DetailView, *, with_output: bool = True) -> Text:
         older = len(view.runs) - len(shown)
         field.add("Runs", (f"{older} earlier · " if older else "") + runs)
     for item in view.notes:
-        field.add("Note", f"{item.operator} at {_hms(item.at)}: {item.text}")
+        if item.criterion_id is None:  # a note about the meeting: no other pane shows it
+            field.add("Meeting", f"note by {item.operator} at {_hms(item.at)}: {item.text}")
+        else:
+            field.add("Note", f"{item.operator} at {_hms(item.at)}: {item.text}")
     if with_output and result is not None and result.output:
         text.append("\nOutput\n", style="bold")
         text.append_text(output_text(result.output))

@@ -21,7 +21,8 @@ def fit_header_title(title: str, release: str | None, operator: str, width: int)
 
     In order: the checklist's title (down to `MIN_TITLE_CELLS`), then the words "release"
     and "operator" before the values, then the title again, down to one character; the
-    release and the operator are cut last. Arguments are already made safe (`safe_text`).
+    release and the operator are cut last, sharing the width so that neither disappears.
+    Arguments are already made safe (`safe_text`).
     """
     tails = [f" · operator {operator}", f" · {operator}"]
     if release:
@@ -36,7 +37,20 @@ def fit_header_title(title: str, release: str | None, operator: str, width: int)
     room = width - cell_len(tail)
     if room >= 2:  # a character and the ellipsis
         return _trim(title, room) + tail
-    return _trim(tail.removeprefix(" · "), width)
+    values = [release, operator] if release else [operator]
+    return " · ".join(_share(values, width - cell_len(" · ") * (len(values) - 1)))
+
+
+def _share(values: list[str], width: int) -> list[str]:
+    """`values` trimmed to fit `width` cells together: each gets an equal share, and what
+    a shorter one leaves goes to the others."""
+    shares: dict[int, int] = {}
+    left = max(width, 0)
+    by_length = sorted(range(len(values)), key=lambda index: cell_len(values[index]))
+    for done, index in enumerate(by_length):
+        shares[index] = min(cell_len(values[index]), left // (len(values) - done))
+        left -= shares[index]
+    return [_trim(value, shares[index]) for index, value in enumerate(values)]
 
 
 def _trim(text: str, width: int) -> str:

@@ -8,11 +8,13 @@ from textual.content import Content
 from textual.widget import Widget
 
 
-def fit_tile(title: str, status: str, width: int, height: int) -> Text:
+def fit_tile(title: str, status: str, width: int, height: int, number: str = "") -> Text:
     """`title` over `status`, centred in `width` x `height` cells.
 
     When both do not fit, the title gives up lines (its last kept line ends with an
     ellipsis): the status is what the room reads, and it must never depend on colour.
+    With no line left for the title, the status starts with the section's `number` (`16.`)
+    where it fits, so that the tile still says which section it is.
     Lines are measured with Textual's own wrapping, the one that draws them.
     """
     whole = Text(f"{title}\n{status}", justify="center")
@@ -24,6 +26,9 @@ def fit_tile(title: str, status: str, width: int, height: int) -> Text:
     if len(title_lines) <= room:
         return whole
     if room <= 0:
+        numbered = f"{number} {status}"
+        if number and len(Content(numbered).wrap(width)) <= status_height:
+            return Text(numbered, justify="center")
         return Text(status, justify="center")
     kept = title_lines[:room]
     kept[-1] = _with_ellipsis(kept[-1], width)
@@ -40,9 +45,10 @@ def _with_ellipsis(line: str, width: int) -> str:
 class SectionTile(Widget):
     """One section in presenter mode; the status line is never cut off."""
 
-    def __init__(self, title: str, *, classes: str | None = None) -> None:
+    def __init__(self, title: str, *, number: int, classes: str | None = None) -> None:
         super().__init__(classes=classes)
         self._title = title
+        self._number = f"{number}."
         self._status = ""
 
     def show(self, title: str, status: str) -> None:
@@ -55,7 +61,7 @@ class SectionTile(Widget):
         if not self._status:
             return Text(self._title, justify="center")
         size = self.content_size
-        return fit_tile(self._title, self._status, size.width, size.height)
+        return fit_tile(self._title, self._status, size.width, size.height, self._number)
 
 
 __all__ = ["SectionTile", "fit_tile"]

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.probes import command_run
 from gonogo_tui.core.probes.base import OUTPUT_CAP, Observation, ProbeContext
 from gonogo_tui.core.probes.command import CommandProbe
 from gonogo_tui.core.probes.command_run import EXIT_GRACE
@@ -180,6 +181,31 @@ async def test_cancelled_command_is_killed_with_its_children(tmp_path: Path) -> 
     with pytest.raises(ProcessLookupError):
         os.kill(parent, 0)
     assert _wait_gone([child]) == []
+
+
+async def test_a_command_cancelled_while_starting_leaves_nothing_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancelled before its start completed (`R` pressed again at once), the probe once let
+    asyncio kill only the shell: its `sleep 60 &` ran on after the meeting."""
+    pid_file = tmp_path / "grandchild"
+    script = f"sleep 60 & echo $! > {pid_file}.tmp && mv {pid_file}.tmp {pid_file}; sleep 60"
+    task: asyncio.Task[Observation] | None = None
+    connected = command_run._CaptureProtocol.connection_made
+
+    def connection_made(self: Any, transport: Any) -> None:
+        deadline = time.monotonic() + 10
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)  # the grandchild runs before the start completes
+        assert task is not None
+        task.cancel()
+        connected(self, transport)
+
+    monkeypatch.setattr(command_run._CaptureProtocol, "connection_made", connection_made)
+    task = asyncio.create_task(_run(tmp_path, command=["/bin/sh", "-c", script]))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert _wait_gone([int(pid_file.read_text())]) == []
 
 
 async def test_timed_out_command_is_killed(tmp_path: Path) -> None:
