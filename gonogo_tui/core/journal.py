@@ -12,6 +12,7 @@ Finalizing writes a `finalizing` line (every file of the record) before the reco
 from __future__ import annotations
 
 import enum
+import fcntl
 import json
 import logging
 import os
@@ -358,8 +359,11 @@ def journals_newest_first(evidence_dir: Path) -> Iterator[tuple[float, Path, Loa
 
 
 def find_resumable(evidence_dir: Path, checklist: Checklist) -> ResumableSession | None:
-    """The newest unfinalized journal in `evidence_dir` for this checklist file, if any."""
+    """The newest unfinalized journal in `evidence_dir` for this checklist file, if any;
+    a journal another running review has open (`journal_in_use`) is not offered."""
     for mtime, path, loaded in journals_newest_first(evidence_dir):
+        if journal_in_use(path):
+            continue
         if loaded.state.finalized is None and loaded.info.matches(checklist):
             last_at = datetime.fromtimestamp(mtime, tz=UTC)
             return ResumableSession(path, loaded.info, loaded.state, last_at)
@@ -376,6 +380,8 @@ def find_changed(evidence_dir: Path, checklist: Checklist) -> ResumableSession |
     for mtime, path, loaded in journals_newest_first(evidence_dir):
         if loaded.info.checklist_path != checklist_path:
             continue
+        if journal_in_use(path):  # a review of it runs: that one answers for the path
+            return None
         if loaded.state.finalized is None and loaded.info.checklist_sha256 != checklist.sha256:
             last_at = datetime.fromtimestamp(mtime, tz=UTC)
             return ResumableSession(path, loaded.info, loaded.state, last_at)
@@ -424,6 +430,7 @@ class Journal:
         try:
             evidence_dir.mkdir(parents=True, exist_ok=True)
             handle, path = _exclusive_open(evidence_dir, f"journal_{stamp}_{stem}")
+            _lock(handle, path)
         except OSError as exc:
             raise EvidenceError(f"{evidence_dir}: cannot create a journal: {exc}") from None
         info = SessionInfo(
@@ -463,6 +470,7 @@ class Journal:
         loaded = load_journal(path)
         try:
             handle = open(path, "r+b")  # noqa: SIM115 - kept open for the session
+            _lock(handle, path)  # before anything is cut off another review's journal
             handle.truncate(loaded.good_bytes)
             handle.seek(loaded.good_bytes - 1)
             if handle.read(1) != b"\n":
@@ -588,6 +596,37 @@ def _entry(kind: EntryKind, at: datetime, **fields: Any) -> dict[str, Any]:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")[:60] or "checklist"
+
+
+def _lock(handle: IO[bytes], path: Path) -> None:
+    """Hold the journal for this session (released on close, or by the kernel when the
+    process dies, `kill -9` included): two reviews never append to one journal.
+
+    Raises:
+        EvidenceError: another running review holds it (the handle is closed).
+    """
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise EvidenceError(
+            f"{path}: another gonogo review has this session open (it is still running); "
+            "follow it with `gonogo view`"
+        ) from None
+    except OSError:  # a file system without locks: carry on as before
+        pass
+
+
+def journal_in_use(path: Path) -> bool:
+    """Whether a running review holds the journal at `path` (see `_lock`)."""
+    try:
+        with open(path, "rb") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _exclusive_open(directory: Path, stem: str) -> tuple[IO[bytes], Path]:

@@ -21,6 +21,7 @@ from gonogo_tui.core.journal import (
     Journal,
     find_changed,
     find_resumable,
+    journal_in_use,
     load_journal,
     result_age,
 )
@@ -222,6 +223,8 @@ def test_find_resumable_matches_path_and_digest(checklist: Checklist, tmp_path: 
     assert find_resumable(evidence, checklist) is None
     journal = Journal.create(evidence, checklist, operator="alice", release=None, now=clock())
     journal.tick("manual.b", "alice", T0)
+    assert find_resumable(evidence, checklist) is None  # its review still runs
+    journal.close()  # the review is gone (quit or crashed)
     found = find_resumable(evidence, checklist)
     assert found is not None and found.path == journal.path
     assert "1 ticks" in found.summary() and "alice" in found.summary()
@@ -237,6 +240,8 @@ def test_find_resumable_skips_finalized_and_damaged(checklist: Checklist, tmp_pa
     os.utime(older.path, (1, 1))
     newer.finalize(Finalized("no_go_decision_x", "NO-GO", "NO-GO", ("x.txt",), "a", T0))
     (tmp_path / "journal_broken.jsonl").write_text("garbage\nmore garbage\n")
+    older.close()
+    newer.close()
     found = find_resumable(tmp_path, checklist)
     assert found is not None and found.path == older.path
 
@@ -246,6 +251,7 @@ def test_find_changed_names_the_session_of_an_earlier_version(
 ) -> None:
     journal = Journal.create(tmp_path, checklist, operator="alice", release=None, now=clock())
     journal.tick("manual.b", "alice", T0)
+    journal.close()
     assert find_changed(tmp_path, checklist) is None  # same bytes: resumable, not changed
     assert checklist.path is not None
     checklist.path.write_text(CHECKLIST + "# edited\n")
@@ -255,9 +261,58 @@ def test_find_changed_names_the_session_of_an_earlier_version(
     # A newer session of the edited file (finalized or not) answers for that path.
     newer = Journal.create(tmp_path, edited, operator="alice", release=None, now=clock())
     os.utime(journal.path, (1, 1))
-    assert find_changed(tmp_path, edited) is None
+    assert find_changed(tmp_path, edited) is None  # running
     newer.finalize(Finalized("no_go_decision_x", "NO-GO", "NO-GO", ("x.txt",), "a", T0))
-    assert find_changed(tmp_path, edited) is None
+    newer.close()
+    assert find_changed(tmp_path, edited) is None  # finalized
+
+
+def test_a_journal_a_running_review_holds_is_neither_offered_nor_reopened(
+    checklist: Checklist, tmp_path: Path
+) -> None:
+    """Two reviews never append to one journal: the lock goes with the process."""
+    running = Journal.create(tmp_path, checklist, operator="alice", release=None, now=clock())
+    running.tick("manual.b", "alice", T0)
+    assert journal_in_use(running.path)
+    assert find_resumable(tmp_path, checklist) is None
+    before = running.path.read_bytes()
+    with pytest.raises(EvidenceError, match="another gonogo review has this session open"):
+        Journal.resume(running.path, operator="bob", now=clock())
+    assert running.path.read_bytes() == before  # nothing cut off, nothing appended
+    running.tick("manual.c", "alice", T0)  # the running review carries on
+    running.close()
+    assert not journal_in_use(running.path)
+    resumed = Journal.resume(running.path, operator="bob", now=clock())
+    assert set(resumed.state.ticks) == {"manual.b", "manual.c"}
+    resumed.close()
+
+
+def test_a_killed_review_releases_its_journal(checklist: Checklist, tmp_path: Path) -> None:
+    code = (
+        "import os, sys\n"
+        "from datetime import UTC, datetime\n"
+        "from gonogo_tui.core.checklist import load_checklist\n"
+        "from gonogo_tui.core.journal import Journal\n"
+        "j = Journal.create(__import__('pathlib').Path(sys.argv[2]), load_checklist(sys.argv[1]),"
+        " operator='a', release=None, now=lambda: datetime.now(UTC))\n"
+        "print(j.path, flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    assert checklist.path is not None
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, str(checklist.path), str(tmp_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert child.stdout is not None
+    path = Path(child.stdout.readline().strip())
+    try:
+        assert journal_in_use(path)
+    finally:
+        child.kill()
+        child.wait(10)
+    assert not journal_in_use(path)
+    found = find_resumable(tmp_path, checklist)
+    assert found is not None and found.path == path
 
 
 def test_stale_ids_and_result_age(checklist: Checklist, tmp_path: Path) -> None:

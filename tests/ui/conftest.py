@@ -76,12 +76,19 @@ AppFactory = Callable[..., tuple[GonogoApp, FakeRunner]]
 def make_app(checklist: Checklist, clock: FakeClock, evidence: Path) -> AppFactory:
     """`make_app(script, hang=..., **app_kwargs)` -> (app, fake runner)."""
 
+    made: list[GonogoApp] = []
+
     def make(
         script: Mapping[str, Scripted] | None = None,
         *,
         hang: Iterable[str] = (),
         **kwargs: Any,
     ) -> tuple[GonogoApp, FakeRunner]:
+        # An app made before this one is gone, quit or crashed: as its process would, it
+        # no longer holds its journal (`core/journal.py` locks it for the process's life).
+        for earlier in made:
+            if earlier.review is not None and earlier.review.journal is not None:
+                earlier.review.journal.close()
         runner = FakeRunner(clock, script, hang=hang)
         used_checklist = kwargs.pop("checklist", checklist)
         options: dict[str, Any] = {
@@ -91,7 +98,9 @@ def make_app(checklist: Checklist, clock: FakeClock, evidence: Path) -> AppFacto
             "resume": False,
         }
         options.update(kwargs)
-        return GonogoApp(used_checklist, runner, **options), runner
+        app = GonogoApp(used_checklist, runner, **options)
+        made.append(app)
+        return app, runner
 
     return make
 
