@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import time
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from textual.widgets import Button, Input, Static
 from textual.widgets._footer import FooterKey
 
 from gonogo_tui.core.checklist import Checklist, load_checklist
+from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Decision
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.ui.presentation import RowState
@@ -486,3 +488,52 @@ async def test_a_meeting_note_stays_on_screen(make_app: AppFactory) -> None:
             await pilot.pause()
             detail = text_of(app.screen.query_one("#detail-text"))
             assert "Meeting   note by alice at 10:00:00: db team on standby" in detail
+
+
+class _FailingWrites:
+    """The journal's writes fail (a full disk, a folder made read-only) until `heal()`."""
+
+    def __init__(self, journal: Any) -> None:
+        self.journal = journal
+        self.original = journal._write_many
+        journal._write_many = self._fail
+
+    def _fail(self, entries: Any) -> None:
+        raise EvidenceError("journal.jsonl: No space left on device")
+
+    def heal(self) -> None:
+        self.journal._write_many = self.original
+
+
+async def test_what_was_typed_is_asked_again_when_the_journal_cannot_take_it(
+    make_app: AppFactory,
+) -> None:
+    """Nothing the operator typed is lost: a note, a waiver reason or a tick note that could
+    not be journaled comes back in its dialog, with why, to be sent again."""
+    app, _ = make_app({"ci.contract": FAIL})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        disk = _FailingWrites(review.journal)
+        cases = [
+            ("n", NoteModal, "#note-text", "db team on standby"),
+            ("w", WaiverModal, "#waiver-reason", "flaky since Monday"),
+        ]
+        for key, modal, field, typed in cases:
+            await pilot.press(key, *typed, "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, modal), key
+            assert app.screen.query_one(field, Input).value == typed
+            error = app.screen.query_one(".dialog-error")
+            assert error.display and "No space left on device" in str(error.render())
+            await pilot.press("escape")
+        await pilot.press("tab", "tab", "space", *"confirmed", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TickNoteModal)
+        assert app.screen.query_one("#tick-note", Input).value == "confirmed"
+        disk.heal()
+        await pilot.press("enter")  # sent again once the journal takes it
+        await pilot.pause()
+        assert not isinstance(app.screen, TickNoteModal)
+        assert review.journal.state.ticks["team.oncall"].note == "confirmed"
+        assert review.journal.state.notes == [] and review.journal.state.waivers == {}

@@ -118,16 +118,38 @@ def show_error(screen: Screen[Any], message: str) -> None:
     screen.call_after_refresh(error.scroll_visible, animate=False)
 
 
+def restore_answer(screen: Screen[Any], field: str, value: str, error: str | None) -> None:
+    """Put back what the operator typed, with why it was not recorded (a dialog reopened
+    after the journal could not be written: nothing typed is lost)."""
+    field_input = screen.query_one(f"#{field}", Input)
+    field_input.value = value
+    field_input.cursor_position = len(value)
+    if error:
+        show_error(screen, error)
+
+
 class TickNoteModal(ModalScreen[str | None]):
     """Ticks a manual criterion, with an optional note; escape cancels the tick."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, criterion_id: str, title: str, why_manual: str | None) -> None:
+    def __init__(
+        self,
+        criterion_id: str,
+        title: str,
+        why_manual: str | None,
+        *,
+        note: str = "",
+        error: str | None = None,
+    ) -> None:
         super().__init__()
         self._criterion_id = criterion_id
         self._title = title
         self._why = why_manual
+        self._restore = (note, error)
+
+    def on_mount(self) -> None:
+        restore_answer(self, "tick-note", *self._restore)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -135,6 +157,7 @@ class TickNoteModal(ModalScreen[str | None]):
             with Vertical(classes="dialog-answer"):
                 yield Label("Note (optional)")
                 yield Input(placeholder="e.g. confirmed on the call", id="tick-note", compact=True)
+                yield error_label()
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Tick", id="tick", variant="success")
                     yield Button("Cancel (esc)", id="cancel")
@@ -161,12 +184,25 @@ class WaiverModal(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, criterion_id: str, title: str, status: str, detail: str) -> None:
+    def __init__(
+        self,
+        criterion_id: str,
+        title: str,
+        status: str,
+        detail: str,
+        *,
+        reason: str = "",
+        error: str | None = None,
+    ) -> None:
         super().__init__(classes="waiver-modal")
         self._criterion_id = criterion_id
         self._title = title
         self._status = status
         self._detail = detail
+        self._restore = (reason, error)
+
+    def on_mount(self) -> None:
+        restore_answer(self, "waiver-reason", *self._restore)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -219,9 +255,21 @@ class NoteModal(ModalScreen[NoteAnswer | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, criterion_id: str | None) -> None:
+    def __init__(
+        self,
+        criterion_id: str | None,
+        *,
+        text: str = "",
+        about: bool = True,
+        error: str | None = None,
+    ) -> None:
         super().__init__()
         self._criterion_id = criterion_id
+        self._about = about
+        self._restore = (text, error)
+
+    def on_mount(self) -> None:
+        restore_answer(self, "note-text", *self._restore)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -229,7 +277,9 @@ class NoteModal(ModalScreen[NoteAnswer | None]):
             yield Input(placeholder="what was said or decided", id="note-text", compact=True)
             if self._criterion_id is not None:
                 yield Checkbox(
-                    Text(f"About {safe_text(self._criterion_id)}"), value=True, id="note-about"
+                    Text(f"About {safe_text(self._criterion_id)}"),
+                    value=self._about,
+                    id="note-about",
                 )
             yield error_label()
             with Horizontal(classes="dialog-buttons"):

@@ -36,11 +36,17 @@ def ask_tick(screen: ReviewScreen, cid: str) -> None:
         return
 
     def tick(note: str | None) -> None:
-        if note is not None:
-            journal_write(
-                screen,
-                lambda: screen.journal.tick(cid, screen.ctx.operator, screen.ctx.clock(), note),
-                cid,
+        if note is None:
+            return
+        failed = journal_write(
+            screen,
+            lambda: screen.journal.tick(cid, screen.ctx.operator, screen.ctx.clock(), note),
+            cid,
+        )
+        if failed is not None:  # asked again, with what was typed
+            screen.app.push_screen(
+                TickNoteModal(cid, criterion.title, criterion.why_manual, note=note, error=failed),
+                tick,
             )
 
     screen.app.push_screen(TickNoteModal(cid, criterion.title, criterion.why_manual), tick)
@@ -78,11 +84,24 @@ def ask_waiver(screen: ReviewScreen, cid: str) -> None:
     detail = outcome.result.detail if outcome.result else (outcome.criterion.why_manual or "")
 
     def waive(reason: str | None) -> None:
-        if reason:
-            journal_write(
-                screen,
-                lambda: screen.journal.waive(cid, screen.ctx.operator, screen.ctx.clock(), reason),
-                cid,
+        if not reason:
+            return
+        failed = journal_write(
+            screen,
+            lambda: screen.journal.waive(cid, screen.ctx.operator, screen.ctx.clock(), reason),
+            cid,
+        )
+        if failed is not None:  # asked again, with what was typed
+            screen.app.push_screen(
+                WaiverModal(
+                    cid,
+                    outcome.criterion.title,
+                    outcome.status.value,
+                    detail,
+                    reason=reason,
+                    error=failed,
+                ),
+                waive,
             )
 
     screen.app.push_screen(
@@ -93,30 +112,46 @@ def ask_waiver(screen: ReviewScreen, cid: str) -> None:
 def ask_note(screen: ReviewScreen) -> None:
     """Ask for a note about the selected criterion (or the meeting) and journal it."""
 
-    def add(answer: NoteAnswer | None) -> None:
-        if answer is not None:
-            journal_write(
-                screen,
-                lambda: screen.journal.note(
-                    answer.text, screen.ctx.operator, screen.ctx.clock(), answer.criterion_id
-                ),
-            )
-            screen.notify("Note added.")
+    selected = screen.selected
 
-    screen.app.push_screen(NoteModal(screen.selected), add)
+    def add(answer: NoteAnswer | None) -> None:
+        if answer is None:
+            return
+        failed = journal_write(
+            screen,
+            lambda: screen.journal.note(
+                answer.text, screen.ctx.operator, screen.ctx.clock(), answer.criterion_id
+            ),
+        )
+        if failed is None:
+            screen.notify("Note added.")
+            return
+        screen.app.push_screen(  # asked again, with what was typed
+            NoteModal(
+                selected, text=answer.text, about=answer.criterion_id is not None, error=failed
+            ),
+            add,
+        )
+
+    screen.app.push_screen(NoteModal(selected), add)
 
 
 def journal_write(
     screen: ReviewScreen, write: Callable[[], object], cid: str | None = None
-) -> None:
-    """Run one journal append about `cid` (None: no row changes, e.g. a general note);
-    on failure nothing changes and the operator is told."""
+) -> str | None:
+    """Run one journal append about `cid` (None: no row changes, e.g. a general note).
+
+    Returns None once written; on failure nothing changes, the operator is told, and the
+    reason is returned (a dialog then asks again with what was typed: nothing is lost).
+    """
     try:
         write()
     except EvidenceError as exc:
-        screen.notify(f"Not recorded: {exc}", severity="error", timeout=10)
-        return
+        reason = f"Not recorded: {exc}"
+        screen.notify(reason, severity="error", timeout=10)
+        return reason
     screen.publish([] if cid is None else [cid])
+    return None
 
 
 __all__ = ["ask_note", "ask_tick", "ask_waiver", "journal_write"]
