@@ -324,8 +324,11 @@ def _describe_error(exc: Exception, spec: HttpProbe, seconds: float) -> str:
     if isinstance(exc, httpx.ConnectError):
         return f"cannot connect to {where}: {_os_reason(exc)}"
     if isinstance(exc, httpx.RemoteProtocolError):
-        return f"{where} broke the HTTP exchange: {exc or 'protocol error'}"
-    return f"{type(exc).__name__} from {where}: {exc or 'no detail'}"
+        return f"{where} broke the HTTP exchange: {str(exc) or 'protocol error'}"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError) and not str(exc):
+        # A reset or closed socket carries no text; say what happened instead.
+        return f"{where} closed the connection before answering"
+    return f"{type(exc).__name__} from {where}: {str(exc) or 'no detail'}"
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

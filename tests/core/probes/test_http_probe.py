@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 import time
 from pathlib import Path
 from typing import Any
@@ -165,6 +167,27 @@ async def test_connection_refused_is_an_error(closed_port: int) -> None:
         ProbeError, match=f"cannot connect to 127.0.0.1:{closed_port}: connection refused"
     ):
         await _run(url=f"http://127.0.0.1:{closed_port}/health")
+
+
+async def test_server_that_drops_the_connection_is_a_readable_error() -> None:
+    """A reset socket gives httpx an exception without text; the detail still says why."""
+
+    async def reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()
+
+    server = await asyncio.start_server(reset, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(ProbeError) as caught:
+            await _run(url=f"http://127.0.0.1:{port}/health")
+    finally:
+        server.close()
+        await server.wait_closed()
+    detail = str(caught.value)
+    assert detail == f"127.0.0.1:{port} closed the connection before answering", detail
 
 
 async def test_redirect_loop_is_an_error(probe_http: LocalHttpServer) -> None:
