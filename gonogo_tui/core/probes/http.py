@@ -44,7 +44,7 @@ class JsonCheck(StrictModel):
     path: str
     """Dots between keys, `[N]` for list items; `*` is not supported."""
     equals: Any = None
-    """The exact JSON value expected (`true`, `"on"`, `3`)."""
+    """The exact JSON value expected (`true`, `"on"`, `3`, `null`)."""
     compare: Compare | None = None
     """A comparison, e.g. `< 100`."""
     exists: bool = True
@@ -56,9 +56,14 @@ class JsonCheck(StrictModel):
         parse_json_path(path)
         return path
 
+    @property
+    def checks_equality(self) -> bool:
+        """Whether `equals` was written: `equals: null` expects JSON null, not "any value"."""
+        return "equals" in self.model_fields_set
+
     @model_validator(mode="after")
     def _absent_has_no_value(self) -> JsonCheck:
-        if not self.exists and (self.equals is not None or self.compare is not None):
+        if not self.exists and (self.checks_equality or self.compare is not None):
             raise ValueError("'exists: false' cannot be combined with 'equals' or 'compare'")
         return self
 
@@ -134,11 +139,11 @@ class HttpProbe(ProbeSpec):
         parts.extend(f"{name} ~ /{rx}/" for name, rx in self.header_matches.items())
         parts.extend(f"{hn.header} {hn.compare}" for hn in self.header_numbers)
         for check in self.json_fields:
+            if check.checks_equality:
+                parts.append(f"{check.path} == {check.equals!r}")
             if check.compare is not None:
                 parts.append(f"{check.path} {check.compare}")
-            elif check.equals is not None:
-                parts.append(f"{check.path} == {check.equals!r}")
-            else:
+            if not check.checks_equality and check.compare is None:
                 parts.append(f"{check.path} {'present' if check.exists else 'absent'}")
         if self.max_ms is not None:
             parts.append(f"<= {self.max_ms:g} ms")

@@ -224,7 +224,7 @@ def _check_json(check: JsonCheck, document: Any) -> str:
     if not check.exists:
         raise _Unmet(f"JSON {check.path} present ({_json_text(found)[:60]}), expected absent")
     shown = _json_text(found)[:60]
-    if check.equals is not None and not _json_equal(found, check.equals):
+    if check.checks_equality and not _json_equal(found, check.equals):
         raise _Unmet(
             f"JSON {check.path} = {shown} (expected {_json_text(check.equals)[:60]})", shown
         )

@@ -124,6 +124,22 @@ async def test_json_fields_compared(probe_http: LocalHttpServer) -> None:
     assert not not_one.ok
 
 
+async def test_json_equals_null_expects_null(probe_http: LocalHttpServer) -> None:
+    """`equals: null` written in YAML asks for JSON null; it is not "any value"."""
+    non_null = await _run(
+        url=f"{probe_http.url}/json", json=[{"path": "data.count", "equals": None}]
+    )
+    assert not non_null.ok
+    assert non_null.detail == "JSON data.count = 3 (expected null)"
+    both = _probe(
+        url="http://x",
+        json=[{"path": "a", "equals": None}, {"path": "b", "equals": 5, "compare": "> 1"}],
+    )
+    assert both.expectation() == "status < 400, a == None, b == 5, b > 1"
+    with pytest.raises(ValueError, match="'exists: false' cannot be combined"):
+        _probe(url="http://x", json=[{"path": "a", "equals": None, "exists": False}])
+
+
 async def test_malformed_json_is_an_error(probe_http: LocalHttpServer) -> None:
     with pytest.raises(ProbeError, match="response is not JSON"):
         await _run(url=f"{probe_http.url}/bad-json", json=[{"path": "status", "equals": "ok"}])
