@@ -54,7 +54,7 @@ class VariableDecl(StrictModel):
 class Defaults(StrictModel):
     """Engine settings that criteria may override."""
 
-    timeout: Duration = 10.0
+    timeout: Duration = Field(default=10.0, gt=0)
     """Per-probe deadline in seconds."""
     retries: int = Field(default=0, ge=0, le=10)
     """Extra attempts after an ERROR (never after a FAIL)."""
@@ -121,7 +121,7 @@ class Criterion(StrictModel):
     """Ticked by a person instead of a probe."""
     why_manual: str | None = None
     """Why no machine can check it (shown beside the tick box)."""
-    timeout: Duration | None = None
+    timeout: Duration | None = Field(default=None, gt=0)
     retries: int | None = Field(default=None, ge=0, le=10)
     hint: str | None = None
     """What to look at when it fails."""

@@ -136,6 +136,18 @@ def to_number(value: object) -> float:
         raise ValueError(f"{str(value)[:60]!r} is not a number") from None
 
 
+class _NotComparable(ValueError):
+    """A numeric target that no measured value can meaningfully be compared with."""
+
+
+def _comparable_target(target: float, written: str) -> float:
+    # Every comparison with NaN is false (and != always true): such a check could never
+    # tell a met expectation from an unmet one.
+    if math.isnan(target):
+        raise _NotComparable(f"{written}: NaN cannot be compared with anything")
+    return target
+
+
 def parse_comparison(value: object) -> Comparison:
     """Parse `">= 95"`, `"< 0.8"`, `"== success"`; a bare number means `==`.
 
@@ -147,7 +159,7 @@ def parse_comparison(value: object) -> Comparison:
     if isinstance(value, bool):
         raise ValueError("expected a comparison such as '>= 95' or '== success'")
     if isinstance(value, int | float):
-        return Comparison("==", float(value))
+        return Comparison("==", _comparable_target(float(value), repr(value)))
     if not isinstance(value, str):
         raise ValueError("expected a comparison such as '>= 95' or '== success'")
     match = _COMPARE_RE.match(value)
@@ -155,7 +167,9 @@ def parse_comparison(value: object) -> Comparison:
         raise ValueError(f"{value!r} is not a comparison (use e.g. '>= 95', '< 0.8', '== ok')")
     op, raw_target = match.groups()
     try:
-        return Comparison(op, float(raw_target.rstrip("%")))
+        return Comparison(op, _comparable_target(float(raw_target.rstrip("%")), repr(value)))
+    except _NotComparable:
+        raise
     except ValueError:
         if op not in ("==", "!="):
             raise ValueError(f"{value!r}: {op} needs a number") from None

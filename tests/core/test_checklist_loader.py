@@ -116,6 +116,16 @@ BROKEN: dict[str, tuple[int, str]] = {
         "sections[0].criteria[0].probe.url: variable APP_URL is not set and has no default",
     ),
     "unsupported-version.yaml": (1, "version: input should be less than or equal to 1"),
+    "timeout-zero.yaml": (8, "sections[0].criteria[0].timeout: input should be greater than 0"),
+    "defaults-timeout-zero.yaml": (3, "defaults.timeout: input should be greater than 0"),
+    "probe-timeout-zero.yaml": (
+        11,
+        "sections[0].criteria[0].probe.timeout: input should be greater than 0",
+    ),
+    "comparison-nan.yaml": (
+        12,
+        "sections[0].criteria[0].probe.compare: '!= NaN': NaN cannot be compared",
+    ),
     "variables-not-mapping.yaml": (2, "variables: must be a mapping"),
     "yaml-syntax-error.yaml": (5, "expected ',' or ']'"),
 }
