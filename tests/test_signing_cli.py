@@ -146,6 +146,18 @@ def test_one_byte_edit_exits_1(signed: Path) -> None:
     assert proc.stdout == ""
 
 
+def test_missing_record_is_named_before_the_trust_files(signed: Path) -> None:
+    """A typo in the record's name says so, not that trust/ is "inside the evidence folder"."""
+    proc = gonogo(
+        "verify", "go_decision_typo.txt", "--allowed-signers", "trust/allowed_signers", cwd=signed
+    )
+    assert proc.returncode == 1
+    assert _one_line(proc.stderr) == (
+        "gonogo verify: FAILED (exit 1): go_decision_typo.txt: no such record"
+        " (no go_decision_typo.txt, .json or statement)"
+    )
+
+
 def test_missing_approval_exits_2(signed: Path) -> None:
     (
         signed / "evidence/go_decision_20261126_101500.approval.cto.alice@example.com.json.sig"

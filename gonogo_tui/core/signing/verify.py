@@ -264,6 +264,10 @@ def verify_record(
         paths = locate_record(record_path)
     except EvidenceError as exc:
         return VerifyResult(record_path.name, None, (Finding(EXIT_INTEGRITY, str(exc)),))
+    if not any(path.exists() for path in (paths.txt, paths.json, paths.statement)):
+        # Said before anything about the trust files, which are judged against this folder.
+        reason = f"{record_path}: no such record (no {paths.txt.name}, .json or statement)"
+        return VerifyResult(paths.stem, None, (Finding(EXIT_INTEGRITY, reason),))
     check = _Verification(paths)
     for label, trust_file in (("allowed_signers", allowed_signers), ("policy", trusted_policy)):
         if trust_file is not None and inside(trust_file, paths.directory):
