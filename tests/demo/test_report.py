@@ -202,3 +202,42 @@ def test_unusable_record_exits_2_in_one_line(tmp_path: Path, content: str, messa
     done = gonogo("report", str(path))
     assert done.returncode == 2
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("checklist", "x", "malformed record: checklist is not an object"),
+        ("approvals", 5, "malformed record: approvals is not a list of objects"),
+        ("approvals", ["cto"], "malformed record: approvals is not a list of objects"),
+        (
+            "override",
+            {"approvers": [1]},
+            "malformed record: override.approvers is not a list of objects",
+        ),
+        ("no_go", [], "malformed record: no_go is not an object"),
+    ],
+)
+@pytest.mark.parametrize("report_format", ["markdown", "html"])
+def test_record_of_the_wrong_shape_exits_2_in_one_line(
+    record: Path, tmp_path: Path, key: str, value: object, message: str, report_format: str
+) -> None:
+    """A record edited by hand (or by a newer tool) is refused in one line, not a traceback."""
+    data = json.loads(record.with_suffix(".json").read_text(encoding="utf-8"))
+    data[key] = value
+    path = tmp_path / "no_go_decision_x.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    done = gonogo("report", str(path), "--format", report_format)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == f"gonogo: {path}: {message}\n"
+
+
+def test_record_without_checklist_block_is_reported(record: Path, tmp_path: Path) -> None:
+    data = json.loads(record.with_suffix(".json").read_text(encoding="utf-8"))
+    data["checklist"] = None
+    path = tmp_path / "no_go_decision_x.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    for report_format in ("markdown", "html"):
+        done = gonogo("report", str(path), "--format", report_format)
+        assert done.returncode == 0, done.stderr
+        assert "GO/NO-GO review" in done.stdout
