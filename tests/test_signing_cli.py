@@ -225,6 +225,17 @@ def test_signing_an_unsealed_record_is_an_error(workdir: Path, people: list[Pers
     assert _one_line(proc.stderr).startswith("gonogo: go_decision_20261126_101500 is not sealed")
 
 
+def test_signing_a_record_that_does_not_exist_names_it(workdir: Path, people: list[Person]) -> None:
+    """A typo in the record's name is not reported as "not sealed"."""
+    cto = people[0]
+    args = ("--as", "cto", "--principal", cto.principal, "--key", str(cto.key))
+    proc = gonogo("sign", "evidence/go_decision_typo.txt", *args, cwd=workdir)
+    assert proc.returncode == 2
+    assert _one_line(proc.stderr) == (
+        f"gonogo: {workdir.resolve() / 'evidence/go_decision_typo.txt'}: no such record"
+    )
+
+
 def test_allowed_signers_from_the_environment(signed: Path) -> None:
     env = {"GONOGO_ALLOWED_SIGNERS": str(signed / "trust/allowed_signers")}
     proc = gonogo("verify", RECORD, cwd=signed, env=env)
