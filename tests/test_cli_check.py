@@ -337,3 +337,41 @@ def test_workers_share_the_burst_and_change_nothing_but_the_process(
             )
     assert alone["parent"]["value"] == str(pid_alone)
     assert shared["parent"]["value"] not in ("", str(pid_shared))
+
+
+def test_secret_substituted_into_titles_and_hints_never_reaches_any_output(
+    tmp_path: Path,
+) -> None:
+    """Titles, hints and runbooks take `${VAR}` too; a secret there is masked everywhere."""
+    secret, token = "decl-s3cret-4242", "tok-from-default-77"
+    (tmp_path / "c.yaml").write_text(
+        """\
+title: Deploy ${RELEASE_TOKEN:-tok-from-default-77}
+variables:
+  VAULT_KEY: {secret: true}
+sections:
+  - id: s
+    title: Section ${VAULT_KEY}
+    requirement: needs ${VAULT_KEY}
+    criteria:
+      - id: gone
+        title: File for ${VAULT_KEY}
+        hint: ask ${VAULT_KEY}
+        runbook: https://wiki/${VAULT_KEY}
+        probe: {kind: file, path: missing.txt}
+      - id: person
+        title: Person
+        manual: true
+        why_manual: says ${VAULT_KEY}
+""",
+        encoding="utf-8",
+    )
+    args = ("check", "c.yaml", "--record", "--junit", "j.xml")
+    done = gonogo(*args, cwd=tmp_path, env={"VAULT_KEY": secret})
+    assert done.returncode in (1, 3), done.stderr
+    table = gonogo("check", "c.yaml", "--json", cwd=tmp_path, env={"VAULT_KEY": secret})
+    outputs = [done.stdout, done.stderr, table.stdout, (tmp_path / "j.xml").read_text()]
+    outputs += [path.read_text() for path in (tmp_path / "evidence").glob("*.*")]
+    for text in outputs:
+        assert secret not in text and token not in text
+    assert "File for ***" in table.stdout
