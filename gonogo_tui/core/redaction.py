@@ -21,13 +21,19 @@ _SENSITIVE_KEY_WORDS = (
     "cookie",
 )
 _MIN_SECRET_LENGTH = 3
+_QUERY_PARAMETER = re.compile(r"[?&;]([^=&#;\s]{1,64})=([^&#;\s]{1,512})")
 
 
 def secrets_in_text(text: str) -> set[str]:
-    """Passwords inside DSNs and URLs (`postgresql://u:PASS@h`, `password=PASS`)."""
+    """Passwords inside DSNs and URLs (`postgresql://u:PASS@h`, `password=PASS`), and URL
+    query parameters that name a credential (`?access_token=T`, `&api_key=K`)."""
     found = {match.group(1) for match in _URL_PASSWORD.finditer(text)}
     for match in _KV_PASSWORD.finditer(text):
         found.add(match.group(1).strip("'"))
+    if "=" in text and ("?" in text or "&" in text):
+        for match in _QUERY_PARAMETER.finditer(text):
+            if is_sensitive_key(match.group(1)):
+                found.add(match.group(2))
     return found
 
 

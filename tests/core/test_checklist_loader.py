@@ -424,6 +424,32 @@ def test_redactor_masks_a_dsn_password_it_was_not_told_about(secrets_checklist: 
     assert "postgresql://u:***@h/db" in redacted
 
 
+def test_credential_query_parameters_in_urls_are_secrets(tmp_path: Path) -> None:
+    """`?access_token=...` in a URL is a token like a `token:` field; other parameters are not."""
+    path = tmp_path / "query.yaml"
+    path.write_text(
+        """\
+title: Query tokens
+sections:
+  - id: s
+    title: S
+    criteria:
+      - id: api
+        title: API
+        probe:
+          kind: http
+          url: https://api.example.com/health?region=eu&access_token=qt-5555-abc&API_KEY=k-77x
+""",
+        encoding="utf-8",
+    )
+    redact = load_checklist(path, environ={}).redactor
+    assert {"qt-5555-abc", "k-77x"} <= set(redact.secrets)
+    assert "eu" not in redact.secrets
+    assert redact("GET https://api.example.com/health?region=eu&access_token=qt-5555-abc") == (
+        "GET https://api.example.com/health?region=eu&access_token=***"
+    )
+
+
 def test_shipped_checklist_redacts_tokens_from_the_environment() -> None:
     environ = {"GITHUB_TOKEN": "ghp_0123456789abcdef", "GRAFANA_TOKEN": "glsa_fedcba9876"}
     checklist = load_checklist(SHIPPED, environ=environ)
