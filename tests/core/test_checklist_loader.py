@@ -116,6 +116,10 @@ BROKEN: dict[str, tuple[int, str]] = {
         "sections[0].criteria[0].probe.url: variable APP_URL is not set and has no default",
     ),
     "unsupported-version.yaml": (1, "version: input should be less than or equal to 1"),
+    "file-path-empty.yaml": (
+        10,
+        "sections[0].criteria[0].probe.path: string should have at least 1 character",
+    ),
     "timeout-zero.yaml": (8, "sections[0].criteria[0].timeout: input should be greater than 0"),
     "defaults-timeout-zero.yaml": (3, "defaults.timeout: input should be greater than 0"),
     "probe-timeout-zero.yaml": (
