@@ -375,3 +375,30 @@ sections:
     for text in outputs:
         assert secret not in text and token not in text
     assert "File for ***" in table.stdout
+
+
+def test_size_growth_finds_the_size_an_earlier_record_kept(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
+    """docs/probe-kinds-operations.md: `check --record` keeps `db_size_*.json` beside the
+    record, so the next run has a baseline instead of recording one again."""
+    (tmp_path / "c.yaml").write_text(
+        f"""\
+title: Size growth
+sections:
+  - id: db
+    title: DB
+    criteria:
+      - id: size
+        title: Database grows slowly
+        probe: {{kind: pg_health, check: size_growth, dsn: '{postgres.dsn()}', max_growth: '< 10'}}
+""",
+        encoding="utf-8",
+    )
+    args = ("check", "c.yaml", "--record", "--json")
+    first = json.loads(gonogo(*args, cwd=tmp_path).stdout)["sections"][0]["criteria"][0]
+    assert first["value"].startswith("baseline recorded ("), first
+    second = json.loads(gonogo(*args, cwd=tmp_path).stdout)["sections"][0]["criteria"][0]
+    assert second["status"] == "PASS", second
+    assert second["detail"].startswith("only a "), second
+    assert list((tmp_path / "evidence").glob("*_artifacts/size/db_size_postgres.json"))
