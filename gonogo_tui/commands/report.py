@@ -4,6 +4,7 @@ optionally posted to a chat webhook."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,14 @@ def post_message(url: str, text: str) -> int:
     except httpx.HTTPError as exc:
         print(f"gonogo: posting to {label} failed: {_reason(exc, url)}", file=sys.stderr)
         return EXIT_POST_FAILED
+    except OSError as exc:  # before any connection: the CA certificates cannot be read
+        # httpx reads SSL_CERT_FILE if set, else SSL_CERT_DIR, else certifi's bundle.
+        named = [name for name in ("SSL_CERT_FILE", "SSL_CERT_DIR") if os.environ.get(name)]
+        where = f" from {named[0]}={os.environ[named[0]]}" if named else ""
+        reason = getattr(exc, "reason", None) or exc.strerror or exc
+        raise GonogoError(
+            f"--post: cannot read the trusted CA certificates{where} ({reason})"
+        ) from None
     if not response.is_success:
         body = " ".join(response.text.split())[:120]
         print(

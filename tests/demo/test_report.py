@@ -192,6 +192,21 @@ def test_post_verifies_tls(record: Path, https_server: HttpTestServer) -> None:
     assert len([r for r in https_server.requests if r.method == "POST"]) == 1
 
 
+def test_post_with_an_unreadable_ssl_cert_file_exits_2_in_one_line(
+    record: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "missing-ca.pem"
+    url = f"https://127.0.0.1:9/services/{WEBHOOK_SECRET}"
+    done = gonogo(
+        "report", str(record), "--post", url, env={**NO_PROXY_ENV, "SSL_CERT_FILE": str(missing)}
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"gonogo: --post: cannot read the trusted CA certificates from SSL_CERT_FILE={missing}"
+        " (No such file or directory)\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [("not json", "not a JSON decision record"), ('{"format": "other"}', "not a gonogo decision")],
