@@ -82,14 +82,23 @@ def post_message(url: str, text: str) -> int:
     """
     import httpx
 
-    label = webhook_label(url)
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+    try:
+        parts, _ = urlsplit(url), httpx.URL(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except (ValueError, httpx.InvalidURL):  # `.port` out of range or not a number
+        usable = False
+    if not usable:
         raise GonogoError("--post: expected an http:// or https:// webhook URL")
+    label = webhook_label(url)
     try:
         response = httpx.post(url, json={"text": text}, timeout=POST_TIMEOUT)
     except httpx.HTTPError as exc:
         print(f"gonogo: posting to {label} failed: {_reason(exc, url)}", file=sys.stderr)
         return EXIT_POST_FAILED
+    except (httpx.InvalidURL, ValueError, ImportError) as exc:  # the proxy variables
+        from gonogo_tui.core.probes.http_pool import proxy_problem
+
+        raise GonogoError(f"--post: {proxy_problem(exc)}") from None
     except OSError as exc:  # before any connection: the CA certificates cannot be read
         # httpx reads SSL_CERT_FILE if set, else SSL_CERT_DIR, else certifi's bundle.
         named = [name for name in ("SSL_CERT_FILE", "SSL_CERT_DIR") if os.environ.get(name)]

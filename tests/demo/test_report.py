@@ -192,6 +192,37 @@ def test_post_verifies_tls(record: Path, https_server: HttpTestServer) -> None:
     assert len([r for r in https_server.requests if r.method == "POST"]) == 1
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://hooks.example:99999/{WEBHOOK_SECRET}",
+        f"https://hooks.example:abc/{WEBHOOK_SECRET}",
+        f"https://[::1/{WEBHOOK_SECRET}",
+    ],
+)
+def test_post_to_an_unusable_url_exits_2_in_one_line(record: Path, url: str) -> None:
+    done = gonogo("report", str(record), "--post", url, env=NO_PROXY_ENV)
+    assert done.returncode == 2
+    assert done.stderr == "gonogo: --post: expected an http:// or https:// webhook URL\n"
+
+
+@pytest.mark.parametrize(
+    ("proxy", "reason"),
+    [("HTTP_PROXY", "Invalid port: ':::'"), ("ALL_PROXY", "Using SOCKS proxy")],
+)
+def test_post_with_unusable_proxy_variables_exits_2_naming_them(
+    record: Path, proxy: str, reason: str
+) -> None:
+    value = "http://proxy.example::::" if proxy == "HTTP_PROXY" else "socks5://127.0.0.1:9"
+    env = {**NO_PROXY_ENV, proxy: value}
+    done = gonogo("report", str(record), "--post", f"http://127.0.0.1:9/{WEBHOOK_SECRET}", env=env)
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        f"gonogo: --post: cannot use the proxy settings of the environment ({proxy}): {reason}"
+    )
+    assert len(done.stderr.splitlines()) == 1 and "s3cret" not in done.stderr
+
+
 def test_post_with_an_unreadable_ssl_cert_file_exits_2_in_one_line(
     record: Path, tmp_path: Path
 ) -> None:

@@ -206,6 +206,18 @@ async def test_server_that_drops_the_connection_is_a_readable_error() -> None:
     assert detail == f"127.0.0.1:{port} closed the connection before answering", detail
 
 
+async def test_unusable_proxy_variable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx reads proxies from the environment: a bad one is not "unusable URL" of the probe."""
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example::::")
+    with pytest.raises(ProbeError) as caught:
+        await _run(url="http://127.0.0.1:9/health")
+    assert str(caught.value) == (
+        "cannot use the proxy settings of the environment (HTTP_PROXY): Invalid port: ':::'"
+    )
+
+
 async def test_redirect_loop_is_an_error(probe_http: LocalHttpServer) -> None:
     with pytest.raises(ProbeError, match="redirect loop"):
         await _run(url=f"{probe_http.url}/loop", follow_redirects=True)
