@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import logging
 import os
 import sys
@@ -60,6 +61,15 @@ def _with_default_command(args: list[str], commands: set[str]) -> list[str]:
     return [*args, DEFAULT_COMMAND]
 
 
+def _escape_what_the_output_cannot_encode() -> None:
+    """On a stream that is not UTF-8 (PYTHONIOENCODING=ascii, a legacy console), write ✔ or
+    ✅ as `\u2714` escapes instead of ending the command with a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run gonogo and return its exit code."""
     return run_command(argv)[0]
@@ -67,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_command(argv: Sequence[str] | None = None) -> tuple[int, bool]:
     """Run gonogo; return its exit code and whether the command allows a fast exit."""
+    _escape_what_the_output_cannot_encode()
     parser, commands = build_parser()
     args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv), commands)
     args = parser.parse_args(args_list)

@@ -402,3 +402,20 @@ sections:
     assert second["status"] == "PASS", second
     assert second["detail"].startswith("only a "), second
     assert list((tmp_path / "evidence").glob("*_artifacts/size/db_size_postgres.json"))
+
+
+def test_an_ascii_only_output_gets_escapes_not_a_traceback(tmp_path: Path) -> None:
+    """PYTHONIOENCODING=ascii (or a legacy console) cannot print ✔ or ✅: they are escaped,
+    and --json stays parseable."""
+    (tmp_path / "c.yaml").write_text(
+        "title: 'Ünïcode 🚀'\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - {id: a, title: 'Ü 🚀', manual: true}\n",
+        encoding="utf-8",
+    )
+    env = {"PYTHONIOENCODING": "ascii"}
+    table = gonogo("check", "c.yaml", "--tick", "a", cwd=tmp_path, env=env)
+    assert table.returncode == 0, table.stderr
+    assert "Decision: GO \\u2705" in table.stdout and table.stderr == ""
+    document = gonogo("check", "c.yaml", "--tick", "a", "--json", cwd=tmp_path, env=env)
+    assert document.returncode == 0, document.stderr
+    assert json.loads(document.stdout)["sections"][0]["criteria"][0]["title"] == "Ü 🚀"

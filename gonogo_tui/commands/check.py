@@ -176,4 +176,9 @@ def _print_json(evaluation: Evaluation, record_path: Path | None) -> None:
     document = evaluation_to_dict(evaluation)
     if record_path is not None:
         document["record_path"] = str(record_path)
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=not _utf8_stdout()) + "\n")
+
+
+def _utf8_stdout() -> bool:
+    """Whether stdout takes any text: JSON is written with `\\u` escapes otherwise."""
+    return (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "") == "utf8"

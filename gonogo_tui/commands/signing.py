@@ -178,7 +178,7 @@ def run_verify(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_no
         document = result.to_json()
         if args.explain:
             document["explain"] = explain
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print(json.dumps(document, indent=2, ensure_ascii=not _utf8_stdout()))
     else:
         for line in explain:
             print(line)
@@ -258,3 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _utf8_stdout() -> bool:
+    """Whether stdout takes any text: JSON is written with `\\u` escapes otherwise."""
+    return (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "") == "utf8"
