@@ -192,6 +192,22 @@ Compare = Annotated[
 ]
 """A comparison written `OP TARGET` in YAML."""
 
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+def _check_headers(headers: dict[str, str]) -> dict[str, str]:
+    for name, value in headers.items():
+        if not _HEADER_NAME.match(name):
+            raise ValueError(f"{name!r} is not an HTTP header name")
+        # The value is not quoted: it may be a credential.
+        if not value.isascii() or any(char in value for char in "\r\n\0"):
+            raise ValueError(f"header {name}: the value must be ASCII text on one line")
+    return headers
+
+
+Headers = Annotated[dict[str, str], AfterValidator(_check_headers)]
+"""Request headers, checked at load time as HTTP sends them: names are tokens, values ASCII."""
+
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
 """An id: letters, digits, `_`, `.`, `-`."""
 
@@ -199,6 +215,7 @@ __all__ = [
     "Compare",
     "Comparison",
     "Duration",
+    "Headers",
     "Identifier",
     "Regex",
     "format_duration",

@@ -116,6 +116,15 @@ BROKEN: dict[str, tuple[int, str]] = {
         "sections[0].criteria[0].probe.url: variable APP_URL is not set and has no default",
     ),
     "unsupported-version.yaml": (1, "version: input should be less than or equal to 1"),
+    "http-header-not-ascii.yaml": (
+        11,
+        "sections[0].criteria[0].probe.headers: header X-Team: the value must be ASCII text",
+    ),
+    "http-header-bad-name.yaml": (
+        12,
+        "sections[0].criteria[0].probe.headers: 'X Scope OrgID' is not an HTTP header name",
+    ),
+    "command-nul-byte.yaml": (8, "sections[0].criteria[0].probe: 'command', 'env' and 'cwd'"),
     "file-path-empty.yaml": (
         10,
         "sections[0].criteria[0].probe.path: string should have at least 1 character",

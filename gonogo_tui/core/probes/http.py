@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
-from gonogo_tui.core.types import Compare, Regex
+from gonogo_tui.core.types import Compare, Headers, Regex
 
 _JSON_PATH_RE = re.compile(r"(?:[^.\[\]]+|\[-?\d+\])(?:\.[^.\[\]]+|\[-?\d+\])*")
 _JSON_PATH_PART_RE = re.compile(r"\.?([^.\[\]]+)|\[(-?\d+)\]")
@@ -75,7 +75,7 @@ class HttpProbe(ProbeSpec):
     start_tier: ClassVar[int] = 0
     url: str
     method: Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] = "GET"
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: Headers = Field(default_factory=dict)
     """Request headers; Authorization and token-like headers are redacted in output."""
     body: str | None = None
     """Request body as text."""

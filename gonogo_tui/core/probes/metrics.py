@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
-from gonogo_tui.core.types import Compare
+from gonogo_tui.core.types import Compare, Headers
 
 _NAME_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _MATCHER_RE = re.compile(
@@ -108,7 +108,7 @@ class MetricsProbe(ProbeSpec):
     """The endpoint, e.g. `${API_URL}/api/public/metrics.prom`."""
     token: str | None = None
     """Bearer token, if the endpoint needs one (redacted)."""
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: Headers = Field(default_factory=dict)
     """Extra request headers; Authorization and token-like headers are redacted."""
     insecure: bool = False
     """Skip TLS certificate verification (off by default)."""
