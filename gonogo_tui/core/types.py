@@ -208,6 +208,16 @@ def _check_headers(headers: dict[str, str]) -> dict[str, str]:
 Headers = Annotated[dict[str, str], AfterValidator(_check_headers)]
 """Request headers, checked at load time as HTTP sends them: names are tokens, values ASCII."""
 
+
+def _check_token(token: str) -> str:
+    if not token.isascii() or any(char in token for char in "\r\n\0"):
+        raise ValueError("a token must be ASCII text on one line (it is sent in a header)")
+    return token
+
+
+Token = Annotated[str, AfterValidator(_check_token)]
+"""A credential sent as `Authorization: Bearer TOKEN`; never quoted in errors."""
+
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
 """An id: letters, digits, `_`, `.`, `-`."""
 
@@ -218,6 +228,7 @@ __all__ = [
     "Headers",
     "Identifier",
     "Regex",
+    "Token",
     "format_duration",
     "parse_comparison",
     "parse_duration",

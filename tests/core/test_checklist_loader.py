@@ -124,6 +124,10 @@ BROKEN: dict[str, tuple[int, str]] = {
         12,
         "sections[0].criteria[0].probe.headers: 'X Scope OrgID' is not an HTTP header name",
     ),
+    "token-not-ascii.yaml": (
+        12,
+        "sections[0].criteria[0].probe.token: a token must be ASCII text on one line",
+    ),
     "command-nul-byte.yaml": (8, "sections[0].criteria[0].probe: 'command', 'env' and 'cwd'"),
     "file-path-empty.yaml": (
         10,

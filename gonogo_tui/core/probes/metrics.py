@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
-from gonogo_tui.core.types import Compare, Headers
+from gonogo_tui.core.types import Compare, Headers, Token
 
 _NAME_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _MATCHER_RE = re.compile(
@@ -106,7 +106,7 @@ class MetricsProbe(ProbeSpec):
     start_tier: ClassVar[int] = 0
     url: str
     """The endpoint, e.g. `${API_URL}/api/public/metrics.prom`."""
-    token: str | None = None
+    token: Token | None = None
     """Bearer token, if the endpoint needs one (redacted)."""
     headers: Headers = Field(default_factory=dict)
     """Extra request headers; Authorization and token-like headers are redacted."""
