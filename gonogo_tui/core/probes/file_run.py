@@ -120,6 +120,15 @@ async def _check_present(spec: FileProbe, ctx: ProbeContext, target: _Target) ->
     age_text = f"{format_duration(age)} old"
     value = f"{name}, {age_text}" if name else age_text
     limit = format_duration(spec.max_age)
+    ahead = (dated - ctx.now()).total_seconds()
+    if spec.date_regex is not None and ahead > FUTURE_TOLERANCE:
+        # A typed date far ahead (2062 for 2026) would otherwise stay "fresh" for years.
+        return Observation(
+            ok=False,
+            value=f"{name}, in the future" if name else "in the future",
+            detail=f"{target.path} {origin}: {format_duration(ahead)} in the future",
+            output=output,
+        )
     if age > spec.max_age:
         return Observation(
             ok=False,
@@ -133,6 +142,11 @@ async def _check_present(spec: FileProbe, ctx: ProbeContext, target: _Target) ->
         detail=f"{target.path} {origin}: {age_text}, within {limit}",
         output=output,
     )
+
+
+FUTURE_TOLERANCE = 86400.0
+"""Seconds a date found in a file may lie ahead of the clock (a date written in another
+time zone) before the probe fails it as in the future."""
 
 
 def _stat(path: Path) -> _Target | None:
