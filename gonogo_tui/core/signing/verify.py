@@ -121,8 +121,18 @@ def load_trusted_policy(path: Path) -> ApprovalPolicy:
     """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise SigningError(f"{path}: cannot read the approval policy ({exc})") from exc
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise SigningError(f"{path}: cannot read the approval policy ({reason})") from exc
+    except UnicodeDecodeError as exc:
+        raise SigningError(f"{path}: the approval policy is not UTF-8 text") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not YAML"
+        raise SigningError(
+            f"{path}{where}: invalid YAML in the approval policy: {problem}"
+        ) from exc
     if isinstance(data, dict) and ("sections" in data or "policy" in data):
         policy = data.get("policy") or {}
         data = policy.get("approvals") or {} if isinstance(policy, dict) else None
