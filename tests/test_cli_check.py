@@ -419,3 +419,15 @@ def test_an_ascii_only_output_gets_escapes_not_a_traceback(tmp_path: Path) -> No
     document = gonogo("check", "c.yaml", "--tick", "a", "--json", cwd=tmp_path, env=env)
     assert document.returncode == 0, document.stderr
     assert json.loads(document.stdout)["sections"][0]["criteria"][0]["title"] == "Ü 🚀"
+
+
+def test_evidence_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text(
+        "title: t\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - {id: a, title: A, manual: true}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "evidence").write_text("not a folder")
+    done = gonogo("check", "c.yaml", "--tick", "a", "--record", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "gonogo: evidence: not a folder (a file has that name)\n"
