@@ -98,7 +98,9 @@ def load_record(path: Path) -> RecordView:
     try:
         data = json.loads(json_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise EvidenceError(f"{json_path}: no such record") from None
+        if json_path != path and path.exists():
+            raise EvidenceError(f"{path}: its JSON twin {json_path.name} is missing") from None
+        raise EvidenceError(f"{path}: no such record") from None
     except OSError as exc:
         raise EvidenceError(f"{json_path}: cannot read: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

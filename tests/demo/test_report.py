@@ -287,3 +287,16 @@ def test_record_without_checklist_block_is_reported(record: Path, tmp_path: Path
         done = gonogo("report", str(path), "--format", report_format)
         assert done.returncode == 0, done.stderr
         assert "GO/NO-GO review" in done.stdout
+
+
+def test_missing_record_or_twin_is_named_as_given(record: Path, tmp_path: Path) -> None:
+    typo = tmp_path / "go_decision_typo.txt"
+    done = gonogo("report", str(typo))
+    assert (done.returncode, done.stderr) == (2, f"gonogo: {typo}: no such record\n")
+    alone = tmp_path / record.name
+    alone.write_bytes(record.read_bytes())
+    done = gonogo("report", str(alone))
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"gonogo: {alone}: its JSON twin {record.with_suffix('.json').name} is missing\n"
+    )
