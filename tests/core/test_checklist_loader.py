@@ -129,6 +129,10 @@ BROKEN: dict[str, tuple[int, str]] = {
         "sections[0].criteria[0].probe.token: a token must be ASCII text on one line",
     ),
     "command-nul-byte.yaml": (8, "sections[0].criteria[0].probe: 'command', 'env' and 'cwd'"),
+    "backup-alerts-query-empty.yaml": (
+        12,
+        "sections[0].criteria[0].probe.query: the query is empty",
+    ),
     "sql-query-empty.yaml": (11, "sections[0].criteria[0].probe.query: the query is empty"),
     "file-path-empty.yaml": (
         10,
