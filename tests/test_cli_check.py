@@ -431,3 +431,17 @@ def test_evidence_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
     done = gonogo("check", "c.yaml", "--tick", "a", "--record", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr == "gonogo: evidence: not a folder (a file has that name)\n"
+
+
+def test_unwritable_junit_path_stops_before_probes_and_record(tmp_path: Path) -> None:
+    """A typo in --junit is told at once; no record is written for a run that then exits 2."""
+    (tmp_path / "c.yaml").write_text(
+        "title: t\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - {id: a, title: A, manual: true}\n",
+        encoding="utf-8",
+    )
+    args = ("check", "c.yaml", "--tick", "a", "--record", "--junit", "reports/j.xml")
+    done = gonogo(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "gonogo: --junit reports/j.xml: no folder reports to write it in\n"
+    assert not (tmp_path / "evidence").exists()
