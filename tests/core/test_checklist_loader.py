@@ -133,6 +133,10 @@ BROKEN: dict[str, tuple[int, str]] = {
         12,
         "sections[0].criteria[0].probe.query: the query is empty",
     ),
+    "metrics-scale-zero.yaml": (
+        14,
+        "sections[0].criteria[0].probe.scale: input should be greater than 0",
+    ),
     "sql-query-empty.yaml": (11, "sections[0].criteria[0].probe.query: the query is empty"),
     "file-path-empty.yaml": (
         10,

@@ -131,7 +131,7 @@ class MetricsProbe(ProbeSpec):
 
     compare: Compare
     """The expectation after `scale`, e.g. `< 200` (ms) or `< 1` (%)."""
-    scale: float = 1.0
+    scale: float = Field(default=1.0, gt=0, allow_inf_nan=False)
     """Multiply the measured number first: `1000` turns seconds into ms, `100` a ratio into %."""
     unit: str = ""
     """Shown after the value, e.g. ` ms` or `%`."""
