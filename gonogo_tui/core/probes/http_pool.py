@@ -102,8 +102,11 @@ PROXY_VARIABLES = (
 
 def proxy_problem(exc: Exception) -> str:
     """One line for a client httpx could not build: the proxy variables are the only input."""
+    from gonogo_tui.core.redaction import Redactor
+
     named = ", ".join(name for name in PROXY_VARIABLES if os.environ.get(name)) or "none set"
-    return f"cannot use the proxy settings of the environment ({named}): {exc}"
+    # httpx may quote the proxy URL, whose password is masked like any URL's.
+    return Redactor()(f"cannot use the proxy settings of the environment ({named}): {exc}")
 
 
 @contextlib.asynccontextmanager

@@ -218,6 +218,16 @@ async def test_unusable_proxy_variable_is_named(monkeypatch: pytest.MonkeyPatch)
     )
 
 
+async def test_proxy_password_is_masked_in_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "ftp://deploy:pr0xy-pw@proxy.example:2121")
+    with pytest.raises(ProbeError) as caught:
+        await _run(url="http://127.0.0.1:9/health")
+    assert "pr0xy-pw" not in str(caught.value)
+    assert "ftp://deploy:***@proxy.example:2121" in str(caught.value)
+
+
 async def test_redirect_loop_is_an_error(probe_http: LocalHttpServer) -> None:
     with pytest.raises(ProbeError, match="redirect loop"):
         await _run(url=f"{probe_http.url}/loop", follow_redirects=True)
