@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -180,6 +181,10 @@ def _newest_match(folder: Path, where: NewestIn) -> _Target | None:
 
 
 def _read_start(path: Path) -> _Content:
+    # Opening a named pipe blocks until something writes to it, in a thread that no
+    # deadline can stop: only regular files are read.
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise ProbeError(f"{path} is not a regular file (a pipe or a device); it is not read")
     with path.open("rb") as handle:
         data = handle.read(READ_LIMIT + 1)
     truncated = len(data) > READ_LIMIT

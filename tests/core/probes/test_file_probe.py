@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -133,6 +134,17 @@ async def test_a_date_far_in_the_future_fails(tmp_path: Path, line: str, ok: boo
     if not ok:
         assert observation.value == "in the future"
         assert observation.detail.endswith("dated 2062-11-20T00:00:00.000Z: 13142.5d in the future")
+
+
+async def test_a_named_pipe_is_not_read(tmp_path: Path) -> None:
+    """Opening a FIFO blocks until a writer comes, in a thread no deadline can stop (the
+    command would never exit): it is refused instead of read."""
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(ProbeError, match="pipe is not a regular file"):
+        async with asyncio.timeout(5):
+            await _run(tmp_path, path="pipe", contains=["x"])
+    present = await _run(tmp_path, path="pipe")
+    assert present.ok
 
 
 async def test_unparseable_date_is_an_error(tmp_path: Path) -> None:
