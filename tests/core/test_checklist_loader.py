@@ -137,6 +137,14 @@ BROKEN: dict[str, tuple[int, str]] = {
         14,
         "sections[0].criteria[0].probe.scale: input should be greater than 0",
     ),
+    "http-status-empty-list.yaml": (
+        11,
+        "sections[0].criteria[0].probe.status: an empty list accepts no status",
+    ),
+    "http-status-out-of-range.yaml": (
+        11,
+        "sections[0].criteria[0].probe.status: 2000 is not an HTTP status code (100-599)",
+    ),
     "sql-query-empty.yaml": (11, "sections[0].criteria[0].probe.query: the query is empty"),
     "file-path-empty.yaml": (
         10,

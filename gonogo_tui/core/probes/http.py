@@ -83,6 +83,7 @@ class HttpProbe(ProbeSpec):
     """Request body as JSON (sets Content-Type unless given)."""
     status: int | list[int] | None = None
     """Expected status code(s); default: any status below 400."""
+
     headers_present: list[str] = Field(default_factory=list)
     """Response headers that must be present (case-insensitive)."""
     header_matches: dict[str, Regex] = Field(default_factory=dict)
@@ -108,6 +109,17 @@ class HttpProbe(ProbeSpec):
         "secret",
         "password",
     )
+
+    @field_validator("status")
+    @classmethod
+    def _real_status_codes(cls, status: int | list[int] | None) -> int | list[int] | None:
+        codes = [status] if isinstance(status, int) else status or []
+        if status == []:
+            raise ValueError("an empty list accepts no status; leave 'status' out for < 400")
+        for code in codes:
+            if not 100 <= code <= 599:
+                raise ValueError(f"{code} is not an HTTP status code (100-599)")
+        return status
 
     @model_validator(mode="after")
     def _one_body(self) -> HttpProbe:
