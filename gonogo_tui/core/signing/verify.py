@@ -186,6 +186,7 @@ class _Verification:
         except EvidenceError as exc:
             self.fail(EXIT_INTEGRITY, str(exc))
             return
+        self.check_artifacts(raw)
         differing = sorted(k for k, v in statement.core().items() if core.get(k) != v)
         if differing:
             self.fail(
@@ -201,6 +202,35 @@ class _Verification:
                 f"{self.paths.txt.name} says {says} but the record's decision is"
                 f" {statement.decision}",
             )
+
+    def check_artifacts(self, raw: dict[str, Any]) -> None:
+        """The probe artifacts beside the record: the sealed JSON lists each one's SHA-256, so
+        a changed or missing artifact is as much an alteration as a changed JSON."""
+        from gonogo_tui.core.evidence import ARTIFACTS_SUFFIX
+
+        artifacts = raw.get("artifacts") or {}
+        if not isinstance(artifacts, dict):
+            self.fail(EXIT_INTEGRITY, f"{self.paths.json.name}: 'artifacts' is not an object")
+            return
+        folder = self.paths.directory / f"{self.paths.stem}{ARTIFACTS_SUFFIX}"
+        for relative, digest in sorted(artifacts.items()):
+            name = f"{folder.name}/{relative}"
+            parts = Path(relative).parts
+            if not parts or Path(relative).is_absolute() or ".." in parts:
+                self.fail(
+                    EXIT_INTEGRITY,
+                    f"{self.paths.json.name}: artifact {relative!r} is not inside {folder.name}",
+                )
+                continue
+            try:
+                data = (folder / relative).read_bytes()
+            except OSError as exc:
+                self.fail(EXIT_INTEGRITY, f"{name}: cannot read ({exc.strerror})")
+                continue
+            if sha256_hex(data) != digest:
+                self.fail(
+                    EXIT_INTEGRITY, f"{name} was altered: it does not match its record's SHA-256"
+                )
 
     def check_ledger(self, statement: Statement, approvals: list[CheckedApproval]) -> None:
         try:
