@@ -566,6 +566,10 @@ def _message(error: ErrorDetails) -> str:
         )
     if kind == "union_tag_not_found":
         return "'kind' is required (file, command, http, sql, ...)"
+    value = error.get("input")
+    if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+        # `id: 1`, `release: 2.4`: YAML read a number where text was meant.
+        return f"input should be a valid string: YAML read {value!r} as a number; quote it"
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     return msg[:1].lower() + msg[1:]

@@ -145,6 +145,10 @@ BROKEN: dict[str, tuple[int, str]] = {
         11,
         "sections[0].criteria[0].probe.status: 2000 is not an HTTP status code (100-599)",
     ),
+    "release-is-a-number.yaml": (
+        2,
+        "release: input should be a valid string: YAML read 2.4 as a number; quote it",
+    ),
     "sql-query-empty.yaml": (11, "sections[0].criteria[0].probe.query: the query is empty"),
     "file-path-empty.yaml": (
         10,
