@@ -445,3 +445,27 @@ def test_unwritable_junit_path_stops_before_probes_and_record(tmp_path: Path) ->
     assert done.returncode == 2
     assert done.stderr == "gonogo: --junit reports/j.xml: no folder reports to write it in\n"
     assert not (tmp_path / "evidence").exists()
+
+
+def test_verbose_logs_never_show_a_secret(http_server: HttpTestServer, tmp_path: Path) -> None:
+    """`-v` shows httpx's `HTTP Request: GET <url>` lines; a token in the URL is masked."""
+    http_server.route("GET", "/health", body="ok")
+    (tmp_path / "c.yaml").write_text(
+        f"""\
+title: t
+variables:
+  PROBE_KEY: {{secret: true}}
+sections:
+  - id: s
+    title: S
+    criteria:
+      - id: up
+        title: Up
+        probe: {{kind: http, url: '{http_server.url}/health?key=${{PROBE_KEY}}'}}
+""",
+        encoding="utf-8",
+    )
+    done = gonogo("-v", "check", "c.yaml", cwd=tmp_path, env={"PROBE_KEY": "v3rb0se-s3cret"})
+    assert done.returncode == 0, done.stderr
+    assert "HTTP Request: GET" in done.stderr and "/health?key=***" in done.stderr
+    assert "v3rb0se-s3cret" not in done.stderr + done.stdout

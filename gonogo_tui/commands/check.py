@@ -97,6 +97,7 @@ def resolve_ticks(
 def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
     """Run `gonogo check`."""
     checklist = load_checklist(args.checklist)
+    _redact_logs(checklist)
     operator = args.operator or default_operator()
     ticks = resolve_ticks(checklist, args.tick, operator, now())
     if args.junit is not None:
@@ -162,6 +163,16 @@ def _write_record(
         record, args.evidence_dir, operator=operator, on_completed=tell_completed
     )
     return outcome.paths.txt
+
+
+def _redact_logs(checklist: Checklist) -> None:
+    """Mask the checklist's secrets in every log line (`-v` shows httpx's request URLs)."""
+    import logging
+
+    from gonogo_tui.core.redaction import RedactingFilter
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter(checklist.redactor))
 
 
 def _check_junit_target(path: Path) -> None:
