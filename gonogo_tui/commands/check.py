@@ -14,6 +14,7 @@ from gonogo_tui.commands.common import (
     default_operator,
     existing_dir,
     positive_int,
+    redact_logs,
     tell_completed,
 )
 from gonogo_tui.core.checklist import Checklist, load_checklist
@@ -97,7 +98,7 @@ def resolve_ticks(
 def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
     """Run `gonogo check`."""
     checklist = load_checklist(args.checklist)
-    _redact_logs(checklist)
+    redact_logs(checklist.redactor)
     operator = args.operator or default_operator()
     ticks = resolve_ticks(checklist, args.tick, operator, now())
     if args.junit is not None:
@@ -163,16 +164,6 @@ def _write_record(
         record, args.evidence_dir, operator=operator, on_completed=tell_completed
     )
     return outcome.paths.txt
-
-
-def _redact_logs(checklist: Checklist) -> None:
-    """Mask the checklist's secrets in every log line (`-v` shows httpx's request URLs)."""
-    import logging
-
-    from gonogo_tui.core.redaction import RedactingFilter
-
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactingFilter(checklist.redactor))
 
 
 def _check_junit_target(path: Path) -> None:
