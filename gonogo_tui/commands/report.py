@@ -90,6 +90,12 @@ def post_message(url: str, text: str) -> int:
     if not usable:
         raise GonogoError("--post: expected an http:// or https:// webhook URL")
     label = webhook_label(url)
+    # httpx logs the URL it posts to (shown with -v): its path and query are the secret.
+    from gonogo_tui.commands.common import redact_logs
+    from gonogo_tui.core.redaction import Redactor
+
+    parts = urlsplit(url)
+    redact_logs(Redactor(text for text in (parts.path, parts.query) if len(text) > 1))
     try:
         response = httpx.post(url, json={"text": text}, timeout=POST_TIMEOUT)
     except httpx.HTTPError as exc:

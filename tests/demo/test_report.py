@@ -164,6 +164,15 @@ def test_post_sends_the_markdown_as_slack_json(record: Path, http_server: HttpTe
     assert "posted to http://127.0.0.1" in done.stderr and "s3cret" not in done.stderr
 
 
+def test_verbose_post_logs_no_webhook_secret(record: Path, http_server: HttpTestServer) -> None:
+    """With -v httpx logs the URL it posts to; the webhook's path is masked there too."""
+    http_server.route("POST", f"/services/{WEBHOOK_SECRET}", body="ok")
+    url = f"{http_server.url}/services/{WEBHOOK_SECRET}"
+    done = gonogo("-v", "report", str(record), "--post", url, env=NO_PROXY_ENV)
+    assert done.returncode == 0, done.stderr
+    assert "HTTP Request: POST" in done.stderr and "s3cret" not in done.stderr
+
+
 def test_post_refused_exits_1_without_the_secret(record: Path, http_server: HttpTestServer) -> None:
     http_server.route(
         "POST", f"/services/{WEBHOOK_SECRET}", handler=lambda _r: Reply(403, body="invalid_token")
