@@ -149,6 +149,10 @@ BROKEN: dict[str, tuple[int, str]] = {
         2,
         "release: input should be a valid string: YAML read 2.4 as a number; quote it",
     ),
+    "oncall-role-twice.yaml": (
+        11,
+        "sections[0].criteria[0].probe.roles: role 'primary' is listed twice",
+    ),
     "sql-query-empty.yaml": (11, "sections[0].criteria[0].probe.query: the query is empty"),
     "file-path-empty.yaml": (
         10,
