@@ -195,10 +195,19 @@ Compare = Annotated[
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
+def _check_header_name(name: str) -> str:
+    if not _HEADER_NAME.match(name):
+        raise ValueError(f"{name!r} is not an HTTP header name")
+    return name
+
+
+HeaderName = Annotated[str, AfterValidator(_check_header_name)]
+"""An HTTP header name (a token: letters, digits and ``!#$%&'*+-.^_`|~``)."""
+
+
 def _check_headers(headers: dict[str, str]) -> dict[str, str]:
     for name, value in headers.items():
-        if not _HEADER_NAME.match(name):
-            raise ValueError(f"{name!r} is not an HTTP header name")
+        _check_header_name(name)
         # The value is not quoted: it may be a credential.
         if not value.isascii() or any(char in value for char in "\r\n\0"):
             raise ValueError(f"header {name}: the value must be ASCII text on one line")
@@ -225,6 +234,7 @@ __all__ = [
     "Compare",
     "Comparison",
     "Duration",
+    "HeaderName",
     "Headers",
     "Identifier",
     "Regex",

@@ -153,6 +153,10 @@ BROKEN: dict[str, tuple[int, str]] = {
         11,
         "sections[0].criteria[0].probe.roles: role 'primary' is listed twice",
     ),
+    "http-headers-present-empty-name.yaml": (
+        11,
+        "sections[0].criteria[0].probe.headers_present[1]: '' is not an HTTP header name",
+    ),
     "sql-query-empty.yaml": (11, "sections[0].criteria[0].probe.query: the query is empty"),
     "file-path-empty.yaml": (
         10,

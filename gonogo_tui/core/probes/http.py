@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
-from gonogo_tui.core.types import Compare, Headers, Regex
+from gonogo_tui.core.types import Compare, HeaderName, Headers, Regex
 
 _JSON_PATH_RE = re.compile(r"(?:[^.\[\]]+|\[-?\d+\])(?:\.[^.\[\]]+|\[-?\d+\])*")
 _JSON_PATH_PART_RE = re.compile(r"\.?([^.\[\]]+)|\[(-?\d+)\]")
@@ -32,7 +32,7 @@ def parse_json_path(path: str) -> tuple[str | int, ...]:
 class HeaderNumber(StrictModel):
     """A number inside a header, compared (HSTS `max-age=(\\d+)` >= 15552000)."""
 
-    header: str
+    header: HeaderName
     regex: Regex
     """The first group (or the whole match) is the number."""
     compare: Compare
@@ -84,9 +84,9 @@ class HttpProbe(ProbeSpec):
     status: int | list[int] | None = None
     """Expected status code(s); default: any status below 400."""
 
-    headers_present: list[str] = Field(default_factory=list)
+    headers_present: list[HeaderName] = Field(default_factory=list)
     """Response headers that must be present (case-insensitive)."""
-    header_matches: dict[str, Regex] = Field(default_factory=dict)
+    header_matches: dict[HeaderName, Regex] = Field(default_factory=dict)
     """Response header name -> regex its value must match."""
     header_numbers: list[HeaderNumber] = Field(default_factory=list)
     """Numbers inside response headers, compared."""
