@@ -161,17 +161,17 @@ def prepare_streams() -> None:
 
     A closed stdout becomes one whose writes fail with a clear error; on a terminal or
     pipe whose encoding is not UTF-8 (`PYTHONIOENCODING=ascii`, a C locale), characters it
-    cannot encode are replaced instead of raising (JSON escapes them, see
+    cannot encode are written as escapes (`\\u2714`) instead of raising (JSON escapes them, see
     `commands.common.json_text`).
     """
     if sys.stdout is None:
         sys.stdout = _ClosedStream("standard output")
     if sys.stderr is None:
         sys.stderr = _ClosedStream("standard error")
-    # stderr already escapes what it cannot encode (`backslashreplace`).
+    # stderr already escapes what it cannot encode (`backslashreplace`); so does stdout now.
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None and not stream_is_utf8(sys.stdout):
-        reconfigure(errors="replace")
+        reconfigure(errors="backslashreplace")
 
 
 def stream_is_utf8(stream: object) -> bool:

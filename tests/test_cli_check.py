@@ -399,7 +399,7 @@ def test_a_stdout_that_is_not_utf8_gets_replacements_and_json_escapes(tmp_path: 
     table = gonogo("check", str(checklist), cwd=tmp_path, env=ascii_env)
     assert table.returncode == 0, table.stderr
     assert "Traceback" not in table.stderr
-    assert "Pr?fung" in table.stdout and "PASS" in table.stdout
+    assert "Pr\\xfcfung" in table.stdout and "PASS" in table.stdout
     as_json = gonogo("check", str(checklist), "--json", cwd=tmp_path, env=ascii_env)
     assert as_json.returncode == 0, as_json.stderr
     assert as_json.stdout.isascii()
@@ -456,3 +456,135 @@ def test_with_stderr_closed_a_usage_error_is_still_exit_2(tmp_path: Path) -> Non
         cwd=tmp_path, preexec_fn=lambda: os.close(2),  # noqa: PLW1509
     )  # fmt: skip
     assert done.returncode == 2
+
+
+def test_secret_substituted_into_titles_and_hints_never_reaches_any_output(
+    tmp_path: Path,
+) -> None:
+    """Titles, hints and runbooks take `${VAR}` too; a secret there is masked everywhere."""
+    secret, token = "decl-s3cret-4242", "tok-from-default-77"
+    (tmp_path / "c.yaml").write_text(
+        """\
+title: Deploy ${RELEASE_TOKEN:-tok-from-default-77}
+variables:
+  VAULT_KEY: {secret: true}
+sections:
+  - id: s
+    title: Section ${VAULT_KEY}
+    requirement: needs ${VAULT_KEY}
+    criteria:
+      - id: gone
+        title: File for ${VAULT_KEY}
+        hint: ask ${VAULT_KEY}
+        runbook: https://wiki/${VAULT_KEY}
+        probe: {kind: file, path: missing.txt}
+      - id: person
+        title: Person
+        manual: true
+        why_manual: says ${VAULT_KEY}
+""",
+        encoding="utf-8",
+    )
+    args = ("check", "c.yaml", "--record", "--junit", "j.xml")
+    done = gonogo(*args, cwd=tmp_path, env={"VAULT_KEY": secret})
+    assert done.returncode in (1, 3), done.stderr
+    table = gonogo("check", "c.yaml", "--json", cwd=tmp_path, env={"VAULT_KEY": secret})
+    outputs = [done.stdout, done.stderr, table.stdout, (tmp_path / "j.xml").read_text()]
+    outputs += [path.read_text() for path in (tmp_path / "evidence").glob("*.*")]
+    for text in outputs:
+        assert secret not in text and token not in text
+    assert "File for ***" in table.stdout
+
+
+def test_size_growth_finds_the_size_an_earlier_record_kept(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
+    """docs/probe-kinds-operations.md: `check --record` keeps `db_size_*.json` beside the
+    record, so the next run has a baseline instead of recording one again."""
+    (tmp_path / "c.yaml").write_text(
+        f"""\
+title: Size growth
+sections:
+  - id: db
+    title: DB
+    criteria:
+      - id: size
+        title: Database grows slowly
+        probe: {{kind: pg_health, check: size_growth, dsn: '{postgres.dsn()}', max_growth: '< 10'}}
+""",
+        encoding="utf-8",
+    )
+    args = ("check", "c.yaml", "--record", "--json")
+    first = json.loads(gonogo(*args, cwd=tmp_path).stdout)["sections"][0]["criteria"][0]
+    assert first["value"].startswith("baseline recorded ("), first
+    second = json.loads(gonogo(*args, cwd=tmp_path).stdout)["sections"][0]["criteria"][0]
+    assert second["status"] == "PASS", second
+    assert second["detail"].startswith("only a "), second
+    assert list((tmp_path / "evidence").glob("*_artifacts/size/db_size_postgres.json"))
+
+
+def test_an_ascii_only_output_gets_escapes_not_a_traceback(tmp_path: Path) -> None:
+    """PYTHONIOENCODING=ascii (or a legacy console) cannot print ✔ or ✅: they are escaped,
+    and --json stays parseable."""
+    (tmp_path / "c.yaml").write_text(
+        "title: 'Ünïcode 🚀'\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - {id: a, title: 'Ü 🚀', manual: true}\n",
+        encoding="utf-8",
+    )
+    env = {"PYTHONIOENCODING": "ascii"}
+    table = gonogo("check", "c.yaml", "--tick", "a", cwd=tmp_path, env=env)
+    assert table.returncode == 0, table.stderr
+    assert "Decision: GO \\u2705" in table.stdout and table.stderr == ""
+    document = gonogo("check", "c.yaml", "--tick", "a", "--json", cwd=tmp_path, env=env)
+    assert document.returncode == 0, document.stderr
+    assert json.loads(document.stdout)["sections"][0]["criteria"][0]["title"] == "Ü 🚀"
+
+
+def test_evidence_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text(
+        "title: t\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - {id: a, title: A, manual: true}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "evidence").write_text("not a folder")
+    done = gonogo("check", "c.yaml", "--tick", "a", "--record", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "gonogo: evidence: not a folder (a file has that name)\n"
+
+
+def test_unwritable_junit_path_stops_before_probes_and_record(tmp_path: Path) -> None:
+    """A typo in --junit is told at once; no record is written for a run that then exits 2."""
+    (tmp_path / "c.yaml").write_text(
+        "title: t\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - {id: a, title: A, manual: true}\n",
+        encoding="utf-8",
+    )
+    args = ("check", "c.yaml", "--tick", "a", "--record", "--junit", "reports/j.xml")
+    done = gonogo(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "gonogo: --junit reports/j.xml: no folder reports to write it in\n"
+    assert not (tmp_path / "evidence").exists()
+
+
+def test_verbose_logs_never_show_a_secret(http_server: HttpTestServer, tmp_path: Path) -> None:
+    """`-v` shows httpx's `HTTP Request: GET <url>` lines; a token in the URL is masked."""
+    http_server.route("GET", "/health", body="ok")
+    (tmp_path / "c.yaml").write_text(
+        f"""\
+title: t
+variables:
+  PROBE_KEY: {{secret: true}}
+sections:
+  - id: s
+    title: S
+    criteria:
+      - id: up
+        title: Up
+        probe: {{kind: http, url: '{http_server.url}/health?key=${{PROBE_KEY}}'}}
+""",
+        encoding="utf-8",
+    )
+    done = gonogo("-v", "check", "c.yaml", cwd=tmp_path, env={"PROBE_KEY": "v3rb0se-s3cret"})
+    assert done.returncode == 0, done.stderr
+    assert "HTTP Request: GET" in done.stderr and "/health?key=***" in done.stderr
+    assert "v3rb0se-s3cret" not in done.stderr + done.stdout

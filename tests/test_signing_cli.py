@@ -146,6 +146,18 @@ def test_one_byte_edit_exits_1(signed: Path) -> None:
     assert proc.stdout == ""
 
 
+def test_missing_record_is_named_before_the_trust_files(signed: Path) -> None:
+    """A typo in the record's name says so, not that trust/ is "inside the evidence folder"."""
+    proc = gonogo(
+        "verify", "go_decision_typo.txt", "--allowed-signers", "trust/allowed_signers", cwd=signed
+    )
+    assert proc.returncode == 1
+    assert _one_line(proc.stderr) == (
+        "gonogo verify: FAILED (exit 1): go_decision_typo.txt: no such record"
+        " (no go_decision_typo.txt, .json or statement)"
+    )
+
+
 def test_missing_approval_exits_2(signed: Path) -> None:
     (
         signed / "evidence/go_decision_20261126_101500.approval.cto.alice@example.com.json.sig"
@@ -211,6 +223,17 @@ def test_signing_an_unsealed_record_is_an_error(workdir: Path, people: list[Pers
     )
     assert proc.returncode == 2
     assert _one_line(proc.stderr).startswith("gonogo: go_decision_20261126_101500 is not sealed")
+
+
+def test_signing_a_record_that_does_not_exist_names_it(workdir: Path, people: list[Person]) -> None:
+    """A typo in the record's name is not reported as "not sealed"."""
+    cto = people[0]
+    args = ("--as", "cto", "--principal", cto.principal, "--key", str(cto.key))
+    proc = gonogo("sign", "evidence/go_decision_typo.txt", *args, cwd=workdir)
+    assert proc.returncode == 2
+    assert _one_line(proc.stderr) == (
+        f"gonogo: {workdir.resolve() / 'evidence/go_decision_typo.txt'}: no such record"
+    )
 
 
 def test_allowed_signers_from_the_environment(signed: Path) -> None:

@@ -46,3 +46,5 @@ def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
         r"gonogo verify: FAILED \(exit 1\): go_decision_\d{8}_\d{6}\.txt was altered", proc.stderr
     )
     assert [line for line in out if line in ("0", "1")] == ["0", "1"], proc.stdout + proc.stderr
+    # Every step but the deliberate tamper succeeds: no command refuses what the text says.
+    assert "gonogo: " not in proc.stderr, proc.stderr

@@ -15,6 +15,7 @@ from gonogo_tui.commands.common import (
     existing_dir,
     json_text,
     positive_int,
+    redact_logs,
     tell_completed,
 )
 from gonogo_tui.core.checklist import Checklist, load_checklist
@@ -98,8 +99,12 @@ def resolve_ticks(
 def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
     """Run `gonogo check`."""
     checklist = load_checklist(args.checklist)
+    redact_logs(checklist.redactor)
     operator = args.operator or default_operator()
     ticks = resolve_ticks(checklist, args.tick, operator, now())
+    if args.junit is not None:
+        # Said before the probes run (and before a record is written), not after.
+        _check_junit_target(args.junit)
     if args.record:
         # A record an earlier run left half written is completed before the probes run, so
         # that an unusable plan file stops the run before it takes minutes.
@@ -161,6 +166,13 @@ def _write_record(
         record, args.evidence_dir, operator=operator, on_completed=tell_completed
     )
     return outcome.paths.txt
+
+
+def _check_junit_target(path: Path) -> None:
+    if path.is_dir():
+        raise GonogoError(f"--junit {path}: is a folder")
+    if not path.parent.is_dir():
+        raise GonogoError(f"--junit {path}: no folder {path.parent} to write it in")
 
 
 def _write_junit(evaluation: Evaluation, checklist: Checklist, path: Path) -> None:

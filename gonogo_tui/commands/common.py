@@ -6,6 +6,7 @@ import argparse
 import gc
 import getpass
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from gonogo_tui.core.types import parse_duration
 
 if TYPE_CHECKING:
     from gonogo_tui.core.finalizing import FinalizeOutcome
+    from gonogo_tui.core.redaction import Redactor
 
 
 def end_start_up() -> None:
@@ -73,6 +75,14 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def redact_logs(redactor: Redactor) -> None:
+    """Mask a checklist's secrets in every log line (`-v` shows httpx's request URLs)."""
+    from gonogo_tui.core.redaction import RedactingFilter
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter(redactor))
 
 
 def tell_completed(outcome: FinalizeOutcome) -> None:

@@ -4,6 +4,7 @@ optionally posted to a chat webhook."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -81,14 +82,37 @@ def post_message(url: str, text: str) -> int:
     """
     import httpx
 
-    label = webhook_label(url)
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+    try:
+        parts, _ = urlsplit(url), httpx.URL(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except (ValueError, httpx.InvalidURL):  # `.port` out of range or not a number
+        usable = False
+    if not usable:
         raise GonogoError("--post: expected an http:// or https:// webhook URL")
+    label = webhook_label(url)
+    # httpx logs the URL it posts to (shown with -v): its path and query are the secret.
+    from gonogo_tui.commands.common import redact_logs
+    from gonogo_tui.core.redaction import Redactor
+
+    parts = urlsplit(url)
+    redact_logs(Redactor(text for text in (parts.path, parts.query) if len(text) > 1))
     try:
         response = httpx.post(url, json={"text": text}, timeout=POST_TIMEOUT)
     except httpx.HTTPError as exc:
         print(f"gonogo: posting to {label} failed: {_reason(exc, url)}", file=sys.stderr)
         return EXIT_POST_FAILED
+    except (httpx.InvalidURL, ValueError, ImportError) as exc:  # the proxy variables
+        from gonogo_tui.core.probes.http_pool import proxy_problem
+
+        raise GonogoError(f"--post: {proxy_problem(exc)}") from None
+    except OSError as exc:  # before any connection: the CA certificates cannot be read
+        # httpx reads SSL_CERT_FILE if set, else SSL_CERT_DIR, else certifi's bundle.
+        named = [name for name in ("SSL_CERT_FILE", "SSL_CERT_DIR") if os.environ.get(name)]
+        where = f" from {named[0]}={os.environ[named[0]]}" if named else ""
+        reason = getattr(exc, "reason", None) or exc.strerror or exc
+        raise GonogoError(
+            f"--post: cannot read the trusted CA certificates{where} ({reason})"
+        ) from None
     if not response.is_success:
         body = " ".join(response.text.split())[:120]
         print(

@@ -16,6 +16,7 @@ from gonogo_tui.commands.common import (
     default_operator,
     duration_arg,
     existing_dir,
+    redact_logs,
     tell_completed,
 )
 from gonogo_tui.commands.viewer_server import host_port
@@ -141,6 +142,8 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     from gonogo_tui.ui.app import GonogoApp
 
     _log_to_file(args.evidence_dir)
+    # httpx logs each request's URL at INFO into gonogo.log: a token in a URL is masked.
+    redact_logs(checklist.redactor)
     app = GonogoApp(
         checklist,
         runner,

@@ -54,7 +54,7 @@ class VariableDecl(StrictModel):
 class Defaults(StrictModel):
     """Engine settings that criteria may override."""
 
-    timeout: Duration = 10.0
+    timeout: Duration = Field(default=10.0, gt=0)
     """Per-probe deadline in seconds."""
     retries: int = Field(default=0, ge=0, le=10)
     """Extra attempts after an ERROR (never after a FAIL)."""
@@ -121,7 +121,7 @@ class Criterion(StrictModel):
     """Ticked by a person instead of a probe."""
     why_manual: str | None = None
     """Why no machine can check it (shown beside the tick box)."""
-    timeout: Duration | None = None
+    timeout: Duration | None = Field(default=None, gt=0)
     retries: int | None = Field(default=None, ge=0, le=10)
     hint: str | None = None
     """What to look at when it fails."""
@@ -237,6 +237,8 @@ def load_checklist(path: str | Path, *, environ: Mapping[str, str] | None = None
     secrets: set[str] = set()
     data = _substitute(data, (), env, variables, path, lines, secrets)
     secrets.update(_secrets_in(data, ()))
+    redactor = Redactor(secrets)
+    data = _redact_texts(data, redactor)
     try:
         checklist = Checklist.model_validate(data)
     except ValidationError as exc:
@@ -244,8 +246,44 @@ def load_checklist(path: str | Path, *, environ: Mapping[str, str] | None = None
     _check_unique_ids(checklist, path, lines)
     checklist._path = path
     checklist._sha256 = hashlib.sha256(raw).hexdigest()
-    checklist._redactor = Redactor(secrets)
+    checklist._redactor = redactor
     return checklist
+
+
+_CHECKLIST_TEXTS = ("title", "description", "release")
+_SECTION_TEXTS = ("title", "requirement", "owner")
+_CRITERION_TEXTS = ("title", "hint", "runbook", "why_manual")
+
+
+def _redact_texts(data: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
+    """Mask secrets substituted into the texts shown as written (titles, hints, runbooks).
+
+    Probe results are redacted when they are made; these texts go straight to tables,
+    JSON, JUnit and records, so a `${TOKEN}` in a title is masked here, once.
+    """
+
+    def masked(mapping: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+        return {
+            key: redactor(value) if key in keys and isinstance(value, str) else value
+            for key, value in mapping.items()
+        }
+
+    result = masked(data, _CHECKLIST_TEXTS)
+    sections = result.get("sections")
+    if not isinstance(sections, list):
+        return result
+    redacted_sections: list[Any] = []
+    for section in sections:
+        if isinstance(section, dict):
+            section = masked(section, _SECTION_TEXTS)
+            criteria = section.get("criteria")
+            if isinstance(criteria, list):
+                section["criteria"] = [
+                    masked(c, _CRITERION_TEXTS) if isinstance(c, dict) else c for c in criteria
+                ]
+        redacted_sections.append(section)
+    result["sections"] = redacted_sections
+    return result
 
 
 def checklist_json_schema() -> dict[str, Any]:
@@ -528,6 +566,10 @@ def _message(error: ErrorDetails) -> str:
         )
     if kind == "union_tag_not_found":
         return "'kind' is required (file, command, http, sql, ...)"
+    value = error.get("input")
+    if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+        # `id: 1`, `release: 2.4`: YAML read a number where text was meant.
+        return f"input should be a valid string: YAML read {value!r} as a number; quote it"
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     return msg[:1].lower() + msg[1:]

@@ -277,18 +277,22 @@ class ProbeRunner:
         except OSError as exc:
             return Status.ERROR, None, _describe_os_error(exc)
         except Exception as exc:  # the engine boundary: any failure becomes a result
-            if _is_client_error(exc):
-                return Status.ERROR, None, f"{type(exc).__name__}: {exc}"
+            # anyio (under httpx) wraps a connect failure in a one-exception group.
+            failure = _sole_exception(exc)
+            if isinstance(failure, OSError):
+                return Status.ERROR, None, _describe_os_error(failure)
+            if _is_client_error(failure):
+                return Status.ERROR, None, f"{type(failure).__name__}: {failure}"
             # Logs are outputs too: the exception text may quote a secret, so it is redacted,
             # and the traceback (which may hold local values) is kept for -v debugging only.
             log.warning(
                 "probe %s raised %s: %s",
                 criterion.id,
-                type(exc).__name__,
-                self.redactor(str(exc)),
+                type(failure).__name__,
+                self.redactor(str(failure)),
             )
             log.debug("traceback of probe %s", criterion.id, exc_info=True)
-            return Status.ERROR, None, f"unexpected {type(exc).__name__}: {exc}"
+            return Status.ERROR, None, f"unexpected {type(failure).__name__}: {failure}"
         return (Status.PASS if observation.ok else Status.FAIL), observation, observation.detail
 
     def _result(
@@ -345,6 +349,17 @@ def _redact_capped(text: str, redact: Redactor) -> str:
     margin = max((len(secret) for secret in redact.secrets), default=0) + 512
     head = redact(text[: OUTPUT_CAP + margin])[:OUTPUT_CAP]
     return f"{head}\n… [{len(text) - OUTPUT_CAP} more characters not kept]"
+
+
+def _sole_exception(exc: Exception) -> Exception:
+    """The one exception inside (nested) single-exception groups, else `exc` itself."""
+    while (
+        isinstance(exc, ExceptionGroup)
+        and len(exc.exceptions) == 1
+        and isinstance(exc.exceptions[0], Exception)
+    ):
+        exc = exc.exceptions[0]
+    return exc
 
 
 def _describe_os_error(exc: OSError) -> str:

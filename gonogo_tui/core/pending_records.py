@@ -201,6 +201,8 @@ def _remove_plan(path: Path) -> None:
 def _make_folder(evidence_dir: Path) -> None:
     try:
         evidence_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # exist_ok covers folders only
+        raise EvidenceError(f"{evidence_dir}: not a folder (a file has that name)") from None
     except OSError as exc:
         raise EvidenceError(f"{evidence_dir}: cannot create: {exc.strerror or exc}") from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 
@@ -21,13 +22,19 @@ _SENSITIVE_KEY_WORDS = (
     "cookie",
 )
 _MIN_SECRET_LENGTH = 3
+_QUERY_PARAMETER = re.compile(r"[?&;]([^=&#;\s]{1,64})=([^&#;\s]{1,512})")
 
 
 def secrets_in_text(text: str) -> set[str]:
-    """Passwords inside DSNs and URLs (`postgresql://u:PASS@h`, `password=PASS`)."""
+    """Passwords inside DSNs and URLs (`postgresql://u:PASS@h`, `password=PASS`), and URL
+    query parameters that name a credential (`?access_token=T`, `&api_key=K`)."""
     found = {match.group(1) for match in _URL_PASSWORD.finditer(text)}
     for match in _KV_PASSWORD.finditer(text):
         found.add(match.group(1).strip("'"))
+    if "=" in text and ("?" in text or "&" in text):
+        for match in _QUERY_PARAMETER.finditer(text):
+            if is_sensitive_key(match.group(1)):
+                found.add(match.group(2))
     return found
 
 
@@ -79,4 +86,33 @@ def _mask_url_password(match: re.Match[str]) -> str:
     return whole[: start - offset] + REDACTED + whole[end - offset :]
 
 
-__all__ = ["REDACTED", "Redactor", "is_sensitive_key", "secrets_in_text", "secrets_of_header_value"]
+class RedactingFilter(logging.Filter):
+    """A log handler filter that passes every record with its secrets replaced.
+
+    Libraries log what they send (httpx: `HTTP Request: GET <url>` at INFO, shown with
+    `-v`), and a URL may hold a token the checklist substituted into it.
+    """
+
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__()
+        self.redact = redact
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info:
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+__all__ = [
+    "REDACTED",
+    "RedactingFilter",
+    "Redactor",
+    "is_sensitive_key",
+    "secrets_in_text",
+    "secrets_of_header_value",
+]

@@ -98,7 +98,9 @@ def load_record(path: Path) -> RecordView:
     try:
         data = json.loads(json_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise EvidenceError(f"{json_path}: no such record") from None
+        if json_path != path and path.exists():
+            raise EvidenceError(f"{path}: its JSON twin {json_path.name} is missing") from None
+        raise EvidenceError(f"{path}: no such record") from None
     except OSError as exc:
         raise EvidenceError(f"{json_path}: cannot read: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -114,10 +116,33 @@ def load_record(path: Path) -> RecordView:
         raise EvidenceError(f"{json_path}: record lacks {', '.join(missing)}")
     try:
         view = RecordView(data, json_path.resolve())
-        view.criteria()
-    except (KeyError, TypeError, ValueError) as exc:
+        criteria = view.criteria()
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise EvidenceError(f"{json_path}: malformed sections ({exc!r})") from None
+    problem = _shape_problem(data, criteria)
+    if problem:
+        raise EvidenceError(f"{json_path}: malformed record: {problem}")
     return view
+
+
+def _shape_problem(data: Mapping[str, Any], criteria: Sequence[CriterionLine]) -> str | None:
+    """What in the record is not the shape the reports read, if anything."""
+
+    def mappings(value: object) -> bool:
+        return isinstance(value, list) and all(isinstance(item, Mapping) for item in value)
+
+    for key in ("checklist", "override", "no_go"):
+        if data.get(key) is not None and not isinstance(data[key], Mapping):
+            return f"{key} is not an object"
+    if data.get("approvals") is not None and not mappings(data["approvals"]):
+        return "approvals is not a list of objects"
+    override = data.get("override") or {}
+    if override.get("approvers") is not None and not mappings(override["approvers"]):
+        return "override.approvers is not a list of objects"
+    for criterion in criteria:
+        if criterion.waiver is not None and not isinstance(criterion.waiver, Mapping):
+            return f"the waiver of {criterion.id} is not an object"
+    return None
 
 
 def chat_text(text: object, limit: int = MAX_DETAIL) -> str:
@@ -139,7 +164,7 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     approvers and where the record is. Slack mrkdwn and markdown both render it."""
     data = view.data
     decision = view.decision
-    title = chat_text(data.get("checklist", {}).get("title") or "GO/NO-GO review", 100)
+    title = chat_text((data.get("checklist") or {}).get("title") or "GO/NO-GO review", 100)
     release = data.get("release")
     mark = _DECISION_MARK.get(decision)
     head = f"*GO/NO-GO: {decision}{' ' + mark if mark else ''}*"
@@ -219,7 +244,7 @@ def record_html(view: RecordView) -> str:
     data = view.data
     e = _escape
     decision = view.decision
-    title = str(data.get("checklist", {}).get("title") or "GO/NO-GO review")
+    title = str((data.get("checklist") or {}).get("title") or "GO/NO-GO review")
     css_class = {"GO": "go", "NO-GO": "nogo"}.get(decision, "override")
     parts = [
         "<!doctype html>",

@@ -136,6 +136,18 @@ def to_number(value: object) -> float:
         raise ValueError(f"{str(value)[:60]!r} is not a number") from None
 
 
+class _NotComparable(ValueError):
+    """A numeric target that no measured value can meaningfully be compared with."""
+
+
+def _comparable_target(target: float, written: str) -> float:
+    # Every comparison with NaN is false (and != always true): such a check could never
+    # tell a met expectation from an unmet one.
+    if math.isnan(target):
+        raise _NotComparable(f"{written}: NaN cannot be compared with anything")
+    return target
+
+
 def parse_comparison(value: object) -> Comparison:
     """Parse `">= 95"`, `"< 0.8"`, `"== success"`; a bare number means `==`.
 
@@ -147,7 +159,7 @@ def parse_comparison(value: object) -> Comparison:
     if isinstance(value, bool):
         raise ValueError("expected a comparison such as '>= 95' or '== success'")
     if isinstance(value, int | float):
-        return Comparison("==", float(value))
+        return Comparison("==", _comparable_target(float(value), repr(value)))
     if not isinstance(value, str):
         raise ValueError("expected a comparison such as '>= 95' or '== success'")
     match = _COMPARE_RE.match(value)
@@ -155,7 +167,9 @@ def parse_comparison(value: object) -> Comparison:
         raise ValueError(f"{value!r} is not a comparison (use e.g. '>= 95', '< 0.8', '== ok')")
     op, raw_target = match.groups()
     try:
-        return Comparison(op, float(raw_target.rstrip("%")))
+        return Comparison(op, _comparable_target(float(raw_target.rstrip("%")), repr(value)))
+    except _NotComparable:
+        raise
     except ValueError:
         if op not in ("==", "!="):
             raise ValueError(f"{value!r}: {op} needs a number") from None
@@ -178,6 +192,41 @@ Compare = Annotated[
 ]
 """A comparison written `OP TARGET` in YAML."""
 
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+def _check_header_name(name: str) -> str:
+    if not _HEADER_NAME.match(name):
+        raise ValueError(f"{name!r} is not an HTTP header name")
+    return name
+
+
+HeaderName = Annotated[str, AfterValidator(_check_header_name)]
+"""An HTTP header name (a token: letters, digits and ``!#$%&'*+-.^_`|~``)."""
+
+
+def _check_headers(headers: dict[str, str]) -> dict[str, str]:
+    for name, value in headers.items():
+        _check_header_name(name)
+        # The value is not quoted: it may be a credential.
+        if not value.isascii() or any(char in value for char in "\r\n\0"):
+            raise ValueError(f"header {name}: the value must be ASCII text on one line")
+    return headers
+
+
+Headers = Annotated[dict[str, str], AfterValidator(_check_headers)]
+"""Request headers, checked at load time as HTTP sends them: names are tokens, values ASCII."""
+
+
+def _check_token(token: str) -> str:
+    if not token.isascii() or any(char in token for char in "\r\n\0"):
+        raise ValueError("a token must be ASCII text on one line (it is sent in a header)")
+    return token
+
+
+Token = Annotated[str, AfterValidator(_check_token)]
+"""A credential sent as `Authorization: Bearer TOKEN`; never quoted in errors."""
+
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
 """An id: letters, digits, `_`, `.`, `-`."""
 
@@ -185,8 +234,11 @@ __all__ = [
     "Compare",
     "Comparison",
     "Duration",
+    "HeaderName",
+    "Headers",
     "Identifier",
     "Regex",
+    "Token",
     "format_duration",
     "parse_comparison",
     "parse_duration",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import secrets
 import shlex
 import shutil
@@ -301,9 +302,16 @@ class DemoEnvironment:
         """Writes `shell_lines()` and `GONOGO_DEMO_ROOT` (the `--root`) to `path`, readable by
         the owner only."""
         lines = [*self.shell_lines(), f"export GONOGO_DEMO_ROOT={shlex.quote(str(self.root))}"]
-        path.touch(mode=0o600, exist_ok=True)
-        path.chmod(0o600)
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        # Written aside and renamed into place: a tool waiting for the file to appear never
+        # reads it half written. mkstemp makes it readable by the owner only.
+        handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with open(handle, "w", encoding="utf-8") as temp:
+                temp.write("\n".join(lines) + "\n")
+            os.replace(temp_name, path)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
         return path
 
     def stop(self) -> None:

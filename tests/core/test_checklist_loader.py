@@ -116,6 +116,62 @@ BROKEN: dict[str, tuple[int, str]] = {
         "sections[0].criteria[0].probe.url: variable APP_URL is not set and has no default",
     ),
     "unsupported-version.yaml": (1, "version: input should be less than or equal to 1"),
+    "http-header-not-ascii.yaml": (
+        11,
+        "sections[0].criteria[0].probe.headers: header X-Team: the value must be ASCII text",
+    ),
+    "http-header-bad-name.yaml": (
+        12,
+        "sections[0].criteria[0].probe.headers: 'X Scope OrgID' is not an HTTP header name",
+    ),
+    "token-not-ascii.yaml": (
+        12,
+        "sections[0].criteria[0].probe.token: a token must be ASCII text on one line",
+    ),
+    "command-nul-byte.yaml": (8, "sections[0].criteria[0].probe: 'command', 'env' and 'cwd'"),
+    "backup-alerts-query-empty.yaml": (
+        12,
+        "sections[0].criteria[0].probe.query: the query is empty",
+    ),
+    "metrics-scale-zero.yaml": (
+        14,
+        "sections[0].criteria[0].probe.scale: input should be greater than 0",
+    ),
+    "http-status-empty-list.yaml": (
+        11,
+        "sections[0].criteria[0].probe.status: an empty list accepts no status",
+    ),
+    "http-status-out-of-range.yaml": (
+        11,
+        "sections[0].criteria[0].probe.status: 2000 is not an HTTP status code (100-599)",
+    ),
+    "release-is-a-number.yaml": (
+        2,
+        "release: input should be a valid string: YAML read 2.4 as a number; quote it",
+    ),
+    "oncall-role-twice.yaml": (
+        11,
+        "sections[0].criteria[0].probe.roles: role 'primary' is listed twice",
+    ),
+    "http-headers-present-empty-name.yaml": (
+        11,
+        "sections[0].criteria[0].probe.headers_present[1]: '' is not an HTTP header name",
+    ),
+    "sql-query-empty.yaml": (11, "sections[0].criteria[0].probe.query: the query is empty"),
+    "file-path-empty.yaml": (
+        10,
+        "sections[0].criteria[0].probe.path: string should have at least 1 character",
+    ),
+    "timeout-zero.yaml": (8, "sections[0].criteria[0].timeout: input should be greater than 0"),
+    "defaults-timeout-zero.yaml": (3, "defaults.timeout: input should be greater than 0"),
+    "probe-timeout-zero.yaml": (
+        11,
+        "sections[0].criteria[0].probe.timeout: input should be greater than 0",
+    ),
+    "comparison-nan.yaml": (
+        12,
+        "sections[0].criteria[0].probe.compare: '!= NaN': NaN cannot be compared",
+    ),
     "variables-not-mapping.yaml": (2, "variables: must be a mapping"),
     "yaml-syntax-error.yaml": (5, "expected ',' or ']'"),
 }
@@ -412,6 +468,32 @@ def test_redactor_masks_a_dsn_password_it_was_not_told_about(secrets_checklist: 
     redacted = secrets_checklist.redactor("connect postgresql://u:other-pw@h/db failed")
     assert "other-pw" not in redacted
     assert "postgresql://u:***@h/db" in redacted
+
+
+def test_credential_query_parameters_in_urls_are_secrets(tmp_path: Path) -> None:
+    """`?access_token=...` in a URL is a token like a `token:` field; other parameters are not."""
+    path = tmp_path / "query.yaml"
+    path.write_text(
+        """\
+title: Query tokens
+sections:
+  - id: s
+    title: S
+    criteria:
+      - id: api
+        title: API
+        probe:
+          kind: http
+          url: https://api.example.com/health?region=eu&access_token=qt-5555-abc&API_KEY=k-77x
+""",
+        encoding="utf-8",
+    )
+    redact = load_checklist(path, environ={}).redactor
+    assert {"qt-5555-abc", "k-77x"} <= set(redact.secrets)
+    assert "eu" not in redact.secrets
+    assert redact("GET https://api.example.com/health?region=eu&access_token=qt-5555-abc") == (
+        "GET https://api.example.com/health?region=eu&access_token=***"
+    )
 
 
 def test_shipped_checklist_redacts_tokens_from_the_environment() -> None:

@@ -82,6 +82,20 @@ async def test_pass_and_fail() -> None:
         (ConnectionRefusedError(111, "Connection refused"), "Connection refused"),
         (KeyError("boom"), "unexpected KeyError: 'boom'"),
         (TimeoutError(), "timed out"),
+        # anyio's connect (under httpx) wraps its failure, e.g. a port above 65535, in a group.
+        (
+            ExceptionGroup(
+                "unhandled errors in a TaskGroup", [OverflowError("port must be 0-65535")]
+            ),
+            "unexpected OverflowError: port must be 0-65535",
+        ),
+        (
+            ExceptionGroup(
+                "outer",
+                [ExceptionGroup("inner", [ConnectionRefusedError(111, "Connection refused")])],
+            ),
+            "Connection refused",
+        ),
     ],
 )
 async def test_exceptions_become_error(exc: BaseException, detail: str) -> None:

@@ -302,6 +302,69 @@ def test_probe_artifacts_are_written_beside_the_record(tmp_path: Path) -> None:
     assert digest == hashlib.sha256(metrics.encode()).hexdigest()
 
 
+@pytest.mark.parametrize("change", ["edit", "delete"])
+def test_verify_notices_an_altered_or_missing_artifact(tmp_path: Path, change: str) -> None:
+    """The record JSON (sealed) lists each artifact's SHA-256, so verify checks the files."""
+    from gonogo_tui.core.signing import verify_record
+
+    checklist = _checklist(1)
+    metrics = "# HELP up\nup 1\n"
+    result = ProbeResult(
+        "p0", Status.PASS, "v", "e", "s", "d", T0, 1.0, artifacts={"baseline_metrics.txt": metrics}
+    )
+    evaluation = evaluate(checklist, {"p0": result}, {"m0": Tick("m0", "a", T0)})
+    record = build_record(checklist, evaluation, operator="a", decided_at=T0)
+    paths = write_record(record, tmp_path / "evidence", now=lambda: T0)
+    trust = tmp_path / "allowed_signers"
+    trust.write_text("")
+
+    def verify() -> tuple[int, str]:
+        result = verify_record(paths.txt, trust, now=lambda: T0)
+        return result.exit_code, result.reason
+
+    assert verify()[0] == 2  # intact, only the approvals are missing
+    artifact = paths.txt.parent / f"{paths.txt.stem}_artifacts" / "p0" / "baseline_metrics.txt"
+    name = f"{paths.txt.stem}_artifacts/p0/baseline_metrics.txt"
+    if change == "edit":
+        artifact.write_text(metrics + "up 0\n")
+        expected = f"{name} was altered: it does not match its record's SHA-256"
+    else:
+        artifact.unlink()
+        expected = f"{name}: cannot read (No such file or directory)"
+    assert verify() == (1, expected)
+
+
+def test_the_auditor_commands_check_the_artifacts_too(tmp_path: Path) -> None:
+    """`gonogo verify --explain` covers what verify checks: the artifacts' SHA-256 too."""
+    import subprocess
+
+    from gonogo_tui.core.signing import explain_commands
+
+    checklist = _checklist(1)
+    result = ProbeResult(
+        "p0", Status.PASS, "v", "e", "s", "d", T0, 1.0, artifacts={"baseline_metrics.txt": "up 1\n"}
+    )
+    evaluation = evaluate(checklist, {"p0": result}, {"m0": Tick("m0", "a", T0)})
+    record = build_record(checklist, evaluation, operator="a", decided_at=T0)
+    paths = write_record(record, tmp_path / "evidence", now=lambda: T0)
+    trust = tmp_path / "allowed_signers"
+    trust.write_text("")
+
+    def run_checksums() -> subprocess.CompletedProcess[str]:
+        lines = [line for line in explain_commands(paths.txt, trust) if "sha256sum -c" in line]
+        script = "set -euo pipefail\n" + "\n".join(lines) + "\n"
+        return subprocess.run(
+            ["bash", "-c", script], capture_output=True, text=True, cwd=paths.txt.parent
+        )
+
+    done = run_checksums()
+    assert done.returncode == 0, done.stderr
+    assert f"{paths.txt.stem}_artifacts/p0/baseline_metrics.txt: OK" in done.stdout
+    artifact = paths.txt.parent / f"{paths.txt.stem}_artifacts" / "p0" / "baseline_metrics.txt"
+    artifact.write_text("up 0\n")
+    assert run_checksums().returncode != 0
+
+
 def test_a_plan_round_trips_and_names_only_its_own_files(tmp_path: Path) -> None:
     checklist = _checklist(1)
     results = {

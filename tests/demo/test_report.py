@@ -164,6 +164,15 @@ def test_post_sends_the_markdown_as_slack_json(record: Path, http_server: HttpTe
     assert "posted to http://127.0.0.1" in done.stderr and "s3cret" not in done.stderr
 
 
+def test_verbose_post_logs_no_webhook_secret(record: Path, http_server: HttpTestServer) -> None:
+    """With -v httpx logs the URL it posts to; the webhook's path is masked there too."""
+    http_server.route("POST", f"/services/{WEBHOOK_SECRET}", body="ok")
+    url = f"{http_server.url}/services/{WEBHOOK_SECRET}"
+    done = gonogo("-v", "report", str(record), "--post", url, env=NO_PROXY_ENV)
+    assert done.returncode == 0, done.stderr
+    assert "HTTP Request: POST" in done.stderr and "s3cret" not in done.stderr
+
+
 def test_post_refused_exits_1_without_the_secret(record: Path, http_server: HttpTestServer) -> None:
     http_server.route(
         "POST", f"/services/{WEBHOOK_SECRET}", handler=lambda _r: Reply(403, body="invalid_token")
@@ -193,6 +202,52 @@ def test_post_verifies_tls(record: Path, https_server: HttpTestServer) -> None:
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        f"https://hooks.example:99999/{WEBHOOK_SECRET}",
+        f"https://hooks.example:abc/{WEBHOOK_SECRET}",
+        f"https://[::1/{WEBHOOK_SECRET}",
+    ],
+)
+def test_post_to_an_unusable_url_exits_2_in_one_line(record: Path, url: str) -> None:
+    done = gonogo("report", str(record), "--post", url, env=NO_PROXY_ENV)
+    assert done.returncode == 2
+    assert done.stderr == "gonogo: --post: expected an http:// or https:// webhook URL\n"
+
+
+@pytest.mark.parametrize(
+    ("proxy", "reason"),
+    [("HTTP_PROXY", "Invalid port: ':::'"), ("ALL_PROXY", "Using SOCKS proxy")],
+)
+def test_post_with_unusable_proxy_variables_exits_2_naming_them(
+    record: Path, proxy: str, reason: str
+) -> None:
+    value = "http://proxy.example::::" if proxy == "HTTP_PROXY" else "socks5://127.0.0.1:9"
+    env = {**NO_PROXY_ENV, proxy: value}
+    done = gonogo("report", str(record), "--post", f"http://127.0.0.1:9/{WEBHOOK_SECRET}", env=env)
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        f"gonogo: --post: cannot use the proxy settings of the environment ({proxy}): {reason}"
+    )
+    assert len(done.stderr.splitlines()) == 1 and "s3cret" not in done.stderr
+
+
+def test_post_with_an_unreadable_ssl_cert_file_exits_2_in_one_line(
+    record: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "missing-ca.pem"
+    url = f"https://127.0.0.1:9/services/{WEBHOOK_SECRET}"
+    done = gonogo(
+        "report", str(record), "--post", url, env={**NO_PROXY_ENV, "SSL_CERT_FILE": str(missing)}
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"gonogo: --post: cannot read the trusted CA certificates from SSL_CERT_FILE={missing}"
+        " (No such file or directory)\n"
+    )
+
+
+@pytest.mark.parametrize(
     ("content", "message"),
     [("not json", "not a JSON decision record"), ('{"format": "other"}', "not a gonogo decision")],
 )
@@ -202,3 +257,55 @@ def test_unusable_record_exits_2_in_one_line(tmp_path: Path, content: str, messa
     done = gonogo("report", str(path))
     assert done.returncode == 2
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("checklist", "x", "malformed record: checklist is not an object"),
+        ("approvals", 5, "malformed record: approvals is not a list of objects"),
+        ("approvals", ["cto"], "malformed record: approvals is not a list of objects"),
+        (
+            "override",
+            {"approvers": [1]},
+            "malformed record: override.approvers is not a list of objects",
+        ),
+        ("no_go", [], "malformed record: no_go is not an object"),
+    ],
+)
+@pytest.mark.parametrize("report_format", ["markdown", "html"])
+def test_record_of_the_wrong_shape_exits_2_in_one_line(
+    record: Path, tmp_path: Path, key: str, value: object, message: str, report_format: str
+) -> None:
+    """A record edited by hand (or by a newer tool) is refused in one line, not a traceback."""
+    data = json.loads(record.with_suffix(".json").read_text(encoding="utf-8"))
+    data[key] = value
+    path = tmp_path / "no_go_decision_x.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    done = gonogo("report", str(path), "--format", report_format)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == f"gonogo: {path}: {message}\n"
+
+
+def test_record_without_checklist_block_is_reported(record: Path, tmp_path: Path) -> None:
+    data = json.loads(record.with_suffix(".json").read_text(encoding="utf-8"))
+    data["checklist"] = None
+    path = tmp_path / "no_go_decision_x.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    for report_format in ("markdown", "html"):
+        done = gonogo("report", str(path), "--format", report_format)
+        assert done.returncode == 0, done.stderr
+        assert "GO/NO-GO review" in done.stdout
+
+
+def test_missing_record_or_twin_is_named_as_given(record: Path, tmp_path: Path) -> None:
+    typo = tmp_path / "go_decision_typo.txt"
+    done = gonogo("report", str(typo))
+    assert (done.returncode, done.stderr) == (2, f"gonogo: {typo}: no such record\n")
+    alone = tmp_path / record.name
+    alone.write_bytes(record.read_bytes())
+    done = gonogo("report", str(alone))
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"gonogo: {alone}: its JSON twin {record.with_suffix('.json').name} is missing\n"
+    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -158,3 +160,22 @@ def test_github_filters_and_paginates_like_the_rest_api(
     assert {run["id"] for run in second}.isdisjoint(run["id"] for run in runs)
     assert client.get(f"{base}/workflows/nope.yml/runs").status_code == 404
     assert client.get(f"{base}/workflows").json()["total_count"] == len(ALL_WORKFLOWS)
+
+
+def test_the_env_file_is_replaced_whole_and_private(tmp_path: Path) -> None:
+    """A tool (or the demo's own test) that reads demo.env as soon as it exists must never
+    see it half written: it is written aside and renamed over the old one."""
+    from types import SimpleNamespace
+
+    from gonogo_tui.demo.environment import DemoEnvironment
+
+    path = tmp_path / "demo.env"
+    path.write_text("export OLD=1\n")
+    before = tmp_path / "before.env"
+    os.link(path, before)
+    stub = SimpleNamespace(shell_lines=lambda: ["export APP_URL=http://127.0.0.1:1"], root=tmp_path)
+    DemoEnvironment.write_env_file(stub, path)  # type: ignore[arg-type]
+    assert before.read_text() == "export OLD=1\n", "the old file was not rewritten in place"
+    assert path.read_text().startswith("export APP_URL=http://127.0.0.1:1\n")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["before.env", "demo.env"]

@@ -70,6 +70,36 @@ def test_review_passes_its_options_to_the_app(
     assert app._walkthrough
 
 
+def test_the_review_log_masks_the_checklists_secrets(
+    launched: list[GonogoApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The review logs at INFO into evidence/gonogo.log, where httpx writes request URLs."""
+    import logging
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REVIEW_SECRET", "r3view-s3cret")
+    (tmp_path / "c.yaml").write_text(
+        "title: t\nvariables:\n  REVIEW_SECRET: {secret: true}\nsections:\n  - id: s\n"
+        "    title: S\n    criteria:\n      - id: up\n        title: Up\n"
+        "        probe: {kind: http, url: 'http://127.0.0.1:9/?k=${REVIEW_SECRET}'}\n",
+        encoding="utf-8",
+    )
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    try:
+        assert main(["review", "c.yaml", "--evidence-dir", "ev"]) == 0
+        logging.getLogger("httpx").info("HTTP Request: GET http://127.0.0.1:9/?k=r3view-s3cret")
+        for handler in root.handlers:
+            handler.flush()
+    finally:  # the review moves logging to its file: give pytest its handlers back
+        for handler in [h for h in root.handlers if h not in before]:
+            handler.close()
+        root.handlers[:] = before
+        root.setLevel(level)
+    text = (tmp_path / "ev" / "gonogo.log").read_text(encoding="utf-8")
+    assert "?k=***" in text and "r3view-s3cret" not in text
+
+
 def test_plain_gonogo_opens_the_review_of_the_only_checklist(
     launched: list[GonogoApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from gonogo_tui.core.types import Duration
 
@@ -197,7 +197,7 @@ class ProbeSpec(StrictModel):
     """
 
     kind: str
-    timeout: Duration | None = None
+    timeout: Duration | None = Field(default=None, gt=0)
     """Per-probe deadline in seconds; overrides the criterion's and the checklist's."""
 
     secret_fields: ClassVar[tuple[str, ...]] = ()

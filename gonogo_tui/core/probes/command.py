@@ -53,6 +53,10 @@ class CommandProbe(ProbeSpec):
             raise ValueError("'command' must not be empty")
         if self.shell and isinstance(self.command, list):
             raise ValueError("'shell: true' takes the command as one string")
+        words = [self.command] if isinstance(self.command, str) else self.command
+        # The kernel takes C strings: a NUL byte cannot be passed, only cut the text short.
+        if any("\0" in text for text in [*words, *self.env, *self.env.values(), self.cwd or ""]):
+            raise ValueError("'command', 'env' and 'cwd' cannot hold a NUL byte")
         return self
 
     def source(self) -> str:

@@ -139,11 +139,13 @@ def _cobertura(data: bytes, name: str) -> LineCoverage:
     covered, valid = root.get("lines-covered"), root.get("lines-valid")
     if covered is not None and valid is not None and int(valid) > 0:
         return LineCoverage(
-            "Cobertura", 100.0 * int(covered) / int(valid), int(covered), int(valid)
+            "Cobertura", _percent(int(covered), int(valid), "Cobertura"), int(covered), int(valid)
         )
     rate = root.get("line-rate")
     if rate is None:
         raise ProbeError(f"{name}: <coverage> has neither lines-covered/lines-valid nor line-rate")
+    if not 0.0 <= float(rate) <= 1.0:  # NaN too
+        raise ProbeError(f"{name}: line-rate {rate} is not between 0 and 1")
     return LineCoverage("Cobertura", 100.0 * float(rate))
 
 
@@ -182,6 +184,8 @@ def _lcov(text: str) -> LineCoverage:
 def _percent(covered: int, total: int, fmt: str) -> float:
     if total <= 0:
         raise ProbeError(f"the {fmt} report counts no lines")
+    if not 0 <= covered <= total:  # a corrupt report, not a measurement
+        raise ProbeError(f"the {fmt} report counts {covered} covered of {total} lines")
     return 100.0 * covered / total
 
 

@@ -26,8 +26,8 @@ class FileProbe(ProbeSpec):
 
     kind: Literal["file"] = "file"
     start_tier: ClassVar[int] = 2
-    path: str | None = None
-    """The file, relative to the root unless absolute."""
+    path: str | None = Field(default=None, min_length=1)
+    """The file, relative to the root unless absolute (never empty: that is the root itself)."""
     newest_in: NewestIn | None = None
     """Instead of `path`: the newest file matching a glob in a folder."""
     exists: bool = True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,6 +121,15 @@ async def _check_present(spec: FileProbe, ctx: ProbeContext, target: _Target) ->
     age_text = f"{format_duration(age)} old"
     value = f"{name}, {age_text}" if name else age_text
     limit = format_duration(spec.max_age)
+    ahead = (dated - ctx.now()).total_seconds()
+    if spec.date_regex is not None and ahead > FUTURE_TOLERANCE:
+        # A typed date far ahead (2062 for 2026) would otherwise stay "fresh" for years.
+        return Observation(
+            ok=False,
+            value=f"{name}, in the future" if name else "in the future",
+            detail=f"{target.path} {origin}: {format_duration(ahead)} in the future",
+            output=output,
+        )
     if age > spec.max_age:
         return Observation(
             ok=False,
@@ -133,6 +143,11 @@ async def _check_present(spec: FileProbe, ctx: ProbeContext, target: _Target) ->
         detail=f"{target.path} {origin}: {age_text}, within {limit}",
         output=output,
     )
+
+
+FUTURE_TOLERANCE = 86400.0
+"""Seconds a date found in a file may lie ahead of the clock (a date written in another
+time zone) before the probe fails it as in the future."""
 
 
 def _stat(path: Path) -> _Target | None:
@@ -166,6 +181,10 @@ def _newest_match(folder: Path, where: NewestIn) -> _Target | None:
 
 
 def _read_start(path: Path) -> _Content:
+    # Opening a named pipe blocks until something writes to it, in a thread that no
+    # deadline can stop: only regular files are read.
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise ProbeError(f"{path} is not a regular file (a pipe or a device); it is not read")
     with path.open("rb") as handle:
         data = handle.read(READ_LIMIT + 1)
     truncated = len(data) > READ_LIMIT

@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, model_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
-from gonogo_tui.core.types import Duration, format_duration
+from gonogo_tui.core.types import Duration, Token, format_duration
 
 RunProblem = Literal["pending", "failed"]
 _ALL_PROBLEMS: tuple[RunProblem, ...] = ("pending", "failed")
@@ -43,7 +43,7 @@ class GithubRunsProbe(ProbeSpec):
     """REST API root; write `${GITHUB_API_URL:-https://api.github.com}` for Enterprise."""
     repository: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
     """`owner/name`, usually `${GITHUB_REPOSITORY}`."""
-    token: str | None = None
+    token: Token | None = None
     """Usually `${GITHUB_TOKEN:-}` (redacted). Empty or absent: `gh api` is used when
     `use_gh` allows, else the API is called without a token (public repositories)."""
     use_gh: Literal["auto", "never", "always"] = "auto"

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
-from gonogo_tui.core.types import Compare
+from gonogo_tui.core.types import Compare, Token
 
 
 class GrafanaDashboardProbe(ProbeSpec):
@@ -27,7 +27,7 @@ class GrafanaDashboardProbe(ProbeSpec):
     """Grafana's base URL, usually `${GRAFANA_URL}` (e.g. `http://localhost:3001`)."""
     uid: str = Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")
     """The dashboard's uid, e.g. `risk-idempotency-pitr`."""
-    token: str | None = None
+    token: Token | None = None
     """A service-account token, usually `${GRAFANA_TOKEN}` (redacted)."""
     panels: Compare | None = None
     """Expected panel count, e.g. `>= 10`."""

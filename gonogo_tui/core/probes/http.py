@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
-from gonogo_tui.core.types import Compare, Regex
+from gonogo_tui.core.types import Compare, HeaderName, Headers, Regex
 
 _JSON_PATH_RE = re.compile(r"(?:[^.\[\]]+|\[-?\d+\])(?:\.[^.\[\]]+|\[-?\d+\])*")
 _JSON_PATH_PART_RE = re.compile(r"\.?([^.\[\]]+)|\[(-?\d+)\]")
@@ -32,7 +32,7 @@ def parse_json_path(path: str) -> tuple[str | int, ...]:
 class HeaderNumber(StrictModel):
     """A number inside a header, compared (HSTS `max-age=(\\d+)` >= 15552000)."""
 
-    header: str
+    header: HeaderName
     regex: Regex
     """The first group (or the whole match) is the number."""
     compare: Compare
@@ -44,7 +44,7 @@ class JsonCheck(StrictModel):
     path: str
     """Dots between keys, `[N]` for list items; `*` is not supported."""
     equals: Any = None
-    """The exact JSON value expected (`true`, `"on"`, `3`)."""
+    """The exact JSON value expected (`true`, `"on"`, `3`, `null`)."""
     compare: Compare | None = None
     """A comparison, e.g. `< 100`."""
     exists: bool = True
@@ -56,9 +56,14 @@ class JsonCheck(StrictModel):
         parse_json_path(path)
         return path
 
+    @property
+    def checks_equality(self) -> bool:
+        """Whether `equals` was written: `equals: null` expects JSON null, not "any value"."""
+        return "equals" in self.model_fields_set
+
     @model_validator(mode="after")
     def _absent_has_no_value(self) -> JsonCheck:
-        if not self.exists and (self.equals is not None or self.compare is not None):
+        if not self.exists and (self.checks_equality or self.compare is not None):
             raise ValueError("'exists: false' cannot be combined with 'equals' or 'compare'")
         return self
 
@@ -70,7 +75,7 @@ class HttpProbe(ProbeSpec):
     start_tier: ClassVar[int] = 0
     url: str
     method: Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] = "GET"
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: Headers = Field(default_factory=dict)
     """Request headers; Authorization and token-like headers are redacted in output."""
     body: str | None = None
     """Request body as text."""
@@ -78,9 +83,10 @@ class HttpProbe(ProbeSpec):
     """Request body as JSON (sets Content-Type unless given)."""
     status: int | list[int] | None = None
     """Expected status code(s); default: any status below 400."""
-    headers_present: list[str] = Field(default_factory=list)
+
+    headers_present: list[HeaderName] = Field(default_factory=list)
     """Response headers that must be present (case-insensitive)."""
-    header_matches: dict[str, Regex] = Field(default_factory=dict)
+    header_matches: dict[HeaderName, Regex] = Field(default_factory=dict)
     """Response header name -> regex its value must match."""
     header_numbers: list[HeaderNumber] = Field(default_factory=list)
     """Numbers inside response headers, compared."""
@@ -103,6 +109,17 @@ class HttpProbe(ProbeSpec):
         "secret",
         "password",
     )
+
+    @field_validator("status")
+    @classmethod
+    def _real_status_codes(cls, status: int | list[int] | None) -> int | list[int] | None:
+        codes = [status] if isinstance(status, int) else status or []
+        if status == []:
+            raise ValueError("an empty list accepts no status; leave 'status' out for < 400")
+        for code in codes:
+            if not 100 <= code <= 599:
+                raise ValueError(f"{code} is not an HTTP status code (100-599)")
+        return status
 
     @model_validator(mode="after")
     def _one_body(self) -> HttpProbe:
@@ -134,11 +151,11 @@ class HttpProbe(ProbeSpec):
         parts.extend(f"{name} ~ /{rx}/" for name, rx in self.header_matches.items())
         parts.extend(f"{hn.header} {hn.compare}" for hn in self.header_numbers)
         for check in self.json_fields:
+            if check.checks_equality:
+                parts.append(f"{check.path} == {check.equals!r}")
             if check.compare is not None:
                 parts.append(f"{check.path} {check.compare}")
-            elif check.equals is not None:
-                parts.append(f"{check.path} == {check.equals!r}")
-            else:
+            if not check.checks_equality and check.compare is None:
                 parts.append(f"{check.path} {'present' if check.exists else 'absent'}")
         if self.max_ms is not None:
             parts.append(f"<= {self.max_ms:g} ms")

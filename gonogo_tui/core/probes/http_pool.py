@@ -12,9 +12,11 @@ clients of at most `PER_CLIENT` probes each, made as the burst needs them.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING
 
+from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import ProbeContext
 from gonogo_tui.core.probes.tls import client_context
 
@@ -82,10 +84,29 @@ def new_client(*, insecure: bool) -> httpx.AsyncClient:
     engine bounds the probes running)."""
     import httpx
 
-    return httpx.AsyncClient(
-        verify=client_context(insecure=insecure),
-        limits=httpx.Limits(max_connections=None, max_keepalive_connections=KEEPALIVE),
-    )
+    try:
+        return httpx.AsyncClient(
+            verify=client_context(insecure=insecure),
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=KEEPALIVE),
+        )
+    except (httpx.InvalidURL, ValueError, ImportError) as exc:  # a SOCKS proxy needs socksio
+        raise ProbeError(proxy_problem(exc)) from None
+
+
+PROXY_VARIABLES = (
+    *("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"),
+    *("https_proxy", "http_proxy", "all_proxy"),
+)
+"""The environment variables httpx takes proxies from."""
+
+
+def proxy_problem(exc: Exception) -> str:
+    """One line for a client httpx could not build: the proxy variables are the only input."""
+    from gonogo_tui.core.redaction import Redactor
+
+    named = ", ".join(name for name in PROXY_VARIABLES if os.environ.get(name)) or "none set"
+    # httpx may quote the proxy URL, whose password is masked like any URL's.
+    return Redactor()(f"cannot use the proxy settings of the environment ({named}): {exc}")
 
 
 @contextlib.asynccontextmanager

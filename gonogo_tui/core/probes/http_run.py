@@ -259,7 +259,7 @@ def _check_json(check: JsonCheck, document: Any) -> str:
     if not check.exists:
         raise _Unmet(f"JSON {check.path} present ({_json_text(found)[:60]}), expected absent")
     shown = _json_text(found)[:60]
-    if check.equals is not None and not _json_equal(found, check.equals):
+    if check.checks_equality and not _json_equal(found, check.equals):
         raise _Unmet(
             f"JSON {check.path} = {shown} (expected {_json_text(check.equals)[:60]})", shown
         )
@@ -359,8 +359,11 @@ def _describe_error(exc: Exception, spec: HttpProbe, seconds: float) -> str:
     if isinstance(exc, httpx.ConnectError):
         return f"cannot connect to {where}: {_os_reason(exc)}"
     if isinstance(exc, httpx.RemoteProtocolError):
-        return f"{where} broke the HTTP exchange: {exc or 'protocol error'}"
-    return f"{type(exc).__name__} from {where}: {exc or 'no detail'}"
+        return f"{where} broke the HTTP exchange: {str(exc) or 'protocol error'}"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError) and not str(exc):
+        # A reset or closed socket carries no text; say what happened instead.
+        return f"{where} closed the connection before answering"
+    return f"{type(exc).__name__} from {where}: {str(exc) or 'no detail'}"
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

@@ -53,6 +53,8 @@ class JunitProbe(ProbeSpec):
             parts.append(f"skipped <= {self.max_skipped}")
         if self.max_age is not None:
             parts.append(f"age <= {format_duration(self.max_age)}")
+        if self.min_tests != 1 or not parts:
+            parts.append(f"tests >= {self.min_tests}")
         return ", ".join(parts)
 
     async def run(self, ctx: ProbeContext) -> Observation:

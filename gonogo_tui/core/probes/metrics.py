@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
-from gonogo_tui.core.types import Compare
+from gonogo_tui.core.types import Compare, Headers, Token
 
 _NAME_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _MATCHER_RE = re.compile(
@@ -106,9 +106,9 @@ class MetricsProbe(ProbeSpec):
     start_tier: ClassVar[int] = 0
     url: str
     """The endpoint, e.g. `${API_URL}/api/public/metrics.prom`."""
-    token: str | None = None
+    token: Token | None = None
     """Bearer token, if the endpoint needs one (redacted)."""
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: Headers = Field(default_factory=dict)
     """Extra request headers; Authorization and token-like headers are redacted."""
     insecure: bool = False
     """Skip TLS certificate verification (off by default)."""
@@ -131,7 +131,7 @@ class MetricsProbe(ProbeSpec):
 
     compare: Compare
     """The expectation after `scale`, e.g. `< 200` (ms) or `< 1` (%)."""
-    scale: float = 1.0
+    scale: float = Field(default=1.0, gt=0, allow_inf_nan=False)
     """Multiply the measured number first: `1000` turns seconds into ms, `100` a ratio into %."""
     unit: str = ""
     """Shown after the value, e.g. ` ms` or `%`."""

@@ -43,7 +43,14 @@ class OnCallProbe(ProbeSpec):
     @field_validator("roles")
     @classmethod
     def _lower_roles(cls, roles: list[str]) -> list[str]:
-        return [role.strip().lower() for role in roles]
+        lowered = [role.strip().lower() for role in roles]
+        if "" in lowered:
+            raise ValueError("a role name is empty")
+        repeated = sorted({role for role in lowered if lowered.count(role) > 1})
+        if repeated:
+            # `distinct` could never fail between a role and itself.
+            raise ValueError(f"role {repeated[0]!r} is listed twice (roles are case-insensitive)")
+        return lowered
 
     def source(self) -> str:
         return self.path

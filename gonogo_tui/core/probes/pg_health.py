@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
 from gonogo_tui.core.types import Compare, Duration, format_duration
@@ -63,6 +63,13 @@ class PgHealthProbe(ProbeSpec):
     """`backup_alerts`: the column holding each alert's level."""
     fail_severities: list[str] = Field(default_factory=lambda: ["CRITICAL", "WARNING"])
     """`backup_alerts`: levels that fail the check (compared case-insensitively)."""
+
+    @field_validator("query")
+    @classmethod
+    def _query_not_empty(cls, query: str) -> str:
+        if not query.strip():
+            raise ValueError("the query is empty (it would list no alerts, so it would pass)")
+        return query
 
     @model_validator(mode="after")
     def _fits_check(self) -> PgHealthProbe:

@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, model_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
-from gonogo_tui.core.types import Compare, Regex
+from gonogo_tui.core.types import Compare, Headers, Regex, Token
 
 
 class PrometheusProbe(ProbeSpec):
@@ -20,9 +20,9 @@ class PrometheusProbe(ProbeSpec):
     start_tier: ClassVar[int] = 0
     url: str
     """Base URL of the server, usually `${PROMETHEUS_URL}` (e.g. `http://localhost:9090`)."""
-    token: str | None = None
+    token: Token | None = None
     """Bearer token, when the server sits behind an authenticating proxy (redacted)."""
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: Headers = Field(default_factory=dict)
     """Extra request headers; Authorization and token-like headers are redacted."""
     insecure: bool = False
     """Skip TLS certificate verification (off by default)."""

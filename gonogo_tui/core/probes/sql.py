@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
 from gonogo_tui.core.types import Compare, Duration
@@ -27,6 +27,7 @@ class SqlProbe(ProbeSpec):
     dsn: str
     """libpq connection string or URL, usually `${DATABASE_URL}`; its password is redacted."""
     query: str
+    """One statement."""
     connect_timeout: Duration = Field(default=5.0, gt=0)
     """Seconds to wait for the connection."""
     statement_timeout: Duration | None = None
@@ -35,6 +36,13 @@ class SqlProbe(ProbeSpec):
     """Expected row count, e.g. `== 0` (no rows) or `>= 1`."""
     value: ColumnCheck | None = None
     """A column compared."""
+
+    @field_validator("query")
+    @classmethod
+    def _not_empty(cls, query: str) -> str:
+        if not query.strip():
+            raise ValueError("the query is empty (an empty query runs nothing, so it would pass)")
+        return query
 
     def source(self) -> str:
         return " ".join(self.query.split())

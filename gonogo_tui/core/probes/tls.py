@@ -15,6 +15,17 @@ import threading
 from typing import Any
 
 
+class TrustStoreError(ssl.SSLError):
+    """The trusted CA certificates (`SSL_CERT_FILE`, `SSL_CERT_DIR`) cannot be read."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.reason = message
+
+    def __str__(self) -> str:
+        return str(self.reason)
+
+
 class DeferredTrustContext(ssl.SSLContext):
     """A verifying client context (hostname checked, certificate required) that loads its
     trusted CA certificates on the first `wrap_bio` or `wrap_socket`."""
@@ -29,8 +40,21 @@ class DeferredTrustContext(ssl.SSLContext):
             return
         with self._lock:
             if not self._trusted:
-                self.load_verify_locations(cafile=self.trust_file, capath=self.trust_dir)
+                try:
+                    self.load_verify_locations(cafile=self.trust_file, capath=self.trust_dir)
+                except OSError as exc:  # ssl.SSLError too: a file without certificates
+                    raise TrustStoreError(self._unreadable(exc)) from None
                 self._trusted = True
+
+    def _unreadable(self, exc: OSError) -> str:
+        if self.trust_file == os.environ.get("SSL_CERT_FILE"):
+            where = f"SSL_CERT_FILE={self.trust_file}"
+        elif self.trust_dir is not None:
+            where = f"SSL_CERT_DIR={self.trust_dir}"
+        else:
+            where = str(self.trust_file)
+        reason = getattr(exc, "reason", None) or exc.strerror or str(exc)
+        return f"cannot read the trusted CA certificates from {where} ({reason})"
 
     @property
     def trusted(self) -> bool:

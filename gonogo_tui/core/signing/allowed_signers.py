@@ -300,4 +300,10 @@ def load_allowed_signers(path: Path) -> AllowedSigners:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SigningError(f"{path}: allowed_signers is not UTF-8") from exc
+    if text.startswith("\ufeff"):
+        # ssh-keygen would read the mark as part of the first principal, which then
+        # matches no one: say so instead of "not listed".
+        raise SigningError(
+            f"{path}:1: allowed_signers starts with a byte order mark; save it without one"
+        )
     return parse_allowed_signers(text, source=str(path))

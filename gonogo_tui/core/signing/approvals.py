@@ -166,6 +166,8 @@ def load_sealed_statement(paths: RecordPaths) -> Statement:
     try:
         raw = paths.statement.read_bytes()
     except FileNotFoundError as exc:
+        if not paths.txt.exists() and not paths.json.exists():
+            raise SigningError(f"{paths.txt}: no such record") from exc
         raise SigningError(
             f"{paths.stem} is not sealed: {paths.statement.name} is missing"
         ) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +109,7 @@ def explain_commands(record_path: Path, allowed_signers: Path) -> list[str]:
         f"cd {q(str(paths.directory))}",
         "# 1. The .txt and .json are the files the sealed statement names in its subject:",
         f"printf '%s  %s\\n' {digests} | sha256sum -c -",
+        *_artifact_lines(paths),
         f"# 2. The statement's SHA-256 is {statement.sha256}; its ledger line names it:",
         f"sha256sum {q(paths.statement.name)}",
         f"grep -c -F {statement.sha256} {LEDGER_NAME}",
@@ -136,3 +138,23 @@ def explain_commands(record_path: Path, allowed_signers: Path) -> list[str]:
             f" < {q(document.name)}",
         ]
     return lines
+
+
+def _artifact_lines(paths: RecordPaths) -> list[str]:
+    """The probe artifacts the (sealed) .json lists, checked the same way."""
+    from gonogo_tui.core.evidence import ARTIFACTS_SUFFIX
+
+    try:
+        artifacts = json.loads(paths.json.read_bytes()).get("artifacts") or {}
+    except (OSError, ValueError, AttributeError):
+        return []
+    if not isinstance(artifacts, dict) or not artifacts:
+        return []
+    folder = f"{paths.stem}{ARTIFACTS_SUFFIX}"
+    digests = " ".join(
+        f"{digest} {shlex.quote(f'{folder}/{name}')}" for name, digest in sorted(artifacts.items())
+    )
+    return [
+        '# 1b. The probe artifacts match the SHA-256 the .json lists under "artifacts":',
+        f"printf '%s  %s\\n' {digests} | sha256sum -c -",
+    ]

@@ -121,8 +121,18 @@ def load_trusted_policy(path: Path) -> ApprovalPolicy:
     """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise SigningError(f"{path}: cannot read the approval policy ({exc})") from exc
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise SigningError(f"{path}: cannot read the approval policy ({reason})") from exc
+    except UnicodeDecodeError as exc:
+        raise SigningError(f"{path}: the approval policy is not UTF-8 text") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not YAML"
+        raise SigningError(
+            f"{path}{where}: invalid YAML in the approval policy: {problem}"
+        ) from exc
     if isinstance(data, dict) and ("sections" in data or "policy" in data):
         policy = data.get("policy") or {}
         data = policy.get("approvals") or {} if isinstance(policy, dict) else None
@@ -176,6 +186,7 @@ class _Verification:
         except EvidenceError as exc:
             self.fail(EXIT_INTEGRITY, str(exc))
             return
+        self.check_artifacts(raw)
         differing = sorted(k for k, v in statement.core().items() if core.get(k) != v)
         if differing:
             self.fail(
@@ -191,6 +202,35 @@ class _Verification:
                 f"{self.paths.txt.name} says {says} but the record's decision is"
                 f" {statement.decision}",
             )
+
+    def check_artifacts(self, raw: dict[str, Any]) -> None:
+        """The probe artifacts beside the record: the sealed JSON lists each one's SHA-256, so
+        a changed or missing artifact is as much an alteration as a changed JSON."""
+        from gonogo_tui.core.evidence import ARTIFACTS_SUFFIX
+
+        artifacts = raw.get("artifacts") or {}
+        if not isinstance(artifacts, dict):
+            self.fail(EXIT_INTEGRITY, f"{self.paths.json.name}: 'artifacts' is not an object")
+            return
+        folder = self.paths.directory / f"{self.paths.stem}{ARTIFACTS_SUFFIX}"
+        for relative, digest in sorted(artifacts.items()):
+            name = f"{folder.name}/{relative}"
+            parts = Path(relative).parts
+            if not parts or Path(relative).is_absolute() or ".." in parts:
+                self.fail(
+                    EXIT_INTEGRITY,
+                    f"{self.paths.json.name}: artifact {relative!r} is not inside {folder.name}",
+                )
+                continue
+            try:
+                data = (folder / relative).read_bytes()
+            except OSError as exc:
+                self.fail(EXIT_INTEGRITY, f"{name}: cannot read ({exc.strerror})")
+                continue
+            if sha256_hex(data) != digest:
+                self.fail(
+                    EXIT_INTEGRITY, f"{name} was altered: it does not match its record's SHA-256"
+                )
 
     def check_ledger(self, statement: Statement, approvals: list[CheckedApproval]) -> None:
         try:
@@ -264,6 +304,10 @@ def verify_record(
         paths = locate_record(record_path)
     except EvidenceError as exc:
         return VerifyResult(record_path.name, None, (Finding(EXIT_INTEGRITY, str(exc)),))
+    if not any(path.exists() for path in (paths.txt, paths.json, paths.statement)):
+        # Said before anything about the trust files, which are judged against this folder.
+        reason = f"{record_path}: no such record (no {paths.txt.name}, .json or statement)"
+        return VerifyResult(paths.stem, None, (Finding(EXIT_INTEGRITY, reason),))
     check = _Verification(paths)
     for label, trust_file in (("allowed_signers", allowed_signers), ("policy", trusted_policy)):
         if trust_file is not None and inside(trust_file, paths.directory):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -116,6 +117,34 @@ async def test_age_from_a_date_in_the_file(
     observation = await _run(tmp_path, path="signoff.md", **fields)
     assert observation.ok is ok
     assert observation.value == value
+
+
+@pytest.mark.parametrize(
+    ("line", "ok"),
+    [("Signed off: 2026-11-27", True), ("Signed off: 2062-11-20", False)],
+)
+async def test_a_date_far_in_the_future_fails(tmp_path: Path, line: str, ok: bool) -> None:
+    """A typo like 2062 for 2026 must not keep a sign-off "fresh" for decades; a date a
+    few hours ahead (written in another time zone) still passes."""
+    (tmp_path / "signoff.md").write_text(f"{line}\n")
+    observation = await _run(
+        tmp_path, path="signoff.md", date_regex=r"Signed off: (\S+)", max_age="7d"
+    )
+    assert observation.ok is ok
+    if not ok:
+        assert observation.value == "in the future"
+        assert observation.detail.endswith("dated 2062-11-20T00:00:00.000Z: 13142.5d in the future")
+
+
+async def test_a_named_pipe_is_not_read(tmp_path: Path) -> None:
+    """Opening a FIFO blocks until a writer comes, in a thread no deadline can stop (the
+    command would never exit): it is refused instead of read."""
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(ProbeError, match="pipe is not a regular file"):
+        async with asyncio.timeout(5):
+            await _run(tmp_path, path="pipe", contains=["x"])
+    present = await _run(tmp_path, path="pipe")
+    assert present.ok
 
 
 async def test_unparseable_date_is_an_error(tmp_path: Path) -> None:

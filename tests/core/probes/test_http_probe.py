@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 import time
 from pathlib import Path
 from typing import Any
@@ -122,6 +124,22 @@ async def test_json_fields_compared(probe_http: LocalHttpServer) -> None:
     assert not not_one.ok
 
 
+async def test_json_equals_null_expects_null(probe_http: LocalHttpServer) -> None:
+    """`equals: null` written in YAML asks for JSON null; it is not "any value"."""
+    non_null = await _run(
+        url=f"{probe_http.url}/json", json=[{"path": "data.count", "equals": None}]
+    )
+    assert not non_null.ok
+    assert non_null.detail == "JSON data.count = 3 (expected null)"
+    both = _probe(
+        url="http://x",
+        json=[{"path": "a", "equals": None}, {"path": "b", "equals": 5, "compare": "> 1"}],
+    )
+    assert both.expectation() == "status < 400, a == None, b == 5, b > 1"
+    with pytest.raises(ValueError, match="'exists: false' cannot be combined"):
+        _probe(url="http://x", json=[{"path": "a", "equals": None, "exists": False}])
+
+
 async def test_malformed_json_is_an_error(probe_http: LocalHttpServer) -> None:
     with pytest.raises(ProbeError, match="response is not JSON"):
         await _run(url=f"{probe_http.url}/bad-json", json=[{"path": "status", "equals": "ok"}])
@@ -165,6 +183,49 @@ async def test_connection_refused_is_an_error(closed_port: int) -> None:
         ProbeError, match=f"cannot connect to 127.0.0.1:{closed_port}: connection refused"
     ):
         await _run(url=f"http://127.0.0.1:{closed_port}/health")
+
+
+async def test_server_that_drops_the_connection_is_a_readable_error() -> None:
+    """A reset socket gives httpx an exception without text; the detail still says why."""
+
+    async def reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()
+
+    server = await asyncio.start_server(reset, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(ProbeError) as caught:
+            await _run(url=f"http://127.0.0.1:{port}/health")
+    finally:
+        server.close()
+        await server.wait_closed()
+    detail = str(caught.value)
+    assert detail == f"127.0.0.1:{port} closed the connection before answering", detail
+
+
+async def test_unusable_proxy_variable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx reads proxies from the environment: a bad one is not "unusable URL" of the probe."""
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example::::")
+    with pytest.raises(ProbeError) as caught:
+        await _run(url="http://127.0.0.1:9/health")
+    assert str(caught.value) == (
+        "cannot use the proxy settings of the environment (HTTP_PROXY): Invalid port: ':::'"
+    )
+
+
+async def test_proxy_password_is_masked_in_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "ftp://deploy:pr0xy-pw@proxy.example:2121")
+    with pytest.raises(ProbeError) as caught:
+        await _run(url="http://127.0.0.1:9/health")
+    assert "pr0xy-pw" not in str(caught.value)
+    assert "ftp://deploy:***@proxy.example:2121" in str(caught.value)
 
 
 async def test_redirect_loop_is_an_error(probe_http: LocalHttpServer) -> None:

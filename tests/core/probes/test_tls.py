@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import ProbeContext
 from gonogo_tui.core.probes.http import HttpProbe
 from gonogo_tui.core.probes.tls import client_context, verifying_context
@@ -52,6 +53,32 @@ async def test_ssl_cert_file_is_trusted_as_httpx_does(
     assert (observation.ok, observation.value) == (True, "200")
     context = client_context(insecure=False)
     assert isinstance(context, type(verifying_context())) and context.trusted
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(None, "No such file or directory"), ("no certificate here\n", "NO_CERTIFICATE_OR_CRL_FOUND")],
+)
+async def test_unreadable_ssl_cert_file_is_an_error_naming_it(
+    https_server: HttpTestServer,
+    monkeypatch: pytest.MonkeyPatch,
+    fresh_contexts: None,
+    tmp_path: Path,
+    content: str | None,
+    reason: str,
+) -> None:
+    """A wrong SSL_CERT_FILE is named in the detail, not told as a bare "No such file"."""
+    bundle = tmp_path / "ca.pem"
+    if content is not None:
+        bundle.write_text(content)
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    probe = HttpProbe.model_validate({"kind": "http", "url": https_server.url + "/"})
+    with pytest.raises(ProbeError) as caught:
+        async with asyncio.timeout(5):
+            await probe.run(ProbeContext(root=Path("."), timeout=5))
+    assert str(caught.value).endswith(
+        f"cannot read the trusted CA certificates from SSL_CERT_FILE={bundle} ({reason})"
+    )
 
 
 def test_insecure_context_checks_nothing(fresh_contexts: None) -> None:

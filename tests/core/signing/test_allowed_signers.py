@@ -12,6 +12,7 @@ import pytest
 from gonogo_tui.core.errors import SigningError
 from gonogo_tui.core.signing.allowed_signers import (
     format_ssh_time,
+    load_allowed_signers,
     match_pattern_list,
     parse_allowed_signers,
     parse_ssh_time,
@@ -195,3 +196,15 @@ def test_times_without_z_are_local_time_like_ssh_keygen(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_byte_order_mark_is_named_not_read_as_a_principal(tmp_path: Path) -> None:
+    """Windows editors save a BOM; the first principal would silently match no one."""
+    key = make_key(tmp_path, "bom")
+    path = tmp_path / "allowed_signers"
+    path.write_text(f"\ufeffalice@example.com {public_line(key)}\n", encoding="utf-8")
+    with pytest.raises(SigningError) as caught:
+        load_allowed_signers(path)
+    assert str(caught.value) == (
+        f"{path}:1: allowed_signers starts with a byte order mark; save it without one"
+    )

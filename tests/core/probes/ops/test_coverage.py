@@ -181,6 +181,31 @@ def test_empty_report_is_an_error() -> None:
         read_coverage(json.dumps(empty).encode(), "auto")
 
 
+@pytest.mark.parametrize(
+    ("data", "fmt", "message"),
+    [
+        (
+            json.dumps({"total": {"lines": {"total": 10, "covered": 20}}}).encode(),
+            "istanbul",
+            "the istanbul report counts 20 covered of 10 lines",
+        ),
+        (
+            json.dumps({"totals": {"covered_lines": -1, "num_statements": 10}}).encode(),
+            "coveragepy",
+            "the coverage.py report counts -1 covered of 10 lines",
+        ),
+        (b'<coverage line-rate="1.5"/>', "cobertura", "line-rate 1.5 is not between 0 and 1"),
+        (b"SF:a\nLF:2\nLH:3\nend_of_record\n", "lcov", "the lcov report counts 3 covered of 2"),
+    ],
+)
+def test_impossible_counts_are_an_error_not_a_percentage(
+    data: bytes, fmt: str, message: str
+) -> None:
+    """A corrupt report (200% covered) could not measure anything: ERROR, never PASS."""
+    with pytest.raises(ProbeError, match=message):
+        read_coverage(data, fmt)
+
+
 def test_detect_format_names_unknown_json() -> None:
     with pytest.raises(ProbeError, match="istanbul"):
         detect_format(b'{"foo": 1}', "x.json")

@@ -76,6 +76,14 @@ def test_failed_and_errored_tests_are_named(tmp_path: Path) -> None:
     assert "tests.test_pay.test_charge (error)" in result.detail
 
 
+def test_expectation_is_never_empty() -> None:
+    """`failures: ignore` alone still says what is expected: the minimum of test cases."""
+    assert spec(kind="junit", path="j.xml", failures="ignore").expectation() == "tests >= 1"
+    assert spec(kind="junit", path="j.xml", min_tests=50).expectation() == (
+        "all passed, tests >= 50"
+    )
+
+
 def test_skipped_critical_test_counts_as_failed(tmp_path: Path) -> None:
     write(tmp_path, "junit.xml", CRITICAL_SKIP_ONLY)
     plain = run_engine(spec(kind="junit", path="junit.xml"), context(tmp_path))
