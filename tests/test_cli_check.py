@@ -552,6 +552,23 @@ def test_evidence_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
     assert done.stderr == "gonogo: evidence: not a folder (a file has that name)\n"
 
 
+def test_junit_never_overwrites_the_checklist(tmp_path: Path) -> None:
+    checklist = tmp_path / "c.yaml"
+    text = "title: t\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+    text += "      - {id: a, title: A, manual: true}\n"
+    checklist.write_text(text, encoding="utf-8")
+    done = gonogo("check", "c.yaml", "--tick", "a", "--junit", "./c.yaml", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "gonogo: --junit c.yaml: is the checklist; it would be overwritten\n"
+    assert checklist.read_text(encoding="utf-8") == text
+
+
+def test_verify_ledger_of_a_missing_folder_is_unusable_input(tmp_path: Path) -> None:
+    done = gonogo("verify-ledger", "nowhere", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "gonogo verify-ledger: nowhere: no such folder\n"
+
+
 def test_unwritable_junit_path_stops_before_probes_and_record(tmp_path: Path) -> None:
     """A typo in --junit is told at once; no record is written for a run that then exits 2."""
     (tmp_path / "c.yaml").write_text(

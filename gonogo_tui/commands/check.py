@@ -104,7 +104,7 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     ticks = resolve_ticks(checklist, args.tick, operator, now())
     if args.junit is not None:
         # Said before the probes run (and before a record is written), not after.
-        _check_junit_target(args.junit)
+        _check_junit_target(args.junit, args.checklist)
     if args.record:
         # A record an earlier run left half written is completed before the probes run, so
         # that an unusable plan file stops the run before it takes minutes.
@@ -168,9 +168,11 @@ def _write_record(
     return outcome.paths.txt
 
 
-def _check_junit_target(path: Path) -> None:
+def _check_junit_target(path: Path, checklist: Path) -> None:
     if path.is_dir():
         raise GonogoError(f"--junit {path}: is a folder")
+    if path.exists() and path.resolve() == Path(checklist).resolve():
+        raise GonogoError(f"--junit {path}: is the checklist; it would be overwritten")
     if not path.parent.is_dir():
         raise GonogoError(f"--junit {path}: no folder {path.parent} to write it in")
 

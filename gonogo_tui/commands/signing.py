@@ -209,11 +209,11 @@ def _pending_note(args: argparse.Namespace) -> str:
 def run_verify_ledger(args: argparse.Namespace) -> int:
     """Run `gonogo verify-ledger`."""
     from gonogo_tui.core.pending_records import pending_records
-    from gonogo_tui.core.signing import EXIT_LEDGER, verify_ledger
+    from gonogo_tui.core.signing import verify_ledger
 
     if not args.directory.is_dir():
         _say(f"gonogo verify-ledger: {args.directory}: no such folder")
-        return EXIT_LEDGER
+        return 2  # unusable input, as everywhere: not a ledger found broken
     report = verify_ledger(args.directory)
     pending = [record.plan.stem for _, record in pending_records(args.directory)]
     reason = report.reason
