@@ -57,10 +57,11 @@ _RUNNING = re.compile(r"· (\d+) running")
 
 
 class _SlowHandler(BaseHTTPRequestHandler):
-    """`/slow/MS` answers 200 after MS milliseconds."""
+    """`/slow/MS` (any query, `?probe=N`) answers 200 after MS milliseconds."""
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        time.sleep(float(self.path.rsplit("/", 1)[1]) / 1000)
+        path = self.path.split("?", 1)[0]
+        time.sleep(float(path.rsplit("/", 1)[1]) / 1000)
         body = b"ok"
         try:
             self.send_response(200)
