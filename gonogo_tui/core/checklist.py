@@ -27,7 +27,7 @@ from gonogo_tui.core.redaction import (
     secrets_in_text,
     secrets_of_header_value,
 )
-from gonogo_tui.core.types import Duration, Identifier
+from gonogo_tui.core.types import Duration, Identifier, PositiveDuration, Title
 
 MAX_CHECKLIST_BYTES = 8 * 1024 * 1024
 """Larger files are refused before parsing."""
@@ -54,7 +54,7 @@ class VariableDecl(StrictModel):
 class Defaults(StrictModel):
     """Engine settings that criteria may override."""
 
-    timeout: Duration = Field(default=10.0, gt=0)
+    timeout: PositiveDuration = 10.0
     """Per-probe deadline in seconds."""
     retries: int = Field(default=0, ge=0, le=10)
     """Extra attempts after an ERROR (never after a FAIL)."""
@@ -115,13 +115,13 @@ class Criterion(StrictModel):
 
     id: Identifier
     """Unique across the checklist; used by `--tick ID`."""
-    title: str = Field(min_length=1)
+    title: Title
     probe: AnyProbe | None = None
     manual: bool = False
     """Ticked by a person instead of a probe."""
     why_manual: str | None = None
     """Why no machine can check it (shown beside the tick box)."""
-    timeout: Duration | None = Field(default=None, gt=0)
+    timeout: PositiveDuration | None = None
     retries: int | None = Field(default=None, ge=0, le=10)
     hint: str | None = None
     """What to look at when it fails."""
@@ -146,7 +146,7 @@ class Section(StrictModel):
     """A panel of the review: a requirement and its criteria."""
 
     id: Identifier
-    title: str = Field(min_length=1)
+    title: Title
     requirement: str = ""
     owner: str | None = None
     criteria: list[Criterion] = Field(default_factory=list)
@@ -157,7 +157,7 @@ class Checklist(StrictModel):
 
     version: int = Field(default=1, ge=1, le=1)
     """Format version; only 1 exists."""
-    title: str = Field(min_length=1)
+    title: Title
     description: str = ""
     release: str | None = None
     """Default release label; `--release` overrides it."""

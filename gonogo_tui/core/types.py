@@ -67,6 +67,25 @@ Duration = Annotated[
 ]
 """A duration in seconds; YAML may say `30`, `30s`, `5m`, `24h`, `7d`."""
 
+PositiveDuration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    Field(gt=0),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0},
+                {
+                    "type": "string",
+                    "pattern": r"^\s*(?=[\d.]*[1-9])\d+(\.\d+)?\s*(ms|s|m|h|d|w)?\s*$",
+                },
+            ],
+            "description": "seconds (more than 0), or a number with a unit: ms, s, m, h, d, w",
+        }
+    ),
+]
+"""A duration that must be longer than 0 (a deadline: 0 would make every probe ERROR)."""
+
 
 def _check_regex(pattern: str) -> str:
     try:
@@ -228,6 +247,16 @@ Token = Annotated[str, AfterValidator(_check_token)]
 """A credential sent as `Authorization: Bearer TOKEN`; never quoted in errors."""
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
+
+
+def _check_title(title: str) -> str:
+    if not title.strip():
+        raise ValueError("a title needs a visible character, not only spaces")
+    return title
+
+
+Title = Annotated[str, Field(min_length=1), AfterValidator(_check_title)]
+"""A title shown on the review's panels and in the record: never empty or blank."""
 """An id: letters, digits, `_`, `.`, `-`."""
 
 __all__ = [
@@ -237,6 +266,8 @@ __all__ = [
     "HeaderName",
     "Headers",
     "Identifier",
+    "PositiveDuration",
+    "Title",
     "Regex",
     "Token",
     "format_duration",

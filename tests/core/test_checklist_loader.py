@@ -29,6 +29,7 @@ from gonogo_tui.core.probes import (
     PrometheusProbe,
     SqlProbe,
 )
+from gonogo_tui.core.types import parse_duration
 
 REPO = Path(__file__).resolve().parents[2]
 BROKEN_DIR = REPO / "tests" / "data" / "broken"
@@ -174,6 +175,7 @@ BROKEN: dict[str, tuple[int, str]] = {
     ),
     "variables-not-mapping.yaml": (2, "variables: must be a mapping"),
     "yaml-syntax-error.yaml": (5, "expected ',' or ']'"),
+    "criterion-title-blank.yaml": (7, "sections[0].criteria[0].title: a title needs a visible"),
 }
 """Each broken checklist: the line its error must name, and a part of the message."""
 
@@ -578,3 +580,17 @@ def test_schema_accepts_the_shipped_checklist() -> None:
         "file", "command", "http", "sql", "github_runs", "coverage", "junit", "pg_health",
         "pgbouncer", "grafana_dashboard", "prometheus", "metrics", "oncall", "window",
     }  # fmt: skip
+
+
+def test_the_schema_says_what_the_loader_says_of_deadlines() -> None:
+    """An editor validating against `gonogo schema` refuses `timeout: 0` as the loader does,
+    and takes the durations the loader takes."""
+    schema = checklist_json_schema()
+    number, text = schema["$defs"]["Defaults"]["properties"]["timeout"]["anyOf"]
+    assert number == {"type": "number", "exclusiveMinimum": 0}
+    pattern = re.compile(text["pattern"])
+    for accepted in ("250ms", "30s", "0.5", "10", " 5m ", "1w"):
+        assert pattern.match(accepted), accepted
+        assert parse_duration(accepted) > 0
+    for refused in ("0", "0s", "0.0ms", "00", "-1s", "soon"):
+        assert not pattern.match(refused), refused

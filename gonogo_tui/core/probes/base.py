@@ -10,9 +10,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-from gonogo_tui.core.types import Duration
+from gonogo_tui.core.types import PositiveDuration
 
 T = TypeVar("T")
 
@@ -197,7 +197,7 @@ class ProbeSpec(StrictModel):
     """
 
     kind: str
-    timeout: Duration | None = Field(default=None, gt=0)
+    timeout: PositiveDuration | None = None
     """Per-probe deadline in seconds; overrides the criterion's and the checklist's."""
 
     secret_fields: ClassVar[tuple[str, ...]] = ()

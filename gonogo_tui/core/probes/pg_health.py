@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
-from gonogo_tui.core.types import Compare, Duration, format_duration
+from gonogo_tui.core.types import Compare, Duration, PositiveDuration, format_duration
 
 
 class PgHealthProbe(ProbeSpec):
@@ -32,7 +32,7 @@ class PgHealthProbe(ProbeSpec):
     dsn: str
     """libpq connection string or URL, usually `${DATABASE_URL}`; its password is redacted."""
     check: Literal["wal_archiving", "long_running_queries", "size_growth", "backup_alerts"]
-    connect_timeout: Duration = Field(default=5.0, gt=0)
+    connect_timeout: PositiveDuration = 5.0
     """Seconds to wait for the connection."""
     statement_timeout: Duration | None = None
     """Server-side limit for each query; default: the probe's timeout."""

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
-from gonogo_tui.core.types import Compare, Duration
+from gonogo_tui.core.types import Compare, PositiveDuration
 
 
 class PgBouncerProbe(ProbeSpec):
@@ -34,7 +34,7 @@ class PgBouncerProbe(ProbeSpec):
     """Count `reserve_pool` connections as capacity too (default: `pool_size` alone)."""
     max_waiting_clients: int | None = Field(default=None, ge=0)
     """At most this many clients waiting for a server connection (`cl_waiting`), summed."""
-    connect_timeout: Duration = Field(default=5.0, gt=0)
+    connect_timeout: PositiveDuration = 5.0
     """Seconds to wait for the connection."""
 
     def source(self) -> str:

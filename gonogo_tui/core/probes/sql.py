@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
-from gonogo_tui.core.types import Compare, Duration
+from gonogo_tui.core.types import Compare, Duration, PositiveDuration
 
 
 class ColumnCheck(StrictModel):
@@ -28,7 +28,7 @@ class SqlProbe(ProbeSpec):
     """libpq connection string or URL, usually `${DATABASE_URL}`; its password is redacted."""
     query: str
     """One statement."""
-    connect_timeout: Duration = Field(default=5.0, gt=0)
+    connect_timeout: PositiveDuration = 5.0
     """Seconds to wait for the connection."""
     statement_timeout: Duration | None = None
     """Server-side limit for the query; default: the probe's timeout."""
