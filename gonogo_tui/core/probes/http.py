@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, ClassVar, Literal
 
@@ -152,7 +153,8 @@ class HttpProbe(ProbeSpec):
         parts.extend(f"{hn.header} {hn.compare}" for hn in self.header_numbers)
         for check in self.json_fields:
             if check.checks_equality:
-                parts.append(f"{check.path} == {check.equals!r}")
+                # As the checklist and the answer spell it (JSON): true, null, "text".
+                parts.append(f"{check.path} == {json.dumps(check.equals, ensure_ascii=False)}")
             if check.compare is not None:
                 parts.append(f"{check.path} {check.compare}")
             if not check.checks_equality and check.compare is None:

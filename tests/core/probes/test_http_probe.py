@@ -135,7 +135,12 @@ async def test_json_equals_null_expects_null(probe_http: LocalHttpServer) -> Non
         url="http://x",
         json=[{"path": "a", "equals": None}, {"path": "b", "equals": 5, "compare": "> 1"}],
     )
-    assert both.expectation() == "status < 400, a == None, b == 5, b > 1"
+    assert both.expectation() == "status < 400, a == null, b == 5, b > 1"
+    spelled = _probe(
+        url="http://x",
+        json=[{"path": "on", "equals": True}, {"path": "name", "equals": "Zürich"}],
+    )
+    assert spelled.expectation() == 'status < 400, on == true, name == "Zürich"'  # as JSON
     with pytest.raises(ValueError, match="'exists: false' cannot be combined"):
         _probe(url="http://x", json=[{"path": "a", "equals": None, "exists": False}])
 
