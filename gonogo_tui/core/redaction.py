@@ -10,6 +10,9 @@ REDACTED = "***"
 # Anchored on "://" (a literal the regex engine finds fast) rather than on the scheme: a
 # leading `[a-z][a-z0-9+.-]*` backtracks quadratically over long runs of letters.
 _URL_PASSWORD = re.compile(r"://[^:/@\s]{0,256}:([^@\s/]{1,512})@")
+_HTTP_TOKEN_USER = re.compile(r"\bhttps?://([^:/@\s]{16,256})@", re.IGNORECASE)
+"""A long user name with no password in a web URL is a token (`https://ghp_...@github.com`);
+a database URL's bare user name (`postgresql://postgres@h`) is not."""
 _KV_PASSWORD = re.compile(r"(?i)\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)")
 _SENSITIVE_KEY_WORDS = (
     "authorization",
@@ -26,9 +29,11 @@ _QUERY_PARAMETER = re.compile(r"[?&;]([^=&#;\s]{1,64})=([^&#;\s]{1,512})")
 
 
 def secrets_in_text(text: str) -> set[str]:
-    """Passwords inside DSNs and URLs (`postgresql://u:PASS@h`, `password=PASS`), and URL
-    query parameters that name a credential (`?access_token=T`, `&api_key=K`)."""
+    """Passwords inside DSNs and URLs (`postgresql://u:PASS@h`, `password=PASS`), a token
+    as a web URL's user name (`https://TOKEN@h`), and URL query parameters that name a
+    credential (`?access_token=T`, `&api_key=K`)."""
     found = {match.group(1) for match in _URL_PASSWORD.finditer(text)}
+    found |= {match.group(1) for match in _HTTP_TOKEN_USER.finditer(text)}
     for match in _KV_PASSWORD.finditer(text):
         found.add(match.group(1).strip("'"))
     if "=" in text and ("?" in text or "&" in text):

@@ -498,6 +498,19 @@ sections:
     )
 
 
+def test_a_token_as_a_web_urls_user_name_is_a_secret() -> None:
+    """`https://TOKEN@host` (GitHub's clone URLs) hides the token; a database URL's bare
+    user name, or a short one, is not a secret (it would mask the word everywhere)."""
+    from gonogo_tui.core.redaction import secrets_in_text
+
+    assert secrets_in_text("https://ghp_0123456789abcdefXYZ@github.com/o/r") == {
+        "ghp_0123456789abcdefXYZ"
+    }
+    assert secrets_in_text("postgresql://postgres@127.0.0.1:5432/db") == set()
+    assert secrets_in_text("https://deploybot@git.example.com/") == set()
+    assert secrets_in_text("https://u:pw-12345@h/") == {"pw-12345"}
+
+
 def test_shipped_checklist_redacts_tokens_from_the_environment() -> None:
     environ = {"GITHUB_TOKEN": "ghp_0123456789abcdef", "GRAFANA_TOKEN": "glsa_fedcba9876"}
     checklist = load_checklist(SHIPPED, environ=environ)
