@@ -58,8 +58,9 @@ class Defaults(StrictModel):
     """Per-probe deadline in seconds."""
     retries: int = Field(default=0, ge=0, le=10)
     """Extra attempts after an ERROR (never after a FAIL)."""
-    retry_backoff: Duration = 0.5
-    """Seconds before the first retry; doubles each time."""
+    retry_backoff: Duration = Field(default=0.5, le=60)
+    """Seconds before the first retry; doubles each time. At most a minute: with `retries`
+    it is a wait the meeting sits through (an hour would hold `gonogo check` for days)."""
     concurrency: int = Field(default=64, ge=1, le=1024)
     """Probes running at once."""
     stale_after: Duration = 300.0
