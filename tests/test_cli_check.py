@@ -563,6 +563,18 @@ def test_junit_never_overwrites_the_checklist(tmp_path: Path) -> None:
     assert checklist.read_text(encoding="utf-8") == text
 
 
+def test_junit_to_a_dash_is_refused_not_a_file_named_dash(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text(
+        "title: t\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - {id: a, title: A, manual: true}\n",
+        encoding="utf-8",
+    )
+    done = gonogo("check", "c.yaml", "--tick", "a", "--junit", "-", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("gonogo: --junit -: give a file name")
+    assert not (tmp_path / "-").exists()
+
+
 def test_verify_ledger_of_a_missing_folder_is_unusable_input(tmp_path: Path) -> None:
     done = gonogo("verify-ledger", "nowhere", cwd=tmp_path)
     assert done.returncode == 2

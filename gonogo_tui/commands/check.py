@@ -169,6 +169,8 @@ def _write_record(
 
 
 def _check_junit_target(path: Path, checklist: Path) -> None:
+    if str(path) == "-":
+        raise GonogoError("--junit -: give a file name (the table or --json goes to stdout)")
     if path.is_dir():
         raise GonogoError(f"--junit {path}: is a folder")
     if path.exists() and path.resolve() == Path(checklist).resolve():
