@@ -146,6 +146,26 @@ def load_trusted_policy(path: Path) -> ApprovalPolicy:
         raise SigningError(f"{path}: {exc}") from exc
 
 
+def trusted_checklist_sha256(path: Path) -> str | None:
+    """The SHA-256 of a trusted policy file that is a whole checklist (it has `sections`),
+    or None for a policy-only file: a checklist binds the record to that very checklist.
+
+    Raises:
+        SigningError: the file is unreadable or not YAML.
+    """
+    try:
+        raw = path.read_bytes()
+        data = yaml.safe_load(raw)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise SigningError(f"{path}: cannot read the approval policy ({reason})") from exc
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise SigningError(f"{path}: invalid YAML in the approval policy") from exc
+    if isinstance(data, dict) and "sections" in data:
+        return sha256_hex(raw)
+    return None
+
+
 def format_age(delta: timedelta) -> str:
     """Render a duration compactly: `45s`, `12m`, `26h`, `3d`."""
     seconds = int(delta.total_seconds())
@@ -319,6 +339,7 @@ def verify_record(
     try:
         allowed: AllowedSigners = load_allowed_signers(allowed_signers)
         policy = load_trusted_policy(trusted_policy) if trusted_policy else None
+        checklist_sha256 = trusted_checklist_sha256(trusted_policy) if trusted_policy else None
     except SigningError as exc:
         return VerifyResult(paths.stem, None, (Finding(EXIT_INTEGRITY, str(exc)),))
     txt, json_bytes = check.read(paths.txt), check.read(paths.json)
@@ -342,6 +363,15 @@ def verify_record(
     if policy is not None and replace(policy, role_principals=()) != recorded_policy:
         check.fail(
             EXIT_POLICY, f"the record's approval policy differs from the trusted {trusted_policy}"
+        )
+    checklist = statement.predicate["checklist"]
+    recorded_sha256 = checklist.get("sha256") if isinstance(checklist, dict) else None
+    if checklist_sha256 is not None and recorded_sha256 != checklist_sha256:
+        title = checklist.get("title") if isinstance(checklist, dict) else None
+        check.fail(
+            EXIT_POLICY,
+            f"the record is of checklist {title!r} (sha256 {str(recorded_sha256)[:16]}),"
+            f" not of the trusted {trusted_policy} (sha256 {checklist_sha256[:16]})",
         )
     outcome = evaluate_statement(statement, approvals, policy)
     if not outcome.satisfied:

@@ -149,6 +149,22 @@ def test_signature_swapped_onto_another_approval_is_refused(
     assert "signature invalid" in result.reason
 
 
+@pytest.mark.parametrize("suffix", [".txt", ".json"])
+def test_a_record_altered_after_sealing_is_not_signed(
+    sealed_record: Callable[..., Path], team: Team, suffix: str
+) -> None:
+    txt = sealed_record()
+    changed = txt.with_suffix(suffix)
+    changed.write_bytes(
+        changed.read_bytes()
+        .replace(b"olivia", b"mallet", 1)
+        .replace(b"Checks Passed: 10/10", b"Checks Passed: 11/10")
+    )
+    with pytest.raises(SigningError, match=rf"refusing to sign: {STEM}\{suffix} was altered"):
+        sign(txt, team.cto)
+    assert not list(txt.parent.glob("*.approval.*")), "nothing signed, nothing written"
+
+
 def test_removed_signature_fails_the_policy(approved_go: Path, allowed: Path) -> None:
     evidence = approved_go.parent
     (evidence / f"{STEM}.approval.devops-lead.bob@example.com.json.sig").unlink()
