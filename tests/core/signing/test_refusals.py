@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -297,6 +298,62 @@ def test_go_against_a_no_go_policy_decision_is_a_decision_mismatch(
     result = verify(txt, allowed)
     assert result.exit_code == EXIT_DECISION
     assert "decision GO contradicts the rules' NO-GO" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("policy_decision", "mode", "no_go", "sections_go", "code", "message"),
+    [
+        # Two sections NO-GO written as REVIEW: the CTO alone would open the gate.
+        (
+            "REVIEW",
+            "review",
+            2,
+            8,
+            EXIT_DECISION,
+            "says the rules gave REVIEW, but 2 of 10 sections NO-GO give NO-GO by its policy",
+        ),
+        (
+            "GO",
+            "normal",
+            1,
+            9,
+            EXIT_DECISION,
+            "says the rules gave GO, but 1 of 10 sections NO-GO give REVIEW by its policy",
+        ),
+        (
+            "GO",
+            "normal",
+            1,
+            10,
+            EXIT_INTEGRITY,
+            "sections_go 10/10 does not match its sections (9/10 GO)",
+        ),
+    ],
+)
+def test_a_go_kinder_than_its_own_sections_is_refused(
+    evidence: Path,
+    team: Team,
+    allowed: Path,
+    policy_decision: str,
+    mode: str,
+    no_go: int,
+    sections_go: int,
+    code: int,
+    message: str,
+) -> None:
+    txt = write_record(evidence, policy_decision="GO", mode=mode)
+    json_path = txt.with_suffix(".json")
+    data = json.loads(json_path.read_text())
+    for section in data["sections"][:no_go]:
+        section["status"] = "NO-GO"
+    data.update(policy_decision=policy_decision, sections_go=sections_go)
+    json_path.write_text(json.dumps(data, indent=2) + "\n")
+    seal(txt)
+    for person in (team.cto, team.devops, team.product):
+        sign(txt, person)
+    result = verify(txt, allowed)
+    assert result.exit_code == code
+    assert message in result.reason
 
 
 def test_expectations_are_checked(approved_go: Path, allowed: Path) -> None:
