@@ -235,6 +235,25 @@ def test_override_with_too_few_senior_engineers_is_refused(
     assert verify(txt, allowed).exit_code == EXIT_OK
 
 
+def test_two_senior_engineers_whose_principals_spell_alike_both_sign(
+    evidence: Path, team: Team, tmp_path: Path
+) -> None:
+    """`张伟@example.com` and `李娜@example.com` are both `__@example.com` in safe
+    characters: the second must not be refused as having signed already."""
+    seniors = [
+        Person("senior-engineer", "张伟@example.com", team.senior1.key),
+        Person("senior-engineer", "李娜@example.com", team.senior2.key),
+    ]
+    allowed = write_allowed_signers(tmp_path / "trust" / "allowed_signers", [team.cto, *seniors])
+    txt = _emergency(evidence)
+    for person in (team.cto, *seniors):
+        sign(txt, person)
+    result = verify(txt, allowed)
+    assert result.exit_code == EXIT_OK, result.reason
+    assert "senior-engineer: 张伟@example.com, 李娜@example.com" in result.reason
+    assert len(list(evidence.glob("*.approval.senior-engineer.*.json.sig"))) == 2
+
+
 def test_override_without_risk_assessment_is_refused(
     evidence: Path, team: Team, allowed: Path
 ) -> None:
