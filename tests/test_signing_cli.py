@@ -247,7 +247,15 @@ def test_no_allowed_signers_is_refused_even_if_one_is_planted(signed: Path) -> N
     planted.write_text((signed / "trust/allowed_signers").read_text())
     proc = gonogo("verify", RECORD, cwd=signed)
     assert proc.returncode == 1
-    assert "no allowed_signers" in _one_line(proc.stderr)
+    assert _one_line(proc.stderr) == (
+        "gonogo verify: FAILED (exit 1): no allowed_signers: pass --allowed-signers FILE or"
+        " set $GONOGO_ALLOWED_SIGNERS"
+    )
+    as_json = gonogo("verify", RECORD, "--json", cwd=signed)
+    assert as_json.returncode == 1
+    document = json.loads(as_json.stdout)
+    assert (document["ok"], document["exit_code"]) == (False, 1)
+    assert document["reason"].startswith("no allowed_signers")
     proc = gonogo("verify", RECORD, "--allowed-signers", "evidence/allowed_signers", cwd=signed)
     assert proc.returncode == 1
     assert _one_line(proc.stderr).endswith("it is inside the evidence folder")
