@@ -278,7 +278,8 @@ def test_explain_prints_auditor_commands(signed: Path) -> None:
     assert proc.returncode == 0
     lines = proc.stdout.splitlines()
     assert lines[-1].startswith("OK ")
-    assert sum(line.startswith("ssh-keygen -Y verify") for line in lines) == 3
+    # Three approvals, each checked at the decision time and at its (later) signing time.
+    assert sum(line.startswith("ssh-keygen -Y verify") for line in lines) == 6
     assert any("sha256sum -c -" in line for line in lines)
 
 
