@@ -247,7 +247,15 @@ def test_no_allowed_signers_is_refused_even_if_one_is_planted(signed: Path) -> N
     planted.write_text((signed / "trust/allowed_signers").read_text())
     proc = gonogo("verify", RECORD, cwd=signed)
     assert proc.returncode == 1
-    assert "no allowed_signers" in _one_line(proc.stderr)
+    assert _one_line(proc.stderr) == (
+        "gonogo verify: FAILED (exit 1): no allowed_signers: pass --allowed-signers FILE or"
+        " set $GONOGO_ALLOWED_SIGNERS"
+    )
+    as_json = gonogo("verify", RECORD, "--json", cwd=signed)
+    assert as_json.returncode == 1
+    document = json.loads(as_json.stdout)
+    assert (document["ok"], document["exit_code"]) == (False, 1)
+    assert document["reason"].startswith("no allowed_signers")
     proc = gonogo("verify", RECORD, "--allowed-signers", "evidence/allowed_signers", cwd=signed)
     assert proc.returncode == 1
     assert _one_line(proc.stderr).endswith("it is inside the evidence folder")
@@ -270,7 +278,8 @@ def test_explain_prints_auditor_commands(signed: Path) -> None:
     assert proc.returncode == 0
     lines = proc.stdout.splitlines()
     assert lines[-1].startswith("OK ")
-    assert sum(line.startswith("ssh-keygen -Y verify") for line in lines) == 3
+    # Three approvals, each checked at the decision time and at its (later) signing time.
+    assert sum(line.startswith("ssh-keygen -Y verify") for line in lines) == 6
     assert any("sha256sum -c -" in line for line in lines)
 
 
@@ -294,3 +303,38 @@ def test_signing_only_entry_point(signed: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("OK ")
+
+
+def _one_section_checklist(path: Path, title: str) -> Path:
+    path.write_text(
+        f"title: {title}\nsections:\n  - id: team\n    title: Team\n    criteria:\n"
+        "      - id: on-call\n        title: On-call engineer available\n        manual: true\n"
+    )
+    return path
+
+
+def test_a_checklist_policy_refuses_a_record_of_another_checklist(
+    tmp_path: Path, people: list[Person]
+) -> None:
+    """`--policy CHECKLIST` gates the deploy of that checklist: a signed GO of another
+    checklist with the same approval rules is not deployable."""
+    write_allowed_signers(tmp_path / "trust" / "allowed_signers", people)
+    trivial = _one_section_checklist(tmp_path / "trivial.yaml", "Trivial")
+    gate = _one_section_checklist(tmp_path / "trust" / "spark.yaml", "Spark")
+    checked = gonogo("check", "trivial.yaml", "--tick", "*", "--record", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    txt = next((tmp_path / "evidence").glob("go_decision_*.txt"))
+    now = datetime.now(UTC)
+    for person in people:
+        sign_record(
+            txt, role=person.role, principal=person.principal, key_path=person.key, now=lambda: now
+        )
+    args = ("verify", str(txt), "--allowed-signers", "trust/allowed_signers", "--policy")
+    accepted = gonogo(*args, str(trivial), cwd=tmp_path)
+    assert accepted.returncode == 0, accepted.stderr
+    refused = gonogo(*args, str(gate), cwd=tmp_path)
+    assert refused.returncode == 2, refused.stderr
+    assert _one_line(refused.stderr).startswith(
+        "gonogo verify: FAILED (exit 2): the record is of checklist 'Trivial' (sha256 "
+    )
+    assert f"not of the trusted {gate} (sha256 " in refused.stderr

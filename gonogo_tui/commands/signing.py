@@ -149,26 +149,32 @@ def _trust_file(value: Path | None, env: str) -> Path | None:
 
 def run_verify(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
     """Run `gonogo verify`: one line on stdout if valid, on stderr with the exit code if not."""
-    from gonogo_tui.core.signing import EXIT_INTEGRITY, explain_commands, verify_record
+    from gonogo_tui.core.signing import (
+        EXIT_INTEGRITY,
+        Finding,
+        VerifyResult,
+        explain_commands,
+        verify_record,
+    )
 
     allowed = _trust_file(args.allowed_signers, ALLOWED_SIGNERS_ENV)
     if allowed is None:
-        _say(
-            "gonogo verify: no allowed_signers:"
-            f" pass --allowed-signers FILE or set ${ALLOWED_SIGNERS_ENV}"
+        # Reported like every other failure (the FAILED line, and --json), so that a CI log
+        # or a JSON reader sees why the gate closed.
+        reason = f"no allowed_signers: pass --allowed-signers FILE or set ${ALLOWED_SIGNERS_ENV}"
+        result = VerifyResult(args.record.name, None, (Finding(EXIT_INTEGRITY, reason),))
+    else:
+        max_age = timedelta(seconds=args.max_age) if args.max_age is not None else None
+        result = verify_record(
+            args.record,
+            allowed,
+            now=now,
+            expect_decision=args.expect_decision,
+            max_age=max_age,
+            trusted_policy=_trust_file(args.policy, POLICY_ENV),
         )
-        return EXIT_INTEGRITY
-    max_age = timedelta(seconds=args.max_age) if args.max_age is not None else None
-    result = verify_record(
-        args.record,
-        allowed,
-        now=now,
-        expect_decision=args.expect_decision,
-        max_age=max_age,
-        trusted_policy=_trust_file(args.policy, POLICY_ENV),
-    )
     explain: list[str] = []
-    if args.explain:
+    if args.explain and allowed is not None:
         try:
             explain = explain_commands(args.record, allowed)
         except EvidenceError as exc:

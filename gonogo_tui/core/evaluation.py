@@ -161,8 +161,13 @@ def section_status(outcomes: Iterable[CriterionOutcome]) -> SectionStatus:
 
 
 def decide(policy: Policy, sections_no_go: int, sections_total: int) -> Decision:
-    """The decision matrix: GO, REVIEW (CTO approval) or NO-GO by NO-GO section count."""
-    if sections_total == 0:
+    """The decision matrix: GO, REVIEW (CTO approval) or NO-GO by NO-GO section count.
+
+    A checklist with no section GO is NO-GO whatever the thresholds: with the seed's
+    defaults a one-section checklist whose section failed would otherwise be "one section
+    short", a REVIEW the CTO alone could turn into GO with nothing passed.
+    """
+    if sections_total == 0 or sections_no_go >= sections_total:
         return Decision.NO_GO
     if sections_no_go <= policy.go_max_no_go:
         return Decision.GO

@@ -90,6 +90,13 @@ def test_manual_ignores_probe_results() -> None:
         (3, 20, 1, 3, Decision.REVIEW),
         (4, 20, 1, 3, Decision.NO_GO),
         (1, 10, 0, 0, Decision.NO_GO),
+        # Small checklists: a REVIEW needs at least one section GO.
+        (1, 1, 0, 1, Decision.NO_GO),
+        (0, 1, 0, 1, Decision.GO),
+        (1, 2, 0, 1, Decision.REVIEW),
+        (2, 2, 0, 1, Decision.NO_GO),
+        (2, 2, 1, 2, Decision.NO_GO),
+        (1, 1, 1, 1, Decision.NO_GO),
     ],
 )
 def test_decision_matrix(

@@ -26,6 +26,7 @@ from gonogo_tui.core.signing._files import (
     parse_json_strict,
     parse_utc,
     replace_file,
+    sha256_hex,
     write_new_file,
 )
 from gonogo_tui.core.signing.keygen import (
@@ -180,6 +181,25 @@ def load_sealed_statement(paths: RecordPaths) -> Statement:
     return statement
 
 
+def _refuse_altered(paths: RecordPaths, statement: Statement) -> None:
+    """An approver never signs a record whose files no longer match its sealed statement:
+    the approval would name the sealed bytes, not the ones the approver was shown.
+
+    Raises:
+        SigningError: a file the statement seals is missing or was changed.
+    """
+    for name, digest in statement.subjects:
+        try:
+            data = (paths.directory / name).read_bytes()
+        except OSError as exc:
+            raise SigningError(f"refusing to sign: {name}: cannot read ({exc.strerror})") from exc
+        if sha256_hex(data) != digest:
+            raise SigningError(
+                f"refusing to sign: {name} was altered after it was sealed"
+                " (`gonogo verify` shows what changed)"
+            )
+
+
 @dataclass(frozen=True)
 class PreparedApproval:
     """An approval document ready for its signature."""
@@ -216,6 +236,7 @@ def prepare_approval(
         raise SigningError(f"{principal!r} is not a usable principal (e.g. an email address)")
     paths = locate_record(record_path)
     statement = load_sealed_statement(paths)
+    _refuse_altered(paths, statement)
     roles = ApprovalPolicy.from_mapping(statement.predicate["approval_policy"]).roles
     if role not in roles:
         raise SigningError(

@@ -127,16 +127,19 @@ def explain_commands(record_path: Path, allowed_signers: Path) -> list[str]:
         if not signature.exists():
             continue
         try:
-            principal = parse_approval(document.read_bytes(), source=document.name).principal
-        except (EvidenceError, OSError):
+            approval = parse_approval(document.read_bytes(), source=document.name)
+            signed_time = format_ssh_time(parse_utc(approval.signed_at))
+        except (EvidenceError, OSError, ValueError):
             lines.append(f"# {document.name} is not a readable approval document")
             continue
-        lines += [
-            f"grep -c -F {statement.sha256} {q(document.name)}",
-            f"ssh-keygen -Y verify -f {q(str(allowed_signers.resolve()))} -I {q(principal)}"
-            f" -n {NAMESPACE} -s {q(signature.name)} -Overify-time={verify_time}"
-            f" < {q(document.name)}",
-        ]
+        lines.append(f"grep -c -F {statement.sha256} {q(document.name)}")
+        # The key must be trusted when the decision was taken and when it was signed.
+        for moment in dict.fromkeys((verify_time, signed_time)):
+            lines.append(
+                f"ssh-keygen -Y verify -f {q(str(allowed_signers.resolve()))}"
+                f" -I {q(approval.principal)} -n {NAMESPACE} -s {q(signature.name)}"
+                f" -Overify-time={moment} < {q(document.name)}"
+            )
     return lines
 
 

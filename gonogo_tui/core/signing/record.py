@@ -8,6 +8,7 @@ in `ledger.jsonl` in the same folder.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,8 +56,15 @@ class RecordPaths:
         return self.directory / LEDGER_NAME
 
     def approval(self, role: str, principal: str) -> Path:
-        """The approval document that `principal` signs as `role`."""
+        """The approval document that `principal` signs as `role`.
+
+        The principal is spelled in safe characters; when that changes it (non-ASCII or
+        a long principal), a digest of the principal keeps two people apart (`张伟@x` and
+        `李娜@x` are both `__@x` spelled safely).
+        """
         slug = _UNSAFE_NAME_CHARS.sub("_", principal)[:80]
+        if slug != principal:
+            slug += "+" + hashlib.sha256(principal.encode("utf-8")).hexdigest()[:12]
         return self.directory / f"{self.stem}{APPROVAL_MARKER}{role}.{slug}.json"
 
     def approval_documents(self) -> list[Path]:

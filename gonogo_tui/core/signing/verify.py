@@ -22,7 +22,12 @@ from gonogo_tui.core.signing._files import parse_utc, sha256_hex
 from gonogo_tui.core.signing.allowed_signers import AllowedSigners, load_allowed_signers
 from gonogo_tui.core.signing.ledger import LedgerError, ledger_line, read_ledger
 from gonogo_tui.core.signing.policy import ApprovalPolicy, PolicyOutcome
-from gonogo_tui.core.signing.record import RecordPaths, locate_record, parse_record_json
+from gonogo_tui.core.signing.record import (
+    RecordPaths,
+    RecordView,
+    locate_record,
+    parse_record_json,
+)
 from gonogo_tui.core.signing.statement import Statement, parse_statement, predicate_core
 from gonogo_tui.core.signing.status import CheckedApproval, check_approvals, evaluate_statement
 
@@ -34,6 +39,8 @@ EXIT_LEDGER = 4
 _PRIORITY = (EXIT_INTEGRITY, EXIT_LEDGER, EXIT_POLICY, EXIT_DECISION)
 FUTURE_SKEW = timedelta(minutes=5)
 """How far in the future `decided_at` may be before the clocks are considered wrong."""
+_THRESHOLDS = ("go_max_no_go", "review_max_no_go")
+_SEVERITY = {"GO": 0, "REVIEW": 1, "NO-GO": 2}
 _TXT_DECISION = re.compile(r"^GO/NO-GO Decision:\s*(NO-GO|GO|OVERRIDE)\b", re.MULTILINE)
 
 
@@ -146,6 +153,26 @@ def load_trusted_policy(path: Path) -> ApprovalPolicy:
         raise SigningError(f"{path}: {exc}") from exc
 
 
+def trusted_checklist_sha256(path: Path) -> str | None:
+    """The SHA-256 of a trusted policy file that is a whole checklist (it has `sections`),
+    or None for a policy-only file: a checklist binds the record to that very checklist.
+
+    Raises:
+        SigningError: the file is unreadable or not YAML.
+    """
+    try:
+        raw = path.read_bytes()
+        data = yaml.safe_load(raw)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise SigningError(f"{path}: cannot read the approval policy ({reason})") from exc
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise SigningError(f"{path}: invalid YAML in the approval policy") from exc
+    if isinstance(data, dict) and "sections" in data:
+        return sha256_hex(raw)
+    return None
+
+
 def format_age(delta: timedelta) -> str:
     """Render a duration compactly: `45s`, `12m`, `26h`, `3d`."""
     seconds = int(delta.total_seconds())
@@ -187,6 +214,8 @@ class _Verification:
             self.fail(EXIT_INTEGRITY, str(exc))
             return
         self.check_artifacts(raw)
+        if view.decision == "GO":
+            self.check_rules_decision(raw, view)
         differing = sorted(k for k, v in statement.core().items() if core.get(k) != v)
         if differing:
             self.fail(
@@ -201,6 +230,35 @@ class _Verification:
                 EXIT_DECISION,
                 f"{self.paths.txt.name} says {says} but the record's decision is"
                 f" {statement.decision}",
+            )
+
+    def check_rules_decision(self, raw: dict[str, Any], view: RecordView) -> None:
+        """A GO must not rest on a rules' decision kinder than its own sections give: a
+        record written as REVIEW (the CTO alone) or GO with two sections NO-GO is refused."""
+        from gonogo_tui.core.checklist import Policy
+        from gonogo_tui.core.evaluation import decide
+
+        name = self.paths.json.name
+        no_go = sum(1 for section in view.sections if section.status == "NO-GO")
+        total = len(view.sections)
+        if view.sections_total != total or view.sections_go != total - no_go:
+            self.fail(
+                EXIT_INTEGRITY,
+                f"{name}: sections_go {view.sections_go}/{view.sections_total} does not match"
+                f" its sections ({total - no_go}/{total} GO)",
+            )
+            return
+        thresholds = {k: raw["policy"][k] for k in _THRESHOLDS if k in raw["policy"]}
+        try:
+            rules = decide(Policy.model_validate(thresholds), no_go, total)
+        except ValueError:
+            self.fail(EXIT_INTEGRITY, f"{name}: policy: malformed decision thresholds")
+            return
+        if _SEVERITY[rules] > _SEVERITY.get(view.policy_decision, 0):
+            self.fail(
+                EXIT_DECISION,
+                f"{name} says the rules gave {view.policy_decision}, but {no_go} of {total}"
+                f" sections NO-GO give {rules} by its policy",
             )
 
     def check_artifacts(self, raw: dict[str, Any]) -> None:
@@ -319,6 +377,7 @@ def verify_record(
     try:
         allowed: AllowedSigners = load_allowed_signers(allowed_signers)
         policy = load_trusted_policy(trusted_policy) if trusted_policy else None
+        checklist_sha256 = trusted_checklist_sha256(trusted_policy) if trusted_policy else None
     except SigningError as exc:
         return VerifyResult(paths.stem, None, (Finding(EXIT_INTEGRITY, str(exc)),))
     txt, json_bytes = check.read(paths.txt), check.read(paths.json)
@@ -342,6 +401,15 @@ def verify_record(
     if policy is not None and replace(policy, role_principals=()) != recorded_policy:
         check.fail(
             EXIT_POLICY, f"the record's approval policy differs from the trusted {trusted_policy}"
+        )
+    checklist = statement.predicate["checklist"]
+    recorded_sha256 = checklist.get("sha256") if isinstance(checklist, dict) else None
+    if checklist_sha256 is not None and recorded_sha256 != checklist_sha256:
+        title = checklist.get("title") if isinstance(checklist, dict) else None
+        check.fail(
+            EXIT_POLICY,
+            f"the record is of checklist {title!r} (sha256 {str(recorded_sha256)[:16]}),"
+            f" not of the trusted {trusted_policy} (sha256 {checklist_sha256[:16]})",
         )
     outcome = evaluate_statement(statement, approvals, policy)
     if not outcome.satisfied:

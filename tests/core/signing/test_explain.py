@@ -6,9 +6,17 @@ import re
 import subprocess
 from pathlib import Path
 
-from gonogo_tui.core.signing import explain_commands
+from gonogo_tui.core.signing import EXIT_INTEGRITY, explain_commands
 from tests.core.signing.conftest import Team
-from tests.core.signing.helpers import STEM, seal, sign, write_record
+from tests.core.signing.helpers import (
+    STEM,
+    public_line,
+    seal,
+    sign,
+    verify,
+    write_allowed_signers,
+    write_record,
+)
 
 
 def _run(lines: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -21,14 +29,13 @@ def _run(lines: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_the_auditor_commands_pass_on_a_good_record(approved_go: Path, allowed: Path) -> None:
     lines = explain_commands(approved_go, allowed)
     verifies = [line for line in lines if line.startswith("ssh-keygen -Y verify")]
-    assert len(verifies) == 3
-    assert all(
-        "-n gonogo-decision" in line and "-Overify-time=20261126101500Z" in line
-        for line in verifies
-    )
+    assert len(verifies) == 6, "each approval at the decision time and at its signing time"
+    assert all("-n gonogo-decision" in line for line in verifies)
+    assert sum("-Overify-time=20261126101500Z" in line for line in verifies) == 3
+    assert sum("-Overify-time=20261126102000Z" in line for line in verifies) == 3
     proc = _run(lines, approved_go.parent)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.count('Good "gonogo-decision" signature for') == 3
+    assert proc.stdout.count('Good "gonogo-decision" signature for') == 6
     assert f"{STEM}.txt: OK" in proc.stdout and f"{STEM}.json: OK" in proc.stdout
 
 
@@ -66,3 +73,22 @@ def test_the_ledger_link_command_prints_the_previous_hash(
     previous_hash = re.search(r"[0-9a-f]{64}", expected)
     assert previous_hash is not None
     assert f"{previous_hash.group(0)}  -" in proc.stdout
+
+
+def test_the_auditor_commands_fail_on_a_key_expired_before_it_signed(
+    approved_go: Path, team: Team, tmp_path: Path
+) -> None:
+    """Valid at the decision (10:15), expired at the signing (10:20): gonogo refuses the
+    approval, and so must the auditor's commands."""
+    trust = write_allowed_signers(
+        tmp_path / "trust4" / "allowed_signers", [team.devops, team.product]
+    )
+    with trust.open("a") as handle:
+        handle.write(
+            f'{team.cto.principal} namespaces="gonogo-decision",valid-before="20261126101700Z"'
+            f" {public_line(team.cto.key)}\n"
+        )
+    assert verify(approved_go, trust).exit_code == EXIT_INTEGRITY
+    proc = _run(explain_commands(approved_go, trust), approved_go.parent)
+    assert proc.returncode != 0
+    assert "key has expired" in proc.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -149,6 +150,22 @@ def test_signature_swapped_onto_another_approval_is_refused(
     assert "signature invalid" in result.reason
 
 
+@pytest.mark.parametrize("suffix", [".txt", ".json"])
+def test_a_record_altered_after_sealing_is_not_signed(
+    sealed_record: Callable[..., Path], team: Team, suffix: str
+) -> None:
+    txt = sealed_record()
+    changed = txt.with_suffix(suffix)
+    changed.write_bytes(
+        changed.read_bytes()
+        .replace(b"olivia", b"mallet", 1)
+        .replace(b"Checks Passed: 10/10", b"Checks Passed: 11/10")
+    )
+    with pytest.raises(SigningError, match=rf"refusing to sign: {STEM}\{suffix} was altered"):
+        sign(txt, team.cto)
+    assert not list(txt.parent.glob("*.approval.*")), "nothing signed, nothing written"
+
+
 def test_removed_signature_fails_the_policy(approved_go: Path, allowed: Path) -> None:
     evidence = approved_go.parent
     (evidence / f"{STEM}.approval.devops-lead.bob@example.com.json.sig").unlink()
@@ -218,6 +235,25 @@ def test_override_with_too_few_senior_engineers_is_refused(
     assert verify(txt, allowed).exit_code == EXIT_OK
 
 
+def test_two_senior_engineers_whose_principals_spell_alike_both_sign(
+    evidence: Path, team: Team, tmp_path: Path
+) -> None:
+    """`张伟@example.com` and `李娜@example.com` are both `__@example.com` in safe
+    characters: the second must not be refused as having signed already."""
+    seniors = [
+        Person("senior-engineer", "张伟@example.com", team.senior1.key),
+        Person("senior-engineer", "李娜@example.com", team.senior2.key),
+    ]
+    allowed = write_allowed_signers(tmp_path / "trust" / "allowed_signers", [team.cto, *seniors])
+    txt = _emergency(evidence)
+    for person in (team.cto, *seniors):
+        sign(txt, person)
+    result = verify(txt, allowed)
+    assert result.exit_code == EXIT_OK, result.reason
+    assert "senior-engineer: 张伟@example.com, 李娜@example.com" in result.reason
+    assert len(list(evidence.glob("*.approval.senior-engineer.*.json.sig"))) == 2
+
+
 def test_override_without_risk_assessment_is_refused(
     evidence: Path, team: Team, allowed: Path
 ) -> None:
@@ -281,6 +317,62 @@ def test_go_against_a_no_go_policy_decision_is_a_decision_mismatch(
     result = verify(txt, allowed)
     assert result.exit_code == EXIT_DECISION
     assert "decision GO contradicts the rules' NO-GO" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("policy_decision", "mode", "no_go", "sections_go", "code", "message"),
+    [
+        # Two sections NO-GO written as REVIEW: the CTO alone would open the gate.
+        (
+            "REVIEW",
+            "review",
+            2,
+            8,
+            EXIT_DECISION,
+            "says the rules gave REVIEW, but 2 of 10 sections NO-GO give NO-GO by its policy",
+        ),
+        (
+            "GO",
+            "normal",
+            1,
+            9,
+            EXIT_DECISION,
+            "says the rules gave GO, but 1 of 10 sections NO-GO give REVIEW by its policy",
+        ),
+        (
+            "GO",
+            "normal",
+            1,
+            10,
+            EXIT_INTEGRITY,
+            "sections_go 10/10 does not match its sections (9/10 GO)",
+        ),
+    ],
+)
+def test_a_go_kinder_than_its_own_sections_is_refused(
+    evidence: Path,
+    team: Team,
+    allowed: Path,
+    policy_decision: str,
+    mode: str,
+    no_go: int,
+    sections_go: int,
+    code: int,
+    message: str,
+) -> None:
+    txt = write_record(evidence, policy_decision="GO", mode=mode)
+    json_path = txt.with_suffix(".json")
+    data = json.loads(json_path.read_text())
+    for section in data["sections"][:no_go]:
+        section["status"] = "NO-GO"
+    data.update(policy_decision=policy_decision, sections_go=sections_go)
+    json_path.write_text(json.dumps(data, indent=2) + "\n")
+    seal(txt)
+    for person in (team.cto, team.devops, team.product):
+        sign(txt, person)
+    result = verify(txt, allowed)
+    assert result.exit_code == code
+    assert message in result.reason
 
 
 def test_expectations_are_checked(approved_go: Path, allowed: Path) -> None:
