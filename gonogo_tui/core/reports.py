@@ -3,7 +3,8 @@
 Both are built from the record's JSON twin (`go_decision_*.json` / `no_go_decision_*.json`).
 Every text that came from a probe, a person or the checklist is untrusted: the markdown
 escapes what Slack and markdown renderers would act on (`&`, `<`, `>`, backticks, line
-breaks), and the HTML escapes everything and loads nothing from outside.
+breaks, `](` links), and the HTML escapes everything and loads nothing from outside. Neither
+keeps a bidirectional control: it could show a line reordered.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ MAX_LISTED = 15
 """Failed checks (and waivers) listed in the chat message before "and N more"."""
 MAX_DETAIL = 180
 """Characters of a detail shown in the chat message."""
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]+")
+"""Controls, line and paragraph separators, and bidirectional marks, embeddings, overrides
+and isolates (U+202E would show the rest of a line backwards)."""
 _DECISION_MARK = {"GO": "✅", "NO-GO": "❌", "OVERRIDE": "⚠️"}
 
 
@@ -150,13 +153,14 @@ def chat_text(text: object, limit: int = MAX_DETAIL) -> str:
 
     Line breaks and control characters become spaces (no list or quote can start), `&`,
     `<` and `>` become entities (Slack's rule: no `<!channel>` ping, no `<url|label>`
-    link), and backticks become quotes (no code span can open or close).
+    link), backticks become quotes (no code span can open or close) and `](` becomes
+    `] (` (no `[label](javascript:...)` link or remote image).
     """
     line = _CONTROL.sub(" ", str(text)).strip()
     if len(line) > limit:
         line = line[: limit - 1].rstrip() + "…"
     line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return line.replace("`", "'")
+    return line.replace("`", "'").replace("](", "] (")
 
 
 def record_markdown(view: RecordView, *, link: str | None = None) -> str:
