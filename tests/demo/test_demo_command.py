@@ -253,6 +253,24 @@ def test_an_unusable_checklist_is_one_line_before_anything_starts(
     assert done.stderr.startswith(f"gonogo: {message}") and done.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("env_file", "message"),
+    [
+        (".", "--env-file .: is a folder, not a file"),
+        ("nowhere/demo.env", "--env-file nowhere/demo.env: no such folder nowhere"),
+    ],
+)
+def test_an_unwritable_env_file_is_one_line_before_anything_starts(
+    env_file: str, message: str, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [*DEMO, "--keep-running", "--env-file", env_file],
+        capture_output=True, text=True, cwd=tmp_path, timeout=30, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == f"gonogo: {message}\n"
+
+
 def test_help_lists_demo_and_stays_light() -> None:
     code = (
         "import sys\n"
