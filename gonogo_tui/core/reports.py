@@ -180,6 +180,7 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     lines.append(
         f"Decided {chat_text(data['decided_at'], 40)} by {chat_text(data.get('operator'), 60)}"
     )
+    lines += [f"{label}: {chat_text(text, 300)}" for label, text in _override_texts(data)]
     lines += ["", "*Failed checks*"]
     lines += _bullets(
         [
@@ -222,6 +223,16 @@ def _policy_note(data: Mapping[str, Any]) -> str:
     if policy == "REVIEW":
         return " (REVIEW: CTO approval required, not approved)"
     return ""
+
+
+def _override_texts(data: Mapping[str, Any]) -> list[tuple[str, object]]:
+    """An emergency override's reason and risk assessment, as (label, text)."""
+    override = data.get("override") or {}
+    return [
+        (label, override[key])
+        for label, key in (("Override reason", "reason"), ("Risk assessment", "risk_assessment"))
+        if override.get(key)
+    ]
 
 
 def _next_step(data: Mapping[str, Any]) -> str:
@@ -327,6 +338,7 @@ def _facts(view: RecordView) -> list[tuple[str, object]]:
         ("Mode", data.get("mode")),
         ("Decided at", data.get("decided_at")),
         ("Operator", data.get("operator")),
+        *_override_texts(data),
         ("Release", data.get("release")),
         ("Checklist", checklist.get("path")),
         ("Checklist sha256", checklist.get("sha256")),

@@ -310,6 +310,27 @@ def test_reports_open_no_markdown_link_and_reorder_no_line(record: Path, tmp_pat
         )
 
 
+def test_an_override_says_why_and_at_what_risk(record: Path, tmp_path: Path) -> None:
+    data = json.loads(record.with_suffix(".json").read_text(encoding="utf-8"))
+    data.update(decision="OVERRIDE", mode="emergency", policy_decision="NO-GO")
+    data["override"] = {
+        "reason": "hotfix <b>now</b>\n- line",
+        "risk_assessment": "low: [x](javascript:1)",
+        "approvers": [{"role": "cto", "principal": "Dana", "vote": "approve", "at": "t"}],
+    }
+    path = tmp_path / "go_decision_x.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    message = gonogo("report", str(path)).stdout.splitlines()
+    assert message[2].startswith("Decided ")
+    assert message[3:5] == [
+        "Override reason: hotfix &lt;b&gt;now&lt;/b&gt; - line",
+        "Risk assessment: low: [x] (javascript:1)",
+    ]
+    page = gonogo("report", str(path), "--format", "html").stdout
+    assert "<dt>Override reason</dt><dd>hotfix &lt;b&gt;now&lt;/b&gt; - line</dd>" in page
+    assert "<dt>Risk assessment</dt><dd>low: [x](javascript:1)</dd>" in page
+
+
 def test_record_without_checklist_block_is_reported(record: Path, tmp_path: Path) -> None:
     data = json.loads(record.with_suffix(".json").read_text(encoding="utf-8"))
     data["checklist"] = None
