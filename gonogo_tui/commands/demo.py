@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import gonogo_tui
 from gonogo_tui.commands.common import default_operator
 from gonogo_tui.commands.signals import shielded, stop_signals_interrupt
-from gonogo_tui.commands.viewer_server import host_port
+from gonogo_tui.commands.viewer_server import check_free, host_port
 from gonogo_tui.core.errors import GonogoError
 
 if TYPE_CHECKING:
@@ -139,6 +139,8 @@ def run(args: argparse.Namespace) -> int:
         raise GonogoError(f"{checklist}: no such checklist")
     if args.env_file is not None:
         _check_env_file(args.env_file)
+    if args.serve is not None:
+        check_free(*args.serve)  # refused before the environment takes its ten seconds
     contract_sql = find_shipped(CONTRACT_SQL)
     from gonogo_tui.demo.environment import DemoEnvironment
     from gonogo_tui.demo.scenarios import Scenario
