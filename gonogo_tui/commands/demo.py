@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import gonogo_tui
 from gonogo_tui.commands.common import default_operator
 from gonogo_tui.commands.signals import shielded, stop_signals_interrupt
-from gonogo_tui.commands.viewer_server import host_port
+from gonogo_tui.commands.viewer_server import check_free, host_port
 from gonogo_tui.core.errors import GonogoError
 
 if TYPE_CHECKING:
@@ -137,6 +137,10 @@ def run(args: argparse.Namespace) -> int:
         raise GonogoError(f"{checklist}: is a folder, not a checklist file")
     if not checklist.is_file():
         raise GonogoError(f"{checklist}: no such checklist")
+    if args.env_file is not None:
+        _check_env_file(args.env_file)
+    if args.serve is not None:
+        check_free(*args.serve)  # refused before the environment takes its ten seconds
     contract_sql = find_shipped(CONTRACT_SQL)
     from gonogo_tui.demo.environment import DemoEnvironment
     from gonogo_tui.demo.scenarios import Scenario
@@ -164,6 +168,18 @@ def run(args: argparse.Namespace) -> int:
         if args.keep_running:
             _wait_for_stop(environment)
     return code
+
+
+def _check_env_file(path: Path) -> None:
+    """Refuses, before anything starts, an --env-file that could never be written.
+
+    Raises:
+        GonogoError: `path` is a folder, or its folder does not exist.
+    """
+    if path.is_dir():
+        raise GonogoError(f"--env-file {path}: is a folder, not a file")
+    if not path.parent.is_dir():
+        raise GonogoError(f"--env-file {path}: no such folder {path.parent}")
 
 
 def _progress(line: str) -> None:

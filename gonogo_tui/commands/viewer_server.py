@@ -72,7 +72,7 @@ def serving_viewers(host: str, port: int, checklist: Path, evidence_dir: Path) -
         GonogoError: the address cannot be listened on (no such host, port taken), or
             the server did not come up (textual-serve missing).
     """
-    _check_free(host, port)
+    check_free(host, port)
     command = viewer_command(checklist, evidence_dir)
     with tempfile.TemporaryFile() as log:
         server = [sys.executable, "-m", "gonogo_tui.commands.viewer_server"]
@@ -91,7 +91,7 @@ def serving_viewers(host: str, port: int, checklist: Path, evidence_dir: Path) -
             shielded(lambda: _stop_group(process))
 
 
-def _check_free(host: str, port: int) -> None:
+def check_free(host: str, port: int) -> None:
     """Refuse a host that does not resolve and a port something already listens on: the
     readiness check below would take that other server for ours and send attendees there.
 

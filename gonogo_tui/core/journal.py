@@ -320,10 +320,10 @@ class ResumableSession:
         """One line for the resume question."""
         state = self.state
         parts = [
-            f"{len(state.results)} results",
-            f"{len(state.ticks)} ticks",
-            f"{len(state.waivers)} waivers",
-            f"{len(state.notes)} notes",
+            _counted(len(state.results), "result"),
+            _counted(len(state.ticks), "tick"),
+            _counted(len(state.waivers), "waiver"),
+            _counted(len(state.notes), "note"),
         ]
         if state.pending is not None:
             parts.append(
@@ -334,6 +334,11 @@ class ResumableSession:
             f"started {self.info.started_at:%Y-%m-%d %H:%M} UTC by {self.info.operator}; "
             + ", ".join(parts)
         )
+
+
+def _counted(count: int, noun: str) -> str:
+    """`1 tick`, `2 ticks`, `0 ticks`."""
+    return f"{count} {noun}{'s' * (count != 1)}"
 
 
 def journals_newest_first(evidence_dir: Path) -> Iterator[tuple[float, Path, LoadedJournal]]:

@@ -3,7 +3,8 @@
 Both are built from the record's JSON twin (`go_decision_*.json` / `no_go_decision_*.json`).
 Every text that came from a probe, a person or the checklist is untrusted: the markdown
 escapes what Slack and markdown renderers would act on (`&`, `<`, `>`, backticks, line
-breaks), and the HTML escapes everything and loads nothing from outside.
+breaks, `](` links), and the HTML escapes everything and loads nothing from outside. Neither
+keeps a bidirectional control: it could show a line reordered.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ MAX_LISTED = 15
 """Failed checks (and waivers) listed in the chat message before "and N more"."""
 MAX_DETAIL = 180
 """Characters of a detail shown in the chat message."""
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]+")
+"""Controls, line and paragraph separators, and bidirectional marks, embeddings, overrides
+and isolates (U+202E would show the rest of a line backwards)."""
 _DECISION_MARK = {"GO": "✅", "NO-GO": "❌", "OVERRIDE": "⚠️"}
 
 
@@ -150,13 +153,14 @@ def chat_text(text: object, limit: int = MAX_DETAIL) -> str:
 
     Line breaks and control characters become spaces (no list or quote can start), `&`,
     `<` and `>` become entities (Slack's rule: no `<!channel>` ping, no `<url|label>`
-    link), and backticks become quotes (no code span can open or close).
+    link), backticks become quotes (no code span can open or close) and `](` becomes
+    `] (` (no `[label](javascript:...)` link or remote image).
     """
     line = _CONTROL.sub(" ", str(text)).strip()
     if len(line) > limit:
         line = line[: limit - 1].rstrip() + "…"
     line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return line.replace("`", "'")
+    return line.replace("`", "'").replace("](", "] (")
 
 
 def record_markdown(view: RecordView, *, link: str | None = None) -> str:
@@ -176,6 +180,7 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     lines.append(
         f"Decided {chat_text(data['decided_at'], 40)} by {chat_text(data.get('operator'), 60)}"
     )
+    lines += [f"{label}: {chat_text(text, 300)}" for label, text in _override_texts(data)]
     lines += ["", "*Failed checks*"]
     lines += _bullets(
         [
@@ -218,6 +223,16 @@ def _policy_note(data: Mapping[str, Any]) -> str:
     if policy == "REVIEW":
         return " (REVIEW: CTO approval required, not approved)"
     return ""
+
+
+def _override_texts(data: Mapping[str, Any]) -> list[tuple[str, object]]:
+    """An emergency override's reason and risk assessment, as (label, text)."""
+    override = data.get("override") or {}
+    return [
+        (label, override[key])
+        for label, key in (("Override reason", "reason"), ("Risk assessment", "risk_assessment"))
+        if override.get(key)
+    ]
 
 
 def _next_step(data: Mapping[str, Any]) -> str:
@@ -323,6 +338,7 @@ def _facts(view: RecordView) -> list[tuple[str, object]]:
         ("Mode", data.get("mode")),
         ("Decided at", data.get("decided_at")),
         ("Operator", data.get("operator")),
+        *_override_texts(data),
         ("Release", data.get("release")),
         ("Checklist", checklist.get("path")),
         ("Checklist sha256", checklist.get("sha256")),

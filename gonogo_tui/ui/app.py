@@ -225,6 +225,14 @@ class GonogoApp(App[None]):
             markup=False,
         )
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C says which key quits. Textual's own hint is written in markup, which this
+        app's plain-text `notify` would show as `[b]q[/b]`."""
+        for key, active_binding in self.active_bindings.items():
+            if active_binding.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit.", title="Do you want to quit?")
+                return
+
     def action_open_help(self) -> None:
         """Show every key."""
         if not isinstance(self.screen, HelpScreen):

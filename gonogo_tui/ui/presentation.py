@@ -148,13 +148,17 @@ VERDICTS = {
     Decision.NO_GO: VerdictLook("NO-GO", "✘", "-no-go", "blocks the deployment"),
 }
 OVERRIDE_LOOK = VerdictLook("OVERRIDE", "⚠", "-override", "emergency override, not a plain GO")
+REVIEW_APPROVED_LOOK = VerdictLook("GO", "✔", "-go", "REVIEW, approved by the CTO")
 VERDICT_CLASSES = ("-go", "-review", "-no-go", "-override")
 
 
-def final_look(display_decision: str) -> VerdictLook:
-    """The look of a recorded decision: GO, NO-GO or OVERRIDE."""
+def final_look(display_decision: str, policy: Decision) -> VerdictLook:
+    """The look of a recorded decision: GO, NO-GO or OVERRIDE; a GO that the policy calls
+    REVIEW was the CTO's approval, not "all sections GO"."""
     if display_decision == "OVERRIDE":
         return OVERRIDE_LOOK
+    if display_decision == "GO" and policy is Decision.REVIEW:
+        return REVIEW_APPROVED_LOOK
     return VERDICTS[Decision(display_decision)]
 
 
@@ -239,6 +243,7 @@ def output_text(output: str) -> Text:
 
 __all__ = [
     "OVERRIDE_LOOK",
+    "REVIEW_APPROVED_LOOK",
     "PANEL_CLASSES",
     "PANEL_LABELS",
     "AGE_STYLE",

@@ -9,11 +9,15 @@ from textual import events
 
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.journal import journal_in_use
 from gonogo_tui.core.journal_follow import FollowedJournal, find_session_journal
 from gonogo_tui.core.probes.base import utc_now
 from gonogo_tui.ui.app import GonogoApp
 from gonogo_tui.ui.deps import Clock, Runner
 from gonogo_tui.ui.screens.viewer import ViewerScreen, WaitingScreen
+
+SESSION_CHECK_SECONDS = 1.0
+"""How often a viewer looks for a newer session of the operator (one started afresh)."""
 
 
 class ViewerApp(GonogoApp):
@@ -48,6 +52,7 @@ class ViewerApp(GonogoApp):
         if not self.look_for_session():
             self._waiting = WaitingScreen(self.ctx.evidence_dir, self.look_for_session)
             self.push_screen(self._waiting)
+        self.set_interval(SESSION_CHECK_SECONDS, self.follow_newer_session)
 
     def look_for_session(self) -> bool:
         """Opens the operator's session if its journal exists; True once it is shown."""
@@ -69,6 +74,29 @@ class ViewerApp(GonogoApp):
         else:
             self.push_screen(self.review)
         return True
+
+    def follow_newer_session(self) -> None:
+        """Moves to the operator's newer session once the followed one is no longer held.
+
+        A viewer that joined while the operator was still choosing whether to resume found
+        the old unfinished journal; choosing "start fresh" writes a new one, and attendees
+        follow that one from then on. A session a running review holds is never left.
+        """
+        current = self.screen
+        if not isinstance(current, ViewerScreen):
+            return  # not shown yet, or a modal (help) is open: the next check switches
+        path = find_session_journal(self.ctx.evidence_dir, self.ctx.checklist)
+        if path is None or path == current.followed.path or journal_in_use(current.followed.path):
+            return
+        try:
+            journal = FollowedJournal(path)
+        except EvidenceError as exc:
+            self.log.warning(f"cannot follow {path}: {exc}")
+            return
+        info = journal.info
+        self.ctx = dataclasses.replace(self.ctx, operator=info.operator, release=info.release)
+        self.review = ViewerScreen(self.ctx, journal)
+        self.switch_screen(self.review)
 
     async def action_quit(self) -> None:
         """Leave the view; the meeting goes on in the operator's terminal."""

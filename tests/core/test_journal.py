@@ -227,7 +227,7 @@ def test_find_resumable_matches_path_and_digest(checklist: Checklist, tmp_path: 
     journal.close()  # the review is gone (quit or crashed)
     found = find_resumable(evidence, checklist)
     assert found is not None and found.path == journal.path
-    assert "1 ticks" in found.summary() and "alice" in found.summary()
+    assert "1 tick," in found.summary() and "alice" in found.summary()
     # The same file edited is another checklist: nothing to resume.
     assert checklist.path is not None
     checklist.path.write_text(CHECKLIST + "# edited\n")
@@ -257,7 +257,7 @@ def test_find_changed_names_the_session_of_an_earlier_version(
     checklist.path.write_text(CHECKLIST + "# edited\n")
     edited = load_checklist(checklist.path)
     found = find_changed(tmp_path, edited)
-    assert found is not None and found.path == journal.path and "1 ticks" in found.summary()
+    assert found is not None and found.path == journal.path and "1 tick," in found.summary()
     # A newer session of the edited file (finalized or not) answers for that path.
     newer = Journal.create(tmp_path, edited, operator="alice", release=None, now=clock())
     os.utime(journal.path, (1, 1))

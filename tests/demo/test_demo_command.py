@@ -10,6 +10,7 @@ import re
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -251,6 +252,37 @@ def test_an_unusable_checklist_is_one_line_before_anything_starts(
     )  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.startswith(f"gonogo: {message}") and done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("env_file", "message"),
+    [
+        (".", "--env-file .: is a folder, not a file"),
+        ("nowhere/demo.env", "--env-file nowhere/demo.env: no such folder nowhere"),
+    ],
+)
+def test_an_unwritable_env_file_is_one_line_before_anything_starts(
+    env_file: str, message: str, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [*DEMO, "--keep-running", "--env-file", env_file],
+        capture_output=True, text=True, cwd=tmp_path, timeout=30, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == f"gonogo: {message}\n"
+
+
+def test_a_serve_address_in_use_is_one_line_before_anything_starts(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [*DEMO, "--serve", f"127.0.0.1:{port}"],
+            capture_output=True, text=True, cwd=REPO, timeout=30, check=False,
+        )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"gonogo: --serve 127.0.0.1:{port}: cannot listen there: Address already in use\n"
+    )
 
 
 def test_help_lists_demo_and_stays_light() -> None:

@@ -287,6 +287,50 @@ def test_record_of_the_wrong_shape_exits_2_in_one_line(
     assert done.stderr == f"gonogo: {path}: {message}\n"
 
 
+def test_reports_open_no_markdown_link_and_reorder_no_line(record: Path, tmp_path: Path) -> None:
+    data = json.loads(record.with_suffix(".json").read_text(encoding="utf-8"))
+    data["checklist"]["title"] = (
+        "Deploy [approved by the CTO](javascript:alert(1)) ![x](https://evil.example/p.png)"
+    )
+    data["operator"] = "kim \u202eOG-ON\u202c"
+    path = tmp_path / "no_go_decision_x.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    message = gonogo("report", str(path))
+    assert message.returncode == 0, message.stderr
+    assert "[approved by the CTO] (javascript:alert(1)) ![x] (https://evil.example/p.png)" in (
+        message.stdout
+    )
+    assert "](" not in message.stdout
+    page = gonogo("report", str(path), "--format", "html")
+    assert page.returncode == 0, page.stderr
+    for shown in (message.stdout, page.stdout):
+        assert "kim  OG-ON" in shown
+        assert not any(
+            ch in shown for ch in "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2069"
+        )
+
+
+def test_an_override_says_why_and_at_what_risk(record: Path, tmp_path: Path) -> None:
+    data = json.loads(record.with_suffix(".json").read_text(encoding="utf-8"))
+    data.update(decision="OVERRIDE", mode="emergency", policy_decision="NO-GO")
+    data["override"] = {
+        "reason": "hotfix <b>now</b>\n- line",
+        "risk_assessment": "low: [x](javascript:1)",
+        "approvers": [{"role": "cto", "principal": "Dana", "vote": "approve", "at": "t"}],
+    }
+    path = tmp_path / "go_decision_x.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    message = gonogo("report", str(path)).stdout.splitlines()
+    assert message[2].startswith("Decided ")
+    assert message[3:5] == [
+        "Override reason: hotfix &lt;b&gt;now&lt;/b&gt; - line",
+        "Risk assessment: low: [x] (javascript:1)",
+    ]
+    page = gonogo("report", str(path), "--format", "html").stdout
+    assert "<dt>Override reason</dt><dd>hotfix &lt;b&gt;now&lt;/b&gt; - line</dd>" in page
+    assert "<dt>Risk assessment</dt><dd>low: [x](javascript:1)</dd>" in page
+
+
 def test_record_without_checklist_block_is_reported(record: Path, tmp_path: Path) -> None:
     data = json.loads(record.with_suffix(".json").read_text(encoding="utf-8"))
     data["checklist"] = None

@@ -69,6 +69,35 @@ async def test_viewer_waits_for_the_session_then_follows_it(
     assert runner.calls == []
 
 
+async def test_viewer_moves_to_the_session_the_operator_started_afresh(
+    tmp_path: Path, checklist: Checklist
+) -> None:
+    clock = FakeClock()
+    old = operator_session(tmp_path, checklist, clock)
+    old.close()  # the operator quit unfinished, and reopens the review...
+    app = ViewerApp(checklist, FakeRunner(clock), evidence_dir=tmp_path, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = app.screen
+        assert isinstance(first, ViewerScreen) and first.followed.path == old.path
+        app.follow_newer_session()
+        assert app.screen is first  # nothing newer yet
+        fresh = Journal.create(tmp_path, checklist, operator="lee", release=None, now=clock)
+        fresh.tick(MANUAL, "lee", clock())  # ...and starts afresh instead of resuming
+        app.follow_newer_session()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ViewerScreen) and screen.followed.path == fresh.path
+        assert screen.snapshot.evaluation.outcome(MANUAL).status is Status.PASS
+        assert "lee runs this review" in str(screen.query_one("#viewer-banner").render())
+        newest = Journal.create(tmp_path, checklist, operator="kim", release=None, now=clock)
+        newest.tick(MANUAL, "kim", clock())
+        app.follow_newer_session()
+        await pilot.pause()
+        assert app.screen is screen  # lee's review still runs: its viewers stay with it
+        fresh.close()
+        newest.close()
+
+
 async def test_viewer_keys_cannot_change_the_meeting(tmp_path: Path, checklist: Checklist) -> None:
     clock = FakeClock()
     runner = FakeRunner(clock)

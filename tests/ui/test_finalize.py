@@ -147,6 +147,9 @@ async def test_review_with_cto_approval_is_go(make_app: AppFactory, evidence: Pa
         assert data["mode"] == "review" and data["policy_decision"] == "REVIEW"
         assert data["approvals"][0]["principal"] == "Carol"
         assert data["approvals"][0]["comment"] == "known flaky suite"
+        shown = verdict_text(app)
+        assert "FINAL: GO (REVIEW, approved by the CTO)" in shown
+        assert "all sections GO" not in shown
 
 
 async def test_cto_approval_requires_a_comment(make_app: AppFactory, evidence: Path) -> None:

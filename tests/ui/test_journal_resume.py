@@ -71,7 +71,7 @@ async def test_reopening_offers_to_resume(make_app: AppFactory, evidence: Path) 
         await pilot.pause()
         assert isinstance(second.screen, ResumeModal)
         text = str(second.screen.query_one(".dialog-text").render())
-        assert "5 results, 1 ticks, 1 waivers, 1 notes" in text and path.name in text
+        assert "5 results, 1 tick, 1 waiver, 1 note" in text and path.name in text
         await pilot.press("y")
         await settle(pilot)
         review = review_of(second)
@@ -216,7 +216,7 @@ async def test_a_journal_of_an_earlier_checklist_version_is_not_hidden(
         assert isinstance(second.screen, ReviewScreen)
         assert review_of(second).journal.path != old
         (told,) = [n for n in second._notifications if n.title == "Checklist changed"]
-        assert old.name in told.message and "1 ticks, 1 waivers" in told.message
+        assert old.name in told.message and "1 tick, 1 waiver" in told.message
         assert str(evidence) in told.message
     # Once the changed file has a session of its own, that one is offered as usual.
     third, _ = make_app(checklist=load_checklist(path, environ={}), resume=None)

@@ -537,3 +537,13 @@ async def test_what_was_typed_is_asked_again_when_the_journal_cannot_take_it(
         assert not isinstance(app.screen, TickNoteModal)
         assert review.journal.state.ticks["team.oncall"].note == "confirmed"
         assert review.journal.state.notes == [] and review.journal.state.waivers == {}
+
+
+async def test_ctrl_c_says_in_plain_words_which_key_quits(make_app: AppFactory) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        (hint,) = [n for n in app._notifications if n.title == "Do you want to quit?"]
+        assert hint.message == "Press q to quit."

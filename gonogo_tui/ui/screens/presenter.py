@@ -73,7 +73,9 @@ class PresenterScreen(Screen[None]):
         )
         finalized = snapshot.finalized
         look = (
-            final_look(finalized.display_decision) if finalized else VERDICTS[evaluation.decision]
+            final_look(finalized.display_decision, evaluation.decision)
+            if finalized
+            else VERDICTS[evaluation.decision]
         )
         verdict = self.query_one("#presenter-verdict", BigText)
         verdict.show(look.word)

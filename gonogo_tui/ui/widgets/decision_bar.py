@@ -84,7 +84,9 @@ class DecisionBar(Horizontal):
     ) -> None:
         """Show the current evaluation, or the recorded decision once finalized."""
         look = (
-            final_look(finalized.display_decision) if finalized else VERDICTS[evaluation.decision]
+            final_look(finalized.display_decision, evaluation.decision)
+            if finalized
+            else VERDICTS[evaluation.decision]
         )
         sections = f"{evaluation.sections_go}/{evaluation.sections_total} sections GO"
         first = Text(no_wrap=True, overflow="ellipsis")
