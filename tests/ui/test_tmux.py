@@ -179,8 +179,14 @@ def test_keys_screen_and_quit_leave_no_process(
 ) -> None:
     tmux.start(command(write_checklist(True), tmp_path))
     tmux.wait_for("Decision by the policy", "… RUN", "1 Web", "2 People")
-    tree = descendants(tmux.pane_pid())
-    sleepers = [pid for pid in tree if "time.sleep(300)" in cmdline(pid)]
+    # A row shows RUN as soon as its probe is started; its process follows within moments.
+    deadline = time.monotonic() + 10
+    while True:
+        tree = descendants(tmux.pane_pid())
+        sleepers = [pid for pid in tree if "time.sleep(300)" in cmdline(pid)]
+        if sleepers or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert sleepers, "the command probe's child is running"
     tmux.keys("j")
     tmux.wait_for("Web fails   ")
