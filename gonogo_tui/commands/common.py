@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gonogo_tui.cli import stream_is_utf8
 from gonogo_tui.core.types import parse_duration
 
 if TYPE_CHECKING:
@@ -34,8 +35,6 @@ def end_start_up() -> None:
 def json_text(document: object) -> str:
     """`document` as indented JSON for stdout: characters stdout cannot encode (its
     encoding is not UTF-8) are written as JSON escapes."""
-    from gonogo_tui.cli import stream_is_utf8
-
     return json.dumps(document, indent=2, ensure_ascii=not stream_is_utf8(sys.stdout))
 
 

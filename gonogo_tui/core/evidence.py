@@ -583,7 +583,7 @@ def write_record(
     Raises:
         EvidenceError: the folder cannot be created or written, or sealing failed.
     """
-    _make_folder(evidence_dir)
+    make_evidence_folder(evidence_dir)
     return write_plan(plan_record(record, evidence_dir), evidence_dir, now=now, seal=seal)
 
 
@@ -605,7 +605,7 @@ def write_plan(
     Raises:
         EvidenceError: a file cannot be written or its name is taken, or sealing failed.
     """
-    _make_folder(evidence_dir)
+    make_evidence_folder(evidence_dir)
     if completing:
         _remove_temp_files(plan, evidence_dir)
     for name, text in plan.files:
@@ -649,7 +649,12 @@ def pending_plan_name(stem: str) -> str:
     return f"{PENDING_PREFIX}{stem}.json"
 
 
-def _make_folder(evidence_dir: Path) -> None:
+def make_evidence_folder(evidence_dir: Path) -> None:
+    """Create the evidence folder (and its parents) if needed.
+
+    Raises:
+        EvidenceError: a file has its name, or it cannot be created.
+    """
     try:
         evidence_dir.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # exist_ok covers folders only
@@ -728,6 +733,7 @@ __all__ = [
     "RecordPaths",
     "RecordPlan",
     "build_record",
+    "make_evidence_folder",
     "pending_plan_name",
     "plan_record",
     "seed_timestamp",

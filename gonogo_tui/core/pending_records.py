@@ -34,6 +34,7 @@ from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evidence import (
     PENDING_PREFIX,
     DecisionRecord,
+    make_evidence_folder,
     pending_plan_name,
     plan_record,
     write_new_file,
@@ -73,7 +74,7 @@ def write_decision_record(
             a file it names holds other bytes); or this record cannot be planned or written
             (its plan file then stays, and the next run completes it).
     """
-    _make_folder(evidence_dir)
+    make_evidence_folder(evidence_dir)
     with _records_lock(evidence_dir):
         _complete_all(evidence_dir, on_completed)
         plan = plan_record(record, evidence_dir)
@@ -196,15 +197,6 @@ def _remove_plan(path: Path) -> None:
         files.fsync_directory(path.parent)
     except OSError as exc:
         log.warning("%s: cannot remove: %s", path, exc.strerror or exc)
-
-
-def _make_folder(evidence_dir: Path) -> None:
-    try:
-        evidence_dir.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:  # exist_ok covers folders only
-        raise EvidenceError(f"{evidence_dir}: not a folder (a file has that name)") from None
-    except OSError as exc:
-        raise EvidenceError(f"{evidence_dir}: cannot create: {exc.strerror or exc}") from None
 
 
 def _records_lock(evidence_dir: Path) -> contextlib.AbstractContextManager[None]:

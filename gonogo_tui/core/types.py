@@ -52,6 +52,9 @@ def format_duration(seconds: float) -> str:
     return f"{hours / 24:.1f}d".replace(".0d", "d")
 
 
+_DURATION_PATTERN = r"^\s*{nonzero}\d+(\.\d+)?\s*(ms|s|m|h|d|w)?\s*$"
+_UNITS = "a number with a unit: ms, s, m, h, d, w"
+
 Duration = Annotated[
     float,
     BeforeValidator(parse_duration),
@@ -59,28 +62,24 @@ Duration = Annotated[
         {
             "anyOf": [
                 {"type": "number", "minimum": 0},
-                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h|d|w)?\s*$"},
+                {"type": "string", "pattern": _DURATION_PATTERN.format(nonzero="")},
             ],
-            "description": "seconds, or a number with a unit: ms, s, m, h, d, w",
+            "description": f"seconds, or {_UNITS}",
         }
     ),
 ]
 """A duration in seconds; YAML may say `30`, `30s`, `5m`, `24h`, `7d`."""
 
 PositiveDuration = Annotated[
-    float,
-    BeforeValidator(parse_duration),
+    Duration,
     Field(gt=0),
     WithJsonSchema(
         {
             "anyOf": [
                 {"type": "number", "exclusiveMinimum": 0},
-                {
-                    "type": "string",
-                    "pattern": r"^\s*(?=[\d.]*[1-9])\d+(\.\d+)?\s*(ms|s|m|h|d|w)?\s*$",
-                },
+                {"type": "string", "pattern": _DURATION_PATTERN.format(nonzero=r"(?=[\d.]*[1-9])")},
             ],
-            "description": "seconds (more than 0), or a number with a unit: ms, s, m, h, d, w",
+            "description": f"seconds (more than 0), or {_UNITS}",
         }
     ),
 ]

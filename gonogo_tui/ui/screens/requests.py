@@ -35,6 +35,9 @@ def ask_tick(screen: ReviewScreen, cid: str) -> None:
         screen.notify(f"Unticked {cid}.")
         return
 
+    def dialog(note: str = "", error: str | None = None) -> TickNoteModal:
+        return TickNoteModal(cid, criterion.title, criterion.why_manual, note=note, error=error)
+
     def tick(note: str | None) -> None:
         if note is None:
             return
@@ -44,12 +47,9 @@ def ask_tick(screen: ReviewScreen, cid: str) -> None:
             cid,
         )
         if failed is not None:  # asked again, with what was typed
-            screen.app.push_screen(
-                TickNoteModal(cid, criterion.title, criterion.why_manual, note=note, error=failed),
-                tick,
-            )
+            screen.app.push_screen(dialog(note, failed), tick)
 
-    screen.app.push_screen(TickNoteModal(cid, criterion.title, criterion.why_manual), tick)
+    screen.app.push_screen(dialog(), tick)
 
 
 def ask_waiver(screen: ReviewScreen, cid: str) -> None:
@@ -83,6 +83,10 @@ def ask_waiver(screen: ReviewScreen, cid: str) -> None:
         return
     detail = outcome.result.detail if outcome.result else (outcome.criterion.why_manual or "")
 
+    def dialog(reason: str = "", error: str | None = None) -> WaiverModal:
+        title, status = outcome.criterion.title, outcome.status.value
+        return WaiverModal(cid, title, status, detail, reason=reason, error=error)
+
     def waive(reason: str | None) -> None:
         if not reason:
             return
@@ -92,26 +96,13 @@ def ask_waiver(screen: ReviewScreen, cid: str) -> None:
             cid,
         )
         if failed is not None:  # asked again, with what was typed
-            screen.app.push_screen(
-                WaiverModal(
-                    cid,
-                    outcome.criterion.title,
-                    outcome.status.value,
-                    detail,
-                    reason=reason,
-                    error=failed,
-                ),
-                waive,
-            )
+            screen.app.push_screen(dialog(reason, failed), waive)
 
-    screen.app.push_screen(
-        WaiverModal(cid, outcome.criterion.title, outcome.status.value, detail), waive
-    )
+    screen.app.push_screen(dialog(), waive)
 
 
 def ask_note(screen: ReviewScreen) -> None:
     """Ask for a note about the selected criterion (or the meeting) and journal it."""
-
     selected = screen.selected
 
     def add(answer: NoteAnswer | None) -> None:
