@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gonogo_tui.cli import stream_is_utf8
+from gonogo_tui.core.sanitize import json_escape_invisible
 from gonogo_tui.core.types import parse_duration
 
 if TYPE_CHECKING:
@@ -34,8 +35,10 @@ def end_start_up() -> None:
 
 def json_text(document: object) -> str:
     """`document` as indented JSON for stdout: characters stdout cannot encode (its
-    encoding is not UTF-8) are written as JSON escapes."""
-    return json.dumps(document, indent=2, ensure_ascii=not stream_is_utf8(sys.stdout))
+    encoding is not UTF-8), and bidirectional and invisible characters always, are written
+    as JSON escapes."""
+    text = json.dumps(document, indent=2, ensure_ascii=not stream_is_utf8(sys.stdout))
+    return json_escape_invisible(text)
 
 
 def default_operator() -> str:

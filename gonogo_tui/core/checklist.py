@@ -22,6 +22,7 @@ from gonogo_tui.core.errors import ChecklistError
 from gonogo_tui.core.probes import AnyProbe
 from gonogo_tui.core.probes.base import StrictModel
 from gonogo_tui.core.redaction import (
+    MIN_SECRET_LENGTH,
     Redactor,
     is_sensitive_key,
     secrets_in_text,
@@ -235,7 +236,7 @@ def load_checklist(path: str | Path, *, environ: Mapping[str, str] | None = None
     data, lines = _parse(raw, path)
     env = os.environ if environ is None else environ
     variables = _declared_variables(data, path, lines)
-    secrets: set[str] = set()
+    secrets = _unused_secrets(variables, env, path, lines)
     data = _substitute(data, (), env, variables, path, lines, secrets)
     secrets.update(_secrets_in(data, ()))
     redactor = Redactor(secrets)
@@ -243,7 +244,8 @@ def load_checklist(path: str | Path, *, environ: Mapping[str, str] | None = None
     try:
         checklist = Checklist.model_validate(data)
     except ValidationError as exc:
-        raise ChecklistError(_describe_validation(exc, data, path, lines)) from None
+        # A bad value may be a substituted secret (`timeout: ${TOKEN}`): the message quotes it.
+        raise ChecklistError(redactor(_describe_validation(exc, data, path, lines))) from None
     _check_unique_ids(checklist, path, lines)
     checklist._path = path
     checklist._sha256 = hashlib.sha256(raw).hexdigest()
@@ -503,11 +505,46 @@ def _substitute(
                     f"{path}:{_line_of(lines, at)}: {format_path(at)}: variable {name} is not "
                     f"set and has no default (set it, or write ${{{name}:-default}})"
                 )
+        if current and decl is not None and decl.secret:
+            _refuse_short_secret(name, current, path, _line_of(lines, at), format_path(at))
         if current and ((decl is not None and decl.secret) or is_sensitive_key(name)):
             secrets.add(current)
         return current
 
     return _VAR_RE.sub(replace, value)
+
+
+ENV_SECRET_MIN_LENGTH = 8
+"""Shortest value of an undeclared, unused environment variable with a secret's name
+(`GITHUB_TOKEN`) that is hidden: shorter ones are switches (`TOKENIZERS_PARALLELISM=false`)."""
+
+
+def _unused_secrets(
+    declared: Mapping[str, VariableDecl], env: Mapping[str, str], path: Path, lines: Lines
+) -> set[str]:
+    """Values hidden whether or not the checklist uses them: every declared secret (a
+    command probe may print its environment) and long values of environment variables
+    whose names say they hold a secret."""
+    found = {
+        value
+        for name, value in env.items()
+        if len(value) >= ENV_SECRET_MIN_LENGTH and is_sensitive_key(name)
+    }
+    for name, decl in declared.items():
+        value = env.get(name) or decl.default
+        if decl.secret and value:
+            at = ("variables", name)
+            _refuse_short_secret(name, value, path, _line_of(lines, at), format_path(at))
+            found.add(value)
+    return found
+
+
+def _refuse_short_secret(name: str, value: str, path: Path, line: int, where: str) -> None:
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ChecklistError(
+            f"{path}:{line}: {where}: secret {name} is shorter than {MIN_SECRET_LENGTH} "
+            "characters; so short a value cannot be hidden in output (use a real secret)"
+        )
 
 
 def _secrets_in(value: Any, at: tuple[str | int, ...]) -> set[str]:

@@ -68,12 +68,12 @@ class ProbeRunner:
         isolate_timed: bool = False,
         head_start: bool = True,
     ) -> None:
-        self.ctx = ctx
+        self.redactor = redactor or ctx.redactor
+        self.ctx = replace(ctx, redactor=self.redactor)
         self.concurrency = concurrency
         self.default_timeout = default_timeout
         self.default_retries = default_retries
         self.retry_backoff = retry_backoff
-        self.redactor = redactor or Redactor()
         self._sleep = sleep
         self._semaphore: asyncio.Semaphore | None = None
         self._shared = SharedResources()
@@ -346,7 +346,7 @@ def _redact_capped(text: str, redact: Redactor) -> str:
     """Redact, then cap: only the kept part (plus room for a straddling secret) is scanned."""
     if len(text) <= OUTPUT_CAP:
         return redact(text)
-    margin = max((len(secret) for secret in redact.secrets), default=0) + 512
+    margin = redact.longest + 512
     head = redact(text[: OUTPUT_CAP + margin])[:OUTPUT_CAP]
     return f"{head}\n… [{len(text) - OUTPUT_CAP} more characters not kept]"
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import json
 import logging
 import re
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 REDACTED = "***"
 # Anchored on "://" (a literal the regex engine finds fast) rather than on the scheme: a
@@ -24,7 +28,15 @@ _SENSITIVE_KEY_WORDS = (
     "secret",
     "cookie",
 )
-_MIN_SECRET_LENGTH = 3
+MIN_SECRET_LENGTH = 3
+"""Shorter values are never hidden: masking every `ab` would hide half of every text."""
+_MIN_SECRET_LENGTH = MIN_SECRET_LENGTH
+_PERCENT = re.compile(r"%[0-9A-F]{2}")
+_BASE64_RUN_CHAR = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_")
+_BASE64_SKIP = (0, 2, 3)
+"""Leading characters of the base64 of (`offset` zero bytes + secret) that mix in those bytes."""
+_URLSAFE = str.maketrans("+/", "-_")
+_FROM_URLSAFE = str.maketrans("-_", "+/")
 _QUERY_PARAMETER = re.compile(r"[?&;]([^=&#;\s]{1,64})=([^&#;\s]{1,512})")
 
 
@@ -59,29 +71,142 @@ def secrets_of_header_value(value: str) -> set[str]:
 
 
 class Redactor:
-    """Replaces known secret strings with `***`."""
+    """Replaces known secret strings, and their common encodings, with `***`.
+
+    Each secret is also hidden percent-encoded, JSON- and repr-escaped and HTML-escaped,
+    and inside any base64 text that decodes to bytes holding it (`Basic` credentials built
+    from `user:secret`). One alternation regex finds them all, so a text is scanned once
+    whatever the number of secrets; base64 text is decoded only where the characters that
+    depend on a secret alone appear.
+    """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         usable = {s for s in secrets if len(s) >= _MIN_SECRET_LENGTH}
         self._secrets = tuple(sorted(usable, key=len, reverse=True))
+        forms = set().union(*(_encodings(s) for s in usable)) if usable else set()
+        self._forms = tuple(sorted(forms, key=len, reverse=True))
         self._pattern = (
-            re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
+            re.compile("|".join(re.escape(s) for s in self._forms)) if self._forms else None
         )
+        cores = set().union(*(_base64_cores(s) for s in usable)) if usable else set()
+        self._cores = (
+            re.compile("|".join(re.escape(c) for c in sorted(cores, key=len, reverse=True)))
+            if cores
+            else None
+        )
+        self._secret_bytes = tuple(s.encode("utf-8") for s in self._secrets)
+        self._merged: dict[frozenset[str], Redactor] = {}
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """The secrets this redactor hides, longest first."""
         return self._secrets
 
+    @property
+    def longest(self) -> int:
+        """Characters in the longest written form of a secret (0 when there is none)."""
+        return len(self._forms[0]) if self._forms else 0
+
     def __call__(self, text: str) -> str:
         """Return `text` with every secret replaced, and DSN passwords masked."""
         if self._pattern is not None:
             text = self._pattern.sub(REDACTED, text)
+        if self._cores is not None:
+            text = self._mask_base64(text)
         return _URL_PASSWORD.sub(_mask_url_password, text)
 
+    def excerpt(self, text: str, limit: int) -> str:
+        """Redact, then cut to one line of at most `limit` characters.
+
+        Cutting first could leave a secret's first characters behind, which the redactor
+        no longer recognises; every shortened text that may hold a secret goes through here.
+        """
+        flat = " ".join(self(text).split())
+        return flat if len(flat) <= limit else flat[: max(limit - 1, 0)] + "…"
+
     def merged(self, other: Iterable[str]) -> Redactor:
-        """A redactor that also hides `other`."""
-        return Redactor((*self._secrets, *other))
+        """A redactor that also hides `other` (built once per distinct set)."""
+        extra = frozenset(s for s in other if len(s) >= _MIN_SECRET_LENGTH) - set(self._secrets)
+        if not extra:
+            return self
+        cached = self._merged.get(extra)
+        if cached is None:
+            cached = Redactor((*self._secrets, *extra))
+            if len(self._merged) < 256:
+                self._merged[extra] = cached
+        return cached
+
+    def _mask_base64(self, text: str) -> str:
+        assert self._cores is not None
+        spans: list[tuple[int, int]] = []
+        position = 0
+        for match in self._cores.finditer(text):
+            if match.start() < position:
+                continue
+            start, end = match.start(), match.end()
+            while start > 0 and text[start - 1] in _BASE64_RUN_CHAR:
+                start -= 1
+            while end < len(text) and text[end] in _BASE64_RUN_CHAR:
+                end += 1
+            while end < len(text) and text[end] == "=" and end - match.end() < 2:
+                end += 1
+            position = end
+            if self._decodes_to_secret(text[start:end]):
+                spans.append((start, end))
+        if not spans:
+            return text
+        pieces: list[str] = []
+        last = 0
+        for start, end in spans:
+            pieces += [text[last:start], REDACTED]
+            last = end
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def _decodes_to_secret(self, run: str) -> bool:
+        letters = run.rstrip("=").translate(_FROM_URLSAFE)
+        for skip in range(4):
+            chunk = letters[skip:]
+            chunk = chunk[: len(chunk) - len(chunk) % 4 if len(chunk) % 4 == 1 else len(chunk)]
+            try:
+                decoded = base64.b64decode(chunk + "=" * (-len(chunk) % 4))
+            except ValueError:
+                continue
+            if any(secret in decoded for secret in self._secret_bytes):
+                return True
+        return False
+
+
+def _encodings(secret: str) -> set[str]:
+    """The secret as it may be written elsewhere: percent-encoded in a URL (upper- and
+    lower-case hex, `+` for spaces), escaped in JSON (ASCII-only or not), in a Python
+    repr, and HTML-escaped. Base64 is found by decoding instead (see `_base64_cores`)."""
+    forms = {secret, html.escape(secret, quote=True), html.escape(secret, quote=False)}
+    for safe in ("", "/", ":@"):
+        quoted = quote(secret, safe=safe)
+        forms.add(quoted)
+        forms.add(_PERCENT.sub(lambda m: m.group(0).lower(), quoted))
+    forms.add(quote_plus(secret, safe=""))
+    forms.add(json.dumps(secret)[1:-1])
+    forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+    forms.add(repr(secret)[1:-1])
+    forms.add(repr(secret)[1:-1].replace('"', '\\"'))
+    return {form for form in forms if len(form) >= _MIN_SECRET_LENGTH}
+
+
+def _base64_cores(secret: str) -> set[str]:
+    """The base64 characters that depend only on the secret, at each of the three byte
+    alignments it can have inside a longer encoded text, in both base64 alphabets."""
+    data = secret.encode("utf-8")
+    cores: set[str] = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + data).decode("ascii")
+        whole, rest = divmod(offset + len(data), 3)
+        core = encoded[_BASE64_SKIP[offset] : whole * 4 + rest]
+        if len(core) >= 2:
+            cores.add(core)
+            cores.add(core.translate(_URLSAFE))
+    return cores
 
 
 def _mask_url_password(match: re.Match[str]) -> str:
@@ -114,6 +239,7 @@ class RedactingFilter(logging.Filter):
 
 
 __all__ = [
+    "MIN_SECRET_LENGTH",
     "REDACTED",
     "RedactingFilter",
     "Redactor",

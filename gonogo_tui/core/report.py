@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 from gonogo_tui.core.evaluation import CriterionOutcome, Evaluation, SectionOutcome
 from gonogo_tui.core.probes.base import Status, iso_utc
+from gonogo_tui.core.sanitize import neutralise_invisible
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -131,7 +132,7 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
 
 
 def _xml_text(text: str) -> str:
-    return _XML_ILLEGAL.sub("\ufffd", text)
+    return neutralise_invisible(_XML_ILLEGAL.sub("\ufffd", text))
 
 
 def evaluation_to_junit(evaluation: Evaluation, *, name: str) -> bytes:

@@ -18,15 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.sanitize import neutralise_invisible
 
 RECORD_FORMAT = "gonogo-decision-record/1"
 MAX_LISTED = 15
 """Failed checks (and waivers) listed in the chat message before "and N more"."""
 MAX_DETAIL = 180
 """Characters of a detail shown in the chat message."""
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]+")
-"""Controls, line and paragraph separators, and bidirectional marks, embeddings, overrides
-and isolates (U+202E would show the rest of a line backwards)."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+"""Controls and line and paragraph separators (become spaces); bidirectional and other
+invisible characters are escaped by `neutralise_invisible`."""
 _DECISION_MARK = {"GO": "✅", "NO-GO": "❌", "OVERRIDE": "⚠️"}
 
 
@@ -156,7 +157,7 @@ def chat_text(text: object, limit: int = MAX_DETAIL) -> str:
     link), backticks become quotes (no code span can open or close) and `](` becomes
     `] (` (no `[label](javascript:...)` link or remote image).
     """
-    line = _CONTROL.sub(" ", str(text)).strip()
+    line = neutralise_invisible(_CONTROL.sub(" ", str(text))).strip()
     if len(line) > limit:
         line = line[: limit - 1].rstrip() + "…"
     line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -326,7 +327,7 @@ def record_html(view: RecordView) -> str:
 
 def _escape(value: object) -> str:
     text = "" if value is None else str(value)
-    return html.escape(_CONTROL.sub(" ", text), quote=True)
+    return html.escape(neutralise_invisible(_CONTROL.sub(" ", text)), quote=True)
 
 
 def _facts(view: RecordView) -> list[tuple[str, object]]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import OUTPUT_CAP, Observation, ProbeContext, cap_text, one_line
 from gonogo_tui.core.probes.command import CommandProbe
+from gonogo_tui.core.redaction import Redactor
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ EXIT_GRACE = 0.5
 """Seconds to finish reading after the process exited and its group was killed."""
 KILL_WAIT = 5.0
 """Seconds to wait for a killed process to be reaped before giving up on it."""
+PASSTHROUGH_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
+"""Variables a command inherits; anything else it needs is given in the probe's `env`."""
 
 
 class _StreamBuffer:
@@ -68,9 +71,10 @@ class _StreamBuffer:
             return f"{head}\n… [{self.dropped} bytes not kept] …\n{tail}"
         return head + tail
 
-    def render(self, limit: int) -> str:
-        """At most about `limit` characters: the start, and the last lines when cut."""
-        text = self.text()
+    def render(self, limit: int, redact: Redactor) -> str:
+        """At most about `limit` characters: the start, and the last lines when cut
+        (redacted before it is cut, so a cut never leaves part of a secret)."""
+        text = redact(self.text())
         if len(text) <= limit:
             return text
         marker = f"\n… [{self.total} bytes in all; middle not kept] …\n"
@@ -123,8 +127,17 @@ async def run_command_probe(spec: CommandProbe, ctx: ProbeContext) -> Observatio
     if not cwd.is_dir():
         raise ProbeError(f"working directory not found: {cwd}")
 
-    returncode, stdout, stderr = await _run(argv, cwd, {**os.environ, **spec.env})
-    return _evaluate(spec, returncode, stdout, stderr)
+    returncode, stdout, stderr = await _run(argv, cwd, {**base_environment(), **spec.env})
+    return _evaluate(spec, returncode, stdout, stderr, ctx.redactor)
+
+
+def base_environment() -> dict[str, str]:
+    """The variables every command gets from gonogo's environment: `PASSTHROUGH_ENV`.
+
+    Nothing else is inherited, so a token gonogo was started with (`GITHUB_TOKEN`) cannot
+    reach a command that prints its environment; a probe's `env` names what it needs.
+    """
+    return {name: os.environ[name] for name in PASSTHROUGH_ENV if name in os.environ}
 
 
 async def _run(
@@ -196,10 +209,14 @@ def _kill_group(pgid: int) -> None:
 
 
 def _evaluate(
-    spec: CommandProbe, returncode: int, stdout: _StreamBuffer, stderr: _StreamBuffer
+    spec: CommandProbe,
+    returncode: int,
+    stdout: _StreamBuffer,
+    stderr: _StreamBuffer,
+    redact: Redactor,
 ) -> Observation:
     texts = {"stdout": stdout.text(), "stderr": stderr.text()}
-    output = _render_output(stdout, stderr)
+    output = _render_output(stdout, stderr, redact)
     exit_text = _describe_exit(returncode)
 
     failure: str | None = None
@@ -227,7 +244,8 @@ def _evaluate(
     try:
         met = extract.compare.holds(raw)
     except ValueError:
-        raise ProbeError(one_line(f"{raw[:60]!r} from {extract.stream} is not a number")) from None
+        shown = redact.excerpt(repr(raw), 60)
+        raise ProbeError(one_line(f"{shown} from {extract.stream} is not a number")) from None
     value = f"{raw}{extract.unit}"
     if failure is not None:
         return Observation(ok=False, value=value, detail=one_line(failure), output=output)
@@ -250,12 +268,19 @@ def _describe_exit(returncode: int) -> str:
         return f"killed by signal {-returncode}"
 
 
-def _render_output(stdout: _StreamBuffer, stderr: _StreamBuffer) -> str:
+def _render_output(stdout: _StreamBuffer, stderr: _StreamBuffer, redact: Redactor) -> str:
     if not stderr.total:
-        return cap_text(stdout.render(OUTPUT_CAP))
-    err = stderr.render(OUTPUT_CAP // 4)
-    out = stdout.render(max(OUTPUT_CAP - len(err) - 32, 1024))
+        return cap_text(stdout.render(OUTPUT_CAP, redact))
+    err = stderr.render(OUTPUT_CAP // 4, redact)
+    out = stdout.render(max(OUTPUT_CAP - len(err) - 32, 1024), redact)
     return cap_text(f"{out}\n--- stderr ---\n{err}" if stdout.total else f"--- stderr ---\n{err}")
 
 
-__all__ = ["EXIT_GRACE", "HEAD_LIMIT", "TAIL_LIMIT", "run_command_probe"]
+__all__ = [
+    "EXIT_GRACE",
+    "HEAD_LIMIT",
+    "PASSTHROUGH_ENV",
+    "TAIL_LIMIT",
+    "base_environment",
+    "run_command_probe",
+]

@@ -15,7 +15,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from gonogo_tui.core.errors import ProbeError
@@ -24,7 +24,6 @@ from gonogo_tui.core.probes.http import HttpProbe, JsonCheck, parse_json_path
 from gonogo_tui.core.probes.http_pool import leased_client
 from gonogo_tui.core.probes.http_share import headers_key, shared_request
 from gonogo_tui.core.redaction import (
-    Redactor,
     is_sensitive_key,
     secrets_in_text,
     secrets_of_header_value,
@@ -38,6 +37,9 @@ BODY_LIMIT = 1024 * 1024
 """Bytes of the body kept for checks and output; the rest is read (for the latency) and counted."""
 TIMEOUT_SHARE = 0.9
 """Share of the probe's deadline given to httpx, so its clearer timeout error comes first."""
+
+_Clip = Callable[[str, int], str]
+"""Redact a text, then cut it to so many characters (`Redactor.excerpt`)."""
 
 
 async def prepare_client(ctx: ProbeContext, *, insecure: bool) -> None:
@@ -72,7 +74,7 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
     """
     import httpx
 
-    scrub = Redactor(_request_secrets(spec))
+    scrub = ctx.redactor.merged(_request_secrets(spec))
     _require_credentials(spec)
     seconds = max(ctx.timeout * TIMEOUT_SHARE, 0.05)
     try:
@@ -100,7 +102,9 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
     if spec.max_ms is not None:
         value += f", {elapsed_ms:.0f} ms"
     try:
-        measured = _check(spec, response, text, truncated=total > len(body), ms=elapsed_ms)
+        measured = _check(
+            spec, response, text, truncated=total > len(body), ms=elapsed_ms, clip=scrub.excerpt
+        )
     except _Unmet as unmet:
         return Observation(
             ok=False,
@@ -188,9 +192,18 @@ def _specific_value(measured: list[str]) -> str:
 
 
 def _check(
-    spec: HttpProbe, response: httpx.Response, text: str, *, truncated: bool, ms: float
+    spec: HttpProbe,
+    response: httpx.Response,
+    text: str,
+    *,
+    truncated: bool,
+    ms: float,
+    clip: _Clip,
 ) -> list[str]:
-    """Run every check in order; return what was measured, or raise `_Unmet`/`ProbeError`."""
+    """Run every check in order; return what was measured, or raise `_Unmet`/`ProbeError`.
+
+    Values shown in part go through `clip` (redact, then cut).
+    """
     status = response.status_code
     if spec.status is None:
         if status >= 400:
@@ -209,7 +222,8 @@ def _check(
         if name not in headers:
             raise _Unmet(f"header {name} missing", "missing")
         if re.search(pattern, headers[name]) is None:
-            raise _Unmet(f"header {name}: {headers[name][:80]!r} does not match /{pattern}/")
+            shown = clip(repr(headers[name]), 80)
+            raise _Unmet(f"header {name}: {shown} does not match /{pattern}/")
     for header_number in spec.header_numbers:
         name = header_number.header
         if name not in headers:
@@ -218,10 +232,10 @@ def _check(
         if match is None:
             raise ProbeError(
                 f"header {name}: no number matching /{header_number.regex}/ "
-                f"in {headers[name][:80]!r}"
+                f"in {clip(repr(headers[name]), 80)}"
             )
         raw = ((match.group(1) if match.re.groups else match.group(0)) or "").strip()
-        if not _holds(header_number.compare, raw, f"header {name}"):
+        if not _holds(header_number.compare, raw, f"header {name}", clip):
             raise _Unmet(f"header {name}: {raw} (expected {header_number.compare})", raw)
         measured.append(f"{name} {raw}")
 
@@ -238,7 +252,7 @@ def _check(
         except ValueError as exc:
             raise ProbeError(f"response is not JSON: {exc}") from None
         for check in spec.json_fields:
-            measured.append(_check_json(check, document))
+            measured.append(_check_json(check, document, clip))
 
     if spec.max_ms is not None:
         if ms > spec.max_ms:
@@ -250,22 +264,22 @@ def _check(
 _MISSING = object()
 
 
-def _check_json(check: JsonCheck, document: Any) -> str:
+def _check_json(check: JsonCheck, document: Any, clip: _Clip) -> str:
     found = _lookup(document, parse_json_path(check.path))
     if found is _MISSING:
         if check.exists:
             raise _Unmet(f"JSON {check.path} missing")
         return f"{check.path} absent"
     if not check.exists:
-        raise _Unmet(f"JSON {check.path} present ({_json_text(found)[:60]}), expected absent")
-    shown = _json_text(found)[:60]
+        raise _Unmet(f"JSON {check.path} present ({clip(_json_text(found), 60)}), expected absent")
+    shown = clip(_json_text(found), 60)
     if check.checks_equality and not _json_equal(found, check.equals):
         raise _Unmet(
-            f"JSON {check.path} = {shown} (expected {_json_text(check.equals)[:60]})", shown
+            f"JSON {check.path} = {shown} (expected {clip(_json_text(check.equals), 60)})", shown
         )
     if check.compare is not None:
         measured = found if isinstance(check.compare.target, float) else _scalar_text(found)
-        if not _holds(check.compare, measured, f"JSON {check.path}"):
+        if not _holds(check.compare, measured, f"JSON {check.path}", clip):
             raise _Unmet(f"JSON {check.path} = {shown} (expected {check.compare})", shown)
     return f"{check.path} = {shown}"
 
@@ -291,15 +305,15 @@ def _json_equal(found: Any, expected: Any) -> bool:
     return bool(found == expected)
 
 
-def _holds(compare: Comparison, measured: object, what: str) -> bool:
+def _holds(compare: Comparison, measured: object, what: str, clip: _Clip) -> bool:
     if isinstance(compare.target, float) and (
         measured is None or isinstance(measured, dict | list)
     ):
-        raise ProbeError(f"{what} is {_json_text(measured)[:60]}, not a number")
+        raise ProbeError(f"{what} is {clip(_json_text(measured), 60)}, not a number")
     try:
         return compare.holds(measured)
     except ValueError:
-        raise ProbeError(f"{what}: {str(measured)[:60]!r} is not a number") from None
+        raise ProbeError(f"{what}: {clip(repr(str(measured)), 60)} is not a number") from None
 
 
 def _json_text(value: Any) -> str:

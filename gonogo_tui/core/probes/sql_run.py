@@ -10,18 +10,20 @@ The DSN and its password are scrubbed from every message.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
 from gonogo_tui.core.probes.sql import ColumnCheck, SqlProbe
-from gonogo_tui.core.redaction import Redactor, secrets_in_text
+from gonogo_tui.core.redaction import secrets_in_text
 from gonogo_tui.core.types import format_duration
 
 OUTPUT_ROWS = 50
 """Rows rendered into the observation's output."""
+_LIBPQ_SPLIT = re.compile(r"[\s=@:/?&'\"\\]+")
 
 
 async def run_sql_probe(spec: SqlProbe, ctx: ProbeContext) -> Observation:
@@ -41,7 +43,7 @@ async def run_sql_probe(spec: SqlProbe, ctx: ProbeContext) -> Observation:
     """
     import psycopg
 
-    scrub = Redactor(_dsn_secrets(spec.dsn))
+    scrub = ctx.redactor.merged(_dsn_secrets(spec.dsn, ctx.redactor.secrets))
     connect_timeout = max(1, math.ceil(min(spec.connect_timeout, ctx.timeout)))
     statement_seconds = min(spec.statement_timeout or ctx.timeout, ctx.timeout)
     statement_ms = max(1, round(statement_seconds * 1000))
@@ -75,7 +77,7 @@ async def run_sql_probe(spec: SqlProbe, ctx: ProbeContext) -> Observation:
 
     output = cap_text(scrub(_render(columns, rows, row_count)))
     try:
-        observation = _evaluate(spec, columns, rows, row_count, output)
+        observation = _evaluate(spec, columns, rows, row_count, output, scrub.excerpt)
     except ProbeError as exc:
         raise ProbeError(scrub(str(exc))) from None
     return Observation(
@@ -92,6 +94,7 @@ def _evaluate(
     rows: Sequence[Sequence[Any]],
     row_count: int,
     output: str,
+    clip: Callable[[str, int], str],
 ) -> Observation:
     count_text = f"{row_count} row{'s' * (row_count != 1)}"
     if spec.rows is not None:
@@ -115,8 +118,8 @@ def _evaluate(
         )
     for number, row in enumerate(checked_rows, start=1):
         cell = row[index]
-        shown = _cell_text(cell)[:60]
-        if not _cell_holds(check, cell, name):
+        shown = clip(_cell_text(cell), 60)
+        if not _cell_holds(check, cell, name, clip):
             where = f"row {number}: " if check.rows == "all" else ""
             return Observation(
                 ok=False,
@@ -127,7 +130,7 @@ def _evaluate(
     if check.rows == "all":
         detail = f"{name} {check.compare} in all {count_text}"
         return Observation(ok=True, value=count_text, detail=detail, output=output)
-    shown = _cell_text(checked_rows[0][index])[:60]
+    shown = clip(_cell_text(checked_rows[0][index]), 60)
     return Observation(
         ok=True, value=shown, detail=one_line(f"{name} = {shown}; {count_text}"), output=output
     )
@@ -150,17 +153,18 @@ def _column_index(check: ColumnCheck, columns: list[str]) -> int:
     raise ProbeError(one_line(f"no column {check.column!r} (columns: {', '.join(columns)})"))
 
 
-def _cell_holds(check: ColumnCheck, cell: Any, name: str) -> bool:
+def _cell_holds(check: ColumnCheck, cell: Any, name: str, clip: Callable[[str, int], str]) -> bool:
     target = check.compare.target
     if isinstance(target, float):
         if cell is None:
             return False
         if isinstance(cell, datetime | date | time | bytes | list | dict):
-            raise ProbeError(f"{name} = {_cell_text(cell)[:60]} is not a number")
+            raise ProbeError(f"{name} = {clip(_cell_text(cell), 60)} is not a number")
         try:
             return check.compare.holds(cell)
         except ValueError:
-            raise ProbeError(f"{name} = {_cell_text(cell)[:60]!r} is not a number") from None
+            shown = clip(repr(_cell_text(cell)), 60)
+            raise ProbeError(f"{name} = {shown} is not a number") from None
     return check.compare.holds(_cell_text(cell))
 
 
@@ -198,7 +202,13 @@ def _first_line(exc: Exception) -> str:
     return first.removeprefix("connection failed: ")
 
 
-def _dsn_secrets(dsn: str) -> set[str]:
+def _dsn_secrets(dsn: str, known: Iterable[str]) -> set[str]:
+    """The DSN, its password, and the pieces libpq may quote of each secret in it.
+
+    libpq splits a conninfo at spaces, `=`, `@`, `:`, `/`, `?` and `&` before it sees a
+    password, so its errors can quote a fragment (`missing "=" after "defghi"`, `could
+    not translate host name "ss0rd@127.0.0.1"`) that the whole secret does not match.
+    """
     import psycopg
     from psycopg.conninfo import conninfo_to_dict
 
@@ -209,6 +219,9 @@ def _dsn_secrets(dsn: str) -> set[str]:
         password = None  # libpq cannot parse it; connect will say why
     if password:
         found.add(str(password))
+    for secret in [*known, *found]:
+        if secret in dsn and secret != dsn:
+            found.update(_LIBPQ_SPLIT.split(secret))
     return found
 
 
