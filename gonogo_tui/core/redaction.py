@@ -35,6 +35,9 @@ _PERCENT = re.compile(r"%[0-9A-F]{2}")
 _BASE64_RUN_CHAR = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_")
 _BASE64_SKIP = (0, 2, 3)
 """Leading characters of the base64 of (`offset` zero bytes + secret) that mix in those bytes."""
+_URL_SAFE_SETS = ("", "/", ":@", "!'()*", "!$&'()*+,;=:", "!$&'()*+,;=:@/", "!$&'()*+,;=:@/?[]")
+"""Characters left as they are by common URL encoders: everything encoded; paths; JavaScript's
+encodeURIComponent; RFC 3986 user info, path segments and (httpx) query strings."""
 _URLSAFE = str.maketrans("+/", "-_")
 _FROM_URLSAFE = str.maketrans("-_", "+/")
 _QUERY_PARAMETER = re.compile(r"[?&;]([^=&#;\s]{1,64})=([^&#;\s]{1,512})")
@@ -182,7 +185,7 @@ def _encodings(secret: str) -> set[str]:
     lower-case hex, `+` for spaces), escaped in JSON (ASCII-only or not), in a Python
     repr, and HTML-escaped. Base64 is found by decoding instead (see `_base64_cores`)."""
     forms = {secret, html.escape(secret, quote=True), html.escape(secret, quote=False)}
-    for safe in ("", "/", ":@"):
+    for safe in _URL_SAFE_SETS:
         quoted = quote(secret, safe=safe)
         forms.add(quoted)
         forms.add(_PERCENT.sub(lambda m: m.group(0).lower(), quoted))
