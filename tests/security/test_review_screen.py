@@ -72,10 +72,12 @@ sections:
         f'TOKEN="$(cat {tmp_path / "token.env"})" {GONOGO} review {checklist} '
         f"--evidence-dir {evidence} --operator tester"
     )
-    tmux.wait_for("does not match", "Bearer echoed")
+    first = tmux.wait_for("probes 1/1", "Bearer echoed", "Detail")
     tmux.keys("d")
-    screen = tmux.wait_for("X-Echo-Auth", "Basic ***")
-    assert not leaks(screen, secret), screen
+    screen = tmux.wait_for("x-echo-url: /echo")  # the output: the echoed response headers
+    for shown in (first, screen):
+        assert not leaks(shown, secret), shown
+    assert "Basic ***" in screen, screen
     tmux.keys("d")
     tmux.wait_for("Bearer echoed")
     journals = [p for p in evidence.rglob("*") if p.is_file()]
