@@ -35,6 +35,9 @@ _PERCENT = re.compile(r"%[0-9A-F]{2}")
 _BASE64_RUN_CHAR = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_")
 _BASE64_SKIP = (0, 2, 3)
 """Leading characters of the base64 of (`offset` zero bytes + secret) that mix in those bytes."""
+_ELLIPSIS = "…"
+"""What `one_line` and `excerpt` put where they cut a text."""
+_MAX_CUTS_CHECKED = 64
 _URL_SAFE_SETS = ("", "/", ":@", "!'()*", "!$&'()*+,;=:", "!$&'()*+,;=:@/", "!$&'()*+,;=:@/?[]")
 """Characters left as they are by common URL encoders: everything encoded; paths; JavaScript's
 encodeURIComponent; RFC 3986 user info, path segments and (httpx) query strings."""
@@ -116,6 +119,8 @@ class Redactor:
             text = self._pattern.sub(REDACTED, text)
         if self._cores is not None:
             text = self._mask_base64(text)
+        if self._forms and _ELLIPSIS in text:
+            text = self._mask_cut_starts(text)
         return _URL_PASSWORD.sub(_mask_url_password, text)
 
     def excerpt(self, text: str, limit: int) -> str:
@@ -151,7 +156,8 @@ class Redactor:
                 start -= 1
             while end < len(text) and text[end] in _BASE64_RUN_CHAR:
                 end += 1
-            while end < len(text) and text[end] == "=" and end - match.end() < 2:
+            letters_end = end
+            while end < len(text) and text[end] == "=" and end - letters_end < 2:
                 end += 1
             position = end
             if self._decodes_to_secret(text[start:end]):
@@ -165,6 +171,44 @@ class Redactor:
             last = end
         pieces.append(text[last:])
         return "".join(pieces)
+
+    def _mask_cut_starts(self, text: str) -> str:
+        """Mask the start of a secret (3 characters or more) that a text cut short with
+        `…` ends with: a probe that shortened a server's answer before this redactor saw
+        it left no whole secret to find."""
+        pieces: list[str] = []
+        last = 0
+        for count, cut in enumerate(re.finditer(_ELLIPSIS, text)):
+            if count >= _MAX_CUTS_CHECKED:
+                break
+            end = cut.start()
+            kept = self._cut_secret_length(text, last, end)
+            if kept:
+                pieces += [text[last : end - kept], REDACTED]
+                last = end
+        if not pieces:
+            return text
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def _cut_secret_length(self, text: str, start: int, end: int) -> int:
+        """Characters before `end` that are the first ones of some secret's form (0: none)."""
+        if end - start < _MIN_SECRET_LENGTH:
+            return 0
+        tail = text[end - _MIN_SECRET_LENGTH : end]
+        longest = 0
+        for form in self._forms:
+            at = form.find(tail)
+            while at != -1:
+                kept = at + _MIN_SECRET_LENGTH
+                if (
+                    kept > longest
+                    and end - kept >= start
+                    and text.startswith(form[:kept], end - kept)
+                ):
+                    longest = kept
+                at = form.find(tail, at + 1)
+        return longest
 
     def _decodes_to_secret(self, run: str) -> bool:
         letters = run.rstrip("=").translate(_FROM_URLSAFE)

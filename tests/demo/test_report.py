@@ -304,7 +304,7 @@ def test_reports_open_no_markdown_link_and_reorder_no_line(record: Path, tmp_pat
     page = gonogo("report", str(path), "--format", "html")
     assert page.returncode == 0, page.stderr
     for shown in (message.stdout, page.stdout):
-        assert "kim  OG-ON" in shown
+        assert "kim \\u202eOG-ON\\u202c" in shown  # visible escapes, in stored order
         assert not any(
             ch in shown for ch in "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2069"
         )

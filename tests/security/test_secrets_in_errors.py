@@ -14,7 +14,8 @@ from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import ChecklistError
 from tests.security.leaks import leaks
-from tests.servers import PostgresServer
+from tests.security.test_secret_matrix import planted
+from tests.servers import HttpTestServer, PostgresServer, RecordedRequest, Reply
 
 
 def sql_checklist(folder: Path, dsn: str) -> Path:
@@ -79,3 +80,42 @@ def test_a_load_error_does_not_quote_a_secret(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "criteria[0].timeout" in message and "is not a duration" in message
     assert not leaks(message, secret), message
+
+
+async def test_a_server_answer_cut_short_by_a_probe_keeps_no_start_of_a_secret(
+    tmp_path: Path,
+) -> None:
+    """The prometheus probe quotes 80 characters of an answer that is not JSON: a proxy
+    echoing the token there is cut mid-token before the engine's redaction sees it."""
+    secret = planted(96)
+
+    def proxy(request: RecordedRequest) -> Reply:
+        return Reply(200, body=f"proxy: {request.headers.get('authorization')} refused")
+
+    server = HttpTestServer()
+    server.start()
+    server.route("*", "*", handler=proxy)
+    path = tmp_path / "prom.yaml"
+    path.write_text(
+        "title: cut answers\n"
+        "variables:\n"
+        "  PROM_TOKEN: {secret: true}\n"
+        "sections:\n"
+        "  - id: s\n"
+        "    title: S\n"
+        "    criteria:\n"
+        "      - id: rules\n"
+        "        title: Rules loaded\n"
+        f"        probe: {{kind: prometheus, url: '{server.url}', token: '${{PROM_TOKEN}}',"
+        " alert_rules: '>= 1'}\n"
+    )
+    try:
+        checklist = load_checklist(path, environ={"PROM_TOKEN": secret})
+        runner = ProbeRunner.for_checklist(checklist, root=tmp_path, retry_backoff=0)
+        result = await runner.run(checklist.criterion("rules"))
+        await runner.aclose()
+    finally:
+        server.stop()
+    assert result.status.value == "ERROR"
+    assert "not JSON" in result.detail and "Bearer ***" in result.detail, result.detail
+    assert not leaks(result.detail, secret), result.detail
