@@ -182,6 +182,8 @@ class Redactor:
             if count >= _MAX_CUTS_CHECKED:
                 break
             end = cut.start()
+            if end > last and text[end - 1] in " \n":
+                end -= 1  # a marker on a line of its own (`… [N bytes not kept] …`)
             kept = self._cut_secret_length(text, last, end)
             if kept:
                 pieces += [text[last : end - kept], REDACTED]

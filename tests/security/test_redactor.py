@@ -51,6 +51,9 @@ def test_plain_text_is_left_alone() -> None:
 def test_the_start_of_a_secret_before_a_cut_is_hidden() -> None:
     redact = Redactor(["Q7zmvJw9p9XRk4mv"])
     assert redact("token Q7zmvJw… and Q7z… and Q7… end") == "token ***… and ***… and Q7… end"
+    assert redact("head Q7zmvJw9\n… [9 bytes not kept] …\ntail") == (
+        "head ***\n… [9 bytes not kept] …\ntail"
+    )
 
 
 def test_excerpt_redacts_before_it_cuts() -> None:
