@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.signing._files import parse_utc
+from gonogo_tui.core.signing._files import lexists, parse_utc, read_file
 from gonogo_tui.core.signing.allowed_signers import format_ssh_time
 from gonogo_tui.core.signing.approvals import NAMESPACE, parse_approval
 from gonogo_tui.core.signing.ledger import Ledger, LedgerError, check_entries, read_ledger
@@ -79,7 +79,7 @@ def verify_ledger(directory: Path) -> LedgerReport:
         if record_id in sealed:
             continue
         try:
-            statement = parse_statement(path.read_bytes(), source=path.name)
+            statement = parse_statement(read_file(path), source=path.name)
         except (EvidenceError, OSError) as exc:
             return broken(f"{path.name}: {exc}")
         problem = _check_unsealed(directory, ledger, statement)
@@ -99,7 +99,7 @@ def explain_commands(record_path: Path, allowed_signers: Path) -> list[str]:
     """
     paths = locate_record(record_path)
     try:
-        statement = parse_statement(paths.statement.read_bytes(), source=paths.statement.name)
+        statement = parse_statement(read_file(paths.statement), source=paths.statement.name)
     except OSError as exc:
         raise EvidenceError(f"{paths.statement.name}: cannot read ({exc.strerror})") from exc
     q = shlex.quote
@@ -124,10 +124,10 @@ def explain_commands(record_path: Path, allowed_signers: Path) -> list[str]:
     lines.append("# 4. Each approval names that statement and is signed by its principal:")
     for document in paths.approval_documents():
         signature = document.with_name(document.name + ".sig")
-        if not signature.exists():
+        if not lexists(signature):
             continue
         try:
-            approval = parse_approval(document.read_bytes(), source=document.name)
+            approval = parse_approval(read_file(document), source=document.name)
             signed_time = format_ssh_time(parse_utc(approval.signed_at))
         except (EvidenceError, OSError, ValueError):
             lines.append(f"# {document.name} is not a readable approval document")
@@ -148,7 +148,7 @@ def _artifact_lines(paths: RecordPaths) -> list[str]:
     from gonogo_tui.core.evidence import ARTIFACTS_SUFFIX
 
     try:
-        artifacts = json.loads(paths.json.read_bytes()).get("artifacts") or {}
+        artifacts = json.loads(read_file(paths.json)).get("artifacts") or {}
     except (OSError, ValueError, AttributeError):
         return []
     if not isinstance(artifacts, dict) or not artifacts:
