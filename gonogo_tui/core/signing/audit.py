@@ -111,7 +111,7 @@ def explain_commands(record_path: Path, allowed_signers: Path) -> list[str]:
         f"printf '%s  %s\\n' {digests} | sha256sum -c -",
         *_artifact_lines(paths),
         f"# 2. The statement's SHA-256 is {statement.sha256}; its ledger line names it:",
-        f"sha256sum {q(paths.statement.name)}",
+        f"printf '%s  %s\\n' {statement.sha256} {q(paths.statement.name)} | sha256sum -c -",
         f"grep -c -F {statement.sha256} {LEDGER_NAME}",
     ]
     if statement.seq > 1:
