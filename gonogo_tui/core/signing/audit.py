@@ -16,6 +16,9 @@ from gonogo_tui.core.signing.record import LEDGER_NAME, STATEMENT_SUFFIX, Record
 from gonogo_tui.core.signing.statement import Statement, parse_statement
 
 EXIT_OK = 0
+EXIT_EXPECTATION = 3
+"""The ledger is intact but not the one the gate expects (`--expect-head`, `--min-entries`):
+exit 3, as `gonogo verify`'s expectation mismatches."""
 EXIT_LEDGER = 4
 
 
@@ -29,7 +32,7 @@ class LedgerReport:
     head_sha256: str
     """SHA-256 of the last line: pin it elsewhere (CI log, git) to detect truncation."""
     exit_code: int
-    """0 intact, 4 broken."""
+    """0 intact, 3 intact but not as expected, 4 broken."""
     reason: str
     """One line."""
     unsealed: tuple[str, ...] = ()
@@ -51,12 +54,19 @@ def _check_unsealed(directory: Path, ledger: Ledger, statement: Statement) -> st
     return f"{name} was sealed as entry {statement.seq}, which the ledger lacks (entries deleted?)"
 
 
-def verify_ledger(directory: Path) -> LedgerReport:
+def verify_ledger(
+    directory: Path, *, expect_head: str | None = None, min_entries: int | None = None
+) -> LedgerReport:
     """Check an evidence folder's ledger chain and every statement it names.
 
     Catches edited, deleted, reordered or truncated entries (when a later record or a
     signed approval shows the gap) and statements that no longer match their entries.
     A statement whose sealing was interrupted is listed, not counted as a break.
+
+    A chain cannot show that its last entries were cut off with their records; an anchor
+    kept where the evidence writer cannot write can: `expect_head` (the head hash must be
+    exactly this) and `min_entries` (at least this many entries). An intact ledger that
+    misses either is exit 3.
     """
     try:
         ledger = read_ledger(directory / LEDGER_NAME)
@@ -88,7 +98,31 @@ def verify_ledger(directory: Path) -> LedgerReport:
         unsealed.append(record_id)
     note = f"; {len(unsealed)} unsealed (interrupted)" if unsealed else ""
     reason = f"ledger intact: {len(ledger.entries)} entries, head {head}{note}"
+    mismatch = _anchor_mismatch(ledger, expect_head, min_entries)
+    if mismatch:
+        return LedgerReport(
+            directory, len(ledger.entries), head, EXIT_EXPECTATION, mismatch, tuple(unsealed)
+        )
     return LedgerReport(directory, len(ledger.entries), head, EXIT_OK, reason, tuple(unsealed))
+
+
+def _anchor_mismatch(ledger: Ledger, expect_head: str | None, min_entries: int | None) -> str:
+    """Why an intact ledger is not the anchored one ('' when it is)."""
+    count, head = len(ledger.entries), ledger.head_sha256
+    if min_entries is not None and count < min_entries:
+        return (
+            f"ledger has {count} entries, expected at least {min_entries}"
+            " (its last entries were cut off?)"
+        )
+    if expect_head is None or head == expect_head:
+        return ""
+    where = next((e.seq for e in ledger.entries if e.sha256 == expect_head), None)
+    if where is None:
+        found = "is not in the ledger (entries cut off or rewritten?)"
+    else:
+        found = f"is entry {where}: {count - where} entries were sealed after it"
+    shown = head or "empty"
+    return f"ledger head is {shown} ({count} entries), expected {expect_head}; that {found}"
 
 
 def explain_commands(record_path: Path, allowed_signers: Path) -> list[str]:
