@@ -264,3 +264,15 @@ def test_seal_refuses_a_record_file_that_is_a_link(workdir: Path, tmp_path: Path
         "folder: remove it)"
     )
     assert not txt.with_name(txt.stem + ".statement.json").exists()
+
+
+def test_report_refuses_a_fifo_record_without_hanging(workdir: Path) -> None:
+    evidence = workdir / "evidence"
+    evidence.mkdir()
+    fifo(evidence / "go_decision_20261126_101500.json")
+    done = gonogo("report", "evidence/go_decision_20261126_101500.json", cwd=workdir, timeout=30)
+    assert done.returncode == 2
+    assert one_line(done.stderr) == (
+        "gonogo: evidence/go_decision_20261126_101500.json: cannot read: a FIFO is there, "
+        f"{REFUSAL} in the evidence folder: remove it"
+    )
