@@ -122,8 +122,9 @@ def _log_to_file(evidence_dir: Path) -> None:
             handler, logging.FileHandler
         ):
             root_logger.removeHandler(handler)
-    files.make_folder(evidence_dir)  # a link at its name: one line, exit 2
+    files.refuse_link(evidence_dir)  # one line, exit 2, before the screen takes over
     try:
+        evidence_dir.mkdir(parents=True, exist_ok=True)
         handler = _EvidenceLog(evidence_dir / "gonogo.log")
     except files.UnsafeFileError as exc:
         raise GonogoError(str(exc)) from None

@@ -151,21 +151,30 @@ def lexists(path: Path) -> bool:
     return os.path.lexists(path)
 
 
+def refuse_link(path: Path) -> None:
+    """Refuse a symbolic link at the evidence folder's (or a subfolder's) name.
+
+    Raises:
+        EvidenceError: one line naming the path.
+    """
+    if os.path.islink(path):
+        raise EvidenceError(
+            f"{path}: is a symbolic link; gonogo does not follow links in the evidence "
+            "folder (give the real folder's path)"
+        )
+
+
 def check_folder(path: Path) -> None:
     """Refuse `path` unless it is a real folder (a link to one is refused too).
 
     Raises:
         EvidenceError: one line naming the path and what is there instead.
     """
+    refuse_link(path)
     try:
         found = os.lstat(path).st_mode
     except OSError as exc:
         raise EvidenceError(f"{path}: cannot use: {exc.strerror or exc}") from None
-    if stat.S_ISLNK(found):
-        raise EvidenceError(
-            f"{path}: is a symbolic link; gonogo does not follow links in the evidence "
-            "folder (give the real folder's path)"
-        )
     if not stat.S_ISDIR(found):
         raise EvidenceError(f"{path}: not a folder ({_kind(found)} has that name)")
 
@@ -287,6 +296,7 @@ __all__ = [
     "open_fd",
     "read_file",
     "read_file_under",
+    "refuse_link",
     "refuse_special",
     "replace_file",
     "write_new_file",

@@ -433,8 +433,9 @@ class Journal:
         started_at = now()
         stem = _slug(checklist.path.stem if checklist.path else checklist.title)
         stamp = started_at.astimezone(UTC).strftime("%Y%m%d_%H%M%S")
-        files.make_folder(evidence_dir)
+        files.refuse_link(evidence_dir)
         try:
+            evidence_dir.mkdir(parents=True, exist_ok=True)
             handle, path = _exclusive_open(evidence_dir, f"journal_{stamp}_{stem}")
             _lock(handle, path)
         except OSError as exc:

@@ -66,9 +66,11 @@ def test_a_fifo_at_a_lock_is_refused_without_hanging(workdir: Path) -> None:
     )
 
 
-def test_a_symlinked_evidence_folder_is_refused(workdir: Path, outside: Path) -> None:
+@pytest.mark.parametrize("command", ["check", "review"])
+def test_a_symlinked_evidence_folder_is_refused(workdir: Path, outside: Path, command: str) -> None:
     (workdir / "evidence").symlink_to(outside)
-    done = record_go(workdir)
+    review = ("review", "checklist.yaml")
+    done = record_go(workdir) if command == "check" else gonogo(*review, cwd=workdir)
     assert done.returncode == 2
     assert one_line(done.stderr) == (
         "gonogo: evidence: is a symbolic link; gonogo does not follow links in the evidence "
