@@ -47,8 +47,9 @@ def record_go(workdir: Path) -> subprocess.CompletedProcess[str]:
     return gonogo("check", "checklist.yaml", "--record", "--tick", "on-call", cwd=workdir)
 
 
-def upcoming_stems(prefix: str = "go_decision", seconds: int = 20) -> list[str]:
-    """The record names of the next `seconds` seconds (records are named by the second)."""
+def upcoming_stems(prefix: str = "go_decision", seconds: int = 180) -> list[str]:
+    """The record names of the next `seconds` seconds (records are named by the second; a
+    loaded machine may take a while to start gonogo)."""
     start = datetime.now(UTC) - timedelta(seconds=1)
     return [
         f"{prefix}_{(start + timedelta(seconds=n)).strftime('%Y%m%d_%H%M%S')}"

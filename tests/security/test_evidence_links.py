@@ -93,7 +93,7 @@ def test_a_symlinked_evidence_folder_is_refused(workdir: Path, outside: Path, co
 def test_a_name_planted_at_the_next_record_moves_the_record_on(
     workdir: Path, outside: Path, name: str, trap: str
 ) -> None:
-    """Links and FIFOs at the names of the next 20 seconds' records: the record takes the
+    """Links and FIFOs at the names of the next 3 minutes' records: the record takes the
     next free name, nothing is written where the links point, and the ledger is intact."""
     evidence = workdir / "evidence"
     evidence.mkdir()
