@@ -20,6 +20,7 @@ from gonogo_tui.commands.common import (
     tell_completed,
 )
 from gonogo_tui.commands.viewer_server import host_port
+from gonogo_tui.core import files
 from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
@@ -101,6 +102,17 @@ def find_default_checklist(folder: Path = CHECKLISTS_DIR) -> Path:
     raise GonogoError(f"no CHECKLIST given and {folder}/ holds {len(files)} ({names}): name one")
 
 
+class _EvidenceLog(logging.FileHandler):
+    """A log file in the evidence folder, opened without following a link at its name
+    (`core/files.py`): probe output never lands in the file a planted link points to."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, encoding="utf-8")
+
+    def _open(self) -> Any:
+        return files.open_append_text(Path(self.baseFilename))
+
+
 def _log_to_file(evidence_dir: Path) -> None:
     """Send log records to `evidence/gonogo.log`: stderr belongs to the screen while it runs."""
     root_logger = logging.getLogger()
@@ -110,9 +122,12 @@ def _log_to_file(evidence_dir: Path) -> None:
             handler, logging.FileHandler
         ):
             root_logger.removeHandler(handler)
+    files.refuse_link(evidence_dir)  # one line, exit 2, before the screen takes over
     try:
         evidence_dir.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(evidence_dir / "gonogo.log", encoding="utf-8")
+        handler = _EvidenceLog(evidence_dir / "gonogo.log")
+    except files.UnsafeFileError as exc:
+        raise GonogoError(str(exc)) from None
     except OSError:
         root_logger.addHandler(logging.NullHandler())
         return

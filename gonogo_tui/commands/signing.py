@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -90,11 +91,37 @@ def register(subparsers: Any) -> None:
 
     ledger = subparsers.add_parser(
         "verify-ledger",
-        help="check an evidence folder's ledger chain (exit 0 intact, 4 broken)",
+        help="check an evidence folder's ledger chain (exit 0 intact, 3 not as expected, 4 broken)",
     )
     ledger.add_argument("directory", type=Path, nargs="?", default=Path("evidence"))
+    ledger.add_argument(
+        "--expect-head",
+        metavar="SHA256",
+        type=_head_hash,
+        help="the head hash the ledger must have (anchored elsewhere); exit 3 if not",
+    )
+    ledger.add_argument(
+        "--min-entries",
+        metavar="N",
+        type=_entry_count,
+        help="the ledger must hold at least N entries; exit 3 if not",
+    )
     ledger.add_argument("--json", action="store_true", help="print the result as JSON")
     ledger.set_defaults(func=run_verify_ledger)
+
+
+def _head_hash(value: str) -> str:
+    """A ledger head hash: 64 hex digits (argparse turns the error into exit 2)."""
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a SHA-256 (64 hex digits)")
+    return value.lower()
+
+
+def _entry_count(value: str) -> int:
+    """A whole number of ledger entries, 0 or more."""
+    if not re.fullmatch(r"[0-9]{1,9}", value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of entries")
+    return int(value)
 
 
 def _say(line: str) -> None:
@@ -220,7 +247,9 @@ def run_verify_ledger(args: argparse.Namespace) -> int:
     if not args.directory.is_dir():
         _say(f"gonogo verify-ledger: {args.directory}: no such folder")
         return 2  # unusable input, as everywhere: not a ledger found broken
-    report = verify_ledger(args.directory)
+    report = verify_ledger(
+        args.directory, expect_head=args.expect_head, min_entries=args.min_entries
+    )
     pending = [record.plan.stem for _, record in pending_records(args.directory)]
     reason = report.reason
     if pending and not report.exit_code:

@@ -13,6 +13,7 @@ import enum
 import glob
 import hashlib
 import json
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -35,6 +36,8 @@ from gonogo_tui.core.report import (
     missing_for_go,
     section_to_dict,
 )
+
+log = logging.getLogger(__name__)
 
 SENIOR_ENGINEER = "senior-engineer"
 CTO = "cto"
@@ -614,12 +617,7 @@ def write_plan(
         if completing and _holds(path, data):
             continue
         if path.parent != evidence_dir:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise EvidenceError(
-                    f"{path.parent}: cannot create: {exc.strerror or exc}"
-                ) from None
+            _make_subfolders(evidence_dir, path.parent)
         write_new_file(path, data)
     txt_path, json_path = evidence_dir / plan.txt, evidence_dir / plan.json
     override_path = None if plan.override is None else evidence_dir / plan.override
@@ -653,20 +651,24 @@ def make_evidence_folder(evidence_dir: Path) -> None:
     """Create the evidence folder (and its parents) if needed.
 
     Raises:
-        EvidenceError: a file has its name, or it cannot be created.
+        EvidenceError: a file or a symbolic link has its name, or it cannot be created.
     """
-    try:
-        evidence_dir.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:  # exist_ok covers folders only
-        raise EvidenceError(f"{evidence_dir}: not a folder (a file has that name)") from None
-    except OSError as exc:
-        raise EvidenceError(f"{evidence_dir}: cannot create: {exc.strerror or exc}") from None
+    files.make_folder(evidence_dir)
+
+
+def _make_subfolders(evidence_dir: Path, folder: Path) -> None:
+    """Create `folder` inside `evidence_dir` one level at a time, refusing a link planted
+    at any level (a record's artifacts would otherwise be written where it points)."""
+    current = evidence_dir
+    for part in folder.relative_to(evidence_dir).parts:
+        current = current / part
+        files.make_folder(current)
 
 
 def _holds(path: Path, data: bytes) -> bool:
     """Whether `path` exists holding exactly `data` (written before a crash)."""
     try:
-        return path.read_bytes() == data
+        return files.read_file(path) == data
     except FileNotFoundError:
         return False
     except OSError as exc:
@@ -680,7 +682,7 @@ def _remove_temp_files(plan: RecordPlan, evidence_dir: Path) -> None:
     names = [name for name, _ in plan.files] + [f"{plan.stem}.statement.json"]
     for name in names:
         path = evidence_dir / name
-        if not path.parent.is_dir():
+        if not path.parent.is_dir() or path.parent.is_symlink():
             continue
         for temp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
             with contextlib.suppress(FileNotFoundError):
@@ -697,13 +699,20 @@ def _free_stems(record: DecisionRecord, evidence_dir: Path) -> tuple[str, str | 
             f"{stem}.txt",
             f"{stem}.json",
             f"{stem}{ARTIFACTS_SUFFIX}",
+            f"{stem}.statement.json",
             pending_plan_name(stem),
         ]
         override_stem = override_base + suffix if override_base else None
         if override_stem:
             names.append(f"{override_stem}.txt")
-        if not any((evidence_dir / name).exists() for name in names):
+        # lexists: a dangling link at a name takes it too (write_new_file never follows
+        # one), so a name planted in the folder moves the record on instead of blocking it.
+        taken = [evidence_dir / name for name in names if files.lexists(evidence_dir / name)]
+        if not taken:
             return stem, override_stem
+        for path in taken:
+            if path.is_symlink() or not (path.is_file() or path.is_dir()):
+                log.warning("%s: not a record's file (a link or special file); skipped", path)
     raise EvidenceError(f"{evidence_dir}: no free name for {base}")
 
 

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from gonogo_tui.core import files
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Tick, Waiver
@@ -245,7 +246,7 @@ def load_journal(path: Path) -> LoadedJournal:
         EvidenceError: unreadable, not a journal, or damaged before its last line.
     """
     try:
-        raw = path.read_bytes()
+        raw = files.read_file(path)
     except OSError as exc:
         raise EvidenceError(f"{path}: cannot read: {exc.strerror or exc}") from None
     chunks = raw.split(b"\n")
@@ -351,7 +352,7 @@ def journals_newest_first(evidence_dir: Path) -> Iterator[tuple[float, Path, Loa
     candidates = []
     for path in evidence_dir.glob(JOURNAL_GLOB):
         try:
-            candidates.append((path.stat().st_mtime, path))
+            candidates.append((path.lstat().st_mtime, path))
         except OSError:
             continue
     for mtime, path in sorted(candidates, reverse=True):
@@ -432,6 +433,7 @@ class Journal:
         started_at = now()
         stem = _slug(checklist.path.stem if checklist.path else checklist.title)
         stamp = started_at.astimezone(UTC).strftime("%Y%m%d_%H%M%S")
+        files.refuse_link(evidence_dir)
         try:
             evidence_dir.mkdir(parents=True, exist_ok=True)
             handle, path = _exclusive_open(evidence_dir, f"journal_{stamp}_{stem}")
@@ -474,7 +476,7 @@ class Journal:
         """
         loaded = load_journal(path)
         try:
-            handle = open(path, "r+b")  # noqa: SIM115 - kept open for the session
+            handle = files.open_binary(path, os.O_RDWR)  # kept open for the session
             _lock(handle, path)  # before anything is cut off another review's journal
             handle.truncate(loaded.good_bytes)
             handle.seek(loaded.good_bytes - 1)
@@ -625,7 +627,7 @@ def _lock(handle: IO[bytes], path: Path) -> None:
 def journal_in_use(path: Path) -> bool:
     """Whether a running review holds the journal at `path` (see `_lock`)."""
     try:
-        with open(path, "rb") as handle:
+        with files.open_binary(path, os.O_RDONLY) as handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
         return True
@@ -638,7 +640,9 @@ def _exclusive_open(directory: Path, stem: str) -> tuple[IO[bytes], Path]:
     for attempt in range(1, 1000):
         path = directory / (f"{stem}.jsonl" if attempt == 1 else f"{stem}_{attempt}.jsonl")
         try:
-            return open(path, "xb"), path  # noqa: SIM115 - kept open for the session
+            # O_EXCL: a link at the name, even a dangling one, is taken, never followed.
+            flags = os.O_RDWR | os.O_CREAT | os.O_EXCL
+            return files.open_binary(path, flags), path  # kept open for the session
         except FileExistsError:
             continue
     raise FileExistsError(f"no free journal name for {stem}")

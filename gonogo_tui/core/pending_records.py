@@ -119,7 +119,15 @@ def pending_records(evidence_dir: Path) -> list[tuple[Path, PendingRecord]]:
     """
     if not evidence_dir.is_dir():
         return []
-    return [(path, read_plan(path)) for path in sorted(evidence_dir.glob(_PLAN_GLOB))]
+    plans = []
+    for path in sorted(evidence_dir.glob(_PLAN_GLOB)):
+        if path.is_symlink() or not path.is_file():
+            # gonogo writes plans as regular files: a link or FIFO planted at a plan's name
+            # is not one, and must not stop every record (its name stays taken).
+            log.warning("%s: not a plan file (a link or special file); ignored", path)
+            continue
+        plans.append((path, read_plan(path)))
+    return plans
 
 
 def read_plan(path: Path) -> PendingRecord:
@@ -130,7 +138,7 @@ def read_plan(path: Path) -> PendingRecord:
             says; the message names the file and says it was left alone.
     """
     try:
-        raw = path.read_bytes()
+        raw = files.read_file(path)
     except OSError as exc:
         raise EvidenceError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gonogo_tui.core import files
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.sanitize import neutralise_invisible
 
@@ -100,7 +101,7 @@ def load_record(path: Path) -> RecordView:
     """
     json_path = path.with_suffix(".json") if path.suffix == ".txt" else path
     try:
-        data = json.loads(json_path.read_text(encoding="utf-8"))
+        data = json.loads(files.read_file(json_path).decode("utf-8"))  # no link, no FIFO
     except FileNotFoundError:
         if json_path != path and path.exists():
             raise EvidenceError(f"{path}: its JSON twin {json_path.name} is missing") from None

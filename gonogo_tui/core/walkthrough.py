@@ -6,6 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from gonogo_tui.core import files
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import CriterionOutcome, Decision, Evaluation
@@ -132,7 +133,7 @@ def write_walkthrough_summary(text: str, evidence_dir: Path, at: datetime) -> Pa
     stem = f"walkthrough_{at.astimezone(UTC).strftime('%Y%m%d_%H%M%S')}"
     for attempt in range(1, 1000):
         path = evidence_dir / (f"{stem}.md" if attempt == 1 else f"{stem}_{attempt}.md")
-        if path.exists():
+        if files.lexists(path):  # a dangling link takes a name too; never followed
             continue
         return write_new_file(path, text.encode("utf-8"))
     raise EvidenceError(f"{evidence_dir}: no free name for {stem}.md")

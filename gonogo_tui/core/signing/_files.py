@@ -1,4 +1,5 @@
-"""Canonical JSON, digests, UTC timestamps and crash-safe file writes for signed evidence."""
+"""Canonical JSON, digests, UTC timestamps and safe file reads and writes for signed evidence
+(`core/files.py`: no link or FIFO in the evidence folder is followed or opened)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from gonogo_tui.core.files import FILE_MODE, fsync_directory, replace_file, write_new_file
+from gonogo_tui.core.files import (
+    FILE_MODE,
+    fsync_directory,
+    lexists,
+    read_file,
+    read_file_under,
+    refuse_special,
+    replace_file,
+    write_new_file,
+)
 
 
 def canonical_json(value: Any) -> bytes:
@@ -79,8 +89,12 @@ __all__ = [
     "canonical_json",
     "format_utc",
     "fsync_directory",
+    "lexists",
     "parse_json_strict",
     "parse_utc",
+    "read_file",
+    "read_file_under",
+    "refuse_special",
     "replace_file",
     "sha256_hex",
     "write_new_file",

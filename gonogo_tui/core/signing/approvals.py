@@ -23,8 +23,11 @@ from gonogo_tui.core.errors import EvidenceError, SigningError
 from gonogo_tui.core.signing._files import (
     canonical_json,
     format_utc,
+    lexists,
     parse_json_strict,
     parse_utc,
+    read_file,
+    refuse_special,
     replace_file,
     sha256_hex,
     write_new_file,
@@ -165,9 +168,9 @@ def load_sealed_statement(paths: RecordPaths) -> Statement:
         EvidenceError: the statement or the ledger is broken.
     """
     try:
-        raw = paths.statement.read_bytes()
+        raw = read_file(paths.statement)
     except FileNotFoundError as exc:
-        if not paths.txt.exists() and not paths.json.exists():
+        if not lexists(paths.txt) and not lexists(paths.json):
             raise SigningError(f"{paths.txt}: no such record") from exc
         raise SigningError(
             f"{paths.stem} is not sealed: {paths.statement.name} is missing"
@@ -190,7 +193,7 @@ def _refuse_altered(paths: RecordPaths, statement: Statement) -> None:
     """
     for name, digest in statement.subjects:
         try:
-            data = (paths.directory / name).read_bytes()
+            data = read_file(paths.directory / name)
         except OSError as exc:
             raise SigningError(f"refusing to sign: {name}: cannot read ({exc.strerror})") from exc
         if sha256_hex(data) != digest:
@@ -244,6 +247,7 @@ def prepare_approval(
         )
     document_path = paths.approval(role, principal)
     signature_path = document_path.with_name(document_path.name + ".sig")
+    refuse_special(signature_path)
     if signature_path.exists():
         raise SigningError(f"{principal} has already signed {paths.stem} as {role}")
     key = key_path if isinstance(key_path, SshPublicKey) else read_public_key(key_path)
@@ -284,9 +288,10 @@ def store_approval(prepared: PreparedApproval, signature: bytes) -> Path:
     directory = prepared.document_path.parent
     try:
         with ledger_lock(directory):
-            if prepared.signature_path.exists():
+            if lexists(prepared.signature_path):
                 raise SigningError(f"{prepared.signature_path.name} already exists")
-            if prepared.document_path.exists():
+            # Any unsigned document there (or a link planted at its name) is replaced.
+            if lexists(prepared.document_path):
                 replace_file(prepared.document_path, prepared.document)
             else:
                 write_new_file(prepared.document_path, prepared.document)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.signing._files import parse_utc
+from gonogo_tui.core.signing._files import lexists, parse_utc, read_file
 from gonogo_tui.core.signing.allowed_signers import format_ssh_time
 from gonogo_tui.core.signing.approvals import NAMESPACE, parse_approval
 from gonogo_tui.core.signing.ledger import Ledger, LedgerError, check_entries, read_ledger
@@ -16,6 +16,9 @@ from gonogo_tui.core.signing.record import LEDGER_NAME, STATEMENT_SUFFIX, Record
 from gonogo_tui.core.signing.statement import Statement, parse_statement
 
 EXIT_OK = 0
+EXIT_EXPECTATION = 3
+"""The ledger is intact but not the one the gate expects (`--expect-head`, `--min-entries`):
+exit 3, as `gonogo verify`'s expectation mismatches."""
 EXIT_LEDGER = 4
 
 
@@ -29,7 +32,7 @@ class LedgerReport:
     head_sha256: str
     """SHA-256 of the last line: pin it elsewhere (CI log, git) to detect truncation."""
     exit_code: int
-    """0 intact, 4 broken."""
+    """0 intact, 3 intact but not as expected, 4 broken."""
     reason: str
     """One line."""
     unsealed: tuple[str, ...] = ()
@@ -51,12 +54,19 @@ def _check_unsealed(directory: Path, ledger: Ledger, statement: Statement) -> st
     return f"{name} was sealed as entry {statement.seq}, which the ledger lacks (entries deleted?)"
 
 
-def verify_ledger(directory: Path) -> LedgerReport:
+def verify_ledger(
+    directory: Path, *, expect_head: str | None = None, min_entries: int | None = None
+) -> LedgerReport:
     """Check an evidence folder's ledger chain and every statement it names.
 
     Catches edited, deleted, reordered or truncated entries (when a later record or a
     signed approval shows the gap) and statements that no longer match their entries.
     A statement whose sealing was interrupted is listed, not counted as a break.
+
+    A chain cannot show that its last entries were cut off with their records; an anchor
+    kept where the evidence writer cannot write can: `expect_head` (the head hash must be
+    exactly this) and `min_entries` (at least this many entries). An intact ledger that
+    misses either is exit 3.
     """
     try:
         ledger = read_ledger(directory / LEDGER_NAME)
@@ -79,7 +89,7 @@ def verify_ledger(directory: Path) -> LedgerReport:
         if record_id in sealed:
             continue
         try:
-            statement = parse_statement(path.read_bytes(), source=path.name)
+            statement = parse_statement(read_file(path), source=path.name)
         except (EvidenceError, OSError) as exc:
             return broken(f"{path.name}: {exc}")
         problem = _check_unsealed(directory, ledger, statement)
@@ -88,7 +98,31 @@ def verify_ledger(directory: Path) -> LedgerReport:
         unsealed.append(record_id)
     note = f"; {len(unsealed)} unsealed (interrupted)" if unsealed else ""
     reason = f"ledger intact: {len(ledger.entries)} entries, head {head}{note}"
+    mismatch = _anchor_mismatch(ledger, expect_head, min_entries)
+    if mismatch:
+        return LedgerReport(
+            directory, len(ledger.entries), head, EXIT_EXPECTATION, mismatch, tuple(unsealed)
+        )
     return LedgerReport(directory, len(ledger.entries), head, EXIT_OK, reason, tuple(unsealed))
+
+
+def _anchor_mismatch(ledger: Ledger, expect_head: str | None, min_entries: int | None) -> str:
+    """Why an intact ledger is not the anchored one ('' when it is)."""
+    count, head = len(ledger.entries), ledger.head_sha256
+    if min_entries is not None and count < min_entries:
+        return (
+            f"ledger has {count} entries, expected at least {min_entries}"
+            " (its last entries were cut off?)"
+        )
+    if expect_head is None or head == expect_head:
+        return ""
+    where = next((e.seq for e in ledger.entries if e.sha256 == expect_head), None)
+    if where is None:
+        found = "is not in the ledger (entries cut off or rewritten?)"
+    else:
+        found = f"is entry {where}: {count - where} entries were sealed after it"
+    shown = head or "empty"
+    return f"ledger head is {shown} ({count} entries), expected {expect_head}; that {found}"
 
 
 def explain_commands(record_path: Path, allowed_signers: Path) -> list[str]:
@@ -99,7 +133,7 @@ def explain_commands(record_path: Path, allowed_signers: Path) -> list[str]:
     """
     paths = locate_record(record_path)
     try:
-        statement = parse_statement(paths.statement.read_bytes(), source=paths.statement.name)
+        statement = parse_statement(read_file(paths.statement), source=paths.statement.name)
     except OSError as exc:
         raise EvidenceError(f"{paths.statement.name}: cannot read ({exc.strerror})") from exc
     q = shlex.quote
@@ -111,7 +145,7 @@ def explain_commands(record_path: Path, allowed_signers: Path) -> list[str]:
         f"printf '%s  %s\\n' {digests} | sha256sum -c -",
         *_artifact_lines(paths),
         f"# 2. The statement's SHA-256 is {statement.sha256}; its ledger line names it:",
-        f"sha256sum {q(paths.statement.name)}",
+        f"printf '%s  %s\\n' {statement.sha256} {q(paths.statement.name)} | sha256sum -c -",
         f"grep -c -F {statement.sha256} {LEDGER_NAME}",
     ]
     if statement.seq > 1:
@@ -124,10 +158,10 @@ def explain_commands(record_path: Path, allowed_signers: Path) -> list[str]:
     lines.append("# 4. Each approval names that statement and is signed by its principal:")
     for document in paths.approval_documents():
         signature = document.with_name(document.name + ".sig")
-        if not signature.exists():
+        if not lexists(signature):
             continue
         try:
-            approval = parse_approval(document.read_bytes(), source=document.name)
+            approval = parse_approval(read_file(document), source=document.name)
             signed_time = format_ssh_time(parse_utc(approval.signed_at))
         except (EvidenceError, OSError, ValueError):
             lines.append(f"# {document.name} is not a readable approval document")
@@ -148,7 +182,7 @@ def _artifact_lines(paths: RecordPaths) -> list[str]:
     from gonogo_tui.core.evidence import ARTIFACTS_SUFFIX
 
     try:
-        artifacts = json.loads(paths.json.read_bytes()).get("artifacts") or {}
+        artifacts = json.loads(read_file(paths.json)).get("artifacts") or {}
     except (OSError, ValueError, AttributeError):
         return []
     if not isinstance(artifacts, dict) or not artifacts:

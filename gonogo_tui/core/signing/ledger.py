@@ -23,6 +23,7 @@ from gonogo_tui.core.files import exclusive_lock
 from gonogo_tui.core.signing._files import (
     canonical_json,
     parse_json_strict,
+    read_file,
     replace_file,
     sha256_hex,
 )
@@ -139,7 +140,7 @@ def read_ledger(path: Path) -> Ledger:
         LedgerError: a line is malformed, out of sequence, or does not chain to the one before.
     """
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except FileNotFoundError:
         return Ledger(path, ())
     except OSError as exc:
@@ -174,7 +175,7 @@ def check_entries(directory: Path, ledger: Ledger) -> str | None:
     for entry in ledger.entries:
         statement_path = directory / f"{entry.record_id}{STATEMENT_SUFFIX}"
         try:
-            raw = statement_path.read_bytes()
+            raw = read_file(statement_path)
         except OSError:
             return f"entry {entry.seq}: {statement_path.name} is missing (record deleted?)"
         if sha256_hex(raw) != entry.statement_sha256:
@@ -205,7 +206,7 @@ def append_entry(ledger: Ledger, line: bytes) -> None:
         OSError: the file cannot be written.
     """
     try:
-        current = ledger.path.read_bytes()
+        current = read_file(ledger.path)
     except FileNotFoundError:
         current = b""
     expected = b"".join(entry.line + b"\n" for entry in ledger.entries)

@@ -14,7 +14,13 @@ from datetime import datetime
 from pathlib import Path
 
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.signing._files import format_utc, sha256_hex, write_new_file
+from gonogo_tui.core.signing._files import (
+    format_utc,
+    lexists,
+    read_file,
+    sha256_hex,
+    write_new_file,
+)
 from gonogo_tui.core.signing.ledger import (
     Ledger,
     LedgerError,
@@ -36,7 +42,7 @@ from gonogo_tui.core.signing.statement import (
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_file(path)
     except OSError as exc:
         raise EvidenceError(f"{path}: cannot read ({exc.strerror})") from exc
 
@@ -114,7 +120,7 @@ def seal_record(
         subjects = [(paths.txt.name, txt_bytes), (paths.json.name, json_bytes)]
         subjects += [(extra.name, _read(extra)) for extra in extras]
         digests = {name: sha256_hex(data) for name, data in subjects}
-        if paths.statement.exists():
+        if lexists(paths.statement):
             statement = _resume(paths, ledger, core, digests)
         else:
             data = build_statement(

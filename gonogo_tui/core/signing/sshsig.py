@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 from dataclasses import dataclass
 
@@ -68,25 +67,16 @@ class SshSignature:
 
 
 def parse_signature(armored: bytes | str) -> SshSignature:
-    """Decode an armoured SSH signature.
+    """Decode an armoured SSH signature, accepting exactly the bytes `ssh-keygen -Y verify`
+    accepts (see `dearmor`).
 
     Raises:
         SigningError: the text is not a well-formed SSH signature.
     """
-    if isinstance(armored, bytes):
-        if len(armored) > MAX_SIGNATURE_FILE:
-            raise SigningError("signature file is too large")
-        try:
-            armored = armored.decode("ascii")
-        except UnicodeDecodeError as exc:
-            raise SigningError("signature is not ASCII armour") from exc
-    lines = [line.strip() for line in armored.strip().splitlines()]
-    if len(lines) < 3 or lines[0] != BEGIN or lines[-1] != END:
-        raise SigningError("not an SSH signature (missing BEGIN/END SSH SIGNATURE lines)")
-    try:
-        blob = base64.b64decode("".join(lines[1:-1]), validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise SigningError("SSH signature is not valid base64") from exc
+    data = armored.encode("utf-8") if isinstance(armored, str) else armored
+    if len(data) > MAX_SIGNATURE_FILE:
+        raise SigningError("signature file is too large")
+    blob = dearmor(data)
     if not blob.startswith(MAGIC):
         raise SigningError("not an SSHSIG blob")
     reader = WireReader(blob[len(MAGIC) :], "SSH signature")
@@ -105,6 +95,88 @@ def parse_signature(armored: bytes | str) -> SshSignature:
     if hash_algorithm not in HASH_ALGORITHMS:
         raise SigningError(f"SSH signature hash algorithm {hash_algorithm!r} is not allowed")
     return SshSignature(public_key, namespace, hash_algorithm, signature)
+
+
+_BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_SPACE = frozenset(b" \t\n\v\f\r")
+"""What C's isspace() skips in the C locale."""
+_PAD = ord("=")
+
+
+def dearmor(data: bytes) -> bytes:
+    """The SSHSIG blob inside an armoured signature, read as OpenSSH's `sshsig_dearmor`
+    reads it, so that gonogo and an auditor's `ssh-keygen -Y verify` agree on every byte.
+
+    The file must start with the BEGIN line and a bare `\n`; the base64 runs to the first
+    `\n` followed by the END marker, and whatever follows that marker is ignored (as
+    ssh-keygen ignores it).
+    The base64 is then decoded as OpenBSD's `b64_pton` does (see `_b64_pton`).
+
+    Raises:
+        SigningError: the armour or its base64 is not what ssh-keygen accepts.
+    """
+    preamble = BEGIN.encode("ascii") + b"\n"
+    if not data.startswith(preamble):
+        raise SigningError("not an SSH signature (it must start with the BEGIN line and \\n)")
+    body = data[len(preamble) :]
+    end = body.find(b"\n" + END.encode("ascii"))  # the END line starts a line of its own
+    if end < 0:
+        raise SigningError("not an SSH signature (no END SSH SIGNATURE line)")
+    body = body[:end]
+    nul = body.find(b"\0")
+    if nul >= 0 and nul != len(body) - 1:  # sshbuf_dup_string: a NUL only as the last byte
+        raise SigningError("SSH signature is not valid base64 (a NUL byte inside)")
+    return _b64_pton(body[:nul] if nul >= 0 else body)
+
+
+def _b64_pton(text: bytes) -> bytes:
+    """Decode base64 as OpenBSD's `b64_pton`: whitespace is skipped anywhere, padding is
+    required and only whitespace may follow it, and the bits past the last whole byte must
+    be zero. Python's decoder ignores those bits: a flipped last character would still
+    decode, and ssh-keygen would refuse the file.
+
+    Raises:
+        SigningError: the text is not base64 that `b64_pton` accepts.
+    """
+    out = bytearray()
+    state = 0
+    leftover = 0  # the bits of the last character that do not fill a byte yet
+    rest = iter(text)
+    ch = None
+    for ch in rest:
+        if ch in _SPACE:
+            continue
+        if ch == _PAD:
+            break
+        value = _BASE64.find(bytes([ch]))
+        if value < 0:
+            raise SigningError("SSH signature is not valid base64")
+        if state == 0:
+            leftover = value << 2
+        elif state == 1:
+            out.append(leftover | value >> 4)
+            leftover = (value & 0x0F) << 4
+        elif state == 2:
+            out.append(leftover | value >> 2)
+            leftover = (value & 0x03) << 6
+        else:
+            out.append(leftover | value)
+            leftover = 0
+        state = (state + 1) % 4
+    else:
+        ch = None
+    if ch is None:  # the end of the text, no padding: it must end on a whole quantum
+        if state != 0:
+            raise SigningError("SSH signature is not valid base64 (missing padding)")
+        return bytes(out)
+    tail = bytes(rest).translate(None, bytes(_SPACE))
+    if state == 2:  # one byte of data: `==` (spaces allowed between)
+        ok = tail.startswith(b"=") and len(tail) == 1
+    else:  # two bytes of data: a single `=`
+        ok = state == 3 and not tail
+    if not ok or leftover:
+        raise SigningError("SSH signature is not valid base64 (padding or trailing bits)")
+    return bytes(out)
 
 
 def verify_signature(signature: SshSignature, message: bytes, namespace: str) -> SshPublicKey:

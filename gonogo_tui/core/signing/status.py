@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gonogo_tui.core.errors import EvidenceError, SigningError
-from gonogo_tui.core.signing._files import parse_utc
+from gonogo_tui.core.signing._files import lexists, parse_utc, read_file
 from gonogo_tui.core.signing.allowed_signers import AllowedSigners, load_allowed_signers
 from gonogo_tui.core.signing.approvals import (
     NAMESPACE,
@@ -56,7 +56,7 @@ def _check_one(
 ) -> CheckedApproval:
     signature_path = document.with_name(document.name + ".sig")
     name = document.name
-    if not signature_path.exists():
+    if not lexists(signature_path):
         return CheckedApproval(document, None, None, None, 0, f"{name}: not signed, ignored", False)
 
     def fail(
@@ -67,8 +67,8 @@ def _check_one(
         )
 
     try:
-        raw = document.read_bytes()
-        parsed = parse_signature(signature_path.read_bytes())
+        raw = read_file(document)
+        parsed = parse_signature(read_file(signature_path))
         key = verify_signature(parsed, raw, NAMESPACE)
     except OSError as exc:
         return fail(f"cannot read ({exc.strerror})")

@@ -18,7 +18,13 @@ from typing import Any
 import yaml
 
 from gonogo_tui.core.errors import EvidenceError, SigningError
-from gonogo_tui.core.signing._files import parse_utc, sha256_hex
+from gonogo_tui.core.signing._files import (
+    lexists,
+    parse_utc,
+    read_file,
+    read_file_under,
+    sha256_hex,
+)
 from gonogo_tui.core.signing.allowed_signers import AllowedSigners, load_allowed_signers
 from gonogo_tui.core.signing.ledger import LedgerError, ledger_line, read_ledger
 from gonogo_tui.core.signing.policy import ApprovalPolicy, PolicyOutcome
@@ -194,7 +200,7 @@ class _Verification:
 
     def read(self, path: Path) -> bytes | None:
         try:
-            return path.read_bytes()
+            return read_file(path)
         except OSError as exc:
             self.fail(EXIT_INTEGRITY, f"{path.name}: cannot read ({exc.strerror})")
             return None
@@ -281,7 +287,7 @@ class _Verification:
                 )
                 continue
             try:
-                data = (folder / relative).read_bytes()
+                data = read_file_under(self.paths.directory, f"{folder.name}/{relative}")
             except OSError as exc:
                 self.fail(EXIT_INTEGRITY, f"{name}: cannot read ({exc.strerror})")
                 continue
@@ -362,7 +368,7 @@ def verify_record(
         paths = locate_record(record_path)
     except EvidenceError as exc:
         return VerifyResult(record_path.name, None, (Finding(EXIT_INTEGRITY, str(exc)),))
-    if not any(path.exists() for path in (paths.txt, paths.json, paths.statement)):
+    if not any(lexists(path) for path in (paths.txt, paths.json, paths.statement)):
         # Said before anything about the trust files, which are judged against this folder.
         reason = f"{record_path}: no such record (no {paths.txt.name}, .json or statement)"
         return VerifyResult(paths.stem, None, (Finding(EXIT_INTEGRITY, reason),))
@@ -381,9 +387,9 @@ def verify_record(
     except SigningError as exc:
         return VerifyResult(paths.stem, None, (Finding(EXIT_INTEGRITY, str(exc)),))
     txt, json_bytes = check.read(paths.txt), check.read(paths.json)
-    if not paths.statement.exists():
+    if not lexists(paths.statement):
         check.fail(EXIT_LEDGER, f"{paths.stem} is not sealed: {paths.statement.name} is missing")
-    statement_bytes = check.read(paths.statement) if paths.statement.exists() else None
+    statement_bytes = check.read(paths.statement) if lexists(paths.statement) else None
     if txt is None or json_bytes is None or statement_bytes is None:
         return VerifyResult(paths.stem, None, tuple(check.findings))
     try:
