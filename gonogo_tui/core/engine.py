@@ -68,12 +68,12 @@ class ProbeRunner:
         isolate_timed: bool = False,
         head_start: bool = True,
     ) -> None:
-        self.ctx = ctx
+        self.redactor = redactor or ctx.redactor
+        self.ctx = replace(ctx, redactor=self.redactor)
         self.concurrency = concurrency
         self.default_timeout = default_timeout
         self.default_retries = default_retries
         self.retry_backoff = retry_backoff
-        self.redactor = redactor or Redactor()
         self._sleep = sleep
         self._semaphore: asyncio.Semaphore | None = None
         self._shared = SharedResources()
@@ -101,7 +101,13 @@ class ProbeRunner:
         """A runner configured by the checklist's `defaults` block."""
         defaults = checklist.defaults
         return cls(
-            ProbeContext(root=root, now=now, evidence_dir=evidence_dir, timeout=defaults.timeout),
+            ProbeContext(
+                root=root,
+                allow_outside_root=defaults.allow_outside_root,
+                now=now,
+                evidence_dir=evidence_dir,
+                timeout=defaults.timeout,
+            ),
             concurrency=concurrency or defaults.concurrency,
             default_timeout=defaults.timeout,
             default_retries=defaults.retries,

@@ -12,6 +12,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from gonogo_tui.core.redaction import Redactor
 from gonogo_tui.core.types import PositiveDuration
 
 T = TypeVar("T")
@@ -167,6 +168,8 @@ class ProbeContext:
 
     root: Path
     """Folder that relative paths in the checklist resolve against."""
+    allow_outside_root: bool = False
+    """Whether file probes may read outside `root` (the checklist's `defaults`)."""
     now: Callable[[], datetime] = utc_now
     """The clock (timezone-aware UTC)."""
     evidence_dir: Path | None = None
@@ -175,6 +178,9 @@ class ProbeContext:
     """This run's deadline in seconds; probes size their own client timeouts from it."""
     shared: SharedResources | None = None
     """Clients shared between probes, when the engine provides them."""
+    redactor: Redactor = field(default_factory=Redactor)
+    """The checklist's secrets: a probe shortening a text it shows redacts it first
+    (`redactor.excerpt`), since a cut secret is no longer recognised."""
 
     def resolve(self, path: str | Path) -> Path:
         """Resolve a checklist path against `root` (absolute paths stay as they are)."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
+from gonogo_tui.core.probes.base import Observation, ProbeContext
+from gonogo_tui.core.probes.reads_files import ReadsFiles
 from gonogo_tui.core.types import Compare, Duration, format_duration
 
 CoverageFormat = Literal["auto", "istanbul", "coveragepy", "cobertura", "lcov"]
 
 
-class CoverageProbe(ProbeSpec):
+class CoverageProbe(ReadsFiles):
     """Reads total line coverage from a report file.
 
     Formats: istanbul's `coverage-summary.json` (`total.lines`), coverage.py's JSON

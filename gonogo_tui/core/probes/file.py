@@ -6,7 +6,8 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
+from gonogo_tui.core.probes.base import Observation, ProbeContext, StrictModel
+from gonogo_tui.core.probes.reads_files import ReadsFiles
 from gonogo_tui.core.types import Duration, Regex, format_duration
 
 
@@ -21,7 +22,7 @@ class NewestIn(StrictModel):
     """Search sub-folders too."""
 
 
-class FileProbe(ProbeSpec):
+class FileProbe(ReadsFiles):
     """Checks a file: it exists, its content matches, it is recent enough."""
 
     kind: Literal["file"] = "file"
