@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from gonogo_tui.core.probes.base import ProbeResult, Status
 from gonogo_tui.core.probes.confined import EXCERPT_LIMIT
 from tests.core.probes.ops.helpers import T0, context, run_engine, spec
@@ -39,13 +41,17 @@ def _assert_short_and_clean(detail: str) -> None:
     assert len(_quoted(detail)) <= EXCERPT_LIMIT, detail
 
 
-def test_date_regex_quotes_a_short_redacted_excerpt(tmp_path: Path) -> None:
-    (tmp_path / "passwd").write_text(PASSWD)
+@pytest.mark.parametrize("offset", [32, 50])
+def test_date_regex_quotes_a_short_redacted_excerpt(tmp_path: Path, offset: int) -> None:
+    """The secret straddles the cut wherever it is: redacted before the cut, no part of it
+    is left (a cut first would leave `hunter2-SU`, which no redactor recognises)."""
+    line = "root:x:0:0:root:/root:/bin/bash:".ljust(offset, "y") + SECRET + "z" * 200
+    (tmp_path / "passwd").write_text(line + "\n" + PASSWD)
     result = _run(tmp_path, max_age="1d", date_regex=r"^(root:.*)$")
     assert result.status is Status.ERROR
     assert "is not a date" in result.detail
     _assert_short_and_clean(result.detail)
-    assert _quoted(result.detail).startswith("root:x:0:0:root:/root:/bin/bash:***")
+    assert _quoted(result.detail).startswith("root:x:0:0:root:/root:/bin/bash:")
 
 
 def test_date_regex_control_characters_are_replaced(tmp_path: Path) -> None:
