@@ -23,7 +23,7 @@ class CoverageProbe(ReadsFiles):
     kind: Literal["coverage"] = "coverage"
     start_tier: ClassVar[int] = 2
     path: str
-    """The report, relative to the root unless absolute, e.g. `coverage/coverage-summary.json`."""
+    """The report, relative to the root (inside it), e.g. `coverage/coverage-summary.json`."""
     format: CoverageFormat = "auto"
     """The report's format; `auto` detects it."""
     compare: Compare

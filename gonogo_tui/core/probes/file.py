@@ -15,7 +15,7 @@ class NewestIn(StrictModel):
     """The newest file matching a glob inside a folder (the seed's `ls -lt pacts/`)."""
 
     dir: str
-    """Folder, relative to the root unless absolute."""
+    """Folder, relative to the root; inside it unless `allow_outside_root`."""
     glob: str = "*"
     """Pattern the files must match, e.g. `*.test.ts`."""
     recursive: bool = False
@@ -28,7 +28,8 @@ class FileProbe(ReadsFiles):
     kind: Literal["file"] = "file"
     start_tier: ClassVar[int] = 2
     path: str | None = Field(default=None, min_length=1)
-    """The file, relative to the root unless absolute (never empty: that is the root itself)."""
+    """The file, relative to the root; inside it unless `allow_outside_root` (never empty:
+    that is the root itself)."""
     newest_in: NewestIn | None = None
     """Instead of `path`: the newest file matching a glob in a folder."""
     exists: bool = True
