@@ -171,9 +171,15 @@ def glob_paths(
                     stack.append((entry.path, index))
         elif not _MAGIC.search(part):
             candidate = os.path.join(directory, part)
-            confinement.check(candidate)
+            try:
+                link = stat.S_ISLNK(os.lstat(candidate).st_mode)
+            except OSError:  # absent (or unreadable): nothing to match or enter
+                continue
+            if link or part == "..":
+                # `directory` is inside the root; only these can step out of it.
+                confinement.check(candidate)
             if last:
-                if os.path.lexists(candidate) and candidate not in seen:
+                if candidate not in seen:
                     seen.add(candidate)
                     yield candidate
             elif os.path.isdir(candidate):
