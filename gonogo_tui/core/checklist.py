@@ -66,6 +66,9 @@ class Defaults(StrictModel):
     """Probes running at once."""
     stale_after: Duration = 300.0
     """A result older than this is stale in the review."""
+    allow_outside_root: bool = False
+    """Let file-reading probes (file, coverage, junit, oncall) read outside `--root`; a
+    probe's own `allow_outside_root` wins."""
 
 
 class ApprovalPolicy(StrictModel):

@@ -101,7 +101,13 @@ class ProbeRunner:
         """A runner configured by the checklist's `defaults` block."""
         defaults = checklist.defaults
         return cls(
-            ProbeContext(root=root, now=now, evidence_dir=evidence_dir, timeout=defaults.timeout),
+            ProbeContext(
+                root=root,
+                allow_outside_root=defaults.allow_outside_root,
+                now=now,
+                evidence_dir=evidence_dir,
+                timeout=defaults.timeout,
+            ),
             concurrency=concurrency or defaults.concurrency,
             default_timeout=defaults.timeout,
             default_retries=defaults.retries,

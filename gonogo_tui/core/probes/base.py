@@ -168,6 +168,8 @@ class ProbeContext:
 
     root: Path
     """Folder that relative paths in the checklist resolve against."""
+    allow_outside_root: bool = False
+    """Whether file probes may read outside `root` (the checklist's `defaults`)."""
     now: Callable[[], datetime] = utc_now
     """The clock (timezone-aware UTC)."""
     evidence_dir: Path | None = None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
+from gonogo_tui.core.probes.base import Observation, ProbeContext
+from gonogo_tui.core.probes.reads_files import ReadsFiles
 from gonogo_tui.core.types import Compare, Duration, format_duration
 
 CoverageFormat = Literal["auto", "istanbul", "coveragepy", "cobertura", "lcov"]
 
 
-class CoverageProbe(ProbeSpec):
+class CoverageProbe(ReadsFiles):
     """Reads total line coverage from a report file.
 
     Formats: istanbul's `coverage-summary.json` (`total.lines`), coverage.py's JSON
@@ -22,7 +23,7 @@ class CoverageProbe(ProbeSpec):
     kind: Literal["coverage"] = "coverage"
     start_tier: ClassVar[int] = 2
     path: str
-    """The report, relative to the root unless absolute, e.g. `coverage/coverage-summary.json`."""
+    """The report, relative to the root (inside it), e.g. `coverage/coverage-summary.json`."""
     format: CoverageFormat = "auto"
     """The report's format; `auto` detects it."""
     compare: Compare

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes._ops import age_text, fmt_number, refuse_xml_entities
 from gonogo_tui.core.probes.base import Observation, ProbeContext
+from gonogo_tui.core.probes.confined import Confinement, Stop, excerpt, in_thread, read_bounded
 from gonogo_tui.core.probes.coverage import CoverageProbe
 from gonogo_tui.core.types import format_duration
 
@@ -42,9 +44,13 @@ async def run_coverage_probe(spec: CoverageProbe, ctx: ProbeContext) -> Observat
         ProbeError: the report cannot be parsed or its format is not recognised.
     """
     path = ctx.resolve(spec.path)
-    if not path.is_file():
+    confinement = Confinement.of(ctx, spec)
+    found = await in_thread(
+        ctx, lambda stop: _read(path, spec.format, confinement, stop, ctx.redactor)
+    )
+    if found is None:
         return Observation(False, "no report", f"coverage report not found: {spec.path}")
-    coverage, mtime = await asyncio.to_thread(_read, path, spec.format)
+    coverage, mtime = found
     value = f"{fmt_number(coverage.percent)}%"
     now = ctx.now()
     modified = datetime.fromtimestamp(mtime, UTC)
@@ -59,11 +65,18 @@ async def run_coverage_probe(spec: CoverageProbe, ctx: ProbeContext) -> Observat
     return Observation(not problems, value, detail, f"{path}: {coverage.describe()}")
 
 
-def _read(path: Path, fmt: str) -> tuple[LineCoverage, float]:
-    stat = path.stat()
-    if stat.st_size > MAX_REPORT_BYTES:
-        raise ProbeError(f"{path.name}: {stat.st_size} bytes is too large for a coverage report")
-    return read_coverage(path.read_bytes(), fmt, path.name), stat.st_mtime
+def _read(
+    path: Path, fmt: str, confinement: Confinement, stop: Stop, redact: Callable[[str], str]
+) -> tuple[LineCoverage, float] | None:
+    """The report's coverage and modification time; None when there is no such file."""
+    real = confinement.check(path)
+    if not os.path.isfile(real):
+        return None
+    mtime = os.stat(real).st_mtime
+    data, _ = read_bounded(
+        real, MAX_REPORT_BYTES, stop, shown=path.name, refuse_larger="a coverage report"
+    )
+    return read_coverage(data, fmt, path.name, redact), mtime
 
 
 def detect_format(data: bytes, name: str = "") -> str:
@@ -92,8 +105,16 @@ def detect_format(data: bytes, name: str = "") -> str:
     )
 
 
-def read_coverage(data: bytes, fmt: str = "auto", name: str = "report") -> LineCoverage:
+def read_coverage(
+    data: bytes,
+    fmt: str = "auto",
+    name: str = "report",
+    redact: Callable[[str], str] = str,
+) -> LineCoverage:
     """Total line coverage of a report given as bytes.
+
+    `redact` hides secrets in the bit of the report an error message quotes, before it is
+    cut short.
 
     Raises:
         ProbeError: the report cannot be read as that format.
@@ -111,7 +132,10 @@ def read_coverage(data: bytes, fmt: str = "auto", name: str = "report") -> LineC
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise ProbeError(f"{name}: cannot be read as {fmt}") from None
     except (KeyError, TypeError, ValueError) as exc:
-        raise ProbeError(f"{name}: not a {fmt} report ({type(exc).__name__}: {exc})") from None
+        # The message of int("...") quotes the report's text: a short excerpt at most.
+        raise ProbeError(
+            f"{name}: not a {fmt} report ({type(exc).__name__}: {excerpt(str(exc), redact)})"
+        ) from None
 
 
 def _istanbul(document: Any) -> LineCoverage:

@@ -6,7 +6,8 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
+from gonogo_tui.core.probes.base import Observation, ProbeContext, StrictModel
+from gonogo_tui.core.probes.reads_files import ReadsFiles
 from gonogo_tui.core.types import Duration, Regex, format_duration
 
 
@@ -14,20 +15,21 @@ class NewestIn(StrictModel):
     """The newest file matching a glob inside a folder (the seed's `ls -lt pacts/`)."""
 
     dir: str
-    """Folder, relative to the root unless absolute."""
+    """Folder, relative to the root; inside it unless `allow_outside_root`."""
     glob: str = "*"
     """Pattern the files must match, e.g. `*.test.ts`."""
     recursive: bool = False
     """Search sub-folders too."""
 
 
-class FileProbe(ProbeSpec):
+class FileProbe(ReadsFiles):
     """Checks a file: it exists, its content matches, it is recent enough."""
 
     kind: Literal["file"] = "file"
     start_tier: ClassVar[int] = 2
     path: str | None = Field(default=None, min_length=1)
-    """The file, relative to the root unless absolute (never empty: that is the root itself)."""
+    """The file, relative to the root; inside it unless `allow_outside_root` (never empty:
+    that is the root itself)."""
     newest_in: NewestIn | None = None
     """Instead of `path`: the newest file matching a glob in a folder."""
     exists: bool = True

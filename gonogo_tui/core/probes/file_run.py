@@ -6,15 +6,25 @@ A missing file (or a folder without a matching file) is measured, so it is a FAI
 
 from __future__ import annotations
 
-import asyncio
+import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from gonogo_tui.core.errors import ProbeError
-from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, iso_utc, one_line
+from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, iso_utc
+from gonogo_tui.core.probes.confined import (
+    Confinement,
+    Stop,
+    excerpt,
+    glob_paths,
+    in_thread,
+    read_bounded,
+    split_pattern,
+)
 from gonogo_tui.core.probes.file import FileProbe, NewestIn
 from gonogo_tui.core.types import format_duration
 
@@ -27,6 +37,9 @@ class _Target:
     """The file the checks apply to, with what `stat` said about it."""
 
     path: Path
+    """As the checklist names it (under the root), for details."""
+    real: str
+    """Where it resolves to: what is read."""
     mtime: datetime
     size: int
     is_dir: bool
@@ -43,6 +56,9 @@ class _Content:
 async def run_file_probe(spec: FileProbe, ctx: ProbeContext) -> Observation:
     """Check a file (or the newest file matching a glob) as the spec says.
 
+    Every path is confined to the root (see `confined`), and the walk and the read run in a
+    thread that stops when the probe is cancelled or passes its deadline.
+
     Args:
         spec: The probe as written in the checklist.
         ctx: Root folder and clock.
@@ -51,25 +67,31 @@ async def run_file_probe(spec: FileProbe, ctx: ProbeContext) -> Observation:
         The observation: `present`/`absent`, or the age when `max_age` is set.
 
     Raises:
-        ProbeError: `date_regex` found no parseable date, or the glob is unusable.
+        ProbeError: `date_regex` found no parseable date, the glob is unusable, or a path
+            resolves outside the root.
         OSError: the file exists but cannot be read.
     """
+    confinement = Confinement.of(ctx, spec)
     if spec.newest_in is not None:
-        folder = ctx.resolve(spec.newest_in.dir)
-        target = await asyncio.to_thread(_newest_match, folder, spec.newest_in)
-        if target is None:
-            reason = "does not exist" if not folder.is_dir() else "has no matching file"
+        where = spec.newest_in
+        folder = ctx.resolve(where.dir)
+        if not where.glob or where.glob.startswith("/"):
+            raise ProbeError(f"unusable glob {where.glob!r}: give a pattern relative to the folder")
+        found = await in_thread(ctx, lambda stop: _newest_match(folder, where, confinement, stop))
+        if found is None:
             return Observation(
                 ok=not spec.exists,
                 value="no files",
-                detail=f"folder {folder} {reason} (glob {spec.newest_in.glob!r})",
+                detail=f"folder {folder} {_no_match_reason(folder)} (glob {where.glob!r})",
             )
+        target = found
     else:
         assert spec.path is not None  # the model validator guarantees one target
         path = ctx.resolve(spec.path)
-        target = await asyncio.to_thread(_stat, path)
-        if target is None:
+        single = await in_thread(ctx, lambda stop: _stat(path, confinement.check(path)))
+        if single is None:
             return Observation(ok=not spec.exists, value="absent", detail=f"{path} does not exist")
+        target = single
 
     if not spec.exists:
         return Observation(
@@ -81,12 +103,16 @@ async def run_file_probe(spec: FileProbe, ctx: ProbeContext) -> Observation:
     return await _check_present(spec, ctx, target)
 
 
+def _no_match_reason(folder: Path) -> str:
+    return "has no matching file" if folder.is_dir() else "does not exist"
+
+
 async def _check_present(spec: FileProbe, ctx: ProbeContext, target: _Target) -> Observation:
     content: _Content | None = None
     if spec.contains or spec.date_regex is not None:
         if target.is_dir:
             raise ProbeError(f"{target.path} is a folder; 'contains' and 'date_regex' need a file")
-        content = await asyncio.to_thread(_read_start, target.path)
+        content = await in_thread(ctx, lambda stop: _read_start(target, stop))
 
     output = _describe(target)
     name = target.path.name if spec.newest_in is not None else ""
@@ -95,12 +121,11 @@ async def _check_present(spec: FileProbe, ctx: ProbeContext, target: _Target) ->
     if content is not None:
         for pattern in spec.contains:
             if re.search(pattern, content.text, re.MULTILINE) is None:
-                searched = f" (first {READ_LIMIT // (1024 * 1024)} MB searched)"
                 return Observation(
                     ok=False,
                     value=present_value,
-                    detail=f"{target.path}: no match for /{pattern}/"
-                    + (searched if content.truncated else ""),
+                    detail=f"{target.path}: no match for /{pattern}/ "
+                    f"({_found(content, ctx.redactor)})",
                     output=output,
                 )
 
@@ -112,7 +137,7 @@ async def _check_present(spec: FileProbe, ctx: ProbeContext, target: _Target) ->
 
     if spec.date_regex is not None:
         assert content is not None
-        dated = _find_date(content.text, spec.date_regex, spec.date_format, target.path)
+        dated = _find_date(content, spec.date_regex, spec.date_format, target.path, ctx.redactor)
         origin = f"dated {iso_utc(dated)}"
     else:
         dated = target.mtime
@@ -150,51 +175,83 @@ FUTURE_TOLERANCE = 86400.0
 time zone) before the probe fails it as in the future."""
 
 
-def _stat(path: Path) -> _Target | None:
+def _stat(path: Path, real: str) -> _Target | None:
+    """What `stat` says of `real`, shown as `path`; None when it does not exist."""
     try:
-        info = path.stat()
+        info = os.stat(real)
     except (FileNotFoundError, NotADirectoryError):
         return None
     return _Target(
         path=path,
+        real=real,
         mtime=datetime.fromtimestamp(info.st_mtime, UTC),
         size=info.st_size,
-        is_dir=path.is_dir(),
+        is_dir=stat.S_ISDIR(info.st_mode),
     )
 
 
-def _newest_match(folder: Path, where: NewestIn) -> _Target | None:
+def _newest_match(
+    folder: Path, where: NewestIn, confinement: Confinement, stop: Stop
+) -> _Target | None:
+    """The newest regular file matching the glob, walked entry by entry (stoppable)."""
+    confinement.check(folder)
     if not folder.is_dir():
         return None
-    try:
-        candidates = folder.rglob(where.glob) if where.recursive else folder.glob(where.glob)
-        newest: _Target | None = None
-        for candidate in candidates:
-            if not candidate.is_file():
-                continue
-            found = _stat(candidate)
-            if found is not None and (newest is None or found.mtime > newest.mtime):
-                newest = found
-    except (ValueError, NotImplementedError) as exc:
-        raise ProbeError(f"unusable glob {where.glob!r}: {exc}") from None
+    prefix, parts = split_pattern(where.glob)
+    if where.recursive:
+        parts = ["**", *parts]
+    start = os.path.join(folder, prefix) if prefix else str(folder)
+    if prefix:
+        confinement.check(start)
+    newest: _Target | None = None
+    for candidate in glob_paths(start, parts, confinement, stop, hidden=True):
+        stop.check()
+        try:
+            info = os.stat(candidate)
+        except OSError:  # gone since it was listed, or a dangling link
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        mtime = datetime.fromtimestamp(info.st_mtime, UTC)
+        if newest is None or mtime > newest.mtime:
+            newest = _Target(Path(candidate), candidate, mtime, info.st_size, is_dir=False)
+    if newest is not None:
+        # A match reached through a symbolic link was checked as it was listed; the file
+        # read is the one it resolves to now.
+        newest = _Target(
+            newest.path, confinement.check(newest.path), newest.mtime, newest.size, False
+        )
     return newest
 
 
-def _read_start(path: Path) -> _Content:
-    # Opening a named pipe blocks until something writes to it, in a thread that no
-    # deadline can stop: only regular files are read.
-    if not stat.S_ISREG(path.stat().st_mode):
-        raise ProbeError(f"{path} is not a regular file (a pipe or a device); it is not read")
-    with path.open("rb") as handle:
-        data = handle.read(READ_LIMIT + 1)
-    truncated = len(data) > READ_LIMIT
-    return _Content(text=data[:READ_LIMIT].decode("utf-8", errors="replace"), truncated=truncated)
+def _read_start(target: _Target, stop: Stop) -> _Content:
+    data, truncated = read_bounded(target.real, READ_LIMIT, stop, shown=str(target.path))
+    return _Content(text=data.decode("utf-8", errors="replace"), truncated=truncated)
 
 
-def _find_date(text: str, pattern: str, date_format: str | None, path: Path) -> datetime:
+def _found(content: _Content, redact: Callable[[str], str]) -> str:
+    """What the file holds, for a detail: its size in lines and a short excerpt of its
+    first non-blank line (never more of its content)."""
+    lines = content.text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    counted = f"{len(lines)} line{'s' * (len(lines) != 1)}"
+    if content.truncated:
+        counted = f"first {READ_LIMIT // (1024 * 1024)} MB searched, {counted}"
+    if not first:
+        return f"{counted}, all blank" if lines else "empty file"
+    return f"{counted}; first: {excerpt(first, redact)}"
+
+
+def _find_date(
+    content: _Content,
+    pattern: str,
+    date_format: str | None,
+    path: Path,
+    redact: Callable[[str], str],
+) -> datetime:
     """The first date matched by `pattern` that parses; naive dates are UTC."""
     seen: list[str] = []
-    for match in re.finditer(pattern, text, re.MULTILINE):
+    for match in re.finditer(pattern, content.text, re.MULTILINE):
         raw = (match.group(1) if match.re.groups else match.group(0)) or ""
         raw = raw.strip()
         parsed = _parse_date(raw, date_format)
@@ -202,9 +259,9 @@ def _find_date(text: str, pattern: str, date_format: str | None, path: Path) -> 
             return parsed
         seen.append(raw)
     if not seen:
-        raise ProbeError(f"{path}: no date matching /{pattern}/")
+        raise ProbeError(f"{path}: no date matching /{pattern}/ ({_found(content, redact)})")
     expected = f"format {date_format!r}" if date_format else "ISO 8601"
-    raise ProbeError(one_line(f"{path}: {seen[0][:60]!r} is not a date ({expected})"))
+    raise ProbeError(f"{path}: {excerpt(seen[0], redact)} is not a date ({expected})")
 
 
 def _parse_date(raw: str, date_format: str | None) -> datetime | None:

@@ -6,11 +6,12 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
+from gonogo_tui.core.probes.base import Observation, ProbeContext
+from gonogo_tui.core.probes.reads_files import ReadsFiles
 from gonogo_tui.core.types import Duration, Regex, format_duration
 
 
-class JunitProbe(ProbeSpec):
+class JunitProbe(ReadsFiles):
     """Reads one or more JUnit XML reports (`<testsuites>` or `<testsuite>` roots).
 
     Each `<testcase>` counts once: failed if it holds `<failure>`, errored if `<error>`,

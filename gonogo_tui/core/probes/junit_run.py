@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import glob
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,6 +11,14 @@ from pathlib import Path
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes._ops import age_text, plural, refuse_xml_entities
 from gonogo_tui.core.probes.base import Observation, ProbeContext
+from gonogo_tui.core.probes.confined import (
+    Confinement,
+    Stop,
+    glob_paths,
+    in_thread,
+    read_bounded,
+    split_pattern,
+)
 from gonogo_tui.core.probes.junit import JunitProbe
 from gonogo_tui.core.types import format_duration
 
@@ -37,11 +44,18 @@ async def run_junit_probe(spec: JunitProbe, ctx: ProbeContext) -> Observation:
     Raises:
         ProbeError: a report does not parse as JUnit XML.
     """
-    pattern = str(ctx.resolve(spec.path))
-    paths = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+    confinement = Confinement.of(ctx, spec)
+    use_timestamps = spec.timestamps == "report"
+
+    def work(stop: Stop) -> tuple[list[Path], Tally]:
+        paths = _matching(ctx, spec.path, confinement, stop)
+        if not paths:
+            return paths, Tally()
+        return paths, read_reports(paths, use_timestamps, confinement=confinement, stop=stop)
+
+    paths, tally = await in_thread(ctx, work)
     if not paths:
         return Observation(False, "no report", f"no JUnit report matches {spec.path}")
-    tally = await asyncio.to_thread(read_reports, paths, spec.timestamps == "report")
     now = ctx.now()
     critical = re.compile(spec.critical) if spec.critical is not None else None
     critical_skipped = [name for name in tally.skipped if critical and critical.search(name)]
@@ -87,20 +101,44 @@ async def run_junit_probe(spec: JunitProbe, ctx: ProbeContext) -> Observation:
     return Observation(not problems, value, detail, output)
 
 
-def read_reports(paths: list[Path], use_timestamps: bool = True) -> Tally:
+def _matching(ctx: ProbeContext, pattern: str, confinement: Confinement, stop: Stop) -> list[Path]:
+    """The regular files matching `pattern` (a path or a glob, `**` included), sorted."""
+    expanded = str(Path(pattern).expanduser())
+    prefix, parts = split_pattern(expanded)
+    start = str(ctx.resolve(prefix)) if prefix else str(ctx.root)
+    confinement.check(start)
+    found = glob_paths(start, parts, confinement, stop, hidden=False)
+    return sorted(Path(path) for path in found if os.path.isfile(path))
+
+
+def read_reports(
+    paths: list[Path],
+    use_timestamps: bool = True,
+    *,
+    confinement: Confinement | None = None,
+    stop: Stop | None = None,
+) -> Tally:
     """Sum the outcomes of JUnit XML files.
 
+    Args:
+        paths: The reports.
+        use_timestamps: Date a report by its suites' `timestamp`, else by its file.
+        confinement: Given, each path must resolve inside the root.
+        stop: Checked while reading (a cancelled probe stops its thread).
+
     Raises:
-        ProbeError: a file is too large or is not JUnit XML.
+        ProbeError: a file is too large, is not JUnit XML, or resolves outside the root.
     """
     tally = Tally()
+    stop = stop or Stop()
     for path in paths:
-        size = path.stat().st_size
-        if size > MAX_REPORT_BYTES:
-            raise ProbeError(f"{path.name}: {size} bytes is too large for a JUnit report")
-        written = _read_one(path.read_bytes(), path.name, tally, use_timestamps)
+        real = confinement.check(path) if confinement is not None else str(path)
+        data, _ = read_bounded(
+            real, MAX_REPORT_BYTES, stop, shown=path.name, refuse_larger="a JUnit report"
+        )
+        written = _read_one(data, path.name, tally, use_timestamps)
         if written is None:
-            written = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            written = datetime.fromtimestamp(os.stat(real).st_mtime, UTC)
         if tally.newest is None or written > tally.newest:
             tally.newest = written
     return tally

@@ -6,12 +6,13 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
+from gonogo_tui.core.probes.base import Observation, ProbeContext
+from gonogo_tui.core.probes.reads_files import ReadsFiles
 from gonogo_tui.core.probes.window import TimeZoneName
 from gonogo_tui.core.types import Duration, format_duration
 
 
-class OnCallProbe(ProbeSpec):
+class OnCallProbe(ReadsFiles):
     """Reads an on-call schedule and finds the shift covering the run's clock.
 
     Markdown: the first table whose header has a start column (`Start`/`From`), an end

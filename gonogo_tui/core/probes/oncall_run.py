@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
+from gonogo_tui.core.probes.confined import Confinement, Stop, in_thread, read_bounded
 from gonogo_tui.core.probes.oncall import OnCallProbe
 from gonogo_tui.core.probes.window import check_timezone
 from gonogo_tui.core.types import format_duration
@@ -49,9 +50,10 @@ async def run_oncall_probe(spec: OnCallProbe, ctx: ProbeContext) -> Observation:
         ProbeError: the schedule cannot be parsed.
     """
     path = ctx.resolve(spec.path)
-    if not path.is_file():
+    confinement = Confinement.of(ctx, spec)
+    text = await in_thread(ctx, lambda stop: _read(path, confinement, stop))
+    if text is None:
         return Observation(False, "no schedule", f"on-call schedule not found: {spec.path}")
-    text = await asyncio.to_thread(_read, path)
     shifts = parse_schedule(text, spec, path)
     now = ctx.now().astimezone(dt.UTC)
     current = [shift for shift in shifts if shift.start <= now < shift.end]
@@ -94,12 +96,16 @@ def _on_duty(current: list[Shift], role: str) -> Shift | None:
     return naming[-1] if naming else None
 
 
-def _read(path: Path) -> str:
-    size = path.stat().st_size
-    if size > MAX_SCHEDULE_BYTES:
-        raise ProbeError(f"{path.name}: {size} bytes is too large for an on-call schedule")
+def _read(path: Path, confinement: Confinement, stop: Stop) -> str | None:
+    """The schedule's text; None when there is no such file."""
+    real = confinement.check(path)
+    if not os.path.isfile(real):
+        return None
+    data, _ = read_bounded(
+        real, MAX_SCHEDULE_BYTES, stop, shown=path.name, refuse_larger="an on-call schedule"
+    )
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ProbeError(f"{path.name}: not UTF-8 text") from None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes._ops import age_text, fmt_number, plural
 from gonogo_tui.core.probes.base import Observation, ProbeContext, iso_utc, one_line, parse_iso
+from gonogo_tui.core.probes.confined import Confinement, Stop, glob_paths, in_thread
 from gonogo_tui.core.probes.pg_health import PgHealthProbe
 from gonogo_tui.core.types import format_duration
 
@@ -221,7 +221,10 @@ async def _size_growth(
     current = SizeRecord(str(row["server"]), str(row["db"]), int(row["bytes"]), now)
     name = size_artifact_name(current.database)
     artifacts = {name: current.to_json()}
-    earlier = await asyncio.to_thread(find_size_records, ctx.evidence_dir, name, current)
+    evidence_dir = ctx.evidence_dir
+    earlier = await in_thread(
+        ctx, lambda stop: find_size_records(evidence_dir, name, current, stop=stop)
+    )
     earlier = [r for r in earlier if r.measured_at < now and r.bytes > 0]
     old_enough = [
         r for r in earlier if (now - r.measured_at).total_seconds() >= spec.min_baseline_age
@@ -263,21 +266,28 @@ async def _size_growth(
 
 
 def find_size_records(
-    evidence_dir: Path | None, name: str, current: SizeRecord
+    evidence_dir: Path | None, name: str, current: SizeRecord, *, stop: Stop | None = None
 ) -> list[SizeRecord]:
     """Earlier size records of the same server and database in an evidence folder.
 
     Looks at files named `name` anywhere below the folder and at JSON records (up to two
-    levels deep) whose results carry an artifact of that name.
+    levels deep) whose results carry an artifact of that name. The walk checks `stop` at
+    every entry, so a probe's deadline bounds it however big the folder is.
     """
     if evidence_dir is None or not evidence_dir.is_dir():
         return []
+    stop = stop or Stop()
+    # The evidence folder is the operator's (--evidence-dir), not the checklist's: where its
+    # links may lead is the evidence code's concern, not a probe root's.
+    anywhere = Confinement(evidence_dir, True, str(evidence_dir))
     found: list[SizeRecord] = []
     texts: list[str] = []
-    for path in evidence_dir.rglob(name):
-        texts.extend(_small_text(path))
-    for pattern in ("*.json", "*/*.json"):
-        for path in evidence_dir.glob(pattern):
+    start = str(evidence_dir)
+    for named in glob_paths(start, ["**", name], anywhere, stop, hidden=True):
+        texts.extend(_small_text(Path(named)))
+    for pattern in (["*.json"], ["*", "*.json"]):
+        for match in glob_paths(start, pattern, anywhere, stop, hidden=True):
+            path = Path(match)
             if path.name == name:
                 continue
             for text in _small_text(path):

@@ -57,10 +57,15 @@ async def test_exists_false_inverts(tmp_path: Path) -> None:
     assert observation.value == "present"
 
 
-async def test_absolute_path_ignores_root(tmp_path: Path) -> None:
+async def test_absolute_path_outside_root_needs_allowing(tmp_path: Path) -> None:
     target = tmp_path / "abs.txt"
     target.write_text("x")
-    assert (await _run(tmp_path / "elsewhere", path=str(target))).ok
+    (tmp_path / "elsewhere").mkdir()
+    with pytest.raises(ProbeError, match="outside the root"):
+        await _run(tmp_path / "elsewhere", path=str(target))
+    allowed = await _run(tmp_path / "elsewhere", path=str(target), allow_outside_root=True)
+    assert allowed.ok
+    assert (await _run(tmp_path, path=str(target))).ok  # absolute, inside the root
 
 
 async def test_all_patterns_must_match(tmp_path: Path) -> None:

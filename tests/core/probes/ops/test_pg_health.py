@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from gonogo_tui.core.probes.base import ProbeResult, Status, iso_utc
 from gonogo_tui.core.probes.pg_health_run import size_artifact_name
 from tests.core.probes.ops.conftest import HEALTH_DATABASE, ArchivingPostgres
-from tests.core.probes.ops.helpers import T0, arun_engine, context, respec, spec
+from tests.core.probes.ops.helpers import T0, arun_engine, context, respec, run_engine, spec
 from tests.servers import PostgresServer, wait_until
 
 
@@ -258,6 +258,20 @@ def _earlier(record: str, *, factor: float, age: timedelta, server: str | None =
     if server is not None:
         data["server"] = server
     return json.dumps(data)
+
+
+def test_size_growth_walk_of_a_huge_evidence_folder_stops_with_the_deadline(
+    health_db: str,
+) -> None:
+    """Looking for earlier sizes walks the evidence folder in a thread; a folder as big as
+    `/usr` (seconds to walk) ends with the probe's 1 s deadline, thread included (the
+    `asyncio.run` in `run_engine` waits for it)."""
+    started = time.monotonic()
+    ctx = context(evidence_dir=Path("/usr"))
+    result = run_engine(_size_probe(health_db), ctx, timeout=1.0)
+    took = time.monotonic() - started
+    assert result.status is Status.ERROR and "timed out after 1s" in result.detail, result
+    assert took < 2.5, f"the probe held its caller {took:.2f}s"
 
 
 async def test_size_growth_first_run_records_a_baseline(health_db: str, tmp_path: Path) -> None:
