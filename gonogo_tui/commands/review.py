@@ -19,7 +19,7 @@ from gonogo_tui.commands.common import (
     redact_logs,
     tell_completed,
 )
-from gonogo_tui.commands.viewer_server import host_port
+from gonogo_tui.commands.viewer_server import add_serve_arguments
 from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
@@ -72,13 +72,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="start with the walkthrough: one section at a time, a summary at the end",
     )
-    parser.add_argument(
-        "--serve",
-        type=host_port,
-        metavar="HOST:PORT",
-        default=None,
-        help="also serve a read-only view of the review to browsers at http://HOST:PORT/",
-    )
+    add_serve_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -161,7 +155,13 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
 
             host, port = args.serve
             url = serving.enter_context(
-                serving_viewers(host, port, checklist_path, args.evidence_dir)
+                serving_viewers(
+                    host,
+                    port,
+                    checklist_path,
+                    args.evidence_dir,
+                    max_viewers=args.max_viewers,
+                )
             )
             print(f"gonogo: attendees follow the review read-only at {url}", file=sys.stderr)
         app.run()
