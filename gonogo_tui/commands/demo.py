@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import gonogo_tui
 from gonogo_tui.commands.common import default_operator
 from gonogo_tui.commands.signals import shielded, stop_signals_interrupt
+from gonogo_tui.commands.trust_gate import add_trust_arguments
 from gonogo_tui.commands.viewer_server import add_serve_arguments, check_free
 from gonogo_tui.core.errors import GonogoError
 
@@ -94,6 +95,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--operator", default=None, help="who runs the review (default: $USER)")
     add_serve_arguments(parser)
+    add_trust_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -216,6 +218,9 @@ def _check(
         release=None,
         concurrency=None,
         workers=None,
+        trust=args.trust,
+        trusted_digests=args.trusted_digests,
+        allow_host=args.allow_host,
     )
     return check.run(check_args)
 
@@ -235,6 +240,9 @@ def _review(
         walkthrough=False,
         serve=args.serve,
         max_viewers=args.max_viewers,
+        trust=args.trust,
+        trusted_digests=args.trusted_digests,
+        allow_host=args.allow_host,
     )
     return review.run(review_args)
 

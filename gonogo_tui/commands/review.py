@@ -19,6 +19,7 @@ from gonogo_tui.commands.common import (
     redact_logs,
     tell_completed,
 )
+from gonogo_tui.commands.trust_gate import add_trust_arguments, untrusted_plan
 from gonogo_tui.commands.viewer_server import add_serve_arguments
 from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.engine import ProbeRunner
@@ -73,6 +74,7 @@ def register(subparsers: Any) -> None:
         help="start with the walkthrough: one section at a time, a summary at the end",
     )
     add_serve_arguments(parser)
+    add_trust_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -121,6 +123,8 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
         raise GonogoError("--duration must be longer than 0s")
     checklist_path = args.checklist or find_default_checklist()
     checklist = load_checklist(checklist_path)
+    # Not trusted here: the review opens on what the checklist will execute and send where.
+    trust = untrusted_plan(checklist, args, args.evidence_dir)
     # A record `gonogo check --record` left half written is completed before the meeting
     # (on stderr, which the screen does not hide yet); an unusable plan file stops here.
     from gonogo_tui.core.pending_records import complete_pending
@@ -148,6 +152,7 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
         duration=args.duration,
         walkthrough=args.walkthrough,
         tune_gc=True,
+        trust=trust,
     )
     with contextlib.ExitStack() as serving:
         if getattr(args, "serve", None) is not None:

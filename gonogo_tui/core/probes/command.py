@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -60,10 +61,10 @@ class CommandProbe(ProbeSpec):
         return self
 
     def source(self) -> str:
+        # Every view (table, JSON, detail pane, walkthrough, record, trust screen) shows
+        # this: a shell command reads as the shell command it is, quoted as sh takes it.
         if isinstance(self.command, str):
-            return f"sh -c {self.command}"
-        import shlex
-
+            return f"sh -c {shlex.quote(self.command)}"
         return shlex.join(self.command)
 
     def expectation(self) -> str:
