@@ -169,6 +169,7 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
                 )
             )
             print(f"gonogo: attendees follow the review read-only at {url}", file=sys.stderr)
+            app.notice = f"Attendees follow the review read-only at {url}"
         app.run()
     if app.error is not None:
         # Printed here, not as the app's exit message: Rich would wrap it at the width of

@@ -85,6 +85,8 @@ class GonogoApp(App[None]):
     ) -> None:
         super().__init__()
         self._trust = trust
+        self.notice: str | None = None
+        """Said once the screen is up (`--serve`'s URL: the screen hides what was printed)."""
         self._tune_gc = tune_gc
         self._gc_thresholds: tuple[int, int, int] | None = None
         self._probe_loop = ProbeLoop(runner) if probe_thread else None
@@ -126,6 +128,8 @@ class GonogoApp(App[None]):
         if self._tune_gc:
             self._gc_thresholds = gc.get_threshold()
             gc.set_threshold(*GC_THRESHOLDS)
+        if self.notice:
+            self.notify(self.notice, timeout=120)
         if self._trust is None:
             self._start()
             return

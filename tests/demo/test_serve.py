@@ -76,6 +76,9 @@ def test_browsers_follow_the_operator_read_only(meeting: Path, tmp_path: Path) -
         wait_until(lambda: _accepts(port), timeout=15, message="the viewer server")
         url = served_url(operator)
         assert url.startswith(f"http://127.0.0.1:{port}/?token=")
+        # The review's screen covers what was printed: it says the URL again.
+        start = url.split("token=", 1)[1][:8]  # the toast wraps the rest
+        operator.wait_for("Attendees follow the review", f"127.0.0.1:{port}/?token={start}")
         page_html = httpx.get(url, trust_env=False, timeout=5)
         assert page_html.status_code == 200
         assert "gonogo: GO/NO-GO review (read-only)" in page_html.text

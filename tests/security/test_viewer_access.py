@@ -7,6 +7,9 @@ import asyncio
 import contextlib
 import os
 import shutil
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -214,3 +217,41 @@ def test_max_viewers_defaults_to_20_and_is_an_option() -> None:
 def test_serving_does_not_leave_the_token_in_the_environment(meeting: Path) -> None:
     with served(meeting):
         assert TOKEN_ENV not in os.environ
+
+
+def test_the_token_reaches_no_log(meeting: Path, tmp_path: Path) -> None:
+    """The server's own output (its log) after a page, a viewer and refusals."""
+    port, token = free_port(), "tok-" + "x" * 28
+    log = tmp_path / "server.log"
+    command = f"{sys.executable} -m gonogo_tui view {meeting / 'review.yaml'}"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gonogo_tui.commands.viewer_server", "127.0.0.1", str(port)]
+            + [str(os.getpid()), "3", command],
+            env={**os.environ, TOKEN_ENV: token},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until(lambda: _listening(port), timeout=15, message="the server")
+        page = httpx.get(f"http://127.0.0.1:{port}/", params={"token": token}, trust_env=False)
+        assert page.status_code == 200
+        origin = f"http://127.0.0.1:{port}"
+        assert handshake(port, f"/ws/{token}?width=80&height=24", origin).status_code == 101
+        assert handshake(port, f"/ws/{token}", "http://evil.example.com").status_code == 403
+        wait_until(lambda: b"refused a viewer" in log.read_bytes(), timeout=10, message="log")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(10)
+    text = log.read_text(errors="replace")
+    assert "refused a viewer (403)" in text  # the log is written, and holds no token
+    assert token not in text
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
