@@ -300,11 +300,12 @@ def _hosts_of(destination: str, environ: Mapping[str, str]) -> list[str]:
     """The hosts a URL or a libpq DSN connects to."""
     if "://" in destination and not destination.startswith(("postgres://", "postgresql://")):
         return [urlsplit(destination).hostname or "(no host)"]
+    from psycopg import Error as PsycopgError
     from psycopg.conninfo import conninfo_to_dict
 
     try:
         hosts = str(conninfo_to_dict(destination).get("host") or "")
-    except Exception:  # noqa: BLE001 - a DSN libpq cannot parse reaches no host
+    except PsycopgError:  # libpq cannot parse it: shown as such, never allowed
         return ["(unparsable DSN)"]
     hosts = hosts or environ.get("PGHOST", "")
     return [host or "local socket" for host in hosts.split(",")] or ["local socket"]
