@@ -35,6 +35,7 @@ import yaml
 
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import ChecklistError, EvidenceError, GonogoError
+from gonogo_tui.core.probes.command import shell_source
 from gonogo_tui.core.redaction import is_sensitive_key
 
 TRUSTED_FILE = "trusted-checklists.txt"
@@ -256,7 +257,7 @@ def _as_written(raw_probe: Any, shell: bool) -> str | None:
     """The command as the checklist writes it, shown as `CommandProbe.source` shows it."""
     command = raw_probe.get("command") if isinstance(raw_probe, dict) else None
     if shell and isinstance(command, str):
-        return f"sh -c {shlex.quote(command)}"
+        return shell_source(command)
     if isinstance(command, list):
         return shlex.join(str(word) for word in command)
     return None

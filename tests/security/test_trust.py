@@ -16,6 +16,7 @@ from textual.widgets import Static
 from gonogo_tui.commands.demo import SHIPPED_CHECKLIST, find_shipped
 from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.engine import ProbeRunner
+from gonogo_tui.core.probes.command import shell_source
 from gonogo_tui.core.trust import (
     SHIPPED_DIGESTS,
     TRUSTED_FILE,
@@ -243,3 +244,20 @@ def test_a_shell_command_reads_as_one_in_every_view(stranger: Path) -> None:
     ((_, criterion),) = checklist.criteria()
     assert criterion.probe is not None
     assert criterion.probe.source() == "sh -c 'touch ran.txt'"
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["touch ran.txt", "grep -q 'A B' f || { echo \"x $HOME `id`\\n\" >&2; exit 1; }", "a'b\"c"],
+)
+def test_the_shown_shell_command_is_exactly_what_sh_runs(command: str) -> None:
+    source = shell_source(command)
+    assert source.startswith("sh -c ")
+    # sh reads the quoted word back into the very command the probe runs.
+    words = subprocess.run(
+        ["sh", "-c", f"printf %s {source.removeprefix('sh -c ')}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert words.stdout == command
