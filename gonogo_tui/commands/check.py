@@ -18,6 +18,7 @@ from gonogo_tui.commands.common import (
     redact_logs,
     tell_completed,
 )
+from gonogo_tui.commands.trust_gate import add_trust_arguments, require_trust
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
@@ -70,6 +71,7 @@ def register(subparsers: Any) -> None:
         help="processes that share the probes (default: one per CPU core; 1 runs them all "
         "in this process)",
     )
+    add_trust_arguments(parser)
     parser.set_defaults(func=run, fast_exit=True)
 
 
@@ -102,6 +104,8 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     redact_logs(checklist.redactor)
     operator = args.operator or default_operator()
     ticks = resolve_ticks(checklist, args.tick, operator, now())
+    # Shell commands, or secrets sent outside the allow-list, only once trusted.
+    require_trust(checklist, args, args.evidence_dir)
     if args.junit is not None:
         # Said before the probes run (and before a record is written), not after.
         _check_junit_target(args.junit, args.checklist)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import gonogo_tui
 from gonogo_tui.commands.common import default_operator
 from gonogo_tui.commands.signals import shielded, stop_signals_interrupt
-from gonogo_tui.commands.viewer_server import check_free, host_port
+from gonogo_tui.commands.trust_gate import add_trust_arguments
+from gonogo_tui.commands.viewer_server import add_serve_arguments, check_free
 from gonogo_tui.core.errors import GonogoError
 
 if TYPE_CHECKING:
@@ -93,13 +94,8 @@ def register(subparsers: Any) -> None:
         help="where records and the journal go (default: a folder removed with the demo)",
     )
     parser.add_argument("--operator", default=None, help="who runs the review (default: $USER)")
-    parser.add_argument(
-        "--serve",
-        type=host_port,
-        metavar="HOST:PORT",
-        default=None,
-        help="also serve a read-only view of the review to browsers at http://HOST:PORT/",
-    )
+    add_serve_arguments(parser)
+    add_trust_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -222,6 +218,9 @@ def _check(
         release=None,
         concurrency=None,
         workers=None,
+        trust=args.trust,
+        trusted_digests=args.trusted_digests,
+        allow_host=args.allow_host,
     )
     return check.run(check_args)
 
@@ -240,6 +239,10 @@ def _review(
         root=environment.root,
         walkthrough=False,
         serve=args.serve,
+        max_viewers=args.max_viewers,
+        trust=args.trust,
+        trusted_digests=args.trusted_digests,
+        allow_host=args.allow_host,
     )
     return review.run(review_args)
 

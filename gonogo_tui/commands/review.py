@@ -19,7 +19,8 @@ from gonogo_tui.commands.common import (
     redact_logs,
     tell_completed,
 )
-from gonogo_tui.commands.viewer_server import host_port
+from gonogo_tui.commands.trust_gate import add_trust_arguments, untrusted_plan
+from gonogo_tui.commands.viewer_server import add_serve_arguments
 from gonogo_tui.core import files
 from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.engine import ProbeRunner
@@ -73,13 +74,8 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="start with the walkthrough: one section at a time, a summary at the end",
     )
-    parser.add_argument(
-        "--serve",
-        type=host_port,
-        metavar="HOST:PORT",
-        default=None,
-        help="also serve a read-only view of the review to browsers at http://HOST:PORT/",
-    )
+    add_serve_arguments(parser)
+    add_trust_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -142,6 +138,8 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
         raise GonogoError("--duration must be longer than 0s")
     checklist_path = args.checklist or find_default_checklist()
     checklist = load_checklist(checklist_path)
+    # Not trusted here: the review opens on what the checklist will execute and send where.
+    trust = untrusted_plan(checklist, args, args.evidence_dir)
     # A record `gonogo check --record` left half written is completed before the meeting
     # (on stderr, which the screen does not hide yet); an unusable plan file stops here.
     from gonogo_tui.core.pending_records import complete_pending
@@ -169,6 +167,7 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
         duration=args.duration,
         walkthrough=args.walkthrough,
         tune_gc=True,
+        trust=trust,
     )
     with contextlib.ExitStack() as serving:
         if getattr(args, "serve", None) is not None:
@@ -176,9 +175,16 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
 
             host, port = args.serve
             url = serving.enter_context(
-                serving_viewers(host, port, checklist_path, args.evidence_dir)
+                serving_viewers(
+                    host,
+                    port,
+                    checklist_path,
+                    args.evidence_dir,
+                    max_viewers=args.max_viewers,
+                )
             )
             print(f"gonogo: attendees follow the review read-only at {url}", file=sys.stderr)
+            app.notice = f"Attendees follow the review read-only at {url}"
         app.run()
     if app.error is not None:
         # Printed here, not as the app's exit message: Rich would wrap it at the width of

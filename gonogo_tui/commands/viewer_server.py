@@ -6,7 +6,12 @@ browser gets its own viewer process following the operator's journal. Leaving th
 ends the server and every viewer it started (the whole process group), also on SIGTERM or
 SIGHUP; if the operator's process dies without cleaning up, the server notices and ends the
 group itself. Run as a module, this file is that child:
-`python -m gonogo_tui.commands.viewer_server HOST PORT PARENT_PID COMMAND`.
+`python -m gonogo_tui.commands.viewer_server HOST PORT PARENT_PID MAX_VIEWERS COMMAND`, with
+the URL's token in the environment (`GONOGO_VIEWER_TOKEN`), not on its command line (`ps`).
+
+Who may watch (`commands.viewer_guard`): a random token in the URL, a Host header naming the
+served address, a websocket Origin of that same address (a page of another site cannot
+open the meeting in a colleague's browser), and at most MAX_VIEWERS viewers at once.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import secrets
 import shlex
 import signal
 import socket
@@ -29,6 +35,10 @@ from typing import IO
 from gonogo_tui.commands.signals import shielded, stop_signals_interrupt
 from gonogo_tui.core.errors import GonogoError
 
+DEFAULT_MAX_VIEWERS = 20
+"""Viewers at once: each is a process of ~50 MB; the next browser is told the limit."""
+TOKEN_ENV = "GONOGO_VIEWER_TOKEN"
+"""How the server child receives the URL's token (never on a command line)."""
 START_TIMEOUT = 15.0
 """Seconds for the server to accept connections."""
 PARENT_POLL = 0.25
@@ -61,12 +71,53 @@ def viewer_command(checklist: Path, evidence_dir: Path) -> str:
     )
 
 
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add `--serve HOST:PORT` and `--max-viewers N` (review and demo)."""
+    parser.add_argument(
+        "--serve",
+        type=host_port,
+        metavar="HOST:PORT",
+        default=None,
+        help="also serve a read-only view of the review to browsers at http://HOST:PORT/ "
+        "(the URL printed carries a random token)",
+    )
+    parser.add_argument(
+        "--max-viewers",
+        type=viewer_count,
+        metavar="N",
+        default=DEFAULT_MAX_VIEWERS,
+        help=f"with --serve: browsers watching at once (default: {DEFAULT_MAX_VIEWERS})",
+    )
+
+
+def viewer_count(text: str) -> int:
+    """argparse type for `--max-viewers`: 1 to 1000."""
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of viewers, 1 to 1000")
+    return int(text)
+
+
 @contextlib.contextmanager
-def serving_viewers(host: str, port: int, checklist: Path, evidence_dir: Path) -> Iterator[str]:
-    """Serves read-only viewers of the review at `http://HOST:PORT/` while the block runs.
+def serving_viewers(
+    host: str,
+    port: int,
+    checklist: Path,
+    evidence_dir: Path,
+    *,
+    max_viewers: int = DEFAULT_MAX_VIEWERS,
+) -> Iterator[str]:
+    """Serves read-only viewers of the review at `http://HOST:PORT/?token=...` while the
+    block runs.
+
+    Args:
+        host: address to listen on.
+        port: port to listen on.
+        checklist: the operator's checklist file (each viewer loads it).
+        evidence_dir: the operator's evidence folder (each viewer follows its journal).
+        max_viewers: browsers watching at once; the next one is refused with a message.
 
     Yields:
-        The URL attendees open.
+        The URL attendees open, its token included.
 
     Raises:
         GonogoError: the address cannot be listened on (no such host, port taken), or
@@ -74,10 +125,12 @@ def serving_viewers(host: str, port: int, checklist: Path, evidence_dir: Path) -
     """
     check_free(host, port)
     command = viewer_command(checklist, evidence_dir)
+    token = secrets.token_urlsafe(24)
     with tempfile.TemporaryFile() as log:
         server = [sys.executable, "-m", "gonogo_tui.commands.viewer_server"]
         process = subprocess.Popen(
-            [*server, host, str(port), str(os.getpid()), command],
+            [*server, host, str(port), str(os.getpid()), str(max_viewers), command],
+            env={**os.environ, TOKEN_ENV: token},
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -86,7 +139,7 @@ def serving_viewers(host: str, port: int, checklist: Path, evidence_dir: Path) -
         try:
             with stop_signals_interrupt():
                 _wait_listening(process, host, port, log)
-                yield f"http://{_url_host(host)}:{port}/"
+                yield f"http://{_url_host(host)}:{port}/?token={token}"
         finally:
             shielded(lambda: _stop_group(process))
 
@@ -152,11 +205,23 @@ def _end_with(parent: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """The child process: serve COMMAND on HOST:PORT while PARENT_PID lives."""
-    host, port, parent, command = (argv if argv is not None else sys.argv[1:])[:4]
+    host, port, parent, max_viewers, command = (argv if argv is not None else sys.argv[1:])[:5]
+    # Taken out of the environment the viewers inherit: a viewer has no use for it.
+    token = os.environ.pop(TOKEN_ENV, "")
+    if not token:
+        raise SystemExit(f"{TOKEN_ENV} is not set: no URL token to check")
     threading.Thread(target=_end_with, args=(int(parent),), daemon=True).start()
-    from textual_serve.server import Server
+    from gonogo_tui.commands.viewer_guard import GuardedServer
 
-    Server(command, host=host, port=int(port), title=TITLE, templates_path=TEMPLATES).serve()
+    GuardedServer(
+        command,
+        host=host,
+        port=int(port),
+        title=TITLE,
+        templates_path=TEMPLATES,
+        token=token,
+        max_viewers=int(max_viewers),
+    ).serve()
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from gonogo_tui.core.errors import EvidenceError, GonogoError
 from gonogo_tui.core.finalizing import complete_interrupted
 from gonogo_tui.core.journal import Journal, ResumableSession, find_changed, find_resumable
 from gonogo_tui.core.probes.base import utc_now
+from gonogo_tui.core.trust import TrustPlan, record_trust
 from gonogo_tui.ui.commands import ReviewCommands
 from gonogo_tui.ui.deps import Clock, ReviewContext, Runner
 from gonogo_tui.ui.presentation import safe_text
@@ -24,6 +25,7 @@ from gonogo_tui.ui.probe_loop import ProbeLoop
 from gonogo_tui.ui.screens.help import HelpScreen
 from gonogo_tui.ui.screens.modals import ConfirmModal, ResumeModal
 from gonogo_tui.ui.screens.review import ReviewScreen
+from gonogo_tui.ui.screens.trust import TrustModal
 
 DEFAULT_DURATION = 600.0
 """The meeting's length: the seed's 10 minutes."""
@@ -56,6 +58,8 @@ class GonogoApp(App[None]):
         tune_gc: while the app runs, use GC_THRESHOLDS and, once the review is on screen,
             exempt every object that exists then (the checklist, the widgets, the
             libraries) from garbage collection (`gc.freeze`); both are undone on exit.
+        trust: the plan of a checklist not trusted here: shown first, and nothing runs
+            (no session, no probe) until the operator accepts; quitting exits with code 2.
     """
 
     CSS_PATH = "app.tcss"
@@ -77,8 +81,12 @@ class GonogoApp(App[None]):
         probe_thread: bool = True,
         resume: bool | None = None,
         tune_gc: bool = False,
+        trust: TrustPlan | None = None,
     ) -> None:
         super().__init__()
+        self._trust = trust
+        self.notice: str | None = None
+        """Said once the screen is up (`--serve`'s URL: the screen hides what was printed)."""
         self._tune_gc = tune_gc
         self._gc_thresholds: tuple[int, int, int] | None = None
         self._probe_loop = ProbeLoop(runner) if probe_thread else None
@@ -120,6 +128,28 @@ class GonogoApp(App[None]):
         if self._tune_gc:
             self._gc_thresholds = gc.get_threshold()
             gc.set_threshold(*GC_THRESHOLDS)
+        if self.notice:
+            self.notify(self.notice, timeout=120)
+        if self._trust is None:
+            self._start()
+            return
+        plan = self._trust
+
+        def answer(accepted: bool | None) -> None:
+            if not accepted:
+                self.error = f"{plan.path}: not trusted, nothing was run"
+                self.exit(return_code=2)
+                return
+            try:
+                record_trust(self.ctx.evidence_dir, plan)
+            except EvidenceError as exc:
+                self.notify(str(exc), severity="error", timeout=15)
+            self._start()
+
+        self.push_screen(TrustModal(plan), answer)
+
+    def _start(self) -> None:
+        """Open (or offer to resume) the session; the probes start with the review."""
         resumable = None
         if self._resume is not False:
             resumable = find_resumable(self.ctx.evidence_dir, self.ctx.checklist)

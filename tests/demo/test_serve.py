@@ -57,15 +57,28 @@ def _accepts(port: int) -> bool:
         return False
 
 
+def served_url(operator: Tmux) -> str:
+    """The URL `--serve` printed before the review took the screen, its token included
+    (tmux keeps the screen the review's alternate screen covers)."""
+    for line in operator.run("capture-pane", "-a", "-p", "-t", "review").splitlines():
+        if "attendees follow" in line:
+            return line.split(" at ", 1)[1].split()[0]
+    raise AssertionError("--serve printed no URL")
+
+
 def test_browsers_follow_the_operator_read_only(meeting: Path, tmp_path: Path) -> None:
     port = free_port()
-    url = f"http://127.0.0.1:{port}/"
     journal_dir = meeting / "evidence"
     operator = Tmux(meeting)
     operator.start(f"{GONOGO} review review.yaml --evidence-dir evidence --serve 127.0.0.1:{port}")
     try:
         operator.wait_for("Served review", "needs tick")
         wait_until(lambda: _accepts(port), timeout=15, message="the viewer server")
+        url = served_url(operator)
+        assert url.startswith(f"http://127.0.0.1:{port}/?token=")
+        # The review's screen covers what was printed: it says the URL again.
+        start = url.split("token=", 1)[1][:8]  # the toast wraps the rest
+        operator.wait_for("Attendees follow the review", f"127.0.0.1:{port}/?token={start}")
         page_html = httpx.get(url, trust_env=False, timeout=5)
         assert page_html.status_code == 200
         assert "gonogo: GO/NO-GO review (read-only)" in page_html.text
@@ -141,7 +154,8 @@ def test_viewers_end_with_the_operator_however_it_ends(meeting: Path, ending: st
     try:
         operator.wait_for("Served review")
         wait_until(lambda: _accepts(port), timeout=15, message="the viewer server")
-        asyncio.run(_one_viewer(port, meeting, ending, operator))
+        token = served_url(operator).split("token=", 1)[1]
+        asyncio.run(_one_viewer(port, token, meeting, ending, operator))
         wait_until(
             lambda: not _accepts(port) and not mentioning(str(meeting)),
             timeout=10,
@@ -151,9 +165,10 @@ def test_viewers_end_with_the_operator_however_it_ends(meeting: Path, ending: st
         operator.run("kill-server", check=False)
 
 
-async def _one_viewer(port: int, meeting: Path, ending: str, operator: Tmux) -> None:
+async def _one_viewer(port: int, token: str, meeting: Path, ending: str, operator: Tmux) -> None:
+    url = f"ws://127.0.0.1:{port}/ws/{token}?width=100&height=30"
     async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=100&height=30") as ws:
+        async with session.ws_connect(url, origin=f"http://127.0.0.1:{port}") as ws:
             received = b""
             while b"READ-ONLY VIEW" not in received:
                 message = await asyncio.wait_for(ws.receive(), 20)

@@ -85,8 +85,11 @@ def test_hostile_output_and_secrets(http_server: HttpTestServer, tmp_path: Path)
     )
     path = checklist(tmp_path, http_server.url)
     env = {"GITHUB_TOKEN": TOKEN, "API_SECRET": DECLARED}
-    table = gonogo("check", str(path), "--junit", "out.xml", "--record", cwd=tmp_path, env=env)
-    as_json = gonogo("check", str(path), "--json", cwd=tmp_path, env=env)
+    # --trust: its `bigline` command is handed a secret (core/trust.py).
+    table = gonogo(
+        "check", str(path), "--junit", "out.xml", "--record", "--trust", cwd=tmp_path, env=env
+    )
+    as_json = gonogo("check", str(path), "--json", "--trust", cwd=tmp_path, env=env)
     assert table.returncode == 1 and as_json.returncode == 1, table.stderr + as_json.stderr
     record = next((tmp_path / "evidence").glob("no_go_decision_*.txt"))
     outputs = {

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
 from gonogo_tui.core.types import Compare, Regex
+
+
+def shell_source(command: str) -> str:
+    """A `shell: true` command as the shell command it is: `sh -c '...'`, quoted as sh
+    takes it (in double quotes when it holds single quotes, which read badly escaped)."""
+    if "'" not in command:
+        return f"sh -c {shlex.quote(command)}"
+    return 'sh -c "' + re.sub(r'([\\"$`])', r"\\\1", command) + '"'
 
 
 class Extract(StrictModel):
@@ -60,10 +70,9 @@ class CommandProbe(ProbeSpec):
         return self
 
     def source(self) -> str:
+        # Every view (table, JSON, detail pane, walkthrough, record) shows this.
         if isinstance(self.command, str):
-            return f"sh -c {self.command}"
-        import shlex
-
+            return shell_source(self.command)
         return shlex.join(self.command)
 
     def expectation(self) -> str:
