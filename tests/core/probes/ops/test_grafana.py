@@ -108,6 +108,11 @@ def grafana(http_server: HttpTestServer) -> HttpTestServer:
     http_server.route(
         "GET", "/api/dashboards/uid/nope", status=404, body={"message": "Dashboard not found"}
     )
+    # `${DS}` (a prometheus variable without a current value) resolves to the default source.
+    http_server.route("GET", "/api/datasources", body=[
+        {"uid": "prom-main", "name": "Prometheus", "type": "prometheus", "isDefault": True},
+        {"uid": "pg-backups", "name": "Backups", "type": "grafana-postgresql-datasource"},
+    ])  # fmt: skip
     return http_server
 
 
@@ -131,7 +136,10 @@ def test_panels_inside_rows_are_counted_and_rows_are_not() -> None:
 async def test_accessible_with_enough_panels(grafana: HttpTestServer) -> None:
     result = await arun_engine(probe(grafana, panels=">= 10"), context(), secrets=(TOKEN,))
     assert result.status is Status.PASS
-    assert (result.value, result.detail) == ("10 panels", "Risk, idempotency & PITR: 10 panels")
+    assert (result.value, result.detail) == (
+        "10 panels",
+        "Risk, idempotency & PITR: 10 panels (6 top level, 4 in 1 collapsed row)",
+    )
     assert result.expected == "accessible, panels >= 10"
     assert result.source == f"{grafana.url}/api/dashboards/uid/{UID}"
     assert grafana.requests[0].headers["authorization"] == f"Bearer {TOKEN}"
@@ -205,7 +213,7 @@ async def test_a_named_source_must_be_healthy_even_if_no_panel_uses_it(
                   body={"message": "Data source not found"})  # fmt: skip
     result = await arun_engine(probe(grafana, datasources=["loki-logs"]), context())
     assert (result.status, result.value) == (Status.FAIL, "10 panels, 0/1 sources ok")
-    assert result.detail == "1 data source unhealthy: loki-logs (404 Data source not found)"
+    assert result.detail == "1 data source unhealthy: loki-logs (no data source with this uid)"
     checked = [r.path for r in grafana.requests if r.path.endswith("/health")]
     assert checked == ["/api/datasources/uid/loki-logs/health"]
 
