@@ -118,10 +118,25 @@ async def _check_sources(
     check = _SourceCheck()
     declared = [health.uid for health in early]
     references: list[Reference] = []
+    resolver = SourceResolver(client, base, dashboard)
     if spec.datasources_healthy:
         for panel in panels:
             references += [r for r in panel_references(panel) if r not in references]
-    resolved = await SourceResolver(client, base, dashboard).resolve_all(references)
+        # A library panel stored by reference keeps its queries in the library.
+        library = {
+            str(p["libraryPanel"].get("uid")): str(p["libraryPanel"].get("name") or "")
+            for p in panels
+            if isinstance(p.get("libraryPanel"), dict)
+            and p["libraryPanel"].get("uid")
+            and not panel_references(p)
+        }
+        found = await asyncio.gather(*(resolver.library_panel(uid) for uid in library))
+        for (uid, name), (used, why) in zip(library.items(), found, strict=True):
+            check.lines.append(f"library panel {name or uid} ({uid}): {why}")
+            references += [r for r in used if r not in references]
+            if not used and why != "no data source":
+                check.errors.append(f"library panel {name or uid} could not be read: {why}")
+    resolved = await resolver.resolve_all(references)
     check.lines += [f"datasource {r.line()}" for r in resolved]
     later = list(dict.fromkeys(r.uid for r in resolved if r.uid and r.uid not in declared))
     answers = early + await check_health(client, base, later)
@@ -131,13 +146,7 @@ async def _check_sources(
     unresolved = [r for r in resolved if r.uid is None]
     if not answers:
         shown = "; ".join(f"{r.reference.shown()}: {r.how}" for r in unresolved[:3])
-        libraries = sum(isinstance(p.get("libraryPanel"), dict) for p in panels)
-        shown = shown or (
-            f"the panels name no data source ({plural(libraries, 'library panel')} keep theirs "
-            "in the library)"
-            if libraries
-            else "the panels name no data source"
-        )
+        shown = shown or "the panels name no data source"
         check.errors.append(f"no data source could be resolved: {shown}")
         return check
     bad = [h for h in answers if h.state == "unhealthy"]

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from gonogo_tui.core.probes._ops import HttpSession, error_message
-from gonogo_tui.core.probes.grafana_panels import Reference
+from gonogo_tui.core.probes.grafana_panels import Reference, panel_references
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,25 @@ class SourceResolver:
         if reference.how == "default":
             return await self._of_type(reference, reference.key, "")
         return await self._variable(reference)
+
+    async def library_panel(self, uid: str) -> tuple[list[Reference], str]:
+        """The sources a library panel's model queries (`GET /api/library-elements/{uid}`),
+        or why they could not be read (empty references)."""
+        response = await self._client.get(
+            f"{self._base}/api/library-elements/{quote(uid, safe='')}"
+        )
+        if response.status_code != 200:
+            return [], f"{response.status_code} {error_message(response)}".strip()
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        result = body.get("result") if isinstance(body, dict) else None
+        model = result.get("model") if isinstance(result, dict) else None
+        if not isinstance(model, dict):
+            return [], "the library element has no panel model"
+        references = panel_references(model)
+        return references, ", ".join(r.shown() for r in references) or "no data source"
 
     async def _variable(self, reference: Reference) -> Resolution:
         name = reference.key
@@ -138,7 +157,7 @@ class SourceResolver:
     async def _sources(self) -> tuple[list[dict[str, Any]] | None, str]:
         if self._listing is None:
             self._listing = asyncio.ensure_future(self._list())
-        return await asyncio.shield(self._listing)
+        return await self._listing
 
     async def _list(self) -> tuple[list[dict[str, Any]] | None, str]:
         response = await self._client.get(f"{self._base}/api/datasources")
@@ -155,7 +174,7 @@ class SourceResolver:
     async def _by_name(self, name: str) -> tuple[str | None, str, bool]:
         if name not in self._names:
             self._names[name] = asyncio.ensure_future(self._ask_name(name))
-        return await asyncio.shield(self._names[name])
+        return await self._names[name]
 
     async def _ask_name(self, name: str) -> tuple[str | None, str, bool]:
         response = await self._client.get(

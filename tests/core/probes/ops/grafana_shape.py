@@ -4,7 +4,8 @@ Shapes follow Grafana's API reference: `GET /api/dashboards/uid/:uid` answers `{
 meta}` with the dashboard as it was stored; `GET /api/datasources` lists sources with `uid`,
 `name`, `type`, `isDefault`; `GET /api/datasources/name/:name` and `/uid/:uid` answer one source
 or 404 `{"message": "Data source not found"}`; `GET /api/datasources/uid/:uid/health` answers 200
-`{"status": "OK"}` or 400 `{"status": "ERROR", "message": ...}` (Grafana 9 and later).
+`{"status": "OK"}` or 400 `{"status": "ERROR", "message": ...}` (Grafana 9 and later);
+`GET /api/library-elements/:uid` answers `{"result": {uid, name, kind, model}}`.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class FakeGrafana:
     """False: answer 404 on every `/health`, as a Grafana without the route does."""
     listing_status: int = 200
     """403: a token that may not list data sources."""
+    library: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Library panel uid to its panel model (`GET /api/library-elements/:uid`)."""
 
     def __post_init__(self) -> None:
         self.server.route("*", "*", handler=self._answer)
@@ -93,6 +96,12 @@ class FakeGrafana:
                 return Reply(404, body={"message": "Dashboard not found"})
             meta = {"type": "db", "slug": parts[3], "url": f"/d/{parts[3]}", "version": 1}
             return Reply(200, body={"dashboard": stored, "meta": meta})
+        if parts[:2] == ["api", "library-elements"] and len(parts) == 3:
+            model = self.library.get(parts[2])
+            if model is None:
+                return Reply(404, body={"message": "library element could not be found"})
+            element = {"uid": parts[2], "name": model.get("title"), "kind": 1, "model": model}
+            return Reply(200, body={"result": element})
         if parts == ["api", "datasources"]:
             if self.listing_status != 200:
                 return Reply(self.listing_status, body={"message": "Access denied"})

@@ -49,9 +49,26 @@ def count_by_hand(dashboard: dict[str, Any]) -> int:
     return count
 
 
+# The library panels of library-panels-named-sources-schema36.json, as the library keeps them.
+LIBRARY = {
+    "lib-saturation": {
+        "datasource": "Metrics",
+        "targets": [{"expr": "avg(rate(process_cpu_seconds_total[5m]))", "refId": "A"}],
+        "title": "Saturation",
+        "type": "timeseries",
+    },
+    "lib-disk": {
+        "datasource": None,
+        "targets": [{"expr": "node_filesystem_avail_bytes", "refId": "A"}],
+        "title": "Disk usage",
+        "type": "gauge",
+    },
+}
+
+
 @pytest.fixture
 def grafana(http_server: HttpTestServer) -> FakeGrafana:
-    fake = FakeGrafana(http_server, TOKEN)
+    fake = FakeGrafana(http_server, TOKEN, library=dict(LIBRARY))
     for name, _, _ in DASHBOARDS:
         fake.dashboards[name.split(".")[0]] = real_dashboard(name)
     return fake
@@ -167,6 +184,29 @@ async def test_sources_by_plain_name_and_the_default_source(grafana: FakeGrafana
     )
     assert "/api/datasources/name/Metrics" in grafana.asked()
     assert "4\tlibrary panel Saturation\tNone\t" in result.output
+    assert "library panel Saturation (lib-saturation): 'Metrics'" in result.output
+    assert "library panel Disk usage (lib-disk): default" in result.output
+
+
+async def test_a_library_panels_own_source_is_checked(grafana: FakeGrafana) -> None:
+    """A library panel stored by reference keeps its queries, and their source, in the library."""
+    grafana.sources = [
+        Source("prom-main", "Prometheus", is_default=True),
+        Source("metrics-1", "Metrics"),
+        Source("node-1", "Node", health=FAILING),
+    ]
+    grafana.library["lib-disk"] = {**LIBRARY["lib-disk"], "datasource": {"uid": "node-1"}}
+    uid = "library-panels-named-sources-schema36"
+    result = await arun_engine(probe(grafana, uid, datasources_healthy=True), context())
+    assert (result.status, result.value) == (Status.FAIL, "7 panels, 2/3 sources ok")
+    assert result.detail.startswith("1 data source unhealthy: node-1 (400 Post ")
+    assert "/api/library-elements/lib-disk" in grafana.asked()
+    del grafana.library["lib-disk"]
+    gone = await arun_engine(probe(grafana, uid, datasources_healthy=True), context())
+    assert gone.status is Status.ERROR
+    assert gone.detail.endswith(
+        "; library panel Disk usage could not be read: 404 library element could not be found"
+    )
 
 
 async def test_nothing_resolved_is_an_error_not_a_pass(grafana: FakeGrafana) -> None:
