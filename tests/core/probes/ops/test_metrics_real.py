@@ -9,12 +9,15 @@ from __future__ import annotations
 import math
 import re
 
+import httpx
 import pytest
 
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.probes.metrics_parse import parse_exposition
+from gonogo_tui.core.probes.metrics_run import measure
 from tests.core.probes.ops.grafana_shape import REAL
 from tests.core.probes.ops.helpers import arun_engine, context, spec
-from tests.servers import HttpTestServer
+from tests.servers import HttpTestServer, PrometheusServer
 
 TEXT = "text/plain; version=0.0.4; charset=utf-8"
 OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8"
@@ -216,3 +219,28 @@ async def test_node_exporter_fixture(http_server: HttpTestServer) -> None:
         context(),
     )  # fmt: skip
     assert (swap.status, swap.detail) == (Status.ERROR, "node_memory_swap_total_bytes is 0")
+
+
+async def test_the_negative_histogram_matches_prometheus_histogram_quantile(
+    prometheus: PrometheusServer,
+) -> None:
+    """The Go example's buckets (bounds below 0 included) through the real PromQL engine."""
+    text = sample_text("go-client-random-openmetrics.txt")
+    exposition = parse_exposition(text, OPENMETRICS)
+    buckets = re.findall(
+        r'^rpc_durations_histogram_seconds_bucket\{le="([^"]+)"\} (\d+)', text, re.M
+    )
+    series = " or ".join(
+        f'label_replace(vector({count}), "le", "{le}", "", "")' for le, count in buckets
+    )
+    async with httpx.AsyncClient(trust_env=False) as client:
+        for q in (0.01, 0.1, 0.5, 0.9, 0.95, 0.99):
+            probe = spec(kind="metrics", url="http://127.0.0.1:1/m", compare="< 1",
+                         histogram="rpc_durations_histogram_seconds", quantile=q)  # fmt: skip
+            measured, _, _ = measure(probe, exposition)
+            answer = await client.get(
+                f"{prometheus.url}/api/v1/query",
+                params={"query": f"histogram_quantile({q}, {series})"},
+            )
+            promql = float(answer.json()["data"]["result"][0]["value"][1])
+            assert measured == pytest.approx(promql, rel=1e-12), q
