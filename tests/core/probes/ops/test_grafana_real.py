@@ -24,6 +24,7 @@ FAILING = (400, {"status": "ERROR", "message": "Post \"http://prometheus:9090/ap
 DASHBOARDS = [
     ("node-exporter-full-2020-01-schema14-rows.json.gz", 176, "176 in 19 pre-5.0 rows"),
     ("apache-exporter-full-schema14-rows.json", 7, "7 in 4 pre-5.0 rows"),
+    ("etcd-2018-schema13-rows-named-source.json", 12, "12 in 4 pre-5.0 rows"),
     ("bind9-full-schema22.json", 16, "11 top level, 5 in 2 collapsed rows"),
     ("apache-full-schema41-collapsed-rows.json", 17, "9 top level, 8 in 2 collapsed rows"),
     (
@@ -207,6 +208,18 @@ async def test_a_library_panels_own_source_is_checked(grafana: FakeGrafana) -> N
     assert gone.detail.endswith(
         "; library panel Disk usage could not be read: 404 library element could not be found"
     )
+
+
+async def test_etcds_sample_dashboard_names_its_source_by_name(grafana: FakeGrafana) -> None:
+    """etcd's 2018 sample dashboard (schema 13) names "test-etcd" as a plain string in every
+    panel; Grafana's health check for it answers 400."""
+    grafana.sources = [Source("P4169E866C3094E38", "test-etcd", health=FAILING)]
+    uid = "etcd-2018-schema13-rows-named-source"
+    result = await arun_engine(probe(grafana, uid, datasources_healthy=True), context())
+    assert (result.status, result.value) == (Status.FAIL, "12 panels, 0/1 sources ok")
+    assert result.detail.startswith("1 data source unhealthy: P4169E866C3094E38 (400 Post ")
+    assert "datasource 'test-etcd' -> uid P4169E866C3094E38 (by name)" in result.output
+    assert grafana.asked("/health") == ["/api/datasources/uid/P4169E866C3094E38/health"]
 
 
 async def test_nothing_resolved_is_an_error_not_a_pass(grafana: FakeGrafana) -> None:
