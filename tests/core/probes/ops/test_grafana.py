@@ -15,6 +15,7 @@ import pytest
 from pydantic import ValidationError
 
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.probes.grafana_panels import Reference, parse_reference
 from gonogo_tui.core.probes.grafana_run import iter_panels
 from tests.core.probes.ops.helpers import arun_engine, context, spec
 from tests.servers import HttpTestServer, RecordedRequest, Reply
@@ -253,3 +254,26 @@ def test_spec_validation() -> None:
         spec(kind="grafana_dashboard", url="http://x", uid="a", panels="lots")
     with pytest.raises(ValidationError):
         spec(kind="grafana_dashboard", url="http://x", uid="a", datasources=["../admin"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Metrics", Reference("name", "Metrics")),
+        ("$ds_prometheus", Reference("variable", "ds_prometheus")),
+        ("${DS_PROMETHEUS}", Reference("variable", "DS_PROMETHEUS")),
+        ("${DS:raw}", Reference("variable", "DS")),
+        ("[[datasource]]", Reference("variable", "datasource")),
+        ({"type": "prometheus", "uid": "${ds_prometheus}"}, Reference("variable", "ds_prometheus")),
+        ({"type": "prometheus", "uid": "prom-main"}, Reference("uid", "prom-main")),
+        ({"type": "prometheus"}, Reference("default", "prometheus")),
+        (None, Reference("default", "")),
+        ("default", Reference("default", "")),
+        ("-- Mixed --", None),
+        ("-- Grafana --", None),
+        ({"type": "datasource", "uid": "grafana"}, None),
+        ({"type": "__expr__", "uid": "__expr__"}, None),
+    ],
+)
+def test_every_way_grafana_has_stored_a_data_source(raw: Any, expected: Any) -> None:
+    assert parse_reference(raw) == expected
