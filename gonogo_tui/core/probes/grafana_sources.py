@@ -199,7 +199,8 @@ async def check_health(client: HttpSession, base: str, uids: list[str]) -> list[
     """Ask `GET /api/datasources/uid/{uid}/health` for each uid, at the same time.
 
     A 404 is told apart: the data source does not exist (its own route answers 404 too), or
-    this Grafana has no health route for it (older than 9, or a plugin without a health check).
+    this Grafana has no health route for it (an older version, or a plugin without a health
+    check).
     """
 
     async def health(uid: str) -> Health:

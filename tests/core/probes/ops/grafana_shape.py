@@ -4,7 +4,7 @@ Shapes follow Grafana's API reference: `GET /api/dashboards/uid/:uid` answers `{
 meta}` with the dashboard as it was stored; `GET /api/datasources` lists sources with `uid`,
 `name`, `type`, `isDefault`; `GET /api/datasources/name/:name` and `/uid/:uid` answer one source
 or 404 `{"message": "Data source not found"}`; `GET /api/datasources/uid/:uid/health` answers 200
-`{"status": "OK"}` or 400 `{"status": "ERROR", "message": ...}` (Grafana 9 and later);
+`{"status": "OK"}` or 400 `{"status": "ERROR", "message": ...}` (versions that have the route);
 `GET /api/library-elements/:uid` answers `{"result": {uid, name, kind, model}}`.
 """
 

@@ -245,7 +245,7 @@ async def test_a_name_that_does_not_exist_fails_when_others_resolve(grafana: Fak
 
 
 async def test_a_missing_health_route_is_said_not_quoted(grafana: FakeGrafana) -> None:
-    """Grafana before 9 has no `/uid/:uid/health`: its 404 says nothing about the source."""
+    """An older Grafana has no `/uid/:uid/health`: its 404 says nothing about the source."""
     grafana.sources = [Source("P1809F7CD0C75ACF3", "Prometheus", is_default=True)]
     grafana.health_route = False
     result = await arun_engine(probe(grafana, "bind9-full-schema22", datasources_healthy=True),
