@@ -13,9 +13,11 @@ from gonogo_tui.core.types import Compare, Token
 class GrafanaDashboardProbe(ProbeSpec):
     """Fetches `GET /api/dashboards/uid/{uid}` with a token and checks the dashboard model.
 
-    Panels are counted as Grafana shows them: top-level panels plus the panels inside
-    collapsed rows (`panels[].panels`); row panels themselves are not counted. With
-    `datasources_healthy`, every data source the panels name (by uid) must pass
+    Panels are counted as Grafana shows them, in every layout it has stored: top-level
+    panels, the panels inside collapsed rows (`panels[].panels`) and pre-5.0 rows
+    (`rows[].panels[]`); row panels themselves are not counted, a library panel counts once.
+    With `datasources_healthy`, every data source the panels name (by uid, by name, through a
+    template variable, or the default source) must pass
     `GET /api/datasources/uid/{uid}/health`. Data sources listed in `datasources` must pass
     it too; their health is asked at the same time as the dashboard, so a probe that names
     every source its panels use costs one round trip instead of two.
@@ -32,7 +34,8 @@ class GrafanaDashboardProbe(ProbeSpec):
     panels: Compare | None = None
     """Expected panel count, e.g. `>= 10`."""
     datasources_healthy: bool = False
-    """Also require every data source used by a panel to answer its health check."""
+    """Also require every data source used by a panel to answer its health check; a check
+    that could resolve no data source is an error, never a pass."""
     datasources: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,80}$")]] = Field(
         default_factory=list
     )

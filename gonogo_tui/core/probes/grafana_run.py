@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from gonogo_tui.core.errors import ProbeError
@@ -17,8 +17,13 @@ from gonogo_tui.core.probes._ops import (
 )
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.grafana import GrafanaDashboardProbe
-
-_BUILTIN_UIDS = {"grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --"}
+from gonogo_tui.core.probes.grafana_panels import (
+    Reference,
+    iter_panels,
+    panel_layout,
+    panel_references,
+)
+from gonogo_tui.core.probes.grafana_sources import Health, SourceResolver, check_health
 
 
 async def run_grafana_probe(spec: GrafanaDashboardProbe, ctx: ProbeContext) -> Observation:
@@ -40,7 +45,7 @@ async def _run_grafana_probe(spec: GrafanaDashboardProbe, ctx: ProbeContext) -> 
         # Named sources are asked at the same time as the dashboard: one round trip.
         response, early = await asyncio.gather(
             client.get(f"{base}/api/dashboards/uid/{spec.uid}"),
-            _unhealthy(client, base, declared),
+            check_health(client, base, declared),
             return_exceptions=True,
         )
         for failure in (response, early):  # the dashboard's failure is the one to tell
@@ -60,67 +65,128 @@ async def _run_grafana_probe(spec: GrafanaDashboardProbe, ctx: ProbeContext) -> 
         dashboard = document.get("dashboard") if isinstance(document, dict) else None
         if not isinstance(dashboard, dict):
             raise ProbeError("Grafana answer has no 'dashboard' object")
-        panels = list(iter_panels(dashboard))
+        layout = panel_layout(dashboard)
+        panels = layout.panels
         title = one_line(str(dashboard.get("title") or spec.uid), 60)
-        problems = []
+        if not panels:
+            raise ProbeError(
+                f"{title}: 0 panels found (looked in panels[], collapsed rows and pre-5.0 "
+                f"rows[]; schemaVersion {dashboard.get('schemaVersion', 'not given')})"
+            )
+        problems: list[str] = []
         if spec.panels is not None and not spec.panels.holds(len(panels)):
             problems.append(f"{plural(len(panels), 'panel')}, expected {spec.panels}")
         value = plural(len(panels), "panel")
-        lines = [f"{p.get('id')}\t{p.get('type')}\t{p.get('title')}\t{_uids(p)}" for p in panels]
+        found = f"{title}: {layout.describe()}"
+        lines = [f"layout: {layout.describe()}"]
+        lines += [f"{p.get('id')}\t{_kind(p)}\t{p.get('title')}\t{_shown(p)}" for p in panels]
         if spec.datasources_healthy or declared:
-            used = sorted({uid for panel in panels for uid in _uids(panel)})
-            later = [uid for uid in used if uid not in declared] if spec.datasources_healthy else []
-            uids = declared + later
-            unhealthy = early + await _unhealthy(client, base, later)
-            lines.extend(f"datasource {uid}: {why}" for uid, why in unhealthy)
-            value += f", {len(uids) - len(unhealthy)}/{len(uids)} sources ok"
-            if unhealthy:
-                shown = ", ".join(f"{uid} ({why})" for uid, why in unhealthy[:3])
-                problems.append(f"{plural(len(unhealthy), 'data source')} unhealthy: {shown}")
-    detail = "; ".join(problems) or f"{title}: {plural(len(panels), 'panel')}"
+            sources = await _check_sources(spec, client, base, dashboard, panels, early)
+            lines += sources.lines
+            value += f", {sources.ok}/{sources.checked} sources ok"
+            problems += sources.problems
+            if not problems and sources.errors:
+                raise ProbeError(f"{found}; " + "; ".join(sources.errors))
+            if not problems:
+                found += f"; {sources.summary}"
+            problems += sources.errors
+    detail = "; ".join(problems) or found
     return Observation(not problems, value, detail, "\n".join(lines))
 
 
-def iter_panels(dashboard: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every panel a viewer sees: top level and inside collapsed rows; rows not counted."""
-    for panel in dashboard.get("panels") or []:
-        if not isinstance(panel, dict):
-            continue
-        if panel.get("type") == "row":
-            for inner in panel.get("panels") or []:
-                if isinstance(inner, dict):
-                    yield inner
-        else:
-            yield panel
+@dataclass
+class _SourceCheck:
+    ok: int = 0
+    checked: int = 0
+    problems: list[str] = field(default_factory=list)
+    """Known bad: unhealthy sources, sources the dashboard names that do not exist."""
+    errors: list[str] = field(default_factory=list)
+    """Unknown: lookups that failed, health checks that could not be asked."""
+    lines: list[str] = field(default_factory=list)
+    summary: str = ""
 
 
-def _uids(panel: dict[str, Any]) -> list[str]:
-    """Data source uids of a panel and of its targets (a mixed panel names them per target)."""
-    found: list[str] = []
-    for holder in [panel, *(t for t in panel.get("targets") or [] if isinstance(t, dict))]:
-        source = holder.get("datasource")
-        uid = source.get("uid") if isinstance(source, dict) else None
-        if isinstance(uid, str) and uid and uid not in _BUILTIN_UIDS and not uid.startswith("$"):
-            if uid not in found:
-                found.append(uid)
-    return found
+async def _check_sources(
+    spec: GrafanaDashboardProbe,
+    client: HttpSession,
+    base: str,
+    dashboard: dict[str, Any],
+    panels: list[dict[str, Any]],
+    early: list[Health],
+) -> _SourceCheck:
+    """Resolve the sources the panels name, ask each one's health, sort what came back."""
+    check = _SourceCheck()
+    declared = [health.uid for health in early]
+    references: list[Reference] = []
+    resolver = SourceResolver(client, base, dashboard)
+    if spec.datasources_healthy:
+        for panel in panels:
+            references += [r for r in panel_references(panel) if r not in references]
+        # A library panel stored by reference keeps its queries in the library.
+        library = {
+            str(p["libraryPanel"].get("uid")): str(p["libraryPanel"].get("name") or "")
+            for p in panels
+            if isinstance(p.get("libraryPanel"), dict)
+            and p["libraryPanel"].get("uid")
+            and not panel_references(p)
+        }
+        found = await asyncio.gather(*(resolver.library_panel(uid) for uid in library))
+        for (uid, name), (used, why) in zip(library.items(), found, strict=True):
+            check.lines.append(f"library panel {name or uid} ({uid}): {why}")
+            references += [r for r in used if r not in references]
+            if not used and why != "no data source":
+                check.errors.append(f"library panel {name or uid} could not be read: {why}")
+    resolved = await resolver.resolve_all(references)
+    check.lines += [f"datasource {r.line()}" for r in resolved]
+    later = list(dict.fromkeys(r.uid for r in resolved if r.uid and r.uid not in declared))
+    answers = early + await check_health(client, base, later)
+    check.lines += [f"health {h.uid}: {h.why}" for h in answers]
+    check.checked = len(answers)
+    check.ok = sum(h.state == "ok" for h in answers)
+    unresolved = [r for r in resolved if r.uid is None]
+    if not answers:
+        shown = "; ".join(f"{r.reference.shown()}: {r.how}" for r in unresolved[:3])
+        shown = shown or "the panels name no data source"
+        check.errors.append(f"no data source could be resolved: {shown}")
+        return check
+    bad = [h for h in answers if h.state == "unhealthy"]
+    if bad:
+        shown = ", ".join(f"{h.uid} ({h.why})" for h in bad[:3])
+        check.problems.append(f"{plural(len(bad), 'data source')} unhealthy: {shown}")
+    missing = [r for r in unresolved if r.missing]
+    if missing:
+        shown = ", ".join(f"{r.reference.shown()} ({r.how})" for r in missing[:3])
+        check.problems.append(f"{plural(len(missing), 'data source')} not found: {shown}")
+    unknown = [r for r in unresolved if not r.missing]
+    if unknown:
+        shown = ", ".join(f"{r.reference.shown()} ({r.how})" for r in unknown[:3])
+        check.errors.append(f"could not resolve {shown}")
+    unchecked = [h for h in answers if h.state == "unchecked"]
+    if unchecked:
+        shown = ", ".join(f"{h.uid} ({h.why})" for h in unchecked[:3])
+        check.errors.append(f"health not checked for {shown}")
+    by_uid = {r.uid: r for r in resolved if r.uid}
+    named = [
+        f"{by_uid[h.uid].reference.shown()} -> {h.uid}"
+        if h.uid in by_uid and by_uid[h.uid].reference.how != "uid"
+        else h.uid
+        for h in answers
+    ]
+    check.summary = f"{plural(check.ok, 'data source')} healthy: {', '.join(named[:4])}"
+    if len(named) > 4:
+        check.summary += f" and {len(named) - 4} more"
+    return check
 
 
-async def _unhealthy(client: HttpSession, base: str, uids: list[str]) -> list[tuple[str, str]]:
-    async def health(uid: str) -> tuple[str, str] | None:
-        response = await client.get(f"{base}/api/datasources/uid/{uid}/health")
-        if response.status_code == 200:
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-            status = body.get("status", "OK") if isinstance(body, dict) else "OK"
-            if str(status).upper() == "OK":
-                return None
-        return uid, f"{response.status_code} {error_message(response)}".strip()
+def _kind(panel: dict[str, Any]) -> str:
+    library = panel.get("libraryPanel")
+    if isinstance(library, dict):
+        return f"library panel {library.get('name') or library.get('uid')}"
+    return str(panel.get("type"))
 
-    results = await asyncio.gather(*(health(uid) for uid in uids))
-    return [result for result in results if result is not None]
+
+def _shown(panel: dict[str, Any]) -> str:
+    return ", ".join(r.shown() for r in panel_references(panel))
 
 
 __all__ = ["iter_panels", "run_grafana_probe"]

@@ -5,26 +5,16 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes._ops import connect_errors, fmt_number, http_client, plural
-from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
+from gonogo_tui.core.probes.base import Observation, ProbeContext
 from gonogo_tui.core.probes.http_share import headers_key, shared_request
 from gonogo_tui.core.probes.metrics import MetricsProbe, Selector, parse_selector
+from gonogo_tui.core.probes.metrics_parse import Exposition, Sample, parse_exposition
 
 MAX_SCRAPE_BYTES = 32 * 1024 * 1024
 """A larger exposition is refused rather than parsed."""
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One parsed sample: its full name (with `_bucket`, `_total`...), labels and value."""
-
-    name: str
-    labels: dict[str, str]
-    value: float
 
 
 async def run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observation:
@@ -47,9 +37,9 @@ async def _run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observati
         spec.insecure,
         ctx.timeout,
     )
-    text, samples = await shared_request(ctx, key, lambda: _scrape_and_parse(spec, ctx))
+    text, exposition = await shared_request(ctx, key, lambda: _scrape_and_parse(spec, ctx))
     artifacts = {spec.artifact: text} if spec.artifact else {}
-    measured, note, output = measure(spec, samples)
+    measured, note, output = measure(spec, exposition)
     scaled = measured * spec.scale
     value = f"{spec.label} {fmt_number(scaled)}{spec.unit}"
     ok = not math.isnan(scaled) and spec.compare.holds(scaled)
@@ -57,9 +47,9 @@ async def _run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observati
     return Observation(ok=ok, value=value, detail=detail, output=output, artifacts=artifacts)
 
 
-async def _scrape_and_parse(spec: MetricsProbe, ctx: ProbeContext) -> tuple[str, list[Sample]]:
+async def _scrape_and_parse(spec: MetricsProbe, ctx: ProbeContext) -> tuple[str, Exposition]:
     text, content_type = await _scrape(spec, ctx)
-    return text, await asyncio.to_thread(parse_samples, text, content_type)
+    return text, await asyncio.to_thread(parse_exposition, text, content_type)
 
 
 async def _scrape(spec: MetricsProbe, ctx: ProbeContext) -> tuple[str, str]:
@@ -84,43 +74,47 @@ async def _scrape(spec: MetricsProbe, ctx: ProbeContext) -> tuple[str, str]:
 
 
 def parse_samples(text: str, content_type: str = "text/plain") -> list[Sample]:
-    """Parse the Prometheus text format (or OpenMetrics, by content type) into samples.
+    """The samples of every family that parses (see `metrics_parse.parse_exposition`).
 
     Raises:
-        ProbeError: the text does not parse.
+        ProbeError: the text does not parse at all.
     """
-    from prometheus_client import parser as text_parser
-    from prometheus_client.openmetrics import parser as openmetrics_parser
-
-    if content_type.startswith("application/openmetrics-text"):
-        families: Iterable[Any] = openmetrics_parser.text_string_to_metric_families(text)  # type: ignore[no-untyped-call]
-    else:
-        families = text_parser.text_string_to_metric_families(text)
-    try:
-        return [
-            Sample(sample.name, dict(sample.labels), float(sample.value))
-            for family in families
-            for sample in family.samples
-        ]
-    except (ValueError, TypeError, IndexError, KeyError) as exc:
-        raise ProbeError(f"metrics text does not parse: {one_line(str(exc), 120)}") from None
+    return parse_exposition(text, content_type).samples
 
 
-def measure(spec: MetricsProbe, samples: Sequence[Sample]) -> tuple[float, str, str]:
+def measure(spec: MetricsProbe, scraped: Exposition | Sequence[Sample]) -> tuple[float, str, str]:
     """The spec's measure (before `scale`), a note, and an output text listing what was used.
 
     Raises:
-        ProbeError: no series match, or the measure is undefined (no observations, 0 / 0).
+        ProbeError: a family the measure needs did not parse, no series match, or the measure
+            is undefined (no observations, 0 / 0, a summary without that quantile).
     """
+    exposition = scraped if isinstance(scraped, Exposition) else Exposition(list(scraped))
+    texts = (spec.histogram, spec.numerator, spec.denominator, spec.gauge, spec.capacity)
+    names = [parse_selector(text).name for text in texts if text is not None]
+    failures = exposition.failures_for(names)
+    if failures:
+        raise ProbeError("; ".join(failures))
     if spec.histogram is not None:
         assert spec.quantile is not None
-        return _quantile(spec.quantile, parse_selector(spec.histogram), samples)
-    if spec.numerator is not None:
+        value, note, output = _quantile(spec.quantile, parse_selector(spec.histogram), exposition)
+    elif spec.numerator is not None:
         assert spec.denominator is not None
-        return _ratio(parse_selector(spec.numerator), parse_selector(spec.denominator), samples)
-    assert spec.gauge is not None
-    capacity = parse_selector(spec.capacity) if spec.capacity is not None else None
-    return _gauge(parse_selector(spec.gauge), capacity, spec.effective_aggregate(), samples)
+        top, bottom = parse_selector(spec.numerator), parse_selector(spec.denominator)
+        value, note, output = _ratio(top, bottom, exposition.samples)
+    else:
+        assert spec.gauge is not None
+        capacity = parse_selector(spec.capacity) if spec.capacity is not None else None
+        value, note, output = _gauge(
+            parse_selector(spec.gauge), capacity, spec.effective_aggregate(), exposition.samples
+        )
+    lenient = {exposition.family_of(name) for name in names} & exposition.lenient.keys()
+    for family in sorted(lenient):
+        note += (
+            f"; {family} read as Prometheus text, as Prometheus ingests it (strict OpenMetrics "
+            f"refused it: {exposition.lenient[family]})"
+        )
+    return value, note, output
 
 
 def select(selector: Selector, samples: Iterable[Sample], suffix: str = "") -> list[Sample]:
@@ -179,10 +173,11 @@ def histogram_quantile(q: float, buckets: Sequence[tuple[float, float]]) -> floa
     return start + (end - start) * (rank / count if count else math.nan)
 
 
-def _quantile(q: float, selector: Selector, samples: Sequence[Sample]) -> tuple[float, str, str]:
+def _quantile(q: float, selector: Selector, exposition: Exposition) -> tuple[float, str, str]:
+    samples = exposition.samples
     series = [s for s in select(selector, samples, "_bucket") if "le" in s.labels]
     if not series:
-        raise ProbeError(f"no {selector.name}_bucket series match {_show(selector)}")
+        return _summary_quantile(q, selector, exposition)
     by_bound: dict[float, float] = {}
     for sample in series:
         try:
@@ -210,6 +205,47 @@ def _quantile(q: float, selector: Selector, samples: Sequence[Sample]) -> tuple[
     return result, note, output
 
 
+def _summary_quantile(
+    q: float, selector: Selector, exposition: Exposition
+) -> tuple[float, str, str]:
+    """A summary's exported `quantile` series, when the "histogram" is a summary (Micrometer
+    exports timers as summaries unless histogram buckets are enabled)."""
+    name = selector.name
+    counts = [s for s in exposition.samples if s.name == f"{name}_count"]
+    if exposition.types.get(name) != "summary" and not counts:
+        raise ProbeError(f"no {name}_bucket series match {_show(selector)}")
+    if counts and not any(selector.matches(s.labels) for s in counts):
+        raise ProbeError(f"summary {name} has no series matching {_show(selector)}")
+    quantiles = [
+        s
+        for s in exposition.samples
+        if s.name == name and "quantile" in s.labels and selector.matches(s.labels)
+    ]
+    wanted = [s for s in quantiles if _number(s.labels["quantile"]) == q]
+    advice = f"enable percentiles-histogram or export quantile {q:g}"
+    if not quantiles:
+        raise ProbeError(f"{name} is a summary without quantiles; {advice}")
+    if not wanted:
+        have = ", ".join(sorted({s.labels["quantile"] for s in quantiles}, key=_number))
+        raise ProbeError(f"{name} is a summary with quantiles {have} but not {q:g}; {advice}")
+    values = [s.value for s in wanted if not math.isnan(s.value)]
+    if not values:
+        raise ProbeError(
+            f'{name}{{quantile="{q:g}"}} is NaN: no observations in the summary\'s window'
+        )
+    note = f'the summary\'s own quantile="{q:g}" series'
+    if len(wanted) > 1:
+        note += f", the highest of {len(wanted)} (a summary's quantiles cannot be merged)"
+    return max(values), note, _listing("quantile", wanted)
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
 def _ratio(top: Selector, bottom: Selector, samples: Sequence[Sample]) -> tuple[float, str, str]:
     numerator = select(top, samples)
     denominator = select(bottom, samples)
@@ -230,19 +266,41 @@ def _gauge(
     used = select(gauge, samples)
     if not used:
         raise ProbeError(f"no series match {_show(gauge)}")
-    value = _aggregate(aggregate, [s.value for s in used])
-    output = _listing("gauge", used)
-    note = f"{aggregate} over {plural(len(used), 'series', 'series')}"
     if capacity is None:
-        return value, note, output
+        value = _aggregate(aggregate, [s.value for s in used])
+        note = f"{aggregate} over {plural(len(used), 'series', 'series')}"
+        return value, note, _listing("gauge", used)
     limit_series = select(capacity, samples)
     if not limit_series:
         raise ProbeError(f"no series match {_show(capacity)}")
+    # A negative capacity means "no limit" (Micrometer's jvm_memory_max_bytes -1): it is left
+    # out of the sum, and so is the gauge series with the same labels, used against no limit.
+    unlimited = [s for s in limit_series if s.value < 0]
+    limit_series = [s for s in limit_series if s.value >= 0]
+    if not limit_series:
+        raise ProbeError(
+            f"every {_show(capacity)} series is negative (no limit): nothing to compare against"
+        )
+    left_out = ""
+    if unlimited:
+        keys = {_without(s.labels, "") for s in unlimited}
+        unmatched = [s for s in used if _without(s.labels, "") in keys]
+        used = [s for s in used if _without(s.labels, "") not in keys]
+        if not used:
+            raise ProbeError(f"every {_show(gauge)} series has a negative (no limit) capacity")
+        shown = ", ".join(_series(s) for s in unlimited[:3])
+        left_out = f"; left out {shown} (negative: no limit)"
+        if unmatched:
+            left_out += " with " + ", ".join(_series(s) for s in unmatched[:3])
+    value = _aggregate(aggregate, [s.value for s in used])
     limit = _aggregate(aggregate, [s.value for s in limit_series])
     if limit == 0:
         raise ProbeError(f"{_show(capacity)} is 0")
-    output += "\n" + _listing("capacity", limit_series)
-    return value / limit, f"{fmt_number(value)} of {fmt_number(limit)} ({note})", output
+    output = _listing("gauge", used) + "\n" + _listing("capacity", limit_series)
+    if unlimited:
+        output += "\n" + _listing("left out (capacity below 0: no limit)", unlimited)
+    note = f"{aggregate} over {plural(len(used), 'series', 'series')}"
+    return value / limit, f"{fmt_number(value)} of {fmt_number(limit)} ({note}){left_out}", output
 
 
 def _aggregate(how: str, values: list[float]) -> float:
@@ -257,12 +315,15 @@ def _aggregate(how: str, values: list[float]) -> float:
 
 def _listing(title: str, samples: Sequence[Sample]) -> str:
     lines = [f"{title}:"]
-    for sample in samples[:50]:
-        labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
-        lines.append(f"  {sample.name}{{{labels}}} {fmt_number(sample.value)}")
+    lines += [f"  {_series(sample)}" for sample in samples[:50]]
     if len(samples) > 50:
         lines.append(f"  ... {len(samples) - 50} more")
     return "\n".join(lines)
+
+
+def _series(sample: Sample) -> str:
+    labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+    return f"{sample.name}{{{labels}}} {fmt_number(sample.value)}"
 
 
 def _without(labels: dict[str, str], drop: str) -> tuple[tuple[str, str], ...]:
@@ -275,6 +336,7 @@ def _show(selector: Selector) -> str:
 
 
 __all__ = [
+    "Exposition",
     "Sample",
     "histogram_quantile",
     "measure",

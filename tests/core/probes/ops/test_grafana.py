@@ -15,6 +15,7 @@ import pytest
 from pydantic import ValidationError
 
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.probes.grafana_panels import Reference, parse_reference
 from gonogo_tui.core.probes.grafana_run import iter_panels
 from tests.core.probes.ops.helpers import arun_engine, context, spec
 from tests.servers import HttpTestServer, RecordedRequest, Reply
@@ -108,6 +109,11 @@ def grafana(http_server: HttpTestServer) -> HttpTestServer:
     http_server.route(
         "GET", "/api/dashboards/uid/nope", status=404, body={"message": "Dashboard not found"}
     )
+    # `${DS}` (a prometheus variable without a current value) resolves to the default source.
+    http_server.route("GET", "/api/datasources", body=[
+        {"uid": "prom-main", "name": "Prometheus", "type": "prometheus", "isDefault": True},
+        {"uid": "pg-backups", "name": "Backups", "type": "grafana-postgresql-datasource"},
+    ])  # fmt: skip
     return http_server
 
 
@@ -131,7 +137,10 @@ def test_panels_inside_rows_are_counted_and_rows_are_not() -> None:
 async def test_accessible_with_enough_panels(grafana: HttpTestServer) -> None:
     result = await arun_engine(probe(grafana, panels=">= 10"), context(), secrets=(TOKEN,))
     assert result.status is Status.PASS
-    assert (result.value, result.detail) == ("10 panels", "Risk, idempotency & PITR: 10 panels")
+    assert (result.value, result.detail) == (
+        "10 panels",
+        "Risk, idempotency & PITR: 10 panels (6 top level, 4 in 1 collapsed row)",
+    )
     assert result.expected == "accessible, panels >= 10"
     assert result.source == f"{grafana.url}/api/dashboards/uid/{UID}"
     assert grafana.requests[0].headers["authorization"] == f"Bearer {TOKEN}"
@@ -205,7 +214,7 @@ async def test_a_named_source_must_be_healthy_even_if_no_panel_uses_it(
                   body={"message": "Data source not found"})  # fmt: skip
     result = await arun_engine(probe(grafana, datasources=["loki-logs"]), context())
     assert (result.status, result.value) == (Status.FAIL, "10 panels, 0/1 sources ok")
-    assert result.detail == "1 data source unhealthy: loki-logs (404 Data source not found)"
+    assert result.detail == "1 data source unhealthy: loki-logs (no data source with this uid)"
     checked = [r.path for r in grafana.requests if r.path.endswith("/health")]
     assert checked == ["/api/datasources/uid/loki-logs/health"]
 
@@ -245,3 +254,26 @@ def test_spec_validation() -> None:
         spec(kind="grafana_dashboard", url="http://x", uid="a", panels="lots")
     with pytest.raises(ValidationError):
         spec(kind="grafana_dashboard", url="http://x", uid="a", datasources=["../admin"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Metrics", Reference("name", "Metrics")),
+        ("$ds_prometheus", Reference("variable", "ds_prometheus")),
+        ("${DS_PROMETHEUS}", Reference("variable", "DS_PROMETHEUS")),
+        ("${DS:raw}", Reference("variable", "DS")),
+        ("[[datasource]]", Reference("variable", "datasource")),
+        ({"type": "prometheus", "uid": "${ds_prometheus}"}, Reference("variable", "ds_prometheus")),
+        ({"type": "prometheus", "uid": "prom-main"}, Reference("uid", "prom-main")),
+        ({"type": "prometheus"}, Reference("default", "prometheus")),
+        (None, Reference("default", "")),
+        ("default", Reference("default", "")),
+        ("-- Mixed --", None),
+        ("-- Grafana --", None),
+        ({"type": "datasource", "uid": "grafana"}, None),
+        ({"type": "__expr__", "uid": "__expr__"}, None),
+    ],
+)
+def test_every_way_grafana_has_stored_a_data_source(raw: Any, expected: Any) -> None:
+    assert parse_reference(raw) == expected
