@@ -167,7 +167,8 @@ class ReviewScreen(Screen[None]):
         super().__init__()
         self.ctx = ctx
         self.journal = journal
-        self._opened_at = ctx.clock()
+        self._opened_at = journal.info.started_at
+        """The meeting started when its journal did: a resumed meeting keeps its countdown."""
         self._probe_ids_on_open = tuple(probe_ids)
         self._running_ids: set[str] = set()
         self._tokens: dict[str, int] = {}
