@@ -338,3 +338,37 @@ def test_a_checklist_policy_refuses_a_record_of_another_checklist(
         "gonogo verify: FAILED (exit 2): the record is of checklist 'Trivial' (sha256 "
     )
     assert f"not of the trusted {gate} (sha256 " in refused.stderr
+
+
+def test_report_shows_the_signatures_next_to_the_record(
+    tmp_path: Path, people: list[Person]
+) -> None:
+    """`gonogo report` read only the record's JSON: 'Approvers - none recorded' and
+    'Signatures unsigned' beside valid signatures (issue 14)."""
+    checklist = tmp_path / "one.yaml"
+    checklist.write_text(
+        "title: One\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - {id: m, title: Manual, manual: true}\n"
+    )
+    done = gonogo("check", str(checklist), "--record", "--tick", "*", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (txt,) = (tmp_path / "evidence").glob("go_decision_*[0-9].txt")
+    before = gonogo("report", str(txt), cwd=tmp_path).stdout.splitlines()
+    (summary,) = [line for line in before if line.startswith("Signatures: ")]
+    assert summary.startswith("Signatures: sealed, no signature yet; still needed: "), summary
+    now = datetime.now(UTC)
+    for person in people[:2]:
+        sign_record(
+            txt, role=person.role, principal=person.principal, key_path=person.key, now=lambda: now
+        )
+    lines = gonogo("report", str(txt), cwd=tmp_path).stdout.splitlines()
+    assert any(line.startswith("- cto: alice@example.com (approve, signed ") for line in lines)
+    assert any(line.startswith("- devops-lead: bob@example.com (approve") for line in lines)
+    assert not any("carol@example.com" in line for line in lines)
+    (summary,) = [line for line in lines if line.startswith("Signatures: ")]
+    assert summary.startswith(
+        "Signatures: 2 signed (cto, devops-lead); still needed: product-owner; "
+    ), summary
+    page = gonogo("report", str(txt), "--format", "html", cwd=tmp_path).stdout
+    assert "cto: alice@example.com (approve, signed " in page
+    assert "2 signed (cto, devops-lead)" in page and "unsigned" not in page

@@ -447,6 +447,8 @@ def _record_text(
             )
             if c.tick is not None:
                 line += f" | ticked by {c.tick.operator} at {iso_utc(c.tick.at)}"
+                if c.tick.note:
+                    line += f" | tick note: {' '.join(c.tick.note.split())}"
             lines.append(line)
     return "\n".join(_printable(line) for line in lines) + "\n"
 

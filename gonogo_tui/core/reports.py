@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from gonogo_tui.core import files
-from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.errors import EvidenceError, SigningError
 from gonogo_tui.core.sanitize import neutralise_invisible
+from gonogo_tui.core.signing.status import approval_status
 
 RECORD_FORMAT = "gonogo-decision-record/1"
 MAX_LISTED = 15
@@ -46,11 +47,38 @@ class CriterionLine:
 
 
 @dataclass(frozen=True)
+class SignedApproval:
+    """An approval signed next to the record (`gonogo sign`), its signature checked."""
+
+    role: str
+    principal: str
+    vote: str
+    signed_at: str
+    key: str
+    """The fingerprint of the key that signed."""
+
+
+@dataclass(frozen=True)
+class Signatures:
+    """The signatures next to a record, as the reports show them."""
+
+    signed: tuple[SignedApproval, ...]
+    summary: str
+    """One line: how many signed, what is still needed, what is broken."""
+
+
+NOT_SEALED = Signatures((), "unsigned (the record is not sealed)")
+
+
+@dataclass(frozen=True)
 class RecordView:
     """What the reports need from a record, read and checked once."""
 
     data: Mapping[str, Any]
     path: Path | None
+    signatures: Signatures = NOT_SEALED
+    """The approvals signed with `gonogo sign` (the record's own `approvals` are the
+    names typed in the meeting, which no key vouches for)."""
 
     @property
     def decision(self) -> str:
@@ -85,7 +113,7 @@ class RecordView:
         return [c for c in self.criteria() if c.status == "WAIVED"]
 
     def approvers(self) -> list[Mapping[str, Any]]:
-        """Approvals of the decision, then the override's approvers."""
+        """Approvals typed in the meeting, then the override's approvers (unsigned)."""
         found = list(self.data.get("approvals") or [])
         override = self.data.get("override")
         if isinstance(override, Mapping):
@@ -127,7 +155,39 @@ def load_record(path: Path) -> RecordView:
     problem = _shape_problem(data, criteria)
     if problem:
         raise EvidenceError(f"{json_path}: malformed record: {problem}")
-    return view
+    return RecordView(data, view.path, read_signatures(json_path))
+
+
+def read_signatures(record_path: Path) -> Signatures:
+    """The approvals signed next to a record, each signature checked against its key and the
+    sealed record; who may sign is `gonogo verify`'s question (it needs allowed_signers)."""
+    try:
+        status = approval_status(record_path)
+    except (SigningError, EvidenceError) as exc:
+        if "not sealed" in str(exc):
+            return NOT_SEALED
+        return Signatures((), f"cannot be checked: {exc}")
+    signed = tuple(
+        SignedApproval(
+            checked.approval.role,
+            checked.approval.principal,
+            checked.approval.vote,
+            checked.approval.signed_at,
+            checked.key_fingerprint or "?",
+        )
+        for checked in status.approvals
+        if checked.counted and checked.approval is not None
+    )
+    if signed:
+        parts = [f"{len(signed)} signed ({', '.join(a.role for a in signed)})"]
+    else:
+        parts = ["sealed, no signature yet"]
+    if status.missing:
+        parts.append(f"still needed: {', '.join(status.missing)}")
+    if status.problems:
+        parts.append(f"{len(status.problems)} broken: {'; '.join(status.problems)}")
+    parts.append("signers not checked against allowed_signers (gonogo verify does)")
+    return Signatures(signed, "; ".join(parts))
 
 
 def _shape_problem(data: Mapping[str, Any], criteria: Sequence[CriterionLine]) -> str | None:
@@ -202,13 +262,19 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     lines += ["", "*Approvers*"]
     lines += _bullets(
         [
+            f"{chat_text(a.role, 40)}: {chat_text(a.principal, 80)}"
+            f" ({chat_text(a.vote, 20)}, signed {chat_text(a.signed_at, 40)})"
+            for a in view.signatures.signed
+        ]
+        + [
             f"{chat_text(a.get('role'), 40)}: {chat_text(a.get('principal'), 80)}"
-            f" ({chat_text(a.get('vote', 'approve'), 20)})"
+            f" ({chat_text(a.get('vote', 'approve'), 20)}, named in the meeting, unsigned)"
             + (f": {chat_text(a.get('comment'), 200)}" if a.get("comment") else "")
             for a in view.approvers()
         ],
         empty="none recorded",
     )
+    lines.append(f"Signatures: {chat_text(view.signatures.summary, 400)}")
     lines.append("")
     lines.append(f"Next: {chat_text(_next_step(data), 200)}")
     where = link or (str(view.path.with_suffix(".txt")) if view.path else data.get("record_id"))
@@ -304,8 +370,14 @@ def record_html(view: RecordView) -> str:
     parts += _html_list(
         "Approvers",
         [
+            f"{e(a.role)}: {e(a.principal)} ({e(a.vote)}, signed {e(a.signed_at)}, "
+            f"key <code>{e(a.key)}</code>)"
+            for a in view.signatures.signed
+        ]
+        + [
             f"{e(a.get('role'))}: {e(a.get('principal'))} ({e(a.get('vote', 'approve'))}"
-            f", {e(a.get('at'))})" + (f": {e(a.get('comment'))}" if a.get("comment") else "")
+            f", {e(a.get('at'))}, named in the meeting, unsigned)"
+            + (f": {e(a.get('comment'))}" if a.get("comment") else "")
             for a in view.approvers()
         ],
         empty="none recorded",
@@ -345,7 +417,7 @@ def _facts(view: RecordView) -> list[tuple[str, object]]:
         ("Checklist", checklist.get("path")),
         ("Checklist sha256", checklist.get("sha256")),
         ("Next", _next_step(data)),
-        ("Signatures", data.get("signatures")),
+        ("Signatures", view.signatures.summary),
     ]
 
 

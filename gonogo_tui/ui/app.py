@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -87,6 +88,8 @@ class GonogoApp(App[None]):
         self._trust = trust
         self.notice: str | None = None
         """Said once the screen is up (`--serve`'s URL: the screen hides what was printed)."""
+        self._closing = False
+        """Set once quitting is decided: keys still arriving are dropped."""
         self._tune_gc = tune_gc
         self._gc_thresholds: tuple[int, int, int] | None = None
         self._probe_loop = ProbeLoop(runner) if probe_thread else None
@@ -294,10 +297,20 @@ class GonogoApp(App[None]):
 
     async def _close(self) -> None:
         """Stop the probes (their child processes end with them), close the journal, exit."""
+        self._closing = True
         if self.review is not None:
             await self.review.stop_probes()
             self.review.journal.close()
         self.exit()
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed in the same burst as the one that confirmed quitting (`q` `y` `n`)
+        # would reach the review while it stops its probes and open a dialog on an app
+        # that is exiting.
+        if self._closing and isinstance(event, events.Key):
+            event.stop()
+            return
+        await super().on_event(event)
 
     def on_unmount(self) -> None:
         if self._probe_loop is not None:

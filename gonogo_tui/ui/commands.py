@@ -49,14 +49,16 @@ class ReviewCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, action, _ in self._review_actions():
-            yield DiscoveryHit(title, partial(self._run, action), help=f"action: {action}")
+            # No help line: the title says it all, key included (a help repeating the title
+            # showed every entry twice; an action's internal name means nothing to a room).
+            yield DiscoveryHit(title, partial(self._run, action))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, action, _ in self._review_actions():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self._run, action), help=title)
+                yield Hit(score, matcher.highlight(title), partial(self._run, action))
 
 
 __all__ = ["REVIEW_COMMANDS", "ReviewCommands"]

@@ -415,3 +415,18 @@ def test_completing_a_plan_keeps_what_is_written_and_never_replaces(tmp_path: Pa
     with pytest.raises(EvidenceError, match="never overwritten"):
         write_plan(plan, other, completing=True)
     assert (other / plan.txt).read_bytes() == b"someone else's record\n"
+
+
+def test_the_text_record_keeps_the_notes_typed_when_ticking() -> None:
+    """The JSON and HTML had them; the `.txt` (the seed's format, the one people read) did
+    not (issue 14)."""
+    checklist = _checklist(1)
+    results = {"p0": ProbeResult("p0", Status.PASS, "ok", "e", "s", "ok", T0, 1.0)}
+    tick = Tick("m0", "alice", T0, note="confirmed by  Dana\non the bridge")
+    record = build_record(
+        checklist, evaluate(checklist, results, {"m0": tick}), operator="a", decided_at=T0
+    )
+    line = next(line for line in record.text.splitlines() if "/m0:" in line)
+    assert line.endswith(
+        "| ticked by alice at 2026-11-26T10:15:00.000Z | tick note: confirmed by Dana on the bridge"
+    ), line

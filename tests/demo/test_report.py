@@ -111,7 +111,10 @@ def test_markdown_message_lists_what_the_channel_needs(record: Path) -> None:
     (waived,) = [line for line in text.splitlines() if line.startswith("- waived-one")]
     assert waived.startswith("- waived-one waived by kim: &lt;img") and "- injected" in waived
     assert not any(line.startswith("- injected") for line in text.splitlines())
-    assert "- cto: Dana &lt;b&gt;Ito&lt;/b&gt; (reject): not &lt;i&gt;today&lt;/i&gt;" in text
+    assert (
+        "- cto: Dana &lt;b&gt;Ito&lt;/b&gt; (reject, named in the meeting, unsigned): "
+        "not &lt;i&gt;today&lt;/i&gt;"
+    ) in text
     assert not any(line.startswith("- rollback") for line in text.splitlines())
     assert f"Record: {record.resolve()}" in text
     assert "<" not in text and "`" not in text  # no <!channel>, no <url|link>, no code span

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import Button, Input
+from textual.widgets import Button, Footer, Input
 
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.ui.app import GonogoApp
@@ -23,7 +23,15 @@ from gonogo_tui.ui.screens.modals import ConfirmModal, ErrorModal, NoteModal
 from gonogo_tui.ui.screens.sign_off import SignOffModal
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
 from gonogo_tui.ui.widgets.decision_bar import DecisionBar
-from tests.ui.conftest import AppFactory, finish, journal_entries, review_of, settle, tick_all
+from tests.ui.conftest import (
+    AppFactory,
+    finish,
+    journal_entries,
+    review_of,
+    settle,
+    shown_text,
+    tick_all,
+)
 from tests.ui.fakes import ERROR, FAIL, FakeClock, Scripted
 
 KEY_NAMES = {" ": "space", ":": "colon"}
@@ -89,6 +97,8 @@ async def test_go_is_recorded(make_app: AppFactory, evidence: Path) -> None:
         assert "FINAL: GO" in verdict_text(app)
         review = review_of(app)
         assert review.finalized
+        footer = shown_text(app.screen.query_one(Footer))
+        assert "f Sign" in footer and "Finalize" not in footer, footer
         await pilot.press("f")
         await pilot.pause()
         assert not isinstance(app.screen, FinalizeModal)

@@ -24,7 +24,7 @@ from tests.ui.conftest import (
     settle,
     tick_all,
 )
-from tests.ui.fakes import FAIL
+from tests.ui.fakes import FAIL, FakeClock
 
 
 async def test_every_change_is_journaled_the_moment_it_happens(make_app: AppFactory) -> None:
@@ -224,3 +224,23 @@ async def test_a_journal_of_an_earlier_checklist_version_is_not_hidden(
         await pilot.pause()
         assert isinstance(third.screen, ResumeModal)
         assert not [n for n in third._notifications if n.title == "Checklist changed"]
+
+
+async def test_a_resumed_meeting_keeps_its_countdown(
+    make_app: AppFactory, clock: FakeClock
+) -> None:
+    """Killed at 08:39 left and resumed at 09:58 (issue 14): the meeting's start is the
+    journal's, so the time spent before the crash still counts."""
+    first, _ = make_app(duration=600.0)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        clock.advance(81)
+        review_of(first).publish()
+        await pilot.pause()
+        assert round(review_of(first).snapshot.remaining) == 519
+    clock.advance(30)  # the crash, and the operator reopening it
+    second, _ = make_app(resume=True, duration=600.0)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert round(review_of(second).snapshot.remaining) == 489
+        assert "08:09 left" in str(pilot.app.screen.query_one("#header-countdown").render())

@@ -547,3 +547,39 @@ async def test_ctrl_c_says_in_plain_words_which_key_quits(make_app: AppFactory) 
         await pilot.pause()
         (hint,) = [n for n in app._notifications if n.title == "Do you want to quit?"]
         assert hint.message == "Press q to quit."
+
+
+async def test_every_palette_entry_is_shown_once(make_app: AppFactory) -> None:
+    """Each search hit carried its title again as help text: the palette read
+    'Rerun all probes (R)' twice per entry (issue 14)."""
+    from textual.command import CommandList
+
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Rerun")
+        await pilot.pause(0.3)
+        shown = shown_text(app.screen.query_one(CommandList))
+        assert shown.count("Rerun all probes (R)") == 1, shown
+        assert shown.count("Rerun the selected probe (r)") == 1, shown
+        assert "action:" not in shown
+        await pilot.press("escape")
+
+
+async def test_the_note_dialogs_checkbox_reads_without_colour(make_app: AppFactory) -> None:
+    """It showed X both checked and unchecked, told apart by colour alone (issue 14)."""
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        box = app.screen.query_one("#note-about")
+        checked = shown_text(box)
+        assert "✔" in checked and "X" not in checked, checked
+        await pilot.click("#note-about")
+        await pilot.pause()
+        unchecked = shown_text(box)
+        assert "✔" not in unchecked and "X" not in unchecked, unchecked
+        assert f"About {FIRST}" in unchecked
+        await pilot.press("escape")

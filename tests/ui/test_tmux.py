@@ -227,3 +227,30 @@ def test_kill_9_loses_nothing_and_resumes(
     tmux.wait_for("Quit without a decision?")
     tmux.keys("y")
     tmux.wait_closed()
+
+
+def test_keys_in_the_burst_that_confirms_quitting_are_dropped(
+    tmux: Tmux, tmp_path: Path, write_checklist: Callable[[bool], Path]
+) -> None:
+    """`q` `y` `n` in one write: `n` (the note key) used to reach the review while it was
+    stopping its probes, opening a note dialog on an exiting app (a NoMatches traceback,
+    exit 1). Keys after a confirmed quit are dropped; keys before the dialog is ready go to
+    the dialog or nowhere. Timing decides which, so the burst is tried three times."""
+    checklist = write_checklist(True)
+    for attempt in range(3):
+        evidence = tmp_path / f"evidence-{attempt}"
+        tmux.start(
+            f"{GONOGO} review {checklist} --evidence-dir {evidence} --operator tester; "
+            "echo GONOGO-EXIT $?; sleep 60"
+        )
+        tmux.wait_for("Decision by the policy", "… RUN")
+        tmux.keys("q", "y", "n", "n")
+        deadline = time.monotonic() + DEADLINE
+        while "GONOGO-EXIT" not in (screen := tmux.screen()):
+            if "Quit without a decision?" in screen and "Add a note" not in screen:
+                tmux.keys("y")  # the burst reached no one: the dialog still asks
+            assert time.monotonic() < deadline, screen
+            time.sleep(0.2)
+        assert "GONOGO-EXIT 0" in screen, screen
+        assert "Traceback" not in screen and "NoMatches" not in screen, screen
+        tmux.kill()

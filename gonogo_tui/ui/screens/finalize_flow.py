@@ -166,6 +166,7 @@ def show_outcome(screen: ReviewScreen, outcome: FinalizeOutcome) -> None:
             timeout=10,
         )
     screen.publish()
+    screen.refresh_bindings()
     done = "completed after an interruption" if outcome.completed else "recorded"
     screen.notify(
         f"{outcome.finalized.display_decision} {done}: {outcome.paths.txt}. "

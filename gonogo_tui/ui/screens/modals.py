@@ -21,6 +21,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from gonogo_tui.ui.presentation import safe_text
+from gonogo_tui.ui.widgets.check_box import MarkCheckbox
 
 
 def _plain(text: str) -> Text:
@@ -276,7 +277,7 @@ class NoteModal(ModalScreen[NoteAnswer | None]):
             yield Label("Add a note", classes="dialog-title")
             yield Input(placeholder="what was said or decided", id="note-text", compact=True)
             if self._criterion_id is not None:
-                yield Checkbox(
+                yield MarkCheckbox(
                     Text(f"About {safe_text(self._criterion_id)}"),
                     value=self._about,
                     id="note-about",

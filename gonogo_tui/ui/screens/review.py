@@ -147,6 +147,7 @@ class ReviewScreen(Screen[None]):
         Binding("space", "toggle_tick", "Tick", tooltip="Tick or untick a manual criterion"),
         Binding("w", "waive", "Waive", tooltip="Waive a failing criterion (reason required)"),
         Binding("f", "finalize", "Finalize", tooltip="Decide and write the decision record"),
+        Binding("f", "sign", "Sign", tooltip="Collect the approvers' signatures on the record"),
         Binding("question_mark", "app.open_help", "Help", tooltip="List every key"),
         Binding("q", "app.quit", "Quit", tooltip="Quit (asks first until finalized)"),
         Binding("r", "rerun_selected", "Rerun", tooltip="Rerun the selected probe"),
@@ -167,7 +168,8 @@ class ReviewScreen(Screen[None]):
         super().__init__()
         self.ctx = ctx
         self.journal = journal
-        self._opened_at = ctx.clock()
+        self._opened_at = journal.info.started_at
+        """The meeting started when its journal did: a resumed meeting keeps its countdown."""
         self._probe_ids_on_open = tuple(probe_ids)
         self._running_ids: set[str] = set()
         self._tokens: dict[str, int] = {}
@@ -671,6 +673,18 @@ class ReviewScreen(Screen[None]):
         from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
 
         self.app.push_screen(WalkthroughScreen(self))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `f` finalizes until the record is written, then collects signatures: the footer
+        # offers whichever it will do.
+        if action == "finalize":
+            return not self.finalized
+        if action == "sign":
+            return self.finalized
+        return True
+
+    def action_sign(self) -> None:
+        self.action_finalize()
 
     def action_finalize(self) -> None:
         from gonogo_tui.ui.screens.finalize_flow import finalize_meeting
