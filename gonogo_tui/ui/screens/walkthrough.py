@@ -20,7 +20,11 @@ from textual.widgets import Footer, Markdown, ProgressBar, Static
 
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import CriterionOutcome
-from gonogo_tui.core.walkthrough import walkthrough_summary, write_walkthrough_summary
+from gonogo_tui.core.walkthrough import (
+    walkthrough_data,
+    walkthrough_summary,
+    write_walkthrough_summary,
+)
 from gonogo_tui.ui.presentation import (
     PANEL_LABELS,
     ROW_CLASSES,
@@ -193,18 +197,27 @@ class WalkthroughScreen(Screen[None]):
         review = self.review
         snapshot = review.snapshot
         ctx = review.ctx
+        at = ctx.clock()
         text = walkthrough_summary(
             ctx.checklist,
             snapshot.evaluation,
             operator=ctx.operator,
-            at=ctx.clock(),
+            at=at,
             release=ctx.release,
             stale_ids=snapshot.stale,
             notes=tuple(review.journal.state.notes),
         )
+        data = walkthrough_data(
+            ctx.checklist,
+            snapshot.evaluation,
+            operator=ctx.operator,
+            at=at,
+            release=ctx.release,
+            stale_ids=snapshot.stale,
+        )
         self.query_one("#walkthrough-summary", Markdown).update(text)
         try:
-            self.summary_path = write_walkthrough_summary(text, ctx.evidence_dir, ctx.clock())
+            self.summary_path = write_walkthrough_summary(text, ctx.evidence_dir, at, data)
         except EvidenceError as exc:
             self.summary_path = None
             self.notify(f"Summary not saved: {exc}", severity="error", timeout=10)
