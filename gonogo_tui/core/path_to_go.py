@@ -181,6 +181,42 @@ def path_to_go(
     )
 
 
+def attention_rank(outcome: CriterionOutcome, *, stale: bool = False) -> int:
+    """Where a criterion comes in the walkthrough: FAIL, ERROR, a manual tick waiting, a
+    stale result, a probe not run yet, then what passes (WAIVED, PASS)."""
+    if outcome.status is Status.FAIL:
+        return 0
+    if outcome.status is Status.ERROR:
+        return 1
+    if outcome.status is Status.PENDING and outcome.criterion.is_manual:
+        return 2
+    if stale:
+        return 3
+    if not outcome.passed:
+        return 4
+    return 5 if outcome.status is Status.WAIVED else 6
+
+
+def attention_order(
+    section: SectionOutcome, stale_ids: Collection[str] = ()
+) -> tuple[CriterionOutcome, ...]:
+    """The section's criteria, what needs attention first (`attention_rank`), otherwise in
+    checklist order."""
+    return tuple(
+        sorted(
+            section.criteria,
+            key=lambda o: attention_rank(o, stale=o.criterion.id in stale_ids),
+        )
+    )
+
+
+def needs_attention(section: SectionOutcome, stale_ids: Collection[str] = ()) -> bool:
+    """Whether anything in the section is not passing, or passing on a stale result."""
+    return not section.criteria or any(
+        not o.passed or o.criterion.id in stale_ids for o in section.criteria
+    )
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' * (count != 1)}"
 
@@ -232,4 +268,13 @@ def estimate(path: PathToGo) -> str:
     return f"{line} — for GO: {needed}"
 
 
-__all__ = ["Change", "PathToGo", "Step", "estimate", "path_to_go"]
+__all__ = [
+    "Change",
+    "PathToGo",
+    "Step",
+    "attention_order",
+    "attention_rank",
+    "estimate",
+    "needs_attention",
+    "path_to_go",
+]

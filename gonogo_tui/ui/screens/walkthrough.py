@@ -1,4 +1,8 @@
-"""The walkthrough: one section at a time, ticks settled as you go, a summary at the end.
+"""The walkthrough: one section at a time, what needs attention first, a summary at the end.
+
+In each section FAIL, ERROR, manual ticks waiting and stale results come first, in full;
+what passes folds to one line (`e` unfolds it), and `a` skips to the next section that
+needs attention.
 
 It works on the review screen's journal (`request_tick`, `start_probes`), so every tick is
 in the journal the meeting resumes from. The summary is written by the core into
@@ -19,7 +23,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, ProgressBar, Static
 
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.evaluation import CriterionOutcome
+from gonogo_tui.core.evaluation import CriterionOutcome, SectionOutcome
+from gonogo_tui.core.path_to_go import attention_order, needs_attention
 from gonogo_tui.core.walkthrough import (
     walkthrough_data,
     walkthrough_summary,
@@ -28,6 +33,8 @@ from gonogo_tui.core.walkthrough import (
 from gonogo_tui.ui.presentation import (
     PANEL_LABELS,
     ROW_CLASSES,
+    SYMBOLS,
+    WORDS,
     panel_counts,
     panel_state,
     safe_text,
@@ -41,7 +48,11 @@ if TYPE_CHECKING:
 
 
 class WalkthroughCard(Static):
-    """One criterion in full; the selected card has the `-selected` class."""
+    """One criterion: in full when it needs attention or was unfolded, else one line.
+
+    The cards are slots in the section's attention order: a tick or a new result reorders
+    the section, and the card at a position then shows another criterion.
+    """
 
     def __init__(self, criterion_id: str) -> None:
         super().__init__(classes="walkthrough-card", markup=False)
@@ -57,6 +68,8 @@ class WalkthroughScreen(Screen[None]):
         Binding("down,j", "move(1)", "Next criterion", show=False),
         Binding("enter,right,l", "section(1)", "Next section"),
         Binding("left,h,b", "section(-1)", "Previous section"),
+        Binding("a", "next_attention", "Next needing attention"),
+        Binding("e", "toggle_fold", "Unfold / fold"),
         Binding("space", "tick", "Tick"),
         Binding("w", "waive", "Waive"),
         Binding("r", "rerun", "Rerun"),
@@ -75,6 +88,8 @@ class WalkthroughScreen(Screen[None]):
         self.review = review
         self.sections = review.ctx.checklist.sections
         self.summary_path: Path | None = None
+        self.unfolded: set[str] = set()
+        """Passing criteria unfolded with `e`."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="walkthrough-progress", markup=False)
@@ -82,7 +97,8 @@ class WalkthroughScreen(Screen[None]):
             total=len(self.sections), show_eta=False, show_percentage=False, id="walkthrough-bar"
         )
         yield Static(id="walkthrough-section", markup=False)
-        yield VerticalScroll(id="walkthrough-cards")
+        # Not focusable: ↑/↓ select a criterion (the screen's bindings) instead of scrolling.
+        yield VerticalScroll(id="walkthrough-cards", can_focus=False)
         yield Markdown(id="walkthrough-summary")
         yield Footer()
 
@@ -115,6 +131,9 @@ class WalkthroughScreen(Screen[None]):
         if not self.on_summary:
             await cards.mount_all(WalkthroughCard(c.id) for c in self.sections[self.index].criteria)
 
+    def _order(self, snapshot: ReviewSnapshot) -> tuple[CriterionOutcome, ...]:
+        return attention_order(snapshot.evaluation.sections[self.index], snapshot.stale)
+
     def _show(self, snapshot: ReviewSnapshot) -> None:
         total = len(self.sections)
         bar = self.query_one("#walkthrough-bar", ProgressBar)
@@ -137,20 +156,39 @@ class WalkthroughScreen(Screen[None]):
             f"Walkthrough · section {self.index + 1} of {total} · {safe_text(section.title)} · "
             f"{PANEL_LABELS[state]} {panel_counts(outcome)}"
         )
+        self.query_one("#walkthrough-section", Static).update(self._section_info(outcome, snapshot))
+        for position, (card, criterion_outcome) in enumerate(
+            zip(self.query(WalkthroughCard), self._order(snapshot), strict=False)
+        ):
+            card.criterion_id = criterion_outcome.criterion.id
+            self._show_card(card, criterion_outcome, snapshot, selected=position == self.row)
+
+    def _section_info(self, outcome: SectionOutcome, snapshot: ReviewSnapshot) -> Text:
+        section = outcome.section
         info = Text()
         info.append("Requirement: ", style="bold")
         info.append(safe_text(section.requirement or "-"))
         if section.owner:
             info.append(f"   Owner: {safe_text(section.owner)}")
+        if not needs_attention(outcome, snapshot.stale):
+            info.append(
+                f"\n✔ GO: all {len(outcome.criteria)} criteria pass, nothing needs attention. "
+                "a: next section needing attention.",
+                style="bold",
+            )
+            return info
         manual = [c for c in outcome.criteria if c.criterion.is_manual and c.tick is None]
         if manual:
             info.append(f"\n{len(manual)} manual tick{'s' * (len(manual) != 1)} to settle: ")
             info.append("select with ↑/↓, space ticks.")
-        self.query_one("#walkthrough-section", Static).update(info)
-        for position, (card, criterion_outcome) in enumerate(
-            zip(self.query(WalkthroughCard), outcome.criteria, strict=False)
-        ):
-            self._show_card(card, criterion_outcome, snapshot, selected=position == self.row)
+        folded = sum(1 for c in outcome.criteria if self._folded(c, snapshot))
+        if folded:
+            info.append(f"\n{folded} passing folded below: e unfolds the selected one.")
+        return info
+
+    def _folded(self, outcome: CriterionOutcome, snapshot: ReviewSnapshot) -> bool:
+        cid = outcome.criterion.id
+        return outcome.passed and cid not in snapshot.stale and cid not in self.unfolded
 
     def _header(self, text: str) -> None:
         self.query_one("#walkthrough-progress", Static).update(
@@ -170,24 +208,34 @@ class WalkthroughScreen(Screen[None]):
         view = RowView.of(outcome, running=running, stale=cid in snapshot.stale, now=snapshot.now)
         set_state_class(card, ROW_CLASSES, f"-{view.state.value}")
         card.set_class(selected, "-selected")
-        state = self.review.journal.state
-        card.update(
-            detail_text(
-                DetailView(
-                    section_number=self.index + 1,
-                    section_title=self.sections[self.index].title,
-                    outcome=outcome,
-                    runs=tuple(state.runs.get(cid, ())),
-                    notes=tuple(n for n in state.notes if n.criterion_id == cid),
-                    running=running,
-                    stale=cid in snapshot.stale,
-                    stale_after=self.review.ctx.checklist.defaults.stale_after,
-                    timeout=None,
-                    now=snapshot.now,
-                ),
-                with_output=False,
+        folded = self._folded(outcome, snapshot)
+        card.set_class(folded, "-folded")
+        if folded:
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append(f"{SYMBOLS[view.state]} {WORDS[view.state]}  ", style="bold")
+            line.append(view.title)
+            if view.value:
+                line.append(f"   {view.value}", style="dim")
+            card.update(line)
+        else:
+            state = self.review.journal.state
+            card.update(
+                detail_text(
+                    DetailView(
+                        section_number=self.index + 1,
+                        section_title=self.sections[self.index].title,
+                        outcome=outcome,
+                        runs=tuple(state.runs.get(cid, ())),
+                        notes=tuple(n for n in state.notes if n.criterion_id == cid),
+                        running=running,
+                        stale=cid in snapshot.stale,
+                        stale_after=self.review.ctx.checklist.defaults.stale_after,
+                        timeout=None,
+                        now=snapshot.now,
+                    ),
+                    with_output=False,
+                )
             )
-        )
         if selected:
             self.query_one("#walkthrough-cards", VerticalScroll).scroll_to_widget(
                 card, animate=False
@@ -227,8 +275,8 @@ class WalkthroughScreen(Screen[None]):
     def _selected_id(self) -> str | None:
         if self.on_summary:
             return None
-        criteria = self.sections[self.index].criteria
-        return criteria[self.row].id if criteria else None
+        order = self._order(self.review.snapshot)
+        return order[self.row].criterion.id if order else None
 
     def action_move(self, delta: int) -> None:
         if not self.on_summary:
@@ -240,6 +288,22 @@ class WalkthroughScreen(Screen[None]):
             self.action_leave()
             return
         self.index = max(0, min(self.index + delta, len(self.sections)))
+
+    def action_next_attention(self) -> None:
+        """The next section that needs attention, else the summary."""
+        snapshot = self.review.snapshot
+        for section in snapshot.evaluation.sections[self.index + 1 :]:
+            if needs_attention(section, snapshot.stale):
+                self.index = section.number - 1
+                return
+        self.index = len(self.sections)
+
+    def action_toggle_fold(self) -> None:
+        """Unfold the selected passing criterion, or fold it again."""
+        cid = self._selected_id()
+        if cid is not None:
+            self.unfolded ^= {cid}
+            self._show(self.review.snapshot)
 
     def action_tick(self) -> None:
         cid = self._selected_id()
