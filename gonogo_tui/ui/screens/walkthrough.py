@@ -69,7 +69,7 @@ class WalkthroughScreen(Screen[None]):
         Binding("enter,right,l", "section(1)", "Next section"),
         Binding("left,h,b", "section(-1)", "Previous section"),
         Binding("a", "next_attention", "Next needing attention"),
-        Binding("e", "toggle_fold", "Unfold / fold"),
+        Binding("e", "toggle_fold", "Unfold / fold", show=False),
         Binding("space", "tick", "Tick"),
         Binding("w", "waive", "Waive"),
         Binding("r", "rerun", "Rerun"),
