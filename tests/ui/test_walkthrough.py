@@ -221,3 +221,30 @@ async def test_attention_first_and_passing_folded(
         assert "✔ GO: all 1 criteria pass, nothing needs attention." in info
         await pilot.press("a", "a")
         assert "summary" in header(app)
+
+
+async def test_short_screen_shows_every_criterion_needing_attention(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """At 80x24 a full card takes the screen: the criteria needing attention are compact
+    (status, title, value, detail) so all are on the first screen; `e` shows one in full."""
+    path = tmp_path / "attention.yaml"
+    path.write_text(ATTENTION_YAML)
+    app, _ = make_app(
+        {"bad": FAIL, "err": ERROR, "r1": FAIL},
+        checklist=load_checklist(path, environ={}),
+        walkthrough=True,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        cards = dict(card_texts(app))
+        assert cards["bad"] == (
+            "✘ FAIL  Failing one\nValue     503\nDetail    HTTP 503, expected 200"
+        )
+        assert cards["err"].startswith("! ERROR  Erroring one")
+        screen = app.screen
+        for cid in ("bad", "err", "tick"):
+            card = next(c for c in screen.query(WalkthroughCard) if c.criterion_id == cid)
+            assert card.region.bottom <= 24 - 1, cid  # above the footer
+        await pilot.press("e")
+        assert "Source    GET http://127.0.0.1:9/bad" in dict(card_texts(app))["bad"]

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Markdown, ProgressBar, Static
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import CriterionOutcome, SectionOutcome
 from gonogo_tui.core.path_to_go import attention_order, needs_attention
+from gonogo_tui.core.report import criterion_detail
 from gonogo_tui.core.walkthrough import (
     walkthrough_data,
     walkthrough_summary,
@@ -45,6 +46,11 @@ from gonogo_tui.ui.widgets.detail_pane import DetailView, detail_text
 
 if TYPE_CHECKING:
     from gonogo_tui.ui.screens.review import ReviewScreen, ReviewSnapshot
+
+
+COMPACT_BELOW = 36
+"""Screens shorter than this (80x24) show the criteria needing attention compact (status,
+title, value, detail) so that all fit on the section's first screen; `e` shows one in full."""
 
 
 class WalkthroughCard(Static):
@@ -183,7 +189,7 @@ class WalkthroughScreen(Screen[None]):
             info.append("select with ↑/↓, space ticks.")
         folded = sum(1 for c in outcome.criteria if self._folded(c, snapshot))
         if folded:
-            info.append(f"\n{folded} passing folded below: e unfolds the selected one.")
+            info.append(f"\n{folded} passing folded below; e shows the selected criterion in full.")
         return info
 
     def _folded(self, outcome: CriterionOutcome, snapshot: ReviewSnapshot) -> bool:
@@ -210,7 +216,10 @@ class WalkthroughScreen(Screen[None]):
         card.set_class(selected, "-selected")
         folded = self._folded(outcome, snapshot)
         card.set_class(folded, "-folded")
-        if folded:
+        compact = self.size.height < COMPACT_BELOW and cid not in self.unfolded
+        if not folded and compact:
+            card.update(self._compact(outcome, view))
+        elif folded:
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append(f"{SYMBOLS[view.state]} {WORDS[view.state]}  ", style="bold")
             line.append(view.title)
@@ -240,6 +249,22 @@ class WalkthroughScreen(Screen[None]):
             self.query_one("#walkthrough-cards", VerticalScroll).scroll_to_widget(
                 card, animate=False
             )
+
+    def _compact(self, outcome: CriterionOutcome, view: RowView) -> Text:
+        """Status, title, value and detail: a criterion needing attention on a short screen."""
+        text = Text()
+        text.append(f"{SYMBOLS[view.state]} {WORDS[view.state]}  ", style="bold")
+        text.append(view.title)
+        if view.value:
+            text.append(f"\nValue     {view.value}")
+        detail = safe_text(criterion_detail(outcome), keep_newlines=False)
+        if detail:
+            text.append(f"\nDetail    {detail[:200]}")
+        return text
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self._show(self.review.snapshot)
 
     def _write_summary(self) -> None:
         review = self.review
@@ -299,7 +324,8 @@ class WalkthroughScreen(Screen[None]):
         self.index = len(self.sections)
 
     def action_toggle_fold(self) -> None:
-        """Unfold the selected passing criterion, or fold it again."""
+        """Show the selected criterion in full (a passing one, or any on a short screen), or
+        fold it again."""
         cid = self._selected_id()
         if cid is not None:
             self.unfolded ^= {cid}
