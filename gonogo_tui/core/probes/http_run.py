@@ -98,9 +98,8 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
     text = _decode(body, response)
     # Scrub before capping, so a cut can never leave part of a secret behind.
     output = cap_text(scrub(_head_text(response) + "\n" + text))
-    value = str(response.status_code)
-    if spec.max_ms is not None:
-        value += f", {elapsed_ms:.0f} ms"
+    # A timed request measured its latency: that is its value (the status is in the detail).
+    value = str(response.status_code) if spec.max_ms is None else f"{elapsed_ms:.0f} ms"
     try:
         measured = _check(spec, response, text, truncated=total > len(body), ms=elapsed_ms)
     except _Unmet as unmet:
@@ -195,7 +194,7 @@ def _short_value(text: str) -> str:
 def _specific_value(measured: list[str]) -> str:
     """What a header or JSON check measured is more telling than the status code as the
     value (the status stays in the detail)."""
-    specific = [item for item in measured[1:] if not item.endswith(" ms")]
+    specific = [item for item in measured[1:] if re.fullmatch(r"\d+ ms", item) is None]
     return "; ".join(
         item.split(" = ", 1)[1] if " = " in item else item.rsplit(" ", 1)[-1] for item in specific
     )
@@ -261,7 +260,9 @@ def _check(
 
     if spec.max_ms is not None:
         if ms > spec.max_ms:
-            raise _Unmet(f"took {ms:.0f} ms (max {spec.max_ms:g} ms)")
+            raise _Unmet(
+                f"took {ms:.0f} ms (max {spec.max_ms:g} ms); status {status}", f"{ms:.0f} ms"
+            )
         measured.append(f"{ms:.0f} ms")
     return measured
 
