@@ -226,8 +226,9 @@ async def test_attention_first_and_passing_folded(
 async def test_short_screen_shows_every_criterion_needing_attention(
     make_app: AppFactory, tmp_path: Path
 ) -> None:
-    """At 80x24 a full card takes the screen: the criteria needing attention are compact
-    (status, title, value, detail) so all are on the first screen; `e` shows one in full."""
+    """At 80x24 the criteria needing attention in full take more than the screen: the
+    selected one stays in full, the others are compact (status, title, value, detail), so
+    all are on the first screen; the selection moving brings another one in full."""
     path = tmp_path / "attention.yaml"
     path.write_text(ATTENTION_YAML)
     app, _ = make_app(
@@ -238,13 +239,46 @@ async def test_short_screen_shows_every_criterion_needing_attention(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         cards = dict(card_texts(app))
-        assert cards["bad"] == (
-            "✘ FAIL  Failing one\nValue     503\nDetail    HTTP 503, expected 200"
+        assert "Source    GET http://127.0.0.1:9/bad" in cards["bad"]
+        assert cards["err"].startswith("! ERROR  Erroring one\nDetail    Connection refused")
+        for card in app.screen.query(WalkthroughCard):
+            if card.criterion_id in ("bad", "err", "tick"):
+                assert card.region.bottom <= 24 - 1, card.criterion_id  # above the footer
+        await pilot.press("down")
+        cards = dict(card_texts(app))
+        assert (
+            cards["bad"] == "✘ FAIL  Failing one\nValue     503\nDetail    HTTP 503, expected 200"
         )
-        assert cards["err"].startswith("! ERROR  Erroring one")
+        assert "Source    GET http://127.0.0.1:9/err" in cards["err"]
+
+
+async def test_cards_step_down_until_every_criterion_needing_attention_fits(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """At 120x35 the four criteria needing attention in full do not fit (at 120x36 they
+    just do): the selected one stays in full, the others go compact, and all four are on
+    the first screen."""
+    path = tmp_path / "attention.yaml"
+    path.write_text(
+        ATTENTION_YAML.replace(
+            "p1, title: Passing one,", "p1, title: Passing one, hint: 'a\\nb\\nc\\nd',"
+        )
+    )
+    app, _ = make_app(
+        {"bad": FAIL, "err": ERROR, "old": FAIL, "r1": FAIL},
+        checklist=load_checklist(path, environ={}),
+        walkthrough=True,
+    )
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        for _ in range(5):
+            await pilot.pause()
+        cards = dict(card_texts(app))
+        assert "Source    GET http://127.0.0.1:9/old" in cards["old"]  # selected: full
+        assert (
+            cards["bad"] == "✘ FAIL  Failing one\nValue     503\nDetail    HTTP 503, expected 200"
+        )
         screen = app.screen
-        for cid in ("bad", "err", "tick"):
-            card = next(c for c in screen.query(WalkthroughCard) if c.criterion_id == cid)
-            assert card.region.bottom <= 24 - 1, cid  # above the footer
-        await pilot.press("e")
-        assert "Source    GET http://127.0.0.1:9/bad" in dict(card_texts(app))["bad"]
+        for card in screen.query(WalkthroughCard):
+            if card.criterion_id in ("bad", "err", "old", "tick"):
+                assert card.region.bottom <= 35 - 1, card.criterion_id

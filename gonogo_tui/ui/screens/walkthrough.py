@@ -48,9 +48,11 @@ if TYPE_CHECKING:
     from gonogo_tui.ui.screens.review import ReviewScreen, ReviewSnapshot
 
 
-COMPACT_BELOW = 36
-"""Screens shorter than this (80x24) show the criteria needing attention compact (status,
-title, value, detail) so that all fit on the section's first screen; `e` shows one in full."""
+FULL, SELECTED_FULL, ALL_COMPACT = 0, 1, 2
+"""How the criteria needing attention show: all in full; only the selected one in full; all
+compact (status, title, value, detail). Each time the section is drawn it starts in full and
+steps down until every criterion needing attention is on its first screen (80x24: all
+compact); `e` shows one in full."""
 
 
 class WalkthroughCard(Static):
@@ -96,6 +98,7 @@ class WalkthroughScreen(Screen[None]):
         self.summary_path: Path | None = None
         self.unfolded: set[str] = set()
         """Passing criteria unfolded with `e`."""
+        self._compaction = FULL
 
     def compose(self) -> ComposeResult:
         yield Static(id="walkthrough-progress", markup=False)
@@ -163,11 +166,16 @@ class WalkthroughScreen(Screen[None]):
             f"{PANEL_LABELS[state]} {panel_counts(outcome)}"
         )
         self.query_one("#walkthrough-section", Static).update(self._section_info(outcome, snapshot))
-        for position, (card, criterion_outcome) in enumerate(
-            zip(self.query(WalkthroughCard), self._order(snapshot), strict=False)
-        ):
-            card.criterion_id = criterion_outcome.criterion.id
-            self._show_card(card, criterion_outcome, snapshot, selected=position == self.row)
+        self._compaction = FULL
+        while True:
+            for position, (card, criterion_outcome) in enumerate(
+                zip(self.query(WalkthroughCard), self._order(snapshot), strict=False)
+            ):
+                card.criterion_id = criterion_outcome.criterion.id
+                self._show_card(card, criterion_outcome, snapshot, selected=position == self.row)
+            if self._compaction == ALL_COMPACT or self._attention_fits():
+                break
+            self._compaction += 1
 
     def _section_info(self, outcome: SectionOutcome, snapshot: ReviewSnapshot) -> Text:
         section = outcome.section
@@ -216,8 +224,9 @@ class WalkthroughScreen(Screen[None]):
         card.set_class(selected, "-selected")
         folded = self._folded(outcome, snapshot)
         card.set_class(folded, "-folded")
-        compact = self.size.height < COMPACT_BELOW and cid not in self.unfolded
-        if not folded and compact:
+        compaction = self._compaction
+        compact = compaction == ALL_COMPACT or (compaction == SELECTED_FULL and not selected)
+        if not folded and compact and cid not in self.unfolded:
             card.update(self._compact(outcome, view))
         elif folded:
             line = Text(no_wrap=True, overflow="ellipsis")
@@ -255,9 +264,9 @@ class WalkthroughScreen(Screen[None]):
         text = Text()
         text.append(f"{SYMBOLS[view.state]} {WORDS[view.state]}  ", style="bold")
         text.append(view.title)
-        if view.value:
-            text.append(f"\nValue     {view.value}")
         detail = safe_text(criterion_detail(outcome), keep_newlines=False)
+        if view.value and view.value != detail:  # an ERROR's value is its detail
+            text.append(f"\nValue     {view.value}")
         if detail:
             text.append(f"\nDetail    {detail[:200]}")
         return text
@@ -265,6 +274,21 @@ class WalkthroughScreen(Screen[None]):
     def on_resize(self) -> None:
         if self.is_mounted:
             self._show(self.review.snapshot)
+
+    def _attention_fits(self) -> bool:
+        """Whether the criteria needing attention, as now rendered, fit on the section's first
+        screen (heights computed from their content at the cards' width, not estimated)."""
+        cards = self.query_one("#walkthrough-cards", VerticalScroll)
+        shown = list(self.query(WalkthroughCard))
+        width = shown[0].content_region.width if shown else 0
+        if width <= 0:  # not laid out yet: measured once it is
+            self.call_after_refresh(self._show, self.review.snapshot)
+            return True
+        needed = 0
+        for card in shown:
+            if not card.has_class("-folded"):
+                needed += card.get_content_height(cards.size, self.size, width) + 1
+        return needed <= cards.content_region.height
 
     def _write_summary(self) -> None:
         review = self.review
