@@ -78,6 +78,8 @@ class PathToGo:
     """Roles that must approve turning a REVIEW into GO."""
     stale: tuple[str, ...] = ()
     """Criteria whose results are older than the freshness limit: rerun before the call."""
+    sections_for_review: int = 0
+    """With the ticks collected, how many of `still_no_go` must also be GO for a REVIEW."""
 
     @property
     def fixes(self) -> tuple[Change, ...]:
@@ -178,7 +180,16 @@ def path_to_go(
         still_no_go=still,
         review_roles=review_roles,
         stale=tuple(sorted(cid for cid in stale_ids if cid in known)),
+        sections_for_review=_sections_for_review(policy, still, total),
     )
+
+
+def _sections_for_review(policy: Policy, still: Sequence[SectionOutcome], total: int) -> int:
+    repairable = sum(1 for s in still if s.criteria)
+    for count in range(repairable + 1):
+        if decide(policy, len(still) - count, total) is Decision.REVIEW:
+            return count
+    return 0
 
 
 def attention_rank(outcome: CriterionOutcome, *, stale: bool = False) -> int:
@@ -230,6 +241,10 @@ def _section_list(sections: Sequence[SectionOutcome]) -> str:
     return "; ".join(parts)
 
 
+def _roles(path: PathToGo) -> str:
+    return " and ".join(role.upper() if role == "cto" else role for role in path.review_roles)
+
+
 def _blockers(changes: Sequence[Change]) -> str:
     fixes = [c.outcome.criterion.id for c in changes if c.step is Step.FIX]
     runs = [c.outcome.criterion.id for c in changes if c.step is Step.RUN]
@@ -262,10 +277,17 @@ def estimate(path: PathToGo) -> str:
         return f"{line} — no change can give GO (a section without criteria is never GO)"
     needed = _blockers(path.changes)
     if outlook is Decision.REVIEW:
-        roles = " and ".join(role.upper() if role == "cto" else role for role in path.review_roles)
+        roles = _roles(path)
         approve = f"the {roles} must approve, or " if roles else ""
         return f"{line} — {approve}{needed}"
-    return f"{line} — for GO: {needed}"
+    line = f"{line} — for GO: {needed}"
+    if path.sections_for_review:
+        count = path.sections_for_review
+        line += (
+            f"; for REVIEW ({_roles(path) or 'nobody'} to approve), {_plural(count, 'section')} of "
+            f"{len(path.still_no_go)} brought to GO"
+        )
+    return line
 
 
 __all__ = [

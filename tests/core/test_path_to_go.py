@@ -10,7 +10,14 @@ import yaml
 
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.evaluation import Decision, Tick, Waiver, evaluate
-from gonogo_tui.core.path_to_go import Step, estimate, path_to_go
+from gonogo_tui.core.path_to_go import (
+    Step,
+    attention_order,
+    attention_rank,
+    estimate,
+    needs_attention,
+    path_to_go,
+)
 from gonogo_tui.core.probes.base import ProbeResult, Status
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
@@ -164,7 +171,8 @@ def test_steps_owners_and_waivers(tmp_path: Path) -> None:
             0,
             1,
             "as it stands: NO-GO (2 sections NO-GO: 1. S1: s1f0, s1e1; 2. S2: s2n0)"
-            " — for GO: s1f0, s1e1 fixed or waived and s2n0 run and passing",
+            " — for GO: s1f0, s1e1 fixed or waived and s2n0 run and passing;"
+            " for REVIEW (CTO to approve), 1 section of 2 brought to GO",
         ),
         (
             "P -",
@@ -179,3 +187,16 @@ def test_estimate(tmp_path: Path, layout: str, go_max: int, review_max: int, exp
     checklist = build(tmp_path, layout, go_max, review_max)
     path = path_to_go(evaluate(checklist, *state(checklist)), checklist.policy)
     assert estimate(path) == expected
+
+
+def test_attention_order_and_needs_attention(tmp_path: Path) -> None:
+    # P pass, W waived, N not run, M tick waiting, E error, F fail, then a stale pass.
+    checklist = build(tmp_path, "PWNMEFP P")
+    evaluation = evaluate(checklist, *state(checklist))
+    mixed, green = evaluation.sections
+    order = [o.criterion.id for o in attention_order(mixed, {"s1p6"})]
+    assert order == ["s1f5", "s1e4", "s1m3", "s1p6", "s1n2", "s1w1", "s1p0"]
+    ranks = [attention_rank(o, stale=o.criterion.id == "s1p6") for o in mixed.criteria]
+    assert ranks == [6, 5, 4, 2, 1, 0, 3]
+    assert needs_attention(mixed) and not needs_attention(green)
+    assert needs_attention(green, {"s2p0"})  # a stale pass needs a rerun before the call
