@@ -280,7 +280,9 @@ class WalkthroughScreen(Screen[None]):
         screen (heights computed from their content at the cards' width, not estimated)."""
         cards = self.query_one("#walkthrough-cards", VerticalScroll)
         shown = list(self.query(WalkthroughCard))
-        width = shown[0].content_region.width if shown else 0
+        if not shown:
+            return True
+        width = shown[0].content_region.width
         if width <= 0:  # not laid out yet: measured once it is
             self.call_after_refresh(self._show, self.review.snapshot)
             return True
