@@ -1,5 +1,5 @@
 """`gonogo report`: a decision record as a chat message (markdown) or a one-page HTML report,
-optionally posted to a chat webhook."""
+or a walkthrough's path to GO as a chat message; optionally posted to a chat webhook."""
 
 from __future__ import annotations
 
@@ -22,11 +22,17 @@ def register(subparsers: Any) -> None:
         "report",
         help="render a decision record for stakeholders (markdown message or HTML page)",
         description="Render RECORD (a go_decision_*/no_go_decision_* .txt or .json) as a "
-        "message for the deploys channel (markdown) or a self-contained HTML page, and "
+        "message for the deploys channel (markdown) or a self-contained HTML page, or a "
+        "walkthrough summary (walkthrough_*.md or .json) as a message with the path to GO, "
+        "and "
         "optionally post the message to a Slack-compatible webhook. Exit codes: 0 done, "
         "1 the post failed, 2 unusable input.",
     )
-    parser.add_argument("record", type=Path, help="decision record (.txt or its .json twin)")
+    parser.add_argument(
+        "record",
+        type=Path,
+        help="decision record (.txt or its .json twin), or walkthrough_*.md / .json",
+    )
     parser.add_argument(
         "--format", choices=("markdown", "html"), default="markdown", help="(default: markdown)"
     )
@@ -49,10 +55,21 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run `gonogo report`."""
     from gonogo_tui.core.reports import load_record, record_html, record_markdown
+    from gonogo_tui.core.walkthrough_chat import (
+        is_walkthrough,
+        load_walkthrough,
+        walkthrough_markdown,
+    )
 
-    view = load_record(args.record)
-    markdown = record_markdown(view, link=args.link)
-    rendered = markdown if args.format == "markdown" else record_html(view)
+    if is_walkthrough(args.record):
+        if args.format == "html":
+            raise GonogoError(f"{args.record}: a walkthrough summary has no HTML form")
+        markdown = walkthrough_markdown(load_walkthrough(args.record), link=args.link)
+        rendered = markdown
+    else:
+        view = load_record(args.record)
+        markdown = record_markdown(view, link=args.link)
+        rendered = markdown if args.format == "markdown" else record_html(view)
     if args.output is not None:
         try:
             args.output.write_text(rendered, encoding="utf-8")

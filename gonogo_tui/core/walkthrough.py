@@ -1,16 +1,19 @@
-"""The walkthrough summary: what would block GO, as markdown saved for the meeting."""
+"""The walkthrough summary: where the review stands and the path to GO, saved for the meeting."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import json
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from gonogo_tui.core import files
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.evaluation import CriterionOutcome, Decision, Evaluation
+from gonogo_tui.core.evaluation import Decision, Evaluation
 from gonogo_tui.core.evidence import Note, write_new_file
+from gonogo_tui.core.path_to_go import Change, PathToGo, estimate, path_to_go
 from gonogo_tui.core.probes.base import iso_utc
 from gonogo_tui.core.report import criterion_detail, criterion_expected, criterion_value
 from gonogo_tui.core.sanitize import printable
@@ -32,7 +35,7 @@ def walkthrough_summary(
     stale_ids: Collection[str] = (),
     notes: Sequence[Note] = (),
 ) -> str:
-    """Markdown saying where the review stands and what still blocks GO.
+    """Markdown saying where the review stands and the path to GO.
 
     Args:
         checklist: the checklist walked through.
@@ -43,6 +46,7 @@ def walkthrough_summary(
         stale_ids: criteria whose results are older than the freshness limit.
         notes: notes taken so far.
     """
+    path = path_to_go(evaluation, checklist.policy, stale_ids=stale_ids)
     lines = [
         f"# Walkthrough: {_md(checklist.title)}",
         "",
@@ -52,21 +56,12 @@ def walkthrough_summary(
         f"- At: {iso_utc(at)}",
         f"- Decision if the meeting were now: **{_DECISION_TEXT[evaluation.decision]}** "
         f"({evaluation.sections_go}/{evaluation.sections_total} sections GO)",
+        f"- The call will decide: {_md(estimate(path))}",
         "",
-        "## What blocks GO",
+        "## Path to GO",
         "",
     ]
-    blocking = [
-        s for s in evaluation.sections if s.criteria and not all(c.passed for c in s.criteria)
-    ]
-    if not blocking:
-        lines += ["Nothing: every section is GO.", ""]
-    for section in blocking:
-        lines += [f"### {section.number}. {_md(section.section.title)}", ""]
-        for outcome in section.criteria:
-            if not outcome.passed:
-                lines += _blocking_lines(outcome, stale=outcome.criterion.id in stale_ids)
-        lines.append("")
+    lines += _path_lines(path)
     manual = [c for s in evaluation.sections for c in s.criteria if c.criterion.is_manual]
     if manual:
         lines += ["## Manual criteria", ""]
@@ -80,11 +75,6 @@ def walkthrough_summary(
                 line += f" (waived by {_md(outcome.waiver.operator)}: {_md(outcome.waiver.reason)})"
             lines.append(line)
         lines.append("")
-    stale = sorted(stale_ids)
-    if stale:
-        lines += ["## Stale results (rerun before the decision)", ""]
-        lines += [f"- `{cid}`" for cid in stale]
-        lines.append("")
     if notes:
         lines += ["## Notes", ""]
         for note in notes:
@@ -94,16 +84,62 @@ def walkthrough_summary(
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _blocking_lines(outcome: CriterionOutcome, *, stale: bool) -> list[str]:
+def _path_lines(path: PathToGo) -> list[str]:
+    if path.decision is Decision.GO:
+        lines = ["Nothing: the decision is GO.", ""]
+    elif not path.reachable:
+        lines = ["No change gives GO: a section without criteria is never GO.", ""]
+    else:
+        lines = []
+    if path.fixes:
+        lines += [f"### Fix ({len(path.fixes)})", ""]
+        for change in path.fixes:
+            lines += _fix_lines(change, stale=change.outcome.criterion.id in path.stale)
+        lines.append("")
+    if path.runs:
+        lines += [f"### Run (not run yet: {len(path.runs)})", ""]
+        lines += [f"- {_criterion_ref(c)}: from {_md(c.who)}" for c in path.runs]
+        lines.append("")
+    if path.ticks_collectable:
+        lines += [f"### Ticks to collect ({len(path.ticks_collectable)})", ""]
+        lines += [f"- {_criterion_ref(c)}: from {_md(c.who)}" for c in path.ticks_collectable]
+        lines.append("")
+    if path.waivers:
+        lines += [
+            "### Or waivers instead of fixes",
+            "",
+            "The policy lets a measured failure be waived with a reason; "
+            "the section's owner grants it.",
+            "",
+        ]
+        lines += [f"- {_criterion_ref(c)}: granted by {_md(c.who)}" for c in path.waivers]
+        lines.append("")
+    if path.stale:
+        lines += ["### Stale results (rerun before the decision)", ""]
+        lines += [f"- `{cid}`" for cid in path.stale]
+        lines.append("")
+    return lines
+
+
+def _criterion_ref(change: Change) -> str:
+    criterion = change.outcome.criterion
+    section = change.section
+    return (
+        f"`{criterion.id}` {_md(criterion.title)} ({section.number}. {_md(section.section.title)})"
+    )
+
+
+def _fix_lines(change: Change, *, stale: bool) -> list[str]:
+    outcome = change.outcome
     criterion = outcome.criterion
     value = criterion_value(outcome) or "-"
     head = (
-        f"- **{outcome.status.value}** `{criterion.id}` {_md(criterion.title)}: "
+        f"- **{outcome.status.value}** {_criterion_ref(change)}: "
         f"value {_md(value)}, expected {_md(criterion_expected(outcome))}"
     )
     if stale:
         head += " (stale)"
-    lines = [head]
+    lines = [head, f"  - Owner: {_md(change.who)}"]
     detail = criterion_detail(outcome)
     if detail:
         lines.append(f"  - Detail: {_md(detail)}")
@@ -120,11 +156,83 @@ def _md(text: str) -> str:
     return flat.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def write_walkthrough_summary(text: str, evidence_dir: Path, at: datetime) -> Path:
-    """Save the summary as `walkthrough_YYYYmmdd_HHMMSS.md`, never overwriting a file.
+WALKTHROUGH_FORMAT = "gonogo-walkthrough/1"
+"""The `format` of a walkthrough's JSON twin (`walkthrough_*.json`)."""
+
+
+def walkthrough_data(
+    checklist: Checklist,
+    evaluation: Evaluation,
+    *,
+    operator: str,
+    at: datetime,
+    release: str | None = None,
+    stale_ids: Collection[str] = (),
+) -> dict[str, Any]:
+    """The summary's JSON twin: the path to GO, which `gonogo report` renders for chat.
+
+    Args:
+        checklist: the checklist walked through.
+        evaluation: the evaluation at the end of the walkthrough.
+        operator: who walked through it.
+        at: when (timezone-aware).
+        release: the release label, if any.
+        stale_ids: criteria whose results are older than the freshness limit.
+    """
+    path = path_to_go(evaluation, checklist.policy, stale_ids=stale_ids)
+    return {
+        "format": WALKTHROUGH_FORMAT,
+        "checklist": {
+            "title": checklist.title,
+            "path": str(checklist.path),
+            "sha256": checklist.sha256,
+        },
+        "release": release or checklist.release,
+        "operator": operator,
+        "at": iso_utc(at),
+        "decision": evaluation.decision.value,
+        "sections_go": evaluation.sections_go,
+        "sections_total": evaluation.sections_total,
+        "estimate": estimate(path),
+        "with_ticks": path.with_ticks.value,
+        "reachable": path.reachable,
+        "review_roles": list(path.review_roles),
+        "fixes": [_change_dict(c) for c in path.fixes],
+        "runs": [_change_dict(c) for c in path.runs],
+        "ticks": [_change_dict(c) for c in path.ticks_collectable],
+        "waivers": [_change_dict(c) for c in path.waivers],
+        "stale": list(path.stale),
+    }
+
+
+def _change_dict(change: Change) -> dict[str, Any]:
+    outcome = change.outcome
+    criterion = outcome.criterion
+    return {
+        "id": criterion.id,
+        "title": criterion.title,
+        "section_number": change.section.number,
+        "section_title": change.section.section.title,
+        "status": outcome.status.value,
+        "value": criterion_value(outcome),
+        "expected": criterion_expected(outcome),
+        "detail": criterion_detail(outcome),
+        "who": change.who,
+        "runbook": criterion.runbook,
+    }
+
+
+def write_walkthrough_summary(
+    text: str, evidence_dir: Path, at: datetime, data: Mapping[str, Any] | None = None
+) -> Path:
+    """Save the summary as `walkthrough_YYYYmmdd_HHMMSS.md` (and `data` as the `.json`
+    beside it), never overwriting a file.
+
+    Returns:
+        The markdown file's path.
 
     Raises:
-        EvidenceError: the folder or file cannot be written.
+        EvidenceError: the folder or a file cannot be written.
     """
     try:
         evidence_dir.mkdir(parents=True, exist_ok=True)
@@ -133,10 +241,19 @@ def write_walkthrough_summary(text: str, evidence_dir: Path, at: datetime) -> Pa
     stem = f"walkthrough_{at.astimezone(UTC).strftime('%Y%m%d_%H%M%S')}"
     for attempt in range(1, 1000):
         path = evidence_dir / (f"{stem}.md" if attempt == 1 else f"{stem}_{attempt}.md")
-        if files.lexists(path):  # a dangling link takes a name too; never followed
+        twin = path.with_suffix(".json")
+        if files.lexists(path) or files.lexists(twin):  # a dangling link takes a name too
             continue
+        if data is not None:
+            body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+            write_new_file(twin, body.encode("utf-8"))
         return write_new_file(path, text.encode("utf-8"))
     raise EvidenceError(f"{evidence_dir}: no free name for {stem}.md")
 
 
-__all__ = ["walkthrough_summary", "write_walkthrough_summary"]
+__all__ = [
+    "WALKTHROUGH_FORMAT",
+    "walkthrough_data",
+    "walkthrough_summary",
+    "write_walkthrough_summary",
+]

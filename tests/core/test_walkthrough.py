@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from gonogo_tui.cli import main
 from gonogo_tui.core.checklist import Checklist, load_checklist
+from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Tick, evaluate
 from gonogo_tui.core.evidence import Note
 from gonogo_tui.core.probes.base import ProbeResult, Status
-from gonogo_tui.core.walkthrough import walkthrough_summary, write_walkthrough_summary
+from gonogo_tui.core.walkthrough import (
+    walkthrough_data,
+    walkthrough_summary,
+    write_walkthrough_summary,
+)
+from gonogo_tui.core.walkthrough_chat import load_walkthrough, walkthrough_markdown
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 CHECKLIST = """\
@@ -57,16 +65,21 @@ def test_summary_lists_what_blocks_go(checklist: Checklist) -> None:
     )
     assert "# Walkthrough: Walk" in text
     assert "**REVIEW (CTO approval required)** (1/2 sections GO)" in text
-    assert "### 1. One" in text and "### 2. Two" not in text
-    assert "- **FAIL** `a` A &lt;b&gt;: value 503, expected status < 400 (stale)" in text.replace(
-        "status &lt; 400", "status < 400"
+    assert "The call will decide: as it stands: REVIEW; with the tick: REVIEW" in text
+    assert "the CTO must approve, or a fixed or waived" in text
+    assert "### Fix (1)" in text
+    assert (
+        "- **FAIL** `a` A &lt;b&gt; (1. One): value 503, expected status &lt; 400 (stale)" in text
     )
+    assert "  - Owner: cto (no section owner)" in text
     assert "Detail: HTTP 503\\x1b[31m" in text
     assert "Hint: look at the dashboard" in text
     assert "Runbook: https://runbooks.example/a" in text
+    assert "### Ticks to collect (1)\n\n- `m` Manual M (1. One): from cto" in text
+    assert "- `a` A &lt;b&gt; (1. One): granted by cto (no section owner)" in text
     assert "- [ ] `m` Manual M" in text
     assert "- [x] `n` Manual N (ticked by bob at 2026-11-26T10:00:00.000Z: on call)" in text
-    assert "## Stale results" in text and "- `a`" in text
+    assert "## Stale results" in text and "\n- `a`\n" in text
     assert "on `a`: remember the flag" in text
     assert "\x1b" not in text
 
@@ -77,7 +90,8 @@ def test_summary_when_nothing_blocks(checklist: Checklist) -> None:
     text = walkthrough_summary(
         checklist, evaluate(checklist, {"a": passing}, ticks), operator="a", at=T0
     )
-    assert "Nothing: every section is GO." in text
+    assert "Nothing: the decision is GO." in text
+    assert "as it stands: GO\n" in text
     assert "**GO**" in text
 
 
@@ -87,3 +101,63 @@ def test_write_never_overwrites(checklist: Checklist, tmp_path: Path) -> None:
     assert first.name == "walkthrough_20261126_100000.md"
     assert second.name == "walkthrough_20261126_100000_2.md"
     assert first.read_text() == "one\n" and second.read_text() == "two\n"
+
+
+def test_json_twin_and_chat_message(checklist: Checklist, tmp_path: Path) -> None:
+    hostile = "<!channel> `x` [a](javascript:1)"
+    results = {"a": failing(hostile)}
+    evaluation = evaluate(checklist, results)
+    args = {"operator": "alice", "at": T0, "release": "v1.4.0", "stale_ids": {"a"}}
+    text = walkthrough_summary(checklist, evaluation, **args)
+    data = walkthrough_data(checklist, evaluation, **args)
+    path = write_walkthrough_summary(text, tmp_path / "evidence", T0, data)
+    twin = path.with_suffix(".json")
+    assert json.loads(twin.read_text())["format"] == "gonogo-walkthrough/1"
+    # The .md and the .json lead to the same message.
+    message = walkthrough_markdown(load_walkthrough(path), link="https://ci/walk")
+    assert message == walkthrough_markdown(load_walkthrough(twin), link="https://ci/walk")
+    lines = message.splitlines()
+    assert lines[0] == "*Before the call: Walk* (release v1.4.0)"
+    assert lines[1] == "If the call were now: *NO-GO ❌* (0/2 sections GO)"
+    assert lines[2].startswith("The call will decide: as it stands: NO-GO; with the 2 ticks:")
+    assert "*Fix (1)*" in lines
+    assert (
+        "- 1. One: a (A &lt;b&gt;) FAIL: &lt;!channel&gt; 'x' [a] (javascript:1)"
+        " — owner cto (no section owner) — runbook https://runbooks.example/a" in lines
+    )
+    assert "*Ticks to collect (2)*" in lines
+    assert "- 2. Two: n (Manual N) — from cto (no section owner)" in lines
+    assert "*Or waive instead of fixing (1)*" in lines
+    assert "*Stale: rerun before the call (1)*" in lines
+    assert lines[-1] == "Summary: https://ci/walk"
+
+
+def test_load_walkthrough_refuses_what_it_cannot_read(tmp_path: Path) -> None:
+    old = tmp_path / "walkthrough_20261126_100000.md"
+    old.write_text("# Walkthrough\n")
+    with pytest.raises(EvidenceError, match="its JSON twin walkthrough_20261126_100000.json"):
+        load_walkthrough(old)
+    old.with_suffix(".json").write_text('{"format": "gonogo-decision-record/1"}')
+    with pytest.raises(EvidenceError, match="not a gonogo walkthrough"):
+        load_walkthrough(old)
+    with pytest.raises(EvidenceError, match="no such walkthrough"):
+        load_walkthrough(tmp_path / "walkthrough_x.json")
+
+
+def test_gonogo_report_of_a_walkthrough(
+    checklist: Checklist, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    evaluation = evaluate(checklist, {"a": failing("status 503")})
+    args = {"operator": "alice", "at": T0}
+    path = write_walkthrough_summary(
+        walkthrough_summary(checklist, evaluation, **args),
+        tmp_path,
+        T0,
+        walkthrough_data(checklist, evaluation, **args),
+    )
+    assert main(["report", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("*Before the call: Walk*\n")
+    assert "*Fix (1)*\n- 1. One: a (A &lt;b&gt;) FAIL: status 503" in out
+    assert main(["report", str(path), "--format", "html"]) == 2
+    assert "a walkthrough summary has no HTML form" in capsys.readouterr().err

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 BODY_LIMIT = 1024 * 1024
 """Bytes of the body kept for checks and output; the rest is read (for the latency) and counted."""
+VALUE_LIMIT = 80
+"""Characters of a measured value (a header's, a JSON field's) kept as the result's value."""
 TIMEOUT_SHARE = 0.9
 """Share of the probe's deadline given to httpx, so its clearer timeout error comes first."""
 
@@ -98,9 +100,8 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
     text = _decode(body, response)
     # Scrub before capping, so a cut can never leave part of a secret behind.
     output = cap_text(scrub(_head_text(response) + "\n" + text))
-    value = str(response.status_code)
-    if spec.max_ms is not None:
-        value += f", {elapsed_ms:.0f} ms"
+    # A timed request measured its latency: that is its value (the status is in the detail).
+    value = str(response.status_code) if spec.max_ms is None else f"{elapsed_ms:.0f} ms"
     try:
         measured = _check(
             spec, response, text, truncated=total > len(body), ms=elapsed_ms, clip=scrub.excerpt
@@ -108,7 +109,7 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
     except _Unmet as unmet:
         return Observation(
             ok=False,
-            value=scrub(unmet.value or value),
+            value=_short_value(scrub(unmet.value or value)),
             detail=one_line(scrub(str(unmet))),
             output=output,
         )
@@ -117,7 +118,7 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
     value = _specific_value(measured) or value
     return Observation(
         ok=True,
-        value=scrub(value),
+        value=_short_value(scrub(value)),
         detail=one_line(scrub("; ".join(measured))),
         output=output,
     )
@@ -183,9 +184,21 @@ def _require_credentials(spec: HttpProbe) -> None:
             )
 
 
+def _header_shown(name: str, value: str) -> str:
+    """A response header's value as measured; only `present` for a credential's (Set-Cookie)."""
+    return "present" if is_sensitive_key(name) else value
+
+
+def _short_value(text: str) -> str:
+    """The value for tables: one line, at most `VALUE_LIMIT` characters (cut after redaction)."""
+    line = " ".join(text.split())
+    return line if len(line) <= VALUE_LIMIT else line[: VALUE_LIMIT - 1] + "…"
+
+
 def _specific_value(measured: list[str]) -> str:
-    """A header number or JSON field is more telling than the status code as the value."""
-    specific = [item for item in measured[1:] if not item.endswith(" ms")]
+    """What a header or JSON check measured is more telling than the status code as the
+    value (the status stays in the detail)."""
+    specific = [item for item in measured[1:] if re.fullmatch(r"\d+ ms", item) is None]
     return "; ".join(
         item.split(" = ", 1)[1] if " = " in item else item.rsplit(" ", 1)[-1] for item in specific
     )
@@ -218,12 +231,17 @@ def _check(
     for name in spec.headers_present:
         if name not in headers:
             raise _Unmet(f"header {name} missing", "missing")
+        measured.append(f"{name} = {_header_shown(name, headers[name])}")
     for name, pattern in spec.header_matches.items():
         if name not in headers:
             raise _Unmet(f"header {name} missing", "missing")
         if re.search(pattern, headers[name]) is None:
             shown = clip(repr(headers[name]), 80)
-            raise _Unmet(f"header {name}: {shown} does not match /{pattern}/")
+            raise _Unmet(
+                f"header {name}: {shown} does not match /{pattern}/",
+                _header_shown(name, headers[name]),
+            )
+        measured.append(f"{name} = {_header_shown(name, headers[name])}")
     for header_number in spec.header_numbers:
         name = header_number.header
         if name not in headers:
@@ -256,7 +274,9 @@ def _check(
 
     if spec.max_ms is not None:
         if ms > spec.max_ms:
-            raise _Unmet(f"took {ms:.0f} ms (max {spec.max_ms:g} ms)")
+            raise _Unmet(
+                f"took {ms:.0f} ms (max {spec.max_ms:g} ms); status {status}", f"{ms:.0f} ms"
+            )
         measured.append(f"{ms:.0f} ms")
     return measured
 
@@ -268,7 +288,7 @@ def _check_json(check: JsonCheck, document: Any, clip: _Clip) -> str:
     found = _lookup(document, parse_json_path(check.path))
     if found is _MISSING:
         if check.exists:
-            raise _Unmet(f"JSON {check.path} missing")
+            raise _Unmet(f"JSON {check.path} missing", "missing")
         return f"{check.path} absent"
     if not check.exists:
         raise _Unmet(f"JSON {check.path} present ({clip(_json_text(found), 60)}), expected absent")

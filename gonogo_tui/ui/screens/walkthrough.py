@@ -1,4 +1,8 @@
-"""The walkthrough: one section at a time, ticks settled as you go, a summary at the end.
+"""The walkthrough: one section at a time, what needs attention first, a summary at the end.
+
+In each section FAIL, ERROR, manual ticks waiting and stale results come first, in full;
+what passes folds to one line (`e` unfolds it), and `a` skips to the next section that
+needs attention.
 
 It works on the review screen's journal (`request_tick`, `start_probes`), so every tick is
 in the journal the meeting resumes from. The summary is written by the core into
@@ -19,11 +23,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, ProgressBar, Static
 
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.evaluation import CriterionOutcome
-from gonogo_tui.core.walkthrough import walkthrough_summary, write_walkthrough_summary
+from gonogo_tui.core.evaluation import CriterionOutcome, SectionOutcome
+from gonogo_tui.core.path_to_go import attention_order, needs_attention
+from gonogo_tui.core.report import criterion_detail
+from gonogo_tui.core.walkthrough import (
+    walkthrough_data,
+    walkthrough_summary,
+    write_walkthrough_summary,
+)
 from gonogo_tui.ui.presentation import (
     PANEL_LABELS,
     ROW_CLASSES,
+    SYMBOLS,
+    WORDS,
     panel_counts,
     panel_state,
     safe_text,
@@ -36,8 +48,19 @@ if TYPE_CHECKING:
     from gonogo_tui.ui.screens.review import ReviewScreen, ReviewSnapshot
 
 
+FULL, SELECTED_FULL, ALL_COMPACT = 0, 1, 2
+"""How the criteria needing attention show: all in full; only the selected one in full; all
+compact (status, title, value, detail). Each time the section is drawn it starts in full and
+steps down until every criterion needing attention is on its first screen (80x24: all
+compact); `e` shows one in full."""
+
+
 class WalkthroughCard(Static):
-    """One criterion in full; the selected card has the `-selected` class."""
+    """One criterion: in full when it needs attention or was unfolded, else one line.
+
+    The cards are slots in the section's attention order: a tick or a new result reorders
+    the section, and the card at a position then shows another criterion.
+    """
 
     def __init__(self, criterion_id: str) -> None:
         super().__init__(classes="walkthrough-card", markup=False)
@@ -53,6 +76,8 @@ class WalkthroughScreen(Screen[None]):
         Binding("down,j", "move(1)", "Next criterion", show=False),
         Binding("enter,right,l", "section(1)", "Next section"),
         Binding("left,h,b", "section(-1)", "Previous section"),
+        Binding("a", "next_attention", "Next needing attention"),
+        Binding("e", "toggle_fold", "Unfold / fold", show=False),
         Binding("space", "tick", "Tick"),
         Binding("w", "waive", "Waive"),
         Binding("r", "rerun", "Rerun"),
@@ -71,6 +96,9 @@ class WalkthroughScreen(Screen[None]):
         self.review = review
         self.sections = review.ctx.checklist.sections
         self.summary_path: Path | None = None
+        self.unfolded: set[str] = set()
+        """Passing criteria unfolded with `e`."""
+        self._compaction = FULL
 
     def compose(self) -> ComposeResult:
         yield Static(id="walkthrough-progress", markup=False)
@@ -78,7 +106,8 @@ class WalkthroughScreen(Screen[None]):
             total=len(self.sections), show_eta=False, show_percentage=False, id="walkthrough-bar"
         )
         yield Static(id="walkthrough-section", markup=False)
-        yield VerticalScroll(id="walkthrough-cards")
+        # Not focusable: ↑/↓ select a criterion (the screen's bindings) instead of scrolling.
+        yield VerticalScroll(id="walkthrough-cards", can_focus=False)
         yield Markdown(id="walkthrough-summary")
         yield Footer()
 
@@ -111,6 +140,9 @@ class WalkthroughScreen(Screen[None]):
         if not self.on_summary:
             await cards.mount_all(WalkthroughCard(c.id) for c in self.sections[self.index].criteria)
 
+    def _order(self, snapshot: ReviewSnapshot) -> tuple[CriterionOutcome, ...]:
+        return attention_order(snapshot.evaluation.sections[self.index], snapshot.stale)
+
     def _show(self, snapshot: ReviewSnapshot) -> None:
         total = len(self.sections)
         bar = self.query_one("#walkthrough-bar", ProgressBar)
@@ -133,20 +165,44 @@ class WalkthroughScreen(Screen[None]):
             f"Walkthrough · section {self.index + 1} of {total} · {safe_text(section.title)} · "
             f"{PANEL_LABELS[state]} {panel_counts(outcome)}"
         )
+        self.query_one("#walkthrough-section", Static).update(self._section_info(outcome, snapshot))
+        self._compaction = FULL
+        while True:
+            for position, (card, criterion_outcome) in enumerate(
+                zip(self.query(WalkthroughCard), self._order(snapshot), strict=False)
+            ):
+                card.criterion_id = criterion_outcome.criterion.id
+                self._show_card(card, criterion_outcome, snapshot, selected=position == self.row)
+            if self._compaction == ALL_COMPACT or self._attention_fits():
+                break
+            self._compaction += 1
+
+    def _section_info(self, outcome: SectionOutcome, snapshot: ReviewSnapshot) -> Text:
+        section = outcome.section
         info = Text()
         info.append("Requirement: ", style="bold")
         info.append(safe_text(section.requirement or "-"))
         if section.owner:
             info.append(f"   Owner: {safe_text(section.owner)}")
+        if not needs_attention(outcome, snapshot.stale):
+            info.append(
+                f"\n✔ GO: all {len(outcome.criteria)} criteria pass, nothing needs attention. "
+                "a: next section needing attention.",
+                style="bold",
+            )
+            return info
         manual = [c for c in outcome.criteria if c.criterion.is_manual and c.tick is None]
         if manual:
             info.append(f"\n{len(manual)} manual tick{'s' * (len(manual) != 1)} to settle: ")
             info.append("select with ↑/↓, space ticks.")
-        self.query_one("#walkthrough-section", Static).update(info)
-        for position, (card, criterion_outcome) in enumerate(
-            zip(self.query(WalkthroughCard), outcome.criteria, strict=False)
-        ):
-            self._show_card(card, criterion_outcome, snapshot, selected=position == self.row)
+        folded = sum(1 for c in outcome.criteria if self._folded(c, snapshot))
+        if folded:
+            info.append(f"\n{folded} passing folded below; e shows the selected criterion in full.")
+        return info
+
+    def _folded(self, outcome: CriterionOutcome, snapshot: ReviewSnapshot) -> bool:
+        cid = outcome.criterion.id
+        return outcome.passed and cid not in snapshot.stale and cid not in self.unfolded
 
     def _header(self, text: str) -> None:
         self.query_one("#walkthrough-progress", Static).update(
@@ -166,45 +222,101 @@ class WalkthroughScreen(Screen[None]):
         view = RowView.of(outcome, running=running, stale=cid in snapshot.stale, now=snapshot.now)
         set_state_class(card, ROW_CLASSES, f"-{view.state.value}")
         card.set_class(selected, "-selected")
-        state = self.review.journal.state
-        card.update(
-            detail_text(
-                DetailView(
-                    section_number=self.index + 1,
-                    section_title=self.sections[self.index].title,
-                    outcome=outcome,
-                    runs=tuple(state.runs.get(cid, ())),
-                    notes=tuple(n for n in state.notes if n.criterion_id == cid),
-                    running=running,
-                    stale=cid in snapshot.stale,
-                    stale_after=self.review.ctx.checklist.defaults.stale_after,
-                    timeout=None,
-                    now=snapshot.now,
-                ),
-                with_output=False,
+        folded = self._folded(outcome, snapshot)
+        card.set_class(folded, "-folded")
+        compaction = self._compaction
+        compact = compaction == ALL_COMPACT or (compaction == SELECTED_FULL and not selected)
+        if not folded and compact and cid not in self.unfolded:
+            card.update(self._compact(outcome, view))
+        elif folded:
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append(f"{SYMBOLS[view.state]} {WORDS[view.state]}  ", style="bold")
+            line.append(view.title)
+            if view.value:
+                line.append(f"   {view.value}", style="dim")
+            card.update(line)
+        else:
+            state = self.review.journal.state
+            card.update(
+                detail_text(
+                    DetailView(
+                        section_number=self.index + 1,
+                        section_title=self.sections[self.index].title,
+                        outcome=outcome,
+                        runs=tuple(state.runs.get(cid, ())),
+                        notes=tuple(n for n in state.notes if n.criterion_id == cid),
+                        running=running,
+                        stale=cid in snapshot.stale,
+                        stale_after=self.review.ctx.checklist.defaults.stale_after,
+                        timeout=None,
+                        now=snapshot.now,
+                    ),
+                    with_output=False,
+                )
             )
-        )
         if selected:
             self.query_one("#walkthrough-cards", VerticalScroll).scroll_to_widget(
                 card, animate=False
             )
 
+    def _compact(self, outcome: CriterionOutcome, view: RowView) -> Text:
+        """Status, title, value and detail: a criterion needing attention on a short screen."""
+        text = Text()
+        text.append(f"{SYMBOLS[view.state]} {WORDS[view.state]}  ", style="bold")
+        text.append(view.title)
+        detail = safe_text(criterion_detail(outcome), keep_newlines=False)
+        if view.value and view.value != detail:  # an ERROR's value is its detail
+            text.append(f"\nValue     {view.value}")
+        if detail:
+            text.append(f"\nDetail    {detail[:200]}")
+        return text
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self._show(self.review.snapshot)
+
+    def _attention_fits(self) -> bool:
+        """Whether the criteria needing attention, as now rendered, fit on the section's first
+        screen (heights computed from their content at the cards' width, not estimated)."""
+        cards = self.query_one("#walkthrough-cards", VerticalScroll)
+        shown = list(self.query(WalkthroughCard))
+        if not shown:
+            return True
+        width = shown[0].content_region.width
+        if width <= 0:  # not laid out yet: measured once it is
+            self.call_after_refresh(self._show, self.review.snapshot)
+            return True
+        needed = 0
+        for card in shown:
+            if not card.has_class("-folded"):
+                needed += card.get_content_height(cards.size, self.size, width) + 1
+        return needed <= cards.content_region.height
+
     def _write_summary(self) -> None:
         review = self.review
         snapshot = review.snapshot
         ctx = review.ctx
+        at = ctx.clock()
         text = walkthrough_summary(
             ctx.checklist,
             snapshot.evaluation,
             operator=ctx.operator,
-            at=ctx.clock(),
+            at=at,
             release=ctx.release,
             stale_ids=snapshot.stale,
             notes=tuple(review.journal.state.notes),
         )
+        data = walkthrough_data(
+            ctx.checklist,
+            snapshot.evaluation,
+            operator=ctx.operator,
+            at=at,
+            release=ctx.release,
+            stale_ids=snapshot.stale,
+        )
         self.query_one("#walkthrough-summary", Markdown).update(text)
         try:
-            self.summary_path = write_walkthrough_summary(text, ctx.evidence_dir, ctx.clock())
+            self.summary_path = write_walkthrough_summary(text, ctx.evidence_dir, at, data)
         except EvidenceError as exc:
             self.summary_path = None
             self.notify(f"Summary not saved: {exc}", severity="error", timeout=10)
@@ -214,8 +326,8 @@ class WalkthroughScreen(Screen[None]):
     def _selected_id(self) -> str | None:
         if self.on_summary:
             return None
-        criteria = self.sections[self.index].criteria
-        return criteria[self.row].id if criteria else None
+        order = self._order(self.review.snapshot)
+        return order[self.row].criterion.id if order else None
 
     def action_move(self, delta: int) -> None:
         if not self.on_summary:
@@ -227,6 +339,23 @@ class WalkthroughScreen(Screen[None]):
             self.action_leave()
             return
         self.index = max(0, min(self.index + delta, len(self.sections)))
+
+    def action_next_attention(self) -> None:
+        """The next section that needs attention, else the summary."""
+        snapshot = self.review.snapshot
+        for section in snapshot.evaluation.sections[self.index + 1 :]:
+            if needs_attention(section, snapshot.stale):
+                self.index = section.number - 1
+                return
+        self.index = len(self.sections)
+
+    def action_toggle_fold(self) -> None:
+        """Show the selected criterion in full (a passing one, or any on a short screen), or
+        fold it again."""
+        cid = self._selected_id()
+        if cid is not None:
+            self.unfolded ^= {cid}
+            self._show(self.review.snapshot)
 
     def action_tick(self) -> None:
         cid = self._selected_id()

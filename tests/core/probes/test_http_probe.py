@@ -67,6 +67,34 @@ async def test_headers_present_and_matching(probe_http: LocalHttpServer) -> None
     assert "'DENY' does not match" in mismatch.detail
 
 
+async def test_a_header_check_reports_the_headers_value(probe_http: LocalHttpServer) -> None:
+    """The value is what was measured, the header, not the status code (which stays in
+    the detail)."""
+    matched = await _run(
+        url=f"{probe_http.url}/headers", status=200, header_matches={"X-Frame-Options": "^DENY$"}
+    )
+    assert (matched.ok, matched.value) == (True, "DENY")
+    assert matched.detail == "status 200; X-Frame-Options = DENY"
+    present = await _run(
+        url=f"{probe_http.url}/headers", headers_present=["Content-Security-Policy"]
+    )
+    assert present.value == "default-src 'self'"
+    mismatch = await _run(
+        url=f"{probe_http.url}/headers", header_matches={"X-Frame-Options": "^SAMEORIGIN$"}
+    )
+    assert (mismatch.ok, mismatch.value) == (False, "DENY")
+    assert mismatch.detail.startswith("header X-Frame-Options: 'DENY' does not match")
+    long_csp = "default-src 'self'; " + "script-src 'nonce-abcdefghijklmnop' " * 10
+    cookie = "session=s3cr3tcookievalue; HttpOnly"
+    probe_http.respond("/long", headers={"Content-Security-Policy": long_csp, "Set-Cookie": cookie})
+    long = await _run(url=f"{probe_http.url}/long", headers_present=["Content-Security-Policy"])
+    assert len(long.value) == 80 and long.value.endswith("…")
+    assert long.value.startswith("default-src 'self'; script-src 'nonce-abcdefghijklmnop'")
+    # A credential's header is reported present, never by its value.
+    set_cookie = await _run(url=f"{probe_http.url}/long", header_matches={"Set-Cookie": "HttpOnly"})
+    assert set_cookie.value == "present" and "s3cr3t" not in set_cookie.detail
+
+
 @pytest.mark.parametrize(("hsts", "ok"), [(HSTS, True), ("max-age=300", False)])
 async def test_hsts_max_age_compared(probe_http: LocalHttpServer, hsts: str, ok: bool) -> None:
     probe_http.respond("/hsts", headers={"Strict-Transport-Security": hsts})
@@ -160,13 +188,13 @@ async def test_body_regex(probe_http: LocalHttpServer) -> None:
 async def test_latency_over_max_ms_fails(probe_http: LocalHttpServer) -> None:
     slow = await _run(url=f"{probe_http.url}/slow", max_ms=100)
     assert not slow.ok
-    value, ms = slow.value.split(", ")
-    assert value == "200"
-    assert int(ms.removesuffix(" ms")) >= 300
-    assert slow.detail.startswith("took ")
+    # The value is the latency measured; the status stays in the detail.
+    assert int(slow.value.removesuffix(" ms")) >= 300
+    assert slow.detail.startswith("took ") and slow.detail.endswith("; status 200")
     fast = await _run(url=f"{probe_http.url}/ok", max_ms=250)
     assert fast.ok, fast.detail
-    assert fast.value.endswith(" ms")
+    assert fast.value.endswith(" ms") and fast.value[:-3].isdigit()
+    assert fast.detail.startswith("status 200; ")
 
 
 async def test_hanging_server_is_cut_by_the_timeout(probe_http: LocalHttpServer) -> None:
