@@ -18,6 +18,8 @@ SOURCE = "checklists"
 """The shipped checklists, relative to the project root."""
 PACKAGE_DIR = Path("gonogo_tui") / "checklists"
 """Where they go inside the built package."""
+BUILD_STEP = "scripts/build_shipped.py"
+"""This file, which an sdist needs to build its wheel."""
 
 
 def shipped_files() -> list[Path]:
@@ -42,7 +44,9 @@ class BuildPy(build_py):  # type: ignore[misc]
 class Sdist(sdist):  # type: ignore[misc]
     """sdist that carries `checklists/` and this build step, so a wheel builds from it."""
 
-    def add_defaults(self) -> None:
-        super().add_defaults()
-        self.filelist.extend([str(path) for path in shipped_files()])
-        self.filelist.append("scripts/build_shipped.py")
+    def make_release_tree(self, base_dir: str, files: list[str]) -> None:
+        super().make_release_tree(base_dir, files)
+        for path in [*shipped_files(), Path(BUILD_STEP)]:
+            destination = Path(base_dir) / path
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)

@@ -110,6 +110,7 @@ def test_a_fresh_signed_go_passes_with_a_summary(repository: Repository) -> None
 def test_a_later_no_go_stops_the_deploy(repository: Repository) -> None:
     repository.sign(repository.record("--tick", "on-call"))
     no_go = repository.record()  # the manual criterion left unticked: NO-GO
+    repository.sign(no_go)  # a NO-GO is signed too (its policy asks one senior role)
     done, summary, outputs = repository.gate()
     assert done.returncode == 3, done.stdout + done.stderr
     assert f"record=evidence/{no_go.name}\n" in outputs
