@@ -128,6 +128,7 @@ class Installed:
     """gonogo installed from its wheel into a fresh venv outside the checkout."""
 
     wheel: Path
+    sdist: Path
     bin: Path
     runner: Path
     """The runner folder whose GITHUB_PATH the install step wrote."""
@@ -175,13 +176,14 @@ def _clean_copy(destination: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    """Build the wheel from a clean copy of the tree (pip's wheel build, as `pip install .`
-    and pipx do), then install it into a fresh venv with the action's install step."""
+    """Build the sdist from a clean copy of the tree and the wheel from that sdist
+    (`python -m build`, as a release is made), then install the wheel into a fresh venv
+    with the action's install step."""
     root = tmp_path_factory.mktemp("distribution")
     source = _clean_copy(root / "source")
     dist = root / "dist"
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(source)],
+        [sys.executable, "-m", "build", "--outdir", str(dist), str(source)],
         cwd=root,
         env=clean_env(),
         capture_output=True,
@@ -191,6 +193,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     )
     assert built.returncode == 0, built.stdout + built.stderr
     (wheel,) = dist.glob("gonogo-*.whl")
+    (sdist,) = dist.glob("gonogo-*.tar.gz")
     runner = root / "runner"
     done = run_action_step(
         "Install gonogo",
@@ -202,7 +205,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     (bin_dir,) = (runner / "github_path").read_text().split()
-    return Installed(wheel=wheel, bin=Path(bin_dir), runner=runner, source=source)
+    return Installed(wheel=wheel, sdist=sdist, bin=Path(bin_dir), runner=runner, source=source)
 
 
 @pytest.fixture

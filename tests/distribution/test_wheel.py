@@ -3,6 +3,7 @@ checkout anywhere near, every command finds what it ships (issue 16)."""
 
 from __future__ import annotations
 
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -34,6 +35,14 @@ def test_the_wheel_carries_the_checklists_styles_and_metadata(installed: Install
     assert "Requires-Dist: argcomplete" in metadata
     assert "Description-Content-Type: text/markdown" in metadata
     assert "## Set-up commands" in metadata  # the README is the long description
+
+
+def test_the_sdist_carries_what_the_wheel_is_built_from(installed: Installed) -> None:
+    with tarfile.open(installed.sdist) as sdist:
+        names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    for name in SHIPPED:
+        assert f"checklists/{name}" in names
+    assert {"scripts/build_shipped.py", "pyproject.toml", "README.md", "LICENSE"} <= names
 
 
 def test_version_comes_from_the_package(installed: Installed, empty_folder: Path) -> None:
