@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from gonogo_tui import __version__
+from gonogo_tui.commands.completion import complete_if_asked
 from gonogo_tui.core.errors import GonogoError
 
 COMMAND_MODULES = (
@@ -25,6 +26,9 @@ COMMAND_MODULES = (
     "gonogo_tui.commands.demo",
     "gonogo_tui.commands.report",
     "gonogo_tui.commands.view",
+    "gonogo_tui.commands.init",
+    "gonogo_tui.commands.validate",
+    "gonogo_tui.commands.completion",
 )
 """Modules that each add one or more subcommands through `register(subparsers)`."""
 
@@ -72,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_command(argv: Sequence[str] | None = None) -> tuple[int, bool]:
     """Run gonogo; return its exit code and whether the command allows a fast exit."""
     parser, commands = build_parser()
+    complete_if_asked(parser)  # the shell's completion asks: answers and exits
     args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv), commands)
     args = parser.parse_args(args_list)
     logging.basicConfig(

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 need=()
 for bin in pgbouncer:pgbouncer prometheus:prometheus tmux:tmux ssh-keygen:openssh-client gh:gh \
-    jq:jq chromium:chromium; do
+    jq:jq chromium:chromium fish:fish; do
   command -v "${bin%%:*}" >/dev/null 2>&1 || need+=("${bin##*:}")
 done
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)

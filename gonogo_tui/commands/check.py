@@ -19,7 +19,7 @@ from gonogo_tui.commands.common import (
     tell_completed,
 )
 from gonogo_tui.commands.trust_gate import add_trust_arguments, require_trust
-from gonogo_tui.core.checklist import Checklist, load_checklist
+from gonogo_tui.core.checklist import Checklist, Defaults, load_checklist
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
 from gonogo_tui.core.evaluation import Decision, Evaluation, Tick, evaluate
@@ -61,7 +61,12 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--release", default=None, help="release label for the record")
     parser.add_argument(
-        "--concurrency", type=positive_int, default=None, help="probes at once (default: 16)"
+        "--concurrency",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="probes at once (default: the checklist's defaults.concurrency, "
+        f"{Defaults().concurrency} unless it sets one)",
     )
     parser.add_argument(
         "--workers",

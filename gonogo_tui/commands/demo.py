@@ -12,8 +12,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import gonogo_tui
 from gonogo_tui.commands.common import default_operator
+from gonogo_tui.commands.shipped import shipped_file
 from gonogo_tui.commands.signals import shielded, stop_signals_interrupt
 from gonogo_tui.commands.trust_gate import add_trust_arguments
 from gonogo_tui.commands.viewer_server import add_serve_arguments, check_free
@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     from gonogo_tui.demo.environment import DemoEnvironment
 
 SCENARIO_NAMES = ("green", "review", "red")
-SHIPPED_CHECKLIST = Path("checklists") / "spark-trading.yaml"
-"""The shipped checklist, relative to the repository (or the current folder)."""
-CONTRACT_SQL = Path("checklists") / "contract" / "spark_trading.sql"
+SHIPPED_CHECKLIST = "spark-trading.yaml"
+"""The shipped checklist the demo reviews (`checklists/` in a checkout, package data in a wheel)."""
+CONTRACT_SQL = "contract/spark_trading.sql"
+"""The database objects the demo's PostgreSQL is loaded with."""
 
 
 def register(subparsers: Any) -> None:
@@ -85,7 +86,7 @@ def register(subparsers: Any) -> None:
         "--checklist",
         type=Path,
         default=None,
-        help=f"checklist to review (default: the shipped {SHIPPED_CHECKLIST})",
+        help=f"checklist to review (default: the shipped checklists/{SHIPPED_CHECKLIST})",
     )
     parser.add_argument(
         "--evidence-dir",
@@ -109,26 +110,13 @@ def _latency_ms(text: str) -> int:
     return value
 
 
-def find_shipped(relative: Path) -> Path:
-    """A shipped file: beside the package (a checkout), else under the current folder.
-
-    Raises:
-        GonogoError: found in neither place.
-    """
-    candidates = [Path(gonogo_tui.__file__).resolve().parents[1] / relative, Path.cwd() / relative]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise GonogoError(f"{relative}: not found (run gonogo demo from a gonogo checkout)")
-
-
 def run(args: argparse.Namespace) -> int:
     """Run `gonogo demo`."""
     if not args.check and (args.tick or args.json or args.record):
         raise GonogoError("--tick, --json and --record go with --check")
     if args.serve is not None and (args.check or args.keep_running):
         raise GonogoError("--serve goes with the review, not with --check or --keep-running")
-    checklist = args.checklist or find_shipped(SHIPPED_CHECKLIST)
+    checklist = args.checklist or shipped_file(SHIPPED_CHECKLIST)
     if checklist.is_dir():
         raise GonogoError(f"{checklist}: is a folder, not a checklist file")
     if not checklist.is_file():
@@ -137,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
         _check_env_file(args.env_file)
     if args.serve is not None:
         check_free(*args.serve)  # refused before the environment takes its ten seconds
-    contract_sql = find_shipped(CONTRACT_SQL)
+    contract_sql = shipped_file(CONTRACT_SQL)
     from gonogo_tui.demo.environment import DemoEnvironment
     from gonogo_tui.demo.scenarios import Scenario
 

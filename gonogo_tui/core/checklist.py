@@ -248,7 +248,10 @@ def load_checklist(path: str | Path, *, environ: Mapping[str, str] | None = None
         checklist = Checklist.model_validate(data)
     except ValidationError as exc:
         # A bad value may be a substituted secret (`timeout: ${TOKEN}`): the message quotes it.
-        raise ChecklistError(redactor(_describe_validation(exc, data, path, lines))) from None
+        problems = [redactor(problem) for problem in _describe_validation(exc, data, path, lines)]
+        more = len(problems) - 1
+        text = problems[0] + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+        raise ChecklistError(text, problems) from None
     _check_unique_ids(checklist, path, lines)
     checklist._path = path
     checklist._sha256 = hashlib.sha256(raw).hexdigest()
@@ -616,14 +619,15 @@ def _message(error: ErrorDetails) -> str:
     return msg[:1].lower() + msg[1:]
 
 
-def _describe_validation(exc: ValidationError, data: Any, path: Path, lines: Lines) -> str:
-    errors = exc.errors()
-    first = errors[0]
-    where = _strip_tags(tuple(first["loc"]), data)
-    text = f"{path}:{_line_of(lines, where)}: {format_path(where)}: {_message(first)}"
-    if len(errors) > 1:
-        text += f" (and {len(errors) - 1} more problem{'s' * (len(errors) > 2)})"
-    return text
+def _describe_validation(
+    exc: ValidationError, data: Any, path: Path, lines: Lines
+) -> tuple[str, ...]:
+    """Every validation error as a `FILE:LINE: field: message` line, in pydantic's order."""
+    problems: list[str] = []
+    for error in exc.errors():
+        where = _strip_tags(tuple(error["loc"]), data)
+        problems.append(f"{path}:{_line_of(lines, where)}: {format_path(where)}: {_message(error)}")
+    return tuple(problems)
 
 
 def _check_unique_ids(checklist: Checklist, path: Path, lines: Lines) -> None:

@@ -27,9 +27,17 @@ class GonogoError(Exception):
 
 
 class ChecklistError(GonogoError):
-    """A checklist file is missing, unreadable or invalid."""
+    """A checklist file is missing, unreadable or invalid.
+
+    `problems` lists every problem found, one `FILE:LINE: field: message` line each (the
+    message names the first and counts the rest); `gonogo validate` prints them all.
+    """
 
     title = "Invalid checklist"
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
 
 
 class ProbeConfigError(GonogoError):
