@@ -248,7 +248,9 @@ def load_checklist(path: str | Path, *, environ: Mapping[str, str] | None = None
         checklist = Checklist.model_validate(data)
     except ValidationError as exc:
         # A bad value may be a substituted secret (`timeout: ${TOKEN}`): the message quotes it.
-        problems = [redactor(problem) for problem in _describe_validation(exc, data, path, lines)]
+        problems = tuple(
+            redactor(problem) for problem in _describe_validation(exc, data, path, lines)
+        )
         more = len(problems) - 1
         text = problems[0] + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
         raise ChecklistError(text, problems) from None
