@@ -88,7 +88,7 @@ class GonogoApp(App[None]):
         self._trust = trust
         self.notice: str | None = None
         """Said once the screen is up (`--serve`'s URL: the screen hides what was printed)."""
-        self._closing = False
+        self._quitting = False
         """Set once quitting is decided: keys still arriving are dropped."""
         self._tune_gc = tune_gc
         self._gc_thresholds: tuple[int, int, int] | None = None
@@ -297,7 +297,7 @@ class GonogoApp(App[None]):
 
     async def _close(self) -> None:
         """Stop the probes (their child processes end with them), close the journal, exit."""
-        self._closing = True
+        self._quitting = True
         if self.review is not None:
             await self.review.stop_probes()
             self.review.journal.close()
@@ -307,7 +307,7 @@ class GonogoApp(App[None]):
         # Keys typed in the same burst as the one that confirmed quitting (`q` `y` `n`)
         # would reach the review while it stops its probes and open a dialog on an app
         # that is exiting.
-        if self._closing and isinstance(event, events.Key):
+        if self._quitting and isinstance(event, events.Key):
             event.stop()
             return
         await super().on_event(event)

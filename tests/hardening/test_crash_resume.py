@@ -198,6 +198,8 @@ class Review:
         self.select(action.cid)
         if action.kind == "untick":
             self.keys("Space")
+            self.until(f"the question of {action}", lambda s: f"Untick {action.cid}?" in s)
+            self.keys("y")
             return
         key, title = {
             "tick": ("Space", f"Tick {action.cid}"),

@@ -40,7 +40,7 @@ async def test_every_change_is_journaled_the_moment_it_happens(make_app: AppFact
         review.selected = "team.oncall"
         await pilot.press("space", "enter")
         assert journal_kinds(app)[-1] == "tick"
-        await pilot.press("space")
+        await pilot.press("space", "y")
         assert journal_kinds(app)[-1] == "untick"
         await pilot.press("n", *"z", "enter")
         assert journal_kinds(app)[-1] == "note"

@@ -196,7 +196,18 @@ async def test_space_ticks_with_a_note_and_unticks(make_app: AppFactory) -> None
         assert (tick.operator, tick.note) == ("alice", "ok")
         assert review.snapshot.evaluation.outcome("team.oncall").status is Status.PASS
         assert journal_entries(app, "tick")[0]["note"] == "ok"
+        # A stray space asks first (it unticked at once): `n` keeps the tick.
         await pilot.press("space")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert "ticked by alice at 10:00:00 (ok). Untick it?" in str(
+            app.screen.query_one(".dialog-text").render()
+        )
+        await pilot.press("n")
+        await pilot.pause()
+        assert "team.oncall" in review.journal.state.ticks
+        assert journal_kinds(app)[-1] == "tick"
+        await pilot.press("space", "y")
         await pilot.pause()
         assert "team.oncall" not in review.journal.state.ticks
         assert journal_kinds(app)[-1] == "untick"

@@ -28,11 +28,32 @@ def ask_tick(screen: ReviewScreen, cid: str) -> None:
     if not criterion.is_manual:
         screen.notify(f"{cid} is measured by a probe: r reruns it.", severity="warning")
         return
-    if cid in screen.journal.state.ticks:
-        journal_write(
-            screen, lambda: screen.journal.untick(cid, screen.ctx.operator, screen.ctx.clock()), cid
+    ticked = screen.journal.state.ticks.get(cid)
+    if ticked is not None:
+        # A stray space on a ticked row must not quietly undo what someone confirmed.
+
+        def untick(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            failed = journal_write(
+                screen,
+                lambda: screen.journal.untick(cid, screen.ctx.operator, screen.ctx.clock()),
+                cid,
+            )
+            if failed is None:
+                screen.notify(f"Unticked {cid}.")
+
+        note = f" ({ticked.note})" if ticked.note else ""
+        screen.app.push_screen(
+            ConfirmModal(
+                f"Untick {cid}?",
+                f"{criterion.title}: ticked by {ticked.operator} at "
+                f"{ticked.at:%H:%M:%S}{note}. Untick it?",
+                yes="Untick",
+                no="Keep",
+            ),
+            untick,
         )
-        screen.notify(f"Unticked {cid}.")
         return
 
     def dialog(note: str = "", error: str | None = None) -> TickNoteModal:
