@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from gonogo_tui.commands.demo import SHIPPED_CHECKLIST, find_shipped
+from gonogo_tui.commands.demo import SHIPPED_CHECKLIST
+from gonogo_tui.commands.shipped import shipped_file
 from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.probes.command import shell_source
@@ -166,7 +167,7 @@ def test_the_allow_list_comes_from_the_operator(tmp_path: Path) -> None:
 
 
 def test_shipped_checklists_are_trusted_by_digest() -> None:
-    shipped = find_shipped(SHIPPED_CHECKLIST)
+    shipped = shipped_file(SHIPPED_CHECKLIST)
     digest = hashlib.sha256(shipped.read_bytes()).hexdigest()
     assert digest in SHIPPED_DIGESTS, (
         f"{shipped} changed: put its new digest {digest} in core/trust.py SHIPPED_DIGESTS"
