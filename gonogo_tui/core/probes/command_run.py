@@ -208,6 +208,10 @@ def _kill_group(pgid: int) -> None:
         pass
 
 
+VALUE_CHARS = 60
+"""Characters of the text a pattern matched kept as the value."""
+
+
 def _evaluate(
     spec: CommandProbe,
     returncode: int,
@@ -220,19 +224,31 @@ def _evaluate(
     exit_text = _describe_exit(returncode)
 
     failure: str | None = None
+    failed_value = exit_text
     if spec.exit_code is not None and returncode != spec.exit_code:
         failure = f"{exit_text} (expected exit {spec.exit_code})"
+    matched: list[str] = []
     for stream, patterns in (("stdout", spec.stdout), ("stderr", spec.stderr)):
         for pattern in patterns:
-            if failure is None and re.search(pattern, texts[stream], re.MULTILINE) is None:
-                failure = f"{stream} has no match for /{pattern}/"
+            found = re.search(pattern, texts[stream], re.MULTILINE)
+            if found is not None:
+                matched.append(found.group(0))
+            elif failure is None:
+                failure = f"{stream} has no match for /{pattern}/; {exit_text}"
+                failed_value = "no match"
 
     if spec.extract is None:
         if failure is not None:
-            return Observation(ok=False, value=exit_text, detail=one_line(failure), output=output)
-        checked = len(spec.stdout) + len(spec.stderr)
-        detail = f"{exit_text}, output matches {checked} pattern(s)" if checked else exit_text
-        return Observation(ok=True, value=exit_text, detail=detail, output=output)
+            return Observation(
+                ok=False, value=failed_value, detail=one_line(failure), output=output
+            )
+        if not matched:
+            return Observation(ok=True, value=exit_text, detail=exit_text, output=output)
+        # The output a pattern matched says more than the exit code (which stays in the
+        # detail); the value is redacted, then cut.
+        value = redact.excerpt(matched[0], VALUE_CHARS)
+        detail = f"{exit_text}, output matches {len(matched)} pattern(s)"
+        return Observation(ok=True, value=value, detail=detail, output=output)
 
     extract = spec.extract
     match = re.search(extract.regex, texts[extract.stream], re.MULTILINE)

@@ -102,9 +102,14 @@ async def test_stdout_and_stderr_regexes(tmp_path: Path) -> None:
     )
     assert passing.ok
     assert "--- stderr ---" in passing.output
+    # The value is what the pattern matched, not the exit code (issue 22); the code stays
+    # in the detail.
+    assert passing.value == "Tests: 412 passed"
+    assert passing.detail == "exit 0, output matches 2 pattern(s)"
     failing = await _run(tmp_path, command=script, stdout=[r"^Tests: \d+ passed, 0 failed$"])
     assert not failing.ok
-    assert "stdout has no match" in failing.detail
+    assert failing.value == "no match"
+    assert failing.detail == r"stdout has no match for /^Tests: \d+ passed, 0 failed$/; exit 0"
 
 
 @pytest.mark.parametrize(("percent", "ok"), [("96.4", True), ("95", True), ("94.99", False)])
