@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import os
 import re
 import shlex
 from collections.abc import Iterable, Iterator, Mapping
@@ -33,6 +32,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from gonogo_tui.core import files
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import ChecklistError, EvidenceError, GonogoError
 from gonogo_tui.core.probes.command import shell_source
@@ -356,15 +356,11 @@ def record_trust(evidence_dir: Path, plan: TrustPlan) -> Path:
         EvidenceError: the file cannot be written.
     """
     path = evidence_dir / TRUSTED_FILE
-    line = f"{plan.digest}  {Path(plan.path).name}\n".encode()
     try:
-        evidence_dir.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-        fd = os.open(path, flags, 0o644)
-        try:
-            os.write(fd, line)
-        finally:
-            os.close(fd)
+        # The evidence folder's safe opening (core/files.py): never through a planted link.
+        files.make_folder(evidence_dir)
+        with files.open_append_text(path) as handle:
+            handle.write(f"{plan.digest}  {Path(plan.path).name}\n")
     except OSError as exc:
         raise EvidenceError(f"{path}: cannot record the trusted checklist: {exc}") from None
     return path
