@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests.servers import HttpTestServer, PostgresServer
+from tests.servers import HttpTestServer, PostgresServer, RecordedRequest, Reply
 
 SECURE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'nonce-abc123'",
@@ -617,3 +617,65 @@ sections:
     assert done.returncode == 0, done.stderr
     assert "HTTP Request: GET" in done.stderr and "/health?key=***" in done.stderr
     assert "v3rb0se-s3cret" not in done.stderr + done.stdout
+
+
+def test_timed_probes_are_measured_before_the_others_start(tmp_path: Path) -> None:
+    """A probe with a latency budget answers before any other probe starts: during the burst
+    the workers' start-up and the other probes hold the cores, and the wait would be counted
+    as the target's latency."""
+    arrivals: dict[str, float] = {}
+
+    def timed(request: RecordedRequest) -> Reply:
+        arrivals["timed"] = time.monotonic()
+        return Reply(status=200, body="ok", delay=0.4)
+
+    def other(request: RecordedRequest) -> Reply:
+        arrivals.setdefault(request.path, time.monotonic())
+        return Reply(status=200, body="ok")
+
+    with HttpTestServer() as server:
+        server.route("GET", "/timed", handler=timed)
+        for index in range(4):
+            server.route("GET", f"/other{index}", handler=other)
+        others = "".join(
+            f"""
+      - id: other{index}
+        title: Other {index}
+        probe: {{kind: http, url: "{server.url}/other{index}", status: 200}}"""
+            for index in range(4)
+        )
+        (tmp_path / "gonogo.yaml").write_text(
+            f"""\
+title: Timed first
+sections:
+  - id: web
+    title: Web
+    criteria:
+      - id: timed
+        title: Answers within 2 s
+        probe: {{kind: http, url: "{server.url}/timed", status: 200, max_ms: 2000}}{others}
+""",
+            encoding="utf-8",
+        )
+        done = gonogo("check", "gonogo.yaml", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert set(arrivals) == {"timed", *(f"/other{index}" for index in range(4))}
+    answered = arrivals.pop("timed") + 0.4
+    assert min(arrivals.values()) >= answered, "another probe started while the timed one ran"
+
+
+def test_the_transport_warms_up_without_asking_the_target() -> None:
+    """The first request of a process imports and builds httpx's transport: a timed probe
+    warms it up against a listener of its own first, and its target gets one request."""
+    script = """
+import asyncio, json, sys
+from gonogo_tui.core.probes.http_pool import warm_up_transport
+names = ("h11", "anyio._core._sockets")
+before = [name for name in names if name in sys.modules]
+asyncio.run(warm_up_transport())
+print(json.dumps([before, [name for name in names if name in sys.modules]]))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert json.loads(done.stdout) == [[], ["h11", "anyio._core._sockets"]]

@@ -129,17 +129,23 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
             now=now,
             evidence_dir=args.evidence_dir,
             concurrency=concurrency,
-            # Timed probes (a latency budget) run on a loop of their own, so the burst
-            # neither waits for them nor counts as their target's latency.
-            isolate_timed=True,
             head_start=False,
         )
 
     end_start_up()
-    results = run_in_workers(
-        (criterion for _, criterion in checklist.criteria()),
+    concurrency = args.concurrency or checklist.defaults.concurrency
+    probed = [criterion for _, criterion in checklist.criteria() if criterion.probe is not None]
+    timed = [c for c in probed if c.probe is not None and c.probe.latency_budget]
+    # Probes that time their target (http max_ms) run first, on their own: during the burst
+    # the forked workers' start-up and the other probes hold both cores, and that wait would
+    # be counted as the target's latency.
+    results = {}
+    if timed:
+        results = run_in_workers(timed, make_runner, concurrency=concurrency, workers=1)
+    results |= run_in_workers(
+        [c for c in probed if c.id not in results],
         make_runner,
-        concurrency=args.concurrency or checklist.defaults.concurrency,
+        concurrency=concurrency,
         workers=args.workers,
     )
     evaluation = evaluate(checklist, results, ticks)

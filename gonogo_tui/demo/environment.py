@@ -190,26 +190,23 @@ class DemoEnvironment:
         self.progress("ready")
 
     def _start_http(self, now: datetime) -> None:
-        from gonogo_tui.demo.github import GithubApi, serve_github, workflow_runs
-        from gonogo_tui.demo.grafana import serve_grafana
-        from gonogo_tui.demo.services import HttpServer
-        from gonogo_tui.demo.webapp import serve_api, serve_web_app
+        from gonogo_tui.demo.http_host import HttpHost, HttpHostSettings
 
-        web, api, grafana, github = (
-            HttpServer(latency=self.latency, log_requests=False) for _ in range(4)
+        host = HttpHost(
+            HttpHostSettings(
+                scenario=self.scenario.value,
+                latency=self.latency,
+                now=now.isoformat(),
+                repository=REPOSITORY,
+                github_token=self._github_token,
+                grafana_token=self._grafana_token,
+            )
         )
-        for server in (web, api, grafana, github):
-            self._started.append(server)
-            server.start()
-        serve_web_app(web, self.conditions)
-        serve_api(api, self.conditions, self.now)
-        serve_grafana(grafana, self._grafana_token)
-        runs = workflow_runs(REPOSITORY, now, self.conditions.failing_workflow)
-        serve_github(github, GithubApi(github.url, REPOSITORY, self._github_token, runs))
-        self.variables.update(
-            APP_URL=web.url, API_URL=api.url, GRAFANA_URL=grafana.url, GITHUB_API_URL=github.url
+        self._started.append(host)
+        self.variables.update(host.start())
+        self.progress(
+            f"web app, API, Grafana and GitHub APIs on 127.0.0.1 ({self.variables['APP_URL']} ...)"
         )
-        self.progress(f"web app, API, Grafana and GitHub APIs on 127.0.0.1 ({web.url} ...)")
 
     def _start_prometheus(self) -> PrometheusServer | None:
         from gonogo_tui.demo.monitoring import ALERT_RULES

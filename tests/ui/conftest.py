@@ -191,7 +191,8 @@ def probe_server(http_server: HttpTestServer) -> HttpTestServer:
 
 def http_checklist(tmp_path: Path, base_url: str, routes: Mapping[str, str]) -> Checklist:
     """A one-section-per-route checklist of http probes against `base_url`, plus a manual one."""
-    lines = ["title: Real probes", "defaults: {timeout: 2s, stale_after: 5m}", "sections:"]
+    # The hanging probe must still be running when a loaded machine has drawn the screen.
+    lines = ["title: Real probes", "defaults: {timeout: 4s, stale_after: 5m}", "sections:"]
     for number, (cid, route) in enumerate(routes.items(), start=1):
         lines += [
             f"  - id: s{number}",

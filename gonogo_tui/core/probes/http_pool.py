@@ -93,6 +93,40 @@ def new_client(*, insecure: bool) -> httpx.AsyncClient:
         raise ProbeError(proxy_problem(exc)) from None
 
 
+_warmed_up = False
+
+
+async def warm_up_transport() -> None:
+    """Send one request to a throwaway listener on 127.0.0.1, once per process.
+
+    The first request a process sends imports and builds most of httpx's transport (anyio's
+    socket streams, h11, the resolver's thread): a few hundred milliseconds on a busy
+    machine, which a timed probe would count as its target's latency. Warming up against a
+    listener of our own keeps the target out of it: it gets only the request it is asked.
+    """
+    global _warmed_up
+    if _warmed_up:
+        return
+    import asyncio
+
+    import httpx
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(OSError, asyncio.IncompleteReadError):
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        async with httpx.AsyncClient(trust_env=False) as client:
+            with contextlib.suppress(httpx.HTTPError):
+                await client.get(f"http://127.0.0.1:{port}/", timeout=5)
+    _warmed_up = True
+
+
 PROXY_VARIABLES = (
     *("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"),
     *("https_proxy", "http_proxy", "all_proxy"),
@@ -125,4 +159,11 @@ async def leased_client(ctx: ProbeContext, *, insecure: bool) -> AsyncIterator[h
         yield client
 
 
-__all__ = ["KEEPALIVE", "PER_CLIENT", "ClientPool", "leased_client", "new_client"]
+__all__ = [
+    "KEEPALIVE",
+    "PER_CLIENT",
+    "ClientPool",
+    "leased_client",
+    "new_client",
+    "warm_up_transport",
+]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
 from gonogo_tui.core.probes.http import HttpProbe, JsonCheck, parse_json_path
-from gonogo_tui.core.probes.http_pool import leased_client
+from gonogo_tui.core.probes.http_pool import leased_client, warm_up_transport
 from gonogo_tui.core.probes.http_share import headers_key, shared_request
 from gonogo_tui.core.redaction import (
     is_sensitive_key,
@@ -45,7 +45,8 @@ _Clip = Callable[[str, int], str]
 
 
 async def prepare_client(ctx: ProbeContext, *, insecure: bool) -> None:
-    """Import httpx and build a shared client ahead of a timed request."""
+    """Warm up httpx's transport and build a shared client ahead of a timed request."""
+    await warm_up_transport()
     if ctx.shared is not None:
         async with leased_client(ctx, insecure=insecure):
             pass
