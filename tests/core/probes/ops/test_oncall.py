@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.probes.base import Status
 from tests.core.probes.ops.helpers import T0, context, run_engine, spec
 
@@ -235,3 +236,19 @@ def test_a_yaml_rotation_and_a_single_start(tmp_path: Path) -> None:
     single = run_engine(spec(kind="oncall", path="one.md"), context(tmp_path))
     assert single.status is Status.ERROR
     assert "needs two starts or more" in single.detail
+
+
+def test_a_rotation_zone_from_a_checklist_variable(tmp_path: Path) -> None:
+    """`timezone: ${ONCALL_TZ}` in the checklist: the zone the environment gives."""
+    write(tmp_path, "oncall.md", ROTATION.replace("Timezone: Europe/Istanbul\n", ""))
+    checklist = tmp_path / "checklist.yaml"
+    checklist.write_text(
+        "title: t\nsections:\n  - id: s\n    title: s\n    criteria:\n      - id: c\n"
+        "        title: c\n        probe: {kind: oncall, path: oncall.md, timezone: '${ONCALL_TZ}'}\n"
+    )
+    loaded = load_checklist(checklist, environ={"ONCALL_TZ": "Asia/Tokyo"})
+    probe = loaded.sections[0].criteria[0].probe
+    assert probe is not None
+    result = run_engine(probe, context(tmp_path))
+    # Midnight of 30 November in Tokyo (UTC+9) is 29 November, 15:00 UTC.
+    assert result.detail == "on duty per line 7; next hand-over in 3.2d (2026-11-29 15:00 UTC)"
