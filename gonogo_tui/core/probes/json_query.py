@@ -9,13 +9,12 @@ nothing matches; that is reported as missing, with the top-level keys the docume
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
-
-import jmespath
-from jmespath.exceptions import JMESPathError
-from jmespath.parser import ParsedResult
+from typing import TYPE_CHECKING, Any
 
 from gonogo_tui.core.errors import ProbeError
+
+if TYPE_CHECKING:
+    from jmespath.parser import ParsedResult
 
 NOTHING = object()
 """What a query that matched nothing (JMESPath `null`) returns."""
@@ -28,6 +27,10 @@ def compile_query(query: str) -> ParsedResult:
     Raises:
         ValueError: the expression is not JMESPath (the message says where).
     """
+    # Imported here: a checklist without queries never pays for the parser (~30 ms).
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
     try:
         return jmespath.compile(query)
     except JMESPathError as exc:
@@ -40,6 +43,8 @@ def run_query(query: str, document: Any) -> Any:
     Raises:
         ProbeError: the query could not be applied (a function given the wrong type).
     """
+    from jmespath.exceptions import JMESPathError
+
     try:
         found = compile_query(query).search(document)
     except JMESPathError as exc:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ FEATURES = {
         {"key": "FEATURE_OUTBOX", "canToggle": True, "rollout": 40},
     ],
 }
+SHIPPED = Path(__file__).resolve().parents[3] / "checklists" / "spark-trading.yaml"
 OUTBOX = "features[?key=='FEATURE_OUTBOX']"
 
 
@@ -87,3 +90,17 @@ def test_the_query_is_checked_when_the_checklist_loads() -> None:
         _probe(url="http://x", json=[{"equals": 1}])
     spec = _probe(url="http://x", json=[{"query": f"{OUTBOX}.canToggle | [0]", "equals": True}])
     assert spec.expectation() == f"status < 400, {OUTBOX}.canToggle | [0] == true"
+
+
+def test_a_checklist_without_queries_never_imports_jmespath() -> None:
+    """Validating stays fast (pre-commit): the JMESPath parser loads only for a query."""
+    code = (
+        "import sys\n"
+        "from gonogo_tui.core.checklist import load_checklist\n"
+        f"load_checklist({str(SHIPPED)!r})\n"
+        "print('jmespath' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "False"
