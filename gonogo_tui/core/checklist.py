@@ -489,10 +489,12 @@ def _substitute(
         ]
     if not isinstance(value, str) or "$" not in value:
         return value
+    # In a command, `${...}` is often the shell's own: say how to leave it to the shell.
+    shell = "; for the shell's own, write $${...}" if "command" in at else ""
     if _UNCLOSED_VAR_RE.search(value):
         raise ChecklistError(
             f"{path}:{_line_of(lines, at)}: {format_path(at)}: malformed variable reference "
-            "(use ${NAME} or ${NAME:-default})"
+            f"(use ${{NAME}} or ${{NAME:-default}}{shell})"
         )
 
     def replace(match: re.Match[str]) -> str:
@@ -511,7 +513,8 @@ def _substitute(
             else:
                 raise ChecklistError(
                     f"{path}:{_line_of(lines, at)}: {format_path(at)}: variable {name} is not "
-                    f"set and has no default (set it, or write ${{{name}:-default}})"
+                    f"set and has no default (set it, or write ${{{name}:-default}}"
+                    f"{shell.replace('...', name)})"
                 )
         if current and decl is not None and decl.secret:
             _refuse_short_secret(name, current, path, _line_of(lines, at), format_path(at))

@@ -42,6 +42,12 @@ class FileProbe(ReadsFiles):
     """Take the age from a date found in the file: the first group (or whole match)."""
     date_format: str | None = None
     """strptime format of that date; default ISO 8601 (`2026-11-26`, `2026-11-26T10:00Z`)."""
+    date_match: Literal["first", "all", "newest", "oldest"] = Field(
+        default="first",
+        description="Which date_regex match gives the age: first (default), newest, oldest,"
+        " or all (every match must parse and be within max_age; the detail names the"
+        " oldest, e.g. every approver's signature date).",
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> FileProbe:
@@ -49,6 +55,8 @@ class FileProbe(ReadsFiles):
             raise ValueError("give exactly one of 'path' or 'newest_in'")
         if self.date_regex is not None and self.max_age is None:
             raise ValueError("'date_regex' needs 'max_age'")
+        if "date_match" in self.model_fields_set and self.date_regex is None:
+            raise ValueError("'date_match' needs 'date_regex'")
         return self
 
     def source(self) -> str:
@@ -63,7 +71,8 @@ class FileProbe(ReadsFiles):
         if self.contains:
             parts.append(f"matches {len(self.contains)} pattern{'s' * (len(self.contains) > 1)}")
         if self.max_age is not None:
-            parts.append(f"age <= {format_duration(self.max_age)}")
+            every = "every date's " if self.date_match == "all" else ""
+            parts.append(f"{every}age <= {format_duration(self.max_age)}")
         return ", ".join(parts)
 
     async def run(self, ctx: ProbeContext) -> Observation:

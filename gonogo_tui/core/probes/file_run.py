@@ -137,16 +137,15 @@ async def _check_present(spec: FileProbe, ctx: ProbeContext, target: _Target) ->
 
     if spec.date_regex is not None:
         assert content is not None
-        dated = _find_date(content, spec.date_regex, spec.date_format, target.path, ctx.redactor)
-        origin = f"dated {iso_utc(dated)}"
+        dated, origin, latest = _pick_date(spec, content, target.path, ctx.redactor)
     else:
-        dated = target.mtime
+        dated = latest = target.mtime
         origin = f"modified {iso_utc(dated)}"
     age = max((ctx.now() - dated).total_seconds(), 0.0)
     age_text = f"{format_duration(age)} old"
     value = f"{name}, {age_text}" if name else age_text
     limit = format_duration(spec.max_age)
-    ahead = (dated - ctx.now()).total_seconds()
+    ahead = (latest - ctx.now()).total_seconds()
     if spec.date_regex is not None and ahead > FUTURE_TOLERANCE:
         # A typed date far ahead (2062 for 2026) would otherwise stay "fresh" for years.
         return Observation(
@@ -262,6 +261,39 @@ def _find_date(
         raise ProbeError(f"{path}: no date matching /{pattern}/ ({_found(content, redact)})")
     expected = f"format {date_format!r}" if date_format else "ISO 8601"
     raise ProbeError(f"{path}: {excerpt(seen[0], redact)} is not a date ({expected})")
+
+
+def _pick_date(
+    spec: FileProbe, content: _Content, path: Path, redact: Callable[[str], str]
+) -> tuple[datetime, str, datetime]:
+    """The date that gives the age (per `date_match`), how the detail names it, and the
+    latest date found (checked against the future).
+
+    Raises:
+        ProbeError: no match parses, or with `all` one match is not a date.
+    """
+    assert spec.date_regex is not None
+    if spec.date_match == "first":
+        dated = _find_date(content, spec.date_regex, spec.date_format, path, redact)
+        return dated, f"dated {iso_utc(dated)}", dated
+    found: list[tuple[datetime, int]] = []
+    for match in re.finditer(spec.date_regex, content.text, re.MULTILINE):
+        raw = ((match.group(1) if match.re.groups else match.group(0)) or "").strip()
+        parsed = _parse_date(raw, spec.date_format)
+        line = content.text.count("\n", 0, match.start()) + 1
+        if parsed is not None:
+            found.append((parsed, line))
+        elif spec.date_match == "all":
+            expected = f"format {spec.date_format!r}" if spec.date_format else "ISO 8601"
+            raise ProbeError(f"{path}:{line}: {excerpt(raw, redact)} is not a date ({expected})")
+    if not found:
+        # The same errors as for the first match: nothing matched, or nothing parsed.
+        dated = _find_date(content, spec.date_regex, spec.date_format, path, redact)
+        found.append((dated, 0))
+    newest = max(found)
+    chosen, line = newest if spec.date_match == "newest" else min(found)
+    which = "newest" if spec.date_match == "newest" else "oldest"
+    return chosen, f"{which} of {len(found)} dates {iso_utc(chosen)} (line {line})", newest[0]
 
 
 def _parse_date(raw: str, date_format: str | None) -> datetime | None:

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
+from gonogo_tui.core.probes.json_query import compile_query
 from gonogo_tui.core.types import Compare, HeaderName, Headers, Regex
 
 _JSON_PATH_RE = re.compile(r"(?:[^.\[\]]+|\[-?\d+\])(?:\.[^.\[\]]+|\[-?\d+\])*")
@@ -40,10 +41,19 @@ class HeaderNumber(StrictModel):
 
 
 class JsonCheck(StrictModel):
-    """A field of a JSON body, found by a simple path like `data.flags[0].enabled`."""
+    """A field of a JSON body, found by a simple `path` or a JMESPath `query` (one of them)."""
 
-    path: str
-    """Dots between keys, `[N]` for list items; `*` is not supported."""
+    path: str | None = Field(
+        default=None,
+        description="Dots between keys, [N] for list items, like data.flags[0].enabled; no *."
+        " Give path or query.",
+    )
+    query: str | None = Field(
+        default=None,
+        description="A JMESPath query, e.g. features[?key=='FEATURE_OUTBOX'].canToggle | [0]:"
+        " picks a list item by a key. A null result means nothing matched (missing; the"
+        " detail names the top-level keys). Give path or query.",
+    )
     equals: Any = None
     """The exact JSON value expected (`true`, `"on"`, `3`, `null`)."""
     compare: Compare | None = None
@@ -53,9 +63,22 @@ class JsonCheck(StrictModel):
 
     @field_validator("path")
     @classmethod
-    def _valid_path(cls, path: str) -> str:
-        parse_json_path(path)
+    def _valid_path(cls, path: str | None) -> str | None:
+        if path is not None:
+            parse_json_path(path)
         return path
+
+    @field_validator("query")
+    @classmethod
+    def _valid_query(cls, query: str | None) -> str | None:
+        if query is not None:
+            compile_query(query)
+        return query
+
+    @property
+    def target(self) -> str:
+        """The path or the query, as written: how the detail names this check."""
+        return self.path if self.path is not None else str(self.query)
 
     @property
     def checks_equality(self) -> bool:
@@ -64,6 +87,8 @@ class JsonCheck(StrictModel):
 
     @model_validator(mode="after")
     def _absent_has_no_value(self) -> JsonCheck:
+        if (self.path is None) == (self.query is None):
+            raise ValueError("give 'path' or 'query' (JMESPath), exactly one")
         if not self.exists and (self.checks_equality or self.compare is not None):
             raise ValueError("'exists: false' cannot be combined with 'equals' or 'compare'")
         return self
@@ -154,11 +179,11 @@ class HttpProbe(ProbeSpec):
         for check in self.json_fields:
             if check.checks_equality:
                 # As the checklist and the answer spell it (JSON): true, null, "text".
-                parts.append(f"{check.path} == {json.dumps(check.equals, ensure_ascii=False)}")
+                parts.append(f"{check.target} == {json.dumps(check.equals, ensure_ascii=False)}")
             if check.compare is not None:
-                parts.append(f"{check.path} {check.compare}")
+                parts.append(f"{check.target} {check.compare}")
             if not check.checks_equality and check.compare is None:
-                parts.append(f"{check.path} {'present' if check.exists else 'absent'}")
+                parts.append(f"{check.target} {'present' if check.exists else 'absent'}")
         if self.max_ms is not None:
             parts.append(f"<= {self.max_ms:g} ms")
         return ", ".join(parts)

@@ -23,6 +23,7 @@ from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one
 from gonogo_tui.core.probes.http import HttpProbe, JsonCheck, parse_json_path
 from gonogo_tui.core.probes.http_pool import leased_client, warm_up_transport
 from gonogo_tui.core.probes.http_share import headers_key, shared_request
+from gonogo_tui.core.probes.json_query import NOTHING, run_query, top_level_keys
 from gonogo_tui.core.redaction import (
     is_sensitive_key,
     secrets_in_text,
@@ -286,23 +287,30 @@ _MISSING = object()
 
 
 def _check_json(check: JsonCheck, document: Any, clip: _Clip) -> str:
-    found = _lookup(document, parse_json_path(check.path))
+    if check.query is not None:
+        found = run_query(check.query, document)
+        found = _MISSING if found is NOTHING else found
+        keys = f" ({top_level_keys(document)})"
+    else:
+        found, keys = _lookup(document, parse_json_path(check.target)), ""
     if found is _MISSING:
         if check.exists:
-            raise _Unmet(f"JSON {check.path} missing", "missing")
-        return f"{check.path} absent"
+            raise _Unmet(f"JSON {check.target} missing{keys}", "missing")
+        return f"{check.target} absent"
     if not check.exists:
-        raise _Unmet(f"JSON {check.path} present ({clip(_json_text(found), 60)}), expected absent")
+        raise _Unmet(
+            f"JSON {check.target} present ({clip(_json_text(found), 60)}), expected absent"
+        )
     shown = clip(_json_text(found), 60)
     if check.checks_equality and not _json_equal(found, check.equals):
         raise _Unmet(
-            f"JSON {check.path} = {shown} (expected {clip(_json_text(check.equals), 60)})", shown
+            f"JSON {check.target} = {shown} (expected {clip(_json_text(check.equals), 60)})", shown
         )
     if check.compare is not None:
         measured = found if isinstance(check.compare.target, float) else _scalar_text(found)
-        if not _holds(check.compare, measured, f"JSON {check.path}", clip):
-            raise _Unmet(f"JSON {check.path} = {shown} (expected {check.compare})", shown)
-    return f"{check.path} = {shown}"
+        if not _holds(check.compare, measured, f"JSON {check.target}", clip):
+            raise _Unmet(f"JSON {check.target} = {shown} (expected {check.compare})", shown)
+    return f"{check.target} = {shown}"
 
 
 def _lookup(document: Any, parts: tuple[str | int, ...]) -> Any:

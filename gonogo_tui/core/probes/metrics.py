@@ -56,9 +56,9 @@ def parse_selector(text: str) -> Selector:
     """
     text = text.strip()
     match = _NAME_RE.match(text)
-    if match is None:
+    if match is None and not text.startswith("{"):
         raise ValueError(f'{text!r} is not a selector (expected metric_name{{label="value"}})')
-    rest = text[match.end() :].strip()
+    rest = text[match.end() :].strip() if match is not None else text
     matchers: list[Matcher] = []
     if rest:
         if not (rest.startswith("{") and rest.endswith("}")):
@@ -78,7 +78,9 @@ def parse_selector(text: str) -> Selector:
                     raise ValueError(f"{text!r}: invalid regex {value!r}: {exc}") from None
             matchers.append(Matcher(label, op, value))
             position = found.end()
-    return Selector(match.group(0), tuple(matchers))
+    if match is None and not any(m.label == "__name__" and m.op in ("=", "=~") for m in matchers):
+        raise ValueError(f'{text!r}: without a metric name, give {{__name__=~"a|b"}}')
+    return Selector(match.group(0) if match is not None else "", tuple(matchers))
 
 
 def _check_selector(text: str) -> str:
@@ -122,8 +124,12 @@ class MetricsProbe(ProbeSpec):
     """Counter series summed on top of the ratio, e.g. `http_requests_total{status=~"5.."}`."""
     denominator: SelectorText | None = None
     """Counter series summed below the ratio, e.g. `http_requests_total`."""
-    gauge: SelectorText | None = None
-    """Gauge series, e.g. `database_connections_active`."""
+    gauge: SelectorText | Annotated[list[SelectorText], Field(min_length=1)] | None = Field(
+        default=None,
+        description="Gauge series, e.g. database_connections_active. Several metrics, each"
+        " compared on its own (the detail names the worst): a list [cpu_usage, memory_usage]"
+        ' or a name regex {__name__=~"cpu_usage|memory_usage"}.',
+    )
     capacity: SelectorText | None = None
     """Compare `gauge / capacity` instead of the gauge itself, e.g. `database_connections_max`."""
     aggregate: Literal["sum", "max", "min", "avg"] | None = None
@@ -155,6 +161,11 @@ class MetricsProbe(ProbeSpec):
             raise ValueError("'numerator' and 'denominator' go together")
         if self.capacity is not None and self.gauge is None:
             raise ValueError("'capacity' needs 'gauge'")
+        if self.capacity is not None and self.several_gauges:
+            raise ValueError("'capacity' goes with one gauge metric, not several")
+        named = (self.histogram, self.numerator, self.denominator, self.capacity)
+        if any(text is not None and not parse_selector(text).name for text in named):
+            raise ValueError("only 'gauge' may name its metrics by a {__name__=~...} regex")
         if self.aggregate is not None and self.gauge is None:
             raise ValueError("'aggregate' applies to 'gauge' only")
         if self.artifact is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+", self.artifact):
@@ -168,9 +179,23 @@ class MetricsProbe(ProbeSpec):
             return f"p{self.quantile * 100:g}"
         if self.numerator is not None:
             return "ratio"
-        assert self.gauge is not None
-        name = parse_selector(self.gauge).name
+        if self.several_gauges:
+            return "each of " + ", ".join(self.gauges)
+        name = parse_selector(self.gauges[0]).name
         return f"{name}/capacity" if self.capacity is not None else name
+
+    @property
+    def gauges(self) -> list[str]:
+        """The gauge selectors as written (one, or the list)."""
+        if self.gauge is None:
+            return []
+        return [self.gauge] if isinstance(self.gauge, str) else list(self.gauge)
+
+    @property
+    def several_gauges(self) -> bool:
+        """Whether the gauge names several metrics, each compared on its own."""
+        gauges = self.gauges
+        return len(gauges) > 1 or any(not parse_selector(text).name for text in gauges)
 
     def effective_aggregate(self) -> str:
         """The aggregation applied to gauge series."""
@@ -184,7 +209,7 @@ class MetricsProbe(ProbeSpec):
         elif self.numerator is not None:
             what = f"{self.numerator} / {self.denominator}"
         else:
-            what = f"{self.effective_aggregate()}({self.gauge})"
+            what = ", ".join(f"{self.effective_aggregate()}({text})" for text in self.gauges)
             if self.capacity is not None:
                 what += f" / {self.effective_aggregate()}({self.capacity})"
         return f"{self.url} {what}"

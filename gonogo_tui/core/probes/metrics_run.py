@@ -12,6 +12,8 @@ from gonogo_tui.core.probes.base import Observation, ProbeContext
 from gonogo_tui.core.probes.http_share import headers_key, shared_request
 from gonogo_tui.core.probes.metrics import MetricsProbe, Selector, parse_selector
 from gonogo_tui.core.probes.metrics_parse import Exposition, Sample, parse_exposition
+from gonogo_tui.core.probes.metrics_series import aggregate as combine
+from gonogo_tui.core.probes.metrics_series import measure_each, unknown_label_notes
 
 MAX_SCRAPE_BYTES = 32 * 1024 * 1024
 """A larger exposition is refused rather than parsed."""
@@ -39,6 +41,9 @@ async def _run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observati
     )
     text, exposition = await shared_request(ctx, key, lambda: _scrape_and_parse(spec, ctx))
     artifacts = {spec.artifact: text} if spec.artifact else {}
+    if spec.several_gauges:
+        ok, value, detail, output = measure_several(spec, exposition)
+        return Observation(ok=ok, value=value, detail=detail, output=output, artifacts=artifacts)
     measured, note, output = measure(spec, exposition)
     scaled = measured * spec.scale
     value = f"{spec.label} {fmt_number(scaled)}{spec.unit}"
@@ -82,6 +87,22 @@ def parse_samples(text: str, content_type: str = "text/plain") -> list[Sample]:
     return parse_exposition(text, content_type).samples
 
 
+def measure_several(spec: MetricsProbe, exposition: Exposition) -> tuple[bool, str, str, str]:
+    """Several gauge metrics, each compared (`metrics_series.measure_each`), with the notes
+    on matchers that filter nothing.
+
+    Raises:
+        ProbeError: a family the gauges name did not parse, or a gauge has no data.
+    """
+    named = [name for text in spec.gauges if (name := parse_selector(text).name)]
+    failures = exposition.failures_for(named)
+    if failures:
+        raise ProbeError("; ".join(failures))
+    notes = unknown_label_notes(spec.gauges, exposition.samples)
+    ok, value, detail, output = measure_each(spec, exposition.samples)
+    return ok, value, "; ".join([detail, *notes]), output
+
+
 def measure(spec: MetricsProbe, scraped: Exposition | Sequence[Sample]) -> tuple[float, str, str]:
     """The spec's measure (before `scale`), a note, and an output text listing what was used.
 
@@ -90,11 +111,13 @@ def measure(spec: MetricsProbe, scraped: Exposition | Sequence[Sample]) -> tuple
             is undefined (no observations, 0 / 0, a summary without that quantile).
     """
     exposition = scraped if isinstance(scraped, Exposition) else Exposition(list(scraped))
-    texts = (spec.histogram, spec.numerator, spec.denominator, spec.gauge, spec.capacity)
+    texts = [spec.histogram, spec.numerator, spec.denominator, *spec.gauges, spec.capacity]
     names = [parse_selector(text).name for text in texts if text is not None]
     failures = exposition.failures_for(names)
     if failures:
         raise ProbeError("; ".join(failures))
+    # Before measuring: a matcher that drops every series is "no data", not a 0 ratio.
+    notes = unknown_label_notes([text for text in texts if text is not None], exposition.samples)
     if spec.histogram is not None:
         assert spec.quantile is not None
         value, note, output = _quantile(spec.quantile, parse_selector(spec.histogram), exposition)
@@ -103,11 +126,11 @@ def measure(spec: MetricsProbe, scraped: Exposition | Sequence[Sample]) -> tuple
         top, bottom = parse_selector(spec.numerator), parse_selector(spec.denominator)
         value, note, output = _ratio(top, bottom, exposition.samples)
     else:
-        assert spec.gauge is not None
         capacity = parse_selector(spec.capacity) if spec.capacity is not None else None
         value, note, output = _gauge(
-            parse_selector(spec.gauge), capacity, spec.effective_aggregate(), exposition.samples
+            parse_selector(spec.gauges[0]), capacity, spec.effective_aggregate(), exposition.samples
         )
+    note += "".join(f"; {text}" for text in notes)
     lenient = {exposition.family_of(name) for name in names} & exposition.lenient.keys()
     for family in sorted(lenient):
         note += (
@@ -267,7 +290,7 @@ def _gauge(
     if not used:
         raise ProbeError(f"no series match {_show(gauge)}")
     if capacity is None:
-        value = _aggregate(aggregate, [s.value for s in used])
+        value = combine(aggregate, [s.value for s in used])
         note = f"{aggregate} over {plural(len(used), 'series', 'series')}"
         return value, note, _listing("gauge", used)
     limit_series = select(capacity, samples)
@@ -292,8 +315,8 @@ def _gauge(
         left_out = f"; left out {shown} (negative: no limit)"
         if unmatched:
             left_out += " with " + ", ".join(_series(s) for s in unmatched[:3])
-    value = _aggregate(aggregate, [s.value for s in used])
-    limit = _aggregate(aggregate, [s.value for s in limit_series])
+    value = combine(aggregate, [s.value for s in used])
+    limit = combine(aggregate, [s.value for s in limit_series])
     if limit == 0:
         raise ProbeError(f"{_show(capacity)} is 0")
     output = _listing("gauge", used) + "\n" + _listing("capacity", limit_series)
@@ -301,16 +324,6 @@ def _gauge(
         output += "\n" + _listing("left out (capacity below 0: no limit)", unlimited)
     note = f"{aggregate} over {plural(len(used), 'series', 'series')}"
     return value / limit, f"{fmt_number(value)} of {fmt_number(limit)} ({note}){left_out}", output
-
-
-def _aggregate(how: str, values: list[float]) -> float:
-    if how == "sum":
-        return sum(values)
-    if how == "min":
-        return min(values)
-    if how == "avg":
-        return sum(values) / len(values)
-    return max(values)
 
 
 def _listing(title: str, samples: Sequence[Sample]) -> str:

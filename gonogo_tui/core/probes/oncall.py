@@ -24,6 +24,8 @@ class OnCallProbe(ReadsFiles):
     `timezone`). A start is inclusive and an end exclusive; a date alone as the end
     covers that whole day. Where rows overlap, the last one naming a role wins, so
     overrides go at the bottom. Empty cells and `-`, `TBD`, `TBA`, `?`, `n/a` name nobody.
+    Without an end column (or `end` in no YAML shift), a rotation: each shift runs until
+    the next row's start (`| Week starting | Primary | Secondary |`).
     """
 
     kind: Literal["oncall"] = "oncall"

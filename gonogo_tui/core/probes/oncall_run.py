@@ -21,6 +21,8 @@ from gonogo_tui.core.types import format_duration
 MAX_SCHEDULE_BYTES = 4 * 1024 * 1024
 """Larger schedules are refused."""
 START_COLUMNS = ("start", "from", "begin", "starts")
+START_WORDS = ("start", "starts", "starting", "begin", "begins", "beginning", "from")
+"""Words that make a column the start column anywhere in its name (`Week starting`)."""
 END_COLUMNS = ("end", "to", "until", "ends")
 ROLE_COLUMNS = ("role",)
 NAME_COLUMNS = ("name", "who", "person", "engineer", "on-call", "oncall")
@@ -141,27 +143,34 @@ def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
         if header is not None and index + 1 < len(lines) and _is_rule(lines[index + 1]):
             columns = [cell.lower().strip("* ") for cell in header]
             start_col = _find(columns, START_COLUMNS)
+            if start_col is None:
+                start_col = _find_word(columns, START_WORDS)
             end_col = _find(columns, END_COLUMNS)
             role_cols = {role: _find(columns, (role,)) for role in spec.roles}
             role_col, name_col = _find(columns, ROLE_COLUMNS), _find(columns, NAME_COLUMNS)
-            if start_col is None or end_col is None:
+            if start_col is None:
                 pass
             elif None not in role_cols.values():
-                return _rows(lines, index + 2, start_col, end_col, role_cols, zone, name)
+                rows = _rows(lines, index + 2, start_col, end_col, role_cols, zone, name)
+                return rows if end_col is not None else until_next_start(rows, name)
             elif role_col is not None and name_col is not None:
-                return _role_rows(
+                rows = _role_rows(
                     lines, index + 2, start_col, end_col, role_col, name_col, zone, name
                 )
+                return rows if end_col is not None else until_next_start(rows, name)
         index += 1
     wanted = ", ".join(["start", "end", *spec.roles])
-    raise ProbeError(f"{name}: no markdown table with columns {wanted} (or start, end, role, name)")
+    raise ProbeError(
+        f"{name}: no markdown table with columns {wanted} (or start, end, role, name;"
+        " end may be left out: a shift then runs until the next row's start)"
+    )
 
 
 def _rows(
     lines: list[str],
     first: int,
     start_col: int,
-    end_col: int,
+    end_col: int | None,
     role_cols: dict[str, int | None],
     zone: ZoneInfo,
     name: str,
@@ -174,7 +183,7 @@ def _rows(
         where = f"{name}:{number + 1}"
         cell = _cell_reader(cells)
         start = _moment(cell(start_col), zone, where, is_end=False)
-        end = _moment(cell(end_col), zone, where, is_end=True)
+        end = start if end_col is None else _moment(cell(end_col), zone, where, is_end=True)
         people = {role: cell(column) for role, column in role_cols.items()}
         shifts.append(Shift(start, end, people, f"line {number + 1}"))
     return shifts
@@ -184,7 +193,7 @@ def _role_rows(
     lines: list[str],
     first: int,
     start_col: int,
-    end_col: int,
+    end_col: int | None,
     role_col: int,
     name_col: int,
     zone: ZoneInfo,
@@ -199,7 +208,7 @@ def _role_rows(
         where = f"{name}:{number + 1}"
         cell = _cell_reader(cells)
         start = _moment(cell(start_col), zone, where, is_end=False)
-        end = _moment(cell(end_col), zone, where, is_end=True)
+        end = start if end_col is None else _moment(cell(end_col), zone, where, is_end=True)
         role = cell(role_col).lower()
         shifts.append(Shift(start, end, {role: cell(name_col)}, f"line {number + 1}"))
     return shifts
@@ -232,6 +241,41 @@ def _find(columns: list[str], names: tuple[str, ...]) -> int | None:
         if column in names or column.split(" ")[0] in names:
             return position
     return None
+
+
+def _find_word(columns: list[str], words: tuple[str, ...]) -> int | None:
+    for position, column in enumerate(columns):
+        if any(word in words for word in re.split(r"[\s_-]+", column)):
+            return position
+    return None
+
+
+def until_next_start(shifts: list[Shift], name: str) -> list[Shift]:
+    """End each shift where the next one (of the same roles) starts: a rotation written
+    with a start column alone (`Week starting`). The last shift lasts as long as the one
+    before it (the rotation's period).
+
+    Raises:
+        ProbeError: a rotation with a single row, so no period to go by.
+    """
+    chains: dict[tuple[str, ...], list[Shift]] = {}
+    for shift in shifts:
+        chains.setdefault(tuple(sorted(shift.people)), []).append(shift)
+    ended: dict[int, Shift] = {}
+    for chain in chains.values():
+        starts = sorted({shift.start for shift in chain})
+        if len(starts) < 2:
+            raise ProbeError(
+                f"{name}: a schedule without an end column needs two starts or more"
+                " (a shift runs until the next row's start)"
+            )
+        period = starts[-1] - starts[-2]
+        for shift in chain:
+            later = [start for start in starts if start > shift.start]
+            end = later[0] if later else shift.start + period
+            ended[id(shift)] = Shift(shift.start, end, shift.people, shift.where)
+    # The file's order is kept: where rows overlap, the later one still wins.
+    return [ended[id(shift)] for shift in shifts]
 
 
 def _moment(raw: object, zone: ZoneInfo, where: str, *, is_end: bool) -> dt.datetime:
@@ -268,22 +312,25 @@ def _yaml_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
         raise ProbeError(f"{name}: expected a mapping with a 'shifts' list")
     zone = _zone(str(document.get("timezone") or spec.timezone), name)
     shifts = []
-    for number, item in enumerate(document["shifts"]):
+    items: list[Any] = document["shifts"]
+    # No shift with an end: a rotation, each shift running until the next one starts.
+    rotation = all(isinstance(item, dict) and "end" not in item for item in items)
+    for number, item in enumerate(items):
         where = f"{name}: shifts[{number}]"
-        if not isinstance(item, dict) or "start" not in item or "end" not in item:
-            raise ProbeError(f"{where}: needs 'start' and 'end'")
+        if not isinstance(item, dict) or "start" not in item or ("end" not in item) != rotation:
+            raise ProbeError(f"{where}: needs 'start' and 'end' (or no shift has an 'end')")
         people = {
             role: "" if item.get(role) is None else str(item.get(role)) for role in spec.roles
         }
         shifts.append(
             Shift(
                 _moment(item["start"], zone, where, is_end=False),
-                _moment(item["end"], zone, where, is_end=True),
+                _moment(item["start" if rotation else "end"], zone, where, is_end=not rotation),
                 people,
                 f"shifts[{number}]",
             )
         )
-    return shifts
+    return until_next_start(shifts, name) if rotation else shifts
 
 
 __all__ = ["Shift", "parse_schedule", "run_oncall_probe"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
 from gonogo_tui.core.types import Compare, Duration, PositiveDuration
@@ -36,6 +36,17 @@ class SqlProbe(ProbeSpec):
     """Expected row count, e.g. `== 0` (no rows) or `>= 1`."""
     value: ColumnCheck | None = None
     """A column compared."""
+    values: list[ColumnCheck] = Field(
+        default_factory=list,
+        description="Several columns compared, e.g. [{column: age_s, compare: '< 600'},"
+        " {column: status, compare: '== done'}]: all must hold; the detail names each"
+        " column with its measured value. Checked after 'value' when both are given.",
+    )
+
+    @property
+    def column_checks(self) -> list[ColumnCheck]:
+        """`value` then `values`: every column check, in the order they run."""
+        return ([self.value] if self.value is not None else []) + list(self.values)
 
     @field_validator("query")
     @classmethod
@@ -51,8 +62,7 @@ class SqlProbe(ProbeSpec):
         parts = []
         if self.rows is not None:
             parts.append(f"rows {self.rows}")
-        if self.value is not None:
-            parts.append(f"{self.value.column} {self.value.compare}")
+        parts.extend(f"{check.column} {check.compare}" for check in self.column_checks)
         return ", ".join(parts) or "query succeeds"
 
     async def run(self, ctx: ProbeContext) -> Observation:

@@ -62,7 +62,7 @@ async def run_sql_probe(spec: SqlProbe, ctx: ProbeContext) -> Observation:
             columns = [column.name for column in cursor.description or ()]
             if not columns:
                 rows: list[tuple[Any, ...]] = []
-            elif spec.value is not None and spec.value.rows == "all":
+            elif any(check.rows == "all" for check in spec.column_checks):
                 rows = await cursor.fetchall()
             else:
                 rows = await cursor.fetchmany(OUTPUT_ROWS)
@@ -105,35 +105,57 @@ def _evaluate(
                 detail=f"{count_text} (expected rows {spec.rows})",
                 output=output,
             )
-    check = spec.value
-    if check is None:
+    checks = spec.column_checks
+    if not checks:
         return Observation(ok=True, value=count_text, detail=count_text, output=output)
+    if len(checks) == 1:
+        ok, value, detail = _column_result(checks[0], columns, rows, count_text, clip)
+        return Observation(ok=ok, value=value, detail=detail, output=output)
+    # Several columns: every one is measured and named, the unmet ones first.
+    results = [_column_result(check, columns, rows, count_text, clip) for check in checks]
+    unmet = [result for result in results if not result[0]]
+    if unmet:
+        named = [detail for _, _, detail in unmet]
+        named += [detail.split("; ")[0] for ok, _, detail in results if ok]
+        return Observation(
+            ok=False,
+            value=", ".join(value for _, value, _ in unmet),
+            detail=one_line("; ".join(named)),
+            output=output,
+        )
+    named = [detail.split("; ")[0] for _, _, detail in results]
+    values = [value for _, value, _ in results]
+    return Observation(
+        ok=True,
+        value=", ".join(values),
+        detail=one_line("; ".join([*named, count_text])),
+        output=output,
+    )
 
+
+def _column_result(
+    check: ColumnCheck,
+    columns: list[str],
+    rows: Sequence[Sequence[Any]],
+    count_text: str,
+    clip: Callable[[str, int], str],
+) -> tuple[bool, str, str]:
+    """One column check: whether it holds, its value, and its detail (`name = value; N rows`)."""
     index = _column_index(check, columns)
     name = columns[index]
     checked_rows = rows if check.rows == "all" else rows[:1]
     if not checked_rows and check.rows == "first":
-        return Observation(
-            ok=False, value="no rows", detail=f"no row to read {name} from", output=output
-        )
+        return False, "no rows", f"no row to read {name} from"
     for number, row in enumerate(checked_rows, start=1):
         cell = row[index]
         shown = clip(_cell_text(cell), 60)
         if not _cell_holds(check, cell, name, clip):
             where = f"row {number}: " if check.rows == "all" else ""
-            return Observation(
-                ok=False,
-                value=shown,
-                detail=one_line(f"{where}{name} = {shown} (expected {check.compare})"),
-                output=output,
-            )
+            return False, shown, one_line(f"{where}{name} = {shown} (expected {check.compare})")
     if check.rows == "all":
-        detail = f"{name} {check.compare} in all {count_text}"
-        return Observation(ok=True, value=count_text, detail=detail, output=output)
+        return True, count_text, f"{name} {check.compare} in all {count_text}"
     shown = clip(_cell_text(checked_rows[0][index]), 60)
-    return Observation(
-        ok=True, value=shown, detail=one_line(f"{name} = {shown}; {count_text}"), output=output
-    )
+    return True, shown, one_line(f"{name} = {shown}; {count_text}")
 
 
 def _column_index(check: ColumnCheck, columns: list[str]) -> int:

@@ -202,3 +202,71 @@ async def test_folder_with_contains_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "dir").mkdir()
     with pytest.raises(ProbeError, match="is a folder"):
         await _run(tmp_path, path="dir", contains=["x"])
+
+
+SIGNATURES = (
+    "# Approvals\nAlice signed: 2026-11-25\nBob signed: 2026-11-12\nCarol signed: 2026-11-24\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("date_match", "ok", "value", "detail"),
+    [
+        ("first", True, "36h old", "signoff.md dated 2026-11-25T00:00:00.000Z: 36h old, within 7d"),
+        (
+            "newest",
+            True,
+            "36h old",
+            "signoff.md newest of 3 dates 2026-11-25T00:00:00.000Z (line 2): 36h old, within 7d",
+        ),
+        (
+            "oldest",
+            False,
+            "14.5d old",
+            "signoff.md oldest of 3 dates 2026-11-12T00:00:00.000Z (line 3): 14.5d old, older than 7d",
+        ),
+        (
+            "all",
+            False,
+            "14.5d old",
+            "signoff.md oldest of 3 dates 2026-11-12T00:00:00.000Z (line 3): 14.5d old, older than 7d",
+        ),
+    ],
+)
+async def test_date_match_chooses_which_dates_count(
+    tmp_path: Path, date_match: str, ok: bool, value: str, detail: str
+) -> None:
+    """`date_match: all`: every approver's date within 7 days, the oldest named (issue 21)."""
+    _touch(tmp_path / "signoff.md", timedelta(0), SIGNATURES)
+    observation = await _run(
+        tmp_path,
+        path="signoff.md",
+        date_regex=r"signed: (\S+)",
+        max_age="7d",
+        date_match=date_match,
+    )
+    assert observation.ok is ok, observation.detail
+    assert observation.value == value
+    assert observation.detail == f"{tmp_path / detail}"
+
+
+async def test_date_match_all_passes_only_when_every_date_is_recent(tmp_path: Path) -> None:
+    recent = SIGNATURES.replace("2026-11-12", "2026-11-23")
+    _touch(tmp_path / "signoff.md", timedelta(0), recent)
+    fields: dict[str, Any] = {
+        "path": "signoff.md",
+        "date_regex": r"signed: (\S+)",
+        "max_age": "7d",
+        "date_match": "all",
+    }
+    passing = await _run(tmp_path, **fields)
+    assert passing.ok, passing.detail
+    assert passing.detail == str(tmp_path) + "/" + (
+        "signoff.md oldest of 3 dates 2026-11-23T00:00:00.000Z (line 3): 3.5d old, within 7d"
+    )
+    _touch(tmp_path / "signoff.md", timedelta(0), recent + "Dave signed: soon\n")
+    with pytest.raises(ProbeError, match=r"signoff.md:5: 'soon' is not a date \(ISO 8601\)"):
+        await _run(tmp_path, **fields)
+    assert _probe(**fields).expectation() == "exists, every date's age <= 7d"
+    with pytest.raises(ValueError, match="'date_match' needs 'date_regex'"):
+        _probe(path="x", max_age="7d", date_match="all")

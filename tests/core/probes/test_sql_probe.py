@@ -169,3 +169,38 @@ async def _catch(dsn: str) -> str:
     except ProbeError as error:
         return str(error)
     raise AssertionError("the probe did not fail")
+
+
+async def test_several_columns_must_all_hold_and_each_is_named(probe_pg: LocalPostgres) -> None:
+    """`values`: age and status and kind of one row, no CASE expression (issue 21)."""
+    query = "SELECT 42 AS age_s, 'done' AS status, 'full' AS kind"
+    checks = [
+        {"column": "age_s", "compare": "< 600"},
+        {"column": "status", "compare": "== done"},
+        {"column": "kind", "compare": "== full"},
+    ]
+    passing = await _run(dsn=probe_pg.dsn(), query=query, values=checks)
+    assert passing.ok, passing.detail
+    assert passing.detail == "age_s = 42; status = done; kind = full; 1 row"
+    assert passing.value == "42, done, full"
+    assert _probe(dsn="x", query=query, values=checks).expectation() == (
+        "age_s < 600, status == done, kind == full"
+    )
+
+    failing = await _run(
+        dsn=probe_pg.dsn(),
+        query="SELECT 42 AS age_s, 'failed' AS status, 'full' AS kind",
+        values=checks,
+    )
+    assert not failing.ok
+    assert failing.value == "failed"
+    assert failing.detail == "status = failed (expected == done); age_s = 42; kind = full"
+
+    with_value = await _run(
+        dsn=probe_pg.dsn(),
+        query=query,
+        value={"column": "age_s", "compare": "> 100"},
+        values=[{"column": "status", "compare": "== done"}],
+    )
+    assert not with_value.ok
+    assert with_value.detail == "age_s = 42 (expected > 100); status = done"

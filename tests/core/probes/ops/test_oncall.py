@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.probes.base import Status
 from tests.core.probes.ops.helpers import T0, context, run_engine, spec
 
@@ -176,3 +177,78 @@ def test_unknown_timezone_is_a_checklist_error() -> None:
 
 def test_now_is_thursday() -> None:
     assert T0.strftime("%a") == "Thu"
+
+
+ROTATION = """# Weekly rotation
+
+Timezone: Europe/Istanbul
+
+| Week starting | Primary     | Secondary   |
+|---------------|-------------|-------------|
+| 2026-11-16    | Mert Demir  | Ayse Yilmaz |
+| 2026-11-23    | Ayse Yilmaz | Mert Demir  |
+| 2026-11-30    | Can Oz      | Deniz Kaya  |
+"""
+
+
+def test_a_rotation_with_only_a_start_column(tmp_path: Path) -> None:
+    """`Week starting` alone: a shift runs until the next row's start (issue 21)."""
+    write(tmp_path, "oncall.md", ROTATION)
+    probe = spec(kind="oncall", path="oncall.md")
+    result = run_engine(probe, context(tmp_path))
+    assert result.status is Status.PASS, result.detail
+    assert result.value == "primary Ayse Yilmaz, secondary Mert Demir"
+    # Midnight of 30 November in Istanbul (UTC+3), not in UTC.
+    assert result.detail == "on duty per line 8; next hand-over in 3.5d (2026-11-29 21:00 UTC)"
+    # 29 November, 22:00 UTC is already 30 November in Istanbul: Can Oz's week.
+    late = run_engine(probe, context(tmp_path, now=datetime(2026, 11, 29, 22, 0, tzinfo=UTC)))
+    assert late.value == "primary Can Oz, secondary Deniz Kaya"
+    # The last row lasts a week like the others, then nobody is on duty.
+    after = run_engine(probe, context(tmp_path, now=datetime(2026, 12, 7, 0, 0, tzinfo=UTC)))
+    assert after.status is Status.FAIL
+    assert after.detail == "no shift covers 2026-12-07 00:00 UTC"
+
+
+def test_a_rotation_in_the_zone_the_variable_gives(tmp_path: Path) -> None:
+    """Without a `Timezone:` line the probe's `timezone` (often `${ONCALL_TZ}`) applies."""
+    write(tmp_path, "oncall.md", ROTATION.replace("Timezone: Europe/Istanbul\n", ""))
+    probe = spec(kind="oncall", path="oncall.md", timezone="America/New_York")
+    result = run_engine(probe, context(tmp_path))
+    assert result.detail == "on duty per line 7; next hand-over in 3.8d (2026-11-30 05:00 UTC)"
+
+
+def test_a_yaml_rotation_and_a_single_start(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "oncall.yaml",
+        "timezone: UTC\nshifts:\n"
+        "  - {start: 2026-11-19, primary: Lee, secondary: Sam}\n"
+        "  - {start: 2026-11-26 11:00, primary: Sam, secondary: Lee}\n",
+    )
+    result = run_engine(spec(kind="oncall", path="oncall.yaml"), context(tmp_path))
+    assert result.value == "primary Lee, secondary Sam"
+    assert result.detail == "on duty per shifts[0]; next hand-over in 60m (2026-11-26 11:00 UTC)"
+    write(
+        tmp_path,
+        "one.md",
+        "| Week starting | Primary | Secondary |\n|---|---|---|\n| 2026-11-23 | a | b |\n",
+    )
+    single = run_engine(spec(kind="oncall", path="one.md"), context(tmp_path))
+    assert single.status is Status.ERROR
+    assert "needs two starts or more" in single.detail
+
+
+def test_a_rotation_zone_from_a_checklist_variable(tmp_path: Path) -> None:
+    """`timezone: ${ONCALL_TZ}` in the checklist: the zone the environment gives."""
+    write(tmp_path, "oncall.md", ROTATION.replace("Timezone: Europe/Istanbul\n", ""))
+    checklist = tmp_path / "checklist.yaml"
+    checklist.write_text(
+        "title: t\nsections:\n  - id: s\n    title: s\n    criteria:\n      - id: c\n"
+        "        title: c\n        probe: {kind: oncall, path: oncall.md, timezone: '${ONCALL_TZ}'}\n"
+    )
+    loaded = load_checklist(checklist, environ={"ONCALL_TZ": "Asia/Tokyo"})
+    probe = loaded.sections[0].criteria[0].probe
+    assert probe is not None
+    result = run_engine(probe, context(tmp_path))
+    # Midnight of 30 November in Tokyo (UTC+9) is 29 November, 15:00 UTC.
+    assert result.detail == "on duty per line 7; next hand-over in 3.2d (2026-11-29 15:00 UTC)"
