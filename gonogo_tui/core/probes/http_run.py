@@ -51,6 +51,11 @@ async def prepare_client(ctx: ProbeContext, *, insecure: bool) -> None:
             pass
 
 
+async def prepare_http_probe(spec: HttpProbe, ctx: ProbeContext) -> None:
+    """The registry's warm-up for `http`: the shared client of the probe's TLS mode."""
+    await prepare_client(ctx, insecure=spec.insecure)
+
+
 class _Unmet(Exception):
     """A check that was measured and not met (internal: becomes a FAIL)."""
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
+from gonogo_tui.core.probes.base import ProbeSpec, StrictModel
 from gonogo_tui.core.types import Compare, Duration, PositiveDuration
 
 
@@ -54,8 +54,3 @@ class SqlProbe(ProbeSpec):
         if self.value is not None:
             parts.append(f"{self.value.column} {self.value.compare}")
         return ", ".join(parts) or "query succeeds"
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.sql_run import run_sql_probe
-
-        return await run_sql_probe(self, ctx)
