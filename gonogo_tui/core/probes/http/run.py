@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
-from gonogo_tui.core.probes.http import HttpProbe, JsonCheck, parse_json_path
+from gonogo_tui.core.probes.http.spec import HttpProbe, JsonCheck, parse_json_path
 from gonogo_tui.core.probes.http_pool import leased_client
 from gonogo_tui.core.probes.http_share import headers_key, shared_request
 from gonogo_tui.core.redaction import (
