@@ -5,7 +5,8 @@ and its runner (the client library and the checks, needed only when it runs). Sp
 import runners: this table names each kind's runner as a module and function, and
 `ProbeSpec.run` imports it on first use, so loading a checklist imports no client library
 and no spec depends on its runner. A new kind adds its spec to `AnyProbe`
-(`probes/__init__.py`) and one line here.
+(`probes/__init__.py`), one line here, and its two modules to the import contract in
+`pyproject.toml` ("probe specs ... never import a probe runner").
 
 This module imports nothing of gonogo's: the spec base calls it, and the runners it loads
 import the specs.
@@ -27,41 +28,43 @@ Prepare = Callable[[Any, Any], Awaitable[None]]
 
 @dataclass(frozen=True)
 class RunnerRef:
-    """Where a kind's runner lives: a module and the names of its functions."""
+    """Where a kind's runner lives, as `module:function` references (imported on use)."""
 
-    module: str
-    """Dotted module name, imported on the kind's first run."""
     run: str
     """The coroutine function `(spec, ctx) -> Observation`."""
     prepare: str | None = None
     """An optional coroutine function `(spec, ctx) -> None` warming up what `run` needs."""
 
 
-_PROBES = "gonogo_tui.core.probes"
+_P = "gonogo_tui.core.probes"
 
 RUNNERS: Mapping[str, RunnerRef] = MappingProxyType(
     {
-        "command": RunnerRef(f"{_PROBES}.command_run", "run_command_probe"),
-        "coverage": RunnerRef(f"{_PROBES}.coverage_run", "run_coverage_probe"),
-        "file": RunnerRef(f"{_PROBES}.file_run", "run_file_probe"),
-        "github_runs": RunnerRef(f"{_PROBES}.github_runs_run", "run_github_runs_probe"),
-        "grafana_dashboard": RunnerRef(f"{_PROBES}.grafana.run", "run_grafana_probe"),
-        "http": RunnerRef(f"{_PROBES}.http.run", "run_http_probe", "prepare_http_probe"),
-        "junit": RunnerRef(f"{_PROBES}.junit_run", "run_junit_probe"),
-        "metrics": RunnerRef(f"{_PROBES}.metrics_run", "run_metrics_probe"),
-        "oncall": RunnerRef(f"{_PROBES}.oncall_run", "run_oncall_probe"),
-        "pg_health": RunnerRef(f"{_PROBES}.pg_health_run", "run_pg_health_probe"),
-        "pgbouncer": RunnerRef(f"{_PROBES}.pgbouncer_run", "run_pgbouncer_probe"),
-        "prometheus": RunnerRef(f"{_PROBES}.prometheus_run", "run_prometheus_probe"),
-        "sql": RunnerRef(f"{_PROBES}.sql_run", "run_sql_probe"),
-        "window": RunnerRef(f"{_PROBES}.window_run", "run_window_probe"),
+        "command": RunnerRef(f"{_P}.command_run:run_command_probe"),
+        "coverage": RunnerRef(f"{_P}.coverage_run:run_coverage_probe"),
+        "file": RunnerRef(f"{_P}.file_run:run_file_probe"),
+        "github_runs": RunnerRef(f"{_P}.github_runs_run:run_github_runs_probe"),
+        "grafana_dashboard": RunnerRef(f"{_P}.grafana.run:run_grafana_probe"),
+        "http": RunnerRef(
+            f"{_P}.http.run:run_http_probe", prepare=f"{_P}.http.warm_up:prepare_http_probe"
+        ),
+        "junit": RunnerRef(f"{_P}.junit_run:run_junit_probe"),
+        "metrics": RunnerRef(f"{_P}.metrics_run:run_metrics_probe"),
+        "oncall": RunnerRef(f"{_P}.oncall_run:run_oncall_probe"),
+        "pg_health": RunnerRef(f"{_P}.pg_health_run:run_pg_health_probe"),
+        "pgbouncer": RunnerRef(f"{_P}.pgbouncer_run:run_pgbouncer_probe"),
+        "prometheus": RunnerRef(f"{_P}.prometheus_run:run_prometheus_probe"),
+        "sql": RunnerRef(f"{_P}.sql_run:run_sql_probe"),
+        "window": RunnerRef(f"{_P}.window_run:run_window_probe"),
     }
 )
 """Every shipped kind, by its `kind` value."""
 
 
-def _function(ref: RunnerRef, name: str) -> Any:
-    return getattr(importlib.import_module(ref.module), name)
+def load(reference: str) -> Any:
+    """The object a `module:name` reference names, its module imported now if need be."""
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def runner_for(kind: str) -> Run:
@@ -70,7 +73,7 @@ def runner_for(kind: str) -> Run:
     Raises:
         KeyError: no runner is registered for `kind`.
     """
-    run: Run = _function(RUNNERS[kind], RUNNERS[kind].run)
+    run: Run = load(RUNNERS[kind].run)
     return run
 
 
@@ -79,8 +82,8 @@ def preparer_for(kind: str) -> Prepare | None:
     ref = RUNNERS.get(kind)
     if ref is None or ref.prepare is None:
         return None
-    prepare: Prepare = _function(ref, ref.prepare)
+    prepare: Prepare = load(ref.prepare)
     return prepare
 
 
-__all__ = ["RUNNERS", "Prepare", "Run", "RunnerRef", "preparer_for", "runner_for"]
+__all__ = ["RUNNERS", "Prepare", "Run", "RunnerRef", "load", "preparer_for", "runner_for"]

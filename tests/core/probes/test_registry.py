@@ -7,6 +7,7 @@ import asyncio
 import inspect
 import subprocess
 import sys
+import tomllib
 import typing
 from pathlib import Path
 
@@ -75,3 +76,18 @@ def test_probe_modules_hold_no_import_cycle() -> None:
         if graph.chain_exists(imported=module, importer=imported)
     ]
     assert cycles == []
+
+
+def test_the_import_contract_covers_every_runner_and_warm_up() -> None:
+    """A new kind's runner left out of the contract could be imported by a spec unseen."""
+    pyproject = Path(__file__).resolve().parents[3] / "pyproject.toml"
+    contracts = tomllib.loads(pyproject.read_text())["tool"]["importlinter"]["contracts"]
+    (contract,) = [c for c in contracts if "never import a probe runner" in c["name"]]
+    modules = {
+        reference.partition(":")[0]
+        for ref in registry.RUNNERS.values()
+        for reference in (ref.run, ref.prepare)
+        if reference is not None
+    }
+    assert modules <= set(contract["forbidden_modules"])
+    assert "gonogo_tui.core.checklist" in contract["source_modules"]

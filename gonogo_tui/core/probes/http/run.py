@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.execution.http_pool import leased_client
+from gonogo_tui.core.execution.http_share import headers_key, shared_request
 from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
 from gonogo_tui.core.probes.http.spec import HttpProbe, JsonCheck, parse_json_path
-from gonogo_tui.core.probes.http_pool import leased_client
-from gonogo_tui.core.probes.http_share import headers_key, shared_request
 from gonogo_tui.core.redaction import (
     is_sensitive_key,
     secrets_in_text,
@@ -49,11 +49,6 @@ async def prepare_client(ctx: ProbeContext, *, insecure: bool) -> None:
     if ctx.shared is not None:
         async with leased_client(ctx, insecure=insecure):
             pass
-
-
-async def prepare_http_probe(spec: HttpProbe, ctx: ProbeContext) -> None:
-    """The registry's warm-up for `http`: the shared client of the probe's TLS mode."""
-    await prepare_client(ctx, insecure=spec.insecure)
 
 
 class _Unmet(Exception):
