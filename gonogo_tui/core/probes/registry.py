@@ -14,6 +14,7 @@ import the specs.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ def load(reference: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
+@functools.cache  # a burst asks once per probe; importlib's lookup takes its import lock
 def runner_for(kind: str) -> Run:
     """The function that measures a probe of `kind` (its module imported now if need be).
 
@@ -77,6 +79,7 @@ def runner_for(kind: str) -> Run:
     return run
 
 
+@functools.cache
 def preparer_for(kind: str) -> Prepare | None:
     """The warm-up of `kind`'s runner, or None when it has none (or is not registered)."""
     ref = RUNNERS.get(kind)
