@@ -42,7 +42,7 @@ def write_checklist(folder: Path, base_url: str, concurrency: int) -> Path:
                 f"      - id: c{section}-{item}",
                 f"        title: probe {section}.{item}",
                 # A query of its own per probe: the same request in flight would be shared
-                # (core/probes/http_share.py), and each probe must send one.
+                # (core/execution/http_share.py), and each probe must send one.
                 f"        probe: {{kind: http, url: '{base_url}/fast?probe={section}-{item}',"
                 " status: 200,"
                 " json: [{path: ok, equals: true}]}",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gonogo_tui.core.lazy_imports import skip_httpx_cli
+from gonogo_tui.core.execution.lazy_imports import skip_httpx_cli
 
 skip_httpx_cli()
 

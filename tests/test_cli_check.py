@@ -669,7 +669,7 @@ def test_the_transport_warms_up_without_asking_the_target() -> None:
     warms it up against a listener of its own first, and its target gets one request."""
     script = """
 import asyncio, json, sys
-from gonogo_tui.core.probes.http_pool import warm_up_transport
+from gonogo_tui.core.execution.http_pool import warm_up_transport
 names = ("h11", "anyio._core._sockets")
 before = [name for name in names if name in sys.modules]
 asyncio.run(warm_up_transport())

@@ -23,8 +23,8 @@ from gonogo_tui.core.checklist import Checklist, Defaults, load_checklist
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
 from gonogo_tui.core.evaluation import Decision, Evaluation, Tick, evaluate
+from gonogo_tui.core.execution.process_pool import run_in_workers
 from gonogo_tui.core.probes.base import ProbeResult, utc_now
-from gonogo_tui.core.workers import run_in_workers
 
 EXIT_CODES = {Decision.GO: 0, Decision.NO_GO: 1, Decision.REVIEW: 3}
 """Exit code by decision; 2 is unusable input."""

@@ -119,7 +119,7 @@ def post_message(url: str, text: str) -> int:
         print(f"gonogo: posting to {label} failed: {_reason(exc, url)}", file=sys.stderr)
         return EXIT_POST_FAILED
     except (httpx.InvalidURL, ValueError, ImportError) as exc:  # the proxy variables
-        from gonogo_tui.core.probes.http_pool import proxy_problem
+        from gonogo_tui.core.execution.http_pool import proxy_problem
 
         raise GonogoError(f"--post: {proxy_problem(exc)}") from None
     except OSError as exc:  # before any connection: the CA certificates cannot be read

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from gonogo_tui.core.checklist import Checklist, Criterion
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.execution.timed import HeadStart, run_on_own_loop
 from gonogo_tui.core.probes.base import (
     OUTPUT_CAP,
     Observation,
@@ -31,9 +32,6 @@ from gonogo_tui.core.redaction import Redactor
 from gonogo_tui.core.types import format_duration
 
 log = logging.getLogger(__name__)
-
-WARM_UP_ALLOWANCE = 0.5
-"""Seconds, on top of the largest latency budget, that other probes wait for timed ones."""
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -81,9 +79,7 @@ class ProbeRunner:
         """Run probes with a latency budget on their own event loop (for interactive use)."""
         self.head_start = head_start
         """Whether other probes wait for announced timed ones (bounded by their budget)."""
-        self._timed_waiting: set[str] = set()
-        self._head_start_clear: asyncio.Event | None = None
-        self._head_start_until = 0.0
+        self._timed_first = HeadStart()
 
     @classmethod
     def for_checklist(
@@ -139,13 +135,15 @@ class ProbeRunner:
         if criterion.probe.latency_budget:
             try:
                 if self.isolate_timed:
-                    return await asyncio.to_thread(self._run_in_own_loop, criterion)
+                    return await asyncio.to_thread(
+                        run_on_own_loop, lambda shared: self._run_isolated(criterion, shared)
+                    )
                 await self._prepare(criterion)
                 return await self._run(criterion)
             finally:
-                self._timed_finished(criterion.id)
+                self._timed_first.finished(criterion.id)
         if self.head_start:
-            await self._head_start()
+            await self._timed_first.wait()
         return await self._run(criterion)
 
     def announce(self, criteria: Iterable[Criterion]) -> None:
@@ -156,18 +154,11 @@ class ProbeRunner:
         allowance, so that a burst of probes on one event loop is not measured as the
         target's latency.
         """
-        budgets = [
-            c.probe.latency_budget
+        self._timed_first.announce(
+            (c.id, budget)
             for c in criteria
-            if c.probe is not None and c.probe.latency_budget
-        ]
-        timed = {c.id for c in criteria if c.probe is not None and c.probe.latency_budget}
-        if not timed:
-            return
-        self._timed_waiting |= timed
-        self._head_start_clear = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        self._head_start_until = loop.time() + max(budgets) + WARM_UP_ALLOWANCE
+            if c.probe is not None and (budget := c.probe.latency_budget)
+        )
 
     async def _prepare(self, criterion: Criterion, shared: SharedResources | None = None) -> None:
         assert criterion.probe is not None
@@ -176,37 +167,11 @@ class ProbeRunner:
         except Exception as exc:  # warming up is best effort; the run reports failures
             log.info("could not prepare %s: %s", criterion.id, exc)
 
-    def _timed_finished(self, criterion_id: str) -> None:
-        self._timed_waiting.discard(criterion_id)
-        if not self._timed_waiting and self._head_start_clear is not None:
-            self._head_start_clear.set()
-
-    async def _head_start(self) -> None:
-        """Let announced timed probes go first (bounded by their budget)."""
-        clear = self._head_start_clear
-        if not self._timed_waiting or clear is None:
-            return
-        remaining = self._head_start_until - asyncio.get_running_loop().time()
-        if remaining > 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(clear.wait(), remaining)
-
-    def _run_in_own_loop(self, criterion: Criterion) -> ProbeResult:
-        """Run a timed probe on a private event loop in this (worker) thread.
-
-        An interactive screen keeps its event loop busy painting; a probe that times its
-        target must not count that work as the target's latency.
-        """
-
-        async def isolated() -> ProbeResult:
-            shared = SharedResources()
-            try:
-                await self._prepare(criterion, shared)
-                return await self._run(criterion, shared=shared, bounded=False)
-            finally:
-                await shared.aclose()
-
-        return asyncio.run(isolated())
+    async def _run_isolated(self, criterion: Criterion, shared: SharedResources) -> ProbeResult:
+        """A timed probe on its own loop (see `run_on_own_loop`): an interactive screen keeps
+        the main loop busy painting, which must not count as the target's latency."""
+        await self._prepare(criterion, shared)
+        return await self._run(criterion, shared=shared, bounded=False)
 
     async def _run(
         self, criterion: Criterion, *, shared: SharedResources | None = None, bounded: bool = True

@@ -1,4 +1,5 @@
-"""Worker processes for a headless burst (`core/workers.py`): the plan, and real forks.
+"""Worker processes for a headless burst (`core/execution/shares.py`, the plan, and
+`core/execution/process_pool.py`, real forks).
 
 The forking runs happen in a fresh interpreter (a script in a temp folder): forking is
 only done by a process without other threads, and pytest's process holds server threads.
@@ -18,13 +19,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from gonogo_tui.core.checklist import Criterion, load_checklist
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
-from gonogo_tui.core.workers import (
+from gonogo_tui.core.execution.shares import (
     MIN_PROBES_TO_FORK,
     plan_shares,
     share_concurrency,
     worker_count,
 )
+from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -115,7 +116,7 @@ from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
 from gonogo_tui.core.redaction import Redactor
-from gonogo_tui.core.workers import run_in_workers
+from gonogo_tui.core.execution.process_pool import run_in_workers
 
 class Where(ProbeSpec):
     kind: Literal["where"] = "where"

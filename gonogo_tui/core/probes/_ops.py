@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.execution.http_pool import leased_client
+from gonogo_tui.core.execution.http_share import headers_key, shared_request
 from gonogo_tui.core.probes.base import ProbeContext, one_line
-from gonogo_tui.core.probes.http_pool import leased_client
-from gonogo_tui.core.probes.http_share import headers_key, shared_request
 from gonogo_tui.core.types import format_duration
 
 if TYPE_CHECKING:

@@ -12,6 +12,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from gonogo_tui.core.probes import registry
 from gonogo_tui.core.redaction import Redactor
 from gonogo_tui.core.types import PositiveDuration
 
@@ -197,9 +198,10 @@ class StrictModel(BaseModel):
 class ProbeSpec(StrictModel):
     """Base class of every probe kind.
 
-    A kind subclasses it with `kind: Literal["name"]` and implements `run`, `source`
-    and `expectation`. Heavy client libraries are imported inside `run`, so loading a
-    checklist imports only what it needs.
+    A kind subclasses it with `kind: Literal["name"]`, implements `source` and
+    `expectation`, and names its runner in `registry.RUNNERS`; `run` imports that runner
+    on first use, so loading a checklist imports no client library. (A kind that is not
+    registered, such as a test's, may override `run` instead.)
     """
 
     kind: str
@@ -216,6 +218,9 @@ class ProbeSpec(StrictModel):
 
     async def prepare(self, ctx: ProbeContext) -> None:
         """Warm up what `run` needs (imports, shared clients) outside any timing."""
+        prepare = registry.preparer_for(self.kind)
+        if prepare is not None:
+            await prepare(self, ctx)
 
     @property
     def latency_budget(self) -> float | None:
@@ -240,8 +245,10 @@ class ProbeSpec(StrictModel):
         Raises:
             ProbeError: could not measure (the engine records ERROR with the message).
             OSError, TimeoutError: likewise ERROR.
+            KeyError: the kind has no registered runner and does not override `run`.
         """
-        raise NotImplementedError
+        observation: Observation = await registry.runner_for(self.kind)(self, ctx)
+        return observation
 
 
 __all__ = [

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
+from gonogo_tui.core.probes.base import ProbeSpec, StrictModel
 from gonogo_tui.core.types import Compare, Regex
 
 
@@ -84,8 +84,3 @@ class CommandProbe(ProbeSpec):
         if self.extract is not None:
             parts.append(f"{self.extract.compare}{self.extract.unit}")
         return ", ".join(parts) or "runs"
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.command_run import run_command_probe
-
-        return await run_command_probe(self, ctx)

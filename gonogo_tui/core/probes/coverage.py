@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext
 from gonogo_tui.core.probes.reads_files import ReadsFiles
 from gonogo_tui.core.types import Compare, Duration, format_duration
 
@@ -37,8 +36,3 @@ class CoverageProbe(ReadsFiles):
     def expectation(self) -> str:
         age = f", report <= {format_duration(self.max_age)} old" if self.max_age else ""
         return f"line coverage {self.compare}%{age}"
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.coverage_run import run_coverage_probe
-
-        return await run_coverage_probe(self, ctx)

@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, StrictModel
+from gonogo_tui.core.probes.base import StrictModel
 from gonogo_tui.core.probes.reads_files import ReadsFiles
 from gonogo_tui.core.types import Duration, Regex, format_duration
 
@@ -74,8 +74,3 @@ class FileProbe(ReadsFiles):
             every = "every date's " if self.date_match == "all" else ""
             parts.append(f"{every}age <= {format_duration(self.max_age)}")
         return ", ".join(parts)
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.file_run import run_file_probe
-
-        return await run_file_probe(self, ctx)

@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
+from gonogo_tui.core.probes.base import ProbeSpec, StrictModel
 from gonogo_tui.core.types import Duration, Token, format_duration
 
 RunProblem = Literal["pending", "failed"]
@@ -90,8 +90,3 @@ class GithubRunsProbe(ProbeSpec):
             what = " or ".join(self.recent.forbid)
             parts.append(f"none {what} in latest {self.recent.count}")
         return ", ".join(parts)
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.github_runs_run import run_github_runs_probe
-
-        return await run_github_runs_probe(self, ctx)

@@ -6,7 +6,6 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext
 from gonogo_tui.core.probes.reads_files import ReadsFiles
 from gonogo_tui.core.types import Duration, Regex, format_duration
 
@@ -57,8 +56,3 @@ class JunitProbe(ReadsFiles):
         if self.min_tests != 1 or not parts:
             parts.append(f"tests >= {self.min_tests}")
         return ", ".join(parts)
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.junit_run import run_junit_probe
-
-        return await run_junit_probe(self, ctx)

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
+from gonogo_tui.core.probes.base import ProbeSpec
 from gonogo_tui.core.types import Compare, Headers, Token
 
 _NAME_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
@@ -216,11 +216,6 @@ class MetricsProbe(ProbeSpec):
 
     def expectation(self) -> str:
         return f"{self.label} {self.compare}{self.unit}"
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.metrics_run import run_metrics_probe
-
-        return await run_metrics_probe(self, ctx)
 
 
 __all__ = ["Matcher", "MetricsProbe", "Selector", "parse_selector"]

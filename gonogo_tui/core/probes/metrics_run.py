@@ -7,9 +7,9 @@ import math
 from collections.abc import Iterable, Sequence
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.execution.http_share import headers_key, shared_request
 from gonogo_tui.core.probes._ops import connect_errors, fmt_number, http_client, plural
 from gonogo_tui.core.probes.base import Observation, ProbeContext
-from gonogo_tui.core.probes.http_share import headers_key, shared_request
 from gonogo_tui.core.probes.metrics import MetricsProbe, Selector, parse_selector
 from gonogo_tui.core.probes.metrics_parse import Exposition, Sample, parse_exposition
 from gonogo_tui.core.probes.metrics_series import aggregate as combine

@@ -6,7 +6,6 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext
 from gonogo_tui.core.probes.reads_files import ReadsFiles
 from gonogo_tui.core.probes.window import TimeZoneName
 from gonogo_tui.core.types import Duration, format_duration
@@ -62,8 +61,3 @@ class OnCallProbe(ReadsFiles):
         cover = f" for {format_duration(self.covered_for)}" if self.covered_for else ""
         people = "distinct " if self.distinct and len(self.roles) > 1 else ""
         return f"{people}{' and '.join(self.roles)} on duty now{cover}"
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.oncall_run import run_oncall_probe
-
-        return await run_oncall_probe(self, ctx)

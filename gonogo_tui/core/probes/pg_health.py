@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
+from gonogo_tui.core.probes.base import ProbeSpec
 from gonogo_tui.core.types import Compare, Duration, PositiveDuration, format_duration
 
 
@@ -110,8 +110,3 @@ class PgHealthProbe(ProbeSpec):
         if self.check == "size_growth":
             return f"growth {self.max_growth}%/day"
         return "no " + "/".join(self.fail_severities) + " alerts"
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.pg_health_run import run_pg_health_probe
-
-        return await run_pg_health_probe(self, ctx)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
+from gonogo_tui.core.probes.base import ProbeSpec
 from gonogo_tui.core.types import Compare, PositiveDuration
 
 
@@ -48,8 +48,3 @@ class PgBouncerProbe(ProbeSpec):
         if self.max_waiting_clients is not None:
             parts.append(f"waiting clients <= {self.max_waiting_clients}")
         return ", ".join(parts) or "console answers"
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.pgbouncer_run import run_pgbouncer_probe
-
-        return await run_pgbouncer_probe(self, ctx)

@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
+from gonogo_tui.core.probes.base import ProbeSpec
 from gonogo_tui.core.types import Compare, Headers, Regex, Token
 
 
@@ -96,8 +96,3 @@ class PrometheusProbe(ProbeSpec):
         if self.compare is not None:
             parts.append(f"query {self.compare}{self.unit}")
         return ", ".join(parts)
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.prometheus_run import run_prometheus_probe
-
-        return await run_prometheus_probe(self, ctx)

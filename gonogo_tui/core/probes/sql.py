@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
+from gonogo_tui.core.probes.base import ProbeSpec, StrictModel
 from gonogo_tui.core.types import Compare, Duration, PositiveDuration
 
 
@@ -64,8 +64,3 @@ class SqlProbe(ProbeSpec):
             parts.append(f"rows {self.rows}")
         parts.extend(f"{check.column} {check.compare}" for check in self.column_checks)
         return ", ".join(parts) or "query succeeds"
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.sql_run import run_sql_probe
-
-        return await run_sql_probe(self, ctx)

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
+from gonogo_tui.core.probes.base import ProbeSpec, StrictModel
 from gonogo_tui.core.types import Duration, format_duration
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -162,11 +162,6 @@ class WindowProbe(ProbeSpec):
         extra = f", >= {format_duration(self.min_remaining)} left" if self.min_remaining else ""
         frozen = f", {len(self.freeze)} freeze periods" if self.freeze else ""
         return f"inside {ranges}{extra}{frozen}"
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.window_run import run_window_probe
-
-        return await run_window_probe(self, ctx)
 
 
 def _days_text(days: list[int]) -> str:

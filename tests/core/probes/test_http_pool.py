@@ -1,4 +1,4 @@
-"""Shared HTTP clients (`core/probes/http_pool.py`): a burst spreads over a few clients."""
+"""Shared HTTP clients (`core/execution/http_pool.py`): a burst spreads over a few clients."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import httpx
 
 from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.engine import ProbeRunner
+from gonogo_tui.core.execution.http_pool import ClientPool, leased_client
 from gonogo_tui.core.probes.base import ProbeContext, SharedResources, Status
-from gonogo_tui.core.probes.http_pool import ClientPool, leased_client
 from tests.servers import HttpTestServer
 
 

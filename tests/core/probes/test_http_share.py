@@ -1,4 +1,4 @@
-"""Requests in flight shared by probes that ask the same (`core/probes/http_share.py`),
+"""Requests in flight shared by probes that ask the same (`core/execution/http_share.py`),
 against a real local server that counts what it receives."""
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ import pytest
 from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import ProbeError
-from gonogo_tui.core.probes._ops import http_client
-from gonogo_tui.core.probes.base import ProbeContext, ProbeResult, SharedResources, Status
-from gonogo_tui.core.probes.http_share import (
+from gonogo_tui.core.execution.http_share import (
     SHARED_KEY,
     InFlight,
     headers_key,
     shared_request,
 )
+from gonogo_tui.core.probes._ops import http_client
+from gonogo_tui.core.probes.base import ProbeContext, ProbeResult, SharedResources, Status
 from gonogo_tui.demo.services.http import Reply
 from tests.servers import HttpTestServer
 

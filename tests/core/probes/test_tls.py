@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.execution.tls import client_context, verifying_context
 from gonogo_tui.core.probes.base import ProbeContext
 from gonogo_tui.core.probes.http import HttpProbe
-from gonogo_tui.core.probes.tls import client_context, verifying_context
 from tests.servers import HttpTestServer
 
 

@@ -15,8 +15,8 @@ import pytest
 from pydantic import ValidationError
 
 from gonogo_tui.core.probes.base import Status
-from gonogo_tui.core.probes.grafana_panels import Reference, parse_reference
-from gonogo_tui.core.probes.grafana_run import iter_panels
+from gonogo_tui.core.probes.grafana.panels import Reference, parse_reference
+from gonogo_tui.core.probes.grafana.run import iter_panels
 from tests.core.probes.ops.helpers import arun_engine, context, spec
 from tests.servers import HttpTestServer, RecordedRequest, Reply
 

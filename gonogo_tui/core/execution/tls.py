@@ -1,9 +1,8 @@
 """TLS contexts for probe clients: verification on by default, the CA bundle read lazily.
 
-Reading the CA bundle (certifi's, about 150 certificates) costs about 45 ms of CPU, which
-a checklist of `http://` targets never needs: it was the largest single cost before the
-first request of `gonogo check`. The verifying context reads it when it first wraps a
-connection, so verification is unchanged and plain-HTTP runs do not pay for it.
+Reading the CA bundle costs CPU that a checklist of `http://` targets never needs
+(docs/benchmarks.md, "Why the code is shaped so"). The verifying context reads it when it
+first wraps a connection, so verification is unchanged and plain-HTTP runs do not pay.
 """
 
 from __future__ import annotations

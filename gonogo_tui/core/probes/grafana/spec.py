@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec
+from gonogo_tui.core.probes.base import ProbeSpec
 from gonogo_tui.core.types import Compare, Token
 
 
@@ -55,8 +55,3 @@ class GrafanaDashboardProbe(ProbeSpec):
         if self.datasources_healthy or self.datasources:
             parts.append("data sources healthy")
         return ", ".join(parts)
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.grafana_run import run_grafana_probe
-
-        return await run_grafana_probe(self, ctx)

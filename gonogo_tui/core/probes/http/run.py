@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.execution.http_pool import leased_client
+from gonogo_tui.core.execution.http_share import headers_key, shared_request
 from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
-from gonogo_tui.core.probes.http import HttpProbe, JsonCheck, parse_json_path
-from gonogo_tui.core.probes.http_pool import leased_client, warm_up_transport
-from gonogo_tui.core.probes.http_share import headers_key, shared_request
+from gonogo_tui.core.probes.http.spec import HttpProbe, JsonCheck, parse_json_path
 from gonogo_tui.core.probes.json_query import NOTHING, run_query, top_level_keys
 from gonogo_tui.core.redaction import (
     is_sensitive_key,
@@ -43,14 +43,6 @@ TIMEOUT_SHARE = 0.9
 
 _Clip = Callable[[str, int], str]
 """Redact a text, then cut it to so many characters (`Redactor.excerpt`)."""
-
-
-async def prepare_client(ctx: ProbeContext, *, insecure: bool) -> None:
-    """Warm up httpx's transport and build a shared client ahead of a timed request."""
-    await warm_up_transport()
-    if ctx.shared is not None:
-        async with leased_client(ctx, insecure=insecure):
-            pass
 
 
 class _Unmet(Exception):

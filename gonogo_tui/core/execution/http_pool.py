@@ -1,12 +1,9 @@
 """The HTTP clients probes share: a few httpx clients, each carrying a few probes at once.
 
 Building a TLS-capable client costs CPU, so probes share clients (one TLS context per
-verification mode, see `tls.py`). But one client for a whole burst is slow in another way:
-httpcore's connection pool walks all its connections, some of them twice over, every time
-a request starts or ends, and checks each idle one with two system calls. With 64 probes in
-flight that bookkeeping grew with the square of the connections and was most of the CPU of a
-thousand-probe check (about 1 ms per request on a 2-core VM). So a burst is spread over
-clients of at most `PER_CLIENT` probes each, made as the burst needs them.
+verification mode, see `tls.py`). But one client's pool bookkeeping grows with the square
+of its connections (docs/benchmarks.md, "Why the code is shaped so"), so a burst is spread
+over clients of at most `PER_CLIENT` probes each, made as the burst needs them.
 """
 
 from __future__ import annotations
@@ -17,8 +14,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.execution.tls import client_context
 from gonogo_tui.core.probes.base import ProbeContext
-from gonogo_tui.core.probes.tls import client_context
 
 if TYPE_CHECKING:
     import httpx

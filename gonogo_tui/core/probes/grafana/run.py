@@ -16,14 +16,14 @@ from gonogo_tui.core.probes._ops import (
     plural,
 )
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
-from gonogo_tui.core.probes.grafana import GrafanaDashboardProbe
-from gonogo_tui.core.probes.grafana_panels import (
+from gonogo_tui.core.probes.grafana.panels import (
     Reference,
     iter_panels,
     panel_layout,
     panel_references,
 )
-from gonogo_tui.core.probes.grafana_sources import Health, SourceResolver, check_health
+from gonogo_tui.core.probes.grafana.sources import Health, SourceResolver, check_health
+from gonogo_tui.core.probes.grafana.spec import GrafanaDashboardProbe
 
 
 async def run_grafana_probe(spec: GrafanaDashboardProbe, ctx: ProbeContext) -> Observation:

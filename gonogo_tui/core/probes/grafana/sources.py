@@ -14,7 +14,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from gonogo_tui.core.probes._ops import HttpSession, error_message
-from gonogo_tui.core.probes.grafana_panels import Reference, panel_references
+from gonogo_tui.core.probes.grafana.panels import Reference, panel_references
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, StrictModel
+from gonogo_tui.core.probes.base import ProbeSpec, StrictModel
 from gonogo_tui.core.probes.json_query import compile_query
 from gonogo_tui.core.types import Compare, HeaderName, Headers, Regex
 
@@ -157,11 +157,6 @@ class HttpProbe(ProbeSpec):
     def latency_budget(self) -> float | None:
         return None if self.max_ms is None else self.max_ms / 1000
 
-    async def prepare(self, ctx: ProbeContext) -> None:
-        from gonogo_tui.core.probes.http_run import prepare_client
-
-        await prepare_client(ctx, insecure=self.insecure)
-
     def source(self) -> str:
         return f"{self.method} {self.url}"
 
@@ -187,8 +182,3 @@ class HttpProbe(ProbeSpec):
         if self.max_ms is not None:
             parts.append(f"<= {self.max_ms:g} ms")
         return ", ".join(parts)
-
-    async def run(self, ctx: ProbeContext) -> Observation:
-        from gonogo_tui.core.probes.http_run import run_http_probe
-
-        return await run_http_probe(self, ctx)

@@ -16,11 +16,10 @@ HTTPX_CLI = "httpx._main"
 def skip_httpx_cli() -> None:
     """Keep `import httpx` from importing httpx's own command-line client.
 
-    httpx 0.28 runs `from ._main import main` on import, and `_main` imports click,
-    pygments and rich whenever they are installed: about 40 ms of CPU on a 2-core machine
-    that no probe uses (upstream made it lazy later: pydantic/httpx2 pull request 947). A
-    stand-in module is registered before httpx is first imported; it does nothing when
-    httpx is already loaded.
+    httpx 0.28 imports its `_main` (click, pygments, rich) on import, which no probe uses
+    (the cost: docs/benchmarks.md, "Why the code is shaped so"). A stand-in module is
+    registered before httpx is first imported; it does nothing when httpx is already
+    loaded.
     """
     if "httpx" in sys.modules or HTTPX_CLI in sys.modules:
         return
