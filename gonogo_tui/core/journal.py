@@ -6,7 +6,7 @@ the same checklist finds the session to resume. Each append is written, flushed 
 fsync'd before it returns, so a kill -9 loses nothing the screen showed. `load_journal`
 drops a torn last line (a crash mid-write) and refuses a journal damaged anywhere else.
 Finalizing writes a `finalizing` line (every file of the record) before the record and a
-`finalized` line after it, so a crash in between can be completed (`core/finalizing.py`).
+`finalized` line after it, so a crash in between can be completed (`core/records/finalize.py`).
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ from typing import IO, Any
 
 from gonogo_tui.core import files
 from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.core.clock import iso_utc, parse_iso
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Tick, Waiver
-from gonogo_tui.core.evidence import Note, RecordPlan
-from gonogo_tui.core.probes.base import ProbeResult, iso_utc, parse_iso
+from gonogo_tui.core.probes.base import ProbeResult
+from gonogo_tui.core.records.model import Note
+from gonogo_tui.core.records.plan import RecordPlan
 
 log = logging.getLogger(__name__)
 
