@@ -20,11 +20,12 @@ from gonogo_tui.commands.common import (
 )
 from gonogo_tui.commands.trust_gate import add_trust_arguments, require_trust
 from gonogo_tui.core.checklist import Checklist, Defaults, load_checklist
+from gonogo_tui.core.clock import utc_now
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
 from gonogo_tui.core.evaluation import Decision, Evaluation, Tick, evaluate
 from gonogo_tui.core.execution.process_pool import run_in_workers
-from gonogo_tui.core.probes.base import ProbeResult, utc_now
+from gonogo_tui.core.probes.base import ProbeResult
 
 EXIT_CODES = {Decision.GO: 0, Decision.NO_GO: 1, Decision.REVIEW: 3}
 """Exit code by decision; 2 is unusable input."""
@@ -117,7 +118,7 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     if args.record:
         # A record an earlier run left half written is completed before the probes run, so
         # that an unusable plan file stops the run before it takes minutes.
-        from gonogo_tui.core.pending_records import complete_pending
+        from gonogo_tui.core.records.pending import complete_pending
 
         complete_pending(args.evidence_dir, on_completed=tell_completed)
     root = (args.root or Path.cwd()).resolve()
@@ -171,8 +172,8 @@ def _write_record(
     operator: str,
     decided_at: datetime,
 ) -> Path:
-    from gonogo_tui.core.evidence import build_record
-    from gonogo_tui.core.pending_records import write_decision_record
+    from gonogo_tui.core.records.build import build_record
+    from gonogo_tui.core.records.pending import write_decision_record
 
     record = build_record(
         checklist, evaluation, operator=operator, decided_at=decided_at, release=args.release
@@ -195,7 +196,7 @@ def _check_junit_target(path: Path, checklist: Path) -> None:
 
 
 def _write_junit(evaluation: Evaluation, checklist: Checklist, path: Path) -> None:
-    from gonogo_tui.core.report import evaluation_to_junit
+    from gonogo_tui.core.evaluation_export import evaluation_to_junit
 
     try:
         path.write_bytes(evaluation_to_junit(evaluation, name=checklist.title))
@@ -204,7 +205,7 @@ def _write_junit(evaluation: Evaluation, checklist: Checklist, path: Path) -> No
 
 
 def _print_json(evaluation: Evaluation, record_path: Path | None) -> None:
-    from gonogo_tui.core.report import evaluation_to_dict
+    from gonogo_tui.core.evaluation_export import evaluation_to_dict
 
     document = evaluation_to_dict(evaluation)
     if record_path is not None:

@@ -10,14 +10,14 @@ from rich.text import Text
 
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.evaluation import Decision, Evaluation
-from gonogo_tui.core.probes.base import Status
-from gonogo_tui.core.report import (
+from gonogo_tui.core.evaluation_export import (
     criterion_detail,
     criterion_expected,
     criterion_source,
     criterion_value,
     missing_for_go,
 )
+from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.sanitize import printable
 
 STATUS_STYLE = {

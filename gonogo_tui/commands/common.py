@@ -17,7 +17,7 @@ from gonogo_tui.core.sanitize import json_escape_invisible
 from gonogo_tui.core.types import parse_duration
 
 if TYPE_CHECKING:
-    from gonogo_tui.core.finalizing import FinalizeOutcome
+    from gonogo_tui.core.records.finalize import FinalizeOutcome
     from gonogo_tui.core.redaction import Redactor
 
 

@@ -54,7 +54,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run `gonogo report`."""
-    from gonogo_tui.core.reports import load_record, record_html, record_markdown
+    from gonogo_tui.core.records.export import record_html, record_markdown
+    from gonogo_tui.core.records.reading import load_record
     from gonogo_tui.core.walkthrough_chat import (
         is_walkthrough,
         load_walkthrough,

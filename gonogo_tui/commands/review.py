@@ -23,9 +23,9 @@ from gonogo_tui.commands.trust_gate import add_trust_arguments, untrusted_plan
 from gonogo_tui.commands.viewer_server import add_serve_arguments
 from gonogo_tui.core import files
 from gonogo_tui.core.checklist import load_checklist
+from gonogo_tui.core.clock import utc_now
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
-from gonogo_tui.core.probes.base import utc_now
 
 CHECKLISTS_DIR = Path("checklists")
 """Where a checklist is looked for when none is named."""
@@ -142,7 +142,7 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     trust = untrusted_plan(checklist, args, args.evidence_dir)
     # A record `gonogo check --record` left half written is completed before the meeting
     # (on stderr, which the screen does not hide yet); an unusable plan file stops here.
-    from gonogo_tui.core.pending_records import complete_pending
+    from gonogo_tui.core.records.pending import complete_pending
 
     complete_pending(args.evidence_dir, on_completed=tell_completed)
     root = (args.root or Path.cwd()).resolve()

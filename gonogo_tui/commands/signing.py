@@ -7,12 +7,16 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gonogo_tui.commands.common import duration_arg, json_text
+from gonogo_tui.core.clock import utc_now
 from gonogo_tui.core.errors import EvidenceError, GonogoError
+
+if TYPE_CHECKING:
+    from gonogo_tui.core.signing.verify import VerifyResult
 
 # The signing core (cryptography, statements, ledger) is imported inside each command, so
 # that `gonogo check` and `gonogo --help` do not pay for it at start-up.
@@ -21,11 +25,6 @@ ALLOWED_SIGNERS_ENV = "GONOGO_ALLOWED_SIGNERS"
 """Where `gonogo verify` finds the allowed_signers file when --allowed-signers is not given."""
 POLICY_ENV = "GONOGO_POLICY"
 """Where `gonogo verify` finds the trusted approval policy when --policy is not given."""
-
-
-def utc_now() -> datetime:
-    """The real clock, timezone-aware."""
-    return datetime.now(UTC)
 
 
 def register(subparsers: Any) -> None:
@@ -130,8 +129,8 @@ def _say(line: str) -> None:
 
 def run_sign(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
     """Run `gonogo sign`."""
+    from gonogo_tui.core.records.layout import locate_record
     from gonogo_tui.core.signing import sign_record
-    from gonogo_tui.core.signing.record import locate_record
 
     signature = sign_record(
         args.record,
@@ -150,9 +149,9 @@ def run_sign(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now)
 def run_seal(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
     """Run `gonogo seal`."""
     from gonogo_tui.commands.common import tell_completed
-    from gonogo_tui.core.pending_records import complete_pending
+    from gonogo_tui.core.records.layout import locate_record
+    from gonogo_tui.core.records.pending import complete_pending
     from gonogo_tui.core.signing import seal_record
-    from gonogo_tui.core.signing.record import locate_record
 
     paths = locate_record(args.record)
     # A record `gonogo check --record` left half written is completed as it was planned
@@ -176,8 +175,9 @@ def _trust_file(value: Path | None, env: str) -> Path | None:
 
 def run_verify(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> int:
     """Run `gonogo verify`: one line on stdout if valid, on stderr with the exit code if not."""
+    from gonogo_tui.commands.exit_codes import exit_code
     from gonogo_tui.core.signing import (
-        EXIT_INTEGRITY,
+        Failure,
         Finding,
         VerifyResult,
         explain_commands,
@@ -189,7 +189,7 @@ def run_verify(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_no
         # Reported like every other failure (the FAILED line, and --json), so that a CI log
         # or a JSON reader sees why the gate closed.
         reason = f"no allowed_signers: pass --allowed-signers FILE or set ${ALLOWED_SIGNERS_ENV}"
-        result = VerifyResult(args.record.name, None, (Finding(EXIT_INTEGRITY, reason),))
+        result = VerifyResult(args.record.name, None, (Finding(Failure.INTEGRITY, reason),))
     else:
         max_age = timedelta(seconds=args.max_age) if args.max_age is not None else None
         result = verify_record(
@@ -207,7 +207,7 @@ def run_verify(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_no
         except EvidenceError as exc:
             explain = [f"# cannot explain: {exc}"]
     if args.json:
-        document = result.to_json()
+        document = _verify_json(result)
         if args.explain:
             document["explain"] = explain
         print(json_text(document))
@@ -218,14 +218,44 @@ def run_verify(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_no
         if not args.json:
             print(f"OK {result.reason}")
         return 0
-    _say(f"gonogo verify: FAILED (exit {result.exit_code}): {result.reason}{_pending_note(args)}")
-    return result.exit_code
+    code = exit_code(result.failure)
+    _say(f"gonogo verify: FAILED (exit {code}): {result.reason}{_pending_note(args)}")
+    return code
+
+
+def _verify_json(result: VerifyResult) -> dict[str, Any]:
+    """A JSON-ready summary (for `gonogo verify --json`)."""
+    from gonogo_tui.commands.exit_codes import exit_code
+
+    return {
+        "record_id": result.record_id,
+        "decision": result.decision,
+        "ok": result.ok,
+        "exit_code": exit_code(result.failure),
+        "reason": result.reason,
+        "findings": [
+            {"exit_code": exit_code(f.failure), "message": f.message} for f in result.findings
+        ],
+        "rule": str(result.outcome.rule) if result.outcome and result.outcome.rule else None,
+        "missing": list(result.outcome.missing) if result.outcome else [],
+        "approvals": [
+            {
+                "file": a.document.name,
+                "role": a.approval.role if a.approval else None,
+                "principal": a.approval.principal if a.approval else None,
+                "vote": a.approval.vote if a.approval else None,
+                "key_fingerprint": a.key_fingerprint,
+                "counted": a.counted,
+                "problem": a.problem,
+            }
+            for a in result.approvals
+        ],
+    }
 
 
 def _pending_note(args: argparse.Namespace) -> str:
     """Why a record may fail: a crash interrupted its writing (its plan file is there)."""
-    from gonogo_tui.core.evidence import pending_plan_name
-    from gonogo_tui.core.signing.record import locate_record
+    from gonogo_tui.core.records.layout import locate_record, pending_plan_name
 
     try:
         paths = locate_record(args.record)
@@ -241,7 +271,8 @@ def _pending_note(args: argparse.Namespace) -> str:
 
 def run_verify_ledger(args: argparse.Namespace) -> int:
     """Run `gonogo verify-ledger`."""
-    from gonogo_tui.core.pending_records import pending_records
+    from gonogo_tui.commands.exit_codes import exit_code
+    from gonogo_tui.core.records.pending import pending_records
     from gonogo_tui.core.signing import verify_ledger
 
     if not args.directory.is_dir():
@@ -250,9 +281,10 @@ def run_verify_ledger(args: argparse.Namespace) -> int:
     report = verify_ledger(
         args.directory, expect_head=args.expect_head, min_entries=args.min_entries
     )
+    code = exit_code(report.failure)
     pending = [record.plan.stem for _, record in pending_records(args.directory)]
     reason = report.reason
-    if pending and not report.exit_code:
+    if pending and not code:
         reason += (
             f"; {len(pending)} pending (interrupted while written, completed by the next"
             f" `gonogo check --record`, `gonogo review` or `gonogo seal`): {', '.join(pending)}"
@@ -260,8 +292,8 @@ def run_verify_ledger(args: argparse.Namespace) -> int:
     if args.json:
         document = {
             "directory": str(report.directory),
-            "ok": report.exit_code == 0,
-            "exit_code": report.exit_code,
+            "ok": code == 0,
+            "exit_code": code,
             "reason": reason,
             "entries": report.entries,
             "head_sha256": report.head_sha256,
@@ -269,11 +301,11 @@ def run_verify_ledger(args: argparse.Namespace) -> int:
             "pending": pending,
         }
         print(json_text(document))
-    if report.exit_code:
-        _say(f"gonogo verify-ledger: FAILED (exit {report.exit_code}): {report.reason}")
+    if code:
+        _say(f"gonogo verify-ledger: FAILED (exit {code}): {report.reason}")
     elif not args.json:
         print(f"OK {reason}")
-    return report.exit_code
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

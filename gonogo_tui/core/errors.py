@@ -6,7 +6,6 @@ GonogoError
 ├── ProbeError           a probe could not measure (becomes an ERROR result, never raised out)
 ├── EvidenceError        a record or journal cannot be written or read
 └── SigningError         a signature cannot be made or checked
-    └── VerificationError    a record failed verification (carries the exit code)
 """
 
 from __future__ import annotations
@@ -64,16 +63,6 @@ class SigningError(GonogoError):
     title = "Signing error"
 
 
-class VerificationError(SigningError):
-    """A record failed verification; `exit_code` says which check failed."""
-
-    title = "Verification failed"
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
 __all__ = [
     "ChecklistError",
     "EvidenceError",
@@ -81,5 +70,4 @@ __all__ = [
     "ProbeConfigError",
     "ProbeError",
     "SigningError",
-    "VerificationError",
 ]

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from gonogo_tui.core import files
 from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.core.clock import file_stamp, iso_utc
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Decision, Evaluation
-from gonogo_tui.core.evidence import Note, write_new_file
+from gonogo_tui.core.evaluation_export import criterion_detail, criterion_expected, criterion_value
 from gonogo_tui.core.path_to_go import Change, PathToGo, estimate, path_to_go
-from gonogo_tui.core.probes.base import iso_utc
-from gonogo_tui.core.report import criterion_detail, criterion_expected, criterion_value
+from gonogo_tui.core.records.model import Note
+from gonogo_tui.core.records.write import write_new_file
 from gonogo_tui.core.sanitize import printable
 
 _DECISION_TEXT = {
@@ -238,7 +239,7 @@ def write_walkthrough_summary(
         evidence_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise EvidenceError(f"{evidence_dir}: cannot create: {exc.strerror or exc}") from None
-    stem = f"walkthrough_{at.astimezone(UTC).strftime('%Y%m%d_%H%M%S')}"
+    stem = f"walkthrough_{file_stamp(at)}"
     for attempt in range(1, 1000):
         path = evidence_dir / (f"{stem}.md" if attempt == 1 else f"{stem}_{attempt}.md")
         twin = path.with_suffix(".json")

@@ -13,7 +13,7 @@ from typing import Any
 
 from gonogo_tui.core import files
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.reports import MAX_LISTED, chat_text
+from gonogo_tui.core.records.export import MAX_LISTED, chat_text
 from gonogo_tui.core.walkthrough import WALKTHROUGH_FORMAT
 
 _MARK = {"GO": "✅", "REVIEW": "⚠️", "NO-GO": "❌"}

@@ -23,8 +23,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
+from gonogo_tui.core.clock import utc_now
 from gonogo_tui.core.errors import GonogoError
-from gonogo_tui.core.probes.base import utc_now
 from gonogo_tui.core.redaction import Redactor
 from gonogo_tui.demo.scenarios import SCENARIOS, Conditions, Scenario
 

@@ -14,10 +14,10 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
 from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.core.clock import utc_now
 from gonogo_tui.core.errors import EvidenceError, GonogoError
-from gonogo_tui.core.finalizing import complete_interrupted
 from gonogo_tui.core.journal import Journal, ResumableSession, find_changed, find_resumable
-from gonogo_tui.core.probes.base import utc_now
+from gonogo_tui.core.records.finalize import complete_interrupted
 from gonogo_tui.core.trust import TrustPlan, record_trust
 from gonogo_tui.ui.commands import ReviewCommands
 from gonogo_tui.ui.deps import Clock, ReviewContext, Runner

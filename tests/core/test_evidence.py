@@ -10,25 +10,23 @@ from pathlib import Path
 
 import pytest
 
+from gonogo_tui.commands.exit_codes import exit_code
 from gonogo_tui.core.checklist import Checklist, Criterion, Section
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Decision, Evaluation, Tick, Waiver, evaluate
-from gonogo_tui.core.evidence import (
+from gonogo_tui.core.probes.base import ProbeResult, Status
+from gonogo_tui.core.probes.file import FileProbe
+from gonogo_tui.core.records.build import build_record
+from gonogo_tui.core.records.model import (
     Approval,
     NoGoDetails,
     Note,
     Override,
     RecordMode,
-    RecordPlan,
-    build_record,
-    plan_record,
     validate_review_approval,
-    write_new_file,
-    write_plan,
-    write_record,
 )
-from gonogo_tui.core.probes.base import ProbeResult, Status
-from gonogo_tui.core.probes.file import FileProbe
+from gonogo_tui.core.records.plan import RecordPlan, plan_record
+from gonogo_tui.core.records.write import write_new_file, write_plan, write_record
 
 T0 = datetime(2026, 11, 26, 10, 15, 0, tzinfo=UTC)
 
@@ -320,7 +318,7 @@ def test_verify_notices_an_altered_or_missing_artifact(tmp_path: Path, change: s
 
     def verify() -> tuple[int, str]:
         result = verify_record(paths.txt, trust, now=lambda: T0)
-        return result.exit_code, result.reason
+        return exit_code(result.failure), result.reason
 
     assert verify()[0] == 2  # intact, only the approvals are missing
     artifact = paths.txt.parent / f"{paths.txt.stem}_artifacts" / "p0" / "baseline_metrics.txt"

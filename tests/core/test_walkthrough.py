@@ -12,8 +12,8 @@ from gonogo_tui.cli import main
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Tick, evaluate
-from gonogo_tui.core.evidence import Note
 from gonogo_tui.core.probes.base import ProbeResult, Status
+from gonogo_tui.core.records.model import Note
 from gonogo_tui.core.walkthrough import (
     walkthrough_data,
     walkthrough_summary,

@@ -9,8 +9,7 @@ import pytest
 
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.journal import Journal
-from gonogo_tui.core.journal_follow import READ_ONLY, FollowedJournal, find_session_journal
+from gonogo_tui.core.journal import READ_ONLY, FollowedJournal, Journal, find_session_journal
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.ui.screens.review import ReviewScreen
 from gonogo_tui.ui.screens.viewer import OPERATOR_ACTIONS, ViewerScreen, WaitingScreen

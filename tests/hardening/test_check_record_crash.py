@@ -29,11 +29,14 @@ import pytest
 
 from gonogo_tui import cli
 from gonogo_tui.commands import check
+from gonogo_tui.commands.exit_codes import EXIT_LEDGER, EXIT_OK, EXIT_POLICY, exit_code
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.evaluation import Evaluation, Tick, evaluate
-from gonogo_tui.core.evidence import RecordPlan, build_record, pending_plan_name, plan_record
-from gonogo_tui.core.pending_records import LOCK_NAME, complete_pending, read_plan
-from gonogo_tui.core.signing import EXIT_LEDGER, EXIT_OK, EXIT_POLICY, verify_ledger
+from gonogo_tui.core.records.build import build_record
+from gonogo_tui.core.records.layout import pending_plan_name
+from gonogo_tui.core.records.pending import RECORDS_LOCK_NAME, complete_pending, read_plan
+from gonogo_tui.core.records.plan import RecordPlan, plan_record
+from gonogo_tui.core.signing import verify_ledger
 from tests.core.signing.helpers import environment_without_agent, make_key, public_line
 from tests.hardening.kill9 import killed_at
 from tests.hardening.test_crash_resume import (
@@ -45,7 +48,7 @@ from tests.hardening.test_crash_resume import (
     write_checklist,
 )
 
-HIDDEN_OK = {".ledger.lock", LOCK_NAME}
+HIDDEN_OK = {".ledger.lock", RECORDS_LOCK_NAME}
 """The hidden files a complete evidence folder may hold: the two locks."""
 COMPLETED = re.compile(r"gonogo: completed the (GO|NO-GO) record (\S+) that an interrupted run")
 NEXT_COMMANDS = ("check", "seal", "review")
@@ -210,7 +213,9 @@ def test_kill_9_at_every_step_of_check_record_then_one_whole_record_or_none(
             assert code == EXIT_POLICY and "missing approval" in err, f"{context}: {err}"
         ledger = verify_ledger(evidence)
         sealed = 1 + (left != "none") + (command == "check")
-        assert ledger.exit_code == EXIT_OK and ledger.entries == sealed, f"{context}: {ledger}"
+        assert exit_code(ledger.failure) == EXIT_OK and ledger.entries == sealed, (
+            f"{context}: {ledger}"
+        )
         assert not ledger.unsealed, context
         check_clean(evidence, context)
     assert outcomes["uninterrupted"] == 1, outcomes
@@ -342,7 +347,9 @@ def test_sigkill_of_a_real_check_record_mid_write_is_completed_by_the_next_check
     assert COMPLETED.findall(line) == [("GO", plan.stem)], line
     check_clean(evidence, "after the next check")
     ledger = verify_ledger(evidence)
-    assert ledger.exit_code == EXIT_OK and ledger.entries == 2 and not ledger.unsealed, ledger
+    assert exit_code(ledger.failure) == EXIT_OK and ledger.entries == 2 and not ledger.unsealed, (
+        ledger
+    )
     assert json.loads((evidence / "ledger.jsonl").read_text().splitlines()[0])["record_id"] == (
         plan.stem
     )
@@ -374,8 +381,8 @@ def test_sigkill_of_a_real_check_record_waiting_to_start_leaves_nothing(tmp_path
     evidence = tmp_path / "evidence"
     evidence.mkdir()
     argv = ["check", "w.yaml", "--tick", "*", "--record", "--operator", "alice"]
-    kill_while_waiting(argv, tmp_path, evidence / LOCK_NAME)
-    assert not [p.name for p in evidence.iterdir() if p.name != LOCK_NAME]
+    kill_while_waiting(argv, tmp_path, evidence / RECORDS_LOCK_NAME)
+    assert not [p.name for p in evidence.iterdir() if p.name != RECORDS_LOCK_NAME]
     after = gonogo(*argv, cwd=tmp_path)
     assert after.returncode == 0 and not after.stderr, after.stderr
     assert verify_ledger(evidence).entries == 1

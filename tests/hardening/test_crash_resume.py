@@ -30,23 +30,17 @@ from typing import Any
 
 import pytest
 
+from gonogo_tui.commands.exit_codes import EXIT_OK, EXIT_POLICY, exit_code
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.evaluation import Tick, evaluate
-from gonogo_tui.core.evidence import (
-    CTO,
-    SENIOR_ENGINEER,
-    Approval,
-    DecisionRecord,
-    Override,
-    RecordPlan,
-    build_record,
-    plan_record,
-    write_record,
-)
-from gonogo_tui.core.finalizing import complete_finalize, finalize_session
 from gonogo_tui.core.journal import JOURNAL_GLOB, Journal, load_journal
 from gonogo_tui.core.probes.base import ProbeResult, Status
-from gonogo_tui.core.signing import EXIT_OK, EXIT_POLICY, verify_ledger, verify_record
+from gonogo_tui.core.records.build import build_record
+from gonogo_tui.core.records.finalize import complete_finalize, finalize_session
+from gonogo_tui.core.records.model import CTO, SENIOR_ENGINEER, Approval, DecisionRecord, Override
+from gonogo_tui.core.records.plan import RecordPlan, plan_record
+from gonogo_tui.core.records.write import write_record
+from gonogo_tui.core.signing import verify_ledger, verify_record
 from tests.hardening.kill9 import killed_at
 from tests.servers import HttpTestServer
 from tests.ui.test_tmux import DEADLINE, GONOGO, Tmux, cmdline, descendants
@@ -517,10 +511,12 @@ def check_whole(evidence: Path, plan: RecordPlan, allowed: Path, context: str) -
         kept = on_disk[f"{plan.stem}_artifacts/{cid}/{name}"]
         assert hashlib.sha256(kept).hexdigest() == digest, f"{context}: artifact {key}"
     result = verify_record(evidence / plan.txt, allowed, now=clock(T0))
-    assert result.exit_code == EXIT_POLICY, f"{context}: {result.reason}"
+    assert exit_code(result.failure) == EXIT_POLICY, f"{context}: {result.reason}"
     assert "missing approval" in result.reason, f"{context}: {result.reason}"
     ledger = verify_ledger(evidence)
-    assert ledger.exit_code == EXIT_OK and not ledger.unsealed, f"{context}: {ledger.reason}"
+    assert exit_code(ledger.failure) == EXIT_OK and not ledger.unsealed, (
+        f"{context}: {ledger.reason}"
+    )
 
 
 def journal_plan(journal: Path) -> RecordPlan | None:

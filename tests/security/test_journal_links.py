@@ -13,8 +13,9 @@ import pytest
 
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.evidence import RecordPlan, write_plan
 from gonogo_tui.core.journal import Journal, find_resumable, journals_newest_first
+from gonogo_tui.core.records.plan import RecordPlan
+from gonogo_tui.core.records.write import write_plan
 from gonogo_tui.core.walkthrough import write_walkthrough_summary
 from tests.security.helpers import CHECKLIST, fifo
 

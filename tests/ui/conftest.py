@@ -85,7 +85,7 @@ def make_app(checklist: Checklist, clock: FakeClock, evidence: Path) -> AppFacto
         **kwargs: Any,
     ) -> tuple[GonogoApp, FakeRunner]:
         # An app made before this one is gone, quit or crashed: as its process would, it
-        # no longer holds its journal (`core/journal.py` locks it for the process's life).
+        # no longer holds its journal (`core/journal/file.py` locks it for the process's life).
         for earlier in made:
             if earlier.review is not None and earlier.review.journal is not None:
                 earlier.review.journal.close()

@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 from gonogo_tui.core.checklist import load_checklist
-from gonogo_tui.core.evidence import RecordPlan, build_record, plan_record, write_new_file
 from gonogo_tui.core.journal import PendingRecord, load_journal
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.records.build import build_record
+from gonogo_tui.core.records.plan import RecordPlan, plan_record
+from gonogo_tui.core.records.write import write_new_file
 from gonogo_tui.core.signing import verify_ledger
 from gonogo_tui.ui.app import GonogoApp
 from gonogo_tui.ui.screens.modals import ResumeModal

@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from gonogo_tui.core.clock import iso_utc, parse_iso, utc_now
 from gonogo_tui.core.probes import registry
 from gonogo_tui.core.redaction import Redactor
 from gonogo_tui.core.types import PositiveDuration
@@ -35,11 +36,6 @@ class Status(enum.StrEnum):
     """Not run yet, or manual and not ticked."""
     WAIVED = "WAIVED"
     """A person waived it with a reason."""
-
-
-def utc_now() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
 
 
 def cap_text(text: str, limit: int = OUTPUT_CAP) -> str:
@@ -120,20 +116,6 @@ class ProbeResult:
             attempts=int(data.get("attempts", 1)),
             artifacts=MappingProxyType(dict(data.get("artifacts") or {})),
         )
-
-
-def iso_utc(moment: datetime) -> str:
-    """Format an aware datetime as `2026-11-26T10:15:00.123Z`."""
-    text = moment.astimezone(UTC).isoformat(timespec="milliseconds")
-    return text.replace("+00:00", "Z")
-
-
-def parse_iso(text: str) -> datetime:
-    """Parse an ISO 8601 timestamp (a trailing Z allowed) into an aware UTC datetime."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 class SharedResources:

@@ -1,6 +1,6 @@
 """Signed decision records: sealing, approvals through ssh-keygen, the ledger and verification.
 
-For `core/evidence.py`: `seal_record(txt, json, now=...)` right after writing a record.
+For `core/records/write.py`: `seal_record(txt, json, now=...)` right after writing a record.
 For the finalize screen: `list_agent_keys`, `sign_record` / `sign_record_async` and
 `approval_status`.
 For the CLI and CI: `verify_record`, `verify_ledger` and `explain_commands`.
@@ -8,6 +8,7 @@ For the CLI and CI: `verify_record`, `verify_ledger` and `explain_commands`.
 
 from __future__ import annotations
 
+from gonogo_tui.core.records.layout import RecordPaths, locate_record
 from gonogo_tui.core.signing.allowed_signers import (
     AllowedSigner,
     AllowedSigners,
@@ -23,24 +24,19 @@ from gonogo_tui.core.signing.approvals import (
 from gonogo_tui.core.signing.audit import LedgerReport, explain_commands, verify_ledger
 from gonogo_tui.core.signing.keygen import AgentKey, list_agent_keys
 from gonogo_tui.core.signing.ledger import LedgerError
+from gonogo_tui.core.signing.outcome import Failure
 from gonogo_tui.core.signing.policy import (
-    ApprovalPolicy,
     PolicyOutcome,
     Requirement,
     Rule,
+    SigningPolicy,
     Vote,
     evaluate_approvals,
 )
-from gonogo_tui.core.signing.record import RecordPaths, locate_record
 from gonogo_tui.core.signing.seal import seal_record
 from gonogo_tui.core.signing.statement import DECISION_PREDICATE_TYPE
 from gonogo_tui.core.signing.status import ApprovalStatus, CheckedApproval, approval_status
 from gonogo_tui.core.signing.verify import (
-    EXIT_DECISION,
-    EXIT_INTEGRITY,
-    EXIT_LEDGER,
-    EXIT_OK,
-    EXIT_POLICY,
     Finding,
     VerifyResult,
     load_trusted_policy,
@@ -50,18 +46,14 @@ from gonogo_tui.core.signing.verify import (
 __all__ = [
     "APPROVAL_PREDICATE_TYPE",
     "DECISION_PREDICATE_TYPE",
-    "EXIT_DECISION",
-    "EXIT_INTEGRITY",
-    "EXIT_LEDGER",
-    "EXIT_OK",
-    "EXIT_POLICY",
     "NAMESPACE",
     "AgentKey",
     "AllowedSigner",
     "AllowedSigners",
-    "ApprovalPolicy",
+    "SigningPolicy",
     "ApprovalStatus",
     "CheckedApproval",
+    "Failure",
     "Finding",
     "LedgerError",
     "LedgerReport",

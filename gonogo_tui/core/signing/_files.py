@@ -1,11 +1,10 @@
-"""Canonical JSON, digests, UTC timestamps and safe file reads and writes for signed evidence
+"""Canonical JSON, digests and safe file reads and writes for signed evidence
 (`core/files.py`: no link or FIFO in the evidence folder is followed or opened)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from gonogo_tui.core.files import (
@@ -61,37 +60,12 @@ def parse_json_strict(data: bytes) -> Any:
     return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
 
 
-def format_utc(moment: datetime) -> str:
-    """Render an aware datetime as `2026-11-26T10:15:00Z` (whole seconds, UTC).
-
-    Raises:
-        ValueError: the datetime is naive.
-    """
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_utc(text: str) -> datetime:
-    """Parse an ISO 8601 timestamp that carries a zone (`Z` or an offset) into UTC.
-
-    Raises:
-        ValueError: the text is not an ISO 8601 timestamp with a zone.
-    """
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError(f"{text!r} has no timezone")
-    return moment.astimezone(UTC)
-
-
 __all__ = [
     "FILE_MODE",
     "canonical_json",
-    "format_utc",
     "fsync_directory",
     "lexists",
     "parse_json_strict",
-    "parse_utc",
     "read_file",
     "read_file_under",
     "refuse_special",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from gonogo_tui.core.clock import format_utc
 from gonogo_tui.core.errors import SigningError
 from gonogo_tui.core.signing.sshkeys import (
     KNOWN_UNSUPPORTED_KEY_TYPES,
@@ -261,7 +262,7 @@ class AllowedSigners:
         if entry.namespaces is not None and match_pattern_list(namespace, entry.namespaces) != 1:
             return f"key is not permitted for namespace {namespace!r}"
         for moment in times:
-            stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            stamp = format_utc(moment)
             if entry.valid_after is not None and moment < entry.valid_after:
                 return f"key is not yet valid at {stamp} (valid-after)"
             if entry.valid_before is not None and moment > entry.valid_before:

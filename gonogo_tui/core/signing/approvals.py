@@ -19,13 +19,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from gonogo_tui.core.clock import format_utc, parse_utc
 from gonogo_tui.core.errors import EvidenceError, SigningError
+from gonogo_tui.core.records.layout import RecordPaths, locate_record
 from gonogo_tui.core.signing._files import (
     canonical_json,
-    format_utc,
     lexists,
     parse_json_strict,
-    parse_utc,
     read_file,
     refuse_special,
     replace_file,
@@ -39,8 +39,7 @@ from gonogo_tui.core.signing.keygen import (
     sign_message_async,
 )
 from gonogo_tui.core.signing.ledger import ledger_lock, read_ledger
-from gonogo_tui.core.signing.policy import ApprovalPolicy
-from gonogo_tui.core.signing.record import RecordPaths, locate_record
+from gonogo_tui.core.signing.policy import SigningPolicy
 from gonogo_tui.core.signing.sshkeys import SshPublicKey, read_public_key
 from gonogo_tui.core.signing.sshsig import parse_signature, verify_signature
 from gonogo_tui.core.signing.statement import HEX64, STATEMENT_TYPE, Statement, parse_statement
@@ -98,7 +97,7 @@ def build_approval(
 
 
 @dataclass(frozen=True)
-class Approval:
+class ApprovalDocument:
     """A parsed approval document."""
 
     statement_sha256: str
@@ -113,7 +112,7 @@ class Approval:
     signed_at: str
 
 
-def parse_approval(raw: bytes, *, source: str) -> Approval:
+def parse_approval(raw: bytes, *, source: str) -> ApprovalDocument:
     """Parse an approval document.
 
     Raises:
@@ -147,7 +146,7 @@ def parse_approval(raw: bytes, *, source: str) -> Approval:
         parse_utc(predicate["signed_at"])
     except ValueError as exc:
         raise EvidenceError(f"{source}: signed_at: {exc}") from exc
-    return Approval(
+    return ApprovalDocument(
         statement_sha256,
         predicate["record_id"],
         predicate["decision"],
@@ -240,7 +239,7 @@ def prepare_approval(
     paths = locate_record(record_path)
     statement = load_sealed_statement(paths)
     _refuse_altered(paths, statement)
-    roles = ApprovalPolicy.from_mapping(statement.predicate["approval_policy"]).roles
+    roles = SigningPolicy.from_mapping(statement.predicate["approval_policy"]).roles
     if role not in roles:
         raise SigningError(
             f"{role} is not a role in this record's policy ({', '.join(sorted(roles))})"

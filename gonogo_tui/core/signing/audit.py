@@ -7,19 +7,15 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from gonogo_tui.core.clock import parse_utc
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.signing._files import lexists, parse_utc, read_file
+from gonogo_tui.core.records.layout import LEDGER_NAME, STATEMENT_SUFFIX, RecordPaths, locate_record
+from gonogo_tui.core.signing._files import lexists, read_file
 from gonogo_tui.core.signing.allowed_signers import format_ssh_time
 from gonogo_tui.core.signing.approvals import NAMESPACE, parse_approval
 from gonogo_tui.core.signing.ledger import Ledger, LedgerError, check_entries, read_ledger
-from gonogo_tui.core.signing.record import LEDGER_NAME, STATEMENT_SUFFIX, RecordPaths, locate_record
+from gonogo_tui.core.signing.outcome import Failure
 from gonogo_tui.core.signing.statement import Statement, parse_statement
-
-EXIT_OK = 0
-EXIT_EXPECTATION = 3
-"""The ledger is intact but not the one the gate expects (`--expect-head`, `--min-entries`):
-exit 3, as `gonogo verify`'s expectation mismatches."""
-EXIT_LEDGER = 4
 
 
 @dataclass(frozen=True)
@@ -31,8 +27,9 @@ class LedgerReport:
     """How many sealed records the ledger holds."""
     head_sha256: str
     """SHA-256 of the last line: pin it elsewhere (CI log, git) to detect truncation."""
-    exit_code: int
-    """0 intact, 3 intact but not as expected, 4 broken."""
+    failure: Failure | None
+    """None intact; DECISION intact but not the one expected (`--expect-head`,
+    `--min-entries`), as `gonogo verify`'s expectation mismatches; LEDGER broken."""
     reason: str
     """One line."""
     unsealed: tuple[str, ...] = ()
@@ -71,12 +68,12 @@ def verify_ledger(
     try:
         ledger = read_ledger(directory / LEDGER_NAME)
     except LedgerError as exc:
-        return LedgerReport(directory, 0, "", EXIT_LEDGER, f"ledger broken: {exc}")
+        return LedgerReport(directory, 0, "", Failure.LEDGER, f"ledger broken: {exc}")
     head = ledger.head_sha256
 
     def broken(message: str) -> LedgerReport:
         return LedgerReport(
-            directory, len(ledger.entries), head, EXIT_LEDGER, f"ledger broken: {message}"
+            directory, len(ledger.entries), head, Failure.LEDGER, f"ledger broken: {message}"
         )
 
     problem = check_entries(directory, ledger)
@@ -101,9 +98,9 @@ def verify_ledger(
     mismatch = _anchor_mismatch(ledger, expect_head, min_entries)
     if mismatch:
         return LedgerReport(
-            directory, len(ledger.entries), head, EXIT_EXPECTATION, mismatch, tuple(unsealed)
+            directory, len(ledger.entries), head, Failure.DECISION, mismatch, tuple(unsealed)
         )
-    return LedgerReport(directory, len(ledger.entries), head, EXIT_OK, reason, tuple(unsealed))
+    return LedgerReport(directory, len(ledger.entries), head, None, reason, tuple(unsealed))
 
 
 def _anchor_mismatch(ledger: Ledger, expect_head: str | None, min_entries: int | None) -> str:
@@ -179,7 +176,7 @@ def explain_commands(record_path: Path, allowed_signers: Path) -> list[str]:
 
 def _artifact_lines(paths: RecordPaths) -> list[str]:
     """The probe artifacts the (sealed) .json lists, checked the same way."""
-    from gonogo_tui.core.evidence import ARTIFACTS_SUFFIX
+    from gonogo_tui.core.records.layout import ARTIFACTS_SUFFIX
 
     try:
         artifacts = json.loads(read_file(paths.json)).get("artifacts") or {}

@@ -20,6 +20,7 @@ from typing import Any
 
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.files import exclusive_lock
+from gonogo_tui.core.records.layout import LEDGER_LOCK_NAME, STATEMENT_SUFFIX
 from gonogo_tui.core.signing._files import (
     canonical_json,
     parse_json_strict,
@@ -27,7 +28,6 @@ from gonogo_tui.core.signing._files import (
     replace_file,
     sha256_hex,
 )
-from gonogo_tui.core.signing.record import LOCK_NAME, STATEMENT_SUFFIX
 from gonogo_tui.core.signing.statement import GENESIS_SHA256, HEX64, Statement, parse_statement
 
 ENTRY_KEYS = frozenset(
@@ -195,7 +195,7 @@ def ledger_lock(directory: Path) -> contextlib.AbstractContextManager[None]:
     Raises:
         EvidenceError: the lock file cannot be opened.
     """
-    return exclusive_lock(directory / LOCK_NAME, what="the ledger")
+    return exclusive_lock(directory / LEDGER_LOCK_NAME, what="the ledger")
 
 
 def append_entry(ledger: Ledger, line: bytes) -> None:

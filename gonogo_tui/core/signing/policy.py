@@ -16,10 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from gonogo_tui.core.signing.allowed_signers import match_pattern_list
-
-EXIT_OK = 0
-EXIT_POLICY = 2
-EXIT_DECISION = 3
+from gonogo_tui.core.signing.outcome import Failure
 
 DEFAULT_APPROVALS: dict[str, Any] = {
     "go_requires": ["cto", "devops-lead", "product-owner"],
@@ -48,8 +45,10 @@ def _roles(value: object, key: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class ApprovalPolicy:
-    """The approval rules of one record (or of a trusted policy file)."""
+class SigningPolicy:
+    """The approval rules signatures are checked against, of one record (or of a trusted
+    policy file); read from the checklist's `policy.approvals` (`checklist.ApprovalPolicy`,
+    the configuration as written)."""
 
     go_requires: tuple[str, ...]
     """Every one of these roles must approve a GO."""
@@ -63,9 +62,7 @@ class ApprovalPolicy:
     """Optional: role -> principal patterns allowed to sign as that role."""
 
     @classmethod
-    def from_mapping(
-        cls, data: Mapping[str, Any] | None, *, strict: bool = False
-    ) -> ApprovalPolicy:
+    def from_mapping(cls, data: Mapping[str, Any] | None, *, strict: bool = False) -> SigningPolicy:
         """Build from a `policy.approvals` mapping; missing keys take the seed defaults.
 
         Args:
@@ -185,8 +182,9 @@ class PolicyOutcome:
 
     rule: Rule | None
     """The rule applied; None when the decision itself is inconsistent."""
-    exit_code: int
-    """0 met, 2 approvals do not meet the rule, 3 the decision contradicts the rules."""
+    failure: Failure | None
+    """None met, POLICY approvals do not meet the rule, DECISION the decision contradicts
+    the rules."""
     reason: str
     """One line."""
     requirements: tuple[Requirement, ...] = ()
@@ -198,7 +196,7 @@ class PolicyOutcome:
     @property
     def satisfied(self) -> bool:
         """Whether the record's approvals meet its rule."""
-        return self.exit_code == EXIT_OK
+        return self.failure is None
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -231,7 +229,7 @@ def select_rule(decision: str, policy_decision: str, mode: str) -> Rule:
     )
 
 
-def _requirements(policy: ApprovalPolicy, rule: Rule) -> list[Requirement]:
+def _requirements(policy: SigningPolicy, rule: Rule) -> list[Requirement]:
     if rule is Rule.GO:
         return [Requirement((role,), 1) for role in policy.go_requires]
     if rule is Rule.REVIEW:
@@ -269,7 +267,7 @@ def find_conflicts(votes: Sequence[Vote]) -> list[str]:
 
 
 def evaluate_approvals(
-    policy: ApprovalPolicy,
+    policy: SigningPolicy,
     *,
     decision: str,
     policy_decision: str,
@@ -295,21 +293,21 @@ def evaluate_approvals(
     try:
         rule = select_rule(decision, policy_decision, mode)
     except DecisionMismatch as exc:
-        return PolicyOutcome(None, EXIT_DECISION, str(exc))
+        return PolicyOutcome(None, Failure.DECISION, str(exc))
     if rule is Rule.EMERGENCY:
         override = override or {}
         for key, label in (("reason", "a reason"), ("risk_assessment", "a risk assessment")):
             value = override.get(key)
             if not isinstance(value, str) or not value.strip():
-                return PolicyOutcome(rule, EXIT_POLICY, f"emergency override without {label}")
+                return PolicyOutcome(rule, Failure.POLICY, f"emergency override without {label}")
     requirements = _requirements(policy, rule)
     if not requirements or any(r.count < 1 or not r.roles for r in requirements):
-        return PolicyOutcome(rule, EXIT_POLICY, f"the {rule} rule requires no approvals")
+        return PolicyOutcome(rule, Failure.POLICY, f"the {rule} rule requires no approvals")
     conflicts = find_conflicts([*signed, *recorded])
     if conflicts:
         return PolicyOutcome(
             rule,
-            EXIT_POLICY,
+            Failure.POLICY,
             f"one person or key in two roles: {conflicts[0]}",
             conflicts=tuple(conflicts),
         )
@@ -317,7 +315,9 @@ def evaluate_approvals(
     if wrong_people:
         first = wrong_people[0]
         return PolicyOutcome(
-            rule, EXIT_POLICY, f"{first.principal} may not sign as {first.role} (role_principals)"
+            rule,
+            Failure.POLICY,
+            f"{first.principal} may not sign as {first.role} (role_principals)",
         )
     relevant = {role for r in requirements for role in r.roles}
     rejections = sorted(
@@ -340,18 +340,18 @@ def evaluate_approvals(
     if rejections:
         return PolicyOutcome(
             rule,
-            EXIT_POLICY,
+            Failure.POLICY,
             f"rejected by {', '.join(rejections)}",
             tuple(counted),
             tuple(rejections),
         )
-    outcome = PolicyOutcome(rule, EXIT_OK, "", tuple(counted))
+    outcome = PolicyOutcome(rule, None, "", tuple(counted))
     if outcome.missing:
         return PolicyOutcome(
             rule,
-            EXIT_POLICY,
+            Failure.POLICY,
             f"{rule} record is missing approval from {', '.join(outcome.missing)}",
             tuple(counted),
         )
     approved = "; ".join(f"{r.label}: {', '.join(r.approved_by)}" for r in counted)
-    return PolicyOutcome(rule, EXIT_OK, f"{rule} approvals met ({approved})", tuple(counted))
+    return PolicyOutcome(rule, None, f"{rule} approvals met ({approved})", tuple(counted))

@@ -13,14 +13,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from gonogo_tui.core.clock import format_utc
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.signing._files import (
-    format_utc,
-    lexists,
-    read_file,
-    sha256_hex,
-    write_new_file,
-)
+from gonogo_tui.core.records.layout import RecordPaths, locate_record
+from gonogo_tui.core.signing._files import lexists, read_file, sha256_hex, write_new_file
 from gonogo_tui.core.signing.ledger import (
     Ledger,
     LedgerError,
@@ -30,7 +26,7 @@ from gonogo_tui.core.signing.ledger import (
     ledger_lock,
     read_ledger,
 )
-from gonogo_tui.core.signing.record import RecordPaths, locate_record, parse_record_json
+from gonogo_tui.core.signing.record import parse_record_json
 from gonogo_tui.core.signing.statement import (
     SAFE_NAME,
     Statement,
@@ -76,7 +72,7 @@ def seal_record(
     now: Callable[[], datetime],
     extra_files: Sequence[Path] = (),
 ) -> Path:
-    """Seal a record that `core/evidence.py` has just written.
+    """Seal a record that `core/records/write.py` has just written.
 
     Builds the in-toto statement (SHA-256 of the .txt and .json, decision, policy digest,
     meeting approvals, section summary, ledger position), writes `<stem>.statement.json`

@@ -13,15 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from gonogo_tui import __version__
+from gonogo_tui.core.clock import parse_utc
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.signing._files import (
-    canonical_json,
-    parse_json_strict,
-    parse_utc,
-    sha256_hex,
-)
-from gonogo_tui.core.signing.policy import ApprovalPolicy
-from gonogo_tui.core.signing.record import RecordView
+from gonogo_tui.core.signing._files import canonical_json, parse_json_strict, sha256_hex
+from gonogo_tui.core.signing.policy import SigningPolicy
+from gonogo_tui.core.signing.record import RecordJson
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 DECISION_PREDICATE_TYPE = "https://gonogo.dev/decision/v1"
@@ -49,7 +45,7 @@ _CORE_KEYS = (
 )
 
 
-def predicate_core(raw: Mapping[str, Any], view: RecordView) -> dict[str, Any]:
+def predicate_core(raw: Mapping[str, Any], view: RecordJson) -> dict[str, Any]:
     """The part of the predicate that is derived from the record's JSON alone.
 
     Raises:
@@ -57,7 +53,7 @@ def predicate_core(raw: Mapping[str, Any], view: RecordView) -> dict[str, Any]:
     """
     policy = raw["policy"]
     try:
-        approval_policy = ApprovalPolicy.from_mapping(policy.get("approvals"))
+        approval_policy = SigningPolicy.from_mapping(policy.get("approvals"))
     except ValueError as exc:
         raise EvidenceError(f"{view.record_id}.json: policy.approvals: {exc}") from exc
     return {
@@ -237,7 +233,7 @@ def parse_statement(raw: bytes, *, source: str) -> Statement:
         "bad override",
     )
     try:
-        ApprovalPolicy.from_mapping(predicate["approval_policy"])
+        SigningPolicy.from_mapping(predicate["approval_policy"])
     except ValueError as exc:
         raise EvidenceError(f"{source}: approval_policy: {exc}") from exc
     approvals = predicate["approvals"]

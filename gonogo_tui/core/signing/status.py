@@ -5,17 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from gonogo_tui.core.clock import parse_utc
 from gonogo_tui.core.errors import EvidenceError, SigningError
-from gonogo_tui.core.signing._files import lexists, parse_utc, read_file
+from gonogo_tui.core.records.layout import RecordPaths, locate_record
+from gonogo_tui.core.signing._files import lexists, read_file
 from gonogo_tui.core.signing.allowed_signers import AllowedSigners, load_allowed_signers
 from gonogo_tui.core.signing.approvals import (
     NAMESPACE,
-    Approval,
+    ApprovalDocument,
     load_sealed_statement,
     parse_approval,
 )
-from gonogo_tui.core.signing.policy import ApprovalPolicy, PolicyOutcome, Vote, evaluate_approvals
-from gonogo_tui.core.signing.record import RecordPaths, locate_record
+from gonogo_tui.core.signing.outcome import Failure
+from gonogo_tui.core.signing.policy import PolicyOutcome, SigningPolicy, Vote, evaluate_approvals
 from gonogo_tui.core.signing.sshsig import parse_signature, verify_signature
 from gonogo_tui.core.signing.statement import Statement
 
@@ -27,12 +29,12 @@ class CheckedApproval:
     document: Path
     signature: Path | None
     """None when the document has no signature (it then counts for nothing)."""
-    approval: Approval | None
+    approval: ApprovalDocument | None
     """The parsed document, when it could be parsed."""
     key_fingerprint: str | None
     """The key that actually signed, when the signature could be read."""
-    exit_code: int
-    """0 fine, 1 an integrity problem (bad signature, other record, untrusted key)."""
+    failure: Failure | None
+    """None fine, INTEGRITY a bad signature, another record or an untrusted key."""
     problem: str | None
     """One line, when there is something to say."""
     counted: bool
@@ -57,13 +59,15 @@ def _check_one(
     signature_path = document.with_name(document.name + ".sig")
     name = document.name
     if not lexists(signature_path):
-        return CheckedApproval(document, None, None, None, 0, f"{name}: not signed, ignored", False)
+        return CheckedApproval(
+            document, None, None, None, None, f"{name}: not signed, ignored", False
+        )
 
     def fail(
-        message: str, approval: Approval | None = None, fp: str | None = None
+        message: str, approval: ApprovalDocument | None = None, fp: str | None = None
     ) -> CheckedApproval:
         return CheckedApproval(
-            document, signature_path, approval, fp, 1, f"{name}: {message}", False
+            document, signature_path, approval, fp, Failure.INTEGRITY, f"{name}: {message}", False
         )
 
     try:
@@ -92,7 +96,7 @@ def _check_one(
             allowed.check(key, approval.principal, NAMESPACE, times)
         except SigningError as exc:
             return fail(f"not trusted: {exc}", approval, key.fingerprint)
-    return CheckedApproval(document, signature_path, approval, key.fingerprint, 0, None, True)
+    return CheckedApproval(document, signature_path, approval, key.fingerprint, None, None, True)
 
 
 def check_approvals(
@@ -118,7 +122,7 @@ def check_approvals(
                     signature,
                     None,
                     None,
-                    1,
+                    Failure.INTEGRITY,
                     f"{signature.name}: signature without its approval document",
                     False,
                 )
@@ -135,13 +139,13 @@ def recorded_votes(statement: Statement) -> list[Vote]:
 
 
 def evaluate_statement(
-    statement: Statement, approvals: list[CheckedApproval], policy: ApprovalPolicy | None = None
+    statement: Statement, approvals: list[CheckedApproval], policy: SigningPolicy | None = None
 ) -> PolicyOutcome:
     """Apply the approval rules to a sealed statement and its checked approvals."""
     predicate = statement.predicate
     override = predicate.get("override")
     return evaluate_approvals(
-        policy or ApprovalPolicy.from_mapping(predicate["approval_policy"]),
+        policy or SigningPolicy.from_mapping(predicate["approval_policy"]),
         decision=str(predicate["decision"]),
         policy_decision=str(predicate["policy_decision"]),
         mode=str(predicate["mode"]),
@@ -177,7 +181,7 @@ class ApprovalStatus:
     @property
     def problems(self) -> tuple[str, ...]:
         """One line per approval that is broken or untrusted."""
-        return tuple(a.problem for a in self.approvals if a.exit_code and a.problem)
+        return tuple(a.problem for a in self.approvals if a.failure is not None and a.problem)
 
 
 def approval_status(

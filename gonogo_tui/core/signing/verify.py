@@ -17,32 +17,18 @@ from typing import Any
 
 import yaml
 
+from gonogo_tui.core.clock import parse_utc
 from gonogo_tui.core.errors import EvidenceError, SigningError
-from gonogo_tui.core.signing._files import (
-    lexists,
-    parse_utc,
-    read_file,
-    read_file_under,
-    sha256_hex,
-)
+from gonogo_tui.core.records.layout import RecordPaths, locate_record
+from gonogo_tui.core.signing._files import lexists, read_file, read_file_under, sha256_hex
 from gonogo_tui.core.signing.allowed_signers import AllowedSigners, load_allowed_signers
 from gonogo_tui.core.signing.ledger import LedgerError, ledger_line, read_ledger
-from gonogo_tui.core.signing.policy import ApprovalPolicy, PolicyOutcome
-from gonogo_tui.core.signing.record import (
-    RecordPaths,
-    RecordView,
-    locate_record,
-    parse_record_json,
-)
+from gonogo_tui.core.signing.outcome import Failure, most_basic
+from gonogo_tui.core.signing.policy import PolicyOutcome, SigningPolicy
+from gonogo_tui.core.signing.record import RecordJson, parse_record_json
 from gonogo_tui.core.signing.statement import Statement, parse_statement, predicate_core
 from gonogo_tui.core.signing.status import CheckedApproval, check_approvals, evaluate_statement
 
-EXIT_OK = 0
-EXIT_INTEGRITY = 1
-EXIT_POLICY = 2
-EXIT_DECISION = 3
-EXIT_LEDGER = 4
-_PRIORITY = (EXIT_INTEGRITY, EXIT_LEDGER, EXIT_POLICY, EXIT_DECISION)
 FUTURE_SKEW = timedelta(minutes=5)
 """How far in the future `decided_at` may be before the clocks are considered wrong."""
 _THRESHOLDS = ("go_max_no_go", "review_max_no_go")
@@ -54,7 +40,7 @@ _TXT_DECISION = re.compile(r"^GO/NO-GO Decision:\s*(NO-GO|GO|OVERRIDE)\b", re.MU
 class Finding:
     """One failed check."""
 
-    exit_code: int
+    failure: Failure
     message: str
 
 
@@ -71,12 +57,9 @@ class VerifyResult:
     outcome: PolicyOutcome | None = None
 
     @property
-    def exit_code(self) -> int:
-        """0, or the code of the most basic failure."""
-        for code in _PRIORITY:
-            if any(f.exit_code == code for f in self.findings):
-                return code
-        return EXIT_OK
+    def failure(self) -> Failure | None:
+        """None, or the most basic failure found (`commands/exit_codes.py` maps it)."""
+        return most_basic(f.failure for f in self.findings)
 
     @property
     def ok(self) -> bool:
@@ -86,36 +69,11 @@ class VerifyResult:
     @property
     def reason(self) -> str:
         """One line: why it failed, or what was verified."""
-        code = self.exit_code
-        if code:
-            return next(f.message for f in self.findings if f.exit_code == code)
+        failure = self.failure
+        if failure is not None:
+            return next(f.message for f in self.findings if f.failure is failure)
         detail = self.outcome.reason if self.outcome else ""
         return f"{self.record_id}: sealed {self.decision}, {detail}"
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready summary (for `gonogo verify --json`)."""
-        return {
-            "record_id": self.record_id,
-            "decision": self.decision,
-            "ok": self.ok,
-            "exit_code": self.exit_code,
-            "reason": self.reason,
-            "findings": [{"exit_code": f.exit_code, "message": f.message} for f in self.findings],
-            "rule": str(self.outcome.rule) if self.outcome and self.outcome.rule else None,
-            "missing": list(self.outcome.missing) if self.outcome else [],
-            "approvals": [
-                {
-                    "file": a.document.name,
-                    "role": a.approval.role if a.approval else None,
-                    "principal": a.approval.principal if a.approval else None,
-                    "vote": a.approval.vote if a.approval else None,
-                    "key_fingerprint": a.key_fingerprint,
-                    "counted": a.counted,
-                    "problem": a.problem,
-                }
-                for a in self.approvals
-            ],
-        }
 
 
 def inside(path: Path, directory: Path) -> bool:
@@ -123,7 +81,7 @@ def inside(path: Path, directory: Path) -> bool:
     return path.resolve().is_relative_to(directory.resolve())
 
 
-def load_trusted_policy(path: Path) -> ApprovalPolicy:
+def load_trusted_policy(path: Path) -> SigningPolicy:
     """Read approval rules from a file outside the evidence folder (YAML or JSON).
 
     The file may be a checklist (`policy: {approvals: ...}`), a policy block
@@ -154,7 +112,7 @@ def load_trusted_policy(path: Path) -> ApprovalPolicy:
     if not isinstance(data, dict):
         raise SigningError(f"{path}: expected a checklist or an approvals mapping")
     try:
-        return ApprovalPolicy.from_mapping(data, strict=True)
+        return SigningPolicy.from_mapping(data, strict=True)
     except ValueError as exc:
         raise SigningError(f"{path}: {exc}") from exc
 
@@ -195,14 +153,14 @@ class _Verification:
         self.paths = paths
         self.findings: list[Finding] = []
 
-    def fail(self, code: int, message: str) -> None:
-        self.findings.append(Finding(code, message))
+    def fail(self, failure: Failure, message: str) -> None:
+        self.findings.append(Finding(failure, message))
 
     def read(self, path: Path) -> bytes | None:
         try:
             return read_file(path)
         except OSError as exc:
-            self.fail(EXIT_INTEGRITY, f"{path.name}: cannot read ({exc.strerror})")
+            self.fail(Failure.INTEGRITY, f"{path.name}: cannot read ({exc.strerror})")
             return None
 
     def check_files(self, statement: Statement, txt: bytes, json_bytes: bytes) -> None:
@@ -211,13 +169,13 @@ class _Verification:
             data = actual[name] if name in actual else self.read(self.paths.directory / name)
             if data is not None and sha256_hex(data) != digest:
                 self.fail(
-                    EXIT_INTEGRITY, f"{name} was altered: it does not match its sealed statement"
+                    Failure.INTEGRITY, f"{name} was altered: it does not match its sealed statement"
                 )
         try:
             raw, view = parse_record_json(json_bytes, source=self.paths.json.name)
             core = predicate_core(raw, view)
         except EvidenceError as exc:
-            self.fail(EXIT_INTEGRITY, str(exc))
+            self.fail(Failure.INTEGRITY, str(exc))
             return
         self.check_artifacts(raw)
         if view.decision == "GO":
@@ -225,7 +183,7 @@ class _Verification:
         differing = sorted(k for k, v in statement.core().items() if core.get(k) != v)
         if differing:
             self.fail(
-                EXIT_INTEGRITY,
+                Failure.INTEGRITY,
                 f"{self.paths.statement.name} does not describe {self.paths.json.name}"
                 f" ({', '.join(differing)} differ)",
             )
@@ -233,12 +191,12 @@ class _Verification:
         says = match.group(1) if match else None
         if says is not None and (says if says != "OVERRIDE" else "GO") != statement.decision:
             self.fail(
-                EXIT_DECISION,
+                Failure.DECISION,
                 f"{self.paths.txt.name} says {says} but the record's decision is"
                 f" {statement.decision}",
             )
 
-    def check_rules_decision(self, raw: dict[str, Any], view: RecordView) -> None:
+    def check_rules_decision(self, raw: dict[str, Any], view: RecordJson) -> None:
         """A GO must not rest on a rules' decision kinder than its own sections give: a
         record written as REVIEW (the CTO alone) or GO with two sections NO-GO is refused."""
         from gonogo_tui.core.checklist import Policy
@@ -249,7 +207,7 @@ class _Verification:
         total = len(view.sections)
         if view.sections_total != total or view.sections_go != total - no_go:
             self.fail(
-                EXIT_INTEGRITY,
+                Failure.INTEGRITY,
                 f"{name}: sections_go {view.sections_go}/{view.sections_total} does not match"
                 f" its sections ({total - no_go}/{total} GO)",
             )
@@ -258,11 +216,11 @@ class _Verification:
         try:
             rules = decide(Policy.model_validate(thresholds), no_go, total)
         except ValueError:
-            self.fail(EXIT_INTEGRITY, f"{name}: policy: malformed decision thresholds")
+            self.fail(Failure.INTEGRITY, f"{name}: policy: malformed decision thresholds")
             return
         if _SEVERITY[rules] > _SEVERITY.get(view.policy_decision, 0):
             self.fail(
-                EXIT_DECISION,
+                Failure.DECISION,
                 f"{name} says the rules gave {view.policy_decision}, but {no_go} of {total}"
                 f" sections NO-GO give {rules} by its policy",
             )
@@ -270,11 +228,11 @@ class _Verification:
     def check_artifacts(self, raw: dict[str, Any]) -> None:
         """The probe artifacts beside the record: the sealed JSON lists each one's SHA-256, so
         a changed or missing artifact is as much an alteration as a changed JSON."""
-        from gonogo_tui.core.evidence import ARTIFACTS_SUFFIX
+        from gonogo_tui.core.records.layout import ARTIFACTS_SUFFIX
 
         artifacts = raw.get("artifacts") or {}
         if not isinstance(artifacts, dict):
-            self.fail(EXIT_INTEGRITY, f"{self.paths.json.name}: 'artifacts' is not an object")
+            self.fail(Failure.INTEGRITY, f"{self.paths.json.name}: 'artifacts' is not an object")
             return
         folder = self.paths.directory / f"{self.paths.stem}{ARTIFACTS_SUFFIX}"
         for relative, digest in sorted(artifacts.items()):
@@ -282,41 +240,45 @@ class _Verification:
             parts = Path(relative).parts
             if not parts or Path(relative).is_absolute() or ".." in parts:
                 self.fail(
-                    EXIT_INTEGRITY,
+                    Failure.INTEGRITY,
                     f"{self.paths.json.name}: artifact {relative!r} is not inside {folder.name}",
                 )
                 continue
             try:
                 data = read_file_under(self.paths.directory, f"{folder.name}/{relative}")
             except OSError as exc:
-                self.fail(EXIT_INTEGRITY, f"{name}: cannot read ({exc.strerror})")
+                self.fail(Failure.INTEGRITY, f"{name}: cannot read ({exc.strerror})")
                 continue
             if sha256_hex(data) != digest:
                 self.fail(
-                    EXIT_INTEGRITY, f"{name} was altered: it does not match its record's SHA-256"
+                    Failure.INTEGRITY, f"{name} was altered: it does not match its record's SHA-256"
                 )
 
     def check_ledger(self, statement: Statement, approvals: list[CheckedApproval]) -> None:
         try:
             ledger = read_ledger(self.paths.ledger)
         except LedgerError as exc:
-            self.fail(EXIT_LEDGER, f"ledger broken: {exc}")
+            self.fail(Failure.LEDGER, f"ledger broken: {exc}")
             return
         entry = ledger.find(self.paths.stem)
         if entry is None:
-            self.fail(EXIT_LEDGER, f"{self.paths.stem} is not sealed: no entry in ledger.jsonl")
+            self.fail(Failure.LEDGER, f"{self.paths.stem} is not sealed: no entry in ledger.jsonl")
         elif entry.statement_sha256 != statement.sha256:
             # Valid signatures over this statement show that the ledger is what changed.
             if any(a.counted for a in approvals):
-                self.fail(EXIT_LEDGER, f"ledger broken: entry {entry.seq} names another statement")
+                self.fail(
+                    Failure.LEDGER, f"ledger broken: entry {entry.seq} names another statement"
+                )
             else:
                 self.fail(
-                    EXIT_INTEGRITY,
+                    Failure.INTEGRITY,
                     f"{self.paths.statement.name} is not the statement sealed in ledger entry"
                     f" {entry.seq}",
                 )
         elif entry.line != ledger_line(statement):
-            self.fail(EXIT_LEDGER, f"ledger broken: entry {entry.seq} does not match its statement")
+            self.fail(
+                Failure.LEDGER, f"ledger broken: entry {entry.seq} does not match its statement"
+            )
 
     def check_expectations(
         self,
@@ -327,16 +289,18 @@ class _Verification:
     ) -> None:
         if expect_decision is not None and statement.decision != expect_decision:
             self.fail(
-                EXIT_DECISION,
+                Failure.DECISION,
                 f"decision is {statement.decision}, expected {expect_decision}",
             )
         decided_at = parse_utc(str(statement.predicate["decided_at"]))
         age = now() - decided_at
         if age < -FUTURE_SKEW:
-            self.fail(EXIT_DECISION, f"decided_at {decided_at:%Y-%m-%dT%H:%M:%SZ} is in the future")
+            self.fail(
+                Failure.DECISION, f"decided_at {decided_at:%Y-%m-%dT%H:%M:%SZ} is in the future"
+            )
         elif max_age is not None and age > max_age:
             self.fail(
-                EXIT_DECISION,
+                Failure.DECISION,
                 f"decision is {format_age(age)} old, older than --max-age {format_age(max_age)}",
             )
 
@@ -362,21 +326,21 @@ def verify_record(
             rules must equal them.
 
     Returns:
-        The result, whose `exit_code` and `reason` are what `gonogo verify` reports.
+        The result, whose `failure` and `reason` are what `gonogo verify` reports.
     """
     try:
         paths = locate_record(record_path)
     except EvidenceError as exc:
-        return VerifyResult(record_path.name, None, (Finding(EXIT_INTEGRITY, str(exc)),))
+        return VerifyResult(record_path.name, None, (Finding(Failure.INTEGRITY, str(exc)),))
     if not any(lexists(path) for path in (paths.txt, paths.json, paths.statement)):
         # Said before anything about the trust files, which are judged against this folder.
         reason = f"{record_path}: no such record (no {paths.txt.name}, .json or statement)"
-        return VerifyResult(paths.stem, None, (Finding(EXIT_INTEGRITY, reason),))
+        return VerifyResult(paths.stem, None, (Finding(Failure.INTEGRITY, reason),))
     check = _Verification(paths)
     for label, trust_file in (("allowed_signers", allowed_signers), ("policy", trusted_policy)):
         if trust_file is not None and inside(trust_file, paths.directory):
             check.fail(
-                EXIT_INTEGRITY,
+                Failure.INTEGRITY,
                 f"refusing {label} file {trust_file}: it is inside the evidence folder",
             )
             return VerifyResult(paths.stem, None, tuple(check.findings))
@@ -385,42 +349,43 @@ def verify_record(
         policy = load_trusted_policy(trusted_policy) if trusted_policy else None
         checklist_sha256 = trusted_checklist_sha256(trusted_policy) if trusted_policy else None
     except SigningError as exc:
-        return VerifyResult(paths.stem, None, (Finding(EXIT_INTEGRITY, str(exc)),))
+        return VerifyResult(paths.stem, None, (Finding(Failure.INTEGRITY, str(exc)),))
     txt, json_bytes = check.read(paths.txt), check.read(paths.json)
     if not lexists(paths.statement):
-        check.fail(EXIT_LEDGER, f"{paths.stem} is not sealed: {paths.statement.name} is missing")
+        check.fail(Failure.LEDGER, f"{paths.stem} is not sealed: {paths.statement.name} is missing")
     statement_bytes = check.read(paths.statement) if lexists(paths.statement) else None
     if txt is None or json_bytes is None or statement_bytes is None:
         return VerifyResult(paths.stem, None, tuple(check.findings))
     try:
         statement = parse_statement(statement_bytes, source=paths.statement.name)
     except EvidenceError as exc:
-        check.fail(EXIT_INTEGRITY, str(exc))
+        check.fail(Failure.INTEGRITY, str(exc))
         return VerifyResult(paths.stem, None, tuple(check.findings))
     check.check_files(statement, txt, json_bytes)
     approvals = check_approvals(paths, statement, allowed)
     check.check_ledger(statement, approvals)
     for approval in approvals:
-        if approval.exit_code and approval.problem:
-            check.fail(approval.exit_code, approval.problem)
-    recorded_policy = ApprovalPolicy.from_mapping(statement.predicate["approval_policy"])
+        if approval.failure is not None and approval.problem:
+            check.fail(approval.failure, approval.problem)
+    recorded_policy = SigningPolicy.from_mapping(statement.predicate["approval_policy"])
     if policy is not None and replace(policy, role_principals=()) != recorded_policy:
         check.fail(
-            EXIT_POLICY, f"the record's approval policy differs from the trusted {trusted_policy}"
+            Failure.POLICY,
+            f"the record's approval policy differs from the trusted {trusted_policy}",
         )
     checklist = statement.predicate["checklist"]
     recorded_sha256 = checklist.get("sha256") if isinstance(checklist, dict) else None
     if checklist_sha256 is not None and recorded_sha256 != checklist_sha256:
         title = checklist.get("title") if isinstance(checklist, dict) else None
         check.fail(
-            EXIT_POLICY,
+            Failure.POLICY,
             f"the record is of checklist {title!r} (sha256 {str(recorded_sha256)[:16]}),"
             f" not of the trusted {trusted_policy} (sha256 {checklist_sha256[:16]})",
         )
     outcome = evaluate_statement(statement, approvals, policy)
-    if not outcome.satisfied:
-        prefix = "approvals do not meet the policy: " if outcome.exit_code == EXIT_POLICY else ""
-        check.fail(outcome.exit_code, prefix + outcome.reason)
+    if outcome.failure is not None:
+        prefix = "approvals do not meet the policy: " if outcome.failure is Failure.POLICY else ""
+        check.fail(outcome.failure, prefix + outcome.reason)
     check.check_expectations(statement, now, expect_decision, max_age)
     return VerifyResult(
         paths.stem, statement.decision, tuple(check.findings), tuple(approvals), outcome

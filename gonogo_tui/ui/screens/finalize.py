@@ -18,7 +18,8 @@ from textual.widgets import Button, Input, Label, Static
 
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Decision, Evaluation
-from gonogo_tui.core.evidence import (
+from gonogo_tui.core.evaluation_export import criterion_detail
+from gonogo_tui.core.records.model import (
     CTO,
     SENIOR_ENGINEER,
     Approval,
@@ -27,7 +28,6 @@ from gonogo_tui.core.evidence import (
     validate_override,
     validate_review_approval,
 )
-from gonogo_tui.core.report import criterion_detail
 from gonogo_tui.ui.deps import Clock
 from gonogo_tui.ui.presentation import SYMBOLS, VERDICTS, WORDS, row_state, safe_text
 from gonogo_tui.ui.screens.modals import error_label, show_error

@@ -3,7 +3,7 @@
 Fresh results first (offer to rerun stale probes, wait for running ones), then the
 decision and its reasons, then what the decision needs (CTO approval, NO-GO details or an
 emergency override); the core builds the record and writes it through the journal
-(`core/finalizing.py`), so a crash leaves a whole record or none.
+(`core/records/finalize.py`), so a crash leaves a whole record or none.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Evaluation
-from gonogo_tui.core.evidence import Approval, NoGoDetails, Override, build_record
-from gonogo_tui.core.finalizing import FinalizeOutcome, complete_finalize, finalize_session
+from gonogo_tui.core.records.build import build_record
+from gonogo_tui.core.records.finalize import FinalizeOutcome, complete_finalize, finalize_session
+from gonogo_tui.core.records.model import Approval, NoGoDetails, Override
 from gonogo_tui.core.types import format_duration
 from gonogo_tui.ui.presentation import WORDS, row_state
 from gonogo_tui.ui.screens.finalize import (

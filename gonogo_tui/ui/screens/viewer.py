@@ -16,7 +16,7 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Static
 
-from gonogo_tui.core.journal_follow import READ_ONLY, FollowedJournal
+from gonogo_tui.core.journal import READ_ONLY, FollowedJournal
 from gonogo_tui.ui.deps import ReviewContext
 from gonogo_tui.ui.screens.review import ReviewScreen
 

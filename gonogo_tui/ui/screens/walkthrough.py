@@ -24,8 +24,8 @@ from textual.widgets import Footer, Markdown, ProgressBar, Static
 
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import CriterionOutcome, SectionOutcome
+from gonogo_tui.core.evaluation_export import criterion_detail
 from gonogo_tui.core.path_to_go import attention_order, needs_attention
-from gonogo_tui.core.report import criterion_detail
 from gonogo_tui.core.walkthrough import (
     walkthrough_data,
     walkthrough_summary,

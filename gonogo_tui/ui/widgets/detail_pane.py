@@ -19,10 +19,10 @@ from textual.reactive import Reactive
 from textual.widgets import Static
 
 from gonogo_tui.core.evaluation import CriterionOutcome
-from gonogo_tui.core.evidence import Note
+from gonogo_tui.core.evaluation_export import criterion_expected, criterion_source
 from gonogo_tui.core.journal import result_age
 from gonogo_tui.core.probes.base import ProbeResult
-from gonogo_tui.core.report import criterion_expected, criterion_source
+from gonogo_tui.core.records.model import Note
 from gonogo_tui.core.types import format_duration
 from gonogo_tui.ui.presentation import (
     STALE_MARK,

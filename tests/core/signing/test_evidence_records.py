@@ -1,4 +1,4 @@
-"""Records written by core/evidence.py seal, sign and verify (the contract between the two)."""
+"""Records written by core/records/ seal, sign and verify (the contract between the two)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from gonogo_tui.commands.exit_codes import EXIT_INTEGRITY, EXIT_OK, exit_code
 from gonogo_tui.core.checklist import Checklist, Criterion, Section
 from gonogo_tui.core.evaluation import Evaluation, Tick, evaluate
-from gonogo_tui.core.evidence import Approval, Override, build_record, write_record
 from gonogo_tui.core.probes.base import ProbeResult, Status
 from gonogo_tui.core.probes.file import FileProbe
-from gonogo_tui.core.signing import EXIT_INTEGRITY, EXIT_OK
+from gonogo_tui.core.records.build import build_record
+from gonogo_tui.core.records.model import Approval, Override
+from gonogo_tui.core.records.write import write_record
 from tests.core.signing.conftest import Team
 from tests.core.signing.helpers import SEALED_AT, T0, Clock, sign, verify
 
@@ -73,7 +75,7 @@ def test_go_and_no_go_records(
     for name in signers:
         sign(txt, getattr(team, name))
     result = verify(txt, allowed, expect_decision=decision)
-    assert result.exit_code == EXIT_OK, result.reason
+    assert exit_code(result.failure) == EXIT_OK, result.reason
 
 
 def test_review_turned_go_needs_only_the_cto(evidence: Path, team: Team, allowed: Path) -> None:
@@ -81,7 +83,7 @@ def test_review_turned_go_needs_only_the_cto(evidence: Path, team: Team, allowed
     txt = _write_and_seal(evidence, 1, approvals=[vote])
     sign(txt, team.cto)
     result = verify(txt, allowed, expect_decision="GO")
-    assert result.exit_code == EXIT_OK, result.reason
+    assert exit_code(result.failure) == EXIT_OK, result.reason
     assert result.outcome is not None and str(result.outcome.rule) == "review"
 
 
@@ -96,18 +98,18 @@ def test_emergency_override_seals_its_override_text(
     txt = _write_and_seal(evidence, 4, override=override)
     for person in (team.cto, team.senior1, team.senior2):
         sign(txt, person)
-    assert verify(txt, allowed, expect_decision="GO").exit_code == EXIT_OK
+    assert exit_code(verify(txt, allowed, expect_decision="GO").failure) == EXIT_OK
     override_text = next(evidence.glob("emergency_override_*.txt"))
     override_text.write_text(override_text.read_text() + "Approved by: everyone\n")
     result = verify(txt, allowed)
-    assert result.exit_code == EXIT_INTEGRITY
+    assert exit_code(result.failure) == EXIT_INTEGRITY
     assert result.reason.startswith(f"{override_text.name} was altered")
 
 
 def test_the_shipped_checklist_is_usable_as_the_trusted_policy() -> None:
     from gonogo_tui.core.checklist import load_checklist
-    from gonogo_tui.core.signing import ApprovalPolicy, load_trusted_policy
+    from gonogo_tui.core.signing import SigningPolicy, load_trusted_policy
 
     path = Path(__file__).resolve().parents[3] / "checklists" / "spark-trading.yaml"
     approvals = load_checklist(path).policy.approvals.model_dump(mode="json")
-    assert load_trusted_policy(path) == ApprovalPolicy.from_mapping(approvals)
+    assert load_trusted_policy(path) == SigningPolicy.from_mapping(approvals)

@@ -6,7 +6,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from gonogo_tui.core.signing import EXIT_INTEGRITY, explain_commands
+from gonogo_tui.commands.exit_codes import EXIT_INTEGRITY, exit_code
+from gonogo_tui.core.signing import explain_commands
 from tests.core.signing.conftest import Team
 from tests.core.signing.helpers import (
     STEM,
@@ -88,7 +89,7 @@ def test_the_auditor_commands_fail_on_a_key_expired_before_it_signed(
             f'{team.cto.principal} namespaces="gonogo-decision",valid-before="20261126101700Z"'
             f" {public_line(team.cto.key)}\n"
         )
-    assert verify(approved_go, trust).exit_code == EXIT_INTEGRITY
+    assert exit_code(verify(approved_go, trust).failure) == EXIT_INTEGRITY
     proc = _run(explain_commands(approved_go, trust), approved_go.parent)
     assert proc.returncode != 0
     assert "key has expired" in proc.stderr

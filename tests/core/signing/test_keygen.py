@@ -16,14 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from gonogo_tui.commands.exit_codes import EXIT_OK, exit_code
 from gonogo_tui.core.errors import SigningError
-from gonogo_tui.core.signing import (
-    EXIT_OK,
-    NAMESPACE,
-    list_agent_keys,
-    sign_record,
-    sign_record_async,
-)
+from gonogo_tui.core.signing import NAMESPACE, list_agent_keys, sign_record, sign_record_async
 from gonogo_tui.core.signing.keygen import sign_message, sign_message_async
 from gonogo_tui.core.signing.sshsig import parse_signature, verify_signature
 from tests.core.signing.conftest import Team
@@ -76,7 +71,7 @@ def test_an_agent_held_key_signs_from_its_public_key(
     with trust.open("a") as handle:
         handle.write(f'bob@example.com namespaces="gonogo-decision" {line}\n')
     result = verify(txt, trust)
-    assert result.exit_code == EXIT_OK, result.reason
+    assert exit_code(result.failure) == EXIT_OK, result.reason
     assert result.approvals[0].key_fingerprint is not None
 
 
@@ -108,7 +103,7 @@ async def test_sign_record_async(evidence: Path, team: Team, allowed: Path) -> N
         key_path=team.cto.key,
         now=Clock(SIGNED_AT),
     )
-    assert verify(txt, allowed).exit_code == EXIT_OK
+    assert exit_code(verify(txt, allowed).failure) == EXIT_OK
 
 
 class SilentAgent:
@@ -215,7 +210,7 @@ def test_agent_keys_are_listed_and_sign_without_any_key_file(
     trust = write_allowed_signers(tmp_path / "trust" / "allowed_signers", [])
     trust.write_text(f'carol@example.com namespaces="gonogo-decision" {line}\n')
     result = verify(txt, trust)
-    assert result.exit_code == EXIT_OK, result.reason
+    assert exit_code(result.failure) == EXIT_OK, result.reason
     assert result.approvals[0].key_fingerprint == held.key.fingerprint
 
 

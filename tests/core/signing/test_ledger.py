@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gonogo_tui.core.signing import EXIT_INTEGRITY, EXIT_LEDGER, EXIT_OK, verify_ledger
+from gonogo_tui.commands.exit_codes import EXIT_INTEGRITY, EXIT_LEDGER, EXIT_OK, exit_code
+from gonogo_tui.core.signing import verify_ledger
 from gonogo_tui.core.signing._files import canonical_json, sha256_hex
 from tests.core.signing.conftest import Team
 from tests.core.signing.helpers import STEM, seal, sign, verify, write_record
@@ -38,10 +39,10 @@ def _write(evidence: Path, lines: list[bytes]) -> None:
 
 def test_intact_ledger(three: Path, allowed: Path) -> None:
     report = verify_ledger(three)
-    assert report.exit_code == EXIT_OK and report.entries == 3
+    assert exit_code(report.failure) == EXIT_OK and report.entries == 3
     assert report.reason == f"ledger intact: 3 entries, head {sha256_hex(_lines(three)[-1])}"
     for stem in STEMS:
-        assert verify(three / f"{stem}.txt", allowed).exit_code == EXIT_OK
+        assert exit_code(verify(three / f"{stem}.txt", allowed).failure) == EXIT_OK
 
 
 def test_edited_entry_is_caught(three: Path, allowed: Path) -> None:
@@ -51,10 +52,10 @@ def test_edited_entry_is_caught(three: Path, allowed: Path) -> None:
     lines[1] = canonical_json(entry)
     _write(three, lines)
     report = verify_ledger(three)
-    assert report.exit_code == EXIT_LEDGER
+    assert exit_code(report.failure) == EXIT_LEDGER
     assert "line 3: prev_sha256 does not match line 2" in report.reason
     result = verify(three / f"{STEMS[0]}.txt", allowed)
-    assert result.exit_code == EXIT_LEDGER and result.reason.startswith("ledger broken")
+    assert exit_code(result.failure) == EXIT_LEDGER and result.reason.startswith("ledger broken")
 
 
 def test_edited_last_entry_is_caught(three: Path, allowed: Path) -> None:
@@ -64,10 +65,10 @@ def test_edited_last_entry_is_caught(three: Path, allowed: Path) -> None:
     lines[2] = canonical_json(entry)
     _write(three, lines)
     report = verify_ledger(three)
-    assert report.exit_code == EXIT_LEDGER
+    assert exit_code(report.failure) == EXIT_LEDGER
     assert "entry 3 does not match" in report.reason
     result = verify(three / f"{STEMS[2]}.txt", allowed)
-    assert result.exit_code == EXIT_LEDGER
+    assert exit_code(result.failure) == EXIT_LEDGER
     assert result.reason == "ledger broken: entry 3 does not match its statement"
 
 
@@ -82,16 +83,16 @@ def test_deleted_entry_is_caught(three: Path, allowed: Path) -> None:
     lines = _lines(three)
     _write(three, [lines[0], lines[2]])
     report = verify_ledger(three)
-    assert report.exit_code == EXIT_LEDGER
+    assert exit_code(report.failure) == EXIT_LEDGER
     assert "line 2: seq is 3, expected 2" in report.reason
-    assert verify(three / f"{STEMS[1]}.txt", allowed).exit_code == EXIT_LEDGER
+    assert exit_code(verify(three / f"{STEMS[1]}.txt", allowed).failure) == EXIT_LEDGER
 
 
 def test_reordered_entries_are_caught(three: Path) -> None:
     lines = _lines(three)
     _write(three, [lines[1], lines[0], lines[2]])
     report = verify_ledger(three)
-    assert report.exit_code == EXIT_LEDGER
+    assert exit_code(report.failure) == EXIT_LEDGER
     assert "line 1: seq is 2, expected 1" in report.reason
 
 
@@ -100,17 +101,17 @@ def test_renumbered_reordering_is_caught(three: Path) -> None:
     lines[0]["seq"], lines[1]["seq"] = 2, 1
     _write(three, [canonical_json(lines[1]), canonical_json(lines[0]), canonical_json(lines[2])])
     report = verify_ledger(three)
-    assert report.exit_code == EXIT_LEDGER
+    assert exit_code(report.failure) == EXIT_LEDGER
     assert "prev_sha256 does not match" in report.reason
 
 
 def test_truncated_signed_entry_is_caught(three: Path, allowed: Path) -> None:
     _write(three, _lines(three)[:2])
     report = verify_ledger(three)
-    assert report.exit_code == EXIT_LEDGER
+    assert exit_code(report.failure) == EXIT_LEDGER
     assert "has signed approvals but no ledger entry" in report.reason
     result = verify(three / f"{STEMS[2]}.txt", allowed)
-    assert result.exit_code == EXIT_LEDGER
+    assert exit_code(result.failure) == EXIT_LEDGER
     assert result.reason == f"{STEMS[2]} is not sealed: no entry in ledger.jsonl"
 
 
@@ -119,14 +120,14 @@ def test_truncating_several_entries_is_caught(three: Path) -> None:
         document.unlink()
     _write(three, _lines(three)[:1])
     report = verify_ledger(three)
-    assert report.exit_code == EXIT_LEDGER
+    assert exit_code(report.failure) == EXIT_LEDGER
     assert "sealed as entry 3, which the ledger lacks" in report.reason
 
 
 def test_deleted_record_is_caught(three: Path) -> None:
     (three / f"{STEMS[1]}.statement.json").unlink()
     report = verify_ledger(three)
-    assert report.exit_code == EXIT_LEDGER
+    assert exit_code(report.failure) == EXIT_LEDGER
     assert f"entry 2: {STEMS[1]}.statement.json is missing" in report.reason
 
 
@@ -134,7 +135,7 @@ def test_replaced_statement_is_caught(three: Path, allowed: Path) -> None:
     statement = three / f"{STEMS[1]}.statement.json"
     statement.write_bytes(statement.read_bytes().replace(b'"sealed_at":"', b'"sealed_at":"1'))
     assert "does not match its sealed hash" in verify_ledger(three).reason
-    assert verify(three / f"{STEMS[1]}.txt", allowed).exit_code == EXIT_INTEGRITY
+    assert exit_code(verify(three / f"{STEMS[1]}.txt", allowed).failure) == EXIT_INTEGRITY
 
 
 def test_an_interrupted_seal_is_listed_not_broken(three: Path, allowed: Path) -> None:
@@ -143,13 +144,13 @@ def test_an_interrupted_seal_is_listed_not_broken(three: Path, allowed: Path) ->
         document.unlink()
     _write(three, lines[:2])
     report = verify_ledger(three)
-    assert report.exit_code == EXIT_OK
+    assert exit_code(report.failure) == EXIT_OK
     assert report.unsealed == (STEMS[2],)
     assert report.reason.endswith("; 1 unsealed (interrupted)")
     fourth = write_record(three, "go_decision_20261126_130000")
     seal(fourth)
     report = verify_ledger(three)
-    assert report.exit_code == EXIT_OK and report.entries == 3
+    assert exit_code(report.failure) == EXIT_OK and report.entries == 3
     assert report.unsealed == (STEMS[2],)
 
 
@@ -157,7 +158,7 @@ def test_incomplete_last_line_is_caught(three: Path) -> None:
     ledger = three / "ledger.jsonl"
     ledger.write_bytes(ledger.read_bytes()[:-10])
     report = verify_ledger(three)
-    assert report.exit_code == EXIT_LEDGER
+    assert exit_code(report.failure) == EXIT_LEDGER
     assert "last line is incomplete" in report.reason
 
 
@@ -170,6 +171,6 @@ def test_every_ledger_byte_flipped_is_a_broken_ledger(approved_go: Path, allowed
             data = bytearray(original)
             data[index] ^= flip
             ledger.write_bytes(bytes(data))
-            codes.add(verify(approved_go, allowed).exit_code)
-            reports.add(verify_ledger(approved_go.parent).exit_code)
+            codes.add(exit_code(verify(approved_go, allowed).failure))
+            reports.add(exit_code(verify_ledger(approved_go.parent).failure))
     assert codes == {EXIT_LEDGER} and reports == {EXIT_LEDGER}

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from gonogo_tui.commands.exit_codes import exit_code
 from gonogo_tui.core.signing.policy import (
     DEFAULT_APPROVALS,
-    ApprovalPolicy,
     Rule,
+    SigningPolicy,
     Vote,
     evaluate_approvals,
     select_rule,
 )
 
-SEED = ApprovalPolicy.from_mapping(None)
+SEED = SigningPolicy.from_mapping(None)
 OVERRIDE = {"reason": "outage", "risk_assessment": "low", "approvers": []}
 
 
@@ -75,7 +76,7 @@ def test_truth_table(
         override=override,
         signed=signed,
     )
-    assert outcome.exit_code == code
+    assert exit_code(outcome.failure) == code
     assert reason in outcome.reason
 
 
@@ -106,10 +107,10 @@ def test_recorded_votes_never_count_as_approvals() -> None:
 
 
 def test_missing_keys_take_the_seed_defaults() -> None:
-    policy = ApprovalPolicy.from_mapping({"go_requires": ["cto"]})
+    policy = SigningPolicy.from_mapping({"go_requires": ["cto"]})
     assert policy.go_requires == ("cto",)
     assert policy.override_requires == (("cto", 1), ("senior-engineer", 2))
-    assert ApprovalPolicy.from_mapping({}).to_json() == DEFAULT_APPROVALS
+    assert SigningPolicy.from_mapping({}).to_json() == DEFAULT_APPROVALS
 
 
 @pytest.mark.parametrize(
@@ -123,9 +124,9 @@ def test_missing_keys_take_the_seed_defaults() -> None:
 )
 def test_malformed_policies_are_refused(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError):
-        ApprovalPolicy.from_mapping(bad)
+        SigningPolicy.from_mapping(bad)
 
 
 def test_strict_policies_refuse_unknown_keys() -> None:
     with pytest.raises(ValueError, match="unknown approval policy keys: go_require"):
-        ApprovalPolicy.from_mapping({"go_require": ["cto"]}, strict=True)
+        SigningPolicy.from_mapping({"go_require": ["cto"]}, strict=True)

@@ -14,16 +14,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gonogo_tui.core.errors import SigningError
-from gonogo_tui.core.signing import (
+from gonogo_tui.commands.exit_codes import (
     EXIT_DECISION,
     EXIT_INTEGRITY,
     EXIT_OK,
     EXIT_POLICY,
-    NAMESPACE,
-    ApprovalPolicy,
-    load_trusted_policy,
+    exit_code,
 )
+from gonogo_tui.core.errors import SigningError
+from gonogo_tui.core.signing import NAMESPACE, SigningPolicy, load_trusted_policy
 from gonogo_tui.core.signing.approvals import prepare_approval
 from gonogo_tui.core.signing.keygen import sign_message
 from tests.core.signing.conftest import Team
@@ -68,7 +67,7 @@ def test_wrong_namespace_is_refused(evidence: Path, team: Team, allowed: Path) -
     sign(txt, team.product)
     _forge(txt, team.cto, namespace="git")
     result = verify(txt, allowed)
-    assert result.exit_code == EXIT_INTEGRITY
+    assert exit_code(result.failure) == EXIT_INTEGRITY
     assert "namespace 'git', not 'gonogo-decision'" in result.reason
 
 
@@ -79,7 +78,7 @@ def test_unknown_key_is_refused(evidence: Path, team: Team, allowed: Path) -> No
     sign(txt, team.product)
     sign(txt, team.stranger)
     result = verify(txt, allowed)
-    assert result.exit_code == EXIT_INTEGRITY
+    assert exit_code(result.failure) == EXIT_INTEGRITY
     assert "mallory@example.com is not listed" in result.reason
 
 
@@ -92,7 +91,7 @@ def test_a_stranger_claiming_a_trusted_principal_is_refused(
     sign(txt, team.product)
     _forge(txt, team.stranger, namespace=NAMESPACE, principal=team.cto.principal)
     result = verify(txt, allowed)
-    assert result.exit_code == EXIT_INTEGRITY
+    assert exit_code(result.failure) == EXIT_INTEGRITY
     assert "is not an allowed key for alice@example.com" in result.reason
 
 
@@ -105,7 +104,7 @@ def test_expired_key_is_refused(approved_go: Path, team: Team, tmp_path: Path) -
             f" {public_line(team.cto.key)}\n"
         )
     result = verify(approved_go, trust)
-    assert result.exit_code == EXIT_INTEGRITY
+    assert exit_code(result.failure) == EXIT_INTEGRITY
     assert "key has expired" in result.reason
 
 
@@ -118,7 +117,7 @@ def test_key_not_yet_valid_at_decision_time_is_refused(
         options='namespaces="gonogo-decision",valid-after="20261127Z"',
     )
     result = verify(approved_go, trust)
-    assert result.exit_code == EXIT_INTEGRITY
+    assert exit_code(result.failure) == EXIT_INTEGRITY
     assert "not yet valid at 2026-11-26T10:15:00Z" in result.reason
 
 
@@ -134,7 +133,7 @@ def test_signature_copied_from_another_record_is_refused(
         source = evidence / f"{STEM}.approval.cto.alice@example.com{suffix}"
         shutil.copy(source, evidence / f"{OTHER_STEM}.approval.cto.alice@example.com{suffix}")
     result = verify(other, allowed)
-    assert result.exit_code == EXIT_INTEGRITY
+    assert exit_code(result.failure) == EXIT_INTEGRITY
     assert f"signs record {STEM}, not this sealed record" in result.reason
 
 
@@ -146,7 +145,7 @@ def test_signature_swapped_onto_another_approval_is_refused(
     devops_sig = evidence / f"{STEM}.approval.devops-lead.bob@example.com.json.sig"
     shutil.copy(cto_sig, devops_sig)
     result = verify(approved_go, allowed)
-    assert result.exit_code == EXIT_INTEGRITY
+    assert exit_code(result.failure) == EXIT_INTEGRITY
     assert "signature invalid" in result.reason
 
 
@@ -170,7 +169,7 @@ def test_removed_signature_fails_the_policy(approved_go: Path, allowed: Path) ->
     evidence = approved_go.parent
     (evidence / f"{STEM}.approval.devops-lead.bob@example.com.json.sig").unlink()
     result = verify(approved_go, allowed)
-    assert result.exit_code == EXIT_POLICY
+    assert exit_code(result.failure) == EXIT_POLICY
     assert result.reason == (
         "approvals do not meet the policy: go record is missing approval from devops-lead"
     )
@@ -180,7 +179,7 @@ def test_signature_without_its_document_is_refused(approved_go: Path, allowed: P
     evidence = approved_go.parent
     (evidence / f"{STEM}.approval.devops-lead.bob@example.com.json").unlink()
     result = verify(approved_go, allowed)
-    assert result.exit_code == EXIT_INTEGRITY
+    assert exit_code(result.failure) == EXIT_INTEGRITY
     assert "signature without its approval document" in result.reason
 
 
@@ -191,7 +190,7 @@ def test_one_person_in_two_roles_is_refused(evidence: Path, team: Team, allowed:
     sign(txt, team.cto, role="devops-lead")
     sign(txt, team.product)
     result = verify(txt, allowed)
-    assert result.exit_code == EXIT_POLICY
+    assert exit_code(result.failure) == EXIT_POLICY
     assert "alice@example.com signs as both cto and devops-lead" in result.reason
 
 
@@ -205,7 +204,7 @@ def test_one_key_for_two_people_is_refused(evidence: Path, team: Team, tmp_path:
     sign(txt, Person("devops-lead", "al@example.com", team.cto.key))
     sign(txt, team.product)
     result = verify(txt, trust)
-    assert result.exit_code == EXIT_POLICY
+    assert exit_code(result.failure) == EXIT_POLICY
     assert "signs for al@example.com and alice@example.com" in result.reason
 
 
@@ -229,10 +228,10 @@ def test_override_with_too_few_senior_engineers_is_refused(
     sign(txt, team.cto)
     sign(txt, team.senior1)
     result = verify(txt, allowed)
-    assert result.exit_code == EXIT_POLICY
+    assert exit_code(result.failure) == EXIT_POLICY
     assert "missing approval from 1 more senior-engineer" in result.reason
     sign(txt, team.senior2)
-    assert verify(txt, allowed).exit_code == EXIT_OK
+    assert exit_code(verify(txt, allowed).failure) == EXIT_OK
 
 
 def test_two_senior_engineers_whose_principals_spell_alike_both_sign(
@@ -249,7 +248,7 @@ def test_two_senior_engineers_whose_principals_spell_alike_both_sign(
     for person in (team.cto, *seniors):
         sign(txt, person)
     result = verify(txt, allowed)
-    assert result.exit_code == EXIT_OK, result.reason
+    assert exit_code(result.failure) == EXIT_OK, result.reason
     assert "senior-engineer: 张伟@example.com, 李娜@example.com" in result.reason
     assert len(list(evidence.glob("*.approval.senior-engineer.*.json.sig"))) == 2
 
@@ -265,7 +264,7 @@ def test_override_without_risk_assessment_is_refused(
     for person in (team.cto, team.senior1, team.senior2):
         sign(txt, person)
     result = verify(txt, allowed)
-    assert result.exit_code == EXIT_POLICY
+    assert exit_code(result.failure) == EXIT_POLICY
     assert "emergency override without a risk assessment" in result.reason
 
 
@@ -278,7 +277,7 @@ def test_signed_rejection_from_a_required_role_blocks(
     sign(txt, team.devops, vote="reject")
     sign(txt, team.product)
     result = verify(txt, allowed)
-    assert result.exit_code == EXIT_POLICY
+    assert exit_code(result.failure) == EXIT_POLICY
     assert "rejected by devops-lead bob@example.com" in result.reason
 
 
@@ -291,7 +290,7 @@ def test_rejection_recorded_in_the_meeting_blocks(
     for person in (team.cto, team.devops, team.product):
         sign(txt, person)
     result = verify(txt, allowed)
-    assert result.exit_code == EXIT_POLICY
+    assert exit_code(result.failure) == EXIT_POLICY
     assert "rejected by product-owner carol@example.com" in result.reason
 
 
@@ -299,12 +298,12 @@ def test_no_go_edited_into_go_is_caught(evidence: Path, team: Team, allowed: Pat
     txt = write_record(evidence, decision="NO-GO")
     seal(txt)
     sign(txt, team.devops)
-    assert verify(txt, allowed).exit_code == EXIT_OK
+    assert exit_code(verify(txt, allowed).failure) == EXIT_OK
     json_path = txt.with_suffix(".json")
     json_path.write_text(json_path.read_text().replace('"NO-GO"', '"GO"'))
     txt.write_text(txt.read_text().replace("NO-GO ❌", "GO ✅"))
     result = verify(txt, allowed, expect_decision="GO")
-    assert result.exit_code == EXIT_INTEGRITY
+    assert exit_code(result.failure) == EXIT_INTEGRITY
     assert result.reason == f"{STEM}.txt was altered: it does not match its sealed statement"
 
 
@@ -315,7 +314,7 @@ def test_go_against_a_no_go_policy_decision_is_a_decision_mismatch(
     for person in (team.cto, team.devops, team.product):
         sign(txt, person)
     result = verify(txt, allowed)
-    assert result.exit_code == EXIT_DECISION
+    assert exit_code(result.failure) == EXIT_DECISION
     assert "decision GO contradicts the rules' NO-GO" in result.reason
 
 
@@ -371,24 +370,27 @@ def test_a_go_kinder_than_its_own_sections_is_refused(
     for person in (team.cto, team.devops, team.product):
         sign(txt, person)
     result = verify(txt, allowed)
-    assert result.exit_code == code
+    assert exit_code(result.failure) == code
     assert message in result.reason
 
 
 def test_expectations_are_checked(approved_go: Path, allowed: Path) -> None:
     wrong = verify(approved_go, allowed, expect_decision="NO-GO")
-    assert (wrong.exit_code, wrong.reason) == (EXIT_DECISION, "decision is GO, expected NO-GO")
+    assert (exit_code(wrong.failure), wrong.reason) == (
+        EXIT_DECISION,
+        "decision is GO, expected NO-GO",
+    )
     stale = verify(
         approved_go, allowed, max_age=timedelta(hours=24), now=Clock(T0 + timedelta(hours=26))
     )
-    assert stale.exit_code == EXIT_DECISION
+    assert exit_code(stale.failure) == EXIT_DECISION
     assert stale.reason == "decision is 26h old, older than --max-age 24h"
     fresh = verify(
         approved_go, allowed, max_age=timedelta(hours=24), now=Clock(T0 + timedelta(hours=23))
     )
-    assert fresh.exit_code == EXIT_OK
+    assert exit_code(fresh.failure) == EXIT_OK
     future = verify(approved_go, allowed, now=Clock(T0 - timedelta(hours=1)))
-    assert future.exit_code == EXIT_DECISION and "in the future" in future.reason
+    assert exit_code(future.failure) == EXIT_DECISION and "in the future" in future.reason
 
 
 def test_planted_allowed_signers_is_refused(
@@ -403,13 +405,13 @@ def test_planted_allowed_signers_is_refused(
     (evidence / f"{STEM}.approval.cto.alice@example.com.json").unlink()
     sign(approved_go, attacker)
     refused = verify(approved_go, planted)
-    assert refused.exit_code == EXIT_INTEGRITY
+    assert exit_code(refused.failure) == EXIT_INTEGRITY
     assert "it is inside the evidence folder" in refused.reason
     link = tmp_path / "innocent_looking"
     link.symlink_to(planted)
     assert "inside the evidence folder" in verify(approved_go, link).reason
     ignored = verify(approved_go, allowed)
-    assert ignored.exit_code == EXIT_INTEGRITY
+    assert exit_code(ignored.failure) == EXIT_INTEGRITY
     assert "is not an allowed key for alice@example.com" in ignored.reason
 
 
@@ -418,13 +420,13 @@ def test_weakened_policy_is_caught_by_a_trusted_policy(
 ) -> None:
     txt = sealed_record(approvals_policy={"go_requires": ["cto"]})
     sign(txt, team.cto)
-    assert verify(txt, allowed).exit_code == EXIT_OK
+    assert exit_code(verify(txt, allowed).failure) == EXIT_OK
     trusted = tmp_path / "trust" / "policy.yaml"
     trusted.write_text(
         "policy:\n  approvals:\n    go_requires: [cto, devops-lead, product-owner]\n"
     )
     result = verify(txt, allowed, trusted_policy=trusted)
-    assert result.exit_code == EXIT_POLICY
+    assert exit_code(result.failure) == EXIT_POLICY
     assert "approval policy differs from the trusted" in result.reason
 
 
@@ -435,11 +437,11 @@ def test_trusted_role_principals_bind_people_to_roles(
     sign(txt, team.senior1, role="cto")
     sign(txt, team.devops)
     sign(txt, team.product)
-    assert verify(txt, allowed).exit_code == EXIT_OK
+    assert exit_code(verify(txt, allowed).failure) == EXIT_OK
     trusted = tmp_path / "trust" / "policy.yaml"
     trusted.write_text("approvals:\n  role_principals:\n    cto: [alice@example.com]\n")
     result = verify(txt, allowed, trusted_policy=trusted)
-    assert result.exit_code == EXIT_POLICY
+    assert exit_code(result.failure) == EXIT_POLICY
     assert result.reason.endswith("dave@example.com may not sign as cto (role_principals)")
 
 
@@ -448,7 +450,7 @@ def test_a_policy_that_requires_nobody_is_refused(
 ) -> None:
     txt = sealed_record(approvals_policy={"go_requires": []})
     result = verify(txt, allowed)
-    assert result.exit_code == EXIT_POLICY
+    assert exit_code(result.failure) == EXIT_POLICY
     assert "the go rule requires no approvals" in result.reason
 
 
@@ -456,13 +458,13 @@ def test_unsigned_approval_document_counts_for_nothing(approved_go: Path, allowe
     evidence = approved_go.parent
     (evidence / f"{STEM}.approval.product-owner.carol@example.com.json.sig").unlink()
     result = verify(approved_go, allowed)
-    assert result.exit_code == EXIT_POLICY
+    assert exit_code(result.failure) == EXIT_POLICY
     assert "missing approval from product-owner" in result.reason
 
 
 @pytest.fixture
 def pristine(approved_go: Path, allowed: Path) -> tuple[Path, Path]:
-    assert verify(approved_go, allowed).exit_code == EXIT_OK
+    assert exit_code(verify(approved_go, allowed).failure) == EXIT_OK
     return approved_go.parent, allowed
 
 
@@ -487,7 +489,7 @@ def test_any_flipped_byte_is_caught(
         data[index] ^= flip
         target.write_bytes(bytes(data))
         result = verify(copy / f"{STEM}.txt", allowed)
-    assert result.exit_code == EXIT_INTEGRITY, result.reason
+    assert exit_code(result.failure) == EXIT_INTEGRITY, result.reason
 
 
 @pytest.mark.parametrize(
@@ -503,7 +505,7 @@ def test_any_flipped_byte_is_caught(
 def test_trusted_policy_files_take_the_seed_defaults(text: str, tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
     path.write_text(text)
-    assert load_trusted_policy(path) == ApprovalPolicy.from_mapping(None)
+    assert load_trusted_policy(path) == SigningPolicy.from_mapping(None)
 
 
 @pytest.mark.parametrize(
@@ -537,7 +539,7 @@ def test_every_statement_byte_flipped_is_refused_without_crashing(
                 data = bytearray(original)
                 data[index] ^= flip
                 target.write_bytes(bytes(data))
-                codes.add(verify(copy / f"{STEM}.txt", allowed).exit_code)
+                codes.add(exit_code(verify(copy / f"{STEM}.txt", allowed).failure))
     assert codes == {EXIT_INTEGRITY}
 
 
@@ -550,5 +552,5 @@ def test_every_approval_byte_flipped_is_refused(pristine: tuple[Path, Path]) -> 
         data = bytearray(original)
         data[index] ^= 0x04
         target.write_bytes(bytes(data))
-        codes.add(verify(evidence / f"{STEM}.txt", allowed).exit_code)
+        codes.add(exit_code(verify(evidence / f"{STEM}.txt", allowed).failure))
     assert codes == {EXIT_INTEGRITY}

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from gonogo_tui.commands.exit_codes import EXIT_OK, exit_code
 from gonogo_tui.core.errors import SigningError
-from gonogo_tui.core.signing import EXIT_OK, approval_status, verify_ledger
+from gonogo_tui.core.signing import approval_status, verify_ledger
 from gonogo_tui.core.signing._files import sha256_hex
 from gonogo_tui.core.signing.statement import DECISION_PREDICATE_TYPE, STATEMENT_TYPE
 from tests.core.signing.conftest import Team
@@ -27,7 +28,7 @@ from tests.core.signing.helpers import (
 
 def test_signed_go_record_verifies(approved_go: Path, allowed: Path) -> None:
     result = verify(approved_go, allowed, expect_decision="GO")
-    assert result.exit_code == EXIT_OK, result.reason
+    assert exit_code(result.failure) == EXIT_OK, result.reason
     assert result.ok and result.decision == "GO"
     assert "cto: alice@example.com" in result.reason
     assert {a.approval.role for a in result.approvals if a.approval} == {
@@ -59,7 +60,7 @@ def test_statement_names_both_files_by_sha256(approved_go: Path) -> None:
 
 def test_verify_accepts_the_json_or_the_statement_path(approved_go: Path, allowed: Path) -> None:
     for path in (approved_go.with_suffix(".json"), approved_go.parent / f"{STEM}.statement.json"):
-        assert verify(path, allowed).exit_code == EXIT_OK
+        assert exit_code(verify(path, allowed).failure) == EXIT_OK
 
 
 def test_approval_status_lists_missing_roles(evidence: Path, team: Team, allowed: Path) -> None:
@@ -88,11 +89,11 @@ def test_a_second_record_chains_to_the_first(approved_go: Path, team: Team, allo
     second = write_record(evidence, "no_go_decision_20261126_120000", decision="NO-GO")
     seal(second)
     sign(second, team.devops)
-    assert verify(second, allowed, expect_decision="NO-GO").exit_code == EXIT_OK
+    assert exit_code(verify(second, allowed, expect_decision="NO-GO").failure) == EXIT_OK
     first_line, second_line = (evidence / "ledger.jsonl").read_bytes().splitlines()
     assert json.loads(second_line)["prev_sha256"] == sha256_hex(first_line)
     report = verify_ledger(evidence)
-    assert report.exit_code == 0 and report.entries == 2
+    assert exit_code(report.failure) == 0 and report.entries == 2
     assert report.head_sha256 == sha256_hex(second_line)
 
 

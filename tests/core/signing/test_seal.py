@@ -13,8 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from gonogo_tui.commands.exit_codes import (
+    EXIT_INTEGRITY,
+    EXIT_LEDGER,
+    EXIT_OK,
+    EXIT_POLICY,
+    exit_code,
+)
 from gonogo_tui.core.errors import EvidenceError, SigningError
-from gonogo_tui.core.signing import EXIT_INTEGRITY, EXIT_LEDGER, EXIT_OK, EXIT_POLICY, verify_ledger
+from gonogo_tui.core.signing import verify_ledger
 from gonogo_tui.core.signing.ledger import read_ledger
 from tests.core.signing.conftest import Team
 from tests.core.signing.helpers import STEM, seal, sign, verify, write_record
@@ -100,11 +107,11 @@ def test_kill_9_at_every_step_of_sealing_leaves_a_whole_record_or_none(
             break
         assert proc.returncode == -signal.SIGKILL, proc.stderr
         report = verify_ledger(work)
-        assert report.exit_code == EXIT_OK, report.reason
-        assert verify(work / f"{STEM}.txt", allowed).exit_code == EXIT_OK
+        assert exit_code(report.failure) == EXIT_OK, report.reason
+        assert exit_code(verify(work / f"{STEM}.txt", allowed).failure) == EXIT_OK
         result = verify(txt, allowed)
         if read_ledger(work / "ledger.jsonl").find(SECOND) is None:
-            assert result.exit_code == EXIT_LEDGER, result.reason
+            assert exit_code(result.failure) == EXIT_LEDGER, result.reason
             assert result.reason.startswith(f"{SECOND} is not sealed")
             outcomes["none"] += 1
             seal(txt)
@@ -113,7 +120,7 @@ def test_kill_9_at_every_step_of_sealing_leaves_a_whole_record_or_none(
             with pytest.raises(EvidenceError, match="already sealed"):
                 seal(txt)
         healed = verify(txt, allowed)
-        assert healed.exit_code == EXIT_POLICY, healed.reason
+        assert exit_code(healed.failure) == EXIT_POLICY, healed.reason
         assert "missing approval from one of cto" in healed.reason
         assert verify_ledger(work).entries == 2
     assert outcomes["completed"] == 1
@@ -133,20 +140,20 @@ def test_kill_9_while_storing_a_signature_never_breaks_the_record(
         proc = _run_child(kill_at, "sign", txt, str(team.devops.key))
         if proc.returncode == 0:
             outcomes["completed"] += 1
-            assert verify(txt, allowed).exit_code == EXIT_OK
+            assert exit_code(verify(txt, allowed).failure) == EXIT_OK
             break
         assert proc.returncode == -signal.SIGKILL, proc.stderr
         result = verify(txt, allowed)
-        if result.exit_code == EXIT_POLICY:
+        if exit_code(result.failure) == EXIT_POLICY:
             assert "missing approval" in result.reason
             outcomes["unsigned"] += 1
             sign(txt, team.devops)
         else:
-            assert result.exit_code == EXIT_OK, result.reason
+            assert exit_code(result.failure) == EXIT_OK, result.reason
             outcomes["signed"] += 1
             with pytest.raises(SigningError, match="has already signed"):
                 sign(txt, team.devops)
-        assert verify(txt, allowed).exit_code == EXIT_OK
+        assert exit_code(verify(txt, allowed).failure) == EXIT_OK
     assert outcomes["completed"] == 1, outcomes
     assert outcomes["unsigned"] >= 5 and outcomes["signed"] >= 1, outcomes
 
@@ -201,8 +208,8 @@ def test_an_override_text_is_sealed_with_the_record(
     seal_record(txt, txt.with_suffix(".json"), now=Clock(SEALED_AT), extra_files=[extra])
     for person in (team.cto, team.senior1, team.senior2):
         sign(txt, person)
-    assert verify(txt, allowed).exit_code == EXIT_OK
+    assert exit_code(verify(txt, allowed).failure) == EXIT_OK
     extra.write_text("EMERGENCY OVERRIDE (nobody approved this)\n")
     result = verify(txt, allowed)
-    assert result.exit_code == EXIT_INTEGRITY
+    assert exit_code(result.failure) == EXIT_INTEGRITY
     assert result.reason.startswith(f"{extra.name} was altered")

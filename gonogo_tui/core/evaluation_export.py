@@ -6,8 +6,9 @@ import re
 from typing import Any
 from xml.etree import ElementTree
 
+from gonogo_tui.core.clock import iso_utc
 from gonogo_tui.core.evaluation import CriterionOutcome, Evaluation, SectionOutcome
-from gonogo_tui.core.probes.base import Status, iso_utc
+from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.sanitize import neutralise_invisible
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -13,7 +13,7 @@ A kill -9 before step 2 leaves no file of the record and an unfinalized session.
 after it leaves a session with a pending record, which `complete_finalize` (run when the
 session is reopened) finishes exactly as planned: same names, same bytes, sealed once.
 `gonogo check --record` follows the same protocol with a plan file instead of a journal
-(`core/pending_records.py`).
+(`core/records/pending.py`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from datetime import datetime
 from pathlib import Path
 
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.evidence import DecisionRecord, RecordPaths, plan_record, write_plan
 from gonogo_tui.core.journal import Finalized, Journal, PendingRecord
+from gonogo_tui.core.records.model import DecisionRecord, WrittenRecord
+from gonogo_tui.core.records.plan import plan_record
+from gonogo_tui.core.records.write import write_plan
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class FinalizeOutcome:
     """A decision record written whole, and the session closed."""
 
     finalized: Finalized
-    paths: RecordPaths
+    paths: WrittenRecord
     completed: bool
     """Whether this finished a record that a crash had interrupted."""
     journal_error: str | None = None

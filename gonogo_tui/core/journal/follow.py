@@ -16,7 +16,8 @@ from typing import Any
 
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.journal import Journal, journals_newest_first, load_journal
+from gonogo_tui.core.journal.discovery import journals_newest_first
+from gonogo_tui.core.journal.file import Journal, load_journal
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Writing a decision record without a session journal (`gonogo check --record`): a whole
 record, once, or none.
 
-The review's write-ahead protocol (`core/finalizing.py`), with a plan file in the evidence
+The review's write-ahead protocol (`core/records/finalize.py`), with a plan file in the evidence
 folder where the review has its journal:
 
 1. under the folder's record lock (`.records.lock`), finish every record an earlier run left
@@ -30,25 +30,19 @@ from datetime import datetime
 from pathlib import Path
 
 from gonogo_tui.core import files
+from gonogo_tui.core.clock import iso_utc, parse_iso
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.evidence import (
-    PENDING_PREFIX,
-    DecisionRecord,
-    make_evidence_folder,
-    pending_plan_name,
-    plan_record,
-    write_new_file,
-)
-from gonogo_tui.core.finalizing import FinalizeOutcome, write_pending
 from gonogo_tui.core.journal import PendingRecord
-from gonogo_tui.core.probes.base import iso_utc, parse_iso
+from gonogo_tui.core.records.finalize import FinalizeOutcome, write_pending
+from gonogo_tui.core.records.layout import PENDING_PREFIX, RECORDS_LOCK_NAME, pending_plan_name
+from gonogo_tui.core.records.model import DecisionRecord
+from gonogo_tui.core.records.plan import plan_record
+from gonogo_tui.core.records.write import make_evidence_folder, write_new_file
 
 log = logging.getLogger(__name__)
 
 PLAN_FORMAT = "gonogo-record-plan/1"
 """The `format` of a plan file."""
-LOCK_NAME = ".records.lock"
-"""Held (flock) by whoever writes or completes plan files in an evidence folder."""
 _PLAN_GLOB = f"{PENDING_PREFIX}*.json"
 _PLAN_TEMP_GLOB = f".{PENDING_PREFIX}*.json.*.tmp"
 """Temp files of plan files being written (`core/files.py`): a kill leaves them."""
@@ -208,11 +202,10 @@ def _remove_plan(path: Path) -> None:
 
 
 def _records_lock(evidence_dir: Path) -> contextlib.AbstractContextManager[None]:
-    return files.exclusive_lock(evidence_dir / LOCK_NAME, what="its records")
+    return files.exclusive_lock(evidence_dir / RECORDS_LOCK_NAME, what="its records")
 
 
 __all__ = [
-    "LOCK_NAME",
     "PLAN_FORMAT",
     "complete_pending",
     "pending_records",

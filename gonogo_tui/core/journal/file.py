@@ -1,228 +1,34 @@
-"""The session journal: an append-only JSONL log of one review, and the state it replays into.
-
-Every line is one JSON object with `seq`, `kind` and `at`. The first line (`kind: session`)
-names the checklist by resolved path and sha256, which is how a later `gonogo review` of
-the same checklist finds the session to resume. Each append is written, flushed and
-fsync'd before it returns, so a kill -9 loses nothing the screen showed. `load_journal`
-drops a torn last line (a crash mid-write) and refuses a journal damaged anywhere else.
-Finalizing writes a `finalizing` line (every file of the record) before the record and a
-`finalized` line after it, so a crash in between can be completed (`core/finalizing.py`).
-"""
+"""A journal file: reading and replaying one (`load_journal`), and an open `Journal` that
+appends each entry durably (written, flushed and fsync'd before it returns)."""
 
 from __future__ import annotations
 
-import enum
+import contextlib
 import fcntl
 import json
-import logging
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from gonogo_tui.core import files
 from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.core.clock import file_stamp, iso_utc, parse_iso
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Tick, Waiver
-from gonogo_tui.core.evidence import Note, RecordPlan
-from gonogo_tui.core.probes.base import ProbeResult, iso_utc, parse_iso
-
-log = logging.getLogger(__name__)
-
-JOURNAL_FORMAT = "gonogo-journal/1"
-"""The `format` of a journal's first line."""
-JOURNAL_GLOB = "journal_*.jsonl"
-"""File names of journals inside the evidence folder."""
-
-
-class EntryKind(enum.StrEnum):
-    """What one journal line records."""
-
-    SESSION = "session"
-    """First line: which checklist, who, when."""
-    RESUMED = "resumed"
-    """The session was reopened (after a quit or a crash)."""
-    RESULT = "result"
-    TICK = "tick"
-    UNTICK = "untick"
-    WAIVER = "waiver"
-    UNWAIVE = "unwaive"
-    NOTE = "note"
-    FINALIZING = "finalizing"
-    """A decision record is about to be written: its every file, for completing it after
-    a crash."""
-    FINALIZED = "finalized"
-    """A decision record was written; the session is closed for resuming."""
-
-
-@dataclass(frozen=True)
-class SessionInfo:
-    """The journal's first line: the session's identity."""
-
-    session_id: str
-    checklist_path: str
-    """Resolved path of the checklist file."""
-    checklist_sha256: str
-    checklist_title: str
-    operator: str
-    release: str | None
-    started_at: datetime
-
-    def matches(self, checklist: Checklist) -> bool:
-        """Whether this session reviewed this exact checklist file (same path, same bytes)."""
-        return (
-            checklist.path is not None
-            and self.checklist_path == str(checklist.path.resolve())
-            and self.checklist_sha256 == checklist.sha256
-        )
-
-
-@dataclass(frozen=True)
-class Finalized:
-    """The decision record that closed a session."""
-
-    record_id: str
-    decision: str
-    """GO or NO-GO, as recorded."""
-    display_decision: str
-    """GO, NO-GO or OVERRIDE."""
-    paths: tuple[str, ...]
-    operator: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class PendingRecord:
-    """A decision record whose writing started (the `finalizing` line) and did not finish."""
-
-    plan: RecordPlan
-    decision: str
-    display_decision: str
-    operator: str
-    at: datetime
-    """When it was decided."""
-
-    def to_fields(self) -> dict[str, Any]:
-        """The record as the journal's `finalizing` line and a plan file keep it (its
-        decision time goes beside, as `at`)."""
-        return {
-            "record_id": self.plan.stem,
-            "decision": self.decision,
-            "display_decision": self.display_decision,
-            "operator": self.operator,
-            "plan": self.plan.to_dict(),
-        }
-
-    @classmethod
-    def from_fields(cls, fields: Mapping[str, Any], at: datetime) -> PendingRecord:
-        """Read back what `to_fields` wrote.
-
-        Raises:
-            KeyError, ValueError, TypeError: not a pending record.
-        """
-        return cls(
-            plan=RecordPlan.from_dict(fields["plan"]),
-            decision=str(fields["decision"]),
-            display_decision=str(fields["display_decision"]),
-            operator=str(fields["operator"]),
-            at=at,
-        )
-
-
-@dataclass
-class SessionState:
-    """What a journal replays into: the review as it stood after its last line."""
-
-    results: dict[str, ProbeResult] = field(default_factory=dict)
-    """The latest result of each probed criterion."""
-    runs: dict[str, list[ProbeResult]] = field(default_factory=dict)
-    """Every result of each criterion in this session, oldest first."""
-    ticks: dict[str, Tick] = field(default_factory=dict)
-    waivers: dict[str, Waiver] = field(default_factory=dict)
-    notes: list[Note] = field(default_factory=list)
-    pending: PendingRecord | None = None
-    """A record whose writing a crash interrupted, until its `finalized` line."""
-    finalized: Finalized | None = None
-
-    def apply(self, entry: Mapping[str, Any]) -> None:
-        """Apply one journal line.
-
-        Raises:
-            KeyError, ValueError, TypeError: the line is malformed.
-        """
-        kind = EntryKind(entry["kind"])
-        at = parse_iso(str(entry["at"]))
-        if kind is EntryKind.RESULT:
-            self.add_result(ProbeResult.from_dict(entry["result"]))
-        elif kind is EntryKind.TICK:
-            cid = str(entry["criterion_id"])
-            self.ticks[cid] = Tick(cid, str(entry["operator"]), at, str(entry.get("note", "")))
-        elif kind is EntryKind.UNTICK:
-            self.ticks.pop(str(entry["criterion_id"]), None)
-        elif kind is EntryKind.WAIVER:
-            cid = str(entry["criterion_id"])
-            self.waivers[cid] = Waiver(cid, str(entry["operator"]), at, str(entry["reason"]))
-        elif kind is EntryKind.UNWAIVE:
-            self.waivers.pop(str(entry["criterion_id"]), None)
-        elif kind is EntryKind.NOTE:
-            about = entry.get("criterion_id")
-            self.notes.append(
-                Note(
-                    str(entry["text"]),
-                    str(entry["operator"]),
-                    at,
-                    None if about is None else str(about),
-                )
-            )
-        elif kind is EntryKind.FINALIZING:
-            self.pending = PendingRecord.from_fields(entry, at)
-        elif kind is EntryKind.FINALIZED:
-            self.pending = None
-            self.finalized = Finalized(
-                record_id=str(entry["record_id"]),
-                decision=str(entry["decision"]),
-                display_decision=str(entry["display_decision"]),
-                paths=tuple(str(p) for p in entry.get("paths", ())),
-                operator=str(entry["operator"]),
-                at=at,
-            )
-
-    def add_result(self, result: ProbeResult) -> None:
-        """Make `result` its criterion's latest and add it to the criterion's runs."""
-        self.results[result.criterion_id] = result
-        self.runs.setdefault(result.criterion_id, []).append(result)
-
-    _finished: dict[str, tuple[ProbeResult, float]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    """Each latest result's end as a timestamp, kept with the result it was computed for."""
-
-    def stale_ids(self, now: datetime, stale_after: float) -> set[str]:
-        """Criteria whose latest result is older than `stale_after` seconds."""
-        # `result_age` for each result, with the results' ends remembered: the review asks
-        # on every result that arrives, and a thousand datetime conversions add up.
-        now_ts = now.timestamp()
-        finished = self._finished
-        stale = set()
-        for cid, result in self.results.items():
-            known = finished.get(cid)
-            if known is None or known[0] is not result:
-                known = finished[cid] = (result, _finished_at(result))
-            if max(0.0, now_ts - known[1]) > stale_after:
-                stale.add(cid)
-        return stale
-
-
-def _finished_at(result: ProbeResult) -> float:
-    return result.started_at.timestamp() + result.duration_ms / 1000
-
-
-def result_age(result: ProbeResult, now: datetime) -> float:
-    """Seconds since the result was measured (from the end of the probe run)."""
-    return max(0.0, now.timestamp() - _finished_at(result))
+from gonogo_tui.core.journal.state import (
+    JOURNAL_FORMAT,
+    EntryKind,
+    Finalized,
+    PendingRecord,
+    SessionInfo,
+    SessionState,
+)
+from gonogo_tui.core.probes.base import ProbeResult
+from gonogo_tui.core.records.model import Note
 
 
 @dataclass(frozen=True)
@@ -307,94 +113,6 @@ def _session_info(entry: Mapping[str, Any], path: Path) -> SessionInfo:
         raise EvidenceError(f"{path}:1: damaged session line ({exc})") from None
 
 
-@dataclass(frozen=True)
-class ResumableSession:
-    """An unfinished session of the same checklist, offered for resuming."""
-
-    path: Path
-    info: SessionInfo
-    state: SessionState
-    last_at: datetime
-    """When its journal was last written."""
-
-    def summary(self) -> str:
-        """One line for the resume question."""
-        state = self.state
-        parts = [
-            _counted(len(state.results), "result"),
-            _counted(len(state.ticks), "tick"),
-            _counted(len(state.waivers), "waiver"),
-            _counted(len(state.notes), "note"),
-        ]
-        if state.pending is not None:
-            parts.append(
-                f"finalizing was interrupted: its {state.pending.display_decision} record "
-                f"{state.pending.plan.stem} will be completed"
-            )
-        return (
-            f"started {self.info.started_at:%Y-%m-%d %H:%M} UTC by {self.info.operator}; "
-            + ", ".join(parts)
-        )
-
-
-def _counted(count: int, noun: str) -> str:
-    """`1 tick`, `2 ticks`, `0 ticks`."""
-    return f"{count} {noun}{'s' * (count != 1)}"
-
-
-def journals_newest_first(evidence_dir: Path) -> Iterator[tuple[float, Path, LoadedJournal]]:
-    """Every readable journal in `evidence_dir`, newest first, with its mtime.
-
-    Journals that cannot be read are skipped (and logged): they are evidence, never deleted.
-    """
-    if not evidence_dir.is_dir():
-        return
-    candidates = []
-    for path in evidence_dir.glob(JOURNAL_GLOB):
-        try:
-            candidates.append((path.lstat().st_mtime, path))
-        except OSError:
-            continue
-    for mtime, path in sorted(candidates, reverse=True):
-        try:
-            loaded = load_journal(path)
-        except EvidenceError as exc:
-            log.warning("skipping journal: %s", exc)
-            continue
-        yield mtime, path, loaded
-
-
-def find_resumable(evidence_dir: Path, checklist: Checklist) -> ResumableSession | None:
-    """The newest unfinalized journal in `evidence_dir` for this checklist file, if any;
-    a journal another running review has open (`journal_in_use`) is not offered."""
-    for mtime, path, loaded in journals_newest_first(evidence_dir):
-        if journal_in_use(path):
-            continue
-        if loaded.state.finalized is None and loaded.info.matches(checklist):
-            last_at = datetime.fromtimestamp(mtime, tz=UTC)
-            return ResumableSession(path, loaded.info, loaded.state, last_at)
-    return None
-
-
-def find_changed(evidence_dir: Path, checklist: Checklist) -> ResumableSession | None:
-    """The newest session of this checklist's path if it is unfinalized and reviewed other
-    bytes: the file changed since, so it cannot be resumed, yet what it holds (ticks,
-    waivers, notes) is the operator's and must not look lost."""
-    if checklist.path is None:
-        return None
-    checklist_path = str(checklist.path.resolve())
-    for mtime, path, loaded in journals_newest_first(evidence_dir):
-        if loaded.info.checklist_path != checklist_path:
-            continue
-        if journal_in_use(path):  # a review of it runs: that one answers for the path
-            return None
-        if loaded.state.finalized is None and loaded.info.checklist_sha256 != checklist.sha256:
-            last_at = datetime.fromtimestamp(mtime, tz=UTC)
-            return ResumableSession(path, loaded.info, loaded.state, last_at)
-        return None
-    return None
-
-
 class Journal:
     """An open journal: appends entries durably and keeps the replayed state.
 
@@ -432,7 +150,7 @@ class Journal:
         """
         started_at = now()
         stem = _slug(checklist.path.stem if checklist.path else checklist.title)
-        stamp = started_at.astimezone(UTC).strftime("%Y%m%d_%H%M%S")
+        stamp = file_stamp(started_at)
         files.refuse_link(evidence_dir)
         try:
             evidence_dir.mkdir(parents=True, exist_ok=True)
@@ -464,7 +182,9 @@ class Journal:
                 "at": iso_utc(started_at),
             }
         )
-        _fsync_dir(evidence_dir)
+        # Best effort, as before: the journal's own line is fsync'd already.
+        with contextlib.suppress(OSError):
+            files.fsync_directory(evidence_dir)
         return journal
 
     @classmethod
@@ -648,31 +368,4 @@ def _exclusive_open(directory: Path, stem: str) -> tuple[IO[bytes], Path]:
     raise FileExistsError(f"no free journal name for {stem}")
 
 
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-__all__ = [
-    "JOURNAL_FORMAT",
-    "JOURNAL_GLOB",
-    "EntryKind",
-    "Finalized",
-    "Journal",
-    "LoadedJournal",
-    "PendingRecord",
-    "ResumableSession",
-    "SessionInfo",
-    "SessionState",
-    "find_changed",
-    "find_resumable",
-    "journals_newest_first",
-    "load_journal",
-    "result_age",
-]
+__all__ = ["Journal", "LoadedJournal", "journal_in_use", "load_journal"]
