@@ -19,9 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.journal import Journal
 from gonogo_tui.ui.deps import ReviewContext
+from gonogo_tui.ui.navigation import criterion_after, criterion_beside
 from gonogo_tui.ui.screens.finalize_flow import finalize_meeting
 from gonogo_tui.ui.screens.presenter import PresenterScreen
 from gonogo_tui.ui.screens.requests import ask_note, ask_tick, ask_waiver
@@ -33,18 +33,9 @@ from gonogo_tui.ui.widgets.detail_pane import DetailPane, DetailView
 from gonogo_tui.ui.widgets.header import ReviewHeader
 from gonogo_tui.ui.widgets.probe_workers import PROBE_GROUP_PREFIX, ProbeWorkers
 from gonogo_tui.ui.widgets.section_panel import SectionPanel
+from gonogo_tui.ui.widgets.section_parking import SectionParking
 
 FINALIZE_GROUP = "finalize"
-PARK_NEAR = 1.0
-"""Section panels within this many heights of the view from it are never parked (see
-`SectionPanel`): a key that moves a section or two never waits for a panel to unpark."""
-PARK_AHEAD = 2.0
-"""When a near panel has to unpark, every panel within this many heights of the view does:
-scrolling on, the next few keys find their panels ready (each unparking is a layout)."""
-PARK_FAR = 2.5
-"""Panels further than this many heights from the view park, along with an unparking or
-once PARK_BATCH of them are waiting."""
-PARK_BATCH = 16
 PAGE_CRITERIA = 10
 SCROLLS_DETAIL = "With the detail full screen (d): scroll it"
 """`pgup`/`pgdn` move this many criteria (`home`/`end` more); with the detail full screen
@@ -98,10 +89,7 @@ class ReviewScreen(Screen[None]):
         self._probe_workers = ProbeWorkers(session)
         self._draw_pending = False
         self._dirty: set[str] | None = None
-        self._row_widgets: dict[str, CriterionRow] = {}
-        self._panels: list[SectionPanel] = []
-        self._panel_of: dict[str, SectionPanel] = {}
-        self._short = False
+        self._parking = SectionParking(self, [], lambda: self.selected)
         self._order = session.order
         self._probed = session.probed
         self.set_reactive(ReviewScreen.snapshot, session.snapshot)
@@ -118,12 +106,12 @@ class ReviewScreen(Screen[None]):
         # Not focusable: a focused scroll container takes the arrow keys for scrolling as
         # soon as the sections overflow the screen, and they must move the selection.
         with VerticalScroll(id="sections", can_focus=False), Grid(id="section-grid"):
-            self._panels = [
+            panels = [
                 SectionPanel(section, number)
                 for number, section in enumerate(ctx.checklist.sections, start=1)
             ]
-            self._panel_of = {cid: panel for panel in self._panels for cid in panel.rows}
-            yield from self._panels
+            self._parking = SectionParking(self, panels, lambda: self.selected)
+            yield from panels
         yield DetailPane(id="detail")
         yield DecisionBar(id="decision-bar")
         yield Footer(compact=True)
@@ -135,7 +123,7 @@ class ReviewScreen(Screen[None]):
         self._show_selection(None, self.selected)
         self.set_interval(1.0, self._tick)
         # After every layout and scroll: park the panels far from the view, unpark the near.
-        self.screen_layout_refresh_signal.subscribe(self, self._follow_view)
+        self.screen_layout_refresh_signal.subscribe(self, self._parking.follow_view)
         self.watch(self.query_one("#sections"), "scroll_y", self._scrolled, init=False)
         # After the first frame: a probe that times its target (`max_ms`) must not measure
         # Textual drawing the screen (60-80 ms of a 1 ms answer on two cores, then 26-36 ms).
@@ -226,88 +214,19 @@ class ReviewScreen(Screen[None]):
         if self.is_mounted:
             self._show_selection(old, new)
 
-    def _rows(self) -> dict[str, CriterionRow]:
-        if not self._row_widgets:
-            self._row_widgets = {row.criterion_id: row for row in self.query(CriterionRow)}
-        return self._row_widgets
-
     def _show_selection(self, old: str | None, new: str | None) -> None:
-        rows = self._rows()
-        if old is not None and old in rows:
-            rows[old].remove_class("-selected")
-        if new is not None and new in rows:
-            rows[new].add_class("-selected")
-            panel = self._panel_of[new]
-            if panel.parked:
-                # A parked row has no place on the screen yet: scroll once it has one.
-                panel.set_live(True)
-                self.call_after_refresh(self._scroll_to_selected)
-            else:
-                panel.set_live(True)
-                self._scroll_to_selected()
+        self._parking.show_selection(old, new)
         self._show_detail()
 
     def _scrolled(self) -> None:
-        self._follow_view()
+        self._parking.follow_view()
 
-    def _scroll_to_selected(self) -> None:
-        row = self._rows().get(self.selected or "")
-        if row is not None and not row.parked:
-            self.query_one("#sections", VerticalScroll).scroll_to_widget(row, animate=False)
-
-    def _follow_view(self, _screen: Screen[object] | None = None) -> None:
-        """Sort the section panels by their distance from the view (see `SectionPanel`):
-        those in view go live. Once a panel near the view (PARK_NEAR) is parked, those up
-        to PARK_AHEAD views away unpark and those beyond PARK_FAR park, in one layout.
-        Runs when the view scrolls (before the frame) and after every layout."""
-        sections = self.query_one("#sections", VerticalScroll)
-        height = sections.outer_size.height
-        if not height or not self._panels:
-            return
-        short = self.has_class("-short")
-        if short != self._short:  # passing rows fold, or no longer: parked heights change
-            self._short = short
-            for row in self._rows().values():
-                row.set_fold(short)
-            for panel in self._panels:
-                panel.fit_parked(short=short)
-        top = round(sections.scroll_y)
-        spans = self._panel_spans()
-        keep = self._panel_of.get(self.selected or "")
-
-        def within(panel: SectionPanel, span: tuple[int, int], views: float) -> bool:
-            margin = round(height * views)
-            return panel is keep or (span[0] < top + height + margin and span[1] > top - margin)
-
-        pairs = list(zip(self._panels, spans, strict=True))
-        if any(p.parked and within(p, span, PARK_NEAR) for p, span in pairs) or (
-            sum(1 for p, span in pairs if not p.parked and not within(p, span, PARK_FAR))
-            >= PARK_BATCH
-        ):
-            for panel, span in pairs:
-                if within(panel, span, PARK_AHEAD):
-                    panel.unpark()
-                elif not within(panel, span, PARK_FAR):
-                    panel.park(short=short)
-        for panel, span in pairs:
-            if not panel.parked:
-                # On short screens a row's state decides whether it takes a line.
-                panel.set_live(short or within(panel, span, 0))
+    @property
+    def _panels(self) -> list[SectionPanel]:
+        return self._parking.panels
 
     def _panel_spans(self) -> list[tuple[int, int]]:
-        """Each panel's first and last line + 1 inside the scrolled grid, from the sizes of
-        the last layout and the grid's columns: asking Textual for the panels' regions
-        would make it arrange every widget again after each scroll."""
-        grid = self.query_one("#section-grid", Grid)
-        columns = max(grid.styles.grid_size_columns, 1)
-        gutter = grid.styles.grid_gutter_horizontal  # between rows (vertical: columns)
-        spans: list[tuple[int, int]] = []
-        y = 0
-        for start in range(0, len(self._panels), columns):
-            heights = [panel.outer_size.height for panel in self._panels[start : start + columns]]
-            spans += [(y, y + h) for h in heights]
-            y += max(heights) + gutter
-        return spans
+        return self._parking.panel_spans()
 
     def _show_detail(self) -> None:
         pane = self.query_one(DetailPane)
@@ -344,41 +263,20 @@ class ReviewScreen(Screen[None]):
         if isinstance(pane, DetailPane) and abs(delta) >= PAGE_CRITERIA:
             # Full screen, the paging keys scroll the detail (notes, runs and the output
             # run past the screen, and the pane takes no focus); the arrows still move.
-            if abs(delta) > PAGE_CRITERIA:
-                pane.scroll_to(y=0 if delta < 0 else pane.max_scroll_y, animate=False)
-            elif delta < 0:
-                pane.scroll_page_up(animate=False)
-            else:
-                pane.scroll_page_down(animate=False)
-            return
-        if self.selected is None:
-            return
-        index = self._order.index(self.selected) + delta
-        self.selected = self._order[max(0, min(index, len(self._order) - 1))]
+            pane.page(delta, to_end=abs(delta) > PAGE_CRITERIA)
+        elif self.selected is not None:
+            self.selected = criterion_after(self._order, self.selected, delta)
 
     def action_move_section(self, delta: int, wrap: bool = False) -> None:
-        if self.selected is None:
-            return
-        sections = [s for s in self.ctx.checklist.sections if s.criteria]
-        current = self.ctx.checklist.section_of(self.selected)
-        index = sections.index(current)
-        row = [c.id for c in current.criteria].index(self.selected)
-        target = index + delta
-        if wrap:
-            target %= len(sections)
-        target = max(0, min(target, len(sections) - 1))
-        criteria = sections[target].criteria
-        self.selected = criteria[min(row, len(criteria) - 1)].id
+        if self.selected is not None:
+            self.selected = criterion_beside(self.ctx.checklist, self.selected, delta, wrap=wrap)
 
     # Operator actions.
 
-    def _selected_criterion(self) -> Criterion | None:
-        return self.ctx.checklist.criterion(self.selected) if self.selected else None
-
     def action_rerun_selected(self) -> None:
-        criterion = self._selected_criterion()
-        if criterion is None:
+        if self.selected is None:
             return
+        criterion = self.ctx.checklist.criterion(self.selected)
         if criterion.is_manual:
             self.notify(f"{criterion.id} is manual: space ticks it.", severity="warning")
             return

@@ -47,6 +47,19 @@ steps down until every criterion needing attention is on its first screen (80x24
 compact); `e` shows one in full."""
 
 
+def compact_card(outcome: CriterionOutcome, view: RowView) -> Text:
+    """Status, title, value and detail: a criterion needing attention on a short screen."""
+    text = Text()
+    text.append(f"{SYMBOLS[view.state]} {WORDS[view.state]}  ", style="bold")
+    text.append(view.title)
+    detail = safe_text(criterion_detail(outcome), keep_newlines=False)
+    if view.value and view.value != detail:  # an ERROR's value is its detail
+        text.append(f"\nValue     {view.value}")
+    if detail:
+        text.append(f"\nDetail    {detail[:200]}")
+    return text
+
+
 class WalkthroughCard(Static):
     """One criterion: in full when it needs attention or was unfolded, else one line.
 
@@ -232,7 +245,7 @@ class WalkthroughScreen(Screen[None]):
         compaction = self._compaction
         compact = compaction == ALL_COMPACT or (compaction == SELECTED_FULL and not selected)
         if not folded and compact and cid not in self.unfolded:
-            card.update(self._compact(outcome, view))
+            card.update(compact_card(outcome, view))
         elif folded:
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append(f"{SYMBOLS[view.state]} {WORDS[view.state]}  ", style="bold")
@@ -262,18 +275,6 @@ class WalkthroughScreen(Screen[None]):
             self.query_one("#walkthrough-cards", VerticalScroll).scroll_to_widget(
                 card, animate=False
             )
-
-    def _compact(self, outcome: CriterionOutcome, view: RowView) -> Text:
-        """Status, title, value and detail: a criterion needing attention on a short screen."""
-        text = Text()
-        text.append(f"{SYMBOLS[view.state]} {WORDS[view.state]}  ", style="bold")
-        text.append(view.title)
-        detail = safe_text(criterion_detail(outcome), keep_newlines=False)
-        if view.value and view.value != detail:  # an ERROR's value is its detail
-            text.append(f"\nValue     {view.value}")
-        if detail:
-            text.append(f"\nDetail    {detail[:200]}")
-        return text
 
     def on_resize(self) -> None:
         if self.is_mounted:
@@ -362,4 +363,4 @@ class WalkthroughScreen(Screen[None]):
         self.app.pop_screen()
 
 
-__all__ = ["WalkthroughCard", "WalkthroughScreen"]
+__all__ = ["WalkthroughCard", "WalkthroughScreen", "compact_card"]
