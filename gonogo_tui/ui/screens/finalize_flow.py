@@ -15,14 +15,13 @@ from typing import Any
 from textual.screen import Screen
 
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.evaluation import Evaluation
+from gonogo_tui.core.evaluation import Evaluation, FinalizeChoice, finalize_choices
 from gonogo_tui.core.evidence import Approval, NoGoDetails, Override
 from gonogo_tui.core.finalizing import FinalizeOutcome
 from gonogo_tui.core.types import format_duration
 from gonogo_tui.ui.presentation import WORDS, row_state
 from gonogo_tui.ui.screens.finalize import (
     CtoApprovalModal,
-    FinalizeChoice,
     FinalizeModal,
     NoGoModal,
     OverrideModal,
@@ -105,7 +104,12 @@ async def finalize_meeting(screen: Screen[Any], session: ReviewSession) -> None:
     snapshot = session.snapshot
     evaluation = snapshot.evaluation
     choice = await app.push_screen_wait(
-        FinalizeModal(evaluation, running=len(snapshot.running), stale=len(snapshot.stale))
+        FinalizeModal(
+            evaluation,
+            finalize_choices(evaluation.decision),
+            running=len(snapshot.running),
+            stale=len(snapshot.stale),
+        )
     )
     if choice is None:
         return
