@@ -19,9 +19,9 @@ from gonogo_tui.core.finalizing import complete_interrupted
 from gonogo_tui.core.journal import Journal, ResumableSession, find_changed, find_resumable
 from gonogo_tui.core.probes.base import utc_now
 from gonogo_tui.core.trust import TrustPlan, record_trust
-from gonogo_tui.ui.commands import ReviewCommands
 from gonogo_tui.ui.deps import Clock, ReviewContext, Runner
-from gonogo_tui.ui.presentation import safe_text
+from gonogo_tui.ui.looks import safe_text
+from gonogo_tui.ui.palette import ReviewCommands
 from gonogo_tui.ui.probe_loop import ProbeLoop
 from gonogo_tui.ui.screens.help import HelpScreen
 from gonogo_tui.ui.screens.modals import ConfirmModal, ResumeModal

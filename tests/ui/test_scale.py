@@ -19,7 +19,7 @@ from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.evaluation import evaluate
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.ui.app import GC_THRESHOLDS
-from gonogo_tui.ui.presentation import PanelState, RowState
+from gonogo_tui.ui.looks import PanelState, RowState
 from gonogo_tui.ui.screens.review import ReviewScreen
 from gonogo_tui.ui.widgets import section_parking
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow

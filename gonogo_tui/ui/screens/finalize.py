@@ -27,7 +27,7 @@ from gonogo_tui.core.evidence import (
 )
 from gonogo_tui.core.report import criterion_detail
 from gonogo_tui.ui.deps import Clock
-from gonogo_tui.ui.presentation import SYMBOLS, VERDICTS, WORDS, row_state, safe_text
+from gonogo_tui.ui.looks import SYMBOLS, VERDICTS, WORDS, row_state, safe_text
 from gonogo_tui.ui.screens.modals import error_label, show_error
 
 

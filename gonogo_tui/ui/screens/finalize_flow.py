@@ -19,7 +19,7 @@ from gonogo_tui.core.evaluation import Evaluation, FinalizeChoice, finalize_choi
 from gonogo_tui.core.evidence import Approval, NoGoDetails, Override
 from gonogo_tui.core.finalizing import FinalizeOutcome
 from gonogo_tui.core.types import format_duration
-from gonogo_tui.ui.presentation import WORDS, row_state
+from gonogo_tui.ui.looks import WORDS, row_state
 from gonogo_tui.ui.screens.finalize import (
     CtoApprovalModal,
     FinalizeModal,

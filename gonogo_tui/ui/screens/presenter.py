@@ -11,7 +11,7 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from gonogo_tui.ui.presentation import (
+from gonogo_tui.ui.looks import (
     CLOCK_MARK,
     PANEL_CLASSES,
     PANEL_LABELS,

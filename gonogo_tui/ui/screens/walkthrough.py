@@ -25,7 +25,7 @@ from textual.widgets import Footer, Markdown, ProgressBar, Static
 from gonogo_tui.core.evaluation import CriterionOutcome, SectionOutcome
 from gonogo_tui.core.path_to_go import attention_order, needs_attention
 from gonogo_tui.core.report import criterion_detail
-from gonogo_tui.ui.presentation import (
+from gonogo_tui.ui.looks import (
     PANEL_LABELS,
     ROW_CLASSES,
     SYMBOLS,

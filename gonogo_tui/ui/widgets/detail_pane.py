@@ -24,7 +24,7 @@ from gonogo_tui.core.journal import result_age
 from gonogo_tui.core.probes.base import ProbeResult
 from gonogo_tui.core.report import criterion_expected, criterion_source
 from gonogo_tui.core.types import format_duration
-from gonogo_tui.ui.presentation import (
+from gonogo_tui.ui.looks import (
     STALE_MARK,
     SYMBOLS,
     WORDS,
