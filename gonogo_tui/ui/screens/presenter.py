@@ -24,6 +24,7 @@ from gonogo_tui.ui.looks import (
     safe_text,
     set_state_class,
 )
+from gonogo_tui.ui.screens.follow import follow_snapshots
 from gonogo_tui.ui.session import ReviewSession, ReviewSnapshot
 from gonogo_tui.ui.widgets.big_text import BigText
 from gonogo_tui.ui.widgets.section_tile import SectionTile
@@ -44,7 +45,6 @@ class PresenterScreen(Screen[None]):
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
         self.session = session
-        self._shown: ReviewSnapshot | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
@@ -59,19 +59,13 @@ class PresenterScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._unsubscribe = self.session.subscribe(self._published)
-        self._show(self.session.snapshot)
+        self._unsubscribe = follow_snapshots(self, self.session, self._show)
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
 
-    def _published(self, snapshot: ReviewSnapshot, _changed: frozenset[str] | None) -> None:
-        if snapshot != self._shown:
-            self._show(snapshot)
-
     def _show(self, snapshot: ReviewSnapshot) -> None:
-        self._shown = snapshot
         ctx = self.session.ctx
         evaluation = snapshot.evaluation
         release = ctx.release or ctx.checklist.release

@@ -35,6 +35,7 @@ from gonogo_tui.ui.looks import (
     safe_text,
     set_state_class,
 )
+from gonogo_tui.ui.screens.follow import follow_snapshots
 from gonogo_tui.ui.screens.requests import ask_tick, ask_waiver
 from gonogo_tui.ui.session import ReviewSession, ReviewSnapshot
 from gonogo_tui.ui.widgets.criterion_row import RowView
@@ -104,8 +105,6 @@ class WalkthroughScreen(Screen[None]):
         self.unfolded: set[str] = set()
         """Passing criteria unfolded with `e`."""
         self._compaction = FULL
-        self._shown: ReviewSnapshot | None = None
-        """The last snapshot shown: the same one published again is not shown again."""
         self._unsubscribe: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
@@ -122,16 +121,11 @@ class WalkthroughScreen(Screen[None]):
     async def on_mount(self) -> None:
         self.query_one("#walkthrough-summary").display = False
         await self._build_cards()
-        self._unsubscribe = self.session.subscribe(self._published)
-        self._show(self.session.snapshot)
+        self._unsubscribe = follow_snapshots(self, self.session, self._show)
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-
-    def _published(self, snapshot: ReviewSnapshot, _changed: frozenset[str] | None) -> None:
-        if snapshot != self._shown:
-            self._show(snapshot)
 
     @property
     def on_summary(self) -> bool:
@@ -161,7 +155,6 @@ class WalkthroughScreen(Screen[None]):
         return attention_order(snapshot.evaluation.sections[self.index], snapshot.stale)
 
     def _show(self, snapshot: ReviewSnapshot) -> None:
-        self._shown = snapshot
         total = len(self.sections)
         bar = self.query_one("#walkthrough-bar", ProgressBar)
         bar.update(progress=min(self.index + (1 if not self.on_summary else 0), total))
