@@ -176,6 +176,31 @@ def decide(policy: Policy, sections_no_go: int, sections_total: int) -> Decision
     return Decision.NO_GO
 
 
+class FinalizeChoice(enum.StrEnum):
+    """What the operator may record when finalizing the meeting."""
+
+    RECORD_GO = "record-go"
+    CTO_APPROVAL = "cto-approval"
+    """REVIEW turned into GO by the CTO's approval."""
+    RECORD_NO_GO = "record-no-go"
+    OVERRIDE = "override"
+    """An emergency override of a REVIEW or NO-GO."""
+
+
+def finalize_choices(decision: Decision) -> tuple[FinalizeChoice, ...]:
+    """What a meeting whose policy decision is `decision` may record, in the order offered.
+
+    GO records GO and nothing else: a NO-GO or an override of a GO would record a decision
+    the policy did not take. REVIEW proceeds only with the CTO's approval, else it is NO-GO
+    or an emergency override; NO-GO is recorded as NO-GO or overridden.
+    """
+    if decision is Decision.GO:
+        return (FinalizeChoice.RECORD_GO,)
+    if decision is Decision.REVIEW:
+        return (FinalizeChoice.CTO_APPROVAL, FinalizeChoice.RECORD_NO_GO, FinalizeChoice.OVERRIDE)
+    return (FinalizeChoice.RECORD_NO_GO, FinalizeChoice.OVERRIDE)
+
+
 def evaluate(
     checklist: Checklist,
     results: Mapping[str, ProbeResult],
@@ -248,6 +273,7 @@ __all__ = [
     "CriterionOutcome",
     "Decision",
     "Evaluation",
+    "FinalizeChoice",
     "SectionOutcome",
     "SectionStatus",
     "Tick",
@@ -255,5 +281,6 @@ __all__ = [
     "criterion_status",
     "decide",
     "evaluate",
+    "finalize_choices",
     "section_status",
 ]

@@ -19,14 +19,16 @@ from gonogo_tui.core.errors import EvidenceError, GonogoError
 from gonogo_tui.core.journal import Journal, ResumableSession, find_changed, find_resumable
 from gonogo_tui.core.records.finalize import complete_interrupted
 from gonogo_tui.core.trust import TrustPlan, record_trust
-from gonogo_tui.ui.commands import ReviewCommands
 from gonogo_tui.ui.deps import Clock, ReviewContext, Runner
-from gonogo_tui.ui.presentation import safe_text
+from gonogo_tui.ui.looks import safe_text
+from gonogo_tui.ui.palette import ReviewCommands
 from gonogo_tui.ui.probe_loop import ProbeLoop
 from gonogo_tui.ui.screens.help import HelpScreen
 from gonogo_tui.ui.screens.modals import ConfirmModal, ResumeModal
 from gonogo_tui.ui.screens.review import ReviewScreen
 from gonogo_tui.ui.screens.trust import TrustModal
+from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
+from gonogo_tui.ui.session import ReviewSession
 
 DEFAULT_DURATION = 600.0
 """The meeting's length: the seed's 10 minutes."""
@@ -227,16 +229,15 @@ class GonogoApp(App[None]):
         probe_ids = [
             c.id for _, c in ctx.checklist.criteria() if not c.is_manual and c.id not in measured
         ]
-        self.review = ReviewScreen(ctx, journal, probe_ids=probe_ids)
+        session = ReviewSession(ctx, journal)
+        self.review = ReviewScreen(session, probe_ids=probe_ids)
         self.push_screen(self.review)
         if self._tune_gc:
             self.call_after_refresh(gc.freeze)
         if resumable is not None:
             self.notify(f"Resumed {resumable.path.name}: nothing on screen was lost.")
         if self._walkthrough:
-            from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
-
-            self.push_screen(WalkthroughScreen(self.review))
+            self.push_screen(WalkthroughScreen(session))
 
     def notify(
         self,
@@ -300,7 +301,7 @@ class GonogoApp(App[None]):
         self._quitting = True
         if self.review is not None:
             await self.review.stop_probes()
-            self.review.journal.close()
+            self.review.session.close()
         self.exit()
 
     async def on_event(self, event: events.Event) -> None:

@@ -11,12 +11,14 @@ from hypothesis import strategies as st
 from gonogo_tui.core.checklist import Checklist, Criterion, Policy, Section
 from gonogo_tui.core.evaluation import (
     Decision,
+    FinalizeChoice,
     SectionStatus,
     Tick,
     Waiver,
     criterion_status,
     decide,
     evaluate,
+    finalize_choices,
 )
 from gonogo_tui.core.probes.base import ProbeResult, Status
 from gonogo_tui.core.probes.file import FileProbe
@@ -258,3 +260,22 @@ def test_evaluate_with_previous_keeps_unchanged_sections() -> None:
     assert second.outcome("s2-p").status is Status.FAIL
     other = _checklist(4)
     assert evaluate(other, results, ticks, previous=first).sections[0] is not first.sections[0]
+
+
+@pytest.mark.parametrize(
+    ("decision", "choices"),
+    [
+        (Decision.GO, (FinalizeChoice.RECORD_GO,)),
+        (
+            Decision.REVIEW,
+            (FinalizeChoice.CTO_APPROVAL, FinalizeChoice.RECORD_NO_GO, FinalizeChoice.OVERRIDE),
+        ),
+        (Decision.NO_GO, (FinalizeChoice.RECORD_NO_GO, FinalizeChoice.OVERRIDE)),
+    ],
+)
+def test_finalize_choices_follow_the_decision(
+    decision: Decision, choices: tuple[FinalizeChoice, ...]
+) -> None:
+    """A GO can only be recorded as GO; only a REVIEW offers the CTO's approval; an
+    override is offered for REVIEW and NO-GO, never for a GO."""
+    assert finalize_choices(decision) == choices

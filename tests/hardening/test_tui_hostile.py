@@ -13,7 +13,7 @@ from rich.console import Console
 from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.ui.app import GonogoApp
-from gonogo_tui.ui.presentation import OUTPUT_CHARS, OUTPUT_LINES
+from gonogo_tui.ui.looks import OUTPUT_CHARS, OUTPUT_LINES
 from gonogo_tui.ui.widgets.detail_pane import DetailPane
 from tests.servers import HttpTestServer
 from tests.ui.conftest import settle

@@ -11,10 +11,10 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Footer, Input
 
 from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.core.evaluation import FinalizeChoice
 from gonogo_tui.ui.app import GonogoApp
 from gonogo_tui.ui.screens.finalize import (
     CtoApprovalModal,
-    FinalizeChoice,
     FinalizeModal,
     NoGoModal,
     OverrideModal,
@@ -563,3 +563,24 @@ async def test_override_error_is_in_view_at_80x24(make_app: AppFactory) -> None:
         assert fields.contains_region(error.region)
         assert isinstance(app.screen, OverrideModal)  # nothing recorded, answers kept
         assert modal.query_one("#override-cto", Input).value == "Carol"
+
+
+async def test_the_finalize_dialog_offers_the_choices_it_is_given(make_app: AppFactory) -> None:
+    """Which choices a decision allows is the core's rule (`finalize_choices`): the dialog
+    shows the buttons and takes the keys of the choices it is given, and no others."""
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        evaluation = review_of(app).snapshot.evaluation
+        answers: list[FinalizeChoice | None] = []
+        modal = FinalizeModal(evaluation, (FinalizeChoice.RECORD_NO_GO,))
+        app.push_screen(modal, answers.append)
+        await pilot.pause()
+        buttons = [button.id for button in modal.query(Button)]
+        assert buttons == ["record-no-go", "cancel"]
+        await pilot.press("g")  # the decision is GO, but GO was not given
+        await pilot.pause()
+        assert app.screen is modal and answers == []
+        await pilot.press("n")
+        await pilot.pause()
+        assert answers == [FinalizeChoice.RECORD_NO_GO]

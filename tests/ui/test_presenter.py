@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+from textual.widgets import Static
 
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.ui.screens.presenter import PresenterScreen
 from gonogo_tui.ui.widgets.section_tile import fit_tile
-from tests.ui.conftest import AppFactory, settle, shown_text
+from tests.ui.conftest import AppFactory, review_of, settle, shown_text
+from tests.ui.fakes import FakeClock
 from tests.ui.test_snapshots import MIXED
 
 TILE_STATUS = [
@@ -91,3 +93,33 @@ async def test_thirty_sections_each_tile_says_which_it_is(
             ):
                 assert shown.startswith(f"{number}."), shown
             assert "WAITING" in shown, shown
+
+
+async def test_a_presenter_being_closed_is_not_drawn(
+    make_app: AppFactory, clock: FakeClock
+) -> None:
+    """Popping a screen removes its widgets before it is unmounted: a snapshot published in
+    between (the once-a-second tick) must not reach it, or it finds its widgets gone
+    (NoMatches ended the meeting). The state Textual gives a screen it is removing is
+    set by hand here: the real window is a few milliseconds long."""
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        presenter = app.screen
+        assert isinstance(presenter, PresenterScreen)
+        title = presenter.query_one("#presenter-title", Static)
+        shown = str(title.render())
+        clock.advance(60)  # the countdown moves: a different snapshot
+        review_of(app).publish()
+        assert str(title.render()) != shown  # followed while it is up
+        shown = str(title.render())
+        presenter._pruning = True
+        clock.advance(60)
+        review_of(app).publish()
+        assert str(title.render()) == shown  # being removed: not drawn
+        presenter._pruning = False
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is review_of(app)

@@ -15,7 +15,7 @@ from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Decision
 from gonogo_tui.core.probes.base import Status
-from gonogo_tui.ui.presentation import RowState
+from gonogo_tui.ui.looks import RowState
 from gonogo_tui.ui.screens.help import HelpScreen
 from gonogo_tui.ui.screens.modals import ConfirmModal, NoteModal, TickNoteModal, WaiverModal
 from gonogo_tui.ui.screens.presenter import PresenterScreen

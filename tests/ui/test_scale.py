@@ -19,9 +19,9 @@ from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.evaluation import evaluate
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.ui.app import GC_THRESHOLDS
-from gonogo_tui.ui.presentation import PanelState, RowState
-from gonogo_tui.ui.screens import review as review_module
+from gonogo_tui.ui.looks import PanelState, RowState
 from gonogo_tui.ui.screens.review import ReviewScreen
+from gonogo_tui.ui.widgets import section_parking
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
 from gonogo_tui.ui.widgets.decision_bar import missing_summary
 from tests.ui.conftest import AppFactory, review_of, settle
@@ -148,7 +148,7 @@ async def test_parked_panels_take_the_place_they_would_take(
         parked = [panel.outer_size.height for panel in panels]
         spans = review._panel_spans()
         assert spans == [(panel.virtual_region.y, panel.virtual_region.bottom) for panel in panels]
-        monkeypatch.setattr(review_module, "PARK_BATCH", len(panels) + 1)  # none parks again
+        monkeypatch.setattr(section_parking, "PARK_BATCH", len(panels) + 1)  # none parks again
         for panel in panels:
             panel.set_live(True)
         await pilot.pause()

@@ -6,8 +6,6 @@ what they mean, and the review screen's finalize worker chains the dialogs.
 
 from __future__ import annotations
 
-import enum
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -17,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.evaluation import Decision, Evaluation
+from gonogo_tui.core.evaluation import Decision, Evaluation, FinalizeChoice
 from gonogo_tui.core.evaluation_export import criterion_detail
 from gonogo_tui.core.records.model import (
     CTO,
@@ -29,17 +27,8 @@ from gonogo_tui.core.records.model import (
     validate_review_approval,
 )
 from gonogo_tui.ui.deps import Clock
-from gonogo_tui.ui.presentation import SYMBOLS, VERDICTS, WORDS, row_state, safe_text
+from gonogo_tui.ui.looks import SYMBOLS, VERDICTS, WORDS, row_state, safe_text
 from gonogo_tui.ui.screens.modals import error_label, show_error
-
-
-class FinalizeChoice(enum.StrEnum):
-    """What the operator chose in the finalize dialog."""
-
-    RECORD_GO = "record-go"
-    CTO_APPROVAL = "cto-approval"
-    RECORD_NO_GO = "record-no-go"
-    OVERRIDE = "override"
 
 
 def reasons_text(evaluation: Evaluation) -> Text:
@@ -66,7 +55,8 @@ def reasons_text(evaluation: Evaluation) -> Text:
 
 
 class FinalizeModal(ModalScreen[FinalizeChoice | None]):
-    """Shows the decision and its reasons; offers what the decision allows.
+    """Shows the decision and its reasons; offers the choices it is given (the core's
+    `finalize_choices` says which a decision allows).
 
     The decision line and the buttons are docked at the top and bottom of the dialog and
     the reasons scroll between them, so every choice stays in view at 80x24 however many
@@ -83,23 +73,20 @@ class FinalizeModal(ModalScreen[FinalizeChoice | None]):
         Binding("o", "choose('override')", "Emergency override", show=False),
     ]
 
-    def __init__(self, evaluation: Evaluation, *, running: int = 0, stale: int = 0) -> None:
+    def __init__(
+        self,
+        evaluation: Evaluation,
+        allowed: tuple[FinalizeChoice, ...],
+        *,
+        running: int = 0,
+        stale: int = 0,
+    ) -> None:
         super().__init__(classes="finalize-modal")
         self.evaluation = evaluation
+        self.allowed = allowed
+        """The choices offered, in order (the core's `finalize_choices`)."""
         self._running_count = running
         self._stale_count = stale
-        decision = evaluation.decision
-        self.allowed: tuple[FinalizeChoice, ...]
-        if decision is Decision.GO:
-            self.allowed = (FinalizeChoice.RECORD_GO,)
-        elif decision is Decision.REVIEW:
-            self.allowed = (
-                FinalizeChoice.CTO_APPROVAL,
-                FinalizeChoice.RECORD_NO_GO,
-                FinalizeChoice.OVERRIDE,
-            )
-        else:
-            self.allowed = (FinalizeChoice.RECORD_NO_GO, FinalizeChoice.OVERRIDE)
 
     def compose(self) -> ComposeResult:
         evaluation = self.evaluation
@@ -350,7 +337,6 @@ class OverrideModal(ModalScreen[Override | None]):
 
 __all__ = [
     "CtoApprovalModal",
-    "FinalizeChoice",
     "FinalizeModal",
     "NoGoModal",
     "OverrideModal",

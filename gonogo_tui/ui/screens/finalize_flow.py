@@ -2,34 +2,33 @@
 
 Fresh results first (offer to rerun stale probes, wait for running ones), then the
 decision and its reasons, then what the decision needs (CTO approval, NO-GO details or an
-emergency override); the core builds the record and writes it through the journal
-(`core/records/finalize.py`), so a crash leaves a whole record or none.
+emergency override); the session has the core build the record and write it through the
+journal (`core/records/finalize.py`), so a crash leaves a whole record or none. The flow
+takes the screen it runs on (for dialogs and notices) and the `ReviewSession`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
+
+from textual.screen import Screen
 
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.evaluation import Evaluation
-from gonogo_tui.core.records.build import build_record
-from gonogo_tui.core.records.finalize import FinalizeOutcome, complete_finalize, finalize_session
+from gonogo_tui.core.evaluation import Evaluation, FinalizeChoice, finalize_choices
+from gonogo_tui.core.records.finalize import FinalizeOutcome
 from gonogo_tui.core.records.model import Approval, NoGoDetails, Override
 from gonogo_tui.core.types import format_duration
-from gonogo_tui.ui.presentation import WORDS, row_state
+from gonogo_tui.ui.looks import WORDS, row_state
 from gonogo_tui.ui.screens.finalize import (
     CtoApprovalModal,
-    FinalizeChoice,
     FinalizeModal,
     NoGoModal,
     OverrideModal,
 )
 from gonogo_tui.ui.screens.modals import ConfirmModal, ErrorModal
 from gonogo_tui.ui.screens.sign_off import SignOffModal
-
-if TYPE_CHECKING:
-    from gonogo_tui.ui.screens.review import ReviewScreen
+from gonogo_tui.ui.session import ReviewSession
 
 STALE_LISTED = 6
 """Stale criteria named in the rerun question; the rest are counted."""
@@ -48,19 +47,20 @@ def default_no_go_reason(evaluation: Evaluation) -> str:
     return "Failed checks: " + "; ".join(parts) if parts else ""
 
 
-async def freshen(screen: ReviewScreen) -> bool:
+async def freshen(screen: Screen[Any], session: ReviewSession) -> bool:
     """Offer to rerun stale probes, then wait for every running probe.
 
     Returns:
         Whether it had to wait for running probes (the operator may have gone on meanwhile).
     """
     app = screen.app
-    stale = sorted(screen.snapshot.stale - screen.snapshot.running)
+    snapshot = session.snapshot
+    stale = sorted(snapshot.stale - snapshot.running)
     if stale:
         listed = ", ".join(stale[:STALE_LISTED])
         if len(stale) > STALE_LISTED:
             listed += f" and {len(stale) - STALE_LISTED} more"
-        limit = format_duration(screen.ctx.checklist.defaults.stale_after)
+        limit = format_duration(session.ctx.checklist.defaults.stale_after)
         rerun = await app.push_screen_wait(
             ConfirmModal(
                 "Stale results",
@@ -71,23 +71,23 @@ async def freshen(screen: ReviewScreen) -> bool:
             )
         )
         if rerun:
-            screen.start_probes(stale)
-    if not screen.running:
+            session.start_probes(stale)
+    if not session.running_count:
         return False
-    count = len(screen.running)
+    count = session.running_count
     screen.notify(f"Waiting for {count} probe{'s' * (count != 1)} to finish…", timeout=5)
-    await screen.wait_for_probes()
+    await session.wait_for_probes()
     return True
 
 
-async def finalize_meeting(screen: ReviewScreen) -> None:
+async def finalize_meeting(screen: Screen[Any], session: ReviewSession) -> None:
     """Take the meeting from its evaluation to a written decision record."""
     app = screen.app
-    ctx = screen.ctx
-    if screen.journal.state.pending is not None:
-        await complete_pending(screen)
+    ctx = session.ctx
+    if session.journal.state.pending is not None:
+        await complete_pending(screen, session)
         return
-    done = screen.journal.state.finalized
+    done = session.journal.state.finalized
     if done is not None:
         screen.notify(
             f"Already finalized: {done.display_decision} ({done.record_id}). Collecting signatures."
@@ -96,15 +96,20 @@ async def finalize_meeting(screen: ReviewScreen) -> None:
             await app.push_screen_wait(SignOffModal(Path(done.paths[0]), clock=ctx.clock))
         return
     started_over = app.screen
-    if await freshen(screen) and app.screen is not started_over:
+    if await freshen(screen, session) and app.screen is not started_over:
         # A dialog opened while the probes ran (a note being typed): the decision's one-key
         # choices (`g` records GO) must not pop up over it and take its keys.
         screen.notify("The probes have finished: press f to finalize.", timeout=10)
         return
-    snapshot = screen.snapshot
+    snapshot = session.snapshot
     evaluation = snapshot.evaluation
     choice = await app.push_screen_wait(
-        FinalizeModal(evaluation, running=len(snapshot.running), stale=len(snapshot.stale))
+        FinalizeModal(
+            evaluation,
+            finalize_choices(evaluation.decision),
+            running=len(snapshot.running),
+            stale=len(snapshot.stale),
+        )
     )
     if choice is None:
         return
@@ -125,40 +130,27 @@ async def finalize_meeting(screen: ReviewScreen) -> None:
         if override is None:
             return
     try:
-        record = build_record(
-            ctx.checklist,
-            evaluation,
-            operator=ctx.operator,
-            decided_at=ctx.clock(),
-            release=ctx.release,
-            approvals=approvals,
-            override=override,
-            no_go=no_go,
-            notes=tuple(screen.journal.state.notes),
-        )
-        outcome = finalize_session(
-            screen.journal, record, ctx.evidence_dir, operator=ctx.operator, now=ctx.clock
-        )
+        outcome = session.finalize(evaluation, approvals=approvals, override=override, no_go=no_go)
     except EvidenceError as exc:
         await app.push_screen_wait(ErrorModal("The decision record was not written", str(exc)))
         return
-    show_outcome(screen, outcome)
+    show_outcome(screen, session, outcome)
 
 
-async def complete_pending(screen: ReviewScreen) -> None:
+async def complete_pending(screen: Screen[Any], session: ReviewSession) -> None:
     """Finish the record a crash (or a failed write) interrupted; say what happened."""
     try:
-        outcome = complete_finalize(screen.journal, screen.ctx.evidence_dir, now=screen.ctx.clock)
+        outcome = session.complete_pending()
     except EvidenceError as exc:
         await screen.app.push_screen_wait(
             ErrorModal("The interrupted decision record was not completed", str(exc))
         )
         return
     if outcome is not None:
-        show_outcome(screen, outcome)
+        show_outcome(screen, session, outcome)
 
 
-def show_outcome(screen: ReviewScreen, outcome: FinalizeOutcome) -> None:
+def show_outcome(screen: Screen[Any], session: ReviewSession, outcome: FinalizeOutcome) -> None:
     """Show the written record (and a journal that could not say so)."""
     if outcome.journal_error is not None:
         screen.notify(
@@ -166,7 +158,7 @@ def show_outcome(screen: ReviewScreen, outcome: FinalizeOutcome) -> None:
             severity="error",
             timeout=10,
         )
-    screen.publish()
+    session.publish()
     screen.refresh_bindings()
     done = "completed after an interruption" if outcome.completed else "recorded"
     screen.notify(

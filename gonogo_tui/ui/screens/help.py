@@ -9,6 +9,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from gonogo_tui.ui.screens.presenter import PresenterScreen
+from gonogo_tui.ui.screens.review import ReviewScreen
+from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
+
 KEY_NAMES = {
     "up": "↑",
     "down": "↓",
@@ -47,10 +51,6 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "Close help")]
 
     def compose(self) -> ComposeResult:
-        from gonogo_tui.ui.screens.presenter import PresenterScreen
-        from gonogo_tui.ui.screens.review import ReviewScreen
-        from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
-
         with Vertical(classes="dialog -wide", id="help"):
             yield Label("Keys", classes="dialog-title")
             with VerticalScroll(id="help-keys"):

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from gonogo_tui.ui.presentation import safe_text
+from gonogo_tui.ui.looks import safe_text
 from gonogo_tui.ui.widgets.check_box import MarkCheckbox
 
 

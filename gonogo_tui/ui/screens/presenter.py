@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,7 +11,7 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from gonogo_tui.ui.presentation import (
+from gonogo_tui.ui.looks import (
     CLOCK_MARK,
     PANEL_CLASSES,
     PANEL_LABELS,
@@ -24,15 +24,14 @@ from gonogo_tui.ui.presentation import (
     safe_text,
     set_state_class,
 )
+from gonogo_tui.ui.screens.follow import follow_snapshots
+from gonogo_tui.ui.session import ReviewSession, ReviewSnapshot
 from gonogo_tui.ui.widgets.big_text import BigText
 from gonogo_tui.ui.widgets.section_tile import SectionTile
 
-if TYPE_CHECKING:
-    from gonogo_tui.ui.screens.review import ReviewScreen, ReviewSnapshot
-
 
 class PresenterScreen(Screen[None]):
-    """High-contrast summary that follows the review screen's snapshot."""
+    """High-contrast summary that follows the review session's snapshots."""
 
     CSS_PATH = "presenter.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -43,26 +42,31 @@ class PresenterScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, review: ReviewScreen) -> None:
+    def __init__(self, session: ReviewSession) -> None:
         super().__init__()
-        self.review = review
+        self.session = session
+        self._unsubscribe: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="presenter-title", markup=False)
         yield BigText(id="presenter-verdict")
         yield Static(id="presenter-summary", markup=False)
         with Grid(id="presenter-tiles"):
-            for number, section in enumerate(self.review.ctx.checklist.sections, start=1):
+            for number, section in enumerate(self.session.ctx.checklist.sections, start=1):
                 yield SectionTile(
                     f"{number}. {safe_text(section.title)}", number=number, classes="tile"
                 )
         yield Footer()
 
     def on_mount(self) -> None:
-        self.watch(self.review, "snapshot", self._show)
+        self._unsubscribe = follow_snapshots(self, self.session, self._show)
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
 
     def _show(self, snapshot: ReviewSnapshot) -> None:
-        ctx = self.review.ctx
+        ctx = self.session.ctx
         evaluation = snapshot.evaluation
         release = ctx.release or ctx.checklist.release
         title = safe_text(ctx.checklist.title) + (

@@ -1,12 +1,15 @@
 """The operator's requests on the review: tick, waive and note, each through its dialog.
 
-Every answer goes to the journal first; the screen changes only once the line is written.
+Each takes the screen asking (for its dialogs and notices) and the `ReviewSession`; every
+answer goes to the session's journal first, and the screens change once the line is written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any
+
+from textual.screen import Screen
 
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.probes.base import Status
@@ -17,29 +20,23 @@ from gonogo_tui.ui.screens.modals import (
     TickNoteModal,
     WaiverModal,
 )
-
-if TYPE_CHECKING:
-    from gonogo_tui.ui.screens.review import ReviewScreen
+from gonogo_tui.ui.session import ReviewSession
 
 
-def ask_tick(screen: ReviewScreen, cid: str) -> None:
+def ask_tick(screen: Screen[Any], session: ReviewSession, cid: str) -> None:
     """Tick a manual criterion (asking for an optional note) or untick it."""
-    criterion = screen.ctx.checklist.criterion(cid)
+    criterion = session.ctx.checklist.criterion(cid)
     if not criterion.is_manual:
         screen.notify(f"{cid} is measured by a probe: r reruns it.", severity="warning")
         return
-    ticked = screen.journal.state.ticks.get(cid)
+    ticked = session.journal.state.ticks.get(cid)
     if ticked is not None:
         # A stray space on a ticked row must not quietly undo what someone confirmed.
 
         def untick(confirmed: bool | None) -> None:
             if not confirmed:
                 return
-            failed = journal_write(
-                screen,
-                lambda: screen.journal.untick(cid, screen.ctx.operator, screen.ctx.clock()),
-                cid,
-            )
+            failed = journal_write(screen, lambda: session.untick(cid))
             if failed is None:
                 screen.notify(f"Unticked {cid}.")
 
@@ -62,29 +59,21 @@ def ask_tick(screen: ReviewScreen, cid: str) -> None:
     def tick(note: str | None) -> None:
         if note is None:
             return
-        failed = journal_write(
-            screen,
-            lambda: screen.journal.tick(cid, screen.ctx.operator, screen.ctx.clock(), note),
-            cid,
-        )
+        failed = journal_write(screen, lambda: session.tick(cid, note))
         if failed is not None:  # asked again, with what was typed
             screen.app.push_screen(dialog(note, failed), tick)
 
     screen.app.push_screen(dialog(), tick)
 
 
-def ask_waiver(screen: ReviewScreen, cid: str) -> None:
+def ask_waiver(screen: Screen[Any], session: ReviewSession, cid: str) -> None:
     """Waive a criterion that is not passing (a reason is required), or lift a waiver."""
-    outcome = screen.snapshot.evaluation.outcome(cid)
+    outcome = session.snapshot.evaluation.outcome(cid)
     if outcome.status is Status.WAIVED:
 
         def lift(confirmed: bool | None) -> None:
             if confirmed:
-                journal_write(
-                    screen,
-                    lambda: screen.journal.unwaive(cid, screen.ctx.operator, screen.ctx.clock()),
-                    cid,
-                )
+                journal_write(screen, lambda: session.unwaive(cid))
 
         screen.app.push_screen(
             ConfirmModal(
@@ -97,7 +86,7 @@ def ask_waiver(screen: ReviewScreen, cid: str) -> None:
     if outcome.status is Status.PASS:
         screen.notify(f"{cid} passes: nothing to waive.", severity="warning")
         return
-    if cid in screen.running or (
+    if cid in session.running or (
         outcome.status is Status.PENDING and not outcome.criterion.is_manual
     ):
         screen.notify(f"{cid} is not measured yet: nothing to waive.", severity="warning")
@@ -111,30 +100,20 @@ def ask_waiver(screen: ReviewScreen, cid: str) -> None:
     def waive(reason: str | None) -> None:
         if not reason:
             return
-        failed = journal_write(
-            screen,
-            lambda: screen.journal.waive(cid, screen.ctx.operator, screen.ctx.clock(), reason),
-            cid,
-        )
+        failed = journal_write(screen, lambda: session.waive(cid, reason))
         if failed is not None:  # asked again, with what was typed
             screen.app.push_screen(dialog(reason, failed), waive)
 
     screen.app.push_screen(dialog(), waive)
 
 
-def ask_note(screen: ReviewScreen) -> None:
+def ask_note(screen: Screen[Any], session: ReviewSession, selected: str | None) -> None:
     """Ask for a note about the selected criterion (or the meeting) and journal it."""
-    selected = screen.selected
 
     def add(answer: NoteAnswer | None) -> None:
         if answer is None:
             return
-        failed = journal_write(
-            screen,
-            lambda: screen.journal.note(
-                answer.text, screen.ctx.operator, screen.ctx.clock(), answer.criterion_id
-            ),
-        )
+        failed = journal_write(screen, lambda: session.note(answer.text, answer.criterion_id))
         if failed is None:
             screen.notify("Note added.")
             return
@@ -148,10 +127,8 @@ def ask_note(screen: ReviewScreen) -> None:
     screen.app.push_screen(NoteModal(selected), add)
 
 
-def journal_write(
-    screen: ReviewScreen, write: Callable[[], object], cid: str | None = None
-) -> str | None:
-    """Run one journal append about `cid` (None: no row changes, e.g. a general note).
+def journal_write(screen: Screen[Any], write: Callable[[], object]) -> str | None:
+    """Run one of the session's journal writes (which publishes what it changed).
 
     Returns None once written; on failure nothing changes, the operator is told, and the
     reason is returned (a dialog then asks again with what was typed: nothing is lost).
@@ -162,7 +139,6 @@ def journal_write(
         reason = f"Not recorded: {exc}"
         screen.notify(reason, severity="error", timeout=10)
         return reason
-    screen.publish([] if cid is None else [cid])
     return None
 
 

@@ -1,18 +1,14 @@
-"""The main screen: ten section panels, the detail pane, the decision bar; runs the probes.
+"""The main screen: ten section panels, the detail pane, the decision bar.
 
-State flows one way: probe workers post `ProbeFinished`; handlers and actions write to the
-journal first, then `publish()` replays the journal's state through the core's `evaluate`
-into an immutable `ReviewSnapshot` that every widget and the other screens render.
+It shows a `ReviewSession` and collects the operator's input: the session journals each
+change first, then publishes an immutable `ReviewSnapshot` that this screen (and the
+walkthrough and presenter, which take the session too) render. Probe runs start as
+workers of the hidden `ProbeWorkers`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-import time
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,112 +16,34 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from gonogo_tui.core.checklist import Criterion
-from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.evaluation import Evaluation, evaluate
-from gonogo_tui.core.journal import Finalized, Journal
-from gonogo_tui.core.probes.base import ProbeResult, Status
+from gonogo_tui.core.journal import Journal
 from gonogo_tui.ui.deps import ReviewContext
-from gonogo_tui.ui.messages import ProbeFinished
+from gonogo_tui.ui.navigation import criterion_after, criterion_beside
+from gonogo_tui.ui.screens.finalize_flow import finalize_meeting
+from gonogo_tui.ui.screens.presenter import PresenterScreen
 from gonogo_tui.ui.screens.requests import ask_note, ask_tick, ask_waiver
+from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
+from gonogo_tui.ui.session import ReviewSession, ReviewSnapshot
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
 from gonogo_tui.ui.widgets.decision_bar import DecisionBar
 from gonogo_tui.ui.widgets.detail_pane import DetailPane, DetailView
 from gonogo_tui.ui.widgets.header import ReviewHeader
+from gonogo_tui.ui.widgets.probe_workers import PROBE_GROUP_PREFIX, ProbeWorkers
 from gonogo_tui.ui.widgets.section_panel import SectionPanel
+from gonogo_tui.ui.widgets.section_parking import SectionParking
 
-PROBE_GROUP_PREFIX = "probe:"
-"""Worker group of a criterion's probe: `probe:<criterion id>`."""
 FINALIZE_GROUP = "finalize"
-START_CHUNK = 16
-"""When more than BUSY_PROBES probes start together, their workers start this many per
-turn of the event loop, so a key waits for at most a few milliseconds of starting: a
-thousand workers started at once held the keyboard for a third of a second, and the
-engine runs at most its concurrency (64 by default) at a time anyway. Fewer start at
-once, as before."""
-BUSY_PROBES = 100
-"""With more probes than this running, results are recorded and drawn in batches at most
-every BUSY_INTERVAL seconds: a frame that shows a result repaints most of the screen (the
-header's progress and the decision bar change with each one), and a thousand results in
-two seconds made such frames most of the UI's work. Below it, each result is shown as
-soon as it arrives."""
-BUSY_INTERVAL = 0.1
-PROBE_SLICE = 0.005
-"""Seconds the probe workers' messages are handled in a row before keys and frames get a
-turn of the event loop (Textual handles a queue's messages without yielding)."""
-PARK_NEAR = 1.0
-"""Section panels within this many heights of the view from it are never parked (see
-`SectionPanel`): a key that moves a section or two never waits for a panel to unpark."""
-PARK_AHEAD = 2.0
-"""When a near panel has to unpark, every panel within this many heights of the view does:
-scrolling on, the next few keys find their panels ready (each unparking is a layout)."""
-PARK_FAR = 2.5
-"""Panels further than this many heights from the view park, along with an unparking or
-once PARK_BATCH of them are waiting."""
-PARK_BATCH = 16
 PAGE_CRITERIA = 10
 SCROLLS_DETAIL = "With the detail full screen (d): scroll it"
 """`pgup`/`pgdn` move this many criteria (`home`/`end` more); with the detail full screen
 they page through it instead."""
 
 
-class ProbeWorkers(Widget):
-    """Hidden: owns the probe workers, so that their messages (three or four per probe)
-    queue here and not on the screen, whose queue every key passes through on its way to
-    the bindings. Behind the messages of a thousand probes a key waited a second.
-
-    A burst of messages is handled in slices of PROBE_SLICE seconds, giving the event loop
-    a turn in between.
-    """
-
-    DEFAULT_CSS = "ProbeWorkers { display: none; }"
-
-    def __init__(self, review: ReviewScreen) -> None:
-        super().__init__()
-        self._review = review
-        self._slice_started = 0.0
-        self._last_handled = 0.0
-
-    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        self._review.worker_changed(event)
-        await self._take_turns()
-
-    async def on_probe_finished(self, message: ProbeFinished) -> None:
-        message.stop()  # handled: it must not bubble up to the screen as well
-        self._review.probe_finished(message)
-        await self._take_turns()
-
-    async def _take_turns(self) -> None:
-        now = time.perf_counter()
-        if now - self._last_handled > PROBE_SLICE:
-            self._slice_started = now  # the queue had run dry: a new burst
-        elif now - self._slice_started > PROBE_SLICE:
-            await asyncio.sleep(0)
-            now = self._slice_started = time.perf_counter()
-        self._last_handled = now
-
-
-@dataclass(frozen=True)
-class ReviewSnapshot:
-    """Everything on screen at one moment; a new one is assigned on every change."""
-
-    evaluation: Evaluation
-    running: frozenset[str]
-    stale: frozenset[str]
-    finalized: Finalized | None
-    now: datetime
-    remaining: float
-    """Seconds left in the meeting (negative: overtime)."""
-    revision: int
-    """The journal's line count: any entry (a note too) makes a new snapshot."""
-
-
 class ReviewScreen(Screen[None]):
-    """The live review."""
+    """The live review of a `ReviewSession`."""
 
     CSS_PATH = "review.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-single"), (70, "-narrow"), (100, "-wide")]
@@ -164,37 +82,19 @@ class ReviewScreen(Screen[None]):
     selected: var[str | None] = var(None)
     """The selected criterion's id."""
 
-    def __init__(self, ctx: ReviewContext, journal: Journal, *, probe_ids: Iterable[str]) -> None:
+    def __init__(self, session: ReviewSession, *, probe_ids: Iterable[str]) -> None:
         super().__init__()
-        self.ctx = ctx
-        self.journal = journal
-        self._opened_at = journal.info.started_at
-        """The meeting started when its journal did: a resumed meeting keeps its countdown."""
+        self.session = session
         self._probe_ids_on_open = tuple(probe_ids)
-        self._running_ids: set[str] = set()
-        self._tokens: dict[str, int] = {}
-        self._worker_tokens: dict[Worker[None], tuple[str, int]] = {}
-        self._to_start: list[tuple[Criterion, int]] = []
-        """Probes announced and shown running whose workers start in a later turn."""
-        self._worker_of: dict[str, Worker[None]] = {}
-        """Each criterion's probe worker until it ends."""
-        self._probe_workers = ProbeWorkers(self)
-        self._token_counter = itertools.count(1)
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._probe_workers = ProbeWorkers(session)
         self._draw_pending = False
         self._dirty: set[str] | None = None
-        self._row_widgets: dict[str, CriterionRow] = {}
-        self._panels: list[SectionPanel] = []
-        self._panel_of: dict[str, SectionPanel] = {}
-        self._short = False
-        self._arrived: list[ProbeFinished] = []
-        """Results posted but not yet recorded (see `probe_finished`)."""
-        self._last_recorded = 0.0
-        self._order = [c.id for _, c in ctx.checklist.criteria()]
-        self._probed = [c.id for _, c in ctx.checklist.criteria() if not c.is_manual]
-        self.set_reactive(ReviewScreen.snapshot, self._build_snapshot())
+        self._parking = SectionParking(self, [], lambda: self.selected)
+        self._order = session.order
+        self._probed = session.probed
+        self.set_reactive(ReviewScreen.snapshot, session.snapshot)
         self.set_reactive(ReviewScreen.selected, self._order[0] if self._order else None)
+        session.subscribe(self._published)
 
     def compose(self) -> ComposeResult:
         ctx = self.ctx
@@ -206,12 +106,12 @@ class ReviewScreen(Screen[None]):
         # Not focusable: a focused scroll container takes the arrow keys for scrolling as
         # soon as the sections overflow the screen, and they must move the selection.
         with VerticalScroll(id="sections", can_focus=False), Grid(id="section-grid"):
-            self._panels = [
+            panels = [
                 SectionPanel(section, number)
                 for number, section in enumerate(ctx.checklist.sections, start=1)
             ]
-            self._panel_of = {cid: panel for panel in self._panels for cid in panel.rows}
-            yield from self._panels
+            self._parking = SectionParking(self, panels, lambda: self.selected)
+            yield from panels
         yield DetailPane(id="detail")
         yield DecisionBar(id="decision-bar")
         yield Footer(compact=True)
@@ -223,7 +123,7 @@ class ReviewScreen(Screen[None]):
         self._show_selection(None, self.selected)
         self.set_interval(1.0, self._tick)
         # After every layout and scroll: park the panels far from the view, unpark the near.
-        self.screen_layout_refresh_signal.subscribe(self, self._follow_view)
+        self.screen_layout_refresh_signal.subscribe(self, self._parking.follow_view)
         self.watch(self.query_one("#sections"), "scroll_y", self._scrolled, init=False)
         # After the first frame: a probe that times its target (`max_ms`) must not measure
         # Textual drawing the screen (60-80 ms of a 1 ms answer on two cores, then 26-36 ms).
@@ -232,56 +132,43 @@ class ReviewScreen(Screen[None]):
             self.action_finalize()  # a crash interrupted writing the record: complete it
 
     @property
+    def ctx(self) -> ReviewContext:
+        """The review's dependencies (the session's)."""
+        return self.session.ctx
+
+    @property
+    def journal(self) -> Journal:
+        """The session's journal."""
+        return self.session.journal
+
+    @property
     def running(self) -> frozenset[str]:
         """Criteria whose probe is running."""
-        return frozenset(self._running_ids)
+        return self.session.running
 
     @property
     def finalized(self) -> bool:
         """Whether a decision record was written in this session."""
-        return self.journal.state.finalized is not None
-
-    # State: journal first, then publish.
-
-    def _build_snapshot(self) -> ReviewSnapshot:
-        state = self.journal.state
-        now = self.ctx.clock()
-        shown: ReviewSnapshot | None = self.snapshot
-        evaluation = evaluate(
-            self.ctx.checklist,
-            state.results,
-            state.ticks,
-            state.waivers,
-            previous=shown.evaluation if shown is not None else None,
-        )
-        stale = state.stale_ids(now, self.ctx.checklist.defaults.stale_after)
-        remaining = self.ctx.duration - (now - self._opened_at).total_seconds()
-        return ReviewSnapshot(
-            evaluation,
-            frozenset(self._running_ids),
-            frozenset(stale),
-            state.finalized,
-            now,
-            remaining,
-            self.journal.entries,
-        )
+        return self.session.finalized
 
     def publish(self, changed: Iterable[str] | None = None) -> None:
-        """Recompute the evaluation from the journal's state and show it.
+        """Have the session publish a new snapshot (see `ReviewSession.publish`)."""
+        self.session.publish(changed)
 
-        Args:
-            changed: the criteria whose rows may look different; None redraws every row
-                (the once-a-second tick: ages and staleness move on).
-        """
+    def start_probes(self, criterion_ids: Iterable[str]) -> int:
+        """Start (or restart) these criteria's probes; returns how many started."""
+        return self.session.start_probes(criterion_ids)
+
+    async def stop_probes(self, timeout: float = 3.0) -> None:
+        """Cancel every running probe and wait (up to `timeout`) for them to clean up."""
+        await self._probe_workers.stop(timeout)
+
+    def _published(self, snapshot: ReviewSnapshot, changed: frozenset[str] | None) -> None:
         if changed is None or self._dirty is None:
             self._dirty = None
         else:
             self._dirty.update(changed)
-        if self._running_ids:
-            self._idle.clear()
-        else:
-            self._idle.set()
-        self.snapshot = self._build_snapshot()
+        self.snapshot = snapshot
 
     def watch_snapshot(self) -> None:
         # Results arrive in bursts; draw once after the queued messages, not once per result.
@@ -301,13 +188,8 @@ class ReviewScreen(Screen[None]):
                 panel.show(
                     outcome, running=snapshot.running, stale=snapshot.stale, now=snapshot.now
                 )
-        done = sum(
-            1
-            for cid in self._probed
-            if cid in self.journal.state.results and cid not in snapshot.running
-        )
         header = self.query_one(ReviewHeader)
-        header.show_progress(done, len(self._probed), len(snapshot.running))
+        header.show_progress(self.session.measured(), len(self._probed), len(snapshot.running))
         header.show_countdown(snapshot.remaining)
         self.query_one(DecisionBar).show(
             evaluation,
@@ -321,149 +203,10 @@ class ReviewScreen(Screen[None]):
         """Once a second: the countdown, result ages and staleness move on."""
         self.publish()
 
-    # Probes.
-
-    def start_probes(self, criterion_ids: Iterable[str]) -> int:
-        """Start (or restart) the probes of these criteria in background workers.
-
-        Returns:
-            How many probes started (manual criteria are skipped).
-        """
-        started = 0
-        ids = list(dict.fromkeys(criterion_ids))
-        self.ctx.runner.announce(self.ctx.checklist.criterion(cid) for cid in ids)
-        for cid in ids:
-            criterion = self.ctx.checklist.criterion(cid)
-            if criterion.is_manual:
-                continue
-            token = next(self._token_counter)
-            self._tokens[cid] = token
-            self._running_ids.add(cid)
-            self._to_start.append((criterion, token))
-            running = self._worker_of.pop(cid, None)
-            if running is not None:
-                # One worker per criterion. (Textual's `exclusive` would do it when the new
-                # worker starts, by scanning every worker: a million steps for `R`.)
-                running.cancel()
-            started += 1
-        if started:
-            if len(self._to_start) == started:  # else a later turn is already due
-                self._start_workers(all_now=started <= BUSY_PROBES)
-            self.publish(self._tokens)
-        return started
-
-    def _start_workers(self, *, all_now: bool = False) -> None:
-        """Start the waiting probes' workers: all, or START_CHUNK and the rest later."""
-        size = len(self._to_start) if all_now else START_CHUNK
-        chunk, self._to_start = self._to_start[:size], self._to_start[size:]
-        for criterion, token in chunk:
-            cid = criterion.id
-            if self._tokens.get(cid) != token:
-                continue  # started again since: that start is further down the list
-            worker = self._probe_workers.run_worker(
-                self._probe(criterion, token),
-                name=cid,
-                group=f"{PROBE_GROUP_PREFIX}{cid}",
-                description=f"probe {cid}",
-                exit_on_error=False,
-            )
-            self._worker_tokens[worker] = (cid, token)
-            self._worker_of[cid] = worker
-        if self._to_start:
-            self.call_later(self._start_workers)
-
-    async def _probe(self, criterion: Criterion, token: int) -> None:
-        result = await self.ctx.runner.run(criterion)
-        self._probe_workers.post_message(ProbeFinished(result, token))
-
-    async def wait_for_probes(self) -> None:
-        """Return once no probe is running."""
-        await self._idle.wait()
-
-    @on(ProbeFinished)
-    def probe_finished(self, message: ProbeFinished) -> None:
-        """Record a probe's result (with the others that arrived with it) and show it."""
-        # Results arrive in bursts (a thousand probes within two seconds): the ones queued
-        # together are journaled with one fsync and published once, after the queue, or
-        # with many probes running, once BUSY_INTERVAL has passed since the last batch.
-        self._arrived.append(message)
-        if len(self._arrived) > 1:
-            return
-        wait = self._last_recorded + BUSY_INTERVAL - time.monotonic()
-        if len(self._running_ids) > BUSY_PROBES and wait > 0:
-            self.set_timer(wait, self._record_arrived)
-        else:
-            self.call_later(self._record_arrived)
-
-    def _record_arrived(self) -> None:
-        if not self._arrived:
-            return
-        self._last_recorded = time.monotonic()
-        arrived, self._arrived = self._arrived, []
-        results = [message.result for message in arrived]
-        try:
-            self.journal.record_results(results)
-        except EvidenceError as exc:
-            for result in results:
-                self.journal.state.add_result(result)
-            self.notify(f"Journal not written: {exc}", severity="error", timeout=10)
-        for message in arrived:
-            cid = message.result.criterion_id
-            if self._tokens.get(cid) == message.run_token:
-                del self._tokens[cid]
-                self._running_ids.discard(cid)
-        self.publish(result.criterion_id for result in results)
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        self.worker_changed(event)
-
-    def worker_changed(self, event: Worker.StateChanged) -> None:
-        """Forget a worker that ended; a probe worker that raised ends as an ERROR result."""
-        worker = event.worker
-        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
-            return
-        owner = self._worker_tokens.pop(worker, None)
-        if owner is not None and self._worker_of.get(owner[0]) is worker:
-            del self._worker_of[owner[0]]
+        worker = event.worker  # the finalize worker (probe workers belong to ProbeWorkers)
         if event.state is WorkerState.ERROR:
-            if owner is not None:
-                self._probe_crashed(*owner, worker.error)
-            else:
-                self.notify(f"{worker.name} failed: {worker.error}", severity="error", timeout=10)
-
-    def _probe_crashed(self, cid: str, token: int, error: BaseException | None) -> None:
-        """A worker that raised instead of returning a result still ends as a result."""
-        criterion = self.ctx.checklist.criterion(cid)
-        now = self.ctx.clock()
-        self.log.error(f"probe worker {cid} raised {error!r}")
-        self.post_message(
-            ProbeFinished(
-                ProbeResult(
-                    criterion_id=cid,
-                    status=Status.ERROR,
-                    value="",
-                    expected=criterion.probe.expectation() if criterion.probe else "",
-                    source=criterion.probe.source() if criterion.probe else "",
-                    detail=f"internal error: {type(error).__name__}: {error}",
-                    started_at=now,
-                    duration_ms=0.0,
-                ),
-                token,
-            )
-        )
-
-    async def stop_probes(self, timeout: float = 3.0) -> None:
-        """Cancel every running probe and wait (up to `timeout`) for them to clean up."""
-        self._to_start.clear()
-        workers = [w for w in self.workers if w.group.startswith(PROBE_GROUP_PREFIX)]
-        for worker in workers:
-            worker.cancel()
-        try:
-            async with asyncio.timeout(timeout):
-                # A cancelled worker's wait() raises WorkerCancelled: that is the expected end.
-                await asyncio.gather(*(w.wait() for w in workers), return_exceptions=True)
-        except TimeoutError:
-            self.log.warning("probes still cleaning up after cancel")
+            self.notify(f"{worker.name} failed: {worker.error}", severity="error", timeout=10)
 
     # Selection.
 
@@ -471,88 +214,19 @@ class ReviewScreen(Screen[None]):
         if self.is_mounted:
             self._show_selection(old, new)
 
-    def _rows(self) -> dict[str, CriterionRow]:
-        if not self._row_widgets:
-            self._row_widgets = {row.criterion_id: row for row in self.query(CriterionRow)}
-        return self._row_widgets
-
     def _show_selection(self, old: str | None, new: str | None) -> None:
-        rows = self._rows()
-        if old is not None and old in rows:
-            rows[old].remove_class("-selected")
-        if new is not None and new in rows:
-            rows[new].add_class("-selected")
-            panel = self._panel_of[new]
-            if panel.parked:
-                # A parked row has no place on the screen yet: scroll once it has one.
-                panel.set_live(True)
-                self.call_after_refresh(self._scroll_to_selected)
-            else:
-                panel.set_live(True)
-                self._scroll_to_selected()
+        self._parking.show_selection(old, new)
         self._show_detail()
 
     def _scrolled(self) -> None:
-        self._follow_view()
+        self._parking.follow_view()
 
-    def _scroll_to_selected(self) -> None:
-        row = self._rows().get(self.selected or "")
-        if row is not None and not row.parked:
-            self.query_one("#sections", VerticalScroll).scroll_to_widget(row, animate=False)
-
-    def _follow_view(self, _screen: Screen[object] | None = None) -> None:
-        """Sort the section panels by their distance from the view (see `SectionPanel`):
-        those in view go live. Once a panel near the view (PARK_NEAR) is parked, those up
-        to PARK_AHEAD views away unpark and those beyond PARK_FAR park, in one layout.
-        Runs when the view scrolls (before the frame) and after every layout."""
-        sections = self.query_one("#sections", VerticalScroll)
-        height = sections.outer_size.height
-        if not height or not self._panels:
-            return
-        short = self.has_class("-short")
-        if short != self._short:  # passing rows fold, or no longer: parked heights change
-            self._short = short
-            for row in self._rows().values():
-                row.set_fold(short)
-            for panel in self._panels:
-                panel.fit_parked(short=short)
-        top = round(sections.scroll_y)
-        spans = self._panel_spans()
-        keep = self._panel_of.get(self.selected or "")
-
-        def within(panel: SectionPanel, span: tuple[int, int], views: float) -> bool:
-            margin = round(height * views)
-            return panel is keep or (span[0] < top + height + margin and span[1] > top - margin)
-
-        pairs = list(zip(self._panels, spans, strict=True))
-        if any(p.parked and within(p, span, PARK_NEAR) for p, span in pairs) or (
-            sum(1 for p, span in pairs if not p.parked and not within(p, span, PARK_FAR))
-            >= PARK_BATCH
-        ):
-            for panel, span in pairs:
-                if within(panel, span, PARK_AHEAD):
-                    panel.unpark()
-                elif not within(panel, span, PARK_FAR):
-                    panel.park(short=short)
-        for panel, span in pairs:
-            if not panel.parked:
-                # On short screens a row's state decides whether it takes a line.
-                panel.set_live(short or within(panel, span, 0))
+    @property
+    def _panels(self) -> list[SectionPanel]:
+        return self._parking.panels
 
     def _panel_spans(self) -> list[tuple[int, int]]:
-        """Each panel's first and last line + 1 inside the scrolled grid, from the sizes of
-        the last layout and the grid's columns: asking Textual for the panels' regions
-        would make it arrange every widget again after each scroll."""
-        grid = self.query_one("#section-grid", Grid)
-        columns = max(grid.styles.grid_size_columns, 1)
-        gutter = grid.styles.grid_gutter_horizontal  # between rows (vertical: columns)
-        spans: list[tuple[int, int]] = []
-        y = 0
-        for start in range(0, len(self._panels), columns):
-            heights = [panel.outer_size.height for panel in self._panels[start : start + columns]]
-            spans += [(y, y + h) for h in heights]
-            y += max(heights) + gutter
-        return spans
+        return self._parking.panel_spans()
 
     def _show_detail(self) -> None:
         pane = self.query_one(DetailPane)
@@ -560,21 +234,19 @@ class ReviewScreen(Screen[None]):
         if cid is None:
             pane.show(None)
             return
-        snapshot = self.snapshot
+        snapshot, checklist = self.snapshot, self.ctx.checklist
         outcome = snapshot.evaluation.outcome(cid)
-        section = self.ctx.checklist.section_of(cid)
-        number = self.ctx.checklist.sections.index(section) + 1
-        state = self.journal.state
+        section = checklist.section_of(cid)
         pane.show(
             DetailView(
-                section_number=number,
+                section_number=checklist.sections.index(section) + 1,
                 section_title=section.title,
                 outcome=outcome,
-                runs=tuple(state.runs.get(cid, ())),
-                notes=tuple(n for n in state.notes if n.criterion_id in (cid, None)),
+                runs=self.session.runs_of(cid),
+                notes=self.session.notes_about(cid, general=True),
                 running=cid in snapshot.running,
                 stale=cid in snapshot.stale,
-                stale_after=self.ctx.checklist.defaults.stale_after,
+                stale_after=checklist.defaults.stale_after,
                 timeout=None
                 if outcome.criterion.is_manual
                 else self.ctx.runner.timeout_for(outcome.criterion),
@@ -591,41 +263,20 @@ class ReviewScreen(Screen[None]):
         if isinstance(pane, DetailPane) and abs(delta) >= PAGE_CRITERIA:
             # Full screen, the paging keys scroll the detail (notes, runs and the output
             # run past the screen, and the pane takes no focus); the arrows still move.
-            if abs(delta) > PAGE_CRITERIA:
-                pane.scroll_to(y=0 if delta < 0 else pane.max_scroll_y, animate=False)
-            elif delta < 0:
-                pane.scroll_page_up(animate=False)
-            else:
-                pane.scroll_page_down(animate=False)
-            return
-        if self.selected is None:
-            return
-        index = self._order.index(self.selected) + delta
-        self.selected = self._order[max(0, min(index, len(self._order) - 1))]
+            pane.page(delta, to_end=abs(delta) > PAGE_CRITERIA)
+        elif self.selected is not None:
+            self.selected = criterion_after(self._order, self.selected, delta)
 
     def action_move_section(self, delta: int, wrap: bool = False) -> None:
-        if self.selected is None:
-            return
-        sections = [s for s in self.ctx.checklist.sections if s.criteria]
-        current = self.ctx.checklist.section_of(self.selected)
-        index = sections.index(current)
-        row = [c.id for c in current.criteria].index(self.selected)
-        target = index + delta
-        if wrap:
-            target %= len(sections)
-        target = max(0, min(target, len(sections) - 1))
-        criteria = sections[target].criteria
-        self.selected = criteria[min(row, len(criteria) - 1)].id
+        if self.selected is not None:
+            self.selected = criterion_beside(self.ctx.checklist, self.selected, delta, wrap=wrap)
 
     # Operator actions.
 
-    def _selected_criterion(self) -> Criterion | None:
-        return self.ctx.checklist.criterion(self.selected) if self.selected else None
-
     def action_rerun_selected(self) -> None:
-        criterion = self._selected_criterion()
-        if criterion is None:
+        if self.selected is None:
             return
+        criterion = self.ctx.checklist.criterion(self.selected)
         if criterion.is_manual:
             self.notify(f"{criterion.id} is manual: space ticks it.", severity="warning")
             return
@@ -645,7 +296,7 @@ class ReviewScreen(Screen[None]):
 
     def request_tick(self, cid: str) -> None:
         """Tick a manual criterion (asking for an optional note) or untick it."""
-        ask_tick(self, cid)
+        ask_tick(self, self.session, cid)
 
     def action_waive(self) -> None:
         if self.selected is not None:
@@ -653,10 +304,10 @@ class ReviewScreen(Screen[None]):
 
     def request_waiver(self, cid: str) -> None:
         """Waive a criterion that is not passing (a reason is required), or lift a waiver."""
-        ask_waiver(self, cid)
+        ask_waiver(self, self.session, cid)
 
     def action_note(self) -> None:
-        ask_note(self)
+        ask_note(self, self.session, self.selected)
 
     def action_toggle_detail(self) -> None:
         if self.maximized is not None:
@@ -665,14 +316,10 @@ class ReviewScreen(Screen[None]):
             self.maximize(self.query_one(DetailPane), container=False)
 
     def action_presenter(self) -> None:
-        from gonogo_tui.ui.screens.presenter import PresenterScreen
-
-        self.app.push_screen(PresenterScreen(self))
+        self.app.push_screen(PresenterScreen(self.session))
 
     def action_walkthrough(self) -> None:
-        from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
-
-        self.app.push_screen(WalkthroughScreen(self))
+        self.app.push_screen(WalkthroughScreen(self.session))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `f` finalizes until the record is written, then collects signatures: the footer
@@ -687,11 +334,12 @@ class ReviewScreen(Screen[None]):
         self.action_finalize()
 
     def action_finalize(self) -> None:
-        from gonogo_tui.ui.screens.finalize_flow import finalize_meeting
-
         self.run_worker(
-            finalize_meeting(self), group=FINALIZE_GROUP, exclusive=True, exit_on_error=False
+            finalize_meeting(self, self.session),
+            group=FINALIZE_GROUP,
+            exclusive=True,
+            exit_on_error=False,
         )
 
 
-__all__ = ["FINALIZE_GROUP", "PROBE_GROUP_PREFIX", "ReviewScreen", "ReviewSnapshot"]
+__all__ = ["FINALIZE_GROUP", "PROBE_GROUP_PREFIX", "ReviewScreen"]

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from gonogo_tui.core.trust import TRUSTED_FILE, TrustPlan
-from gonogo_tui.ui.presentation import safe_text
+from gonogo_tui.ui.looks import safe_text
 
 
 class TrustModal(ModalScreen[bool]):

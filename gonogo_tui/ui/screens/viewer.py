@@ -19,6 +19,7 @@ from textual.widgets import Static
 from gonogo_tui.core.journal import READ_ONLY, FollowedJournal
 from gonogo_tui.ui.deps import ReviewContext
 from gonogo_tui.ui.screens.review import ReviewScreen
+from gonogo_tui.ui.session import ReviewSession
 
 POLL_SECONDS = 0.25
 """How often a viewer looks at the operator's journal."""
@@ -44,10 +45,10 @@ class ViewerScreen(ReviewScreen):
     CSS_PATH = ["review.tcss", "viewer.tcss"]  # type: ignore[assignment]
 
     def __init__(self, ctx: ReviewContext, journal: FollowedJournal) -> None:
-        super().__init__(ctx, journal, probe_ids=())
+        # The countdown runs from the start of the operator's meeting (the session's journal
+        # started then), not from this view.
+        super().__init__(ReviewSession(ctx, journal), probe_ids=())
         self.followed = journal
-        # The countdown runs from the start of the operator's meeting, not from this view.
-        self._opened_at = journal.info.started_at
 
     def compose(self) -> ComposeResult:
         operator = self.followed.info.operator

@@ -4,15 +4,15 @@ In each section FAIL, ERROR, manual ticks waiting and stale results come first, 
 what passes folds to one line (`e` unfolds it), and `a` skips to the next section that
 needs attention.
 
-It works on the review screen's journal (`request_tick`, `start_probes`), so every tick is
-in the journal the meeting resumes from. The summary is written by the core into
-`evidence/walkthrough_YYYYmmdd_HHMMSS.md`.
+It takes the `ReviewSession` and follows its snapshots; ticks, waivers and reruns go to the
+session, so every tick is in the journal the meeting resumes from. The summary is written by
+the core into `evidence/walkthrough_YYYYmmdd_HHMMSS.md`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,16 +22,10 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, ProgressBar, Static
 
-from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import CriterionOutcome, SectionOutcome
 from gonogo_tui.core.evaluation_export import criterion_detail
 from gonogo_tui.core.path_to_go import attention_order, needs_attention
-from gonogo_tui.core.walkthrough import (
-    walkthrough_data,
-    walkthrough_summary,
-    write_walkthrough_summary,
-)
-from gonogo_tui.ui.presentation import (
+from gonogo_tui.ui.looks import (
     PANEL_LABELS,
     ROW_CLASSES,
     SYMBOLS,
@@ -41,18 +35,30 @@ from gonogo_tui.ui.presentation import (
     safe_text,
     set_state_class,
 )
+from gonogo_tui.ui.screens.follow import follow_snapshots
+from gonogo_tui.ui.screens.requests import ask_tick, ask_waiver
+from gonogo_tui.ui.session import ReviewSession, ReviewSnapshot
 from gonogo_tui.ui.widgets.criterion_row import RowView
 from gonogo_tui.ui.widgets.detail_pane import DetailView, detail_text
-
-if TYPE_CHECKING:
-    from gonogo_tui.ui.screens.review import ReviewScreen, ReviewSnapshot
-
 
 FULL, SELECTED_FULL, ALL_COMPACT = 0, 1, 2
 """How the criteria needing attention show: all in full; only the selected one in full; all
 compact (status, title, value, detail). Each time the section is drawn it starts in full and
 steps down until every criterion needing attention is on its first screen (80x24: all
 compact); `e` shows one in full."""
+
+
+def compact_card(outcome: CriterionOutcome, view: RowView) -> Text:
+    """Status, title, value and detail: a criterion needing attention on a short screen."""
+    text = Text()
+    text.append(f"{SYMBOLS[view.state]} {WORDS[view.state]}  ", style="bold")
+    text.append(view.title)
+    detail = safe_text(criterion_detail(outcome), keep_newlines=False)
+    if view.value and view.value != detail:  # an ERROR's value is its detail
+        text.append(f"\nValue     {view.value}")
+    if detail:
+        text.append(f"\nDetail    {detail[:200]}")
+    return text
 
 
 class WalkthroughCard(Static):
@@ -91,14 +97,15 @@ class WalkthroughScreen(Screen[None]):
     row: var[int] = var(0)
     """The selected criterion within the section."""
 
-    def __init__(self, review: ReviewScreen) -> None:
+    def __init__(self, session: ReviewSession) -> None:
         super().__init__()
-        self.review = review
-        self.sections = review.ctx.checklist.sections
+        self.session = session
+        self.sections = session.ctx.checklist.sections
         self.summary_path: Path | None = None
         self.unfolded: set[str] = set()
         """Passing criteria unfolded with `e`."""
         self._compaction = FULL
+        self._unsubscribe: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="walkthrough-progress", markup=False)
@@ -114,7 +121,11 @@ class WalkthroughScreen(Screen[None]):
     async def on_mount(self) -> None:
         self.query_one("#walkthrough-summary").display = False
         await self._build_cards()
-        self.watch(self.review, "snapshot", self._show)
+        self._unsubscribe = follow_snapshots(self, self.session, self._show)
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
 
     @property
     def on_summary(self) -> bool:
@@ -128,11 +139,11 @@ class WalkthroughScreen(Screen[None]):
         await self._build_cards()
         if self.on_summary:
             self._write_summary()
-        self._show(self.review.snapshot)
+        self._show(self.session.snapshot)
 
     def watch_row(self) -> None:
         if self.is_mounted:
-            self._show(self.review.snapshot)
+            self._show(self.session.snapshot)
 
     async def _build_cards(self) -> None:
         cards = self.query_one("#walkthrough-cards", VerticalScroll)
@@ -227,7 +238,7 @@ class WalkthroughScreen(Screen[None]):
         compaction = self._compaction
         compact = compaction == ALL_COMPACT or (compaction == SELECTED_FULL and not selected)
         if not folded and compact and cid not in self.unfolded:
-            card.update(self._compact(outcome, view))
+            card.update(compact_card(outcome, view))
         elif folded:
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append(f"{SYMBOLS[view.state]} {WORDS[view.state]}  ", style="bold")
@@ -236,18 +247,17 @@ class WalkthroughScreen(Screen[None]):
                 line.append(f"   {view.value}", style="dim")
             card.update(line)
         else:
-            state = self.review.journal.state
             card.update(
                 detail_text(
                     DetailView(
                         section_number=self.index + 1,
                         section_title=self.sections[self.index].title,
                         outcome=outcome,
-                        runs=tuple(state.runs.get(cid, ())),
-                        notes=tuple(n for n in state.notes if n.criterion_id == cid),
+                        runs=self.session.runs_of(cid),
+                        notes=self.session.notes_about(cid),
                         running=running,
                         stale=cid in snapshot.stale,
-                        stale_after=self.review.ctx.checklist.defaults.stale_after,
+                        stale_after=self.session.ctx.checklist.defaults.stale_after,
                         timeout=None,
                         now=snapshot.now,
                     ),
@@ -259,21 +269,9 @@ class WalkthroughScreen(Screen[None]):
                 card, animate=False
             )
 
-    def _compact(self, outcome: CriterionOutcome, view: RowView) -> Text:
-        """Status, title, value and detail: a criterion needing attention on a short screen."""
-        text = Text()
-        text.append(f"{SYMBOLS[view.state]} {WORDS[view.state]}  ", style="bold")
-        text.append(view.title)
-        detail = safe_text(criterion_detail(outcome), keep_newlines=False)
-        if view.value and view.value != detail:  # an ERROR's value is its detail
-            text.append(f"\nValue     {view.value}")
-        if detail:
-            text.append(f"\nDetail    {detail[:200]}")
-        return text
-
     def on_resize(self) -> None:
         if self.is_mounted:
-            self._show(self.review.snapshot)
+            self._show(self.session.snapshot)
 
     def _attention_fits(self) -> bool:
         """Whether the criteria needing attention, as now rendered, fit on the section's first
@@ -284,7 +282,7 @@ class WalkthroughScreen(Screen[None]):
             return True
         width = shown[0].content_region.width
         if width <= 0:  # not laid out yet: measured once it is
-            self.call_after_refresh(self._show, self.review.snapshot)
+            self.call_after_refresh(self._show, self.session.snapshot)
             return True
         needed = 0
         for card in shown:
@@ -293,40 +291,18 @@ class WalkthroughScreen(Screen[None]):
         return needed <= cards.content_region.height
 
     def _write_summary(self) -> None:
-        review = self.review
-        snapshot = review.snapshot
-        ctx = review.ctx
-        at = ctx.clock()
-        text = walkthrough_summary(
-            ctx.checklist,
-            snapshot.evaluation,
-            operator=ctx.operator,
-            at=at,
-            release=ctx.release,
-            stale_ids=snapshot.stale,
-            notes=tuple(review.journal.state.notes),
-        )
-        data = walkthrough_data(
-            ctx.checklist,
-            snapshot.evaluation,
-            operator=ctx.operator,
-            at=at,
-            release=ctx.release,
-            stale_ids=snapshot.stale,
-        )
-        self.query_one("#walkthrough-summary", Markdown).update(text)
-        try:
-            self.summary_path = write_walkthrough_summary(text, ctx.evidence_dir, at, data)
-        except EvidenceError as exc:
-            self.summary_path = None
-            self.notify(f"Summary not saved: {exc}", severity="error", timeout=10)
+        summary = self.session.write_walkthrough_summary()
+        self.query_one("#walkthrough-summary", Markdown).update(summary.text)
+        self.summary_path = summary.path
+        if summary.path is None:
+            self.notify(f"Summary not saved: {summary.error}", severity="error", timeout=10)
             return
-        self.notify(f"Walkthrough summary saved: {self.summary_path}")
+        self.notify(f"Walkthrough summary saved: {summary.path}")
 
     def _selected_id(self) -> str | None:
         if self.on_summary:
             return None
-        order = self._order(self.review.snapshot)
+        order = self._order(self.session.snapshot)
         return order[self.row].criterion.id if order else None
 
     def action_move(self, delta: int) -> None:
@@ -342,7 +318,7 @@ class WalkthroughScreen(Screen[None]):
 
     def action_next_attention(self) -> None:
         """The next section that needs attention, else the summary."""
-        snapshot = self.review.snapshot
+        snapshot = self.session.snapshot
         for section in snapshot.evaluation.sections[self.index + 1 :]:
             if needs_attention(section, snapshot.stale):
                 self.index = section.number - 1
@@ -355,29 +331,29 @@ class WalkthroughScreen(Screen[None]):
         cid = self._selected_id()
         if cid is not None:
             self.unfolded ^= {cid}
-            self._show(self.review.snapshot)
+            self._show(self.session.snapshot)
 
     def action_tick(self) -> None:
         cid = self._selected_id()
         if cid is not None:
-            self.review.request_tick(cid)
+            ask_tick(self, self.session, cid)
 
     def action_waive(self) -> None:
         cid = self._selected_id()
         if cid is not None:
-            self.review.request_waiver(cid)
+            ask_waiver(self, self.session, cid)
 
     def action_rerun(self) -> None:
         cid = self._selected_id()
         if cid is not None:
-            self.review.start_probes([cid])
+            self.session.start_probes([cid])
 
     def action_rerun_section(self) -> None:
         if not self.on_summary:
-            self.review.start_probes(c.id for c in self.sections[self.index].criteria)
+            self.session.start_probes(c.id for c in self.sections[self.index].criteria)
 
     def action_leave(self) -> None:
         self.app.pop_screen()
 
 
-__all__ = ["WalkthroughCard", "WalkthroughScreen"]
+__all__ = ["WalkthroughCard", "WalkthroughScreen", "compact_card"]

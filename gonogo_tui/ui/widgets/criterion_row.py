@@ -16,7 +16,7 @@ from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.evaluation import CriterionOutcome
 from gonogo_tui.core.journal import result_age
 from gonogo_tui.core.probes.base import Status
-from gonogo_tui.ui.presentation import (
+from gonogo_tui.ui.looks import (
     AGE_STYLE,
     EXPECTED_STYLE,
     ROW_STYLES,

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from gonogo_tui.core.evaluation import Evaluation
 from gonogo_tui.core.journal import Finalized
-from gonogo_tui.ui.presentation import (
+from gonogo_tui.ui.looks import (
     VERDICT_CLASSES,
     VERDICTS,
     WORDS,

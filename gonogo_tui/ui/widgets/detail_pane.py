@@ -24,7 +24,7 @@ from gonogo_tui.core.journal import result_age
 from gonogo_tui.core.probes.base import ProbeResult
 from gonogo_tui.core.records.model import Note
 from gonogo_tui.core.types import format_duration
-from gonogo_tui.ui.presentation import (
+from gonogo_tui.ui.looks import (
     STALE_MARK,
     SYMBOLS,
     WORDS,
@@ -174,6 +174,15 @@ class DetailPane(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield _DetailText(id="detail-text", markup=False)
+
+    def page(self, delta: int, *, to_end: bool) -> None:
+        """Scroll a page up (`delta` < 0) or down, or with `to_end` to the top or bottom."""
+        if to_end:
+            self.scroll_to(y=0 if delta < 0 else self.max_scroll_y, animate=False)
+        elif delta < 0:
+            self.scroll_page_up(animate=False)
+        else:
+            self.scroll_page_down(animate=False)
 
     def show(self, view: DetailView | None) -> None:
         """Show a criterion, or a hint when nothing is selectable; unchanged text is not

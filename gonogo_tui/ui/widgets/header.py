@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
-from gonogo_tui.ui.presentation import CLOCK_MARK, format_clock, safe_text
+from gonogo_tui.ui.looks import CLOCK_MARK, format_clock, safe_text
 
 WARNING_SECONDS = 120.0
 """The countdown turns to the warning colour in the last two minutes."""

@@ -16,7 +16,7 @@ from textual.widget import Widget
 
 from gonogo_tui.core.checklist import Section
 from gonogo_tui.core.evaluation import SectionOutcome
-from gonogo_tui.ui.presentation import (
+from gonogo_tui.ui.looks import (
     PANEL_CLASSES,
     PANEL_LABELS,
     PanelState,

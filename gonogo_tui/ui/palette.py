@@ -1,10 +1,15 @@
-"""The command palette's review commands: every key's action, found by name."""
+"""The command palette (ctrl+p): the review's commands, every key's action found by name.
+
+Not the command line, which is `gonogo_tui/commands/`.
+"""
 
 from __future__ import annotations
 
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from gonogo_tui.ui.screens.review import ReviewScreen
 
 REVIEW_COMMANDS = (
     ("Rerun the selected probe", "rerun_selected", "r"),
@@ -33,15 +38,11 @@ class ReviewCommands(Provider):
     """
 
     def _review_actions(self) -> list[tuple[str, str, str]]:
-        from gonogo_tui.ui.screens.review import ReviewScreen
-
         if not isinstance(self.screen, ReviewScreen):
             return []
         return [(f"{title} ({key})", action, key) for title, action, key in REVIEW_COMMANDS]
 
     def _run(self, action: str) -> None:
-        from gonogo_tui.ui.screens.review import ReviewScreen
-
         for screen in reversed(self.app.screen_stack):
             if isinstance(screen, ReviewScreen):
                 self.app.call_later(screen.run_action, action)
