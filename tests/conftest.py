@@ -9,6 +9,15 @@ import pytest
 
 from tests.servers import HttpTestServer, PgBouncerServer, PostgresServer, PrometheusServer
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The distribution tests share one built wheel (a minute to build): one process runs
+    them all, so the wheel is built once (`--dist loadgroup`)."""
+    for item in items:
+        if item.nodeid.startswith("tests/distribution/"):
+            item.add_marker(pytest.mark.xdist_group("distribution"))
+
+
 SPARK_DATABASE = "spark_trading"
 """Database created on `postgres` and routed by `pgbouncer` (besides `postgres`)."""
 
