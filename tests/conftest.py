@@ -10,6 +10,7 @@ import pytest
 from tests.servers import HttpTestServer, PgBouncerServer, PostgresServer, PrometheusServer
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The distribution tests share one built wheel (a minute to build): one process runs
     them all, so the wheel is built once (`--dist loadgroup`)."""
