@@ -78,5 +78,6 @@ async def test_quitting_cancels_a_hanging_probe_at_once(
         assert isinstance(app.screen, ConfirmModal)
         await pilot.press("y")
         await pilot.pause()
-    assert time.perf_counter() - started < 1.5
+    # Well under the probe's 4 s deadline: quitting cancelled it instead of waiting for it.
+    assert time.perf_counter() - started < 3
     assert app.return_code == 0
