@@ -16,6 +16,7 @@ from typing import NoReturn
 
 from gonogo_tui import __version__
 from gonogo_tui.commands.completion import complete_if_asked
+from gonogo_tui.commands.parser import EXIT_USAGE, OneLineParser, stream_is_utf8
 from gonogo_tui.core.errors import GonogoError
 
 COMMAND_MODULES = (
@@ -34,15 +35,6 @@ COMMAND_MODULES = (
 
 DEFAULT_COMMAND = "review"
 """What plain `gonogo` runs: the live review."""
-
-EXIT_USAGE = 2
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line on stderr and exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
@@ -177,12 +169,6 @@ def prepare_streams() -> None:
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None and not stream_is_utf8(sys.stdout):
         reconfigure(errors="backslashreplace")
-
-
-def stream_is_utf8(stream: object) -> bool:
-    """Whether `stream` encodes text as UTF-8."""
-    encoding = str(getattr(stream, "encoding", None) or "").lower().replace("-", "")
-    return encoding in ("utf8", "utf_8")
 
 
 def entry() -> NoReturn:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gonogo_tui.cli import stream_is_utf8
+from gonogo_tui.commands.parser import stream_is_utf8
 from gonogo_tui.core.sanitize import json_escape_invisible
 from gonogo_tui.core.types import parse_duration
 

@@ -310,7 +310,7 @@ def run_verify_ledger(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run only the signing subcommands (`python -m gonogo_tui.commands.signing ...`)."""
-    from gonogo_tui.cli import OneLineParser
+    from gonogo_tui.commands.parser import OneLineParser
 
     parser = OneLineParser(prog="gonogo", description="Sign and verify decision records.")
     register(parser.add_subparsers(dest="command", parser_class=OneLineParser, required=True))

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from gonogo_tui.core.checklist import Checklist, Criterion
 from gonogo_tui.core.errors import ProbeError
@@ -34,6 +35,22 @@ from gonogo_tui.core.types import format_duration
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class Runner(Protocol):
+    """Runs one criterion's probe: `ProbeRunner`, or the review's `ProbeLoop` around it."""
+
+    async def run(self, criterion: Criterion) -> ProbeResult:
+        """Measure once; probe failures come back as results, never as exceptions."""
+        ...
+
+    def timeout_for(self, criterion: Criterion) -> float:
+        """The probe's deadline in seconds."""
+        ...
+
+    def announce(self, criteria: Iterable[Criterion]) -> None:
+        """Say which probes are about to start together (timed ones then go first)."""
+        ...
 
 
 class ProbeRunner:
@@ -346,4 +363,4 @@ def _is_client_error(exc: BaseException) -> bool:
     return module.startswith(("httpx", "psycopg", "httpcore", "ssl"))
 
 
-__all__ = ["ProbeRunner"]
+__all__ = ["ProbeRunner", "Runner"]

@@ -15,14 +15,15 @@ from textual.notifications import SeverityLevel
 
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.clock import utc_now
+from gonogo_tui.core.engine import Runner
 from gonogo_tui.core.errors import EvidenceError, GonogoError
+from gonogo_tui.core.execution.probe_loop import ProbeLoop
 from gonogo_tui.core.journal import Journal, ResumableSession, find_changed, find_resumable
 from gonogo_tui.core.records.finalize import complete_interrupted
 from gonogo_tui.core.trust import TrustPlan, record_trust
-from gonogo_tui.ui.deps import Clock, ReviewContext, Runner
+from gonogo_tui.ui.deps import Clock, ReviewContext
 from gonogo_tui.ui.looks import safe_text
 from gonogo_tui.ui.palette import ReviewCommands
-from gonogo_tui.ui.probe_loop import ProbeLoop
 from gonogo_tui.ui.screens.help import HelpScreen
 from gonogo_tui.ui.screens.modals import ConfirmModal, ResumeModal
 from gonogo_tui.ui.screens.review import ReviewScreen

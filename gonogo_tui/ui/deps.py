@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
-from gonogo_tui.core.checklist import Checklist, Criterion
-from gonogo_tui.core.probes.base import ProbeResult
+from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.core.engine import Runner
 
 Clock = Callable[[], datetime]
 """Returns the current time, timezone-aware UTC."""
-
-
-class Runner(Protocol):
-    """Runs one criterion's probe; `gonogo_tui.core.engine.ProbeRunner` is the real one."""
-
-    async def run(self, criterion: Criterion) -> ProbeResult:
-        """Measure once; probe failures come back as results, never as exceptions."""
-        ...
-
-    def timeout_for(self, criterion: Criterion) -> float:
-        """The probe's deadline in seconds."""
-        ...
-
-    def announce(self, criteria: Iterable[Criterion]) -> None:
-        """Say which probes are about to start together (timed ones then go first)."""
-        ...
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from textual import events
 
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.clock import utc_now
+from gonogo_tui.core.engine import Runner
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.journal import FollowedJournal, find_session_journal, journal_in_use
 from gonogo_tui.ui.app import GonogoApp
-from gonogo_tui.ui.deps import Clock, Runner
+from gonogo_tui.ui.deps import Clock
 from gonogo_tui.ui.screens.viewer import ViewerScreen, WaitingScreen
 
 SESSION_CHECK_SECONDS = 1.0

@@ -25,8 +25,8 @@ import threading
 from collections.abc import Callable, Iterable
 
 from gonogo_tui.core.checklist import Criterion
+from gonogo_tui.core.engine import Runner
 from gonogo_tui.core.probes.base import ProbeResult
-from gonogo_tui.ui.deps import Runner
 
 log = logging.getLogger(__name__)
 
