@@ -95,6 +95,7 @@ def register(subparsers: Any) -> None:
         help="where records and the journal go (default: a folder removed with the demo)",
     )
     parser.add_argument("--operator", default=None, help="who runs the review (default: $USER)")
+    parser.add_argument("--release", default=None, help="release label in the record (e.g. v2.4.0)")
     add_serve_arguments(parser)
     add_trust_arguments(parser)
     parser.set_defaults(func=run)
@@ -203,7 +204,7 @@ def _check(
         root=environment.root,
         record=args.record,
         evidence_dir=evidence,
-        release=None,
+        release=args.release,
         concurrency=None,
         workers=None,
         trust=args.trust,
@@ -221,7 +222,7 @@ def _review(
     review_args = argparse.Namespace(
         checklist=checklist,
         operator=args.operator or default_operator(),
-        release=None,
+        release=args.release,
         duration=600.0,
         evidence_dir=evidence,
         root=environment.root,

@@ -326,3 +326,24 @@ def test_sigterm_during_the_review_tui_cleans_up(sandbox: Sandbox) -> None:
         wait_until(lambda: not alive({demo_pid, *servers}), timeout=20, message="demo gone")
     finally:
         terminal.run("kill-server", check=False)
+
+
+def test_the_release_is_in_the_record(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The demo takes `--release` like `gonogo check` and `gonogo review` ("Release: -" in
+    every demo record otherwise)."""
+    evidence = tmp_path / "evidence"
+    done = subprocess.run(
+        [*DEMO, "--check", "--tick", "*", "--record", "--release", "v2.4.0"]
+        + ["--evidence-dir", str(evidence)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=sandbox.env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    (record,) = [p for p in evidence.glob("*.txt") if not p.name.startswith("walkthrough")]
+    assert "v2.4.0" in record.read_text(encoding="utf-8")
+    (document,) = evidence.glob("go_decision_*[0-9].json")
+    assert json.loads(document.read_text(encoding="utf-8"))["release"] == "v2.4.0"
