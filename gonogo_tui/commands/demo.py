@@ -227,6 +227,7 @@ def _review(
         evidence_dir=evidence,
         root=environment.root,
         walkthrough=False,
+        evidence_removed_on_exit=args.evidence_dir is None,
         serve=args.serve,
         max_viewers=args.max_viewers,
         trust=args.trust,

@@ -76,7 +76,7 @@ def register(subparsers: Any) -> None:
     )
     add_serve_arguments(parser)
     add_trust_arguments(parser)
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, evidence_removed_on_exit=False)
 
 
 def find_default_checklist(folder: Path = CHECKLISTS_DIR) -> Path:
@@ -168,6 +168,7 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
         walkthrough=args.walkthrough,
         tune_gc=True,
         trust=trust,
+        evidence_removed_on_exit=args.evidence_removed_on_exit,
     )
     with contextlib.ExitStack() as serving:
         if getattr(args, "serve", None) is not None:

@@ -64,6 +64,8 @@ class GonogoApp(App[None]):
             libraries) from garbage collection (`gc.freeze`); both are undone on exit.
         trust: the plan of a checklist not trusted here: shown first, and nothing runs
             (no session, no probe) until the operator accepts; quitting exits with code 2.
+        evidence_removed_on_exit: the evidence folder is a temp dir removed on exit (the
+            demo's): quitting says so and asks, also after finalizing.
     """
 
     CSS_PATH = "app.tcss"
@@ -86,8 +88,10 @@ class GonogoApp(App[None]):
         resume: bool | None = None,
         tune_gc: bool = False,
         trust: TrustPlan | None = None,
+        evidence_removed_on_exit: bool = False,
     ) -> None:
         super().__init__()
+        self._evidence_removed_on_exit = evidence_removed_on_exit
         self._trust = trust
         self.notice: str | None = None
         """Said once the screen is up (`--serve`'s URL: the screen hides what was printed)."""
@@ -276,7 +280,8 @@ class GonogoApp(App[None]):
     async def action_quit(self) -> None:
         """Quit; asks first while the meeting is not finalized (the journal keeps it all)."""
         review = self.review
-        if review is None or review.finalized:
+        removed = self._evidence_removed_on_exit
+        if review is None or (review.finalized and not removed):
             await self._close()
             return
         if isinstance(self.screen, ConfirmModal):
@@ -286,16 +291,22 @@ class GonogoApp(App[None]):
             if confirmed:
                 await self._close()
 
-        self.push_screen(
-            ConfirmModal(
-                "Quit without a decision?",
+        if removed:
+            # The demo's evidence folder is a temp dir: say so before the record goes.
+            what = "the decision record and the journal" if review.finalized else "the journal"
+            title = "Quit the demo?" if review.finalized else "Quit without a decision?"
+            body = (
+                f"The demo removes its evidence folder on exit, and {what} with it "
+                f"({self.ctx.evidence_dir}). To keep them, run the demo with "
+                "`--evidence-dir DIR`."
+            )
+        else:
+            title = "Quit without a decision?"
+            body = (
                 "The meeting is not finalized. Everything so far is in the journal; "
-                "`gonogo review` on this checklist offers to resume it.",
-                yes="Quit",
-                no="Stay",
-            ),
-            answer,
-        )
+                "`gonogo review` on this checklist offers to resume it."
+            )
+        self.push_screen(ConfirmModal(title, body, yes="Quit", no="Stay"), answer)
 
     async def _close(self) -> None:
         """Stop the probes (their child processes end with them), close the journal, exit."""
