@@ -128,3 +128,41 @@ async def test_sign_off_fits_80x24(make_app: AppFactory) -> None:
         comment = modal.query_one("#sign-comment", Input)
         assert app.focused is comment
         assert dialog.contains_region(comment.region)
+
+
+async def test_one_person_cannot_sign_in_two_roles(
+    make_app: AppFactory, evidence: Path, tmp_path: Path
+) -> None:
+    """The dialog applies gonogo verify's rule as each signature arrives: it accepted a
+    second signature by the same person in another role, and the role list went blank."""
+    key = make_key(tmp_path, "dana")
+    app, _ = make_app({"ci.contract": FAIL})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#nogo-action", Input).value = "fix the suite"
+        app.screen.query_one("#nogo-next", Input).value = "2026-11-27 10:00"
+        await pilot.click("#record")
+        await finish(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, SignOffModal)
+        for role in ("devops-lead", "cto"):
+            modal.query_one("#sign-role", Select).value = role
+            modal.query_one("#sign-principal", Input).value = "Dana@example.com"
+            modal.query_one("#sign-key", Input).value = str(key)
+            await pilot.press("ctrl+s")
+            await signed(pilot)
+        assert len(modal.signed) == 1
+        error = str(modal.query_one(".dialog-error").render())
+        assert "Not signed: dana@example.com signs as both cto and devops-lead" in error
+        status = str(modal.query_one("#sign-status", Static).render())
+        assert "approvals complete" in status
+        assert "dana@example.com" in status.casefold()
+    (txt,) = sorted(evidence.glob("no_go_decision_*.txt"))
+    assert approval_status(txt).satisfied

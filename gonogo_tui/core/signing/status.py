@@ -17,7 +17,13 @@ from gonogo_tui.core.signing.approvals import (
     parse_approval,
 )
 from gonogo_tui.core.signing.outcome import Failure
-from gonogo_tui.core.signing.policy import PolicyOutcome, SigningPolicy, Vote, evaluate_approvals
+from gonogo_tui.core.signing.policy import (
+    PolicyOutcome,
+    SigningPolicy,
+    Vote,
+    evaluate_approvals,
+    find_conflicts,
+)
 from gonogo_tui.core.signing.sshsig import parse_signature, verify_signature
 from gonogo_tui.core.signing.statement import Statement
 
@@ -182,6 +188,14 @@ class ApprovalStatus:
     def problems(self) -> tuple[str, ...]:
         """One line per approval that is broken or untrusted."""
         return tuple(a.problem for a in self.approvals if a.failure is not None and a.problem)
+
+    def conflict_with(self, role: str, principal: str) -> str | None:
+        """What `gonogo verify` would refuse if `principal` now signed as `role`: one person
+        in two roles (e.g. `carol@example.com signs as both cto and devops-lead`), or None."""
+        votes = [a.vote for a in self.approvals if a.vote is not None]
+        before = set(find_conflicts(votes))
+        after = find_conflicts([*votes, Vote(role, principal, "approve")])
+        return next((conflict for conflict in after if conflict not in before), None)
 
 
 def approval_status(

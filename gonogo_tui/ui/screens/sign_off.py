@@ -96,6 +96,10 @@ class SignOffModal(ModalScreen[None]):
             mark = "✔" if requirement.met else "○"
             who = ", ".join(requirement.approved_by) or "nobody yet"
             lines.append(f"  {mark} {requirement.label}: {who}")
+        if not status.outcome.satisfied and not status.outcome.requirements:
+            # A rule broken before any requirement is counted (one person in two roles):
+            # the reason is what gonogo verify will say.
+            lines.append(f"  ✘ {status.outcome.reason}")
         if status.missing:
             lines.append("Missing: " + ", ".join(status.missing))
         lines.extend(f"Problem: {problem}" for problem in status.problems)
@@ -134,13 +138,29 @@ class SignOffModal(ModalScreen[None]):
         if not key_text:
             show_error(self, "Which key? Enter a key path or agent:N.")
             return
+        role = str(self.query_one("#sign-role", Select).value)
+        conflict = self._conflict(role, principal)
+        if conflict is not None:
+            show_error(
+                self, f"Not signed: {conflict}; gonogo verify refuses one person in two roles."
+            )
+            return
         self._sign(
-            role=str(self.query_one("#sign-role", Select).value),
+            role=role,
             vote=str(self.query_one("#sign-vote", Select).value),
             principal=principal,
             key_text=key_text,
             comment=self.query_one("#sign-comment", Input).value.strip(),
         )
+
+    def _conflict(self, role: str, principal: str) -> str | None:
+        """The rule of `gonogo verify` this signature would break, checked before signing."""
+        from gonogo_tui.core.signing import approval_status
+
+        try:
+            return approval_status(self.record).conflict_with(role, principal)
+        except GonogoError:
+            return None  # the status line already says the approvals are unknown
 
     @work(group="sign-off:sign", exclusive=True, exit_on_error=False)
     async def _sign(
