@@ -207,7 +207,8 @@ class ProbeRunner:
                 status, observation, detail = await self._attempt(
                     criterion, timeout, shared or self._shared
                 )
-                if status is not Status.ERROR or attempts > retries:
+                # An observation that found no data is an answer: asking again finds none.
+                if status is not Status.ERROR or observation is not None or attempts > retries:
                     break
                 log.info(
                     "%s: attempt %d failed (%s); retrying",
@@ -281,6 +282,8 @@ class ProbeRunner:
             )
             log.debug("traceback of probe %s", criterion.id, exc_info=True)
             return Status.ERROR, None, f"unexpected {type(failure).__name__}: {failure}"
+        if not observation.measured:  # no data is never a pass
+            return Status.ERROR, observation, observation.detail
         return (Status.PASS if observation.ok else Status.FAIL), observation, observation.detail
 
     def _result(

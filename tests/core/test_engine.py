@@ -154,6 +154,27 @@ async def test_retries_only_after_error() -> None:
     assert result.status is Status.FAIL and len(fails) == 1
 
 
+async def test_no_data_is_an_error_never_a_pass_and_is_not_retried() -> None:
+    """An observation that found nothing to compare (`measured=False`) is ERROR whatever
+    its `ok`; it is an answer, so it is not asked again; its artifacts are kept."""
+    calls: list[int] = []
+
+    async def empty(ctx: ProbeContext) -> Observation:
+        calls.append(1)
+        return Observation(
+            ok=True, value="no data", detail="no data: nothing yet",
+            artifacts={"size.json": "{}"}, measured=False,
+        )  # fmt: skip
+
+    result = await runner(default_retries=2).run(criterion(empty))
+    assert (result.status, result.detail, result.attempts) == (
+        Status.ERROR,
+        "no data: nothing yet",
+        1,
+    )
+    assert dict(result.artifacts) == {"size.json": "{}"} and len(calls) == 1
+
+
 async def test_retry_backoff_doubles() -> None:
     sleeps: list[float] = []
 

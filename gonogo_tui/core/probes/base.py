@@ -65,6 +65,9 @@ class Observation:
     """Raw output (body, stdout, rows), capped by the engine."""
     artifacts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Named texts to keep as evidence (e.g. `baseline_metrics.txt`)."""
+    measured: bool = True
+    """False when there was nothing to compare (no data, no baseline yet): the result is
+    ERROR whatever `ok` says, never a pass, and its artifacts are still kept."""
 
 
 @dataclass(frozen=True)

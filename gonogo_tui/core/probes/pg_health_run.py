@@ -256,12 +256,15 @@ async def _size_growth(
             )
         return Observation(True, value, text, baseline.to_json(), artifacts)
     where = "no evidence folder" if ctx.evidence_dir is None else "no earlier size in evidence"
+    # Growth needs two sizes: a first run has no data to judge, so it is never a pass.
     return Observation(
-        True,
-        f"baseline recorded ({size})",
-        f"{where}; {size} recorded as {name} for the next run",
+        False,
+        f"no baseline yet ({size})",
+        f"no data: {where} to compare with; {size} recorded as {name}, the baseline for "
+        "the next run (`check --record` or a finalized review keeps it)",
         "",
         artifacts,
+        measured=False,
     )
 
 

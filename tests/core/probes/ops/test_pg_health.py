@@ -275,9 +275,13 @@ def test_size_growth_walk_of_a_huge_evidence_folder_stops_with_the_deadline(
 
 
 async def test_size_growth_first_run_records_a_baseline(health_db: str, tmp_path: Path) -> None:
+    """No data is never a pass: a first run has no earlier size to judge growth by, so it
+    is ERROR (it PASSed as "baseline recorded"), and keeps its size for the next run."""
     result = await arun_engine(_size_probe(health_db), context(evidence_dir=tmp_path))
-    assert result.status is Status.PASS
-    assert result.value.startswith("baseline recorded (")
+    assert result.status is Status.ERROR
+    assert result.attempts == 1  # asking again would find no baseline either
+    assert result.value.startswith("no baseline yet (")
+    assert result.detail.startswith("no data: no earlier size in evidence to compare with; ")
     name = size_artifact_name(HEALTH_DATABASE)
     assert name == "db_size_ops_health.json"
     record = json.loads(result.artifacts[name])
@@ -285,7 +289,7 @@ async def test_size_growth_first_run_records_a_baseline(health_db: str, tmp_path
     assert record["measured_at"] == "2026-11-26T10:00:00.000Z"
     assert record["bytes"] > 1_000_000
     no_folder = await arun_engine(_size_probe(health_db), context())
-    assert no_folder.detail.startswith("no evidence folder;")
+    assert no_folder.detail.startswith("no data: no evidence folder to compare with;")
 
 
 async def test_size_growth_against_earlier_evidence(health_db: str, tmp_path: Path) -> None:
@@ -334,7 +338,7 @@ async def test_size_growth_young_and_foreign_baselines(health_db: str, tmp_path:
     assert doubled.detail.startswith("grew +100% already")
     path.write_text(_earlier(current, factor=2, age=timedelta(days=1), server="10.0.0.9:5432"))
     foreign = await arun_engine(_size_probe(health_db), context(evidence_dir=tmp_path))
-    assert foreign.value.startswith("baseline recorded")
+    assert (foreign.status, foreign.value[:15]) == (Status.ERROR, "no baseline yet")
 
 
 @pytest.mark.parametrize(
