@@ -47,8 +47,9 @@ class PrometheusProbe(ProbeSpec):
     """A PromQL instant query (`GET /api/v1/query`); every sample must satisfy `compare`."""
     compare: Compare | None = None
     """The expectation for each sample of `query`, e.g. `< 0.01`."""
-    on_empty: Literal["fail", "pass"] = "fail"
-    """What an empty query result means."""
+    on_empty: Literal["error", "fail", "pass"] = "error"
+    """What an empty query result means: `error` (no data, never a pass), `fail`, or `pass`
+    for a query whose empty result is the good news (e.g. firing alerts)."""
     unit: str = ""
     """Shown after the query's value, e.g. `%` or ` ms`."""
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 @dataclass
 class _Outcome:
     ok: bool = True
+    measured: bool = True
     values: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -65,6 +66,7 @@ async def _run_prometheus_probe(spec: PrometheusProbe, ctx: ProbeContext) -> Obs
         value=", ".join(outcome.values),
         detail=detail,
         output=json.dumps(outcome.output, indent=1, sort_keys=True),
+        measured=outcome.measured,
     )
 
 
@@ -169,7 +171,10 @@ def _check_query(spec: PrometheusProbe, data: dict[str, Any], outcome: _Outcome)
     outcome.output["query"] = {"query": spec.query, "samples": samples}
     if not samples:
         outcome.values.append("no data")
-        if spec.on_empty == "fail":
+        if spec.on_empty == "error":
+            outcome.measured = False
+            outcome.problems.append(f"no data: query returned no samples ({spec.query})")
+        elif spec.on_empty == "fail":
             outcome.ok = False
             outcome.problems.append("query returned no samples")
         else:

@@ -69,7 +69,15 @@ async def test_instant_query_compared(
 async def test_empty_and_bad_queries(prometheus: PrometheusServer) -> None:
     empty = spec(kind="prometheus", url=prometheus.url, query="vector(1) > 2", compare="< 1")
     result = await arun_engine(empty, context())
-    assert (result.status, result.detail) == (Status.FAIL, "query returned no samples")
+    # No data is never a pass, nor a measured failure: ERROR, naming the query.
+    assert (result.status, result.detail) == (
+        Status.ERROR,
+        "no data: query returned no samples (vector(1) > 2)",
+    )
+    failing = spec(
+        kind="prometheus", url=prometheus.url, query="vector(1) > 2", compare="< 1", on_empty="fail"
+    )
+    assert (await arun_engine(failing, context())).status is Status.FAIL
     allowed = spec(
         kind="prometheus", url=prometheus.url, query="vector(1) > 2", compare="< 1", on_empty="pass"
     )
