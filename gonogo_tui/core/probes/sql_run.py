@@ -85,6 +85,7 @@ async def run_sql_probe(spec: SqlProbe, ctx: ProbeContext) -> Observation:
         value=scrub(observation.value),
         detail=scrub(observation.detail),
         output=output,
+        measured=observation.measured,
     )
 
 
@@ -108,6 +109,19 @@ def _evaluate(
     checks = spec.column_checks
     if not checks:
         return Observation(ok=True, value=count_text, detail=count_text, output=output)
+    if not rows:
+        # A value to check and no row to read it from: no data, never a pass (`rows: all`
+        # over no rows held vacuously) and not a measured failure either.
+        return Observation(
+            ok=False,
+            value="no rows",
+            detail=(
+                "no data: the query returned no rows to read "
+                f"{_checked_names(checks, columns)} from"
+            ),
+            output=output,
+            measured=False,
+        )
     if len(checks) == 1:
         ok, value, detail = _column_result(checks[0], columns, rows, count_text, clip)
         return Observation(ok=ok, value=value, detail=detail, output=output)
@@ -131,6 +145,15 @@ def _evaluate(
         detail=one_line("; ".join([*named, count_text])),
         output=output,
     )
+
+
+def _checked_names(checks: Sequence[ColumnCheck], columns: list[str]) -> str:
+    def name(column: str | int) -> str:
+        if isinstance(column, int) and 0 <= column < len(columns):
+            return columns[column]
+        return str(column)
+
+    return ", ".join(name(check.column) for check in checks)
 
 
 def _column_result(

@@ -79,6 +79,15 @@ async def test_null_and_missing_rows_fail(probe_pg: LocalPostgres) -> None:
     )
     assert not no_row.ok
     assert no_row.value == "no rows"
+    # No data is never a pass: `rows: all` over no rows held vacuously.
+    assert not no_row.measured
+    assert no_row.detail == "no data: the query returned no rows to read x from"
+    vacuous = await _run(
+        dsn=probe_pg.dsn(),
+        query="SELECT 1 AS lag WHERE false",
+        value={"column": "lag", "compare": "< 5", "rows": "all"},
+    )
+    assert (vacuous.ok, vacuous.measured, vacuous.value) == (False, False, "no rows")
 
 
 async def test_unknown_column_and_text_numbers_are_errors(probe_pg: LocalPostgres) -> None:
