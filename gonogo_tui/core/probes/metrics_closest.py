@@ -54,6 +54,11 @@ def exposed(samples: Sequence[Sample]) -> list[Exposed]:
     return [Exposed(name, tuple(sorted(found))) for name, found in sorted(labels.items())]
 
 
+def rank_names(wanted: str, names: Sequence[str]) -> list[str]:
+    """`names`, the closest to `wanted` first (as `closest` ranks metrics)."""
+    return sorted(dict.fromkeys(names), key=lambda name: -_score(wanted, name))
+
+
 def closest(wanted: str, samples: Sequence[Sample]) -> list[Exposed]:
     """The exposed metrics, the closest to `wanted` first."""
     scored = [(_score(wanted, item.name), item) for item in exposed(samples)]
@@ -117,4 +122,4 @@ def _score(wanted: str, name: str) -> float:
     return 0.5 * shared + 0.3 * edit + 0.2 * prefix / max(len(wanted), 1)
 
 
-__all__ = ["Exposed", "closest", "exposed", "no_series"]
+__all__ = ["Exposed", "closest", "exposed", "no_series", "rank_names"]

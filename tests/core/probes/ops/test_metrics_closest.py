@@ -3,13 +3,17 @@ the closest metrics it exposes, with their label names, and the output lists the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import httpx
 import pytest
 
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.probes.metrics_closest import closest
 from gonogo_tui.core.probes.metrics_run import parse_samples
-from tests.core.probes.ops.helpers import arun_engine, context, spec
-from tests.servers import HttpTestServer
+from gonogo_tui.core.probes.prometheus_found import metric_names_in
+from tests.core.probes.ops.helpers import arun_engine, context, respec, spec
+from tests.servers import HttpTestServer, PrometheusServer, wait_until
 
 FOREIGN = """\
 # TYPE pg_stat_database_numbackends gauge
@@ -103,3 +107,48 @@ def test_closest_ranks_suffixes_stems_and_prefixes() -> None:
     )
     assert closest("db_pool_maximum", samples)[0].name == "db_pool_max"
     assert str(closest("api_latency", samples)[0]) == "api_latency_seconds{handler}"
+
+
+@pytest.fixture
+def foreign_prometheus(http_server: HttpTestServer) -> Iterator[PrometheusServer]:
+    """A Prometheus scraping the foreign-shaped target, once it has stored its series."""
+    http_server.route("GET", "/metrics", body=FOREIGN, headers={"Content-Type": "text/plain"})
+    with PrometheusServer(scrape_targets=[f"{http_server.url}/metrics"]) as server:
+
+        def scraped() -> bool:
+            answer = httpx.get(f"{server.url}/api/v1/label/__name__/values", timeout=5)
+            return "db_connections_active" in answer.json()["data"]
+
+        wait_until(scraped, timeout=20, message="Prometheus scraped the target")
+        yield server
+
+
+async def test_prometheus_empty_query_names_the_closest_metrics(
+    foreign_prometheus: PrometheusServer,
+) -> None:
+    probe = spec(
+        kind="prometheus",
+        url=foreign_prometheus.url,
+        query='max(database_connections_in_use{pool="main"}) by (pool)',
+        compare="< 50",
+    )
+    result = await arun_engine(probe, context())
+    assert result.status is Status.FAIL
+    assert result.detail.startswith(
+        "query returned no samples; no series named database_connections_in_use; closest: "
+    )
+    closest_three = result.detail.split("closest: ", 1)[1]
+    assert "db_connections_active{instance,job,pool}" in closest_three
+    assert "pg_stat_database_numbackends{datname,instance,job}" in closest_three
+    assert "closest_metric_names" in result.output
+    present = respec(probe, query="max(db_connections_active) > 100")
+    known = await arun_engine(present, context())
+    assert known.detail == "query returned no samples"  # every name exists: nothing to add
+
+
+def test_metric_names_in_a_query() -> None:
+    query = (
+        'sum by (route) (rate(http_requests_total{code=~"5.."}[5m])) / on(route) '
+        "sum(rate(http_requests[5m] offset 1h)) > 1e3 and up"
+    )
+    assert metric_names_in(query) == ["http_requests_total", "http_requests", "up"]
