@@ -262,7 +262,9 @@ class ProbeRunner:
         except TimeoutError:
             return Status.ERROR, None, f"timed out after {format_duration(timeout)}"
         except ProbeError as exc:
-            return Status.ERROR, None, str(exc)
+            # What the probe found, in full, rides along as the ERROR result's output.
+            found = Observation(ok=False, value="", output=exc.output) if exc.output else None
+            return Status.ERROR, found, str(exc)
         except OSError as exc:
             return Status.ERROR, None, _describe_os_error(exc)
         except Exception as exc:  # the engine boundary: any failure becomes a result

@@ -46,9 +46,17 @@ class ProbeConfigError(GonogoError):
 
 
 class ProbeError(GonogoError):
-    """A probe could not measure; the engine turns it into an ERROR result."""
+    """A probe could not measure; the engine turns it into an ERROR result.
+
+    `output` is the longer text the result's output carries (the detail pane, JSON): what
+    the probe found, in full, where the one-line message names only the closest.
+    """
 
     title = "Probe error"
+
+    def __init__(self, message: str, output: str = "") -> None:
+        super().__init__(message)
+        self.output = output
 
 
 class EvidenceError(GonogoError):

@@ -227,6 +227,10 @@ def _evaluate(
     failed_value = exit_text
     if spec.exit_code is not None and returncode != spec.exit_code:
         failure = f"{exit_text} (expected exit {spec.exit_code})"
+        # Two failures of one command should not look alike: say what it last said.
+        said = last_words(stderr, redact) or last_words(stdout, redact)
+        if said:
+            failure += f": {said}"
     matched: list[str] = []
     for stream, patterns in (("stdout", spec.stdout), ("stderr", spec.stderr)):
         for pattern in patterns:
@@ -273,6 +277,30 @@ def _evaluate(
     return Observation(
         ok=True, value=value, detail=f"{value} ({expected}), {exit_text}", output=output
     )
+
+
+LAST_WORDS_CHARS = 160
+"""Characters of a failed command's last line of output kept in the detail."""
+
+
+def last_words(stream: _StreamBuffer, redact: Redactor) -> str:
+    """The stream's last non-empty line, redacted then cut to `LAST_WORDS_CHARS` ('' if none).
+
+    Only the end of the stream is redacted (it may be megabytes); the window's first line
+    is used only when the window starts the stream, since a line cut at the window's start
+    could begin inside a secret the redactor would no longer recognise.
+    """
+    text = stream.text()
+    window = 8192 + redact.longest
+    whole = len(text) <= window
+    lines = redact(text[-window:]).splitlines()
+    if not whole:
+        lines = lines[1:]
+    for line in reversed(lines):
+        if line.strip():
+            shown = redact.excerpt(line, LAST_WORDS_CHARS)
+            return "".join(char if char.isprintable() else "?" for char in shown)
+    return ""
 
 
 def _describe_exit(returncode: int) -> str:

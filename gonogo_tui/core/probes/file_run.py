@@ -26,6 +26,7 @@ from gonogo_tui.core.probes.confined import (
     split_pattern,
 )
 from gonogo_tui.core.probes.file import FileProbe, NewestIn
+from gonogo_tui.core.probes.near_lines import describe_near
 from gonogo_tui.core.types import format_duration
 
 READ_LIMIT = 4 * 1024 * 1024
@@ -121,12 +122,16 @@ async def _check_present(spec: FileProbe, ctx: ProbeContext, target: _Target) ->
     if content is not None:
         for pattern in spec.contains:
             if re.search(pattern, content.text, re.MULTILINE) is None:
+                # The line that nearly matches shows how this document says it.
+                near, listing = describe_near(
+                    content.text, pattern, lambda line: excerpt(line, ctx.redactor)
+                )
                 return Observation(
                     ok=False,
                     value=present_value,
                     detail=f"{target.path}: no match for /{pattern}/ "
-                    f"({_found(content, ctx.redactor)})",
-                    output=output,
+                    f"({_found(content, ctx.redactor)}{'; ' + near if near else ''})",
+                    output=f"{output}\n{listing}" if listing else output,
                 )
 
     if spec.max_age is None:

@@ -8,6 +8,8 @@ nothing matches; that is reported as missing, with the top-level keys the docume
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -63,8 +65,51 @@ def top_level_keys(document: Any, limit: int = 12) -> str:
     return f"the document is a {type(document).__name__}, not an object"
 
 
+def where_path_stops(
+    document: Any, parts: tuple[str | int, ...], clip: Callable[[str, int], str]
+) -> str:
+    """For a path that matched nothing: the deepest part that matched and what it holds
+    (its keys, the closest to the missing one first), e.g. `data has keys: flag, count`.
+
+    `clip` shortens each key (redacted, then cut), since a key is the target's text.
+    """
+    current, walked = document, ""
+    for part in parts:
+        where = walked or "the document"
+        if isinstance(part, int):
+            if not isinstance(current, list):
+                return f"{where} is {_kind(current)}, not a list"
+            if not -len(current) <= part < len(current):
+                return f"{where} is a list of {len(current)} item(s)"
+            walked = f"{walked}[{part}]"
+        else:
+            if not isinstance(current, dict):
+                return f"{where} is {_kind(current)}, not an object"
+            if part not in current:
+                keys = [str(key) for key in current]
+                ordered = sorted(
+                    keys, key=lambda key: -difflib.SequenceMatcher(None, part, key).ratio()
+                )
+                shown = ", ".join(clip(key, 40) for key in ordered[:8])
+                more = f", … ({len(keys)} keys)" if len(keys) > 8 else ""
+                return f"{where} has keys: {shown}{more}" if keys else f"{where} is an empty object"
+            walked = f"{walked}.{part}" if walked else part
+        current = current[part]
+    return ""
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item(s)"
+    return {bool: "a boolean", str: "a string", int: "a number", float: "a number"}.get(
+        type(value), f"a {type(value).__name__}"
+    )
+
+
 def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
 
 
-__all__ = ["NOTHING", "compile_query", "run_query", "top_level_keys"]
+__all__ = ["NOTHING", "compile_query", "run_query", "top_level_keys", "where_path_stops"]

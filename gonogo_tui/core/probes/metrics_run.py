@@ -11,6 +11,7 @@ from gonogo_tui.core.execution.http_share import headers_key, shared_request
 from gonogo_tui.core.probes._ops import connect_errors, fmt_number, http_client, plural
 from gonogo_tui.core.probes.base import Observation, ProbeContext
 from gonogo_tui.core.probes.metrics import MetricsProbe, Selector, parse_selector
+from gonogo_tui.core.probes.metrics_closest import no_series
 from gonogo_tui.core.probes.metrics_parse import Exposition, Sample, parse_exposition
 from gonogo_tui.core.probes.metrics_series import aggregate as combine
 from gonogo_tui.core.probes.metrics_series import measure_each, unknown_label_notes
@@ -41,10 +42,15 @@ async def _run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observati
     )
     text, exposition = await shared_request(ctx, key, lambda: _scrape_and_parse(spec, ctx))
     artifacts = {spec.artifact: text} if spec.artifact else {}
-    if spec.several_gauges:
-        ok, value, detail, output = measure_several(spec, exposition)
-        return Observation(ok=ok, value=value, detail=detail, output=output, artifacts=artifacts)
-    measured, note, output = measure(spec, exposition)
+    try:
+        if spec.several_gauges:
+            ok, value, detail, output = measure_several(spec, exposition)
+            return Observation(ok, value, detail, output, artifacts=artifacts)
+        measured, note, output = measure(spec, exposition)
+    except ProbeError as exc:
+        # What the target exposes instead is quoted: redacted, then cut.
+        redact = ctx.redactor
+        raise ProbeError(redact.excerpt(str(exc), 400), output=redact(exc.output)) from None
     scaled = measured * spec.scale
     value = f"{spec.label} {fmt_number(scaled)}{spec.unit}"
     ok = not math.isnan(scaled) and spec.compare.holds(scaled)
@@ -236,7 +242,8 @@ def _summary_quantile(
     name = selector.name
     counts = [s for s in exposition.samples if s.name == f"{name}_count"]
     if exposition.types.get(name) != "summary" and not counts:
-        raise ProbeError(f"no {name}_bucket series match {_show(selector)}")
+        message = f"no {name}_bucket series match {_show(selector)}"
+        raise no_series(message, name, exposition.samples)
     if counts and not any(selector.matches(s.labels) for s in counts):
         raise ProbeError(f"summary {name} has no series matching {_show(selector)}")
     quantiles = [
@@ -273,7 +280,7 @@ def _ratio(top: Selector, bottom: Selector, samples: Sequence[Sample]) -> tuple[
     numerator = select(top, samples)
     denominator = select(bottom, samples)
     if not denominator:
-        raise ProbeError(f"no series match {_show(bottom)}")
+        raise no_series(f"no series match {_show(bottom)}", bottom.name, samples)
     total_top = sum(s.value for s in numerator)
     total_bottom = sum(s.value for s in denominator)
     if total_bottom == 0:
@@ -288,14 +295,14 @@ def _gauge(
 ) -> tuple[float, str, str]:
     used = select(gauge, samples)
     if not used:
-        raise ProbeError(f"no series match {_show(gauge)}")
+        raise no_series(f"no series match {_show(gauge)}", gauge.name, samples)
     if capacity is None:
         value = combine(aggregate, [s.value for s in used])
         note = f"{aggregate} over {plural(len(used), 'series', 'series')}"
         return value, note, _listing("gauge", used)
     limit_series = select(capacity, samples)
     if not limit_series:
-        raise ProbeError(f"no series match {_show(capacity)}")
+        raise no_series(f"no series match {_show(capacity)}", capacity.name, samples)
     # A negative capacity means "no limit" (Micrometer's jvm_memory_max_bytes -1): it is left
     # out of the sum, and so is the gauge series with the same labels, used against no limit.
     unlimited = [s for s in limit_series if s.value < 0]

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes._ops import fmt_number, plural
 from gonogo_tui.core.probes.metrics import Matcher, MetricsProbe, Selector, parse_selector
+from gonogo_tui.core.probes.metrics_closest import no_series
 from gonogo_tui.core.probes.metrics_parse import SUFFIXES, Sample
 
 
@@ -100,7 +101,7 @@ def measure_each(spec: MetricsProbe, samples: Sequence[Sample]) -> tuple[bool, s
             if not selector.name or s.name in (selector.name, selector.name + "_total")
         ]
         if not chosen:
-            raise ProbeError(f"no data: no series match {text}")
+            raise no_series(f"no data: no series match {text}", selector.name or text, samples)
         by_name: dict[str, list[Sample]] = {}
         for sample in chosen:
             by_name.setdefault(sample.name, []).append(sample)

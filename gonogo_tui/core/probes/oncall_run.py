@@ -56,7 +56,13 @@ async def run_oncall_probe(spec: OnCallProbe, ctx: ProbeContext) -> Observation:
     text = await in_thread(ctx, lambda stop: _read(path, confinement, stop))
     if text is None:
         return Observation(False, "no schedule", f"on-call schedule not found: {spec.path}")
-    shifts = parse_schedule(text, spec, path)
+    try:
+        shifts = parse_schedule(text, spec, path)
+    except ProbeError as exc:
+        # The detail may quote the file (the tables found): redacted, then cut.
+        shown = ctx.redactor.excerpt(str(exc), 400)
+        shown = "".join(char if char.isprintable() else "?" for char in shown)
+        raise ProbeError(shown, output=ctx.redactor(exc.output)) from None
     now = ctx.now().astimezone(dt.UTC)
     current = [shift for shift in shifts if shift.start <= now < shift.end]
     if not current:
@@ -137,10 +143,12 @@ def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
     declared = _TZ_LINE_RE.search(text)
     zone = _zone(declared.group(1) if declared else spec.timezone, name)
     lines = text.splitlines()
+    found: list[tuple[int, list[str]]] = []
     index = 0
     while index < len(lines):
         header = _cells(lines[index])
         if header is not None and index + 1 < len(lines) and _is_rule(lines[index + 1]):
+            found.append((index + 1, header))
             columns = [cell.lower().strip("* ") for cell in header]
             start_col = _find(columns, START_COLUMNS)
             if start_col is None:
@@ -162,8 +170,19 @@ def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
     wanted = ", ".join(["start", "end", *spec.roles])
     raise ProbeError(
         f"{name}: no markdown table with columns {wanted} (or start, end, role, name;"
-        " end may be left out: a shift then runs until the next row's start)"
+        " end may be left out: a shift then runs until the next row's start);"
+        f" {_tables_found(found)}",
+        output="\n".join(f"line {line}: {' | '.join(header)}" for line, header in found),
     )
+
+
+def _tables_found(found: list[tuple[int, list[str]]]) -> str:
+    """The header rows of the first three tables, as the detail names them."""
+    if not found:
+        return "found no markdown table (a header row, then a |---| rule)"
+    shown = "; ".join(f"{', '.join(header)} (line {line})" for line, header in found[:3])
+    more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
+    return f"found tables with columns: {shown}{more}"
 
 
 def _rows(

@@ -13,7 +13,9 @@ from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes._ops import age_text, fmt_number, plural
 from gonogo_tui.core.probes.base import Observation, ProbeContext, iso_utc, one_line, parse_iso
 from gonogo_tui.core.probes.confined import Confinement, Stop, glob_paths, in_thread
+from gonogo_tui.core.probes.pg_found import columns_lacking, describe_missing
 from gonogo_tui.core.probes.pg_health import PgHealthProbe
+from gonogo_tui.core.redaction import Redactor
 from gonogo_tui.core.types import format_duration
 
 if TYPE_CHECKING:
@@ -49,7 +51,7 @@ async def run_pg_health_probe(spec: PgHealthProbe, ctx: ProbeContext) -> Observa
             return await _long_running(spec, connection)
         if spec.check == "size_growth":
             return await _size_growth(spec, ctx, connection)
-        return await _backup_alerts(spec, connection)
+        return await _backup_alerts(spec, connection, ctx.redactor)
     finally:
         await connection.close()
 
@@ -355,18 +357,31 @@ def _signed(value: float) -> str:
 
 
 async def _backup_alerts(
-    spec: PgHealthProbe, connection: psycopg.AsyncConnection[dict[str, Any]]
+    spec: PgHealthProbe, connection: psycopg.AsyncConnection[dict[str, Any]], redact: Redactor
 ) -> Observation:
     import psycopg
 
     try:
         rows = await _fetch(connection, spec.query)
-    except (psycopg.errors.UndefinedFunction, psycopg.errors.UndefinedTable) as exc:
+    except (
+        psycopg.errors.UndefinedFunction,
+        psycopg.errors.UndefinedTable,
+        psycopg.errors.UndefinedColumn,
+    ) as exc:
+        said = redact.excerpt(str(exc).strip().splitlines()[0], 120)
+        found = await describe_missing(connection, spec.query, said)
+        has = f"; {redact.excerpt(found.short, 240)}" if found is not None else ""
         raise ProbeError(
-            f"backup alerts: {one_line(str(exc), 120)} (see the checklist's target contract)"
+            f"backup alerts: {said}{has} (see the checklist's target contract)",
+            output=redact(found.full) if found is not None else "",
         ) from None
     if rows and spec.severity_column not in rows[0]:
-        raise ProbeError(f"backup alerts: the query has no column {spec.severity_column!r}")
+        lacking = columns_lacking(spec.severity_column, rows[0])
+        raise ProbeError(
+            f"backup alerts: the query has no column {spec.severity_column!r};"
+            f" {redact.excerpt(lacking.short, 240)}",
+            output=redact(lacking.full),
+        )
     levels = {level.upper() for level in spec.fail_severities}
     failing = [r for r in rows if str(r[spec.severity_column] or "").upper() in levels]
     output = "\n".join(json.dumps(r, default=str, sort_keys=True) for r in rows)

@@ -20,6 +20,7 @@ from gonogo_tui.core.probes._ops import (
 )
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.prometheus import PrometheusProbe
+from gonogo_tui.core.probes.prometheus_found import describe_unknown_names
 
 if TYPE_CHECKING:
     pass
@@ -60,6 +61,12 @@ async def _run_prometheus_probe(spec: PrometheusProbe, ctx: ProbeContext) -> Obs
         if spec.query is not None:
             data = await _api(client, f"{base}/api/v1/query", {"query": spec.query})
             _check_query(spec, data, outcome)
+            if not outcome.output["query"]["samples"]:
+                # Often a name the server never stored: say which, and what it has.
+                near, listing = await describe_unknown_names(client, base, spec.query)
+                if near:
+                    (outcome.problems if not outcome.ok else outcome.notes).append(near)
+                    outcome.output["closest_metric_names"] = listing.splitlines()
     detail = "; ".join(outcome.problems) if outcome.problems else "; ".join(outcome.notes)
     return Observation(
         ok=outcome.ok,

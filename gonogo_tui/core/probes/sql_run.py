@@ -17,12 +17,15 @@ from typing import Any
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
+from gonogo_tui.core.probes.pg_found import columns_lacking, describe_missing
 from gonogo_tui.core.probes.sql import ColumnCheck, SqlProbe
 from gonogo_tui.core.redaction import secrets_in_text
 from gonogo_tui.core.types import format_duration
 
 OUTPUT_ROWS = 50
 """Rows rendered into the observation's output."""
+DETAIL_CHARS = 300
+"""Characters of a detail that names what the database has instead."""
 _LIBPQ_SPLIT = re.compile(r"[\s=@:/?&'\"\\]+")
 
 
@@ -71,7 +74,18 @@ async def run_sql_probe(spec: SqlProbe, ctx: ProbeContext) -> Observation:
         message = f"query cancelled after statement_timeout {limit}: {_first_line(exc)}"
         raise ProbeError(one_line(scrub(message))) from None
     except psycopg.Error as exc:
-        raise ProbeError(one_line(scrub(f"query failed: {_first_line(exc)}"))) from None
+        message = f"query failed: {_first_line(exc)}"
+        found = None
+        if isinstance(exc, _undefined()):
+            found = await describe_missing(conn, spec.query, _first_line(exc))
+        if found is None:
+            raise ProbeError(one_line(scrub(message))) from None
+        # Redacted, then cut: the detail names the closest, the output has the full lists.
+        short = scrub.excerpt(found.short, DETAIL_CHARS - min(len(message), DETAIL_CHARS // 2))
+        raise ProbeError(
+            one_line(scrub(f"{message}; {short}"), DETAIL_CHARS + 40),
+            output=cap_text(scrub(found.full)),
+        ) from None
     finally:
         await conn.close()
 
@@ -79,7 +93,7 @@ async def run_sql_probe(spec: SqlProbe, ctx: ProbeContext) -> Observation:
     try:
         observation = _evaluate(spec, columns, rows, row_count, output, scrub.excerpt)
     except ProbeError as exc:
-        raise ProbeError(scrub(str(exc))) from None
+        raise ProbeError(scrub.excerpt(str(exc), 500), output=scrub(exc.output)) from None
     return Observation(
         ok=observation.ok,
         value=scrub(observation.value),
@@ -195,7 +209,8 @@ def _column_index(check: ColumnCheck, columns: list[str]) -> int:
     folded = [index for index, name in enumerate(columns) if name.lower() == check.column.lower()]
     if len(folded) == 1:
         return folded[0]
-    raise ProbeError(one_line(f"no column {check.column!r} (columns: {', '.join(columns)})"))
+    found = columns_lacking(check.column, columns)
+    raise ProbeError(f"no column {check.column!r}; {found.short}", output=found.full)
 
 
 def _cell_holds(check: ColumnCheck, cell: Any, name: str, clip: Callable[[str, int], str]) -> bool:
@@ -238,6 +253,16 @@ def _render(columns: list[str], rows: Sequence[Sequence[Any]], row_count: int) -
 
 def _plain(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _undefined() -> tuple[type[Exception], ...]:
+    import psycopg
+
+    return (
+        psycopg.errors.UndefinedColumn,
+        psycopg.errors.UndefinedTable,
+        psycopg.errors.UndefinedFunction,
+    )
 
 
 def _first_line(exc: Exception) -> str:

@@ -19,6 +19,7 @@ from gonogo_tui.core.probes import command_run
 from gonogo_tui.core.probes.base import OUTPUT_CAP, Observation, ProbeContext
 from gonogo_tui.core.probes.command import CommandProbe
 from gonogo_tui.core.probes.command_run import EXIT_GRACE
+from gonogo_tui.core.redaction import Redactor
 
 PY = sys.executable
 
@@ -83,6 +84,34 @@ async def test_unexpected_exit_code_fails(tmp_path: Path) -> None:
     assert not observation.ok
     assert observation.value == "exit 3"
     assert observation.detail == "exit 3 (expected exit 0)"
+
+
+async def test_failed_exit_names_the_last_line_of_stderr_then_stdout(tmp_path: Path) -> None:
+    """Two failures of one command must not look alike: the detail quotes what it last
+    said, stderr first, redacted before it is cut."""
+    secret = "hunter2-" + "x" * 20
+    script = (
+        "import sys; print('starting'); "
+        "print('warn: slow', file=sys.stderr); "
+        f"print('error: no such table: deploys (token {secret})', file=sys.stderr); "
+        "print('  ', file=sys.stderr); sys.exit(1)"
+    )
+    ctx = ProbeContext(root=tmp_path, timeout=10, redactor=Redactor([secret]))
+    failed = await _probe(command=[PY, "-c", script]).run(ctx)
+    assert not failed.ok
+    assert failed.detail.startswith(
+        "exit 1 (expected exit 0): error: no such table: deploys (token "
+    )
+    assert secret not in failed.detail
+    assert secret[:6] not in failed.detail
+    only_stdout = await _run(
+        tmp_path, command=[PY, "-c", "print('step 1'); print('disk full'); raise SystemExit(2)"]
+    )
+    assert only_stdout.detail == "exit 2 (expected exit 0): disk full"
+    long_line = await _run(
+        tmp_path, command=[PY, "-c", "import sys; sys.stderr.write('e' * 5000); sys.exit(1)"]
+    )
+    assert len(long_line.detail) < 200
 
 
 async def test_expected_exit_code_and_any(tmp_path: Path) -> None:

@@ -270,3 +270,19 @@ async def test_date_match_all_passes_only_when_every_date_is_recent(tmp_path: Pa
     assert _probe(**fields).expectation() == "exists, every date's age <= 7d"
     with pytest.raises(ValueError, match="'date_match' needs 'date_regex'"):
         _probe(path="x", max_age="7d", date_match="all")
+
+
+async def test_contains_mismatch_quotes_the_line_that_nearly_matches(tmp_path: Path) -> None:
+    """A sign-off written another way: the detail quotes the closest line (issue 13), as a
+    short excerpt; the output names the closest lines by number only."""
+    (tmp_path / "signoff.md").write_text(
+        "# Release 4.2\n\nNotes about the release.\n\n## Sign-off\n"
+        "- 2026-11-20 Alice (QA)\nSigned off by: Bob, 2026-11-21\n"
+    )
+    observation = await _run(tmp_path, path="signoff.md", contains=[r"^Sign-off: \w+"])
+    assert not observation.ok
+    assert observation.detail.endswith(
+        "(7 lines; first: '# Release 4.2'; closest line 5: '## Sign-off')"
+    ), observation.detail
+    assert observation.output.endswith("lines closest to /^Sign-off: \\w+/: 5, 7")
+    assert "Bob" not in observation.output

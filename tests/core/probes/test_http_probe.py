@@ -145,7 +145,12 @@ async def test_json_fields_compared(probe_http: LocalHttpServer) -> None:
     assert too_few.detail == "JSON data.count = 3 (expected > 5)"
     missing = await _run(url=f"{probe_http.url}/json", json=[{"path": "data.flags[3].name"}])
     assert not missing.ok
-    assert missing.detail == "JSON data.flags[3].name missing"
+    # What the path found where it stopped (issue 13).
+    assert missing.detail == "JSON data.flags[3].name missing (data.flags is a list of 1 item(s))"
+    renamed = await _run(url=f"{probe_http.url}/json", json=[{"path": "data.flag[0].enabled"}])
+    assert renamed.detail == "JSON data.flag[0].enabled missing (data has keys: flags, count)"
+    too_deep = await _run(url=f"{probe_http.url}/json", json=[{"path": "status.code"}])
+    assert too_deep.detail == "JSON status.code missing (status is a string, not an object)"
     not_one = await _run(
         url=f"{probe_http.url}/json", json=[{"path": "data.flags[0].enabled", "equals": 1}]
     )

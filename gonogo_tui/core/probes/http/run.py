@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.execution.http_pool import leased_client
 from gonogo_tui.core.execution.http_share import headers_key, shared_request
+from gonogo_tui.core.probes import json_query as jq
 from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
 from gonogo_tui.core.probes.http.spec import HttpProbe, JsonCheck, parse_json_path
-from gonogo_tui.core.probes.json_query import NOTHING, run_query, top_level_keys
 from gonogo_tui.core.redaction import (
     is_sensitive_key,
     secrets_in_text,
@@ -280,11 +280,12 @@ _MISSING = object()
 
 def _check_json(check: JsonCheck, document: Any, clip: _Clip) -> str:
     if check.query is not None:
-        found = run_query(check.query, document)
-        found = _MISSING if found is NOTHING else found
-        keys = f" ({top_level_keys(document)})"
+        found = jq.run_query(check.query, document)
+        found = _MISSING if found is jq.NOTHING else found
+        keys = f" ({jq.top_level_keys(document)})"
     else:
-        found, keys = _lookup(document, parse_json_path(check.target)), ""
+        path = parse_json_path(check.target)
+        found, keys = _lookup(document, path), f" ({jq.where_path_stops(document, path, clip)})"
     if found is _MISSING:
         if check.exists:
             raise _Unmet(f"JSON {check.target} missing{keys}", "missing")

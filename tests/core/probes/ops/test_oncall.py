@@ -170,6 +170,43 @@ def test_unusable_schedules_are_errors(tmp_path: Path, text: str, message: str) 
     assert message in result.detail
 
 
+FOREIGN_ROTATION = """# On-call
+
+| Week starting | Engineer    | Backup      |
+|---------------|-------------|-------------|
+| 2026-11-23    | Ayse Yilmaz | Mert Demir  |
+
+## Escalation
+
+| Level | Contact token-abcdef123456 |
+|---|---|
+| 1 | pager |
+"""
+
+
+def test_a_table_of_another_shape_names_the_tables_found(tmp_path: Path) -> None:
+    """The detail names the header rows found (issue 13), redacted, and the output has them
+    all, so the schedule or the roles can be fitted without opening the file."""
+    write(tmp_path, "oncall.md", FOREIGN_ROTATION)
+    result = run_engine(
+        spec(kind="oncall", path="oncall.md"),
+        context(tmp_path),
+        secrets=("token-abcdef123456",),
+    )
+    assert result.status is Status.ERROR
+    assert result.detail.startswith("oncall.md: no markdown table with columns start, end, ")
+    assert result.detail.endswith(
+        "; found tables with columns: Week starting, Engineer, Backup (line 3);"
+        " Level, Contact *** (line 9)"
+    ), result.detail
+    assert result.output == (
+        "line 3: Week starting | Engineer | Backup\nline 9: Level | Contact ***"
+    )
+    write(tmp_path, "none.md", "# schedule\n\nNobody wrote a table.\n")
+    nothing = run_engine(spec(kind="oncall", path="none.md"), context(tmp_path))
+    assert nothing.detail.endswith("; found no markdown table (a header row, then a |---| rule)")
+
+
 def test_unknown_timezone_is_a_checklist_error() -> None:
     with pytest.raises(ValidationError, match="not a known IANA time zone"):
         spec(kind="oncall", path="x.md", timezone="Europe/Nowhere")

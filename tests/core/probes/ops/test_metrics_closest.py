@@ -1,0 +1,154 @@
+"""`metrics` against a target that names its metrics its own way: "no series match" names
+the closest metrics it exposes, with their label names, and the output lists them all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.probes.metrics_closest import closest
+from gonogo_tui.core.probes.metrics_run import parse_samples
+from gonogo_tui.core.probes.prometheus_found import metric_names_in
+from tests.core.probes.ops.helpers import arun_engine, context, respec, spec
+from tests.servers import HttpTestServer, PrometheusServer, wait_until
+
+FOREIGN = """\
+# TYPE pg_stat_database_numbackends gauge
+pg_stat_database_numbackends{datname="orders"} 12
+# TYPE db_connections_active gauge
+db_connections_active{pool="main"} 7
+# TYPE db_pool_max gauge
+db_pool_max{pool="main"} 40
+# TYPE api_latency_seconds histogram
+api_latency_seconds_bucket{handler="/orders",le="0.1"} 3
+api_latency_seconds_bucket{handler="/orders",le="+Inf"} 4
+api_latency_seconds_sum{handler="/orders"} 0.9
+api_latency_seconds_count{handler="/orders"} 4
+# TYPE http_server_requests_errors_total counter
+http_server_requests_errors_total{code="500"} 2
+# TYPE http_server_requests_total counter
+http_server_requests_total{code="200"} 98
+# TYPE node_memory_used_ratio gauge
+node_memory_used_ratio 0.5
+"""
+
+
+@pytest.fixture
+def foreign_metrics(http_server: HttpTestServer) -> str:
+    http_server.route("GET", "/metrics", body=FOREIGN, headers={"Content-Type": "text/plain"})
+    return f"{http_server.url}/metrics"
+
+
+async def test_gauge_names_the_closest_metrics_with_their_labels(foreign_metrics: str) -> None:
+    probe = spec(
+        kind="metrics", url=foreign_metrics, gauge="database_connections_in_use", compare="< 50"
+    )
+    result = await arun_engine(probe, context())
+    assert result.status is Status.ERROR
+    assert result.detail.startswith("no series match database_connections_in_use; closest: ")
+    closest_three = result.detail.split("closest: ", 1)[1].split(", ")
+    assert "db_connections_active{pool}" in closest_three
+    assert "pg_stat_database_numbackends{datname}" in closest_three
+    assert result.output.startswith(
+        "metrics the target exposes, closest to database_connections_in_use first:\n"
+    )
+    assert "  api_latency_seconds{handler}" in result.output.splitlines()
+
+
+async def test_histogram_finds_the_family_by_its_stem(foreign_metrics: str) -> None:
+    probe = spec(
+        kind="metrics",
+        url=foreign_metrics,
+        histogram="api_request_latency",
+        quantile=0.95,
+        compare="< 0.5",
+    )
+    result = await arun_engine(probe, context())
+    assert result.status is Status.ERROR
+    assert result.detail.startswith(
+        "no api_request_latency_bucket series match api_request_latency; "
+        "closest: api_latency_seconds{handler}"
+    )
+
+
+async def test_ratio_and_several_gauges_name_the_closest(foreign_metrics: str) -> None:
+    ratio = spec(
+        kind="metrics",
+        url=foreign_metrics,
+        numerator="http_requests_errors",
+        denominator="http_requests",
+        compare="< 0.01",
+    )
+    result = await arun_engine(ratio, context())
+    assert result.status is Status.ERROR
+    assert "no series match http_requests; closest: http_server_requests_total{code}" in (
+        result.detail
+    )
+    several = spec(
+        kind="metrics",
+        url=foreign_metrics,
+        gauge=["memory_usage_ratio", "node_memory_used_ratio"],
+        compare="< 0.9",
+    )
+    result = await arun_engine(several, context())
+    assert result.status is Status.ERROR
+    assert result.detail.startswith(
+        "no data: no series match memory_usage_ratio; closest: node_memory_used_ratio"
+    )
+
+
+def test_closest_ranks_suffixes_stems_and_prefixes() -> None:
+    samples = parse_samples(FOREIGN)
+    assert closest("http_server_requests_errors", samples)[0].name == (
+        "http_server_requests_errors_total"
+    )
+    assert closest("db_pool_maximum", samples)[0].name == "db_pool_max"
+    assert str(closest("api_latency", samples)[0]) == "api_latency_seconds{handler}"
+
+
+@pytest.fixture
+def foreign_prometheus(http_server: HttpTestServer) -> Iterator[PrometheusServer]:
+    """A Prometheus scraping the foreign-shaped target, once it has stored its series."""
+    http_server.route("GET", "/metrics", body=FOREIGN, headers={"Content-Type": "text/plain"})
+    with PrometheusServer(scrape_targets=[f"{http_server.url}/metrics"]) as server:
+
+        def scraped() -> bool:
+            answer = httpx.get(f"{server.url}/api/v1/label/__name__/values", timeout=5)
+            return "db_connections_active" in answer.json()["data"]
+
+        wait_until(scraped, timeout=20, message="Prometheus scraped the target")
+        yield server
+
+
+async def test_prometheus_empty_query_names_the_closest_metrics(
+    foreign_prometheus: PrometheusServer,
+) -> None:
+    probe = spec(
+        kind="prometheus",
+        url=foreign_prometheus.url,
+        query='max(database_connections_in_use{pool="main"}) by (pool)',
+        compare="< 50",
+    )
+    result = await arun_engine(probe, context())
+    assert result.status is Status.FAIL
+    assert result.detail.startswith(
+        "query returned no samples; no series named database_connections_in_use; closest: "
+    )
+    closest_three = result.detail.split("closest: ", 1)[1]
+    assert "db_connections_active{instance,job,pool}" in closest_three
+    assert "pg_stat_database_numbackends{datname,instance,job}" in closest_three
+    assert "closest_metric_names" in result.output
+    present = respec(probe, query="max(db_connections_active) > 100")
+    known = await arun_engine(present, context())
+    assert known.detail == "query returned no samples"  # every name exists: nothing to add
+
+
+def test_metric_names_in_a_query() -> None:
+    query = (
+        'sum by (route) (rate(http_requests_total{code=~"5.."}[5m])) / on(route) '
+        "sum(rate(http_requests[5m] offset 1h)) > 1e3 and up"
+    )
+    assert metric_names_in(query) == ["http_requests_total", "http_requests", "up"]
