@@ -65,7 +65,8 @@ async def _run_prometheus_probe(spec: PrometheusProbe, ctx: ProbeContext) -> Obs
                 # Often a name the server never stored: say which, and what it has.
                 near, listing = await describe_unknown_names(client, base, spec.query)
                 if near:
-                    (outcome.problems if not outcome.ok else outcome.notes).append(near)
+                    blocking = not outcome.ok or not outcome.measured
+                    (outcome.problems if blocking else outcome.notes).append(near)
                     outcome.output["closest_metric_names"] = listing.splitlines()
     detail = "; ".join(outcome.problems) if outcome.problems else "; ".join(outcome.notes)
     return Observation(

@@ -125,7 +125,10 @@ def _evaluate(
         return Observation(ok=True, value=count_text, detail=count_text, output=output)
     if not rows:
         # A value to check and no row to read it from: no data, never a pass (`rows: all`
-        # over no rows held vacuously) and not a measured failure either.
+        # over no rows held vacuously) and not a measured failure either. A column the
+        # query does not return says so first: that is what the checklist must change.
+        for check in checks:
+            _column_index(check, columns)
         return Observation(
             ok=False,
             value="no rows",

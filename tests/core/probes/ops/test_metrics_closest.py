@@ -133,9 +133,10 @@ async def test_prometheus_empty_query_names_the_closest_metrics(
         compare="< 50",
     )
     result = await arun_engine(probe, context())
-    assert result.status is Status.FAIL
+    assert result.status is Status.ERROR  # no data is never a pass
     assert result.detail.startswith(
-        "query returned no samples; no series named database_connections_in_use; closest: "
+        f"no data: query returned no samples ({probe.query}); "
+        "no series named database_connections_in_use; closest: "
     )
     closest_three = result.detail.split("closest: ", 1)[1]
     assert "db_connections_active{instance,job,pool}" in closest_three
@@ -143,7 +144,8 @@ async def test_prometheus_empty_query_names_the_closest_metrics(
     assert "closest_metric_names" in result.output
     present = respec(probe, query="max(db_connections_active) > 100")
     known = await arun_engine(present, context())
-    assert known.detail == "query returned no samples"  # every name exists: nothing to add
+    # Every name exists: nothing to add.
+    assert known.detail == "no data: query returned no samples (max(db_connections_active) > 100)"
 
 
 def test_metric_names_in_a_query() -> None:
