@@ -8,7 +8,9 @@ import pytest
 
 from gonogo_tui.core.checklist import Checklist, Criterion, Section
 from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.evaluation import evaluate
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.ui.widgets.decision_bar import missing_summary
 from tests.ui.fakes import FakeClock
 from tests.ui.test_session import make_session
 
@@ -38,3 +40,21 @@ def test_a_critical_criterion_cannot_be_waived(clock: FakeClock, evidence: Path)
     outcome = session.snapshot.evaluation.outcome("backup")
     assert outcome.critical and outcome.status is Status.PENDING
     session.close()
+
+
+def test_the_decision_bar_names_critical_and_leaves_advisory_out() -> None:
+    checklist = Checklist(
+        title="t",
+        sections=[
+            Section(
+                id="s",
+                title="S",
+                criteria=[
+                    Criterion(id="backup", title="Backup", manual=True, critical=True),
+                    Criterion(id="trial", title="Trial", manual=True, advisory=True),
+                ],
+            )
+        ],
+    )
+    evaluation = evaluate(checklist, {})
+    assert missing_summary(evaluation) == "Missing for GO (1): 1 backup TICK critical"
