@@ -169,16 +169,19 @@ def evaluation_to_junit(evaluation: Evaluation, *, name: str) -> bytes:
     """JUnit XML: one testsuite per section, one testcase per criterion.
 
     FAIL is a <failure>, ERROR an <error>, PENDING a <skipped>; WAIVED passes with a
-    system-out line saying who waived it.
+    system-out line saying who waived it, and so does an advisory criterion that did not
+    pass (it never fails the build).
     """
     suites = ElementTree.Element("testsuites", name=_xml_text(name))
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for section in evaluation.sections:
+        # An advisory criterion never fails the build: its result goes to system-out.
+        blocking = [o for o in section.criteria if not o.advisory]
         counts = {
             "tests": len(section.criteria),
-            "failures": section.count(Status.FAIL),
-            "errors": section.count(Status.ERROR),
-            "skipped": section.count(Status.PENDING),
+            "failures": sum(1 for o in blocking if o.status is Status.FAIL),
+            "errors": sum(1 for o in blocking if o.status is Status.ERROR),
+            "skipped": sum(1 for o in blocking if o.status is Status.PENDING),
         }
         for key, value in counts.items():
             totals[key] += value
@@ -204,7 +207,11 @@ def evaluation_to_junit(evaluation: Evaluation, *, name: str) -> bytes:
                 f"value: {criterion_value(outcome)}\nexpected: {criterion_expected(outcome)}\n"
                 f"source: {criterion_source(outcome)}"
             )
-            if outcome.status is Status.FAIL:
+            if outcome.advisory and not outcome.passed:
+                ElementTree.SubElement(
+                    case, "system-out"
+                ).text = f"advisory (not blocking): {outcome.status.value}: {message}\n{body}"
+            elif outcome.status is Status.FAIL:
                 ElementTree.SubElement(case, "failure", message=message).text = body
             elif outcome.status is Status.ERROR:
                 ElementTree.SubElement(case, "error", message=message).text = body

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -23,7 +24,11 @@ from gonogo_tui.core.evaluation import (
     evaluate,
     waiver_refusal,
 )
-from gonogo_tui.core.evaluation_export import evaluation_to_dict, missing_for_go
+from gonogo_tui.core.evaluation_export import (
+    evaluation_to_dict,
+    evaluation_to_junit,
+    missing_for_go,
+)
 from gonogo_tui.core.path_to_go import path_to_go
 from gonogo_tui.core.probes.base import ProbeResult, Status
 from gonogo_tui.core.probes.file import FileProbe
@@ -272,3 +277,15 @@ def test_the_shipped_checklist_marks_backups_pitr_rollback_and_wal_critical() ->
         "rollback-pitr-tested",
         "rollback-script-staging",
     ]
+
+
+def test_junit_never_fails_the_build_for_an_advisory_criterion() -> None:
+    checklist = ten_sections(advisory=True)
+    results = all_pass(checklist)
+    results["backup-fresh"] = result("backup-fresh", Status.FAIL)
+    root = ElementTree.fromstring(evaluation_to_junit(evaluate(checklist, results), name="t"))
+    assert root.get("failures") == "0" and root.get("errors") == "0"
+    case = next(c for c in root.iter("testcase") if c.get("name", "").startswith("backup-fresh"))
+    assert case.find("failure") is None
+    out = case.find("system-out")
+    assert out is not None and (out.text or "").startswith("advisory (not blocking): FAIL: d")
