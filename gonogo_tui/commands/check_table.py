@@ -9,8 +9,9 @@ from rich.table import Table
 from rich.text import Text
 
 from gonogo_tui.core.checklist import Checklist
-from gonogo_tui.core.evaluation import Decision, Evaluation
+from gonogo_tui.core.evaluation import CriterionOutcome, Decision, Evaluation
 from gonogo_tui.core.evaluation_export import (
+    advisory_findings,
     criterion_detail,
     criterion_expected,
     criterion_source,
@@ -58,7 +59,7 @@ def print_table(
             result = outcome.result
             table.add_row(
                 _text(f"{section.number}. {section.section.title}" if index == 0 else ""),
-                _text(outcome.criterion.title),
+                _text(outcome.criterion.title + _marks(outcome)),
                 _text(label, style),
                 _text(criterion_value(outcome) or criterion_detail(outcome)),
                 _text(criterion_expected(outcome)),
@@ -72,13 +73,24 @@ def print_table(
     summary.append(label, style=style)
     summary.append(f"   {evaluation.sections_go}/{evaluation.sections_total} sections GO")
     console.print(summary)
+    if evaluation.reason:
+        console.print(_text(evaluation.reason, "bold red"))
     missing = missing_for_go(evaluation)
     if missing:
         console.print(Text(f"Missing for GO ({len(missing)}):", style="bold"))
         for line in missing:
             console.print(_text(f"  - {line}"))
+    advisory = advisory_findings(evaluation)
+    if advisory:
+        console.print(Text(f"Advisory, not blocking ({len(advisory)}):", style="bold"))
+        for line in advisory:
+            console.print(_text(f"  - {line}"))
     if record_path is not None:
         console.print(_text(f"Record: {record_path}"))
+
+
+def _marks(outcome: CriterionOutcome) -> str:
+    return " [critical]" * outcome.critical + " [advisory]" * outcome.advisory
 
 
 def _is_tty() -> bool:

@@ -1,6 +1,12 @@
 """The decision rules: pure functions from results, ticks and waivers to a decision.
 
 No I/O and no clock: every input is passed in, so the rules are tested by truth tables.
+
+A critical criterion (`critical: true` on it or its section) must PASS: FAIL, ERROR or
+PENDING makes the decision NO-GO whatever the section count, so the one-section-short REVIEW
+cannot carry a broken backup; it cannot be waived (`waiver_refusal`), and only an emergency
+override ships past it. An advisory criterion (`advisory: true`) is probed, shown and
+recorded but never blocks: its section's status and the path to GO ignore it.
 """
 
 from __future__ import annotations
@@ -61,11 +67,28 @@ class CriterionOutcome:
     waiver: Waiver | None = None
     underlying: Status | None = None
     """For WAIVED: the status that was waived."""
+    critical: bool = False
+    """Critical, itself or by its section: anything but PASS is NO-GO."""
 
     @property
     def passed(self) -> bool:
         """PASS or WAIVED."""
         return self.status in (Status.PASS, Status.WAIVED)
+
+    @property
+    def advisory(self) -> bool:
+        """Shown and recorded, never blocking."""
+        return self.criterion.advisory
+
+    @property
+    def blocking(self) -> bool:
+        """Not passing, and not advisory: it stands between its section and GO."""
+        return not self.passed and not self.advisory
+
+    @property
+    def critical_blocking(self) -> bool:
+        """Critical and not PASS: the decision is NO-GO whatever the section count."""
+        return self.critical and self.status is not Status.PASS
 
 
 @dataclass(frozen=True)
@@ -87,6 +110,11 @@ class SectionOutcome:
         """Criteria PASS or WAIVED."""
         return sum(1 for outcome in self.criteria if outcome.passed)
 
+    @property
+    def advisory_count(self) -> int:
+        """Advisory criteria (never blocking)."""
+        return sum(1 for outcome in self.criteria if outcome.advisory)
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -105,8 +133,20 @@ class Evaluation:
 
     @property
     def missing(self) -> tuple[CriterionOutcome, ...]:
-        """Criteria standing between this and GO, in checklist order."""
-        return tuple(c for s in self.sections for c in s.criteria if not c.passed)
+        """Criteria standing between this and GO, in checklist order (advisory ones never
+        do)."""
+        return tuple(c for s in self.sections for c in s.criteria if c.blocking)
+
+    @property
+    def critical_blockers(self) -> tuple[CriterionOutcome, ...]:
+        """Critical criteria not passing: each alone makes the decision NO-GO."""
+        return tuple(c for s in self.sections for c in s.criteria if c.critical_blocking)
+
+    @property
+    def reason(self) -> str:
+        """Why the decision is NO-GO whatever the section count, e.g. `NO-GO: critical
+        criterion backup-fresh failed`; empty when no critical criterion decides it."""
+        return critical_reason(self.critical_blockers)
 
     @property
     def failed_sections(self) -> tuple[SectionOutcome, ...]:
@@ -129,17 +169,54 @@ class Evaluation:
         return sum(s.count(status) for s in self.sections)
 
 
+_CRITICAL_VERBS = {
+    Status.FAIL: "failed",
+    Status.ERROR: "could not be measured (ERROR)",
+    Status.PENDING: "has not passed yet (PENDING)",
+    Status.WAIVED: "was waived",
+}
+
+
+def critical_reason(blockers: Iterable[CriterionOutcome]) -> str:
+    """`NO-GO: critical criterion backup-fresh failed` (several: joined by `;`); empty
+    when there is none."""
+    parts = [f"{o.criterion.id} {_CRITICAL_VERBS.get(o.status, o.status.value)}" for o in blockers]
+    if not parts:
+        return ""
+    noun = "criterion" if len(parts) == 1 else "criteria"
+    return f"NO-GO: critical {noun} {'; '.join(parts)}"
+
+
+def waiver_refusal(section: Section, criterion: Criterion) -> str | None:
+    """Why `criterion` cannot be waived, or None when it can.
+
+    A critical criterion cannot: it is critical because no reason typed in a meeting makes
+    shipping past it safe. The emergency override remains, with its own approvers.
+    """
+    if section.is_critical(criterion):
+        return (
+            f"{criterion.id} is critical: it cannot be waived; fix it, record NO-GO, or use "
+            "the emergency override"
+        )
+    return None
+
+
 def criterion_status(
     criterion: Criterion,
     result: ProbeResult | None,
     tick: Tick | None,
     waiver: Waiver | None,
+    *,
+    critical: bool = False,
 ) -> tuple[Status, Status | None]:
     """A criterion's status and, when waived, the status underneath.
 
     A waiver turns anything but PASS into WAIVED, except a probe that has not run yet:
-    nothing can be waived before it is measured.
+    nothing can be waived before it is measured. A critical criterion is never waived (a
+    waiver in an older journal is ignored: `waiver_refusal`).
     """
+    if critical:
+        waiver = None
     if criterion.is_manual:
         underlying = Status.PASS if tick is not None else Status.PENDING
     elif result is None:
@@ -153,21 +230,25 @@ def criterion_status(
 
 
 def section_status(outcomes: Iterable[CriterionOutcome]) -> SectionStatus:
-    """GO when every criterion is PASS or WAIVED; an empty section is never GO."""
-    items = list(outcomes)
+    """GO when every criterion but the advisory ones is PASS or WAIVED; a section with no
+    criterion that blocks (empty, or advisory only) is never GO."""
+    items = [outcome for outcome in outcomes if not outcome.advisory]
     if items and all(outcome.passed for outcome in items):
         return SectionStatus.GO
     return SectionStatus.NO_GO
 
 
-def decide(policy: Policy, sections_no_go: int, sections_total: int) -> Decision:
+def decide(
+    policy: Policy, sections_no_go: int, sections_total: int, *, critical_blocking: int = 0
+) -> Decision:
     """The decision matrix: GO, REVIEW (CTO approval) or NO-GO by NO-GO section count.
 
     A checklist with no section GO is NO-GO whatever the thresholds: with the seed's
     defaults a one-section checklist whose section failed would otherwise be "one section
-    short", a REVIEW the CTO alone could turn into GO with nothing passed.
+    short", a REVIEW the CTO alone could turn into GO with nothing passed. So is one with a
+    critical criterion not passing (`critical_blocking` of them), whatever the count.
     """
-    if sections_total == 0 or sections_no_go >= sections_total:
+    if critical_blocking or sections_total == 0 or sections_no_go >= sections_total:
         return Decision.NO_GO
     if sections_no_go <= policy.go_max_no_go:
         return Decision.GO
@@ -241,7 +322,10 @@ def evaluate(
                     outcomes.append(old)
                     continue
             kept = False
-            status, underlying = criterion_status(criterion, result, tick, waiver)
+            critical = section.is_critical(criterion)
+            status, underlying = criterion_status(
+                criterion, result, tick, waiver, critical=critical
+            )
             outcomes.append(
                 CriterionOutcome(
                     criterion=criterion,
@@ -250,6 +334,7 @@ def evaluate(
                     tick=tick,
                     waiver=waiver if status is Status.WAIVED else None,
                     underlying=underlying,
+                    critical=critical,
                 )
             )
         if kept and before is not None:
@@ -264,9 +349,9 @@ def evaluate(
             )
         )
     no_go = sum(1 for s in sections if s.status is SectionStatus.NO_GO)
-    return Evaluation(
-        decision=decide(checklist.policy, no_go, len(sections)), sections=tuple(sections)
-    )
+    critical_count = sum(1 for s in sections for c in s.criteria if c.critical_blocking)
+    decision = decide(checklist.policy, no_go, len(sections), critical_blocking=critical_count)
+    return Evaluation(decision=decision, sections=tuple(sections))
 
 
 __all__ = [
@@ -279,8 +364,10 @@ __all__ = [
     "Tick",
     "Waiver",
     "criterion_status",
+    "critical_reason",
     "decide",
     "evaluate",
     "finalize_choices",
     "section_status",
+    "waiver_refusal",
 ]

@@ -69,6 +69,11 @@ def criterion_to_dict(outcome: CriterionOutcome) -> dict[str, Any]:
         "manual": criterion.is_manual,
         "kind": criterion.probe.kind if criterion.probe is not None else "manual",
     }
+    # Only when set: a record of a checklist without these fields keeps its bytes.
+    if outcome.critical:
+        data["critical"] = True
+    if criterion.advisory:
+        data["advisory"] = True
     if outcome.underlying is not None:
         data["waived_status"] = outcome.underlying.value
     if result is not None and result.attempts > 1:
@@ -113,16 +118,27 @@ def missing_for_go(evaluation: Evaluation) -> list[str]:
         if not section.criteria:
             lines.append(f"{section.section.id}: section has no criteria")
         for outcome in section.criteria:
-            if not outcome.passed:
+            if outcome.blocking:
                 detail = criterion_detail(outcome)
                 tail = f": {detail}" if detail else ""
-                lines.append(f"{outcome.criterion.id} {outcome.status.value}{tail}")
+                mark = " (critical)" if outcome.critical else ""
+                lines.append(f"{outcome.criterion.id} {outcome.status.value}{mark}{tail}")
     return lines
+
+
+def advisory_findings(evaluation: Evaluation) -> list[str]:
+    """One line per advisory criterion not passing: shown and recorded, never blocking."""
+    return [
+        f"{outcome.criterion.id} {outcome.status.value}: {criterion_detail(outcome)}"
+        for section in evaluation.sections
+        for outcome in section.criteria
+        if outcome.advisory and not outcome.passed
+    ]
 
 
 def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
     """The `gonogo check --json` document."""
-    return {
+    data = {
         "decision": evaluation.decision.value,
         "sections_go": evaluation.sections_go,
         "sections_total": evaluation.sections_total,
@@ -130,6 +146,19 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
         "missing": missing_for_go(evaluation),
         "sections": [section_to_dict(section) for section in evaluation.sections],
     }
+    return with_weights(data, evaluation)
+
+
+def with_weights(data: dict[str, Any], evaluation: Evaluation) -> dict[str, Any]:
+    """Add `reason` (a critical criterion decided NO-GO) and `advisory` (advisory criteria not
+    passing) to a document, only when there is something to say: the documents of a checklist
+    without critical or advisory criteria keep their bytes."""
+    if evaluation.reason:
+        data["reason"] = evaluation.reason
+    advisory = advisory_findings(evaluation)
+    if advisory:
+        data["advisory"] = advisory
+    return data
 
 
 def _xml_text(text: str) -> str:
@@ -140,16 +169,19 @@ def evaluation_to_junit(evaluation: Evaluation, *, name: str) -> bytes:
     """JUnit XML: one testsuite per section, one testcase per criterion.
 
     FAIL is a <failure>, ERROR an <error>, PENDING a <skipped>; WAIVED passes with a
-    system-out line saying who waived it.
+    system-out line saying who waived it, and so does an advisory criterion that did not
+    pass (it never fails the build).
     """
     suites = ElementTree.Element("testsuites", name=_xml_text(name))
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for section in evaluation.sections:
+        # An advisory criterion never fails the build: its result goes to system-out.
+        blocking = [o for o in section.criteria if not o.advisory]
         counts = {
             "tests": len(section.criteria),
-            "failures": section.count(Status.FAIL),
-            "errors": section.count(Status.ERROR),
-            "skipped": section.count(Status.PENDING),
+            "failures": sum(1 for o in blocking if o.status is Status.FAIL),
+            "errors": sum(1 for o in blocking if o.status is Status.ERROR),
+            "skipped": sum(1 for o in blocking if o.status is Status.PENDING),
         }
         for key, value in counts.items():
             totals[key] += value
@@ -175,7 +207,11 @@ def evaluation_to_junit(evaluation: Evaluation, *, name: str) -> bytes:
                 f"value: {criterion_value(outcome)}\nexpected: {criterion_expected(outcome)}\n"
                 f"source: {criterion_source(outcome)}"
             )
-            if outcome.status is Status.FAIL:
+            if outcome.advisory and not outcome.passed:
+                ElementTree.SubElement(
+                    case, "system-out"
+                ).text = f"advisory (not blocking): {outcome.status.value}: {message}\n{body}"
+            elif outcome.status is Status.FAIL:
                 ElementTree.SubElement(case, "failure", message=message).text = body
             elif outcome.status is Status.ERROR:
                 ElementTree.SubElement(case, "error", message=message).text = body
@@ -191,6 +227,7 @@ def evaluation_to_junit(evaluation: Evaluation, *, name: str) -> bytes:
 
 
 __all__ = [
+    "advisory_findings",
     "criterion_detail",
     "criterion_expected",
     "criterion_source",
@@ -200,4 +237,5 @@ __all__ = [
     "evaluation_to_junit",
     "missing_for_go",
     "section_to_dict",
+    "with_weights",
 ]

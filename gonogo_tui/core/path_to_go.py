@@ -53,8 +53,9 @@ class Change:
 
     @property
     def waivable(self) -> bool:
-        """A waiver would do instead: only what was measured (a FAIL or an ERROR)."""
-        return self.step is Step.FIX
+        """A waiver would do instead: only what was measured (a FAIL or an ERROR), and never
+        a critical criterion."""
+        return self.step is Step.FIX and not self.outcome.critical
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class PathToGo:
 
 
 def _step(outcome: CriterionOutcome) -> Step | None:
-    if outcome.passed:
+    if outcome.passed or outcome.advisory:
         return None
     if outcome.status in (Status.FAIL, Status.ERROR):
         return Step.FIX
@@ -171,12 +172,14 @@ def path_to_go(
         if not s.criteria or any(c.step is not Step.TICK for c in per_section[s.number])
     )
     known = {o.criterion.id for s in evaluation.sections for o in s.criteria}
+    # A critical criterion still to fix or run keeps the outlook NO-GO, ticks or not.
+    critical_left = sum(1 for o in evaluation.critical_blockers if _step(o) is not Step.TICK)
     return PathToGo(
         decision=evaluation.decision,
         changes=changes,
         reachable=reachable,
         ticks_collectable=ticks,
-        with_ticks=decide(policy, len(still), total),
+        with_ticks=decide(policy, len(still), total, critical_blocking=critical_left),
         still_no_go=still,
         review_roles=review_roles,
         stale=tuple(sorted(cid for cid in stale_ids if cid in known)),

@@ -45,7 +45,7 @@ ALLOW_HOSTS_ENV = "GONOGO_ALLOW_HOSTS"
 SHIPPED_DIGESTS = frozenset(
     {
         # checklists/spark-trading.yaml (its `shell: true` sign-off check is gonogo's own)
-        "0c356c47a877a2b8861b6f6a28c11ea6e413533141d3b05866e2e22ee9aefadf",
+        "b074cf85911aca5f12dd02a2d7fe1acf658daa9d83c42ba00511461bd03f60dc",
     }
 )
 """SHA-256 of the checklists shipped with gonogo: `gonogo demo` runs them unprompted.

@@ -77,6 +77,22 @@ CLOCK_MARK = "◷"
 
 ROW_CLASSES = tuple(f"-{state.value}" for state in RowState)
 
+WEIGHT_MARKS = {"critical": "◆", "advisory": "◇"}
+"""One cell before a narrow row's title; wide rows spell the word (`weight_of`)."""
+WEIGHT_STYLES = {"critical": "$text-error bold", "advisory": "$text-muted italic"}
+WEIGHT_TEXTS = {
+    "critical": "critical: must PASS, else NO-GO whatever the count; cannot be waived",
+    "advisory": "advisory: shown and recorded, never blocking",
+}
+"""What the detail pane says about a critical or advisory criterion."""
+
+
+def weight_of(outcome: CriterionOutcome) -> str:
+    """`critical`, `advisory` or empty: what the row marks besides its state."""
+    if outcome.critical:
+        return "critical"
+    return "advisory" if outcome.advisory else ""
+
 
 def row_state(outcome: CriterionOutcome, running: bool) -> RowState:
     """The state a criterion row shows."""
@@ -117,7 +133,7 @@ def panel_state(section: SectionOutcome, running: Collection[str]) -> PanelState
         return PanelState.RUNNING
     if section.status is SectionStatus.GO:
         return PanelState.GO
-    not_passed = [outcome for outcome in section.criteria if not outcome.passed]
+    not_passed = [outcome for outcome in section.criteria if outcome.blocking]
     if any(outcome.status in (Status.FAIL, Status.ERROR) for outcome in not_passed):
         return PanelState.NO_GO
     if not_passed and all(outcome.criterion.is_manual for outcome in not_passed):
@@ -256,6 +272,9 @@ __all__ = [
     "SYMBOLS",
     "VERDICTS",
     "VERDICT_CLASSES",
+    "WEIGHT_MARKS",
+    "WEIGHT_STYLES",
+    "WEIGHT_TEXTS",
     "WORDS",
     "PanelState",
     "RowState",
@@ -269,4 +288,5 @@ __all__ = [
     "row_state",
     "safe_text",
     "set_state_class",
+    "weight_of",
 ]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.evaluation import Evaluation, evaluate
+from gonogo_tui.core.evaluation import Evaluation, evaluate, waiver_refusal
 from gonogo_tui.core.journal import Finalized, Journal
 from gonogo_tui.core.probes.base import ProbeResult, Status
 from gonogo_tui.core.records.build import build_record
@@ -263,7 +263,15 @@ class ReviewSession:
         self.publish([cid])
 
     def waive(self, cid: str, reason: str) -> None:
-        """Waive a criterion that is not passing."""
+        """Waive a criterion that is not passing.
+
+        Raises:
+            EvidenceError: the criterion is critical (nothing is written), or no reason.
+        """
+        checklist = self.ctx.checklist
+        refusal = waiver_refusal(checklist.section_of(cid), checklist.criterion(cid))
+        if refusal is not None:
+            raise EvidenceError(refusal)
         self.journal.waive(cid, self.ctx.operator, self.ctx.clock(), reason)
         self.publish([cid])
 

@@ -60,6 +60,7 @@ def load_checklist(path: str | Path, *, environ: Mapping[str, str] | None = None
         text = problems[0] + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
         raise ChecklistError(text, problems) from None
     _check_unique_ids(checklist, path, lines)
+    _check_weights(checklist, path, lines)
     checklist._path = path
     checklist._sha256 = hashlib.sha256(raw).hexdigest()
     checklist._redactor = redactor
@@ -129,6 +130,28 @@ def _check_unique_ids(checklist: Checklist, path: Path, lines: Lines) -> None:
                     f"{criterion.id!r}"
                 )
             seen_criteria.add(criterion.id)
+
+
+def _check_weights(checklist: Checklist, path: Path, lines: Lines) -> None:
+    """`critical` and `advisory` exclude each other: a criterion cannot both stop the release
+    whatever the count and never block it. A section of advisory criteria only would decide
+    nothing yet count as GO, so it needs one criterion that blocks."""
+    for s_index, section in enumerate(checklist.sections):
+        for c_index, criterion in enumerate(section.criteria):
+            if criterion.advisory and section.is_critical(criterion):
+                at: tuple[str | int, ...] = ("sections", s_index, "criteria", c_index, "advisory")
+                whose = "it is critical" if criterion.critical else "its section is critical"
+                raise ChecklistError(
+                    f"{path}:{line_of(lines, at)}: {format_path(at)}: a criterion cannot be "
+                    f"both critical and advisory ({whose}); choose one"
+                )
+        if section.criteria and all(c.advisory for c in section.criteria):
+            at = ("sections", s_index, "criteria")
+            raise ChecklistError(
+                f"{path}:{line_of(lines, at)}: {format_path(at)}: every criterion of section "
+                f"{section.id!r} is advisory, so it would count as GO whatever they measure; "
+                "make one of them blocking (drop its 'advisory') or move them to another section"
+            )
 
 
 __all__ = ["checklist_json_schema", "load_checklist"]

@@ -108,6 +108,15 @@ class Criterion(StrictModel):
     """What to look at when it fails."""
     runbook: str | None = None
     """A link or path to the runbook."""
+    critical: bool = Field(
+        default=False,
+        description="must PASS, else NO-GO whatever the section count; cannot be waived",
+    )
+    """Must PASS: anything else makes the decision NO-GO whatever the section count, and it
+    cannot be waived (only an emergency override ships past it)."""
+    advisory: bool = Field(default=False, description="probed, shown and recorded, never blocking")
+    """Probed, shown and recorded, never blocking: a FAIL does not make its section NO-GO (the
+    way to try a new probe before enforcing it). Not together with `critical`."""
 
     @model_validator(mode="after")
     def _probe_or_manual(self) -> Criterion:
@@ -130,7 +139,13 @@ class Section(StrictModel):
     title: Title
     requirement: str = ""
     owner: str | None = None
+    critical: bool = Field(default=False, description="every criterion of the section is critical")
+    """Every criterion of the section is critical (see `Criterion.critical`)."""
     criteria: list[Criterion] = Field(default_factory=list)
+
+    def is_critical(self, criterion: Criterion) -> bool:
+        """Whether `criterion` (one of this section's) is critical, itself or by its section."""
+        return self.critical or criterion.critical
 
 
 class Checklist(StrictModel):

@@ -12,7 +12,7 @@ from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.clock import file_stamp, iso_utc
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Decision, Evaluation
-from gonogo_tui.core.evaluation_export import missing_for_go, section_to_dict
+from gonogo_tui.core.evaluation_export import missing_for_go, section_to_dict, with_weights
 from gonogo_tui.core.records.model import (
     RECORD_FORMAT,
     Approval,
@@ -137,7 +137,7 @@ def _record_data(
     no_go: NoGoDetails | None,
     notes: Sequence[Note],
 ) -> dict[str, Any]:
-    return {
+    data = {
         "format": RECORD_FORMAT,
         "record_id": record_id,
         "decision": decision,
@@ -172,3 +172,4 @@ def _record_data(
         "signatures": "unsigned",
         "tool_version": __version__,
     }
+    return with_weights(data, evaluation)

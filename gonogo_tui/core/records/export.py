@@ -59,15 +59,14 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     lines.append(
         f"Decided {chat_text(data['decided_at'], 40)} by {chat_text(data.get('operator'), 60)}"
     )
+    if view.reason:
+        lines.append(f"Why: {chat_text(view.reason, 300)}")
     lines += [f"{label}: {chat_text(text, 300)}" for label, text in _override_texts(data)]
     lines += ["", "*Failed checks*"]
-    lines += _bullets(
-        [
-            f"{c.section_number}. {chat_text(c.section_title, 60)}: "
-            f"{chat_text(c.id, 60)} {c.status}: {chat_text(c.detail)}"
-            for c in view.failed()
-        ]
-    )
+    lines += _bullets([_failed_line(c) for c in view.failed()])
+    if view.advisory():
+        lines += ["", "*Advisory (not blocking)*"]
+        lines += _bullets([_failed_line(c) for c in view.advisory()])
     lines += ["", "*Waivers*"]
     lines += _bullets(
         [
@@ -97,6 +96,13 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     where = link or (str(view.path.with_suffix(".txt")) if view.path else data.get("record_id"))
     lines.append(f"Record: {chat_text(where, 300)}")
     return "\n".join(lines) + "\n"
+
+
+def _failed_line(c: CriterionLine) -> str:
+    return (
+        f"{c.section_number}. {chat_text(c.section_title, 60)}: "
+        f"{chat_text(c.id, 60)} {c.status}{c.marks}: {chat_text(c.detail)}"
+    )
 
 
 def _policy_note(data: Mapping[str, Any]) -> str:
@@ -176,6 +182,8 @@ def record_html(view: RecordView) -> str:
         )
     parts.append("</tbody></table>")
     parts += _html_list("Failed checks", [_failed_html(c) for c in view.failed()])
+    if view.advisory():
+        parts += _html_list("Advisory (not blocking)", [_failed_html(c) for c in view.advisory()])
     parts += _html_list(
         "Waivers",
         [
@@ -204,7 +212,7 @@ def record_html(view: RecordView) -> str:
     for c in view.criteria():
         parts.append(
             f'<tr class="{_status_class(c.status)}"><td>{e(c.section_number)}</td>'
-            f"<td><code>{e(c.id)}</code> {e(c.title)}</td><td>{e(c.status)}</td>"
+            f"<td><code>{e(c.id)}</code> {e(c.title)}{e(c.marks)}</td><td>{e(c.status)}</td>"
             f"<td>{e(c.detail)}</td></tr>"
         )
     parts.append("</tbody></table>")
@@ -226,6 +234,7 @@ def _facts(view: RecordView) -> list[tuple[str, object]]:
     return [
         ("Checks passed", f"{data['sections_go']}/{data['sections_total']} sections GO"),
         ("Policy decision", data.get("policy_decision")),
+        ("Why", view.reason),
         ("Mode", data.get("mode")),
         ("Decided at", data.get("decided_at")),
         ("Operator", data.get("operator")),
@@ -242,7 +251,7 @@ def _failed_html(c: CriterionLine) -> str:
     e = _escape
     return (
         f"{e(c.section_number)}. {e(c.section_title)}: <code>{e(c.id)}</code> "
-        f'<span class="{_status_class(c.status)}">{e(c.status)}</span> {e(c.detail)}'
+        f'<span class="{_status_class(c.status)}">{e(c.status)}</span>{e(c.marks)} {e(c.detail)}'
     )
 
 

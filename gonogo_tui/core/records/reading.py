@@ -26,6 +26,15 @@ class CriterionLine:
     status: str
     detail: str
     waiver: Mapping[str, Any] | None
+    critical: bool = False
+    """Anything but PASS made the decision NO-GO."""
+    advisory: bool = False
+    """Shown, never blocking."""
+
+    @property
+    def marks(self) -> str:
+        """` (critical)`, ` (advisory)` or nothing, for the reports' lines."""
+        return " (critical)" * self.critical + " (advisory)" * self.advisory
 
 
 @dataclass(frozen=True)
@@ -82,14 +91,25 @@ class RecordView:
                 status=str(criterion["status"]),
                 detail=str(criterion.get("detail") or ""),
                 waiver=criterion.get("waiver"),
+                critical=criterion.get("critical") is True,
+                advisory=criterion.get("advisory") is True,
             )
             for index, section in enumerate(self.sections)
             for criterion in section["criteria"]
         ]
 
     def failed(self) -> list[CriterionLine]:
-        """Criteria neither passed nor waived."""
-        return [c for c in self.criteria() if c.status not in ("PASS", "WAIVED")]
+        """Criteria neither passed nor waived that block (advisory ones: `advisory`)."""
+        return [c for c in self.criteria() if c.status not in ("PASS", "WAIVED") and not c.advisory]
+
+    def advisory(self) -> list[CriterionLine]:
+        """Advisory criteria neither passed nor waived: shown, never blocking."""
+        return [c for c in self.criteria() if c.status not in ("PASS", "WAIVED") and c.advisory]
+
+    @property
+    def reason(self) -> str:
+        """Why the rules gave NO-GO whatever the count (a critical criterion), or empty."""
+        return str(self.data.get("reason") or "")
 
     def waived(self) -> list[CriterionLine]:
         return [c for c in self.criteria() if c.status == "WAIVED"]

@@ -41,6 +41,7 @@ def render_record_text(
             f"Approver: {names}",
             f"Checks Passed: {checks}",
             f"Policy Decision: {data['policy_decision']}",
+            *([f"Policy Reason: {evaluation.reason}"] if evaluation.reason else []),
             f"Override Reason: {override.reason}",
             f"Risk Assessment: {override.risk_assessment}",
             "Next Step: Canary Deployment (1% → 100%) under emergency override",
@@ -64,6 +65,8 @@ def render_record_text(
         failed = [s.section.title for s in evaluation.failed_sections]
         reason = no_go.reason if no_go and no_go.reason.strip() else ""
         reason = reason or ("Failed checks: " + "; ".join(failed) if failed else "not approved")
+        if evaluation.reason and evaluation.reason not in reason:
+            reason = f"{evaluation.reason}. {reason}"
         lines += [
             "GO/NO-GO Decision: NO-GO ❌",
             f"Timestamp: {seed_timestamp(decided_at)}",
@@ -85,11 +88,18 @@ def render_record_text(
         "",
         "Failed Checks:",
     ]
-    missing = [c for s in evaluation.sections for c in s.criteria if not c.passed]
     lines += [
-        f"- [{c.status.value}] {c.criterion.id}: {c.criterion.title}: {criterion_detail(c)}"
-        for c in missing
+        f"- [{c.status.value}]{' [critical]' * c.critical} {c.criterion.id}: "
+        f"{c.criterion.title}: {criterion_detail(c)}"
+        for c in evaluation.missing
     ] or ["- none"]
+    advisory = [c for s in evaluation.sections for c in s.criteria if c.advisory and not c.passed]
+    if advisory:
+        lines += ["", "Advisory (not blocking):"]
+        lines += [
+            f"- [{c.status.value}] {c.criterion.id}: {c.criterion.title}: {criterion_detail(c)}"
+            for c in advisory
+        ]
     waived = [c for s in evaluation.sections for c in s.criteria if c.status is Status.WAIVED]
     if waived:
         lines += ["", "Waivers:"]
@@ -121,6 +131,10 @@ def render_record_text(
                 f" | value: {criterion_value(c) or '-'} | expected: {criterion_expected(c)}"
                 f" | source: {criterion_source(c)}"
             )
+            if c.critical:
+                line += " | critical"
+            if c.advisory:
+                line += " | advisory"
             if c.tick is not None:
                 line += f" | ticked by {c.tick.operator} at {iso_utc(c.tick.at)}"
                 if c.tick.note:

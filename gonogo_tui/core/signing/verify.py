@@ -33,6 +33,21 @@ FUTURE_SKEW = timedelta(minutes=5)
 """How far in the future `decided_at` may be before the clocks are considered wrong."""
 _THRESHOLDS = ("go_max_no_go", "review_max_no_go")
 _SEVERITY = {"GO": 0, "REVIEW": 1, "NO-GO": 2}
+
+
+def _critical_not_passing(raw: dict[str, Any]) -> list[str]:
+    """The ids of the record's critical criteria that did not PASS (each alone is NO-GO)."""
+    found = []
+    for section in raw.get("sections") or []:
+        criteria = section.get("criteria") if isinstance(section, dict) else None
+        for criterion in criteria if isinstance(criteria, list) else []:
+            if not isinstance(criterion, dict) or criterion.get("critical") is not True:
+                continue
+            if criterion.get("status") != "PASS":
+                found.append(str(criterion.get("id")))
+    return found
+
+
 _TXT_DECISION = re.compile(r"^GO/NO-GO Decision:\s*(NO-GO|GO|OVERRIDE)\b", re.MULTILINE)
 
 
@@ -213,12 +228,20 @@ class _Verification:
             )
             return
         thresholds = {k: raw["policy"][k] for k in _THRESHOLDS if k in raw["policy"]}
+        critical = _critical_not_passing(raw)
         try:
-            rules = decide(Policy.model_validate(thresholds), no_go, total)
+            policy = Policy.model_validate(thresholds)
+            rules = decide(policy, no_go, total, critical_blocking=len(critical))
         except ValueError:
             self.fail(Failure.INTEGRITY, f"{name}: policy: malformed decision thresholds")
             return
-        if _SEVERITY[rules] > _SEVERITY.get(view.policy_decision, 0):
+        if critical and _SEVERITY[rules] > _SEVERITY.get(view.policy_decision, 0):
+            self.fail(
+                Failure.DECISION,
+                f"{name} says the rules gave {view.policy_decision}, but critical"
+                f" {', '.join(critical)} did not pass: the rules give NO-GO",
+            )
+        elif _SEVERITY[rules] > _SEVERITY.get(view.policy_decision, 0):
             self.fail(
                 Failure.DECISION,
                 f"{name} says the rules gave {view.policy_decision}, but {no_go} of {total}"

@@ -34,17 +34,17 @@ from gonogo_tui.ui.screens.modals import error_label, show_error
 def reasons_text(evaluation: Evaluation) -> Text:
     """Each section that is not GO, with the criteria that keep it from GO."""
     text = Text(end="")
-    failed = [
-        s for s in evaluation.sections if not all(c.passed for c in s.criteria) or not s.criteria
-    ]
+    failed = list(evaluation.failed_sections)
     if not failed:
         return Text("Every section is GO: every criterion is PASS or WAIVED.")
+    if evaluation.reason:  # a critical criterion decided it, whatever the count
+        text.append(evaluation.reason, style="bold")
     for section in failed:
         if text:
             text.append("\n")
         text.append(f"✘ {section.number}. {safe_text(section.section.title)}", style="bold")
         for outcome in section.criteria:
-            if outcome.passed:
+            if not outcome.blocking:  # passing, or advisory (never a reason)
                 continue
             state = row_state(outcome, False)
             text.append(

@@ -39,12 +39,11 @@ def default_no_go_reason(evaluation: Evaluation) -> str:
     parts = []
     for section in evaluation.failed_sections:
         failing = ", ".join(
-            f"{o.criterion.id} {WORDS[row_state(o, False)]}"
-            for o in section.criteria
-            if not o.passed
+            f"{o.criterion.id} {WORDS[row_state(o, False)]}" for o in section.criteria if o.blocking
         )
         parts.append(f"{section.number}. {section.section.title} ({failing})")
-    return "Failed checks: " + "; ".join(parts) if parts else ""
+    failed = "Failed checks: " + "; ".join(parts) if parts else ""
+    return f"{evaluation.reason}. {failed}" if evaluation.reason else failed
 
 
 async def freshen(screen: Screen[Any], session: ReviewSession) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 from textual.screen import Screen
 
 from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.evaluation import waiver_refusal
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.ui.screens.modals import (
     ConfirmModal,
@@ -85,6 +86,10 @@ def ask_waiver(screen: Screen[Any], session: ReviewSession, cid: str) -> None:
         return
     if outcome.status is Status.PASS:
         screen.notify(f"{cid} passes: nothing to waive.", severity="warning")
+        return
+    refusal = waiver_refusal(session.ctx.checklist.section_of(cid), outcome.criterion)
+    if refusal is not None:
+        screen.notify(refusal, severity="error", timeout=10)
         return
     if cid in session.running or (
         outcome.status is Status.PENDING and not outcome.criterion.is_manual

@@ -23,11 +23,14 @@ from gonogo_tui.ui.looks import (
     STALE_MARK,
     STALE_STYLE,
     SYMBOLS,
+    WEIGHT_MARKS,
+    WEIGHT_STYLES,
     WORDS,
     RowState,
     format_age,
     row_state,
     safe_text,
+    weight_of,
 )
 
 WIDE_ROW = 48
@@ -47,6 +50,8 @@ class RowView:
     expected: str
     age: str
     stale: bool
+    weight: str = ""
+    """`critical`, `advisory` or empty (`looks.weight_of`)."""
 
     @classmethod
     def of(cls, outcome: CriterionOutcome, *, running: bool, stale: bool, now: datetime) -> RowView:
@@ -76,6 +81,7 @@ class RowView:
             expected=safe_text(expected, keep_newlines=False),
             age=age,
             stale=stale,
+            weight=weight_of(outcome),
         )
 
 
@@ -99,7 +105,7 @@ class CriterionRow(Widget):
             super().__init__()
             self.criterion_id = criterion_id
 
-    def __init__(self, criterion: Criterion) -> None:
+    def __init__(self, criterion: Criterion, *, weight: str = "") -> None:
         state = RowState.TICK if criterion.is_manual else RowState.PENDING
         super().__init__()
         self.criterion_id = criterion.id
@@ -110,6 +116,7 @@ class CriterionRow(Widget):
             "",
             "",
             False,
+            weight,
         )
         self._drawn = self._view
         """The view the row's class and drawing show (behind `view` while not live)."""
@@ -196,7 +203,10 @@ class CriterionRow(Widget):
         shown_value = view.value
         if wide and view.expected:
             shown_value = f"{view.value} vs {view.expected}" if view.value else view.expected
-        room = width - cell_len(head) - 1 - age_width - 1
+        mark = ""
+        if view.weight:
+            mark = f"{view.weight} " if wide else f"{WEIGHT_MARKS[view.weight]} "
+        room = width - cell_len(head) - 1 - cell_len(mark) - age_width - 1
         # The value gets 45% of the room, and whatever a short title leaves unused.
         title_room = room - cell_len(view.title) - 1
         value_share = max(room * 45 // 100, title_room, 8)
@@ -211,8 +221,10 @@ class CriterionRow(Widget):
         parts: list[tuple[str, str] | str] = [
             (head, f"{state_style} bold"),
             " ",
-            _fit(view.title, title_width),
         ]
+        if mark:
+            parts.append((mark, WEIGHT_STYLES[view.weight]))
+        parts.append(_fit(view.title, title_width))
         if value_width:
             parts += [" ", (_fit(shown_value, value_width, right=True), value_style)]
         parts += [" ", (age.rjust(age_width), STALE_STYLE if view.stale else AGE_STYLE)]

@@ -38,7 +38,7 @@ def missing_summary(
         (section, outcome)
         for section in evaluation.sections
         for outcome in section.criteria
-        if not outcome.passed
+        if outcome.blocking  # advisory criteria never stand between this and GO
     ]
     empty = [s for s in evaluation.sections if not s.criteria]
     count = len(missing) + len(empty)
@@ -49,6 +49,7 @@ def missing_summary(
         (
             f"{section.number} {outcome.criterion.id} "
             f"{WORDS[row_state(outcome, outcome.criterion.id in running)]}"
+            + (" critical" if outcome.critical else "")
             for section, outcome in missing
         ),
         (f"{s.number} {s.section.id} (no criteria)" for s in empty),
@@ -99,7 +100,9 @@ class DecisionBar(Horizontal):
         else:
             policy = VERDICTS[evaluation.decision]
             first.append(f"Decision by the policy: {policy.word}", style="bold")
-            first.append(f" ({policy.explanation}) · {sections}")
+            # A critical criterion decided it: say which, not only "blocks the deployment".
+            why = evaluation.reason.removeprefix("NO-GO: ") or policy.explanation
+            first.append(f" ({why}) · {sections}")
             if running:
                 count = len(running)
                 first.append(f" · provisional: {count} probe{'s' * (count != 1)} running")

@@ -27,11 +27,13 @@ from gonogo_tui.core.types import format_duration
 from gonogo_tui.ui.looks import (
     STALE_MARK,
     SYMBOLS,
+    WEIGHT_TEXTS,
     WORDS,
     format_age,
     output_text,
     row_state,
     safe_text,
+    weight_of,
 )
 
 LABEL_WIDTH = 10
@@ -70,6 +72,9 @@ def detail_text(view: DetailView, *, with_output: bool = True) -> Text:
         style="dim",
     )
     field = _Fields(text)
+    weight = weight_of(outcome)
+    if weight:
+        field.add("Weight", WEIGHT_TEXTS[weight])
     if view.running:
         limit = f" (deadline {format_duration(view.timeout)})" if view.timeout else ""
         field.add("Running", f"probe in progress{limit}")

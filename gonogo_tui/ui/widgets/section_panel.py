@@ -14,7 +14,7 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widget import Widget
 
-from gonogo_tui.core.checklist import Section
+from gonogo_tui.core.checklist import Criterion, Section
 from gonogo_tui.core.evaluation import SectionOutcome
 from gonogo_tui.ui.looks import (
     PANEL_CLASSES,
@@ -88,7 +88,10 @@ class SectionPanel(Vertical):
         super().__init__(classes="section-panel")
         self.section = section
         self.number = number
-        self.rows = {criterion.id: CriterionRow(criterion) for criterion in section.criteria}
+        self.rows = {
+            criterion.id: CriterionRow(criterion, weight=_weight(section, criterion))
+            for criterion in section.criteria
+        }
         """The rows by criterion id (kept: the panel is never recomposed)."""
         self._state = PanelState.PENDING
         self._label = ""
@@ -216,6 +219,13 @@ class _Shown:
     running: Collection[str]
     stale: Collection[str]
     now: datetime
+
+
+def _weight(section: Section, criterion: Criterion) -> str:
+    # The row's first look, as `looks.weight_of` gives it once an outcome arrives.
+    if section.is_critical(criterion):
+        return "critical"
+    return "advisory" if criterion.advisory else ""
 
 
 __all__ = ["SectionHeader", "SectionPanel"]

@@ -1,0 +1,90 @@
+"""The review session refuses to waive a critical criterion (issue 17, point 1)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from gonogo_tui.core.checklist import Checklist, Criterion, Section
+from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.evaluation import Tick, evaluate
+from gonogo_tui.core.probes.base import Status
+from gonogo_tui.ui.screens.finalize import reasons_text
+from gonogo_tui.ui.screens.finalize_flow import default_no_go_reason
+from gonogo_tui.ui.widgets.decision_bar import missing_summary
+from tests.ui.fakes import FakeClock
+from tests.ui.test_session import make_session
+
+T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+
+
+def test_a_critical_criterion_cannot_be_waived(clock: FakeClock, evidence: Path) -> None:
+    checklist = Checklist(
+        title="t",
+        sections=[
+            Section(
+                id="rollback",
+                title="Rollback",
+                criteria=[
+                    Criterion(id="backup", title="Backup", manual=True, critical=True),
+                    Criterion(id="runbook", title="Runbook", manual=True),
+                ],
+            )
+        ],
+    )
+    session = make_session(checklist, clock, evidence)
+    seen: list[object] = []
+    session.subscribe(lambda snapshot, changed: seen.append(changed))
+    with pytest.raises(EvidenceError, match="backup is critical: it cannot be waived"):
+        session.waive("backup", "the backup job is fixed tomorrow")
+    assert session.journal.state.waivers == {} and seen == []
+    session.waive("runbook", "reviewed on paper, file updated after the call")
+    assert set(session.journal.state.waivers) == {"runbook"}
+    outcome = session.snapshot.evaluation.outcome("backup")
+    assert outcome.critical and outcome.status is Status.PENDING
+    session.close()
+
+
+def test_the_decision_bar_names_critical_and_leaves_advisory_out() -> None:
+    checklist = Checklist(
+        title="t",
+        sections=[
+            Section(
+                id="s",
+                title="S",
+                criteria=[
+                    Criterion(id="backup", title="Backup", manual=True, critical=True),
+                    Criterion(id="trial", title="Trial", manual=True, advisory=True),
+                ],
+            )
+        ],
+    )
+    evaluation = evaluate(checklist, {})
+    assert missing_summary(evaluation) == "Missing for GO (1): 1 backup TICK critical"
+
+
+def test_the_finalize_dialog_gives_the_critical_reason_and_no_advisory_one() -> None:
+    checklist = Checklist(
+        title="t",
+        sections=[
+            Section(
+                id=f"s{i}",
+                title=f"S{i}",
+                criteria=[Criterion(id=f"m{i}", title="M", manual=True, critical=i == 0)]
+                + (
+                    [Criterion(id="trial", title="T", manual=True, advisory=True)] if i == 1 else []
+                ),
+            )
+            for i in range(10)
+        ],
+    )
+    ticks = {f"m{i}": Tick(f"m{i}", "alice", T0) for i in range(1, 10)}
+    evaluation = evaluate(checklist, {}, ticks)
+    shown = reasons_text(evaluation).plain
+    assert shown.startswith("NO-GO: critical criterion m0 has not passed yet (PENDING)\n")
+    assert "trial" not in shown and "m0" in shown.splitlines()[-1]
+    assert default_no_go_reason(evaluation) == (
+        "NO-GO: critical criterion m0 has not passed yet (PENDING). Failed checks: 1. S0 (m0 TICK)"
+    )
