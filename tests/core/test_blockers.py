@@ -1,0 +1,102 @@
+"""What the room sees now: WAITING while nothing failed, and blockers by name, failures first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gonogo_tui.core.blockers import (
+    BlockerKind,
+    Standing,
+    blocker_items,
+    blockers,
+    room_view,
+)
+from gonogo_tui.core.evaluation import Decision, evaluate
+from gonogo_tui.core.probes.base import ProbeResult, Status
+from tests.core.test_path_to_go import T0, build, state
+
+
+@pytest.mark.parametrize(
+    ("layout", "running", "decision", "standing", "waits_for"),
+    [
+        # The green demo before anyone ticks: nothing failed, ticks outstanding.
+        ("PM P PM", (), "NO-GO", "WAITING", "2 ticks"),
+        # Probes not run yet and running, nothing failed.
+        ("PN N M", ("s2n0",), "NO-GO", "WAITING", "1 tick, 1 probe running, 1 probe not run"),
+        # One section short with ticks outstanding: REVIEW by the policy, still waiting.
+        ("PM P P", (), "REVIEW", "WAITING", "1 tick"),
+        # A FAIL or an ERROR anywhere: the policy's decision, however much is outstanding.
+        ("PFM P P", (), "REVIEW", "REVIEW", "1 tick"),
+        ("PE M M", (), "NO-GO", "NO-GO", "2 ticks"),
+        # A failure being rerun is still a failure.
+        ("F M", ("s1f0",), "NO-GO", "NO-GO", "1 tick"),
+        # Everything in: the decision; a waived failure is not a failure.
+        ("PT PW", (), "GO", "GO", ""),
+        # A section with no criteria can never become GO: not waited for.
+        ("P M -", (), "NO-GO", "NO-GO", "1 tick"),
+    ],
+)
+def test_room_view_truth_table(
+    tmp_path: Path,
+    layout: str,
+    running: tuple[str, ...],
+    decision: str,
+    standing: str,
+    waits_for: str,
+) -> None:
+    checklist = build(tmp_path, layout)
+    evaluation = evaluate(checklist, *state(checklist))
+    assert evaluation.decision is Decision(decision)
+    view = room_view(evaluation, running)
+    assert view.standing is Standing(standing)
+    assert view.waiting is (standing == "WAITING")
+    assert view.waits_for == waits_for
+
+
+def test_blockers_failures_first_then_errors_ticks_probes(tmp_path: Path) -> None:
+    checklist = build(tmp_path, "MN E PF M F")
+    evaluation = evaluate(checklist, *state(checklist))
+    found = blockers(evaluation, running={"s1n1"})
+    assert [(b.kind, b.outcome.criterion.id) for b in found] == [
+        (BlockerKind.FAIL, "s3f1"),
+        (BlockerKind.FAIL, "s5f0"),
+        (BlockerKind.ERROR, "s2e0"),
+        (BlockerKind.TICK, "s1m0"),
+        (BlockerKind.TICK, "s4m0"),
+        (BlockerKind.PROBE, "s1n1"),
+    ]
+    assert found[-1].running
+
+
+def test_blocker_texts_use_title_value_and_expected(tmp_path: Path) -> None:
+    checklist = build(tmp_path, "MM F E")
+    results, ticks, waivers = state(checklist)
+    results["s2f0"] = ProbeResult(
+        "s2f0", Status.FAIL, "86400", ">= 15552000", "GET /", "max-age too short", T0, 1.0
+    )
+    results["s3e0"] = ProbeResult(
+        "s3e0", Status.ERROR, "", "status 200", "GET /", "Grafana answered 503", T0, 1.0
+    )
+    evaluation = evaluate(checklist, results, ticks, waivers)
+    found = blockers(evaluation)
+    assert [b.long for b in found] == [
+        "s2f0: 86400, needs >= 15552000",
+        "s3e0: cannot measure: Grafana answered 503",
+        "s1m0: waiting for a tick",
+        "s1m1: waiting for a tick",
+    ]
+    assert blocker_items(found) == (
+        "s2f0 86400 (needs >= 15552000)",
+        "s3e0 cannot measure",
+        "2 ticks",
+    )
+
+
+def test_failure_without_value_falls_back_to_detail(tmp_path: Path) -> None:
+    checklist = build(tmp_path, "F")
+    results = {"s1f0": ProbeResult("s1f0", Status.FAIL, "", "", "GET /", "no body", T0, 1.0)}
+    (only,) = blockers(evaluate(checklist, results))
+    assert only.long == "s1f0: no body"
+    assert only.short == "s1f0 failed"
