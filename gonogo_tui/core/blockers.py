@@ -60,6 +60,18 @@ class Blocker:
             return f"{self.title} to tick"
         return f"{self.title} {'running' if self.running else 'not run yet'}"
 
+    def short_within(self, cells: int) -> str:
+        """`short` in at most `cells` characters: the title is cut first (`HSTS max-… 86400
+        (needs >= 15552000)`), so the measured value and threshold stay in view."""
+        text = self.short
+        if len(text) <= cells:
+            return text
+        rest = text[len(self.title) :]
+        room = cells - len(rest) - 1
+        if room >= 4:
+            return self.title[:room].rstrip() + "…" + rest
+        return text[: max(cells - 1, 0)] + "…"
+
     @property
     def long(self) -> str:
         """With the reason: `HSTS max-age: 86400, needs >= 15552000`,
@@ -138,15 +150,6 @@ def waiting_for(items: Iterable[Blocker]) -> str:
     return ", ".join(parts)
 
 
-def blocker_items(items: Iterable[Blocker]) -> tuple[str, ...]:
-    """One line's items, in order: each FAIL and ERROR by name, then ticks and probes counted
-    (`HSTS max-age 86400 (needs >= 15552000)`, `Grafana cannot measure`, `5 ticks`)."""
-    listed = list(items)
-    named = [b.short for b in listed if b.kind in (BlockerKind.FAIL, BlockerKind.ERROR)]
-    counted = waiting_for(listed)
-    return (*named, *(counted.split(", ") if counted else ()))
-
-
 class Standing(enum.StrEnum):
     """What the room sees now."""
 
@@ -197,7 +200,6 @@ __all__ = [
     "BlockerKind",
     "RoomView",
     "Standing",
-    "blocker_items",
     "blockers",
     "room_view",
     "waiting_for",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,9 @@ import pytest
 from gonogo_tui.core.blockers import (
     BlockerKind,
     Standing,
-    blocker_items,
     blockers,
     room_view,
+    waiting_for,
 )
 from gonogo_tui.core.evaluation import Decision, evaluate
 from gonogo_tui.core.probes.base import ProbeResult, Status
@@ -87,11 +88,11 @@ def test_blocker_texts_use_title_value_and_expected(tmp_path: Path) -> None:
         "s1m0: waiting for a tick",
         "s1m1: waiting for a tick",
     ]
-    assert blocker_items(found) == (
+    assert [b.short for b in found[:2]] == [
         "s2f0 86400 (needs >= 15552000)",
         "s3e0 cannot measure",
-        "2 ticks",
-    )
+    ]
+    assert waiting_for(found) == "2 ticks"
 
 
 def test_failure_without_value_falls_back_to_detail(tmp_path: Path) -> None:
@@ -100,3 +101,16 @@ def test_failure_without_value_falls_back_to_detail(tmp_path: Path) -> None:
     (only,) = blockers(evaluate(checklist, results))
     assert only.long == "s1f0: no body"
     assert only.short == "s1f0 failed"
+
+
+def test_a_short_blocker_cuts_its_title_before_its_value(tmp_path: Path) -> None:
+    checklist = build(tmp_path, "F")
+    results = {
+        "s1f0": ProbeResult("s1f0", Status.FAIL, "86400", ">= 15552000", "GET /", "d", T0, 1.0)
+    }
+    (only,) = blockers(evaluate(checklist, results))
+    long_title = only.outcome.criterion.model_copy(update={"title": "HSTS max-age of the web app"})
+    blocker = replace(only, outcome=replace(only.outcome, criterion=long_title))
+    assert blocker.short == "HSTS max-age of the web app 86400 (needs >= 15552000)"
+    assert blocker.short_within(100) == blocker.short
+    assert blocker.short_within(40) == "HSTS max-age… 86400 (needs >= 15552000)"
