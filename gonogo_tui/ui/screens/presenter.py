@@ -32,26 +32,49 @@ from gonogo_tui.ui.session import ReviewSession, ReviewSnapshot
 from gonogo_tui.ui.widgets.big_text import BigText
 from gonogo_tui.ui.widgets.section_tile import SectionTile
 
-BLOCKERS_SHOWN = 3
-"""Failures and errors named on the shared screen; the rest are counted."""
+BLOCKER_LINES = {"-tall": 2, "-short": 1}
+"""Lines for what blocks GO, by screen height: the section tiles keep the rest."""
+TALL_ROWS = 36
+"""From this many rows the screen is `-tall` (VERTICAL_BREAKPOINTS)."""
 
 
-def blockers_text(found: tuple[Blocker, ...]) -> Text:
-    """What blocks GO, failures first, one per line: FAIL and ERROR by title with the reason,
-    then ticks and probes counted (`☐ 5 ticks · … 2 probes running`)."""
+def blockers_text(found: tuple[Blocker, ...], lines: int, *, waiting: bool = False) -> Text:
+    """What blocks GO in `lines` lines: each FAIL and ERROR by title with its reason, then how
+    many more and the ticks and probes outstanding (`☐ 5 ticks`).
+
+    While the room is WAITING nothing failed and the summary already says what it waits for.
+    """
     named = [b for b in found if b.kind in (BlockerKind.FAIL, BlockerKind.ERROR)]
-    lines = []
-    for blocker in named[:BLOCKERS_SHOWN]:
+    outstanding = waiting_for(found)
+    if not named:
+        if waiting or not outstanding:
+            return Text()
+        return Text(f"Blocks GO: {SYMBOLS[RowState.TICK]} {outstanding}", justify="center")
+    lines = max(lines, 1)
+    room = lines - 1 if lines > 1 and (len(named) > lines or outstanding) else lines
+    shown = named[:room]
+    rows = []
+    for blocker in shown:
         state = RowState.FAIL if blocker.kind is BlockerKind.FAIL else RowState.ERROR
-        lines.append(f"{SYMBOLS[state]} {safe_text(blocker.long, keep_newlines=False)}")
-    if len(named) > BLOCKERS_SHOWN:
-        lines.append(f"and {len(named) - BLOCKERS_SHOWN} more failing or not measured")
-    waiting = waiting_for(found)
-    if waiting:
-        lines.append(f"{SYMBOLS[RowState.TICK]} waiting for {waiting}")
-    if not lines:
-        return Text()
-    return Text("Blocks GO:\n" + "\n".join(lines), justify="center")
+        said = blocker.long if lines > 1 else blocker.short
+        rows.append(f"{SYMBOLS[state]} {safe_text(said, keep_newlines=False)}")
+    extra = len(named) - len(shown)
+    tail = " · ".join(
+        [
+            *(
+                [f"+{extra} more failing or not measured" if lines > 1 else f"+{extra} more"]
+                if extra
+                else []
+            ),
+            *([f"{SYMBOLS[RowState.TICK]} {outstanding}"] if outstanding else []),
+        ]
+    )
+    if tail and len(rows) < lines:
+        rows.append(tail)
+    elif tail:
+        rows[-1] += f" · {tail}"
+    rows[0] = f"Blocks GO: {rows[0]}"
+    return Text("\n".join(rows), justify="center")
 
 
 class PresenterScreen(Screen[None]):
@@ -59,7 +82,7 @@ class PresenterScreen(Screen[None]):
 
     CSS_PATH = "presenter.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL_ROWS, "-tall")]
     BINDINGS = [
         Binding("p,escape", "app.pop_screen", "Back to the review"),
         Binding("question_mark", "app.open_help", "Help"),
@@ -122,9 +145,19 @@ class PresenterScreen(Screen[None]):
             running = len(snapshot.running)
             summary += f" · provisional, {running} probe{'s' * (running != 1)} running"
         self.query_one("#presenter-summary", Static).update(Text(summary, justify="center"))
-        self.query_one("#presenter-blockers", Static).update(
-            blockers_text(view.blockers) if finalized is None else Text()
+        # The app's height, not the breakpoint class: the first snapshot is shown before the
+        # screen's breakpoints are applied.
+        tall = self.app.size.height >= TALL_ROWS
+        shown_blockers = (
+            Text()
+            if finalized is not None
+            else blockers_text(
+                view.blockers, BLOCKER_LINES["-tall" if tall else "-short"], waiting=view.waiting
+            )
         )
+        blockers_box = self.query_one("#presenter-blockers", Static)
+        blockers_box.display = bool(shown_blockers)
+        blockers_box.update(shown_blockers)
         for tile, section in zip(
             self.query(".tile").results(SectionTile), evaluation.sections, strict=True
         ):
@@ -136,4 +169,4 @@ class PresenterScreen(Screen[None]):
             )
 
 
-__all__ = ["BLOCKERS_SHOWN", "PresenterScreen", "blockers_text"]
+__all__ = ["BLOCKER_LINES", "PresenterScreen", "blockers_text"]
