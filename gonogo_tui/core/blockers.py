@@ -29,6 +29,8 @@ class BlockerKind(enum.StrEnum):
 
 
 _ORDER = {kind: rank for rank, kind in enumerate(BlockerKind)}
+TITLE_KEPT = 12
+"""Characters of a title kept when even a blocker's value and threshold do not fit."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class Blocker:
         room = cells - len(rest) - 1
         if room >= 4:
             return self.title[:room].rstrip() + "…" + rest
+        # Not even the value and threshold fit: a short title, the value, the threshold cut.
+        text = self.title[:TITLE_KEPT].rstrip() + "…" + rest
         return text[: max(cells - 1, 0)] + "…"
 
     @property

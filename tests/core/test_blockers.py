@@ -114,3 +114,4 @@ def test_a_short_blocker_cuts_its_title_before_its_value(tmp_path: Path) -> None
     assert blocker.short == "HSTS max-age of the web app 86400 (needs >= 15552000)"
     assert blocker.short_within(100) == blocker.short
     assert blocker.short_within(40) == "HSTS max-age… 86400 (needs >= 15552000)"
+    assert blocker.short_within(30) == "HSTS max-age… 86400 (needs >=…"

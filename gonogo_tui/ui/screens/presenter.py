@@ -38,26 +38,25 @@ TALL_ROWS = 36
 """From this many rows the screen is `-tall` (VERTICAL_BREAKPOINTS)."""
 
 
-def blockers_text(found: tuple[Blocker, ...], lines: int, *, waiting: bool = False) -> Text:
-    """What blocks GO in `lines` lines: each FAIL and ERROR by title with its reason, then how
-    many more and the ticks and probes outstanding (`☐ 5 ticks`).
+def blockers_text(
+    found: tuple[Blocker, ...], lines: int, width: int, *, waiting: bool = False
+) -> Text:
+    """What blocks GO in `lines` lines of `width` cells: each FAIL and ERROR by title with its
+    reason (shortened to fit, title first), then how many more and the ticks and probes
+    outstanding (`☐ 5 ticks`).
 
     While the room is WAITING nothing failed and the summary already says what it waits for.
     """
+    head = "Blocks GO: "
     named = [b for b in found if b.kind in (BlockerKind.FAIL, BlockerKind.ERROR)]
     outstanding = waiting_for(found)
     if not named:
         if waiting or not outstanding:
             return Text()
-        return Text(f"Blocks GO: {SYMBOLS[RowState.TICK]} {outstanding}", justify="center")
+        return Text(f"{head}{SYMBOLS[RowState.TICK]} {outstanding}", justify="center")
     lines = max(lines, 1)
     room = lines - 1 if lines > 1 and (len(named) > lines or outstanding) else lines
     shown = named[:room]
-    rows = []
-    for blocker in shown:
-        state = RowState.FAIL if blocker.kind is BlockerKind.FAIL else RowState.ERROR
-        said = blocker.long if lines > 1 else blocker.short
-        rows.append(f"{SYMBOLS[state]} {safe_text(said, keep_newlines=False)}")
     extra = len(named) - len(shown)
     tail = " · ".join(
         [
@@ -69,12 +68,24 @@ def blockers_text(found: tuple[Blocker, ...], lines: int, *, waiting: bool = Fal
             *([f"{SYMBOLS[RowState.TICK]} {outstanding}"] if outstanding else []),
         ]
     )
-    if tail and len(rows) < lines:
+    tail_own_line = bool(tail) and len(shown) < lines
+    rows = []
+    for number, blocker in enumerate(shown):
+        state = RowState.FAIL if blocker.kind is BlockerKind.FAIL else RowState.ERROR
+        first = number == 0
+        last = number == len(shown) - 1
+        taken = 2 + (len(head) if first else 0)
+        taken += len(f" · {tail}") if last and tail and not tail_own_line else 0
+        available = max(width - taken, 8)
+        said = blocker.long if lines > 1 and len(blocker.long) <= available else None
+        said = said or blocker.short_within(available)
+        rows.append(f"{SYMBOLS[state]} {safe_text(said, keep_newlines=False)}")
+    if tail_own_line:
         rows.append(tail)
     elif tail:
         rows[-1] += f" · {tail}"
-    rows[0] = f"Blocks GO: {rows[0]}"
-    return Text("\n".join(rows), justify="center")
+    rows[0] = f"{head}{rows[0]}"
+    return Text("\n".join(rows), justify="center", no_wrap=True, overflow="ellipsis")
 
 
 class PresenterScreen(Screen[None]):
@@ -152,7 +163,10 @@ class PresenterScreen(Screen[None]):
             Text()
             if finalized is not None
             else blockers_text(
-                view.blockers, BLOCKER_LINES["-tall" if tall else "-short"], waiting=view.waiting
+                view.blockers,
+                BLOCKER_LINES["-tall" if tall else "-short"],
+                self.app.size.width - 2,
+                waiting=view.waiting,
             )
         )
         blockers_box = self.query_one("#presenter-blockers", Static)
