@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.dom import DOMNode
 
+from gonogo_tui.core.blockers import Standing
 from gonogo_tui.core.evaluation import CriterionOutcome, Decision, SectionOutcome, SectionStatus
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.sanitize import printable
@@ -163,9 +164,18 @@ VERDICTS = {
     Decision.REVIEW: VerdictLook("REVIEW", "⚠", "-review", "CTO approval required"),
     Decision.NO_GO: VerdictLook("NO-GO", "✘", "-no-go", "blocks the deployment"),
 }
+WAITING_LOOK = VerdictLook("WAITING", "○", "-waiting", "nothing has failed; answers to come")
+"""Provisional: nothing FAIL or ERROR, ticks or probes outstanding (core `room_view`)."""
 OVERRIDE_LOOK = VerdictLook("OVERRIDE", "⚠", "-override", "emergency override, not a plain GO")
 REVIEW_APPROVED_LOOK = VerdictLook("GO", "✔", "-go", "REVIEW, approved by the CTO")
-VERDICT_CLASSES = ("-go", "-review", "-no-go", "-override")
+VERDICT_CLASSES = ("-go", "-review", "-no-go", "-override", "-waiting")
+
+
+def live_look(standing: Standing) -> VerdictLook:
+    """The look of what the room sees now: WAITING, or the policy's decision."""
+    if standing is Standing.WAITING:
+        return WAITING_LOOK
+    return VERDICTS[Decision(standing.value)]
 
 
 def final_look(display_decision: str, policy: Decision) -> VerdictLook:
@@ -260,6 +270,7 @@ def output_text(output: str) -> Text:
 __all__ = [
     "OVERRIDE_LOOK",
     "REVIEW_APPROVED_LOOK",
+    "WAITING_LOOK",
     "PANEL_CLASSES",
     "PANEL_LABELS",
     "AGE_STYLE",
@@ -281,6 +292,7 @@ __all__ = [
     "VerdictLook",
     "final_look",
     "format_age",
+    "live_look",
     "format_clock",
     "output_text",
     "panel_counts",

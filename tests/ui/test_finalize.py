@@ -141,7 +141,8 @@ async def test_review_with_cto_approval_is_go(make_app: AppFactory, evidence: Pa
             FinalizeChoice.OVERRIDE,
         )
         reasons = str(modal.query_one("#finalize-reasons Static").render())
-        assert "1. CI/CD Pipeline" in reasons and "ci.contract: HTTP 503" in reasons
+        assert "Sections not GO (1): 1. CI/CD Pipeline" in reasons
+        assert "FAIL   contract-chaos-tests.yml SUCCESS: 503, needs status 200" in reasons
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, CtoApprovalModal)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,15 +18,17 @@ from textual.containers import VerticalScroll
 
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.evaluation import evaluate
-from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.probes.base import ProbeResult, Status
 from gonogo_tui.ui.app import GC_THRESHOLDS
 from gonogo_tui.ui.looks import PanelState, RowState
 from gonogo_tui.ui.screens.review import ReviewScreen
 from gonogo_tui.ui.widgets import section_parking
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
-from gonogo_tui.ui.widgets.decision_bar import missing_summary
+from gonogo_tui.ui.widgets.decision_bar import blockers_summary
 from tests.ui.conftest import AppFactory, review_of, settle
 from tests.ui.fakes import FAIL
+
+T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
 SECTIONS, PER_SECTION = 100, 10
 
@@ -161,13 +164,19 @@ async def test_parked_panels_take_the_place_they_would_take(
 
 def test_the_decision_bar_summary_stops_past_any_terminal(tmp_path: Path) -> None:
     checklist = scale_checklist(tmp_path, sections=20)
-    evaluation = evaluate(checklist, {})
-    full = missing_summary(evaluation)
-    assert full.startswith("Missing for GO (200): 1 c0-0 WAIT · 1 c0-1 WAIT")
-    cut = missing_summary(evaluation, limit=300)
-    assert cut.endswith(" · …") and len(cut) > 300 and len(cut) < len(full)
-    assert full.startswith(cut.removesuffix(" · …"))
-    assert missing_summary(evaluation, limit=len(full) + 10) == full
+    results = {
+        c.id: ProbeResult(c.id, Status.FAIL, "5", "== 1", "GET x", "d", T0, 1.0)
+        for section in checklist.sections
+        for c in section.criteria
+    }
+    evaluation = evaluate(checklist, results)
+    full = blockers_summary(evaluation)
+    assert full.startswith("Blocks GO: probe 0.0 5 (needs == 1) · probe 0.1 5 (needs == 1)")
+    cut = blockers_summary(evaluation, limit=300)
+    assert cut.endswith(" more") and len(cut) <= 300 and len(cut) < len(full)
+    assert full.startswith(cut.rsplit(" · +", 1)[0])
+    assert blockers_summary(evaluation, limit=len(full) + 10) == full
+    assert blockers_summary(evaluate(checklist, {})) == "Blocks GO: 200 probes not run"
 
 
 async def test_tune_gc_lasts_as_long_as_the_app(make_app: AppFactory) -> None:

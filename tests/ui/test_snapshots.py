@@ -64,6 +64,20 @@ def test_probes_running(snap_compare: SnapCompare, seed_app: Callable[..., Gonog
     assert snap_compare(app, terminal_size=WIDE, run_before=prepared(hanging=HANGING))
 
 
+def test_waiting(snap_compare: SnapCompare, seed_app: Callable[..., GonogoApp]) -> None:
+    """Nothing failed, ticks outstanding and probes running: WAITING, not NO-GO (issue 14)."""
+    app = seed_app(hang=HANGING)
+    assert snap_compare(app, terminal_size=WIDE, run_before=prepared(hanging=HANGING))
+
+
+def test_presenter_waiting(snap_compare: SnapCompare, seed_app: Callable[..., GonogoApp]) -> None:
+    """Presenter mode while the room waits: WAITING in block letters, what it waits for."""
+    app = seed_app(hang={"team.window"})
+    assert snap_compare(
+        app, terminal_size=WIDE, press=["p"], run_before=prepared(hanging={"team.window"})
+    )
+
+
 def test_mixed_no_go(snap_compare: SnapCompare, seed_app: Callable[..., GonogoApp]) -> None:
     """Failures, an error and missing ticks: NO-GO, the failing row selected."""
     app = seed_app(MIXED)

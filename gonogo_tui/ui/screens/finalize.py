@@ -14,9 +14,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from gonogo_tui.core.blockers import BlockerKind, blockers
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.evaluation import Decision, Evaluation, FinalizeChoice
-from gonogo_tui.core.evaluation_export import criterion_detail
+from gonogo_tui.core.evaluation import Decision, Evaluation, FinalizeChoice, SectionStatus
 from gonogo_tui.core.records.model import (
     CTO,
     SENIOR_ENGINEER,
@@ -27,30 +27,49 @@ from gonogo_tui.core.records.model import (
     validate_review_approval,
 )
 from gonogo_tui.ui.deps import Clock
-from gonogo_tui.ui.looks import SYMBOLS, VERDICTS, WORDS, row_state, safe_text
+from gonogo_tui.ui.looks import SYMBOLS, VERDICTS, WORDS, RowState, safe_text
 from gonogo_tui.ui.screens.modals import error_label, show_error
+
+_BLOCKER_STATES = {
+    BlockerKind.FAIL: RowState.FAIL,
+    BlockerKind.ERROR: RowState.ERROR,
+    BlockerKind.TICK: RowState.TICK,
+    BlockerKind.PROBE: RowState.PENDING,
+}
 
 
 def reasons_text(evaluation: Evaluation) -> Text:
-    """Each section that is not GO, with the criteria that keep it from GO."""
-    text = Text(end="")
-    failed = list(evaluation.failed_sections)
-    if not failed:
+    """What blocks GO, failures first (core `blockers`): FAIL with value and threshold, ERROR
+    with what was found, then ticks and probes; then the sections that are not GO."""
+    found = blockers(evaluation)
+    empty = [s for s in evaluation.sections if not s.criteria]
+    if not found and not empty:
         return Text("Every section is GO: every criterion is PASS or WAIVED.")
+    text = Text(end="")
     if evaluation.reason:  # a critical criterion decided it, whatever the count
         text.append(evaluation.reason, style="bold")
-    for section in failed:
+    if found:
         if text:
             text.append("\n")
-        text.append(f"✘ {section.number}. {safe_text(section.section.title)}", style="bold")
-        for outcome in section.criteria:
-            if not outcome.blocking:  # passing, or advisory (never a reason)
-                continue
-            state = row_state(outcome, False)
-            text.append(
-                f"\n   {SYMBOLS[state]} {WORDS[state]:<6} {outcome.criterion.id}: "
-                f"{safe_text(criterion_detail(outcome), keep_newlines=False)}"
+        text.append(f"Missing for GO ({len(found)}), failures first:", style="bold")
+    for blocker in found:
+        state = _BLOCKER_STATES[blocker.kind]
+        text.append(
+            f"\n   {SYMBOLS[state]} {WORDS[state]:<6} "
+            f"{safe_text(blocker.long, keep_newlines=False)}"
+        )
+    not_go = [s for s in evaluation.sections if s.status is SectionStatus.NO_GO]
+    if not_go:
+        if text:
+            text.append("\n")
+        text.append(f"Sections not GO ({len(not_go)}): ", style="bold")
+        text.append(
+            " · ".join(
+                f"{s.number}. {safe_text(s.section.title, keep_newlines=False)}"
+                + ("" if s.criteria else " (no criteria)")
+                for s in not_go
             )
+        )
     return text
 
 

@@ -11,14 +11,17 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from gonogo_tui.core.blockers import Blocker, BlockerKind, room_view, waiting_for
 from gonogo_tui.ui.looks import (
     CLOCK_MARK,
     PANEL_CLASSES,
     PANEL_LABELS,
+    SYMBOLS,
     VERDICT_CLASSES,
-    VERDICTS,
+    RowState,
     final_look,
     format_clock,
+    live_look,
     panel_counts,
     panel_state,
     safe_text,
@@ -29,13 +32,68 @@ from gonogo_tui.ui.session import ReviewSession, ReviewSnapshot
 from gonogo_tui.ui.widgets.big_text import BigText
 from gonogo_tui.ui.widgets.section_tile import SectionTile
 
+BLOCKER_LINES = {"-tall": 2, "-short": 1}
+"""Lines for what blocks GO, by screen height: the section tiles keep the rest."""
+TALL_ROWS = 36
+"""From this many rows the screen is `-tall` (VERTICAL_BREAKPOINTS)."""
+
+
+def blockers_text(
+    found: tuple[Blocker, ...], lines: int, width: int, *, waiting: bool = False
+) -> Text:
+    """What blocks GO in `lines` lines of `width` cells: each FAIL and ERROR by title with its
+    reason (shortened to fit, title first), then how many more and the ticks and probes
+    outstanding (`☐ 5 ticks`).
+
+    While the room is WAITING nothing failed and the summary already says what it waits for.
+    """
+    head = "Blocks GO: "
+    named = [b for b in found if b.kind in (BlockerKind.FAIL, BlockerKind.ERROR)]
+    outstanding = waiting_for(found)
+    if not named:
+        if waiting or not outstanding:
+            return Text()
+        return Text(f"{head}{SYMBOLS[RowState.TICK]} {outstanding}", justify="center")
+    lines = max(lines, 1)
+    room = lines - 1 if lines > 1 and (len(named) > lines or outstanding) else lines
+    shown = named[:room]
+    extra = len(named) - len(shown)
+    tail = " · ".join(
+        [
+            *(
+                [f"+{extra} more failing or not measured" if lines > 1 else f"+{extra} more"]
+                if extra
+                else []
+            ),
+            *([f"{SYMBOLS[RowState.TICK]} {outstanding}"] if outstanding else []),
+        ]
+    )
+    tail_own_line = bool(tail) and len(shown) < lines
+    rows = []
+    for number, blocker in enumerate(shown):
+        state = RowState.FAIL if blocker.kind is BlockerKind.FAIL else RowState.ERROR
+        first = number == 0
+        last = number == len(shown) - 1
+        taken = 2 + (len(head) if first else 0)
+        taken += len(f" · {tail}") if last and tail and not tail_own_line else 0
+        available = max(width - taken, 8)
+        said = blocker.long if lines > 1 and len(blocker.long) <= available else None
+        said = said or blocker.short_within(available)
+        rows.append(f"{SYMBOLS[state]} {safe_text(said, keep_newlines=False)}")
+    if tail_own_line:
+        rows.append(tail)
+    elif tail:
+        rows[-1] += f" · {tail}"
+    rows[0] = f"{head}{rows[0]}"
+    return Text("\n".join(rows), justify="center", no_wrap=True, overflow="ellipsis")
+
 
 class PresenterScreen(Screen[None]):
     """High-contrast summary that follows the review session's snapshots."""
 
     CSS_PATH = "presenter.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL_ROWS, "-tall")]
     BINDINGS = [
         Binding("p,escape", "app.pop_screen", "Back to the review"),
         Binding("question_mark", "app.open_help", "Help"),
@@ -51,6 +109,7 @@ class PresenterScreen(Screen[None]):
         yield Static(id="presenter-title", markup=False)
         yield BigText(id="presenter-verdict")
         yield Static(id="presenter-summary", markup=False)
+        yield Static(id="presenter-blockers", markup=False)
         with Grid(id="presenter-tiles"):
             for number, section in enumerate(self.session.ctx.checklist.sections, start=1):
                 yield SectionTile(
@@ -76,10 +135,11 @@ class PresenterScreen(Screen[None]):
             Text(f"{title} · {CLOCK_MARK} {format_clock(snapshot.remaining)}")
         )
         finalized = snapshot.finalized
+        view = room_view(evaluation, snapshot.running)
         look = (
             final_look(finalized.display_decision, evaluation.decision)
             if finalized
-            else VERDICTS[evaluation.decision]
+            else live_look(view.standing)
         )
         verdict = self.query_one("#presenter-verdict", BigText)
         verdict.show(look.word)
@@ -88,10 +148,30 @@ class PresenterScreen(Screen[None]):
         summary = f"{look.symbol} {look.word} · {sections} · {look.explanation}"
         if finalized is not None:
             summary = f"FINAL: {summary}"
+        elif view.waiting:
+            summary = (
+                f"{look.symbol} WAITING for {view.waits_for} · {sections} · nothing has failed"
+            )
         elif snapshot.running:
             running = len(snapshot.running)
             summary += f" · provisional, {running} probe{'s' * (running != 1)} running"
         self.query_one("#presenter-summary", Static).update(Text(summary, justify="center"))
+        # The app's height, not the breakpoint class: the first snapshot is shown before the
+        # screen's breakpoints are applied.
+        tall = self.app.size.height >= TALL_ROWS
+        shown_blockers = (
+            Text()
+            if finalized is not None
+            else blockers_text(
+                view.blockers,
+                BLOCKER_LINES["-tall" if tall else "-short"],
+                self.app.size.width - 2,
+                waiting=view.waiting,
+            )
+        )
+        blockers_box = self.query_one("#presenter-blockers", Static)
+        blockers_box.display = bool(shown_blockers)
+        blockers_box.update(shown_blockers)
         for tile, section in zip(
             self.query(".tile").results(SectionTile), evaluation.sections, strict=True
         ):
@@ -103,4 +183,4 @@ class PresenterScreen(Screen[None]):
             )
 
 
-__all__ = ["PresenterScreen"]
+__all__ = ["BLOCKER_LINES", "PresenterScreen", "blockers_text"]

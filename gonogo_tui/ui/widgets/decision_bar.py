@@ -1,79 +1,92 @@
-"""The always-visible decision bar: sections GO, the policy's decision, what GO still needs."""
+"""The always-visible decision bar: what the room sees now (WAITING or the policy's decision),
+sections GO, and what blocks GO, failures first."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Collection
 from pathlib import Path
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from gonogo_tui.core.blockers import Blocker, BlockerKind, blockers, room_view, waiting_for
 from gonogo_tui.core.evaluation import Evaluation
 from gonogo_tui.core.journal import Finalized
 from gonogo_tui.ui.looks import (
     VERDICT_CLASSES,
     VERDICTS,
-    WORDS,
     final_look,
-    row_state,
+    live_look,
     safe_text,
     set_state_class,
 )
 
 SUMMARY_CELLS = 1000
-"""The decision bar's summary line is cut after this many characters: wider than any
-terminal (the line ends in an ellipsis on screen anyway), and a thousand failing criteria
-would otherwise make a line of 20,000 characters to escape and lay out on every change."""
+"""The blockers line stops after this many characters when the bar's width is not known yet:
+wider than any terminal, and a thousand failing criteria would otherwise make a line of
+20,000 characters to escape and lay out on every change."""
 
 
-def missing_summary(
+def blockers_summary(
     evaluation: Evaluation, running: Collection[str] = (), *, limit: int | None = None
 ) -> str:
-    """`Missing for GO: 2 ci-runs FAIL · 10 on-call TICK` (section number, id, state);
-    with `limit`, the items stop once the line is longer than that (then ` · …`)."""
-    missing = [
-        (section, outcome)
-        for section in evaluation.sections
-        for outcome in section.criteria
-        if outcome.blocking  # advisory criteria never stand between this and GO
-    ]
-    empty = [s for s in evaluation.sections if not s.criteria]
-    count = len(missing) + len(empty)
-    if not count:
-        return "Nothing missing: every criterion is PASS or WAIVED."
-    line = f"Missing for GO ({count}): "
-    items = itertools.chain(
-        (
-            f"{section.number} {outcome.criterion.id} "
-            f"{WORDS[row_state(outcome, outcome.criterion.id in running)]}"
-            + (" critical" if outcome.critical else "")
-            for section, outcome in missing
-        ),
-        (f"{s.number} {s.section.id} (no criteria)" for s in empty),
-    )
+    """`Blocks GO: HSTS max-age 86400 (needs >= 15552000) · Grafana cannot measure · 5 ticks`:
+    failures and errors by title, then ticks and probes counted (core `blockers`).
+
+    With `limit`, only the items that fit in that many characters are shown, then `+N more`;
+    the first failure is always named, its title cut first to fit.
+    """
+    found = blockers(evaluation, running)
+    named = [b for b in found if b.kind in (BlockerKind.FAIL, BlockerKind.ERROR)]
+    counted = waiting_for(found)
+    items: list[Blocker | str] = [*named, *(counted.split(", ") if counted else ())]
+    items += [f"{s.section.title} has no criteria" for s in evaluation.sections if not s.criteria]
+    if not items:
+        return "Nothing blocks GO: every criterion is PASS or WAIVED."
+    head = "Blocks GO: "
     shown: list[str] = []
-    length = len(line)
+    length = len(head)
     for number, item in enumerate(items):
-        if limit is not None and length > limit:
-            return line + " · ".join(shown) + " · …"
-        shown.append(item)
-        length += len(item) + (3 if number else 0)
-    return line + " · ".join(shown)
+        text = _item_text(item)
+        left = len(items) - number - 1
+        tail = len(f" · +{left} more") if left else 0
+        step = len(text) + (3 if shown else 0)
+        if limit is not None and length + step + tail > limit:
+            if shown:
+                return head + " · ".join(shown) + f" · +{len(items) - number} more"
+            room = limit - length - tail
+            if isinstance(item, Blocker):
+                text = safe_text(item.short_within(room), keep_newlines=False)
+        shown.append(text)
+        length += len(text) + (3 if len(shown) > 1 else 0)
+    return head + " · ".join(shown)
+
+
+def _item_text(item: Blocker | str) -> str:
+    return safe_text(item.short if isinstance(item, Blocker) else item, keep_newlines=False)
 
 
 class DecisionBar(Horizontal):
-    """The verdict on the left (`-go`, `-review`, `-no-go`, `-override`), reasons beside it."""
+    """The verdict on the left (`-waiting`, `-go`, `-review`, `-no-go`, `-override`),
+    reasons beside it."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown: tuple[object, ...] = ()
+        self._last: tuple[Evaluation, Collection[str], int, Finalized | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="verdict", markup=False)
         yield Static(id="decision-info", markup=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # How many blockers fit depends on the width: fill the line again.
+        if self._last is not None:
+            evaluation, running, stale, finalized = self._last
+            self.show(evaluation, running=running, stale=stale, finalized=finalized)
 
     def show(
         self,
@@ -83,11 +96,13 @@ class DecisionBar(Horizontal):
         stale: int,
         finalized: Finalized | None,
     ) -> None:
-        """Show the current evaluation, or the recorded decision once finalized."""
+        """Show what the room sees now, or the recorded decision once finalized."""
+        self._last = (evaluation, running, stale, finalized)
+        view = room_view(evaluation, running)
         look = (
             final_look(finalized.display_decision, evaluation.decision)
             if finalized
-            else VERDICTS[evaluation.decision]
+            else live_look(view.standing)
         )
         sections = f"{evaluation.sections_go}/{evaluation.sections_total} sections GO"
         first = Text(no_wrap=True, overflow="ellipsis")
@@ -97,6 +112,11 @@ class DecisionBar(Horizontal):
             first.append(
                 f" in {Path(finalized.paths[0]).name if finalized.paths else finalized.record_id}"
             )
+        elif view.waiting:
+            first.append(f"WAITING · {view.waits_for}", style="bold")
+            first.append(f" · {sections} · nothing has failed")
+            if stale:
+                first.append(f" · {stale} stale")
         else:
             policy = VERDICTS[evaluation.decision]
             first.append(f"Decision by the policy: {policy.word}", style="bold")
@@ -108,7 +128,9 @@ class DecisionBar(Horizontal):
                 first.append(f" · provisional: {count} probe{'s' * (count != 1)} running")
             if stale:
                 first.append(f" · {stale} stale")
-        second = Text(safe_text(missing_summary(evaluation, running, limit=SUMMARY_CELLS)))
+        width = self.query_one("#decision-info", Static).content_size.width
+        limit = width if width > 0 else SUMMARY_CELLS
+        second = Text(blockers_summary(evaluation, running, limit=limit))
         info = Text("\n", no_wrap=True, overflow="ellipsis").join([first, second])
         if (look, sections, info) == self._shown:
             return  # an update re-lays out the screen: only when something changed
@@ -120,4 +142,4 @@ class DecisionBar(Horizontal):
         self.query_one("#decision-info", Static).update(info, layout=False)
 
 
-__all__ = ["SUMMARY_CELLS", "DecisionBar", "missing_summary"]
+__all__ = ["SUMMARY_CELLS", "DecisionBar", "blockers_summary"]
