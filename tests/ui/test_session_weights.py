@@ -13,7 +13,7 @@ from gonogo_tui.core.evaluation import Tick, evaluate
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.ui.screens.finalize import reasons_text
 from gonogo_tui.ui.screens.finalize_flow import default_no_go_reason
-from gonogo_tui.ui.widgets.decision_bar import missing_summary
+from gonogo_tui.ui.widgets.decision_bar import blockers_summary
 from tests.ui.fakes import FakeClock
 from tests.ui.test_session import make_session
 
@@ -62,7 +62,10 @@ def test_the_decision_bar_names_critical_and_leaves_advisory_out() -> None:
         ],
     )
     evaluation = evaluate(checklist, {})
-    assert missing_summary(evaluation) == "Missing for GO (1): 1 backup TICK critical"
+    # The advisory criterion is not a blocker; the critical one is the tick counted (the
+    # bar's first line names it through `evaluation.reason`).
+    assert blockers_summary(evaluation) == "Blocks GO: 1 tick"
+    assert evaluation.reason == "NO-GO: critical criterion backup has not passed yet (PENDING)"
 
 
 def test_the_finalize_dialog_gives_the_critical_reason_and_no_advisory_one() -> None:
@@ -84,7 +87,12 @@ def test_the_finalize_dialog_gives_the_critical_reason_and_no_advisory_one() -> 
     evaluation = evaluate(checklist, {}, ticks)
     shown = reasons_text(evaluation).plain
     assert shown.startswith("NO-GO: critical criterion m0 has not passed yet (PENDING)\n")
-    assert "trial" not in shown and "m0" in shown.splitlines()[-1]
+    assert "trial" not in shown and " T:" not in shown  # the advisory criterion is no reason
+    assert shown.splitlines()[1:] == [
+        "Missing for GO (1), failures first:",
+        "   ☐ TICK   M: waiting for a tick",
+        "Sections not GO (1): 1. S0",
+    ]
     assert default_no_go_reason(evaluation) == (
         "NO-GO: critical criterion m0 has not passed yet (PENDING). Failed checks: 1. S0 (m0 TICK)"
     )
