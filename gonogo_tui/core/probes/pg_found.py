@@ -144,11 +144,13 @@ async def describe_missing(
             if what == "relation":
                 await cursor.execute(_RELATIONS_SQL)
                 relations = [str(row[0]) for row in await cursor.fetchall()]
-                return _relation_found(name, relations, columns)
+                return _closest_found(
+                    name, relations, columns, what="tables and views", short="tables"
+                )
             if what == "function":
                 await cursor.execute(_FUNCTIONS_SQL)
                 functions = [f"{row[0]}({row[1]})" for row in await cursor.fetchall()]
-                return _function_found(name, functions, columns)
+                return _closest_found(name, functions, columns, what="functions", short="functions")
     except psycopg.Error:
         return None  # the original error is the one to report
     return _column_found(name, columns)
@@ -176,32 +178,25 @@ def _column_found(name: str, columns: Sequence[tuple[str, str, str]]) -> Found |
     return Found("; ".join(short), "\n".join(full))
 
 
-def _relation_found(
-    name: str, relations: Sequence[str], columns: Sequence[tuple[str, str, str]]
+def _closest_found(
+    name: str,
+    candidates: Sequence[str],
+    columns: Sequence[tuple[str, str, str]],
+    *,
+    what: str,
+    short: str,
 ) -> Found:
-    if not relations:
+    """The `candidates` closest to `name` (tables or functions of the search path), with
+    the columns of the relations the query names in the full list."""
+    if not candidates:
         return Found(
-            "no tables or views in the schema search path",
-            "no tables or views in the schema search path (current_schemas)",
+            f"no {what} in the schema search path",
+            f"no {what} in the schema search path (current_schemas)",
         )
-    ordered = closest_first(name, relations)
-    full = [_listing("tables and views in the schema search path, closest first", ordered)]
+    ordered = closest_first(name, candidates)
+    full = [_listing(f"{what} in the schema search path, closest first", ordered)]
     full += [_listing(f"{r} has", cols) for r, cols in _by_relation(columns).items()]
-    return Found(f"closest tables: {', '.join(ordered[:SHORT_NAMES])}", "\n".join(full))
-
-
-def _function_found(
-    name: str, functions: Sequence[str], columns: Sequence[tuple[str, str, str]]
-) -> Found:
-    if not functions:
-        return Found(
-            "no functions in the schema search path",
-            "no functions in the schema search path (current_schemas)",
-        )
-    ordered = closest_first(name, functions)
-    full = [_listing("functions in the schema search path, closest first", ordered)]
-    full += [_listing(f"{r} has", cols) for r, cols in _by_relation(columns).items()]
-    return Found(f"closest functions: {', '.join(ordered[:SHORT_NAMES])}", "\n".join(full))
+    return Found(f"closest {short}: {', '.join(ordered[:SHORT_NAMES])}", "\n".join(full))
 
 
 def _listing(title: str, names: Sequence[str]) -> str:

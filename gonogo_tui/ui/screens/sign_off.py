@@ -20,6 +20,7 @@ from gonogo_tui.core.errors import GonogoError
 
 if TYPE_CHECKING:
     from gonogo_tui.core.signing.sshkeys import SshPublicKey
+    from gonogo_tui.core.signing.status import ApprovalStatus
 from gonogo_tui.ui.screens.modals import error_label, show_error
 
 ROLES = ("cto", "devops-lead", "product-owner", "senior-engineer")
@@ -41,6 +42,8 @@ class SignOffModal(ModalScreen[None]):
         self._clock = clock
         self.signed: list[Path] = []
         """Signature files made in this dialog."""
+        self._status: ApprovalStatus | None = None
+        """The record's approvals as last read (`refresh_status`, after every signature)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog -wide"):
@@ -83,11 +86,13 @@ class SignOffModal(ModalScreen[None]):
         """Show the policy's requirements for this record and what is still missing."""
         from gonogo_tui.core.signing import approval_status
 
+        self._status = None
         try:
             status = approval_status(self.record)
         except GonogoError as exc:
             self.query_one("#sign-status", Static).update(Text(f"Approvals unknown: {exc}"))
             return
+        self._status = status
         lines = [
             f"Decision {status.decision}: "
             + ("approvals complete" if status.satisfied else "waiting for signatures")
@@ -154,13 +159,10 @@ class SignOffModal(ModalScreen[None]):
         )
 
     def _conflict(self, role: str, principal: str) -> str | None:
-        """The rule of `gonogo verify` this signature would break, checked before signing."""
-        from gonogo_tui.core.signing import approval_status
-
-        try:
-            return approval_status(self.record).conflict_with(role, principal)
-        except GonogoError:
-            return None  # the status line already says the approvals are unknown
+        """The rule of `gonogo verify` this signature would break, checked before signing
+        (None when the approvals could not be read: the status line says so)."""
+        status = self._status
+        return None if status is None else status.conflict_with(role, principal)
 
     @work(group="sign-off:sign", exclusive=True, exit_on_error=False)
     async def _sign(
