@@ -33,8 +33,14 @@ class Tmux:
     """One private tmux server running one session."""
 
     def __init__(self, cwd: Path) -> None:
-        self.socket = f"gonogo-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.socket = self.new_socket()
+        self.sockets = [self.socket]
+        self.started = False
         self.cwd = cwd
+
+    @staticmethod
+    def new_socket() -> str:
+        return f"gonogo-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
     def run(self, *args: str, check: bool = True) -> str:
         proc = subprocess.run(
@@ -47,10 +53,14 @@ class Tmux:
         return proc.stdout
 
     def start(self, command: str) -> None:
-        # The server outlives its sessions (killed by `kill`): a session started right after
-        # the last one closed could otherwise reach a server still shutting down ("server
-        # exited unexpectedly").
-        self.run("start-server", ";", "set-option", "-g", "exit-empty", "off")
+        # Every session gets a server of its own, started by `new-session` itself: a session
+        # started on the server whose last session just closed could reach it while it shuts
+        # down, and `start-server` alone can exit before an option keeps it up (both print
+        # "server exited unexpectedly"). Earlier servers are killed by `kill`.
+        if self.started:
+            self.socket = self.new_socket()
+            self.sockets.append(self.socket)
+        self.started = True
         self.run(
             "new-session", "-d", "-s", "review", "-x", "120", "-y", "40", "-c", str(self.cwd),
             command,
@@ -92,7 +102,12 @@ class Tmux:
         return int(self.run("display-message", "-p", "-t", "review", "#{pane_pid}").strip())
 
     def kill(self) -> None:
-        self.run("kill-server", check=False)
+        for socket in self.sockets:
+            subprocess.run(
+                ["tmux", "-L", socket, "kill-server"], capture_output=True, env=TERMINAL_ENV
+            )
+            tmux_dir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+            (tmux_dir / socket).unlink(missing_ok=True)
 
 
 def descendants(pid: int) -> set[int]:
