@@ -534,12 +534,13 @@ def test_every_statement_byte_flipped_is_refused_without_crashing(
         target = copy / f"{STEM}.statement.json"
         original = target.read_bytes()
         codes = set()
+        # Every byte flipped once, the flipped bit varying along the file (a low bit turns a
+        # digit into another digit, 0x10 a letter into a digit or punctuation).
         for index in range(len(original)):
-            for flip in (0x01, 0x02, 0x10):
-                data = bytearray(original)
-                data[index] ^= flip
-                target.write_bytes(bytes(data))
-                codes.add(exit_code(verify(copy / f"{STEM}.txt", allowed).failure))
+            data = bytearray(original)
+            data[index] ^= (0x01, 0x02, 0x10)[index % 3]
+            target.write_bytes(bytes(data))
+            codes.add(exit_code(verify(copy / f"{STEM}.txt", allowed).failure))
     assert codes == {EXIT_INTEGRITY}
 
 
