@@ -177,9 +177,11 @@ async def _check(spec: GithubRunsProbe, ctx: ProbeContext, api: Api, via: str) -
         else:
             green += 1
     values = [f"{green}/{len(spec.workflows)} green"] if spec.workflows else []
+    no_recent_runs = False
     if spec.recent is not None and recent is not None:
         pending, failed, recent_lines = recent
         lines.extend(recent_lines)
+        no_recent_runs = not recent_lines
         if "pending" in spec.recent.forbid:
             values.append(f"{len(pending)} pending")
             if pending:
@@ -189,6 +191,12 @@ async def _check(spec: GithubRunsProbe, ctx: ProbeContext, api: Api, via: str) -
             if failed:
                 problems.append(f"{plural(len(failed), 'recent run')} failed: " + _names(failed))
     detail = "; ".join(problems) if problems else _summary(spec, via)
+    if no_recent_runs and not problems:
+        # No run at all among the recent ones: "latest runs clean" would judge nothing.
+        assert spec.recent is not None
+        on = f" on {branch}" if (branch := spec.recent.branch or spec.branch) else ""
+        detail = f"no data: GitHub lists 0 workflow runs{on} in {spec.repository}"
+        return Observation(False, ", ".join(values), detail, "\n".join(lines), measured=False)
     return Observation(not problems, ", ".join(values), detail, "\n".join(lines))
 
 

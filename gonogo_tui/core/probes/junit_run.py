@@ -56,6 +56,14 @@ async def run_junit_probe(spec: JunitProbe, ctx: ProbeContext) -> Observation:
     paths, tally = await in_thread(ctx, work)
     if not paths:
         return Observation(False, "no report", f"no JUnit report matches {spec.path}")
+    if tally.tests == 0:  # reports that hold no test case measured nothing: no data
+        return Observation(
+            False,
+            "0 tests",
+            f"no data: 0 test cases in {plural(len(paths), 'JUnit report')} matching {spec.path}",
+            "\n".join(str(p) for p in paths),
+            measured=False,
+        )
     now = ctx.now()
     critical = re.compile(spec.critical) if spec.critical is not None else None
     critical_skipped = [name for name in tally.skipped if critical and critical.search(name)]

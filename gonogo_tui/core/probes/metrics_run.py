@@ -220,7 +220,10 @@ def _quantile(q: float, selector: Selector, exposition: Exposition) -> tuple[flo
         if not math.isinf(buckets[-1][0]):
             raise ProbeError(f'{selector.name} has no le="+Inf" bucket')
         if buckets[-1][1] == 0:
-            raise ProbeError(f"{selector.name} has no observations yet")
+            raise ProbeError(
+                f"no data: the histogram {selector.name} has 0 observations since the target"
+                f" started ({plural(len(series), 'bucket series', 'bucket series')} at 0)"
+            )
         raise ProbeError(f"{selector.name}: the quantile is undefined (NaN) for these buckets")
     total = buckets[-1][1]
     groups = len({_without(s.labels, "le") for s in series})
@@ -261,7 +264,7 @@ def _summary_quantile(
     values = [s.value for s in wanted if not math.isnan(s.value)]
     if not values:
         raise ProbeError(
-            f'{name}{{quantile="{q:g}"}} is NaN: no observations in the summary\'s window'
+            f'no data: {name}{{quantile="{q:g}"}} is NaN: 0 observations in the summary\'s window'
         )
     note = f'the summary\'s own quantile="{q:g}" series'
     if len(wanted) > 1:

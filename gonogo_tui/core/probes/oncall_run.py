@@ -63,6 +63,10 @@ async def run_oncall_probe(spec: OnCallProbe, ctx: ProbeContext) -> Observation:
         shown = ctx.redactor.excerpt(str(exc), 400)
         shown = "".join(char if char.isprintable() else "?" for char in shown)
         raise ProbeError(shown, output=ctx.redactor(exc.output)) from None
+    if not shifts:  # a schedule without a shift says nothing about who is on duty
+        return Observation(
+            False, "no shifts", f"no data: {path.name} lists 0 shifts", measured=False
+        )
     now = ctx.now().astimezone(dt.UTC)
     current = [shift for shift in shifts if shift.start <= now < shift.end]
     if not current:

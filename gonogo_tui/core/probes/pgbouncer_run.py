@@ -46,9 +46,13 @@ async def run_pgbouncer_probe(spec: PgBouncerProbe, ctx: ProbeContext) -> Observ
         raise ProbeError(f"pgBouncer has no database {', '.join(unknown)}")
     uses = pool_uses(spec, pools, databases, config)
     if not uses:
-        # Pools appear with their first client: none yet means nothing is in use.
+        # Pools appear with their first client: none yet is no load to judge, not 0 %.
+        which = f" for {', '.join(spec.databases)}" if spec.databases else ""
         return Observation(
-            True, "no pools in use", "pgBouncer has no pool yet: no client has connected"
+            False,
+            "no pools",
+            f"no data: SHOW POOLS lists no pool{which}: no client has connected yet",
+            measured=False,
         )
     busiest = max(uses, key=lambda use: use.percent)
     waiting = sum(use.waiting for use in uses)

@@ -110,6 +110,10 @@ def _check_rules(spec: PrometheusProbe, data: dict[str, Any], outcome: _Outcome)
         {key: rule.get(key) for key in ("name", "health", "state", "lastError") if key in rule}
         for rule in rules
     ]
+    if not rules:  # a server with no rules loaded measured nothing: never "0 rules, healthy"
+        outcome.measured = False
+        outcome.problems.append("no data: the server has 0 alerting rules loaded")
+        return
     if not spec.alert_rules.holds(len(rules)):
         outcome.ok = False
         outcome.problems.append(

@@ -281,7 +281,9 @@ _MISSING = object()
 def _check_json(check: JsonCheck, document: Any, clip: _Clip) -> str:
     if check.query is not None:
         found = jq.run_query(check.query, document)
-        found = _MISSING if found is jq.NOTHING else found
+        # A filter or projection that matched nothing answers []: no value, not a present one.
+        empty = found == [] and not check.checks_equality
+        found = _MISSING if found is jq.NOTHING or empty else found
         keys = f" ({jq.top_level_keys(document)})"
     else:
         path = parse_json_path(check.target)

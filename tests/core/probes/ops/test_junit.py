@@ -127,14 +127,14 @@ def test_report_age_from_timestamp_or_mtime(tmp_path: Path) -> None:
     assert run_engine(by_mtime, context(tmp_path)).status is Status.PASS
 
 
-def test_no_report_fails_and_empty_report_fails(tmp_path: Path) -> None:
+def test_no_report_fails_and_empty_report_is_no_data(tmp_path: Path) -> None:
     missing = run_engine(spec(kind="junit", path="reports/*.xml"), context(tmp_path))
     assert missing.status is Status.FAIL
     assert missing.detail == "no JUnit report matches reports/*.xml"
     write(tmp_path, "empty.xml", '<testsuites name="none" tests="0"/>')
     empty = run_engine(spec(kind="junit", path="empty.xml"), context(tmp_path))
-    assert empty.status is Status.FAIL
-    assert "0 test cases, expected at least 1" in empty.detail
+    assert empty.status is Status.ERROR  # no data: nothing was tested
+    assert empty.detail == "no data: 0 test cases in 1 JUnit report matching empty.xml"
 
 
 @pytest.mark.parametrize(

@@ -129,18 +129,6 @@ async def test_all_pools_by_default(pgbouncer: PgBouncerServer) -> None:
     assert "pgbouncer\t" not in result.output  # the console's own pseudo-pool is skipped
 
 
-async def test_database_without_clients_yet_is_idle(pgbouncer: PgBouncerServer) -> None:
-    # `postgres` is routed by the fixture; no test here connects to it through pgBouncer.
-    probe = _probe(pgbouncer, databases=["postgres"], max_utilization="< 80")
-    pools = await asyncio.to_thread(pgbouncer.show, "POOLS")
-    result = await arun_engine(probe, context())
-    assert result.status is Status.PASS
-    if not any(row["database"] == "postgres" for row in pools):
-        assert (result.value, result.detail) == (
-            "no pools in use", "pgBouncer has no pool yet: no client has connected",
-        )  # fmt: skip
-
-
 async def test_unknown_database_and_closed_port_are_errors(pgbouncer: PgBouncerServer) -> None:
     missing = _probe(pgbouncer, databases=["nope"], max_utilization="< 80")
     result = await arun_engine(missing, context())
