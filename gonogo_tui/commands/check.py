@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -25,6 +26,7 @@ from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
 from gonogo_tui.core.evaluation import Decision, Evaluation, Tick, evaluate
 from gonogo_tui.core.execution.process_pool import run_in_workers
+from gonogo_tui.core.execution.sustain import is_sustained, sample_all
 from gonogo_tui.core.probes.base import ProbeResult
 
 EXIT_CODES = {Decision.GO: 0, Decision.NO_GO: 1, Decision.REVIEW: 3}
@@ -77,8 +79,27 @@ def register(subparsers: Any) -> None:
         help="processes that share the probes (default: one per CPU core; 1 runs them all "
         "in this process)",
     )
+    parser.add_argument(
+        "--sustain-scale",
+        type=scale_factor,
+        default=1.0,
+        metavar="FACTOR",
+        help="multiply every sustained probe's window and interval (sustain: for/every), "
+        "e.g. 0.01 so CI samples 2m every 15s as 1.2s every 0.15s (default 1)",
+    )
     add_trust_arguments(parser)
     parser.set_defaults(func=run, fast_exit=True)
+
+
+def scale_factor(text: str) -> float:
+    """argparse type for a factor > 0 and <= 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not above 0 and at most 1")
+    return value
 
 
 def resolve_ticks(
@@ -136,6 +157,9 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     end_start_up()
     concurrency = args.concurrency or checklist.defaults.concurrency
     probed = [criterion for _, criterion in checklist.criteria() if criterion.probe is not None]
+    # Sustained probes sample over their window after the burst (see core/execution/sustain).
+    sustained = [criterion for criterion in probed if is_sustained(criterion)]
+    probed = [criterion for criterion in probed if not is_sustained(criterion)]
     timed = [c for c in probed if c.probe is not None and c.probe.latency_budget]
     # Probes that time their target (http max_ms) run first, on their own: during the burst
     # the forked workers' start-up and the other probes hold both cores, and that wait would
@@ -149,6 +173,10 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
         concurrency=concurrency,
         workers=args.workers,
     )
+    if sustained:
+        results |= asyncio.run(
+            sample_all(sustained, make_runner(concurrency), scale=args.sustain_scale)
+        )
     evaluation = evaluate(checklist, results, ticks)
     record_path = None
     if args.record:

@@ -10,6 +10,7 @@ from gonogo_tui.core.clock import iso_utc
 from gonogo_tui.core.evaluation import CriterionOutcome, Evaluation, SectionOutcome
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.sanitize import neutralise_invisible
+from gonogo_tui.core.sparkline import spark_line
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -78,6 +79,9 @@ def criterion_to_dict(outcome: CriterionOutcome) -> dict[str, Any]:
         data["waived_status"] = outcome.underlying.value
     if result is not None and result.attempts > 1:
         data["attempts"] = result.attempts
+    if result is not None and result.samples:  # a sustained check's window
+        data["sparkline"] = spark_line(result.samples)
+        data["samples"] = [sample.to_dict() for sample in result.samples]
     if outcome.tick is not None:
         data["tick"] = {
             "operator": outcome.tick.operator,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,7 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gonogo_tui.core.clock import iso_utc, parse_iso, utc_now
 from gonogo_tui.core.probes import registry
@@ -19,6 +20,8 @@ from gonogo_tui.core.types import PositiveDuration
 
 T = TypeVar("T")
 
+MAX_SAMPLES = 1000
+"""The most samples one sustained check may take (`for` / `every`)."""
 OUTPUT_CAP = 64 * 1024
 """Raw output kept per probe run, in characters; the rest is dropped and counted."""
 
@@ -71,6 +74,35 @@ class Observation:
 
 
 @dataclass(frozen=True)
+class Sample:
+    """One measurement of a sustained check (`sustain:`), kept with the result."""
+
+    at: datetime
+    status: Status
+    value: str
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        """A JSON-ready dict."""
+        return {
+            "at": iso_utc(self.at),
+            "status": self.status.value,
+            "value": self.value,
+            "detail": self.detail,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Sample:
+        """Rebuild a sample written by `to_dict`."""
+        return cls(
+            at=parse_iso(str(data["at"])),
+            status=Status(data["status"]),
+            value=str(data.get("value", "")),
+            detail=str(data.get("detail", "")),
+        )
+
+
+@dataclass(frozen=True)
 class ProbeResult:
     """The outcome of one probe run: always a value, never an exception."""
 
@@ -86,9 +118,12 @@ class ProbeResult:
     output: str = ""
     attempts: int = 1
     artifacts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    samples: tuple[Sample, ...] = ()
+    """A sustained check's samples, oldest first (empty for a single measurement)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (timestamps in ISO 8601 UTC)."""
+        """A JSON-ready dict (timestamps in ISO 8601 UTC); `samples` only when sampled."""
+        sampled = {"samples": [s.to_dict() for s in self.samples]} if self.samples else {}
         return {
             "criterion_id": self.criterion_id,
             "status": self.status.value,
@@ -101,6 +136,7 @@ class ProbeResult:
             "output": self.output,
             "attempts": self.attempts,
             "artifacts": dict(self.artifacts),
+            **sampled,
         }
 
     @classmethod
@@ -118,6 +154,7 @@ class ProbeResult:
             output=str(data.get("output", "")),
             attempts=int(data.get("attempts", 1)),
             artifacts=MappingProxyType(dict(data.get("artifacts") or {})),
+            samples=tuple(Sample.from_dict(item) for item in data.get("samples") or ()),
         )
 
 
@@ -180,6 +217,28 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
+class Sustain(StrictModel):
+    """`sustain: {for: 2m, every: 15s}`: sample again every `every` and pass only when
+    every sample in the `for` window passed."""
+
+    window: PositiveDuration = Field(
+        alias="for", description="How long every sample must pass, e.g. 2m."
+    )
+    every: PositiveDuration = Field(description="Seconds between samples, e.g. 15s.")
+
+    @model_validator(mode="after")
+    def _every_within_window(self) -> Sustain:
+        if self.every > self.window:
+            raise ValueError("'every' must not be longer than 'for'")
+        if self.window / self.every > MAX_SAMPLES:
+            raise ValueError(f"'for' / 'every' gives more than {MAX_SAMPLES} samples")
+        return self
+
+    def count(self) -> int:
+        """How many samples the window takes: `for / every`, rounded up (2m every 15s: 8)."""
+        return max(1, math.ceil(round(self.window / self.every, 6)))
+
+
 class ProbeSpec(StrictModel):
     """Base class of every probe kind.
 
@@ -192,6 +251,8 @@ class ProbeSpec(StrictModel):
     kind: str
     timeout: PositiveDuration | None = None
     """Per-probe deadline in seconds; overrides the criterion's and the checklist's."""
+    sustain: Sustain | None = None
+    """Sample again every `every` for `for`; passes only when every sample passed."""
 
     secret_fields: ClassVar[tuple[str, ...]] = ()
     """Names of fields whose values are secrets (redacted in every output)."""
@@ -242,9 +303,11 @@ __all__ = [
     "ProbeContext",
     "ProbeResult",
     "ProbeSpec",
+    "Sample",
     "SharedResources",
     "Status",
     "StrictModel",
+    "Sustain",
     "cap_text",
     "iso_utc",
     "one_line",

@@ -281,8 +281,7 @@ _MISSING = object()
 def _check_json(check: JsonCheck, document: Any, clip: _Clip) -> str:
     if check.query is not None:
         found = jq.run_query(check.query, document)
-        # A filter or projection that matched nothing answers []: no value, not a present one.
-        empty = found == [] and not check.checks_equality
+        empty = found == [] and not check.checks_equality  # a filter that matched nothing
         found = _MISSING if found is jq.NOTHING or empty else found
         keys = f" ({jq.top_level_keys(document)})"
     else:
