@@ -20,6 +20,7 @@ from gonogo_tui.core.evaluation_export import (
 )
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.sanitize import printable
+from gonogo_tui.core.sparkline import spark_line
 
 STATUS_STYLE = {
     Status.PASS: ("✔ PASS", "bold green"),
@@ -57,11 +58,14 @@ def print_table(
         for index, outcome in enumerate(section.criteria):
             label, style = STATUS_STYLE[outcome.status]
             result = outcome.result
+            shown = criterion_value(outcome) or criterion_detail(outcome)
+            if result is not None and result.samples:  # a sustained check's latest samples
+                shown = f"{spark_line(result.samples)[-16:]} {shown}"
             table.add_row(
                 _text(f"{section.number}. {section.section.title}" if index == 0 else ""),
                 _text(outcome.criterion.title + _marks(outcome)),
                 _text(label, style),
-                _text(criterion_value(outcome) or criterion_detail(outcome)),
+                _text(shown),
                 _text(criterion_expected(outcome)),
                 _text(criterion_source(outcome)),
                 _text(f"{result.duration_ms:.0f} ms" if result else "-"),

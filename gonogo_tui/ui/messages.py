@@ -16,3 +16,11 @@ class ProbeFinished(Message):
     result: ProbeResult
     run_token: int
     """Identifies the run; a result from a superseded run does not end the newer one."""
+
+
+@dataclass
+class ProbeProgress(Message):
+    """A sustained probe took a passing sample; its window is not full yet (PENDING)."""
+
+    result: ProbeResult
+    run_token: int

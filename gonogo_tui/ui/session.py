@@ -231,6 +231,13 @@ class ReviewSession:
         self.publish(result.criterion_id for result in results)
         return error
 
+    def record_progress(self, result: ProbeResult, token: int) -> None:
+        """Show a sustained check's window so far (PENDING, its samples until now) while it
+        keeps running; only the finished window is journaled (`record_results`)."""
+        if self._tokens.get(result.criterion_id) == token:
+            self.journal.state.results[result.criterion_id] = result
+            self.publish((result.criterion_id,))
+
     def crashed_result(self, cid: str, error: BaseException | None) -> ProbeResult:
         """The ERROR result of a probe whose worker raised instead of returning."""
         probe = self.ctx.checklist.criterion(cid).probe

@@ -169,9 +169,19 @@ def test_check_samples_over_the_scaled_window(http_server: HttpTestServer, tmp_p
     assert proc.returncode == 0, proc.stderr
     (row,) = json.loads(proc.stdout)["sections"][0]["criteria"]
     assert len(seen) == 6
+    del seen[:]
     assert (row["status"], row["sparkline"]) == ("PASS", "▁▃▅▇█▂")
     assert [s["value"] for s in row["samples"]] == ["2", "4", "6", "8", "9", "3"]
     assert row["detail"].startswith("6 of 6 samples passed over 600ms: ")
+    table = subprocess.run(
+        [sys.executable, "-m", "gonogo_tui", "check", "c.yaml", "--sustain-scale", "0.01"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert "▁▃▅▇█▂" in table.stdout  # the table's value column shows the samples too
     bad = subprocess.run(
         [sys.executable, "-m", "gonogo_tui", "check", "c.yaml", "--sustain-scale", "0"],
         capture_output=True,

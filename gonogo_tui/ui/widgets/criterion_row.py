@@ -16,6 +16,7 @@ from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.evaluation import CriterionOutcome
 from gonogo_tui.core.journal import result_age
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.sparkline import spark_line
 from gonogo_tui.ui.looks import (
     AGE_STYLE,
     EXPECTED_STYLE,
@@ -35,6 +36,8 @@ from gonogo_tui.ui.looks import (
 
 WIDE_ROW = 48
 """Rows at least this wide show the state word and the expectation."""
+ROW_SPARK = 8
+"""A sustained check's row shows its latest samples, this many (the detail pane all)."""
 FOLDED_WHEN_SHORT = RowState.PASS
 """Rows of this state are folded away on short terminals (their `-fold` class, see
 review.tcss), except the selected one: a parked panel needs it to keep its height."""
@@ -72,6 +75,8 @@ class RowView:
                 value = result.detail
             else:
                 value, expected = result.value, result.expected
+            if result.samples:  # a sustained check: its latest samples' values, then the last
+                value = f"{spark_line(result.samples)[-ROW_SPARK:]} {value}"
         if outcome.waiver is not None and not value:
             value = f"waived by {outcome.waiver.operator}"
         return cls(

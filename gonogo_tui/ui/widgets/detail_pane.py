@@ -23,6 +23,7 @@ from gonogo_tui.core.evaluation_export import criterion_expected, criterion_sour
 from gonogo_tui.core.journal import result_age
 from gonogo_tui.core.probes.base import ProbeResult
 from gonogo_tui.core.records.model import Note
+from gonogo_tui.core.sparkline import spark_line
 from gonogo_tui.core.types import format_duration
 from gonogo_tui.ui.looks import (
     STALE_MARK,
@@ -77,7 +78,13 @@ def detail_text(view: DetailView, *, with_output: bool = True) -> Text:
         field.add("Weight", WEIGHT_TEXTS[weight])
     if view.running:
         limit = f" (deadline {format_duration(view.timeout)})" if view.timeout else ""
-        field.add("Running", f"probe in progress{limit}")
+        sustain = criterion.probe.sustain if criterion.probe is not None else None
+        if sustain is not None:
+            every, window = format_duration(sustain.every), format_duration(sustain.window)
+            each = f"; a sample's deadline {format_duration(view.timeout)}" if view.timeout else ""
+            field.add("Running", f"sampling every {every} for {window}{each}")
+        else:
+            field.add("Running", f"probe in progress{limit}")
     field.add("Source", criterion_source(outcome))
     result = outcome.result
     if criterion.is_manual:
@@ -87,6 +94,9 @@ def detail_text(view: DetailView, *, with_output: bool = True) -> Text:
         field.add("Ticked", f"by {outcome.tick.operator} at {_hms(outcome.tick.at)}{note}")
     if result is not None:
         field.add("Value", result.value or "-")
+        if result.samples:
+            line = spark_line(result.samples)[-60:]  # the latest: the pane is a few lines
+            field.add("Samples", f"{line}  ({len(result.samples)} taken)")
     field.add("Expected", criterion_expected(outcome))
     if result is not None:
         if result.detail:

@@ -10,7 +10,9 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from gonogo_tui.core.checklist import Criterion
-from gonogo_tui.ui.messages import ProbeFinished
+from gonogo_tui.core.execution.sustain import is_sustained, run_sustained
+from gonogo_tui.core.probes.base import ProbeResult
+from gonogo_tui.ui.messages import ProbeFinished, ProbeProgress
 from gonogo_tui.ui.session import ReviewSession
 
 PROBE_GROUP_PREFIX = "probe:"
@@ -90,8 +92,20 @@ class ProbeWorkers(Widget):
             self.screen.call_later(self._start_workers)
 
     async def _probe(self, criterion: Criterion, token: int) -> None:
-        result = await self._session.ctx.runner.run(criterion)
+        run = self._session.ctx.runner.run
+        if is_sustained(criterion):  # sampled over its window; each sample shown as it comes
+
+            def progress(result: ProbeResult) -> None:
+                self.post_message(ProbeProgress(result, token))
+
+            result = await run_sustained(criterion, run, on_progress=progress)
+        else:
+            result = await run(criterion)
         self.post_message(ProbeFinished(result, token))
+
+    def on_probe_progress(self, message: ProbeProgress) -> None:
+        message.stop()
+        self._session.record_progress(message.result, message.run_token)
 
     async def stop(self, timeout: float = 3.0) -> None:
         """Cancel every running probe and wait (up to `timeout`) for them to clean up."""
