@@ -157,8 +157,8 @@ def test_check_samples_over_the_scaled_window(http_server: HttpTestServer, tmp_p
         "      sustain: {for: 60s, every: 10s}\n"
     )
     proc = subprocess.run(
-        [sys.executable, "-m", "gonogo_tui", "check", "c.yaml", "--json"]
-        + ["--sustain-scale", "0.01"],
+        [sys.executable, "-m", "gonogo_tui", "check", "c.yaml", "--json", "--record"]
+        + ["--sustain-scale", "0.01", "--evidence-dir", "ev"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -173,6 +173,10 @@ def test_check_samples_over_the_scaled_window(http_server: HttpTestServer, tmp_p
     assert (row["status"], row["sparkline"]) == ("PASS", "▁▃▅▇█▂")
     assert [s["value"] for s in row["samples"]] == ["2", "4", "6", "8", "9", "3"]
     assert row["detail"].startswith("6 of 6 samples passed over 600ms: ")
+    # The decision record keeps the samples (and so its signature covers them).
+    (record,) = (tmp_path / "ev").glob("go_decision_*[0-9].json")
+    (kept,) = json.loads(record.read_text())["sections"][0]["criteria"]
+    assert (kept["sparkline"], kept["samples"]) == (row["sparkline"], row["samples"])
     table = subprocess.run(
         [sys.executable, "-m", "gonogo_tui", "check", "c.yaml", "--sustain-scale", "0.01"],
         capture_output=True,
