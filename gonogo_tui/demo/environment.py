@@ -275,6 +275,7 @@ class DemoEnvironment:
             )
             self._started.append(bouncer)
             bouncer.start()
+            connect_once(bouncer.dsn(DATABASE))
             self.variables["PGBOUNCER_URL"] = (
                 f"postgresql://{PROBE_ROLE}:{self._password}@{bouncer.host}:{bouncer.port}"
                 "/pgbouncer"
@@ -328,6 +329,15 @@ class DemoEnvironment:
                 shutil.rmtree(workdir)
             if workdir.exists():
                 shutil.rmtree(workdir, ignore_errors=True)
+
+
+def connect_once(dsn: str) -> None:
+    """Be the application's first client through pgBouncer: its pool exists from then on,
+    as in production, where the probe measures the load (no pool is no data, an ERROR)."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True, prepare_threshold=None, connect_timeout=5) as db:
+        db.execute("SELECT 1")
 
 
 __all__ = ["REPOSITORY", "SECRET_VARIABLES", "WORKDIR_PREFIX", "DemoEnvironment", "MissingService"]
