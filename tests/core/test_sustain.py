@@ -96,6 +96,25 @@ async def test_a_failing_sample_ends_the_window_and_is_named(http_server: HttpTe
     ]
 
 
+async def test_a_sample_that_cannot_measure_ends_the_window_as_error(
+    http_server: HttpTestServer,
+) -> None:
+    seen: list[RecordedRequest] = []
+
+    def answer(request: RecordedRequest) -> Reply:
+        seen.append(request)
+        return Reply(body={"depth": 2}) if len(seen) == 1 else Reply(body="<html>oops</html>")
+
+    http_server.route("GET", "/queue", handler=answer)
+    probes = runner()
+    result = await run_sustained(criterion(http_server, {"for": "1s", "every": "0.1s"}), probes.run)
+    await probes.aclose()
+    assert result.status is Status.ERROR
+    assert len(seen) == 2
+    assert result.detail.startswith(f"sample 2 of 10 at {iso_utc(result.samples[1].at)} ERROR: ")
+    assert [s.status for s in result.samples] == [Status.PASS, Status.ERROR]
+
+
 async def test_scale_shortens_the_window(http_server: HttpTestServer) -> None:
     seen = queue_depths(http_server, [1])
     probes = runner()
@@ -122,6 +141,7 @@ def test_spark_line() -> None:
     [
         ("{for: 1s, every: 2s}", "probe.sustain: 'every' must not be longer than 'for'"),
         ("{for: 2m}", "probe.sustain.every: field required"),
+        ("{for: 1h, every: 1s}", "probe.sustain: 'for' / 'every' gives more than 1000 samples"),
         ("{for: 2m, every: soon}", "probe.sustain.every: 'soon' is not a duration"),
         ("{for: 2m, every: 15s, each: 1}", "probe.sustain.each: unknown field"),
     ],
