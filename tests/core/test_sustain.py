@@ -88,7 +88,11 @@ async def test_a_failing_sample_ends_the_window_and_is_named(http_server: HttpTe
     assert result.detail == (
         f"sample 3 of 100 at {iso_utc(failed.at)} FAIL: JSON depth = 50 (expected < 10)"
     )
-    assert [s.status for s in result.samples] == [Status.PASS, Status.PASS, Status.FAIL]
+    assert [(s.status, s.detail) for s in result.samples] == [
+        (Status.PASS, ""),
+        (Status.PASS, ""),
+        (Status.FAIL, "JSON depth = 50 (expected < 10)"),
+    ]
     assert result.to_dict()["samples"][2]["value"] == "50"
     again = ProbeResult.from_dict(result.to_dict())  # the journal's round trip (ms stamps)
     assert [(s.status, s.value, iso_utc(s.at)) for s in again.samples] == [
