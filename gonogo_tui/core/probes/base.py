@@ -224,7 +224,9 @@ class Sustain(StrictModel):
     window: PositiveDuration = Field(
         alias="for", description="How long every sample must pass, e.g. 2m."
     )
-    every: PositiveDuration = Field(description="Seconds between samples, e.g. 15s.")
+    every: PositiveDuration = Field(
+        description="Time from one sample's start to the next's, e.g. 15s."
+    )
 
     @model_validator(mode="after")
     def _every_within_window(self) -> Sustain:
