@@ -150,6 +150,11 @@ WEEK_START = (NOW - timedelta(days=2)).date().isoformat()
             "| Primary | Kim Osei | @kim |\n| Secondary | Jo Laine | @jo |\n",
             Status.PASS,
         ),
+        (  # a week heading with its own end date, a column per role
+            f"**Week of {WEEK_START} to {(NOW + timedelta(days=1)).date()}**\n\n"
+            "| Primary | Secondary |\n|---|---|\n| Kim Osei | Jo Laine |\n",
+            Status.PASS,
+        ),
         (  # last week's table only: nobody covers now
             f"## Week of {(NOW - timedelta(days=9)).date()}\n\n| Role | Name |\n|---|---|\n"
             "| Primary | Kim Osei |\n| Secondary | Jo Laine |\n",
@@ -282,6 +287,26 @@ def test_backup_alerts_are_read_whatever_columns_the_function_returns(
     failed = _run("db-backup-alerts", tmp_path, env)
     assert failed.status is Status.FAIL
     assert "warning: backup_stale - 30h old" in failed.detail
+
+
+def test_backup_alerts_without_a_severity_like_column_say_what_the_rows_have(
+    team_db: PostgresServer, tmp_path: Path
+) -> None:
+    team_db.execute(
+        "CREATE OR REPLACE VIEW odd_alerts AS SELECT 'backup_stale'::text AS check_name,"
+        " 'thirty hours'::text AS message",
+        dbname=VARIANT_DB,
+    )
+    checklist = load_checklist(SHIPPED, environ=_db_env(team_db))
+    criterion = checklist.criterion("db-backup-alerts")
+    assert criterion.probe is not None
+    odd = criterion.model_copy(
+        update={"probe": criterion.probe.model_copy(update={"query": "SELECT * FROM odd_alerts"})}
+    )
+    runner = ProbeRunner.for_checklist(checklist, root=tmp_path, retry_backoff=0)
+    result = asyncio.run(runner.run(odd))
+    assert result.status is Status.ERROR and result.attempts == 1
+    assert "no severity-like column; the rows have: message, check_name" in result.detail
 
 
 def test_backup_age_from_a_backup_log_named_by_variables(
