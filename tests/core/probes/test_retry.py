@@ -19,8 +19,10 @@ import pytest
 from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.probes.base import ProbeContext, ProbeResult, Status
+from gonogo_tui.core.probes.github_runs import GithubRunsProbe
 from gonogo_tui.core.probes.http import HttpProbe
 from gonogo_tui.core.probes.metrics import MetricsProbe
+from gonogo_tui.core.probes.prometheus import PrometheusProbe
 from gonogo_tui.core.probes.sql import SqlProbe
 from gonogo_tui.core.probes.transient import http_status_transient, is_transient, retry_after
 from tests.servers import HttpTestServer, PostgresServer, RecordedRequest, Reply, free_port
@@ -267,3 +269,52 @@ def test_what_is_transient_without_a_server() -> None:
         == 10.0
     )
     assert retry_after({"Retry-After": "soon"}) is None and retry_after({}) is None
+
+
+def _github(server: HttpTestServer) -> GithubRunsProbe:
+    return GithubRunsProbe.model_validate(
+        {
+            "kind": "github_runs",
+            "api_url": server.url,
+            "repository": "team/app",
+            "token": "t0ken-for-tests",
+            "use_gh": "never",
+            "workflows": ["ci.yml"],
+        }
+    )
+
+
+@pytest.mark.parametrize(("status", "attempts"), [(404, 1), (401, 1), (502, 3)])
+async def test_github_answers_are_retried_only_when_they_may_change(
+    http_server: HttpTestServer, status: int, attempts: int
+) -> None:
+    http_server.route("*", "*", status=status, body={"message": "nope"})
+    result = await _run(_github(http_server), retries=2)
+    assert result.status is Status.ERROR and f"GitHub API {status}" in result.detail
+    assert (result.attempts, len(http_server.requests)) == (attempts, attempts)
+
+
+async def test_a_github_rate_limit_for_an_hour_is_not_waited_for(
+    http_server: HttpTestServer,
+) -> None:
+    http_server.route("*", "*", status=429, headers={"Retry-After": "3600"}, body={})
+    result = await _run(_github(http_server), retries=2, timeout=3.0)
+    assert result.status is Status.ERROR and result.attempts == 1
+    assert "longer than the 3s deadline: not retried" in result.detail
+
+
+async def test_prometheus_answering_503_is_asked_again(http_server: HttpTestServer) -> None:
+    rules = {"status": "success", "data": {"groups": []}}
+    http_server.route(
+        "GET",
+        "/api/v1/rules",
+        handler=_answers(
+            Reply(503, body={"status": "error", "error": "not ready"}), Reply(200, body=rules)
+        ),
+    )
+    probe = PrometheusProbe.model_validate(
+        {"kind": "prometheus", "url": http_server.url, "alert_rules": ">= 0"}
+    )
+    result = await _run(probe)
+    assert result.status is Status.PASS, result.detail
+    assert (result.attempts, _hits(http_server, "/api/v1/rules")) == (2, 2)
