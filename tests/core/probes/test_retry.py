@@ -304,7 +304,8 @@ async def test_a_github_rate_limit_for_an_hour_is_not_waited_for(
 
 
 async def test_prometheus_answering_503_is_asked_again(http_server: HttpTestServer) -> None:
-    rules = {"status": "success", "data": {"groups": []}}
+    rule = {"type": "alerting", "name": "Up", "health": "ok", "state": "inactive"}
+    rules = {"status": "success", "data": {"groups": [{"name": "g", "rules": [rule]}]}}
     http_server.route(
         "GET",
         "/api/v1/rules",
@@ -313,7 +314,7 @@ async def test_prometheus_answering_503_is_asked_again(http_server: HttpTestServ
         ),
     )
     probe = PrometheusProbe.model_validate(
-        {"kind": "prometheus", "url": http_server.url, "alert_rules": ">= 0"}
+        {"kind": "prometheus", "url": http_server.url, "alert_rules": ">= 1"}
     )
     result = await _run(probe)
     assert result.status is Status.PASS, result.detail
