@@ -29,12 +29,16 @@ from gonogo_tui.core.probes.base import (
     one_line,
     utc_now,
 )
+from gonogo_tui.core.probes.transient import is_transient, retry_after_of
 from gonogo_tui.core.redaction import Redactor
 from gonogo_tui.core.types import format_duration
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+
+_BACKOFF = -1.0
+"""A retry's wait when the target asked for none: the checklist's doubling backoff."""
 
 
 class Runner(Protocol):
@@ -60,7 +64,8 @@ class ProbeRunner:
         ctx: the context every probe receives (root folder, clock, evidence dir).
         concurrency: probes running at once.
         default_timeout: seconds, when neither probe nor criterion sets one.
-        default_retries: extra attempts after an ERROR.
+        default_retries: extra attempts after a failure that may pass next time (a transient
+            ERROR, or an HTTP 5xx/429 FAIL; see `core/probes/transient.py`).
         retry_backoff: seconds before the first retry, doubling; 0 in tests.
         redactor: hides secrets in every text of a result.
         sleep: the backoff sleep (injectable).
@@ -204,19 +209,30 @@ class ProbeRunner:
             attempts = 0
             while True:
                 attempts += 1
-                status, observation, detail = await self._attempt(
+                status, observation, detail, retry = await self._attempt(
                     criterion, timeout, shared or self._shared
                 )
-                # An observation that found no data is an answer: asking again finds none.
-                if status is not Status.ERROR or observation is not None or attempts > retries:
+                # Only what may pass next time is asked again (`core/probes/transient.py`):
+                # a 404, an SQL error or no data would be the same answer after the wait.
+                if retry is None or attempts > retries:
+                    break
+                wait = self.retry_backoff * (2 ** (attempts - 1)) if retry == _BACKOFF else retry
+                if retry != _BACKOFF and wait > timeout:
+                    # A server asking for more than the probe's own deadline (a rate limit
+                    # resetting in an hour) will not have changed its mind in time.
+                    detail = (
+                        f"{detail} (asked to retry after {format_duration(wait)}, longer than "
+                        f"the {format_duration(timeout)} deadline: not retried)"
+                    )
                     break
                 log.info(
-                    "%s: attempt %d failed (%s); retrying",
+                    "%s: attempt %d failed (%s); retrying in %s",
                     criterion.id,
                     attempts,
                     self.redactor(detail),
+                    format_duration(wait),
                 )
-                await self._sleep(self.retry_backoff * (2 ** (attempts - 1)))
+                await self._sleep(wait)
             duration_ms = (time.perf_counter() - started) * 1000
         return self._result(
             criterion, status, observation, detail, started_at, duration_ms, attempts
@@ -253,27 +269,29 @@ class ProbeRunner:
 
     async def _attempt(
         self, criterion: Criterion, timeout: float, shared: SharedResources
-    ) -> tuple[Status, Observation | None, str]:
+    ) -> tuple[Status, Observation | None, str, float | None]:
+        """One run: status, observation, detail, and when it may pass next time, the wait
+        the target asked for (`_BACKOFF` for the checklist's own); None when not worth a retry."""
         assert criterion.probe is not None
         ctx = replace(self.ctx, timeout=timeout, shared=shared)
         try:
             async with asyncio.timeout(timeout):
                 observation = await criterion.probe.run(ctx)
         except TimeoutError:
-            return Status.ERROR, None, f"timed out after {format_duration(timeout)}"
+            return Status.ERROR, None, f"timed out after {format_duration(timeout)}", _BACKOFF
         except ProbeError as exc:
             # What the probe found, in full, rides along as the ERROR result's output.
             found = Observation(ok=False, value="", output=exc.output) if exc.output else None
-            return Status.ERROR, found, str(exc)
+            return Status.ERROR, found, str(exc), _retry(exc)
         except OSError as exc:
-            return Status.ERROR, None, _describe_os_error(exc)
+            return Status.ERROR, None, _describe_os_error(exc), _retry(exc)
         except Exception as exc:  # the engine boundary: any failure becomes a result
             # anyio (under httpx) wraps a connect failure in a one-exception group.
             failure = _sole_exception(exc)
             if isinstance(failure, OSError):
-                return Status.ERROR, None, _describe_os_error(failure)
+                return Status.ERROR, None, _describe_os_error(failure), _retry(failure)
             if _is_client_error(failure):
-                return Status.ERROR, None, f"{type(failure).__name__}: {failure}"
+                return Status.ERROR, None, f"{type(failure).__name__}: {failure}", _retry(failure)
             # Logs are outputs too: the exception text may quote a secret, so it is redacted,
             # and the traceback (which may hold local values) is kept for -v debugging only.
             log.warning(
@@ -283,10 +301,15 @@ class ProbeRunner:
                 self.redactor(str(failure)),
             )
             log.debug("traceback of probe %s", criterion.id, exc_info=True)
-            return Status.ERROR, None, f"unexpected {type(failure).__name__}: {failure}"
-        if not observation.measured:  # no data is never a pass
-            return Status.ERROR, observation, observation.detail
-        return (Status.PASS if observation.ok else Status.FAIL), observation, observation.detail
+            return Status.ERROR, None, f"unexpected {type(failure).__name__}: {failure}", None
+        if not observation.measured:  # no data is an answer: asking again finds none
+            return Status.ERROR, observation, observation.detail, None
+        if observation.ok:
+            return Status.PASS, observation, observation.detail, None
+        retry = None
+        if observation.transient:
+            retry = _BACKOFF if observation.retry_after is None else observation.retry_after
+        return Status.FAIL, observation, observation.detail, retry
 
     def _result(
         self,
@@ -342,6 +365,15 @@ def _redact_capped(text: str, redact: Redactor) -> str:
     margin = redact.longest + 512
     head = redact(text[: OUTPUT_CAP + margin])[:OUTPUT_CAP]
     return f"{head}\n… [{len(text) - OUTPUT_CAP} more characters not kept]"
+
+
+def _retry(exc: BaseException) -> float | None:
+    """The wait before retrying after `exc` (`_BACKOFF`: the checklist's own), or None when it
+    would fail the same way again."""
+    if not is_transient(exc):
+        return None
+    after = retry_after_of(exc)
+    return _BACKOFF if after is None else after
 
 
 def _sole_exception(exc: Exception) -> Exception:

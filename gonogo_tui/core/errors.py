@@ -4,6 +4,7 @@ GonogoError
 ├── ChecklistError       a checklist file cannot be used (file:line: field: message)
 ├── ProbeConfigError     a probe spec is valid YAML but cannot run as written
 ├── ProbeError           a probe could not measure (becomes an ERROR result, never raised out)
+│   └── TransientError   ... for a reason that may pass on its own (the engine retries it)
 ├── EvidenceError        a record or journal cannot be written or read
 └── SigningError         a signature cannot be made or checked
 """
@@ -59,6 +60,21 @@ class ProbeError(GonogoError):
         self.output = output
 
 
+class TransientError(ProbeError):
+    """A probe could not measure for a reason that may be gone next time: a refused or
+    reset connection, a timeout, a 5xx or 429 answer, a PostgreSQL connection or
+    serialization failure. Only these are retried (`retries`); any other `ProbeError`
+    would fail the same way again. `core/probes/transient.py` decides which are.
+
+    `retry_after` is the wait the server asked for (a 429's or 503's `Retry-After`), in
+    seconds; None for the checklist's own backoff.
+    """
+
+    def __init__(self, message: str, output: str = "", retry_after: float | None = None) -> None:
+        super().__init__(message, output)
+        self.retry_after = retry_after
+
+
 class EvidenceError(GonogoError):
     """Evidence (records, journals, ledgers) cannot be written or read."""
 
@@ -78,4 +94,5 @@ __all__ = [
     "ProbeConfigError",
     "ProbeError",
     "SigningError",
+    "TransientError",
 ]

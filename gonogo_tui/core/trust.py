@@ -45,7 +45,7 @@ ALLOW_HOSTS_ENV = "GONOGO_ALLOW_HOSTS"
 SHIPPED_DIGESTS = frozenset(
     {
         # checklists/spark-trading.yaml (its `shell: true` sign-off check is gonogo's own)
-        "b074cf85911aca5f12dd02a2d7fe1acf658daa9d83c42ba00511461bd03f60dc",
+        "c3901aa7eaa132c7b1114c9c86aa1eb63ec0dc0b99b3f956a0adcb96f2dfb20b",
     }
 )
 """SHA-256 of the checklists shipped with gonogo: `gonogo demo` runs them unprompted.

@@ -14,7 +14,7 @@ import pytest
 
 from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.engine import ProbeRunner
-from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.errors import ProbeError, TransientError
 from gonogo_tui.core.probes.base import Observation, ProbeContext, ProbeSpec, Status
 from gonogo_tui.core.redaction import Redactor
 
@@ -138,7 +138,7 @@ async def test_retries_only_after_error() -> None:
     async def flaky(ctx: ProbeContext) -> Observation:
         calls.append(1)
         if len(calls) < 3:
-            raise ProbeError("transient")
+            raise TransientError("connection reset")
         return Observation(ok=True, value="up")
 
     result = await runner(default_retries=2).run(criterion(flaky))
@@ -152,6 +152,63 @@ async def test_retries_only_after_error() -> None:
 
     result = await runner(default_retries=2).run(criterion(failing))
     assert result.status is Status.FAIL and len(fails) == 1
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        ProbeError('column "x" does not exist'),
+        FileNotFoundError(2, "No such file or directory", "a.md"),
+        PermissionError(13, "Permission denied", "a.md"),
+        ValueError("a bug in a probe"),
+    ],
+)
+async def test_an_error_that_would_recur_is_not_retried(exc: Exception) -> None:
+    calls: list[int] = []
+
+    async def deterministic(ctx: ProbeContext) -> Observation:
+        calls.append(1)
+        raise exc
+
+    result = await runner(default_retries=3).run(criterion(deterministic))
+    assert result.status is Status.ERROR and (result.attempts, len(calls)) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        TransientError("503"),
+        ConnectionRefusedError(111, "Connection refused"),
+        ConnectionResetError(104, "Connection reset by peer"),
+        TimeoutError(),
+    ],
+)
+async def test_an_error_that_may_pass_is_retried(exc: Exception) -> None:
+    calls: list[int] = []
+
+    async def transient(ctx: ProbeContext) -> Observation:
+        calls.append(1)
+        raise exc
+
+    result = await runner(default_retries=2).run(criterion(transient))
+    assert result.status is Status.ERROR and (result.attempts, len(calls)) == (3, 3)
+
+
+async def test_a_transient_fail_waits_its_retry_after_and_is_asked_again() -> None:
+    sleeps: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    answers = iter([Observation(ok=False, value="429", transient=True, retry_after=2.0)])
+
+    async def limited(ctx: ProbeContext) -> Observation:
+        return next(answers, Observation(ok=True, value="200"))
+
+    ctx = ProbeContext(root=Path("/"))
+    r = ProbeRunner(ctx, default_retries=1, retry_backoff=0.5, sleep=fake_sleep)
+    result = await r.run(criterion(limited))
+    assert (result.status, result.attempts, sleeps) == (Status.PASS, 2, [2.0])
 
 
 async def test_no_data_is_an_error_never_a_pass_and_is_not_retried() -> None:
@@ -182,7 +239,7 @@ async def test_retry_backoff_doubles() -> None:
         sleeps.append(seconds)
 
     async def broken(ctx: ProbeContext) -> Observation:
-        raise ProbeError("down")
+        raise TransientError("down")
 
     ctx = ProbeContext(root=Path("/"))
     r = ProbeRunner(ctx, default_retries=3, retry_backoff=0.5, sleep=fake_sleep)

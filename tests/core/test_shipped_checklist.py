@@ -31,7 +31,8 @@ from gonogo_tui.core.probes import (
     WindowProbe,
 )
 from gonogo_tui.core.probes.base import Observation, ProbeContext
-from gonogo_tui.core.probes.metrics_run import measure, parse_samples
+from gonogo_tui.core.probes.metrics_parse import Exposition
+from gonogo_tui.core.probes.metrics_run import measure, measure_several, parse_samples
 from tests.readme_examples import readme_example
 
 REPO = Path(__file__).resolve().parents[2]
@@ -384,10 +385,9 @@ def test_baseline_metrics_pass_the_documented_text(shipped: Checklist) -> None:
     samples = parse_samples(text)
     expected = {
         "baseline-p95-latency": ("p95", 128.125),  # 0.1 + 0.15 * 90/480 s, in ms
-        "baseline-error-rate": ("ratio", 0.5),
+        "baseline-error-rate": ("error_rate", 0.5),
         "baseline-db-connections": ("database_connections_in_use/capacity", 42.0),
         "baseline-ws-staleness": ("websocket_staleness_seconds", 1.5),
-        "baseline-cpu-memory": ("resource_utilization_ratio", 58.0),
     }
     for criterion_id, (label, value) in expected.items():
         probe = _probe(shipped, criterion_id, MetricsProbe)
@@ -396,6 +396,14 @@ def test_baseline_metrics_pass_the_documented_text(shipped: Checklist) -> None:
         assert probe.label == label
         assert measured * probe.scale == pytest.approx(value), criterion_id
         assert probe.compare.holds(measured * probe.scale)
+    # CPU and memory are two series, each compared on its own: the worst is named.
+    cpu_memory = _probe(shipped, "baseline-cpu-memory", MetricsProbe)
+    assert cpu_memory.gauges == [
+        'resource_utilization_ratio{resource="cpu"}',
+        'resource_utilization_ratio{resource="memory"}',
+    ]
+    ok, value, _, _ = measure_several(cpu_memory, Exposition(samples))
+    assert ok and value == 'resource_utilization_ratio{resource="memory"} 58%', value
     artifacts = {
         c.id: c.probe.artifact for _, c in shipped.criteria() if isinstance(c.probe, MetricsProbe)
     }

@@ -32,7 +32,7 @@ class Defaults(StrictModel):
     timeout: PositiveDuration = 10.0
     """Per-probe deadline in seconds."""
     retries: int = Field(default=0, ge=0, le=10)
-    """Extra attempts after an ERROR (never after a FAIL)."""
+    """Extra attempts after a failure that may pass next time (`core/probes/transient.py`)."""
     retry_backoff: Duration = Field(default=0.5, le=60)
     """Seconds before the first retry; doubles each time. At most a minute: with `retries`
     it is a wait the meeting sits through (an hour would hold `gonogo check` for days)."""

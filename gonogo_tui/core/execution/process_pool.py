@@ -277,7 +277,8 @@ def _time_allowed(runner: ProbeRunner, criteria: Sequence[Criterion], concurrenc
     for criterion in criteria:
         retries = runner.default_retries if criterion.retries is None else criterion.retries
         attempts = retries + 1
-        backoff = runner.retry_backoff * (2**retries - 1)
+        # A retry waits the backoff, or what the server asked (at most the deadline).
+        backoff = runner.retry_backoff * (2**retries - 1) + retries * runner.timeout_for(criterion)
         longest = max(longest, runner.timeout_for(criterion) * attempts + backoff)
     waves = math.ceil(len(criteria) / max(1, concurrency))
     return longest * waves

@@ -15,6 +15,7 @@ from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.execution.http_pool import leased_client
 from gonogo_tui.core.execution.http_share import headers_key, shared_request
 from gonogo_tui.core.probes.base import ProbeContext, one_line
+from gonogo_tui.core.probes.transient import failure, http_failure
 from gonogo_tui.core.types import format_duration
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ def connect_errors(url: str) -> Iterator[None]:
         from urllib.parse import urlsplit
 
         host = urlsplit(url).netloc or url
-        raise ProbeError(f"cannot connect to {host}: {_connect_reason(exc)}") from None
+        raise failure(f"cannot connect to {host}: {_connect_reason(exc)}", exc) from None
 
 
 def _connect_reason(exc: BaseException) -> str:
@@ -155,14 +156,17 @@ def json_body(response: httpx.Response, what: str) -> Any:
     """The response's JSON document.
 
     Raises:
-        ProbeError: the body is not JSON.
+        ProbeError: the body is not JSON (a `TransientError` when the status says the
+            server is down or busy, e.g. a 503's HTML page).
     """
     try:
         return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         snippet = one_line(response.text, 80)
-        raise ProbeError(
-            f"{what}: answer is not JSON (status {response.status_code}): {snippet}"
+        raise http_failure(
+            response.status_code,
+            response.headers,
+            f"{what}: answer is not JSON (status {response.status_code}): {snippet}",
         ) from None
 
 

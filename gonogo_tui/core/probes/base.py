@@ -71,6 +71,11 @@ class Observation:
     measured: bool = True
     """False when there was nothing to compare (no data, no baseline yet): the result is
     ERROR whatever `ok` says, never a pass, and its artifacts are still kept."""
+    transient: bool = False
+    """A FAIL that may differ next time (an HTTP 5xx or 429 the probe did not expect): the
+    engine retries it like a transient ERROR (see `core/probes/transient.py`)."""
+    retry_after: float | None = None
+    """Seconds the server asked to wait before asking again (`Retry-After`), if it did."""
 
 
 @dataclass(frozen=True)

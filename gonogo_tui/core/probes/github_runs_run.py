@@ -23,6 +23,7 @@ from gonogo_tui.core.probes._ops import (
 )
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.github_runs import GithubRunsProbe, RecentRuns
+from gonogo_tui.core.probes.transient import http_failure
 from gonogo_tui.core.types import format_duration
 
 API_VERSION = "2022-11-28"
@@ -346,12 +347,14 @@ def _raise_for(page: Page, spec: GithubRunsProbe, what: str) -> None:
                 when = f"; resets at {moment:%H:%M:%S} UTC"
             raise ProbeError(f"GitHub API rate limit exhausted ({page.status}){when}")
         if "retry-after" in headers:
-            raise ProbeError(
+            raise http_failure(
+                429,
+                headers,
                 f"GitHub API secondary rate limit ({page.status}): "
-                f"retry after {headers['retry-after']}s"
+                f"retry after {headers['retry-after']}s",
             )
         if page.status == 429:
-            raise ProbeError("GitHub API 429: too many requests")
+            raise http_failure(429, headers, "GitHub API 429: too many requests")
         raise ProbeError(
             f"GitHub API 403: forbidden for {spec.repository} ({message or 'no message'}); "
             "the token needs actions read access"
@@ -361,7 +364,11 @@ def _raise_for(page: Page, spec: GithubRunsProbe, what: str) -> None:
             f"GitHub API 404: {spec.repository} {what} not found "
             "(missing, misspelt, or not visible to the token)"
         )
-    raise ProbeError(f"GitHub API {page.status} for {what}: {message or one_line(page.text, 100)}")
+    raise http_failure(
+        page.status,
+        headers,
+        f"GitHub API {page.status} for {what}: {message or one_line(page.text, 100)}",
+    )
 
 
 __all__ = ["API_VERSION", "Api", "Page", "run_github_runs_probe"]

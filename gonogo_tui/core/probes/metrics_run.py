@@ -15,6 +15,7 @@ from gonogo_tui.core.probes.metrics_closest import no_series
 from gonogo_tui.core.probes.metrics_parse import Exposition, Sample, parse_exposition
 from gonogo_tui.core.probes.metrics_series import aggregate as combine
 from gonogo_tui.core.probes.metrics_series import measure_each, unknown_label_notes
+from gonogo_tui.core.probes.transient import http_failure
 
 MAX_SCRAPE_BYTES = 32 * 1024 * 1024
 """A larger exposition is refused rather than parsed."""
@@ -69,7 +70,11 @@ async def _scrape(spec: MetricsProbe, ctx: ProbeContext) -> tuple[str, str]:
     ) as client:
         async with client.stream("GET", spec.url, headers={"Accept": "text/plain"}) as response:
             if response.status_code != 200:
-                raise ProbeError(f"metrics endpoint answered {response.status_code}")
+                raise http_failure(
+                    response.status_code,
+                    response.headers,
+                    f"metrics endpoint answered {response.status_code}",
+                )
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():

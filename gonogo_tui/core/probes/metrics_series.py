@@ -107,7 +107,9 @@ def measure_each(spec: MetricsProbe, samples: Sequence[Sample]) -> tuple[bool, s
             by_name.setdefault(sample.name, []).append(sample)
         for name, series in by_name.items():
             number = aggregate(how, [s.value for s in series]) * spec.scale
-            measured.append((name, number, len(series)))
+            # One metric told apart by its labels (cpu, memory) is named as selected.
+            shown = text.strip() if selector.name and len(by_name) == 1 else name
+            measured.append((shown, number, len(series)))
             listing.append(f"{name}: {how} over {plural(len(series), 'series', 'series')}")
             listing += [f"  {_series(s)}" for s in series[:20]]
     failing = [item for item in measured if not _holds(spec, item[1])]

@@ -31,6 +31,14 @@ _TZ_LINE_RE = re.compile(
     r"^\W*time\s*zone\W*:\s*\**\s*([A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*)", re.I | re.M
 )
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WEEK_RE = re.compile(
+    r"^\W*week\s+(?:of|starting|beginning|commencing)\W*(\d{4}-\d{2}-\d{2})"
+    r"(?:\s*(?:-|–|—|to|until|through)\s*(\d{4}-\d{2}-\d{2}))?",
+    re.I,
+)
+"""A `## Week of 2026-11-23` heading (an end date may follow): the dates of the undated
+tables below it, a week from that day unless the end is given."""
+WEEK = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -148,8 +156,15 @@ def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
     zone = _zone(declared.group(1) if declared else spec.timezone, name)
     lines = text.splitlines()
     found: list[tuple[int, list[str]]] = []
+    weekly: list[Shift] = []
+    week: tuple[str, re.Match[str]] | None = None
     index = 0
     while index < len(lines):
+        heading = _WEEK_RE.match(lines[index])
+        if heading is not None:
+            week = (f"{name}:{index + 1}", heading)
+        elif lines[index].lstrip().startswith("#"):
+            week = None  # another heading ends the week's part of the file
         header = _cells(lines[index])
         if header is not None and index + 1 < len(lines) and _is_rule(lines[index + 1]):
             found.append((index + 1, header))
@@ -160,7 +175,11 @@ def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
             end_col = _find(columns, END_COLUMNS)
             role_cols = {role: _find(columns, (role,)) for role in spec.roles}
             role_col, name_col = _find(columns, ROLE_COLUMNS), _find(columns, NAME_COLUMNS)
-            if start_col is None:
+            if start_col is None and week is not None:
+                people = _people_reader(role_cols, role_col, name_col)
+                if people is not None:
+                    weekly += _week_rows(lines, index + 2, week, people, zone)
+            elif start_col is None:
                 pass
             elif None not in role_cols.values():
                 rows = _rows(lines, index + 2, start_col, end_col, role_cols, zone, name)
@@ -171,10 +190,13 @@ def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
                 )
                 return rows if end_col is not None else until_next_start(rows, name)
         index += 1
+    if weekly:
+        return weekly
     wanted = ", ".join(["start", "end", *spec.roles])
     raise ProbeError(
         f"{name}: no markdown table with columns {wanted} (or start, end, role, name;"
-        " end may be left out: a shift then runs until the next row's start);"
+        " end may be left out: a shift then runs until the next row's start; or role,"
+        " name under a 'Week of YYYY-MM-DD' heading);"
         f" {_tables_found(found)}",
         output="\n".join(f"line {line}: {' | '.join(header)}" for line, header in found),
     )
@@ -234,6 +256,41 @@ def _role_rows(
         end = start if end_col is None else _moment(cell(end_col), zone, where, is_end=True)
         role = cell(role_col).lower()
         shifts.append(Shift(start, end, {role: cell(name_col)}, f"line {number + 1}"))
+    return shifts
+
+
+_People = Callable[[Callable[[int | None], str]], dict[str, str]]
+
+
+def _people_reader(
+    role_cols: dict[str, int | None], role_col: int | None, name_col: int | None
+) -> _People | None:
+    """Who a row names, by role: a column per role, or a Role and a Name column."""
+    if None not in role_cols.values():
+        return lambda cell: {role: cell(column) for role, column in role_cols.items()}
+    if role_col is not None and name_col is not None:
+        return lambda cell: {cell(role_col).lower(): cell(name_col)}
+    return None
+
+
+def _week_rows(
+    lines: list[str],
+    first: int,
+    week: tuple[str, re.Match[str]],
+    people: _People,
+    zone: ZoneInfo,
+) -> list[Shift]:
+    """The rows of an undated table under a `Week of DATE` heading: that week's shifts."""
+    where, heading = week
+    start = _moment(heading.group(1), zone, where, is_end=False)
+    last = heading.group(2)
+    end = _moment(last, zone, where, is_end=True) if last else start + WEEK
+    shifts = []
+    for number in range(first, len(lines)):
+        cells = _cells(lines[number])
+        if cells is None:
+            break
+        shifts.append(Shift(start, end, people(_cell_reader(cells)), f"line {number + 1}"))
     return shifts
 
 

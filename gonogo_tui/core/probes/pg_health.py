@@ -59,8 +59,10 @@ class PgHealthProbe(ProbeSpec):
 
     query: str = "SELECT * FROM check_backup_alerts()"
     """`backup_alerts`: the query listing alerts."""
-    severity_column: str = "severity"
-    """`backup_alerts`: the column holding each alert's level."""
+    severity_column: str | None = None
+    """`backup_alerts`: the column holding each alert's level; by default the first
+    severity-like column the rows have (`severity`, `level`, `priority`, `status`, ...: see
+    `pg_health_run.SEVERITY_NAMES`), so the query's other columns may be anything."""
     fail_severities: list[str] = Field(default_factory=lambda: ["CRITICAL", "WARNING"])
     """`backup_alerts`: levels that fail the check (compared case-insensitively)."""
 
@@ -83,7 +85,9 @@ class PgHealthProbe(ProbeSpec):
             raise ValueError(
                 "'max_archive_age' and 'require_archived' belong to check 'wal_archiving'"
             )
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", self.severity_column):
+        if self.severity_column is not None and not re.fullmatch(
+            r"[A-Za-z_][A-Za-z0-9_]*", self.severity_column
+        ):
             raise ValueError("'severity_column' must be a plain column name")
         return self
 

@@ -375,19 +375,20 @@ async def _backup_alerts(
             f"backup alerts: {said}{has} (see the checklist's target contract)",
             output=redact(found.full) if found is not None else "",
         ) from None
-    if rows and spec.severity_column not in rows[0]:
-        lacking = columns_lacking(spec.severity_column, rows[0])
+    levels = {level.upper() for level in spec.fail_severities}
+    column = spec.severity_column or (_severity_like(rows, levels) if rows else "severity")
+    if rows and column not in rows[0]:
+        lacking = columns_lacking(column, rows[0])
+        which = f"no column {column!r}" if spec.severity_column else "no severity-like column"
         raise ProbeError(
-            f"backup alerts: the query has no column {spec.severity_column!r};"
-            f" {redact.excerpt(lacking.short, 240)}",
+            f"backup alerts: the query has {which}; {redact.excerpt(lacking.short, 240)}",
             output=redact(lacking.full),
         )
-    levels = {level.upper() for level in spec.fail_severities}
-    failing = [r for r in rows if str(r[spec.severity_column] or "").upper() in levels]
+    failing = [r for r in rows if str(r[column] or "").upper() in levels]
     output = "\n".join(json.dumps(r, default=str, sort_keys=True) for r in rows)
     counts: dict[str, int] = {}
     for row in failing:
-        level = str(row[spec.severity_column]).upper()
+        level = str(row[column]).upper()
         counts[level] = counts.get(level, 0) + 1
     if not failing:
         others = f" ({len(rows)} below {'/'.join(sorted(levels))})" if rows else ""
@@ -395,11 +396,34 @@ async def _backup_alerts(
             True, "0 alerts", f"no {'/'.join(sorted(levels))} alerts{others}", output
         )
     summary = ", ".join(f"{n} {level}" for level, n in sorted(counts.items()))
-    shown = "; ".join(_describe_alert(row, spec.severity_column) for row in failing[:3])
+    shown = "; ".join(_describe_alert(row, column) for row in failing[:3])
     more = f"; and {len(failing) - 3} more" if len(failing) > 3 else ""
     return Observation(
         False, f"{plural(len(failing), 'alert')} ({summary})", f"{shown}{more}", output
     )
+
+
+SEVERITY_NAMES = ("severity", "level", "alert_level", "severity_level", "priority", "status")
+"""Column names that hold an alert's level, in order of preference (any case)."""
+_KNOWN_LEVELS = {"CRITICAL", "WARNING", "WARN", "ERROR", "INFO", "NOTICE", "OK", "DEBUG"}
+
+
+def _severity_like(rows: list[dict[str, Any]], levels: set[str]) -> str:
+    """The column of `rows` that holds each alert's level: a name in `SEVERITY_NAMES` (or
+    one containing `sever` or `level`), else the first column where a row says a level;
+    `severity` (reported missing) when none does."""
+    columns = list(rows[0])
+    by_name = {name.lower(): name for name in columns}
+    for wanted in SEVERITY_NAMES:
+        if wanted in by_name:
+            return by_name[wanted]
+    for name in columns:
+        if "sever" in name.lower() or "level" in name.lower():
+            return name
+    for name in columns:
+        if any(str(row[name] or "").upper() in levels | _KNOWN_LEVELS for row in rows):
+            return name
+    return "severity"
 
 
 def _describe_alert(row: dict[str, Any], severity_column: str) -> str:

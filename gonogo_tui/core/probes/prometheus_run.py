@@ -21,6 +21,7 @@ from gonogo_tui.core.probes._ops import (
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.prometheus import PrometheusProbe
 from gonogo_tui.core.probes.prometheus_found import describe_unknown_names
+from gonogo_tui.core.probes.transient import http_failure
 
 if TYPE_CHECKING:
     pass
@@ -87,8 +88,10 @@ async def _api(client: HttpSession, url: str, params: dict[str, str]) -> Any:
         )
     document = json_body(response, f"Prometheus {endpoint}")
     if not isinstance(document, dict) or document.get("status") != "success":
-        raise ProbeError(
-            f"Prometheus {endpoint}: status {response.status_code}: {error_message(response)}"
+        raise http_failure(
+            response.status_code,
+            response.headers,
+            f"Prometheus {endpoint}: status {response.status_code}: {error_message(response)}",
         )
     data = document.get("data")
     if not isinstance(data, dict):

@@ -19,6 +19,7 @@ from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
 from gonogo_tui.core.probes.pg_found import columns_lacking, describe_missing
 from gonogo_tui.core.probes.sql import ColumnCheck, SqlProbe
+from gonogo_tui.core.probes.transient import failure
 from gonogo_tui.core.redaction import secrets_in_text
 from gonogo_tui.core.types import format_duration
 
@@ -56,7 +57,7 @@ async def run_sql_probe(spec: SqlProbe, ctx: ProbeContext) -> Observation:
             spec.dsn, connect_timeout=connect_timeout, autocommit=True
         )
     except psycopg.Error as exc:
-        raise ProbeError(one_line(scrub(f"cannot connect: {_first_line(exc)}"))) from None
+        raise failure(one_line(scrub(f"cannot connect: {_first_line(exc)}")), exc) from None
     try:
         async with conn.cursor() as cursor:
             await cursor.execute(f"SET statement_timeout = {statement_ms}")
@@ -72,14 +73,14 @@ async def run_sql_probe(spec: SqlProbe, ctx: ProbeContext) -> Observation:
     except psycopg.errors.QueryCanceled as exc:
         limit = format_duration(statement_seconds)
         message = f"query cancelled after statement_timeout {limit}: {_first_line(exc)}"
-        raise ProbeError(one_line(scrub(message))) from None
+        raise failure(one_line(scrub(message)), exc) from None
     except psycopg.Error as exc:
         message = f"query failed: {_first_line(exc)}"
         found = None
         if isinstance(exc, _undefined()):
             found = await describe_missing(conn, spec.query, _first_line(exc))
-        if found is None:
-            raise ProbeError(one_line(scrub(message))) from None
+        if found is None:  # a serialization failure or a dropped connection may pass next time
+            raise failure(one_line(scrub(message)), exc) from None
         # Redacted, then cut: the detail names the closest, the output has the full lists.
         short = scrub.excerpt(found.short, DETAIL_CHARS - min(len(message), DETAIL_CHARS // 2))
         raise ProbeError(

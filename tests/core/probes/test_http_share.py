@@ -102,9 +102,10 @@ async def test_an_answer_is_never_kept_for_later_probes(
 async def test_a_retry_after_an_error_sends_a_new_request(
     http_server: HttpTestServer, tmp_path: Path
 ) -> None:
-    """The shared answer of a failed request is not reused by the retry."""
-    answers = iter([b"not json", b'{"ok": true}'])
-    http_server.route("GET", "/doc", handler=lambda request: _reply(next(answers)))
+    """The shared answer of a failed request (a 503, which may pass next time) is not
+    reused by the retry."""
+    answers = iter([Reply(503, body=b"warming up"), _reply(b'{"ok": true}')])
+    http_server.route("GET", "/doc", handler=lambda request: next(answers))
     probe = {
         "kind": "http",
         "url": f"{http_server.url}/doc",

@@ -24,6 +24,7 @@ from gonogo_tui.core.probes.grafana.panels import (
 )
 from gonogo_tui.core.probes.grafana.sources import Health, SourceResolver, check_health
 from gonogo_tui.core.probes.grafana.spec import GrafanaDashboardProbe
+from gonogo_tui.core.probes.transient import http_failure
 
 
 async def run_grafana_probe(spec: GrafanaDashboardProbe, ctx: ProbeContext) -> Observation:
@@ -60,7 +61,11 @@ async def _run_grafana_probe(spec: GrafanaDashboardProbe, ctx: ProbeContext) -> 
         if response.status_code == 404:
             raise ProbeError(f"Grafana 404: no dashboard with uid {spec.uid}")
         if response.status_code != 200:
-            raise ProbeError(f"Grafana answered {response.status_code}: {error_message(response)}")
+            raise http_failure(
+                response.status_code,
+                response.headers,
+                f"Grafana answered {response.status_code}: {error_message(response)}",
+            )
         document = json_body(response, "Grafana dashboard")
         dashboard = document.get("dashboard") if isinstance(document, dict) else None
         if not isinstance(dashboard, dict):

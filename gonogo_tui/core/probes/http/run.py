@@ -15,7 +15,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from gonogo_tui.core.errors import ProbeError
@@ -24,6 +24,7 @@ from gonogo_tui.core.execution.http_share import headers_key, shared_request
 from gonogo_tui.core.probes import json_query as jq
 from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
 from gonogo_tui.core.probes.http.spec import HttpProbe, JsonCheck, parse_json_path
+from gonogo_tui.core.probes.transient import causes, failure, http_status_transient, retry_after
 from gonogo_tui.core.redaction import (
     is_sensitive_key,
     secrets_in_text,
@@ -52,6 +53,10 @@ class _Unmet(Exception):
         super().__init__(message)
         self.value = value
         """The measured value that failed, when more telling than the status code."""
+
+
+class _BadStatus(_Unmet):
+    """The status code was the check not met (a 5xx or 429 may be gone next time)."""
 
 
 async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
@@ -88,7 +93,7 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
         else:
             answer = await _exchange(spec, ctx, seconds)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise ProbeError(one_line(scrub(_describe_error(exc, spec, seconds)))) from None
+        raise failure(one_line(scrub(_describe_error(exc, spec, seconds))), exc) from None
     response, body, total, elapsed_ms = answer
 
     text = _decode(body, response)
@@ -101,11 +106,14 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
             spec, response, text, truncated=total > len(body), ms=elapsed_ms, clip=scrub.excerpt
         )
     except _Unmet as unmet:
+        transient = isinstance(unmet, _BadStatus) and http_status_transient(response.status_code)
         return Observation(
             ok=False,
             value=_short_value(scrub(unmet.value or value)),
             detail=one_line(scrub(str(unmet))),
             output=output,
+            transient=transient,
+            retry_after=retry_after(response.headers) if transient else None,
         )
     except ProbeError as exc:
         raise ProbeError(one_line(scrub(str(exc)))) from None
@@ -214,11 +222,11 @@ def _check(
     status = response.status_code
     if spec.status is None:
         if status >= 400:
-            raise _Unmet(f"status {status} (expected < 400)")
+            raise _BadStatus(f"status {status} (expected < 400)")
     else:
         allowed = [spec.status] if isinstance(spec.status, int) else spec.status
         if status not in allowed:
-            raise _Unmet(f"status {status} (expected {'|'.join(map(str, allowed))})")
+            raise _BadStatus(f"status {status} (expected {'|'.join(map(str, allowed))})")
     measured = [f"status {status}"]
     headers = response.headers
 
@@ -403,18 +411,8 @@ def _describe_error(exc: Exception, spec: HttpProbe, seconds: float) -> str:
     return f"{type(exc).__name__} from {where}: {str(exc) or 'no detail'}"
 
 
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """The exception and the chain of causes below it (httpx wraps httpcore wraps OSError)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
 def _os_reason(exc: BaseException) -> str:
-    for cause in _causes(exc):
+    for cause in causes(exc):
         if isinstance(cause, ConnectionRefusedError):
             return "connection refused"
         if isinstance(cause, socket.gaierror):
@@ -425,7 +423,7 @@ def _os_reason(exc: BaseException) -> str:
 
 
 def _tls_problem(exc: BaseException) -> str | None:
-    for current in _causes(exc):
+    for current in causes(exc):
         if isinstance(current, ssl.SSLCertVerificationError):
             return f"certificate not trusted: {current.verify_message or current.reason}"
         if isinstance(current, ssl.SSLError):
