@@ -21,6 +21,7 @@ from gonogo_tui.core.errors import GonogoError
 
 COMMAND_MODULES = (
     "gonogo_tui.commands.check",
+    "gonogo_tui.commands.doctor",
     "gonogo_tui.commands.review",
     "gonogo_tui.commands.schema",
     "gonogo_tui.commands.signing",

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from gonogo_tui.core.clock import iso_utc, parse_iso, utc_now
+from gonogo_tui.core.findings import Suggestion
 from gonogo_tui.core.probes import registry
 from gonogo_tui.core.redaction import Redactor
 from gonogo_tui.core.types import PositiveDuration
@@ -68,6 +69,9 @@ class Observation:
     measured: bool = True
     """False when there was nothing to compare (no data, no baseline yet): the result is
     ERROR whatever `ok` says, never a pass, and its artifacts are still kept."""
+    suggestions: tuple[Suggestion, ...] = ()
+    """Names the checklist gives that the target lacks, with the closest it has
+    (`gonogo doctor` turns them into YAML edits)."""
 
 
 @dataclass(frozen=True)

@@ -374,6 +374,7 @@ async def _backup_alerts(
         raise ProbeError(
             f"backup alerts: {said}{has} (see the checklist's target contract)",
             output=redact(found.full) if found is not None else "",
+            suggestions=(found.suggestion("query"),) if found is not None else (),
         ) from None
     if rows and spec.severity_column not in rows[0]:
         lacking = columns_lacking(spec.severity_column, rows[0])
@@ -381,6 +382,7 @@ async def _backup_alerts(
             f"backup alerts: the query has no column {spec.severity_column!r};"
             f" {redact.excerpt(lacking.short, 240)}",
             output=redact(lacking.full),
+            suggestions=(lacking.suggestion("severity_column"),),
         )
     levels = {level.upper() for level in spec.fail_severities}
     failing = [r for r in rows if str(r[spec.severity_column] or "").upper() in levels]

@@ -1,0 +1,264 @@
+"""Turn a probe's `Suggestion` into the YAML edit, or the variable to set, that fits it.
+
+A suggestion names a probe field (`gauge`, `values[0].column`, `query`) and a name inside
+it. The field is read as written in the file, before `${VAR}` substitution: when the name
+is written there, the edit is to that field; when a variable brings it in, the edit is to
+that variable (its default in the file, or its value in the environment); when the field
+is not written at all (a kind's default), the edit adds it. Only names are ever replaced:
+a comparison or a threshold is never part of an edit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.core.checklist.source import Lines, format_path, line_of
+from gonogo_tui.core.findings import Suggestion, contains_name, replace_name
+
+VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}")
+_FIELD_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+How = Literal["field", "add_field", "variable_default", "environment"]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change that fits the checklist to the target."""
+
+    criterion_id: str
+    how: How
+    """`field`: change the field in the file; `add_field`: add it under the probe;
+    `variable_default`: change a variable's default in the file; `environment`: set the
+    variable (the environment sets it, so the file cannot)."""
+    path: str
+    """Where: `sections[3].criteria[2].probe.gauge`, `variables.BACKUP_QUERY.default`, or
+    the variable's name for `environment`."""
+    at: tuple[str | int, ...]
+    """The same, as keys (empty for `environment`)."""
+    line: int
+    """The line of the key in the file (the probe's for `add_field`; 0 for `environment`)."""
+    before: str | None
+    """The value as written (None when the field is not written)."""
+    after: str
+    suggestion: Suggestion
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "criterion_id": self.criterion_id,
+            "how": self.how,
+            "path": self.path,
+            "line": self.line,
+            "before": self.before,
+            "after": self.after,
+            **{key: value for key, value in self.suggestion.to_dict().items()},
+        }
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A mismatch doctor could not turn into an edit: nothing close on the target, or the
+    name is not written in the field nor in a variable it uses."""
+
+    criterion_id: str
+    path: str
+    suggestion: Suggestion
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "criterion_id": self.criterion_id,
+            "path": self.path,
+            "reason": self.reason,
+            **self.suggestion.to_dict(),
+        }
+
+
+def field_keys(field: str) -> tuple[str | int, ...]:
+    """`values[0].column` -> `('values', 0, 'column')`."""
+    keys: list[str | int] = []
+    for match in _FIELD_PART.finditer(field):
+        keys.append(match.group(1) if match.group(1) is not None else int(match.group(2)))
+    return tuple(keys)
+
+
+def _walk(data: Any, keys: tuple[str | int, ...]) -> tuple[bool, Any]:
+    current = data
+    for key in keys:
+        if isinstance(key, int) and isinstance(current, list) and 0 <= key < len(current):
+            current = current[key]
+        elif isinstance(key, str) and isinstance(current, dict) and key in current:
+            current = current[key]
+        else:
+            return False, None
+    return True, current
+
+
+def plan_edit(
+    criterion_id: str,
+    criterion_at: tuple[str | int, ...],
+    suggestion: Suggestion,
+    *,
+    raw: dict[str, Any],
+    lines: Lines,
+    checklist: Checklist,
+    env: Mapping[str, str],
+) -> Edit | Unplaced:
+    """The edit that carries out `suggestion` on the criterion at `criterion_at`."""
+    at = (*criterion_at, "probe", *field_keys(suggestion.field))
+    path = format_path(at)
+    suggested = suggestion.suggested
+    if suggested is None:
+        return Unplaced(criterion_id, path, suggestion, "nothing on the target comes close")
+    written, value = _walk(raw, at)
+    if not written:
+        return _add_field(criterion_id, criterion_at, at, suggestion, suggested, checklist, lines)
+    if not isinstance(value, str):
+        return Unplaced(criterion_id, path, suggestion, "the field is not text")
+    plain = VAR_RE.sub("", value)
+    if contains_name(plain, suggestion.found):
+        after = replace_name(value, suggestion.found, suggested)
+        return Edit(criterion_id, "field", path, at, line_of(lines, at), value, after, suggestion)
+    for match in VAR_RE.finditer(value):
+        edit = _variable_edit(criterion_id, match, at, suggestion, suggested, raw, lines, env)
+        if edit is not None:
+            return edit
+    return Unplaced(criterion_id, path, suggestion, f"{suggestion.found} is not written in {path}")
+
+
+def _add_field(
+    criterion_id: str,
+    criterion_at: tuple[str | int, ...],
+    at: tuple[str | int, ...],
+    suggestion: Suggestion,
+    suggested: str,
+    checklist: Checklist,
+    lines: Lines,
+) -> Edit | Unplaced:
+    """A field the checklist leaves to the kind's default: add it, the default adapted."""
+    path = format_path(at)
+    keys = field_keys(suggestion.field)
+    criterion = next((c for _, c in checklist.criteria() if c.id == criterion_id), None)
+    current = getattr(criterion.probe, str(keys[0]), None) if criterion else None
+    if len(keys) != 1 or not isinstance(current, str):
+        return Unplaced(criterion_id, path, suggestion, f"{path} is not written in the file")
+    if not contains_name(current, suggestion.found):
+        return Unplaced(criterion_id, path, suggestion, f"{suggestion.found} is not in {path}")
+    after = replace_name(current, suggestion.found, suggested)
+    probe_at = (*criterion_at, "probe")
+    return Edit(
+        criterion_id, "add_field", path, at, line_of(lines, probe_at), None, after, suggestion
+    )
+
+
+def _variable_edit(
+    criterion_id: str,
+    match: re.Match[str],
+    at: tuple[str | int, ...],
+    suggestion: Suggestion,
+    suggested: str,
+    raw: dict[str, Any],
+    lines: Lines,
+    env: Mapping[str, str],
+) -> Edit | None:
+    name, operator, inline = match.group(1), match.group(2), match.group(3)
+    current = env.get(name)
+    if operator == ":-" and current == "":
+        current = None
+    if current is not None:
+        if not contains_name(current, suggestion.found):
+            return None
+        after = replace_name(current, suggestion.found, suggested)
+        return Edit(criterion_id, "environment", name, (), 0, current, after, suggestion)
+    if operator is not None:
+        if not contains_name(inline, suggestion.found):
+            return None
+        _, written = _walk(raw, at)
+        after = str(written).replace(
+            match.group(0),
+            match.group(0).replace(inline, replace_name(inline, suggestion.found, suggested)),
+        )
+        return Edit(
+            criterion_id, "field", format_path(at), at, line_of(lines, at), written, after,
+            suggestion,
+        )  # fmt: skip
+    default_at: tuple[str | int, ...] = ("variables", name, "default")
+    found, default = _walk(raw, default_at)
+    if not found or not isinstance(default, str) or not contains_name(default, suggestion.found):
+        return None
+    after = replace_name(default, suggestion.found, suggested)
+    return Edit(
+        criterion_id, "variable_default", format_path(default_at), default_at,
+        line_of(lines, default_at), default, after, suggestion,
+    )  # fmt: skip
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """The checklist's text with every file edit made (environment ones are not in the file).
+
+    Each name is replaced where its key is written, so comments and layout stay; a field
+    the file does not write is added under the probe's `kind:` line.
+    """
+    lines = text.splitlines(keepends=True)
+    added: dict[int, list[str]] = {}
+    for edit in edits:
+        if edit.how == "environment":
+            continue
+        if edit.how == "add_field":
+            added.setdefault(edit.line, []).append(_added_line(lines, edit))
+            continue
+        _replace_from(lines, edit)
+    out: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        out.append(line)
+        out.extend(added.get(number, []))
+    return "".join(out)
+
+
+def _replace_from(lines: list[str], edit: Edit) -> None:
+    """Replace every whole `found` in the key's value: after its colon on the key's line and
+    on the lines below indented deeper (a block scalar, a folded line)."""
+    assert edit.suggestion.suggested is not None
+    key = str(edit.at[-1]) if edit.at and isinstance(edit.at[-1], str) else None
+    start = edit.line - 1
+    depth = _indent(lines[start])
+    for index in range(start, len(lines)):
+        line = lines[index]
+        if index > start and line.strip() and _indent(line) <= depth:
+            break
+        offset = 0
+        if index == start and key is not None:
+            found_key = re.search(rf"(?<![\w-]){re.escape(key)}\s*:", line)
+            offset = found_key.end() if found_key else 0
+        head, tail = line[:offset], line[offset:]
+        lines[index] = head + replace_name(tail, edit.suggestion.found, edit.suggestion.suggested)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def replace_name_once(text: str, found: str, suggested: str) -> str:
+    """`text` with the first whole-name `found` replaced by `suggested`."""
+    pattern = re.compile(rf"(?<![A-Za-z0-9_:]){re.escape(found)}(?![A-Za-z0-9_:])")
+    return pattern.sub(lambda _: suggested, text, count=1)
+
+
+def _added_line(lines: list[str], edit: Edit) -> str:
+    """`<indent><field>: "<value>"` under the probe, indented like its `kind:` key."""
+    indent = "  "
+    for line in lines[edit.line - 1 : edit.line + 20]:
+        found = re.match(r"^(\s*)(?:-\s+)?kind\s*:", line)
+        if found:
+            indent = " " * len(line[: line.index("kind")])
+            break
+    return f"{indent}{edit.at[-1]}: {json.dumps(edit.after)}\n"
+
+
+__all__ = ["Edit", "Unplaced", "apply_edits", "field_keys", "plan_edit", "replace_name_once"]
