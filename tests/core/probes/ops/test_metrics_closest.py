@@ -155,6 +155,7 @@ def test_metric_names_in_a_query() -> None:
     )
     assert metric_names_in(query) == ["http_requests_total", "http_requests", "up"]
 
+
 async def test_a_ratio_whose_numerator_names_no_exposed_metric_is_no_data(
     foreign_metrics: str,
 ) -> None:
