@@ -46,6 +46,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
     subparsers = parser.add_subparsers(dest="command", parser_class=OneLineParser)
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
+    for subparser in subparsers.choices.values():
+        # `gonogo check x.yaml -v` as well as `gonogo -v check x.yaml`; unset, the
+        # top-level value stands (SUPPRESS keeps the subcommand from resetting it).
+        subparser.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="log debug output to stderr",
+        )
     return parser, set(subparsers.choices)
 
 
