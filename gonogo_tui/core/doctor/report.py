@@ -115,13 +115,15 @@ def diagnose(
             else:
                 unplaced.append(planned)
     ctx = ProbeContext(root=root, allow_outside_root=checklist.defaults.allow_outside_root)
+    missing = missing_files(checklist, ctx)
+    named = {item.criterion_id for item in missing}
     return Diagnosis(
         checklist=path,
         edits=edits,
         unplaced=unplaced,
         defaults=defaulted_variables(raw, env, checklist.redactor),
-        missing=missing_files(checklist, ctx),
-        other=other,
+        missing=missing,
+        other=[probed for probed in other if probed.criterion_id not in named],
         probed=len(results),
     )
 
