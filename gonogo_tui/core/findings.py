@@ -8,7 +8,9 @@ probe field that names it, the name as written, the closest name the target has,
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -40,6 +42,22 @@ class Suggestion:
         }
 
 
+def closest_first(wanted: str, names: Iterable[str]) -> list[str]:
+    """`names`, the closest to `wanted` first (difflib's ratio, shared `_` words weigh in),
+    ties in their given order; a name is compared up to its first space or `(`."""
+    wanted_low = wanted.lower()
+    words = set(wanted_low.split("_")) - {""}
+
+    def score(name: str) -> float:
+        low = re.split(r"[\s(]", name.lower(), maxsplit=1)[0]
+        ratio = difflib.SequenceMatcher(None, wanted_low, low).ratio()
+        shared = len(words & set(low.split("_"))) / max(len(words), 1)
+        return ratio + shared
+
+    listed = list(dict.fromkeys(names))
+    return sorted(listed, key=lambda name: -score(name))
+
+
 def replace_name(text: str, found: str, suggested: str) -> str:
     """`text` with every whole-name occurrence of `found` replaced by `suggested` (a name
     inside a longer one, `status` in `status_code`, is left alone)."""
@@ -52,4 +70,4 @@ def contains_name(text: str, found: str) -> bool:
     return replace_name(text, found, "\0") != text
 
 
-__all__ = ["Suggestion", "contains_name", "replace_name"]
+__all__ = ["Suggestion", "closest_first", "contains_name", "replace_name"]

@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gonogo_tui.core.errors import ProbeError
-from gonogo_tui.core.findings import Suggestion
-from gonogo_tui.core.probes.pg_found import closest_first
+from gonogo_tui.core.findings import Suggestion, closest_first
 
 if TYPE_CHECKING:
     from gonogo_tui.core.probes.github_runs_run import Api

@@ -9,13 +9,12 @@ tables or functions in the schema search path. `Found.short` goes in the one-lin
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gonogo_tui.core.findings import Suggestion
+from gonogo_tui.core.findings import Suggestion, closest_first
 from gonogo_tui.core.probes.base import one_line
 
 if TYPE_CHECKING:
@@ -84,22 +83,6 @@ class Found:
     def suggestion(self, field: str) -> Suggestion:
         """The mismatch as data: replace `missing` by `closest` in the probe's `field`."""
         return Suggestion(field, self.missing, self.closest, one_line(self.short, 300))
-
-
-def closest_first(wanted: str, names: Iterable[str]) -> list[str]:
-    """`names`, the closest to `wanted` first (difflib's ratio, shared `_` words weigh in),
-    ties in their given order; a name is compared up to its first space or `(`."""
-    wanted_low = wanted.lower()
-    words = set(wanted_low.split("_")) - {""}
-
-    def score(name: str) -> float:
-        low = re.split(r"[\s(]", name.lower(), maxsplit=1)[0]
-        ratio = difflib.SequenceMatcher(None, wanted_low, low).ratio()
-        shared = len(words & set(low.split("_"))) / max(len(words), 1)
-        return ratio + shared
-
-    listed = list(dict.fromkeys(names))
-    return sorted(listed, key=lambda name: -score(name))
 
 
 def columns_lacking(wanted: str, columns: Iterable[str]) -> Found:
