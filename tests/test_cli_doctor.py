@@ -6,6 +6,7 @@ checklist then passes `gonogo check`; exit codes 0 fits, 1 needs adapting, 2 bad
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -88,9 +89,18 @@ sections:
       - id: runbook
         title: Runbook present
         probe: {{kind: file, path: docs/runbook.md}}
+      - id: oncall
+        title: Primary and secondary on call
+        probe: {{kind: oncall, path: ONCALL.md}}
 """
     path = folder / name
     path.write_text(text)
+    # The team's own header row: its role columns are not called primary and secondary.
+    start = datetime.now(UTC) - timedelta(days=1)
+    (folder / "ONCALL.md").write_text(
+        "| From | To | On-call engineer | Backup |\n|---|---|---|---|\n"
+        f"| {start:%Y-%m-%d %H:%M} | {start + timedelta(days=8):%Y-%m-%d %H:%M} | Ada | Linus |\n"
+    )
     return path
 
 
@@ -113,6 +123,7 @@ def test_doctor_suggests_the_closest_column_and_metric_and_the_edits_pass(
         "db-connections": "ERROR",
         "error-rate": "ERROR",
         "runbook": "FAIL",
+        "oncall": "ERROR",
     }
 
     shown = gonogo("doctor", str(checklist), "--json", cwd=tmp_path)
@@ -131,6 +142,8 @@ def test_doctor_suggests_the_closest_column_and_metric_and_the_edits_pass(
     )
     numerator = edits[("error-rate", "sections[1].criteria[1].probe.numerator")]
     assert numerator["after"] == 'http_server_requests_total{code=~"5.."}'
+    roles = edits[("oncall", "sections[1].criteria[3].probe.roles")]
+    assert (roles["how"], roles["after"]) == ("add_field", '["On-call engineer", "Backup"]')
     assert report["missing_files"] == [
         {
             "criterion_id": "runbook",

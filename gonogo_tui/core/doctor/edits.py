@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from gonogo_tui.core.checklist import Checklist
@@ -146,12 +146,22 @@ def _add_field(
     keys = field_keys(suggestion.field)
     criterion = next((c for _, c in checklist.criteria() if c.id == criterion_id), None)
     current = getattr(criterion.probe, str(keys[0]), None) if criterion else None
+    probe_at = (*criterion_at, "probe")
+    if len(keys) == 2 and isinstance(keys[1], int) and isinstance(current, list):
+        # One item of a list the kind defaults (`roles[1]`): the whole list is added.
+        items = [str(item) for item in current]
+        if keys[1] >= len(items) or items[keys[1]] != suggestion.found:
+            return Unplaced(criterion_id, path, suggestion, f"{suggestion.found} is not {path}")
+        items[keys[1]] = suggested
+        return Edit(
+            criterion_id, "add_field", format_path(at[:-1]), at[:-1],
+            line_of(lines, probe_at), None, json.dumps(items), suggestion,
+        )  # fmt: skip
     if len(keys) != 1 or not isinstance(current, str):
         return Unplaced(criterion_id, path, suggestion, f"{path} is not written in the file")
     if not contains_name(current, suggestion.found):
         return Unplaced(criterion_id, path, suggestion, f"{suggestion.found} is not in {path}")
     after = replace_name(current, suggestion.found, suggested)
-    probe_at = (*criterion_at, "probe")
     return Edit(
         criterion_id, "add_field", path, at, line_of(lines, probe_at), None, after, suggestion
     )
@@ -199,6 +209,34 @@ def _variable_edit(
     )  # fmt: skip
 
 
+def merge_added(edits: list[Edit]) -> list[Edit]:
+    """One `add_field` edit per added list: the items several suggestions change in the
+    kind's default list (`roles[0]`, `roles[1]`) are added together."""
+    merged: list[Edit] = []
+    lists: dict[str, int] = {}
+    for edit in edits:
+        if edit.how != "add_field" or not edit.after.startswith("["):
+            merged.append(edit)
+            continue
+        if edit.path not in lists:
+            lists[edit.path] = len(merged)
+            merged.append(edit)
+            continue
+        first = merged[lists[edit.path]]
+        items, more = json.loads(first.after), json.loads(edit.after)
+        index = field_keys(edit.suggestion.field)[-1]
+        assert isinstance(index, int)
+        items[index] = more[index]
+        both = Suggestion(
+            first.suggestion.field.split("[")[0],
+            f"{first.suggestion.found}, {edit.suggestion.found}",
+            f"{first.suggestion.suggested}, {edit.suggestion.suggested}",
+            first.suggestion.why,
+        )
+        merged[lists[edit.path]] = replace(first, after=json.dumps(items), suggestion=both)
+    return merged
+
+
 def apply_edits(text: str, edits: list[Edit]) -> str:
     """The checklist's text with every file edit made (environment ones are not in the file).
 
@@ -211,7 +249,11 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
         if edit.how == "environment":
             continue
         if edit.how == "add_field":
-            added.setdefault(edit.line, []).append(_added_line(lines, edit))
+            flow = re.match(r"^(.*\bprobe\s*:\s*\{.*)\}(\s*(?:#.*)?\n?)$", lines[edit.line - 1])
+            if flow:  # `probe: {kind: oncall, path: x}`: the field goes inside the braces
+                lines[edit.line - 1] = f"{flow.group(1)}, {_added_value(edit)}}}{flow.group(2)}"
+            else:
+                added.setdefault(edit.line, []).append(_added_line(lines, edit))
             continue
         _replace_from(lines, edit)
     out: list[str] = []
@@ -244,12 +286,6 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def replace_name_once(text: str, found: str, suggested: str) -> str:
-    """`text` with the first whole-name `found` replaced by `suggested`."""
-    pattern = re.compile(rf"(?<![A-Za-z0-9_:]){re.escape(found)}(?![A-Za-z0-9_:])")
-    return pattern.sub(lambda _: suggested, text, count=1)
-
-
 def _added_line(lines: list[str], edit: Edit) -> str:
     """`<indent><field>: "<value>"` under the probe, indented like its `kind:` key."""
     indent = "  "
@@ -258,7 +294,13 @@ def _added_line(lines: list[str], edit: Edit) -> str:
         if found:
             indent = " " * len(line[: line.index("kind")])
             break
-    return f"{indent}{edit.at[-1]}: {json.dumps(edit.after)}\n"
+    return f"{indent}{_added_value(edit)}\n"
 
 
-__all__ = ["Edit", "Unplaced", "apply_edits", "field_keys", "plan_edit", "replace_name_once"]
+def _added_value(edit: Edit) -> str:
+    """`field: value`, the value as JSON (which YAML reads as written)."""
+    value = edit.after if edit.after.startswith("[") else json.dumps(edit.after)
+    return f"{edit.at[-1]}: {value}"
+
+
+__all__ = ["Edit", "Unplaced", "apply_edits", "field_keys", "merge_added", "plan_edit"]

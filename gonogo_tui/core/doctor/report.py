@@ -11,7 +11,7 @@ from typing import Any
 
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.checklist.source import parse_yaml, read_checklist
-from gonogo_tui.core.doctor.edits import Edit, Unplaced, apply_edits, plan_edit
+from gonogo_tui.core.doctor.edits import Edit, Unplaced, apply_edits, merge_added, plan_edit
 from gonogo_tui.core.doctor.probing import Probed, probe_once
 from gonogo_tui.core.doctor.setup import (
     DefaultVariable,
@@ -119,7 +119,7 @@ def diagnose(
     named = {item.criterion_id for item in missing}
     return Diagnosis(
         checklist=path,
-        edits=edits,
+        edits=merge_added(edits),
         unplaced=unplaced,
         defaults=defaulted_variables(raw, env, checklist.redactor),
         missing=missing,

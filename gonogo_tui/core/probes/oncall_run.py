@@ -6,12 +6,13 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.findings import Suggestion, closest_first
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.confined import Confinement, Stop, in_thread, read_bounded
 from gonogo_tui.core.probes.oncall import OnCallProbe
@@ -62,7 +63,10 @@ async def run_oncall_probe(spec: OnCallProbe, ctx: ProbeContext) -> Observation:
         # The detail may quote the file (the tables found): redacted, then cut.
         shown = ctx.redactor.excerpt(str(exc), 400)
         shown = "".join(char if char.isprintable() else "?" for char in shown)
-        raise ProbeError(shown, output=ctx.redactor(exc.output)) from None
+        suggestions = tuple(
+            replace(item, why=ctx.redactor.excerpt(item.why, 400)) for item in exc.suggestions
+        )
+        raise ProbeError(shown, output=ctx.redactor(exc.output), suggestions=suggestions) from None
     now = ctx.now().astimezone(dt.UTC)
     current = [shift for shift in shifts if shift.start <= now < shift.end]
     if not current:
@@ -168,12 +172,45 @@ def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
                 return rows if end_col is not None else until_next_start(rows, name)
         index += 1
     wanted = ", ".join(["start", "end", *spec.roles])
-    raise ProbeError(
+    message = (
         f"{name}: no markdown table with columns {wanted} (or start, end, role, name;"
         " end may be left out: a shift then runs until the next row's start);"
-        f" {_tables_found(found)}",
-        output="\n".join(f"line {line}: {' | '.join(header)}" for line, header in found),
+        f" {_tables_found(found)}"
     )
+    raise ProbeError(
+        message,
+        output="\n".join(f"line {line}: {' | '.join(header)}" for line, header in found),
+        suggestions=_role_suggestions(spec, found, message),
+    )
+
+
+def _role_suggestions(
+    spec: OnCallProbe, found: list[tuple[int, list[str]]], why: str
+) -> tuple[Suggestion, ...]:
+    """For the first table with a start column: each role it has no column for, the closest
+    of its other columns (`roles[1]`: `secondary` -> `Backup`)."""
+    for _, header in found:
+        columns = [cell.strip("* ") for cell in header]
+        lowered = [column.lower() for column in columns]
+        start = _find(lowered, START_COLUMNS)
+        if start is None:
+            start = _find_word(lowered, START_WORDS)
+        if start is None:
+            continue
+        taken = {start, _find(lowered, END_COLUMNS)}
+        taken |= {_find(lowered, (role,)) for role in spec.roles}
+        free = [column for i, column in enumerate(columns) if i not in taken and column]
+        missing = [
+            (i, role) for i, role in enumerate(spec.roles) if _find(lowered, (role,)) is None
+        ]
+        if len(missing) == len(free):
+            # As many unnamed columns as roles without one: they stand in the roles' order.
+            pairs = [(i, role, column) for (i, role), column in zip(missing, free, strict=True)]
+        else:
+            pairs = [(i, role, next(iter(closest_first(role, free)), None)) for i, role in missing]
+        suggestions = [Suggestion(f"roles[{i}]", role, column, why) for i, role, column in pairs]
+        return tuple(suggestions)
+    return ()
 
 
 def _tables_found(found: list[tuple[int, list[str]]]) -> str:
