@@ -203,6 +203,7 @@ def _role_suggestions(
         missing = [
             (i, role) for i, role in enumerate(spec.roles) if _find(lowered, (role,)) is None
         ]
+        pairs: list[tuple[int, str, str | None]]
         if len(missing) == len(free):
             # As many unnamed columns as roles without one: they stand in the roles' order.
             pairs = [(i, role, column) for (i, role), column in zip(missing, free, strict=True)]
