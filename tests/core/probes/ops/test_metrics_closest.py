@@ -142,6 +142,11 @@ async def test_prometheus_empty_query_names_the_closest_metrics(
     assert "db_connections_active{instance,job,pool}" in closest_three
     assert "pg_stat_database_numbackends{datname,instance,job}" in closest_three
     assert "closest_metric_names" in result.output
+    # The same finding as data, for `gonogo doctor`: the name in `query` and the closest.
+    observation = await probe.run(context())
+    [suggestion] = observation.suggestions
+    assert (suggestion.field, suggestion.found) == ("query", "database_connections_in_use")
+    assert suggestion.suggested in ("db_connections_active", "pg_stat_database_numbackends")
     present = respec(probe, query="max(db_connections_active) > 100")
     known = await arun_engine(present, context())
     # Every name exists: nothing to add.
