@@ -25,6 +25,15 @@ _FIELD_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
 How = Literal["field", "add_field", "variable_default", "environment"]
 
+THRESHOLD_FIELDS = frozenset(
+    {
+        "compare", "rows", "max_age", "max_ms", "panels", "quantile", "scale", "max_firing",
+        "alert_rules", "min_tests", "max_failed", "max_skipped", "covered_for", "status",
+        "exit_code", "min_days", "max_lag", "per_page", "count",
+    }
+)  # fmt: skip
+"""Probe fields that hold an expectation: no edit ever touches one."""
+
 
 @dataclass(frozen=True)
 class Edit:
@@ -114,6 +123,9 @@ def plan_edit(
     at = (*criterion_at, "probe", *field_keys(suggestion.field))
     path = format_path(at)
     suggested = suggestion.suggested
+    if THRESHOLD_FIELDS & {key for key in at[len(criterion_at) + 1 :] if isinstance(key, str)}:
+        # Doctor fits names, never expectations: a suggestion on a threshold is refused.
+        return Unplaced(criterion_id, path, suggestion, "a threshold is never edited")
     if suggested is None:
         return Unplaced(criterion_id, path, suggestion, "nothing on the target comes close")
     written, value = _walk(raw, at)
