@@ -8,13 +8,18 @@ found at all, the repository's own workflow files are named, the closest first.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.findings import Suggestion, closest_first
 
-if TYPE_CHECKING:
-    from gonogo_tui.core.probes.github_runs_run import Api
+
+class Api(Protocol):
+    """Fetches one GitHub API page (`github_runs_run.Api`): an answer with `status` and
+    `body`."""
+
+    async def get(self, target: str) -> Any: ...
+
 
 SHORT_NAMES = 5
 """Workflow files the detail names; the output lists them all."""
