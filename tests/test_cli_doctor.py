@@ -240,3 +240,46 @@ def _criteria(document: dict[str, object]) -> list[dict[str, str]]:
     sections = document["sections"]
     assert isinstance(sections, list)
     return [criterion for section in sections for criterion in section["criteria"]]
+
+
+def test_doctor_fits_a_prometheus_query_to_the_names_the_server_stores(
+    tmp_path: Path, http_server: HttpTestServer
+) -> None:
+    import httpx
+
+    from tests.servers import PrometheusServer, wait_until
+
+    http_server.route("GET", "/metrics", body=EXPOSITION, headers={"Content-Type": "text/plain"})
+    with PrometheusServer(scrape_targets=[f"{http_server.url}/metrics"]) as server:
+
+        def scraped() -> bool:
+            answer = httpx.get(f"{server.url}/api/v1/label/__name__/values", timeout=5)
+            return "db_connections_active" in answer.json()["data"]
+
+        wait_until(scraped, timeout=20, message="Prometheus scraped the target")
+        checklist = tmp_path / "prom.yaml"
+        checklist.write_text(f"""\
+title: Prometheus
+sections:
+  - id: runtime
+    title: Runtime
+    criteria:
+      - id: pool-busy
+        title: Pool under 80 connections
+        probe:
+          kind: prometheus
+          url: {server.url}
+          query: max(database_connections_in_use) by (pool)
+          compare: "< 80"
+""")
+        report = gonogo("doctor", str(checklist), "--json", cwd=tmp_path)
+        assert report.returncode == 1, report.stderr
+        [edit] = json.loads(report.stdout)["edits"]
+        assert (edit["path"], edit["after"]) == (
+            "sections[0].criteria[0].probe.query",
+            "max(db_connections_active) by (pool)",
+        )
+        fitted = tmp_path / "fitted.yaml"
+        gonogo("doctor", str(checklist), "--write", str(fitted), cwd=tmp_path)
+        assert gonogo("check", str(fitted), cwd=tmp_path).returncode == 0
+        assert gonogo("doctor", str(fitted), cwd=tmp_path).returncode == 0
