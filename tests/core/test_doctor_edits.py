@@ -79,3 +79,44 @@ def load_checklist_text(tmp_path: Path, text: str) -> Checklist:
     path = tmp_path / "edited.yaml"
     path.write_text(text)
     return load_checklist(path, environ={})
+
+
+def test_a_field_left_to_the_kinds_default_is_added_adapted(tmp_path: Path) -> None:
+    text = """\
+title: Added
+sections:
+  - id: data
+    title: Data
+    criteria:
+      - id: alerts
+        title: No backup alerts
+        probe:
+          kind: pg_health
+          check: backup_alerts
+          dsn: postgresql://localhost/app
+      - id: flow
+        title: Flow style
+        probe: {kind: pg_health, check: backup_alerts, dsn: "postgresql://localhost/app"}
+"""
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    raw, lines = parse_yaml(read_checklist(path), path)
+    checklist = load_checklist(path, environ={})
+    suggestion = Suggestion("query", "check_backup_alerts", "backup_alerts", "closest functions")
+    edits = []
+    for index, criterion_id in enumerate(["alerts", "flow"]):
+        edit = plan_edit(
+            criterion_id,
+            ("sections", 0, "criteria", index),
+            suggestion,
+            raw=raw,
+            lines=lines,
+            checklist=checklist,
+            env={},
+        )
+        assert isinstance(edit, Edit) and edit.how == "add_field" and edit.before is None
+        assert edit.after == "SELECT * FROM backup_alerts()"
+        edits.append(edit)
+    edited = load_checklist_text(tmp_path, apply_edits(text, edits))
+    queries = [c.probe.query for _, c in edited.criteria()]  # type: ignore[union-attr]
+    assert queries == ["SELECT * FROM backup_alerts()"] * 2
