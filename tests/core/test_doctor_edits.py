@@ -120,3 +120,37 @@ sections:
     edited = load_checklist_text(tmp_path, apply_edits(text, edits))
     queries = [c.probe.query for _, c in edited.criteria()]  # type: ignore[union-attr]
     assert queries == ["SELECT * FROM backup_alerts()"] * 2
+
+
+def test_a_flow_mapping_has_only_the_fields_value_edited(tmp_path: Path) -> None:
+    """`{column: state, compare: "== state"}`: the column is renamed, the comparison kept."""
+    text = """\
+title: Flow
+sections:
+  - id: data
+    title: Data
+    criteria:
+      - id: state
+        title: Done
+        probe:
+          kind: sql
+          dsn: postgresql://localhost/app
+          query: SELECT state FROM jobs
+          value: {column: state, compare: "== state"}
+"""
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    raw, lines = parse_yaml(read_checklist(path), path)
+    edit = plan_edit(
+        "state",
+        ("sections", 0, "criteria", 0),
+        Suggestion("value.column", "state", "status", "the rows have: status"),
+        raw=raw,
+        lines=lines,
+        checklist=load_checklist(path, environ={}),
+        env={},
+    )
+    assert isinstance(edit, Edit)
+    edited = apply_edits(text, [edit])
+    assert 'value: {column: status, compare: "== state"}' in edited
+    assert "query: SELECT state FROM jobs" in edited

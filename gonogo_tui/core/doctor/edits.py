@@ -276,22 +276,52 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 
 
 def _replace_from(lines: list[str], edit: Edit) -> None:
-    """Replace every whole `found` in the key's value: after its colon on the key's line and
-    on the lines below indented deeper (a block scalar, a folded line)."""
+    """Replace every whole `found` in the key's value, and nowhere else: on the key's line
+    only within its value (a flow mapping's other keys, a comparison among them, are left
+    alone), and on the lines below indented deeper (a block scalar, a folded line)."""
     assert edit.suggestion.suggested is not None
-    key = str(edit.at[-1]) if edit.at and isinstance(edit.at[-1], str) else None
+    found, suggested = edit.suggestion.found, edit.suggestion.suggested
+    last = edit.at[-1] if edit.at else None
+    key = str(last) if isinstance(last, str) else None
+    if key is None and len(edit.at) > 1 and isinstance(edit.at[-2], str):
+        key = str(edit.at[-2])  # a list item: its list's key
     start = edit.line - 1
-    depth = _indent(lines[start])
-    for index in range(start, len(lines)):
-        line = lines[index]
-        if index > start and line.strip() and _indent(line) <= depth:
+    line = lines[start]
+    found_key = re.search(rf"(?<![\w-]){re.escape(key)}\s*:", line) if key else None
+    offset = found_key.end() if found_key else 0
+    flow = "{" in line[:offset] or line[offset:].lstrip().startswith("[")
+    stop = _value_end(line, offset, in_list=isinstance(last, int)) if flow else len(line)
+    lines[start] = line[:offset] + replace_name(line[offset:stop], found, suggested) + line[stop:]
+    if flow:
+        return  # a flow value ends on its line or is bracketed: nothing below is its own
+    depth = _indent(line)
+    for index in range(start + 1, len(lines)):
+        below = lines[index]
+        if below.strip() and _indent(below) <= depth:
             break
-        offset = 0
-        if index == start and key is not None:
-            found_key = re.search(rf"(?<![\w-]){re.escape(key)}\s*:", line)
-            offset = found_key.end() if found_key else 0
-        head, tail = line[:offset], line[offset:]
-        lines[index] = head + replace_name(tail, edit.suggestion.found, edit.suggestion.suggested)
+        lines[index] = replace_name(below, found, suggested)
+
+
+def _value_end(line: str, offset: int, *, in_list: bool) -> int:
+    """Where a flow value that starts at `offset` ends: its closing quote, the `]` of a
+    list, or the next `,` / `}` outside quotes."""
+    quote = ""
+    depth = 0
+    for position in range(offset, len(line)):
+        char = line[position]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth <= 0 and in_list:
+                return position
+        elif char in ",}" and depth <= 0:
+            return position
+    return len(line)
 
 
 def _indent(line: str) -> int:
