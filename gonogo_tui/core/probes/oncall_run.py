@@ -12,10 +12,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gonogo_tui.core.errors import ProbeError
-from gonogo_tui.core.findings import Suggestion, closest_first
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.confined import Confinement, Stop, in_thread, read_bounded
 from gonogo_tui.core.probes.oncall import OnCallProbe
+from gonogo_tui.core.probes.oncall_found import Table, role_suggestions
 from gonogo_tui.core.probes.window import check_timezone
 from gonogo_tui.core.types import format_duration
 
@@ -180,38 +180,20 @@ def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
     raise ProbeError(
         message,
         output="\n".join(f"line {line}: {' | '.join(header)}" for line, header in found),
-        suggestions=_role_suggestions(spec, found, message),
+        suggestions=role_suggestions(spec.roles, _located(found), message, _find),
     )
 
 
-def _role_suggestions(
-    spec: OnCallProbe, found: list[tuple[int, list[str]]], why: str
-) -> tuple[Suggestion, ...]:
-    """For the first table with a start column: each role it has no column for, the closest
-    of its other columns (`roles[1]`: `secondary` -> `Backup`)."""
+def _located(found: list[tuple[int, list[str]]]) -> list[Table]:
+    """Each table's header cells with the positions of its start and end columns."""
+    tables: list[Table] = []
     for _, header in found:
         columns = [cell.strip("* ") for cell in header]
         lowered = [column.lower() for column in columns]
         start = _find(lowered, START_COLUMNS)
-        if start is None:
-            start = _find_word(lowered, START_WORDS)
-        if start is None:
-            continue
-        taken = {start, _find(lowered, END_COLUMNS)}
-        taken |= {_find(lowered, (role,)) for role in spec.roles}
-        free = [column for i, column in enumerate(columns) if i not in taken and column]
-        missing = [
-            (i, role) for i, role in enumerate(spec.roles) if _find(lowered, (role,)) is None
-        ]
-        pairs: list[tuple[int, str, str | None]]
-        if len(missing) == len(free):
-            # As many unnamed columns as roles without one: they stand in the roles' order.
-            pairs = [(i, role, column) for (i, role), column in zip(missing, free, strict=True)]
-        else:
-            pairs = [(i, role, next(iter(closest_first(role, free)), None)) for i, role in missing]
-        suggestions = [Suggestion(f"roles[{i}]", role, column, why) for i, role, column in pairs]
-        return tuple(suggestions)
-    return ()
+        start = _find_word(lowered, START_WORDS) if start is None else start
+        tables.append((columns, start, _find(lowered, END_COLUMNS)))
+    return tables
 
 
 def _tables_found(found: list[tuple[int, list[str]]]) -> str:
