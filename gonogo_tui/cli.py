@@ -21,6 +21,7 @@ from gonogo_tui.core.errors import GonogoError
 
 COMMAND_MODULES = (
     "gonogo_tui.commands.check",
+    "gonogo_tui.commands.doctor",
     "gonogo_tui.commands.review",
     "gonogo_tui.commands.schema",
     "gonogo_tui.commands.signing",
@@ -45,6 +46,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
     subparsers = parser.add_subparsers(dest="command", parser_class=OneLineParser)
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
+    for subparser in subparsers.choices.values():
+        # `gonogo check x.yaml -v` as well as `gonogo -v check x.yaml`; unset, the
+        # top-level value stands (SUPPRESS keeps the subcommand from resetting it).
+        subparser.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="log debug output to stderr",
+        )
     return parser, set(subparsers.choices)
 
 

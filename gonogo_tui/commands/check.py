@@ -236,6 +236,18 @@ def _print_json(evaluation: Evaluation, record_path: Path | None) -> None:
     from gonogo_tui.core.evaluation_export import evaluation_to_dict
 
     document = evaluation_to_dict(evaluation)
+    # Each probe's full findings (rows, bodies, the names the target has), redacted by
+    # the engine like every other text; the record keeps its own bytes, without them.
+    outputs = {
+        outcome.criterion.id: outcome.result.output
+        for section in evaluation.sections
+        for outcome in section.criteria
+        if outcome.result is not None
+    }
+    for section in document["sections"]:
+        for criterion in section["criteria"]:
+            if criterion["id"] in outputs:
+                criterion["output"] = outputs[criterion["id"]]
     if record_path is not None:
         document["record_path"] = str(record_path)
     sys.stdout.write(json_text(document) + "\n")

@@ -11,6 +11,11 @@ GonogoError
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gonogo_tui.core.findings import Suggestion
+
 
 class GonogoError(Exception):
     """Base class of every error gonogo reports to the operator."""
@@ -51,13 +56,17 @@ class ProbeError(GonogoError):
 
     `output` is the longer text the result's output carries (the detail pane, JSON): what
     the probe found, in full, where the one-line message names only the closest.
+    `suggestions` are the same mismatches as data, for `gonogo doctor`.
     """
 
     title = "Probe error"
 
-    def __init__(self, message: str, output: str = "") -> None:
+    def __init__(
+        self, message: str, output: str = "", suggestions: tuple[Suggestion, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.output = output
+        self.suggestions = suggestions
 
 
 class TransientError(ProbeError):

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
+from gonogo_tui.core.probes.base import OUTPUT_CAP
 from tests.servers import HttpTestServer
 
 HOSTILE = "[bold red]pwned[/] \x1b[31mred\x1b[0m \x1b]52;c;Y2xpcGJvYXJk\x07 nul\x00 end"
@@ -111,4 +112,7 @@ def test_hostile_output_and_secrets(http_server: HttpTestServer, tmp_path: Path)
     assert criteria["binary"]["status"] == "FAIL"
     ElementTree.parse(tmp_path / "out.xml")  # still well-formed XML
     big = criteria["bigline"]
-    assert big["status"] == "FAIL" and len(json.dumps(big)) < 10_000
+    # The row's texts stay short; the probe's output (its findings) is kept, capped.
+    row = {key: value for key, value in big.items() if key != "output"}
+    assert big["status"] == "FAIL" and len(json.dumps(row)) < 10_000
+    assert len(big["output"]) < OUTPUT_CAP + 100

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gonogo_tui.core.clock import iso_utc, parse_iso, utc_now
+from gonogo_tui.core.findings import Suggestion
 from gonogo_tui.core.probes import registry
 from gonogo_tui.core.redaction import Redactor
 from gonogo_tui.core.types import PositiveDuration
@@ -76,6 +77,9 @@ class Observation:
     engine retries it like a transient ERROR (see `core/probes/transient.py`)."""
     retry_after: float | None = None
     """Seconds the server asked to wait before asking again (`Retry-After`), if it did."""
+    suggestions: tuple[Suggestion, ...] = ()
+    """Names the checklist gives that the target lacks, with the closest it has
+    (`gonogo doctor` turns them into YAML edits)."""
 
 
 @dataclass(frozen=True)

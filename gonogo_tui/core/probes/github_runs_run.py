@@ -23,6 +23,7 @@ from gonogo_tui.core.probes._ops import (
 )
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.github_runs import GithubRunsProbe, RecentRuns
+from gonogo_tui.core.probes.github_runs_found import is_workflow, missing_workflow, run_label
 from gonogo_tui.core.probes.transient import http_failure
 from gonogo_tui.core.types import format_duration
 
@@ -228,11 +229,7 @@ def _summary(spec: GithubRunsProbe, via: str) -> str:
 
 
 def _names(runs: list[dict[str, Any]]) -> str:
-    shown = [
-        f"{run.get('name') or run.get('path') or run.get('id')} #{run.get('run_number', '?')}"
-        f" ({run.get('conclusion') or run.get('status')})"
-        for run in runs[:4]
-    ]
+    shown = [f"{run_label(run)} ({run.get('conclusion') or run.get('status')})" for run in runs[:4]]
     return ", ".join(shown) + (f" and {len(runs) - 4} more" if len(runs) > 4 else "")
 
 
@@ -254,8 +251,10 @@ async def _latest_completed(
         f"repos/{spec.repository}/actions/workflows/{workflow}/runs?"
         f"{_query(spec.branch, spec.per_page)}"
     )
-    async for run in _runs(spec, api, target, f"workflow {workflow}"):
-        if run.get("status") == "completed":
+    field = f"workflows[{spec.workflows.index(workflow)}]"
+    async for run in _runs(spec, api, target, f"workflow {workflow}", (workflow, field)):
+        # Whatever the server filtered, only this workflow's runs count.
+        if run.get("status") == "completed" and is_workflow(run, workflow):
             return run
     return None
 
@@ -266,24 +265,31 @@ async def _recent(
     branch = recent.branch if recent.branch is not None else spec.branch
     per_page = min(spec.per_page, recent.count)
     runs: list[dict[str, Any]] = []
-    targets = (
+    targets: list[tuple[str, str, tuple[str, str] | None]] = (
         [
-            (f"repos/{spec.repository}/actions/workflows/{wf}/runs", f"workflow {wf}")
-            for wf in recent.workflows
+            (
+                f"repos/{spec.repository}/actions/workflows/{wf}/runs",
+                f"workflow {wf}",
+                (wf, f"recent.workflows[{index}]"),
+            )
+            for index, wf in enumerate(recent.workflows)
         ]
         if recent.workflows
-        else [(f"repos/{spec.repository}/actions/runs", "runs")]
+        else [(f"repos/{spec.repository}/actions/runs", "runs", None)]
     )
 
-    async def take(path: str, what: str) -> list[dict[str, Any]]:
+    async def take(path: str, what: str, workflow: tuple[str, str] | None) -> list[dict[str, Any]]:
         taken: list[dict[str, Any]] = []
-        async for run in _runs(spec, api, f"{path}?{_query(branch, per_page)}", what):
+        target = f"{path}?{_query(branch, per_page)}"
+        async for run in _runs(spec, api, target, what, workflow):
+            if workflow is not None and not is_workflow(run, workflow[0]):
+                continue  # the server did not filter: another workflow's run
             taken.append(run)
             if len(taken) >= recent.count:
                 break
         return taken
 
-    for taken in await _all_or_first_error(*(take(path, what) for path, what in targets)):
+    for taken in await _all_or_first_error(*(take(*target) for target in targets)):
         runs.extend(taken)
     epoch = datetime.min.replace(tzinfo=UTC)
     runs.sort(key=lambda run: parse_time(run.get("created_at")) or epoch, reverse=True)
@@ -303,15 +309,29 @@ async def _recent(
 
 
 async def _runs(
-    spec: GithubRunsProbe, api: Api, target: str, what: str
+    spec: GithubRunsProbe,
+    api: Api,
+    target: str,
+    what: str,
+    workflow: tuple[str, str] | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Yield workflow runs page after page, following `Link: <...>; rel="next"`."""
+    """Yield workflow runs page after page, following `Link: <...>; rel="next"`.
+
+    `workflow` is (the workflow as written, its probe field): its 404 names the workflow
+    files the repository has.
+    """
     next_target: str | None = target
     pages = 0
     while next_target is not None and pages < spec.max_pages:
         page = await api.get(next_target)
         pages += 1
-        _raise_for(page, spec, what)
+        try:
+            _raise_for(page, spec, what)
+        except ProbeError as exc:
+            if page.status != 404 or workflow is None:
+                raise
+            name, field = workflow
+            raise await missing_workflow(api, spec.repository, name, field, str(exc)) from None
         body = page.body
         if not isinstance(body, dict) or not isinstance(body.get("workflow_runs"), list):
             raise ProbeError(f"GitHub API: {what}: answer has no 'workflow_runs' list")

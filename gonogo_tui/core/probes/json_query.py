@@ -98,6 +98,39 @@ def where_path_stops(
     return ""
 
 
+def lookup(document: Any, parts: tuple[str | int, ...]) -> Any:
+    """The value at a simple path (`data.flags[0].enabled`), or `NOTHING`."""
+    current = document
+    for part in parts:
+        if isinstance(part, int):
+            if not isinstance(current, list) or not -len(current) <= part < len(current):
+                return NOTHING
+        elif not isinstance(current, dict) or part not in current:
+            return NOTHING
+        current = current[part]
+    return current
+
+
+def closest_key(document: Any, parts: tuple[str | int, ...]) -> tuple[str, str | None] | None:
+    """For a path that stops at a missing key: that key and the closest key the object there
+    has (None when it has none); None when the path stops elsewhere (a list, a scalar)."""
+    current = document
+    for part in parts:
+        if isinstance(part, int):
+            if not isinstance(current, list) or not -len(current) <= part < len(current):
+                return None
+        elif not isinstance(current, dict):
+            return None
+        elif part not in current:
+            keys = [str(key) for key in current]
+            ordered = sorted(
+                keys, key=lambda key: -difflib.SequenceMatcher(None, part, key).ratio()
+            )
+            return part, ordered[0] if ordered else None
+        current = current[part]
+    return None
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
@@ -112,4 +145,12 @@ def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
 
 
-__all__ = ["NOTHING", "compile_query", "run_query", "top_level_keys", "where_path_stops"]
+__all__ = [
+    "NOTHING",
+    "closest_key",
+    "compile_query",
+    "lookup",
+    "run_query",
+    "top_level_keys",
+    "where_path_stops",
+]

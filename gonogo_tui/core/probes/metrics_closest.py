@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.findings import Suggestion
 from gonogo_tui.core.probes.metrics_parse import Sample
 
 SHORT_NAMES = 3
@@ -66,18 +67,22 @@ def closest(wanted: str, samples: Sequence[Sample]) -> list[Exposed]:
     return [item for _, item in scored]
 
 
-def no_series(message: str, wanted: str, samples: Sequence[Sample]) -> ProbeError:
+def no_series(message: str, wanted: str, samples: Sequence[Sample], field: str) -> ProbeError:
     """A `no series match` error naming the closest metrics the target exposes; the output
-    lists up to `FULL_NAMES` of them, closest first."""
+    lists up to `FULL_NAMES` of them, closest first, and its suggestion replaces `wanted`
+    by the closest in the probe's `field` (`gauge`, `numerator`...)."""
     ranked = closest(wanted, samples)
     if not ranked:
-        return ProbeError(f"{message}; the target exposes no series")
+        why = f"{message}; the target exposes no series"
+        return ProbeError(why, suggestions=(Suggestion(field, wanted, None, why),))
     short = ", ".join(str(item) for item in ranked[:SHORT_NAMES])
     lines = [f"metrics the target exposes, closest to {wanted} first:"]
     lines += [f"  {item}" for item in ranked[:FULL_NAMES]]
     if len(ranked) > FULL_NAMES:
         lines.append(f"  … {len(ranked) - FULL_NAMES} more")
-    return ProbeError(f"{message}; closest: {short}", output="\n".join(lines))
+    why = f"{message}; closest: {short}"
+    suggestion = Suggestion(field, wanted, ranked[0].name, why) if wanted else None
+    return ProbeError(why, output="\n".join(lines), suggestions=(suggestion,) if suggestion else ())
 
 
 def _family(name: str, names: set[str]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.execution.http_share import headers_key, shared_request
@@ -51,7 +52,11 @@ async def _run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observati
     except ProbeError as exc:
         # What the target exposes instead is quoted: redacted, then cut.
         redact = ctx.redactor
-        raise ProbeError(redact.excerpt(str(exc), 400), output=redact(exc.output)) from None
+        raise ProbeError(
+            redact.excerpt(str(exc), 400),
+            output=redact(exc.output),
+            suggestions=tuple(replace(s, why=redact.excerpt(s.why, 400)) for s in exc.suggestions),
+        ) from None
     scaled = measured * spec.scale
     value = f"{spec.label} {fmt_number(scaled)}{spec.unit}"
     ok = not math.isnan(scaled) and spec.compare.holds(scaled)
@@ -251,7 +256,7 @@ def _summary_quantile(
     counts = [s for s in exposition.samples if s.name == f"{name}_count"]
     if exposition.types.get(name) != "summary" and not counts:
         message = f"no {name}_bucket series match {_show(selector)}"
-        raise no_series(message, name, exposition.samples)
+        raise no_series(message, name, exposition.samples, "histogram")
     if counts and not any(selector.matches(s.labels) for s in counts):
         raise ProbeError(f"summary {name} has no series matching {_show(selector)}")
     quantiles = [
@@ -288,7 +293,12 @@ def _ratio(top: Selector, bottom: Selector, samples: Sequence[Sample]) -> tuple[
     numerator = select(top, samples)
     denominator = select(bottom, samples)
     if not denominator:
-        raise no_series(f"no series match {_show(bottom)}", bottom.name, samples)
+        raise no_series(f"no series match {_show(bottom)}", bottom.name, samples, "denominator")
+    if not numerator and not _exposes(top.name, samples):
+        # A numerator the target never exposes would sum to 0 and read as 0 % errors: a
+        # name that does not fit the target is no data, not a pass. (A metric that is
+        # there, whose matchers select nothing yet, does count 0: no 5xx so far.)
+        raise no_series(f"no data: no series named {top.name}", top.name, samples, "numerator")
     total_top = sum(s.value for s in numerator)
     total_bottom = sum(s.value for s in denominator)
     if total_bottom == 0:
@@ -298,19 +308,24 @@ def _ratio(top: Selector, bottom: Selector, samples: Sequence[Sample]) -> tuple[
     return total_top / total_bottom, note, output
 
 
+def _exposes(name: str, samples: Sequence[Sample]) -> bool:
+    """Whether the target exposes a series named `name` (or `name_total`), whatever labels."""
+    return any(sample.name in (name, f"{name}_total") for sample in samples)
+
+
 def _gauge(
     gauge: Selector, capacity: Selector | None, aggregate: str, samples: Sequence[Sample]
 ) -> tuple[float, str, str]:
     used = select(gauge, samples)
     if not used:
-        raise no_series(f"no series match {_show(gauge)}", gauge.name, samples)
+        raise no_series(f"no series match {_show(gauge)}", gauge.name, samples, "gauge")
     if capacity is None:
         value = combine(aggregate, [s.value for s in used])
         note = f"{aggregate} over {plural(len(used), 'series', 'series')}"
         return value, note, _listing("gauge", used)
     limit_series = select(capacity, samples)
     if not limit_series:
-        raise no_series(f"no series match {_show(capacity)}", capacity.name, samples)
+        raise no_series(f"no series match {_show(capacity)}", capacity.name, samples, "capacity")
     # A negative capacity means "no limit" (Micrometer's jvm_memory_max_bytes -1): it is left
     # out of the sum, and so is the gauge series with the same labels, used against no limit.
     unlimited = [s for s in limit_series if s.value < 0]

@@ -92,7 +92,7 @@ def measure_each(spec: MetricsProbe, samples: Sequence[Sample]) -> tuple[bool, s
     how = spec.effective_aggregate()
     measured: list[tuple[str, float, int]] = []
     listing: list[str] = []
-    for text in spec.gauges:
+    for position, text in enumerate(spec.gauges):
         selector = parse_selector(text)
         chosen = [s for s in _family(selector, samples) if selector.matches(_labels(s))]
         chosen = [
@@ -101,7 +101,9 @@ def measure_each(spec: MetricsProbe, samples: Sequence[Sample]) -> tuple[bool, s
             if not selector.name or s.name in (selector.name, selector.name + "_total")
         ]
         if not chosen:
-            raise no_series(f"no data: no series match {text}", selector.name or text, samples)
+            field = "gauge" if isinstance(spec.gauge, str) else f"gauge[{position}]"
+            message = f"no data: no series match {text}"
+            raise no_series(message, selector.name or text, samples, field)
         by_name: dict[str, list[Sample]] = {}
         for sample in chosen:
             by_name.setdefault(sample.name, []).append(sample)

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.confined import Confinement, Stop, in_thread, read_bounded
 from gonogo_tui.core.probes.oncall import OnCallProbe
+from gonogo_tui.core.probes.oncall_found import Table, role_suggestions
 from gonogo_tui.core.probes.window import check_timezone
 from gonogo_tui.core.types import format_duration
 
@@ -70,7 +71,10 @@ async def run_oncall_probe(spec: OnCallProbe, ctx: ProbeContext) -> Observation:
         # The detail may quote the file (the tables found): redacted, then cut.
         shown = ctx.redactor.excerpt(str(exc), 400)
         shown = "".join(char if char.isprintable() else "?" for char in shown)
-        raise ProbeError(shown, output=ctx.redactor(exc.output)) from None
+        suggestions = tuple(
+            replace(item, why=ctx.redactor.excerpt(item.why, 400)) for item in exc.suggestions
+        )
+        raise ProbeError(shown, output=ctx.redactor(exc.output), suggestions=suggestions) from None
     if not shifts:  # a schedule without a shift says nothing about who is on duty
         return Observation(
             False, "no shifts", f"no data: {path.name} lists 0 shifts", measured=False
@@ -193,13 +197,29 @@ def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
     if weekly:
         return weekly
     wanted = ", ".join(["start", "end", *spec.roles])
-    raise ProbeError(
+    message = (
         f"{name}: no markdown table with columns {wanted} (or start, end, role, name;"
         " end may be left out: a shift then runs until the next row's start; or role,"
         " name under a 'Week of YYYY-MM-DD' heading);"
-        f" {_tables_found(found)}",
-        output="\n".join(f"line {line}: {' | '.join(header)}" for line, header in found),
+        f" {_tables_found(found)}"
     )
+    raise ProbeError(
+        message,
+        output="\n".join(f"line {line}: {' | '.join(header)}" for line, header in found),
+        suggestions=role_suggestions(spec.roles, _located(found), message, _find),
+    )
+
+
+def _located(found: list[tuple[int, list[str]]]) -> list[Table]:
+    """Each table's header cells with the positions of its start and end columns."""
+    tables: list[Table] = []
+    for _, header in found:
+        columns = [cell.strip("* ") for cell in header]
+        lowered = [column.lower() for column in columns]
+        start = _find(lowered, START_COLUMNS)
+        start = _find_word(lowered, START_WORDS) if start is None else start
+        tables.append((columns, start, _find(lowered, END_COLUMNS)))
+    return tables
 
 
 def _tables_found(found: list[tuple[int, list[str]]]) -> str:

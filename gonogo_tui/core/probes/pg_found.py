@@ -9,11 +9,13 @@ tables or functions in the schema search path. `Found.short` goes in the one-lin
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from gonogo_tui.core.findings import Suggestion, closest_first
+from gonogo_tui.core.probes.base import one_line
 
 if TYPE_CHECKING:
     import psycopg
@@ -68,26 +70,19 @@ LIMIT 5000
 
 @dataclass(frozen=True)
 class Found:
-    """What the database has instead: a short clause for the detail, the full list for output."""
+    """What the database has instead: a short clause for the detail, the full list for output,
+    and the name the database lacks with the closest it has (for `gonogo doctor`)."""
 
     short: str
     full: str
+    missing: str = ""
+    """The column, table or function name the database lacks."""
+    closest: str | None = None
+    """The closest bare name it has (no types, no arguments), if any."""
 
-
-def closest_first(wanted: str, names: Iterable[str]) -> list[str]:
-    """`names`, the closest to `wanted` first (difflib's ratio, shared `_` words weigh in),
-    ties in their given order; a name is compared up to its first space or `(`."""
-    wanted_low = wanted.lower()
-    words = set(wanted_low.split("_")) - {""}
-
-    def score(name: str) -> float:
-        low = re.split(r"[\s(]", name.lower(), maxsplit=1)[0]
-        ratio = difflib.SequenceMatcher(None, wanted_low, low).ratio()
-        shared = len(words & set(low.split("_"))) / max(len(words), 1)
-        return ratio + shared
-
-    listed = list(dict.fromkeys(names))
-    return sorted(listed, key=lambda name: -score(name))
+    def suggestion(self, field: str) -> Suggestion:
+        """The mismatch as data: replace `missing` by `closest` in the probe's `field`."""
+        return Suggestion(field, self.missing, self.closest, one_line(self.short, 300))
 
 
 def columns_lacking(wanted: str, columns: Iterable[str]) -> Found:
@@ -97,6 +92,8 @@ def columns_lacking(wanted: str, columns: Iterable[str]) -> Found:
     return Found(
         f"the rows have: {', '.join(ordered[:10])}{more}",
         _listing("columns the rows have, closest first", ordered),
+        wanted,
+        ordered[0] if ordered else None,
     )
 
 
@@ -169,13 +166,14 @@ def _column_found(name: str, columns: Sequence[tuple[str, str, str]]) -> Found |
         return None
     short: list[str] = []
     full: list[str] = []
+    bare = closest_first(name, [column for _, column, _ in columns])
     for relation, described in relations.items():
         ordered = closest_first(name, described)
         short.append(f"{relation} has: {', '.join(ordered[:SHORT_NAMES])}")
         if len(ordered) > SHORT_NAMES:
             short[-1] += f" (+{len(ordered) - SHORT_NAMES} more)"
         full.append(_listing(f"{relation} has", ordered))
-    return Found("; ".join(short), "\n".join(full))
+    return Found("; ".join(short), "\n".join(full), name, bare[0] if bare else None)
 
 
 def _closest_found(
@@ -192,11 +190,15 @@ def _closest_found(
         return Found(
             f"no {what} in the schema search path",
             f"no {what} in the schema search path (current_schemas)",
+            name,
         )
     ordered = closest_first(name, candidates)
     full = [_listing(f"{what} in the schema search path, closest first", ordered)]
     full += [_listing(f"{r} has", cols) for r, cols in _by_relation(columns).items()]
-    return Found(f"closest {short}: {', '.join(ordered[:SHORT_NAMES])}", "\n".join(full))
+    closest = re.split(r"[\s(]", ordered[0], maxsplit=1)[0]
+    return Found(
+        f"closest {short}: {', '.join(ordered[:SHORT_NAMES])}", "\n".join(full), name, closest
+    )
 
 
 def _listing(title: str, names: Sequence[str]) -> str:

@@ -374,6 +374,7 @@ async def _backup_alerts(
         raise ProbeError(
             f"backup alerts: {said}{has} (see the checklist's target contract)",
             output=redact(found.full) if found is not None else "",
+            suggestions=(found.suggestion("query"),) if found is not None else (),
         ) from None
     levels = {level.upper() for level in spec.fail_severities}
     column = spec.severity_column or (_severity_like(rows, levels) if rows else "severity")
@@ -383,6 +384,7 @@ async def _backup_alerts(
         raise ProbeError(
             f"backup alerts: the query has {which}; {redact.excerpt(lacking.short, 240)}",
             output=redact(lacking.full),
+            suggestions=(lacking.suggestion("severity_column"),),
         )
     failing = [r for r in rows if str(r[column] or "").upper() in levels]
     output = "\n".join(json.dumps(r, default=str, sort_keys=True) for r in rows)

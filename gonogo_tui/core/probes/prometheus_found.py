@@ -9,8 +9,10 @@ so the detail can name what is there instead of only what was expected.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
+from gonogo_tui.core.findings import Suggestion
 from gonogo_tui.core.probes._ops import HttpSession, json_body
 from gonogo_tui.core.probes.metrics_closest import rank_names
 
@@ -44,21 +46,31 @@ def metric_names_in(query: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-async def describe_unknown_names(client: HttpSession, base: str, query: str) -> tuple[str, str]:
-    """A clause for the detail naming the query's metrics the server lacks and the closest
-    it has (`no series named X; closest: a{job}, b{route}`), and the output's fuller list;
-    ('', '') when every name exists or the server's name index cannot be read."""
+@dataclass(frozen=True)
+class UnknownNames:
+    """The query's metric names the server lacks: a clause for the detail, the output's
+    fuller list, and one suggestion per name (the closest the server has)."""
+
+    clause: str = ""
+    listing: str = ""
+    suggestions: tuple[Suggestion, ...] = ()
+
+
+async def describe_unknown_names(client: HttpSession, base: str, query: str) -> UnknownNames:
+    """The query's metrics the server lacks and the closest it has (`no series named X;
+    closest: a{job}, b{route}`); empty when every name exists or the server's name index
+    cannot be read."""
     try:
         known = await _get(client, f"{base}/api/v1/label/__name__/values", {})
     except Exception:  # only a hint: the empty answer is the finding
-        return "", ""
+        return UnknownNames()
     if not isinstance(known, list):
-        return "", ""
+        return UnknownNames()
     names = [str(name) for name in known]
     missing = [name for name in metric_names_in(query) if name not in set(names)]
     if not missing or not names:
-        return "", ""
-    clauses, listing = [], []
+        return UnknownNames()
+    clauses, listing, suggestions = [], [], []
     for name in missing[:3]:
         ranked = rank_names(name, names)
         labels = await _label_names(client, base, ranked[:SHORT_NAMES])
@@ -66,7 +78,8 @@ async def describe_unknown_names(client: HttpSession, base: str, query: str) -> 
         clauses.append(f"no series named {name}; closest: {shown}")
         listing.append(f"metric names on the server, closest to {name} first:")
         listing += [f"  {_with_labels(n, labels)}" for n in ranked[:50]]
-    return "; ".join(clauses), "\n".join(listing)
+        suggestions.append(Suggestion("query", name, ranked[0], clauses[-1]))
+    return UnknownNames("; ".join(clauses), "\n".join(listing), tuple(suggestions))
 
 
 async def _label_names(client: HttpSession, base: str, names: list[str]) -> dict[str, list[str]]:
@@ -98,4 +111,4 @@ async def _get(client: HttpSession, url: str, params: dict[str, str]) -> Any:
     return document.get("data")
 
 
-__all__ = ["describe_unknown_names", "metric_names_in"]
+__all__ = ["UnknownNames", "describe_unknown_names", "metric_names_in"]

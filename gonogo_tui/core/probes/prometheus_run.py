@@ -6,9 +6,10 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.findings import Suggestion
 from gonogo_tui.core.probes._ops import (
     HttpSession,
     connect_errors,
@@ -23,9 +24,6 @@ from gonogo_tui.core.probes.prometheus import PrometheusProbe
 from gonogo_tui.core.probes.prometheus_found import describe_unknown_names
 from gonogo_tui.core.probes.transient import http_failure
 
-if TYPE_CHECKING:
-    pass
-
 
 @dataclass
 class _Outcome:
@@ -35,6 +33,7 @@ class _Outcome:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     output: dict[str, Any] = field(default_factory=dict)
+    suggestions: tuple[Suggestion, ...] = ()
 
 
 async def run_prometheus_probe(spec: PrometheusProbe, ctx: ProbeContext) -> Observation:
@@ -64,11 +63,13 @@ async def _run_prometheus_probe(spec: PrometheusProbe, ctx: ProbeContext) -> Obs
             _check_query(spec, data, outcome)
             if not outcome.output["query"]["samples"]:
                 # Often a name the server never stored: say which, and what it has.
-                near, listing = await describe_unknown_names(client, base, spec.query)
-                if near:
+                unknown = await describe_unknown_names(client, base, spec.query)
+                if unknown.clause:
                     blocking = not outcome.ok or not outcome.measured
-                    (outcome.problems if blocking else outcome.notes).append(near)
-                    outcome.output["closest_metric_names"] = listing.splitlines()
+                    (outcome.problems if blocking else outcome.notes).append(unknown.clause)
+                    outcome.output["closest_metric_names"] = unknown.listing.splitlines()
+                    if blocking:
+                        outcome.suggestions = unknown.suggestions
     detail = "; ".join(outcome.problems) if outcome.problems else "; ".join(outcome.notes)
     return Observation(
         ok=outcome.ok,
@@ -76,6 +77,7 @@ async def _run_prometheus_probe(spec: PrometheusProbe, ctx: ProbeContext) -> Obs
         detail=detail,
         output=json.dumps(outcome.output, indent=1, sort_keys=True),
         measured=outcome.measured,
+        suggestions=outcome.suggestions,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -83,9 +84,11 @@ async def run_sql_probe(spec: SqlProbe, ctx: ProbeContext) -> Observation:
             raise failure(one_line(scrub(message)), exc) from None
         # Redacted, then cut: the detail names the closest, the output has the full lists.
         short = scrub.excerpt(found.short, DETAIL_CHARS - min(len(message), DETAIL_CHARS // 2))
+        suggestion = found.suggestion("query")
         raise ProbeError(
             one_line(scrub(f"{message}; {short}"), DETAIL_CHARS + 40),
             output=cap_text(scrub(found.full)),
+            suggestions=(replace(suggestion, why=scrub.excerpt(suggestion.why, 300)),),
         ) from None
     finally:
         await conn.close()
@@ -94,7 +97,11 @@ async def run_sql_probe(spec: SqlProbe, ctx: ProbeContext) -> Observation:
     try:
         observation = _evaluate(spec, columns, rows, row_count, output, scrub.excerpt)
     except ProbeError as exc:
-        raise ProbeError(scrub.excerpt(str(exc), 500), output=scrub(exc.output)) from None
+        raise ProbeError(
+            scrub.excerpt(str(exc), 500),
+            output=scrub(exc.output),
+            suggestions=tuple(replace(s, why=scrub.excerpt(s.why, 300)) for s in exc.suggestions),
+        ) from None
     return Observation(
         ok=observation.ok,
         value=scrub(observation.value),
@@ -124,12 +131,13 @@ def _evaluate(
     checks = spec.column_checks
     if not checks:
         return Observation(ok=True, value=count_text, detail=count_text, output=output)
+    fields = _check_fields(spec)
     if not rows:
         # A value to check and no row to read it from: no data, never a pass (`rows: all`
         # over no rows held vacuously) and not a measured failure either. A column the
         # query does not return says so first: that is what the checklist must change.
-        for check in checks:
-            _column_index(check, columns)
+        for check, field in zip(checks, fields, strict=True):
+            _column_index(check, columns, field)
         return Observation(
             ok=False,
             value="no rows",
@@ -141,10 +149,13 @@ def _evaluate(
             measured=False,
         )
     if len(checks) == 1:
-        ok, value, detail = _column_result(checks[0], columns, rows, count_text, clip)
+        ok, value, detail = _column_result(checks[0], fields[0], columns, rows, count_text, clip)
         return Observation(ok=ok, value=value, detail=detail, output=output)
     # Several columns: every one is measured and named, the unmet ones first.
-    results = [_column_result(check, columns, rows, count_text, clip) for check in checks]
+    results = [
+        _column_result(check, field, columns, rows, count_text, clip)
+        for check, field in zip(checks, fields, strict=True)
+    ]
     unmet = [result for result in results if not result[0]]
     if unmet:
         named = [detail for _, _, detail in unmet]
@@ -165,6 +176,12 @@ def _evaluate(
     )
 
 
+def _check_fields(spec: SqlProbe) -> list[str]:
+    """The probe field naming each column check's column, in `column_checks` order."""
+    fields = ["value.column"] if spec.value is not None else []
+    return fields + [f"values[{index}].column" for index in range(len(spec.values))]
+
+
 def _checked_names(checks: Sequence[ColumnCheck], columns: list[str]) -> str:
     def name(column: str | int) -> str:
         if isinstance(column, int) and 0 <= column < len(columns):
@@ -176,13 +193,14 @@ def _checked_names(checks: Sequence[ColumnCheck], columns: list[str]) -> str:
 
 def _column_result(
     check: ColumnCheck,
+    field: str,
     columns: list[str],
     rows: Sequence[Sequence[Any]],
     count_text: str,
     clip: Callable[[str, int], str],
 ) -> tuple[bool, str, str]:
     """One column check: whether it holds, its value, and its detail (`name = value; N rows`)."""
-    index = _column_index(check, columns)
+    index = _column_index(check, columns, field)
     name = columns[index]
     checked_rows = rows if check.rows == "all" else rows[:1]
     if not checked_rows and check.rows == "first":
@@ -199,7 +217,7 @@ def _column_result(
     return True, shown, one_line(f"{name} = {shown}; {count_text}")
 
 
-def _column_index(check: ColumnCheck, columns: list[str]) -> int:
+def _column_index(check: ColumnCheck, columns: list[str], field: str) -> int:
     if not columns:
         raise ProbeError("the query returned no columns")
     if isinstance(check.column, int):
@@ -214,7 +232,11 @@ def _column_index(check: ColumnCheck, columns: list[str]) -> int:
     if len(folded) == 1:
         return folded[0]
     found = columns_lacking(check.column, columns)
-    raise ProbeError(f"no column {check.column!r}; {found.short}", output=found.full)
+    raise ProbeError(
+        f"no column {check.column!r}; {found.short}",
+        output=found.full,
+        suggestions=(found.suggestion(field),),
+    )
 
 
 def _cell_holds(check: ColumnCheck, cell: Any, name: str, clip: Callable[[str, int], str]) -> bool:

@@ -104,3 +104,32 @@ def test_a_checklist_without_queries_never_imports_jmespath() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "False"
+
+
+async def test_a_path_that_stops_at_a_missing_key_suggests_the_closest(
+    probe_http: LocalHttpServer,
+) -> None:
+    """For `gonogo doctor`: the key the path names, the closest the object there has."""
+    observation = await _run(
+        probe_http,
+        [
+            {"path": "service", "equals": "orders"},
+            {"path": "features[1].rolout", "compare": ">= 25"},
+        ],
+    )
+    assert not observation.ok
+    assert "features[1] has keys: rollout" in observation.detail
+    [suggestion] = observation.suggestions
+    assert (suggestion.field, suggestion.found, suggestion.suggested) == (
+        "json[1].path",
+        "rolout",
+        "rollout",
+    )
+    fitted = await _run(
+        probe_http,
+        [
+            {"path": "service", "equals": "orders"},
+            {"path": "features[1].rollout", "compare": ">= 25"},
+        ],
+    )
+    assert fitted.ok and not fitted.suggestions

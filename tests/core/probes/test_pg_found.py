@@ -129,3 +129,32 @@ def test_helpers() -> None:
     assert closest_first("last_backup_at", ["status", "finished_at", "backup_at"])[0] == (
         "backup_at"
     )
+
+
+async def test_what_was_found_comes_back_as_suggestions_for_doctor(foreign_db: str) -> None:
+    from gonogo_tui.core.errors import ProbeError
+
+    with pytest.raises(ProbeError) as raised:
+        await spec(
+            kind="sql",
+            dsn=foreign_db,
+            query="SELECT max(last_backup_at) FROM backup_status",
+        ).run(context())
+    assert [(s.field, s.found, s.suggested) for s in raised.value.suggestions] == [
+        ("query", "last_backup_at", "finished_at")
+    ]
+    with pytest.raises(ProbeError) as raised:
+        await spec(kind="pg_health", check="backup_alerts", dsn=foreign_db).run(context())
+    assert [(s.field, s.found, s.suggested) for s in raised.value.suggestions] == [
+        ("query", "check_backup_alerts", "backup_alerts")
+    ]
+    with pytest.raises(ProbeError) as raised:
+        await spec(
+            kind="pg_health",
+            check="backup_alerts",
+            dsn=foreign_db,
+            query="SELECT 'CRITICAL' AS level, 'old' AS message",
+        ).run(context())
+    [suggestion] = raised.value.suggestions
+    assert (suggestion.field, suggestion.found) == ("severity_column", "severity")
+    assert suggestion.suggested in ("level", "message")

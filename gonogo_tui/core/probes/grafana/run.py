@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.findings import Suggestion
 from gonogo_tui.core.probes._ops import (
     HttpSession,
     connect_errors,
@@ -16,6 +17,7 @@ from gonogo_tui.core.probes._ops import (
     plural,
 )
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
+from gonogo_tui.core.probes.grafana.found import missing_dashboard, source_suggestions
 from gonogo_tui.core.probes.grafana.panels import (
     Reference,
     iter_panels,
@@ -59,7 +61,7 @@ async def _run_grafana_probe(spec: GrafanaDashboardProbe, ctx: ProbeContext) -> 
                 f"{spec.uid} ({error_message(response)})"
             )
         if response.status_code == 404:
-            raise ProbeError(f"Grafana 404: no dashboard with uid {spec.uid}")
+            raise await missing_dashboard(client, base, spec.uid)
         if response.status_code != 200:
             raise http_failure(
                 response.status_code,
@@ -80,14 +82,26 @@ async def _run_grafana_probe(spec: GrafanaDashboardProbe, ctx: ProbeContext) -> 
             )
         problems: list[str] = []
         if spec.panels is not None and not spec.panels.holds(len(panels)):
-            problems.append(f"{plural(len(panels), 'panel')}, expected {spec.panels}")
+            titles = ", ".join(one_line(str(p.get("title") or p.get("id")), 40) for p in panels[:5])
+            more = f" and {len(panels) - 5} more" if len(panels) > 5 else ""
+            problems.append(
+                f"{plural(len(panels), 'panel')}, expected {spec.panels} (found: {titles}{more})"
+            )
         value = plural(len(panels), "panel")
         found = f"{title}: {layout.describe()}"
         lines = [f"layout: {layout.describe()}"]
         lines += [f"{p.get('id')}\t{_kind(p)}\t{p.get('title')}\t{_shown(p)}" for p in panels]
+        suggestions: tuple[Suggestion, ...] = ()
         if spec.datasources_healthy or declared:
             sources = await _check_sources(spec, client, base, dashboard, panels, early)
             lines += sources.lines
+            # A uid the checklist lists and the server lacks: the ones the panels use.
+            referenced = [
+                r.key for p in panels for r in panel_references(p) if r.how == "uid" and r.key
+            ]
+            suggestions = source_suggestions(declared, early, list(dict.fromkeys(referenced)))
+            if referenced:
+                lines.append("uids the panels reference: " + ", ".join(dict.fromkeys(referenced)))
             value += f", {sources.ok}/{sources.checked} sources ok"
             problems += sources.problems
             if not problems and sources.errors:
@@ -96,7 +110,9 @@ async def _run_grafana_probe(spec: GrafanaDashboardProbe, ctx: ProbeContext) -> 
                 found += f"; {sources.summary}"
             problems += sources.errors
     detail = "; ".join(problems) or found
-    return Observation(not problems, value, detail, "\n".join(lines))
+    return Observation(
+        not problems, value, detail, "\n".join(lines), suggestions=suggestions if problems else ()
+    )
 
 
 @dataclass

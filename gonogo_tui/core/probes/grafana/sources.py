@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
 
+from gonogo_tui.core.findings import closest_first
 from gonogo_tui.core.probes._ops import HttpSession, error_message
 from gonogo_tui.core.probes.grafana.panels import Reference, panel_references
 
@@ -43,6 +44,8 @@ class Health:
     uid: str
     state: Literal["ok", "unhealthy", "unchecked"]
     why: str
+    known: tuple[str, ...] = ()
+    """For a uid the server does not have: the uids it lists (closest first), if it lists."""
 
 
 class SourceResolver:
@@ -222,7 +225,7 @@ async def check_health(client: HttpSession, base: str, uids: list[str]) -> list[
         said = error_message(response)
         exists = await client.get(path)
         if exists.status_code == 404:
-            return Health(uid, "unhealthy", "no data source with this uid")
+            return await _not_found(client, base, uid)
         if exists.status_code != 200:
             why = f"{exists.status_code} {error_message(exists)}".strip()
             return Health(uid, "unchecked", f"health route answered 404 ({said}), lookup {why}")
@@ -234,6 +237,34 @@ async def check_health(client: HttpSession, base: str, uids: list[str]) -> list[
         )
 
     return list(await asyncio.gather(*(health(uid) for uid in uids)))
+
+
+async def _not_found(client: HttpSession, base: str, uid: str) -> Health:
+    """Both uid routes answered 404: the data source list says whether the uid is missing
+    (and names the uids there are) or this server has no such route."""
+    listing = await client.get(f"{base}/api/datasources")
+    try:
+        body = listing.json() if listing.status_code == 200 else None
+    except ValueError:
+        body = None
+    if not isinstance(body, list):
+        return Health(
+            uid,
+            "unhealthy",
+            f"no data source with this uid, or no /api/datasources/uid route on this server "
+            f"(404 on both; the list answered {listing.status_code})",
+        )
+    uids = [str(item["uid"]) for item in body if isinstance(item, dict) and item.get("uid")]
+    if uid in uids:
+        return Health(
+            uid,
+            "unchecked",
+            "the data source is listed but its /api/datasources/uid routes answered 404: the "
+            "route may not exist on this server",
+        )
+    ordered = tuple(closest_first(uid, uids))
+    there = f" (the server has: {', '.join(ordered[:5])})" if ordered else " (the server has none)"
+    return Health(uid, "unhealthy", f"no data source with this uid{there}", ordered)
 
 
 def _datasource_variables(dashboard: dict[str, Any]) -> dict[str, dict[str, Any]]:

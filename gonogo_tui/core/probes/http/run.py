@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.execution.http_pool import leased_client
 from gonogo_tui.core.execution.http_share import headers_key, shared_request
+from gonogo_tui.core.findings import Suggestion
 from gonogo_tui.core.probes import json_query as jq
 from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, one_line
 from gonogo_tui.core.probes.http.spec import HttpProbe, JsonCheck, parse_json_path
@@ -49,10 +50,13 @@ _Clip = Callable[[str, int], str]
 class _Unmet(Exception):
     """A check that was measured and not met (internal: becomes a FAIL)."""
 
-    def __init__(self, message: str, value: str | None = None) -> None:
+    def __init__(
+        self, message: str, value: str | None = None, suggestions: tuple[Suggestion, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.value = value
         """The measured value that failed, when more telling than the status code."""
+        self.suggestions = suggestions
 
 
 class _BadStatus(_Unmet):
@@ -114,6 +118,7 @@ async def run_http_probe(spec: HttpProbe, ctx: ProbeContext) -> Observation:
             output=output,
             transient=transient,
             retry_after=retry_after(response.headers) if transient else None,
+            suggestions=unmet.suggestions,
         )
     except ProbeError as exc:
         raise ProbeError(one_line(scrub(str(exc)))) from None
@@ -271,8 +276,8 @@ def _check(
             document = json.loads(text)
         except ValueError as exc:
             raise ProbeError(f"response is not JSON: {exc}") from None
-        for check in spec.json_fields:
-            measured.append(_check_json(check, document, clip))
+        for index, check in enumerate(spec.json_fields):
+            measured.append(_check_json(check, document, clip, f"json[{index}].path"))
 
     if spec.max_ms is not None:
         if ms > spec.max_ms:
@@ -286,7 +291,7 @@ def _check(
 _MISSING = object()
 
 
-def _check_json(check: JsonCheck, document: Any, clip: _Clip) -> str:
+def _check_json(check: JsonCheck, document: Any, clip: _Clip, field: str) -> str:
     if check.query is not None:
         found = jq.run_query(check.query, document)
         empty = found == [] and not check.checks_equality  # a filter that matched nothing
@@ -294,10 +299,14 @@ def _check_json(check: JsonCheck, document: Any, clip: _Clip) -> str:
         keys = f" ({jq.top_level_keys(document)})"
     else:
         path = parse_json_path(check.target)
-        found, keys = _lookup(document, path), f" ({jq.where_path_stops(document, path, clip)})"
+        found, keys = jq.lookup(document, path), f" ({jq.where_path_stops(document, path, clip)})"
+        found = _MISSING if found is jq.NOTHING else found
     if found is _MISSING:
         if check.exists:
-            raise _Unmet(f"JSON {check.target} missing{keys}", "missing")
+            why = f"JSON {check.target} missing{keys}"
+            near = jq.closest_key(document, path) if check.query is None else None
+            found_here = (Suggestion(field, near[0], near[1], why),) if near else ()
+            raise _Unmet(why, "missing", found_here)
         return f"{check.target} absent"
     if not check.exists:
         raise _Unmet(
@@ -313,20 +322,6 @@ def _check_json(check: JsonCheck, document: Any, clip: _Clip) -> str:
         if not _holds(check.compare, measured, f"JSON {check.target}", clip):
             raise _Unmet(f"JSON {check.target} = {shown} (expected {check.compare})", shown)
     return f"{check.target} = {shown}"
-
-
-def _lookup(document: Any, parts: tuple[str | int, ...]) -> Any:
-    current = document
-    for part in parts:
-        if isinstance(part, int):
-            if not isinstance(current, list) or not -len(current) <= part < len(current):
-                return _MISSING
-            current = current[part]
-        else:
-            if not isinstance(current, dict) or part not in current:
-                return _MISSING
-            current = current[part]
-    return current
 
 
 def _json_equal(found: Any, expected: Any) -> bool:

@@ -71,6 +71,10 @@ class FakeGrafana:
     """False: answer 404 on every `/health`, as a Grafana without the route does."""
     listing_status: int = 200
     """403: a token that may not list data sources."""
+    search: bool = True
+    """False: no `/api/search` route (404), as a server that is not Grafana."""
+    uid_route: bool = True
+    """False: 404 on `/api/datasources/uid/...`, as a Grafana older than the uid routes."""
     library: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Library panel uid to its panel model (`GET /api/library-elements/:uid`)."""
 
@@ -96,6 +100,12 @@ class FakeGrafana:
                 return Reply(404, body={"message": "Dashboard not found"})
             meta = {"type": "db", "slug": parts[3], "url": f"/d/{parts[3]}", "version": 1}
             return Reply(200, body={"dashboard": stored, "meta": meta})
+        if parts == ["api", "search"] and self.search:
+            found = [
+                {"uid": uid, "title": model.get("title"), "type": "dash-db"}
+                for uid, model in self.dashboards.items()
+            ]
+            return Reply(200, body=found)
         if parts[:2] == ["api", "library-elements"] and len(parts) == 3:
             model = self.library.get(parts[2])
             if model is None:
@@ -109,6 +119,8 @@ class FakeGrafana:
         if parts[:3] == ["api", "datasources", "name"] and len(parts) == 4:
             found = next((s for s in self.sources if s.name == parts[3]), None)
             return Reply(200, body=found.listed(1)) if found else not_found
+        if parts[:3] == ["api", "datasources", "uid"] and not self.uid_route:
+            return Reply(404, body={"message": "Not found"})
         if parts[:3] == ["api", "datasources", "uid"] and len(parts) in (4, 5):
             found = next((s for s in self.sources if s.uid == parts[3]), None)
             if len(parts) == 4:

@@ -250,3 +250,79 @@ async def test_gh_always_without_gh(github: FakeGitHub, monkeypatch: pytest.Monk
     monkeypatch.setenv("PATH", "/nonexistent")
     result = await arun_engine(probe(github, token="", use_gh="always"), context())
     assert result.detail == "use_gh is 'always' but the gh CLI is not installed"
+
+
+def _unfiltered(github: FakeGitHub) -> None:
+    """Every workflow's listing answers with every run of the repository (a server that
+    ignores the workflow filter)."""
+    base = f"/repos/{OWNER_REPO}/actions"
+    for workflow in WORKFLOWS:
+        github.server.route(
+            "GET", f"{base}/workflows/{workflow}/runs", handler=lambda r: github._list(r, None)
+        )
+
+
+async def test_unfiltered_listings_count_only_the_workflows_own_runs(github: FakeGitHub) -> None:
+    # The newest run of the repository is another workflow's failure: it must not count
+    # as headers-smoke.yml's latest run, nor as a recent run of it.
+    github.add("database-drift-check.yml", age=1 * H, conclusion="failure")
+    _unfiltered(github)
+    result = await run(
+        github,
+        workflows=["headers-smoke.yml"],
+        recent={"count": 2, "workflows": ["headers-smoke.yml"]},
+    )
+    assert result.status is Status.PASS, result.detail
+    assert result.value == "1/1 green, 0 pending, 0 failed"
+    assert "Database drift check" not in result.output
+
+
+async def test_workflow_id_matches_runs_by_workflow_id(github: FakeGitHub) -> None:
+    github.add("database-drift-check.yml", age=1 * H, conclusion="failure")
+    _unfiltered(github)
+    drift_id = 159038 + list(WORKFLOWS).index("database-drift-check.yml")
+    base = f"/repos/{OWNER_REPO}/actions"
+    github.server.route(
+        "GET", f"{base}/workflows/{drift_id}/runs", handler=lambda r: github._list(r, None)
+    )
+    result = await run(github, workflows=[str(drift_id)], recent=None)
+    assert result.status is Status.FAIL
+    assert result.detail.startswith(f"{drift_id}: latest run failure")
+
+
+async def test_a_run_without_run_number_is_named_by_its_id(github: FakeGitHub) -> None:
+    failed = github.add("headers-smoke.yml", age=1 * H, conclusion="failure")
+    del failed["run_number"]
+    result = await run(github, workflows=[])
+    assert result.status is Status.FAIL
+    assert f"Headers smoke run {failed['id']} (failure)" in result.detail
+    assert "#?" not in result.detail
+
+
+async def test_missing_workflow_names_the_workflow_files_the_repository_has(
+    github: FakeGitHub,
+) -> None:
+    from gonogo_tui.core.errors import ProbeError
+
+    github.server.route(
+        "GET",
+        f"/repos/{OWNER_REPO}/actions/workflows",
+        body={
+            "total_count": len(WORKFLOWS),
+            "workflows": [
+                {"id": 159038 + i, "name": name, "path": f".github/workflows/{file}"}
+                for i, (file, name) in enumerate(WORKFLOWS.items())
+            ],
+        },
+    )
+    result = await run(github, workflows=["nope.yml"], recent=None)
+    assert result.status is Status.ERROR
+    assert "spark/trading workflow nope.yml not found" in result.detail
+    assert "the repository has: " in result.detail
+    assert "headers-smoke.yml" in result.detail
+    assert result.output.startswith("workflow files the repository has, closest first:")
+    with pytest.raises(ProbeError) as raised:
+        await probe(github, workflows=["nope.yml"], recent=None).run(context())
+    [suggestion] = raised.value.suggestions
+    assert (suggestion.field, suggestion.found) == ("workflows[0]", "nope.yml")
+    assert suggestion.suggested in WORKFLOWS

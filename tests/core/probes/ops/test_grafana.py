@@ -149,7 +149,11 @@ async def test_accessible_with_enough_panels(grafana: HttpTestServer) -> None:
 
 async def test_wrong_panel_count_fails(grafana: HttpTestServer) -> None:
     result = await arun_engine(probe(grafana, panels="== 11"), context())
-    assert (result.status, result.detail) == (Status.FAIL, "10 panels, expected == 11")
+    assert (result.status, result.detail) == (
+        Status.FAIL,
+        "10 panels, expected == 11 (found: Order rate, Risk checks p95, Annotations, "
+        "Duplicate keys, Outbox lag and 5 more)",
+    )
 
 
 async def test_datasource_health(grafana: HttpTestServer) -> None:
@@ -214,7 +218,10 @@ async def test_a_named_source_must_be_healthy_even_if_no_panel_uses_it(
                   body={"message": "Data source not found"})  # fmt: skip
     result = await arun_engine(probe(grafana, datasources=["loki-logs"]), context())
     assert (result.status, result.value) == (Status.FAIL, "10 panels, 0/1 sources ok")
-    assert result.detail == "1 data source unhealthy: loki-logs (no data source with this uid)"
+    assert result.detail == (
+        "1 data source unhealthy: loki-logs (no data source with this uid (the server has: "
+        "prom-main, pg-backups))"
+    )
     checked = [r.path for r in grafana.requests if r.path.endswith("/health")]
     assert checked == ["/api/datasources/uid/loki-logs/health"]
 
@@ -230,9 +237,11 @@ async def test_bad_token_and_missing_dashboard(grafana: HttpTestServer) -> None:
     missing = await arun_engine(
         spec(kind="grafana_dashboard", url=grafana.url, uid="nope", token=TOKEN), context()
     )
+    # This server has no search route either: the dashboard route may not exist here.
     assert (missing.status, missing.detail) == (
         Status.ERROR,
-        "Grafana 404: no dashboard with uid nope",
+        "Grafana 404: no dashboard with uid nope, or the dashboard route does not exist on "
+        f"this server (its /api/search answered 404 too: is {grafana.url} Grafana's base URL?)",
     )
 
 

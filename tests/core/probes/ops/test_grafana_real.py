@@ -256,3 +256,60 @@ async def test_a_missing_health_route_is_said_not_quoted(grafana: FakeGrafana) -
         "P1809F7CD0C75ACF3 (the health route answered 404 though the data source exists: this "
         "Grafana (or its plugin) has no health check for it (Grafana said: Not found))"
     )
+
+
+async def test_a_missing_dashboard_names_the_dashboards_the_server_has(
+    grafana: FakeGrafana,
+) -> None:
+    from gonogo_tui.core.errors import ProbeError
+
+    wanted = "bind9-full"
+    result = await arun_engine(probe(grafana, wanted), context())
+    assert result.status is Status.ERROR
+    assert result.detail.startswith(
+        f"Grafana 404: no dashboard with uid {wanted}; the server has: bind9-full-schema22"
+    )
+    assert result.output.startswith("dashboards on the server, closest uid first:\n")
+    with pytest.raises(ProbeError) as raised:
+        await probe(grafana, wanted).run(context())
+    [suggestion] = raised.value.suggestions
+    assert (suggestion.field, suggestion.found, suggestion.suggested) == (
+        "uid",
+        wanted,
+        "bind9-full-schema22",
+    )
+
+
+async def test_a_listed_uid_is_suggested_from_what_the_panels_reference(
+    grafana: FakeGrafana,
+) -> None:
+    grafana.sources = [
+        Source("P1809F7CD0C75ACF3", "Prometheus", is_default=True),
+        Source("loki-main", "Loki", type="loki"),
+    ]
+    result = await arun_engine(
+        probe(grafana, "bind9-full-schema22", datasources=["P1809F7CD0C75ACF"]), context()
+    )
+    assert result.status is Status.FAIL
+    assert "P1809F7CD0C75ACF (no data source with this uid (the server has: " in result.detail
+    observation = await probe(grafana, "bind9-full-schema22", datasources=["P1809F7CD0C75ACF"]).run(
+        context()
+    )
+    [suggestion] = observation.suggestions
+    assert (suggestion.field, suggestion.suggested) == ("datasources[0]", "P1809F7CD0C75ACF3")
+
+
+async def test_a_404_from_a_route_this_grafana_lacks_says_so(grafana: FakeGrafana) -> None:
+    """The data source exists (the list has it) but this server has no uid routes: the 404 is
+    the route's, not the source's."""
+    grafana.sources = [Source("P1809F7CD0C75ACF3", "Prometheus", is_default=True)]
+    grafana.uid_route = False
+    result = await arun_engine(
+        probe(grafana, "bind9-full-schema22", datasources=["P1809F7CD0C75ACF3"]), context()
+    )
+    assert result.status is Status.ERROR
+    assert "health not checked for P1809F7CD0C75ACF3 (the data source is listed but its" in (
+        result.detail
+    )
+    assert "the route may not exist on this server" in result.detail
+    assert "no data source with this uid" not in result.detail

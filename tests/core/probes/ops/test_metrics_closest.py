@@ -142,6 +142,11 @@ async def test_prometheus_empty_query_names_the_closest_metrics(
     assert "db_connections_active{instance,job,pool}" in closest_three
     assert "pg_stat_database_numbackends{datname,instance,job}" in closest_three
     assert "closest_metric_names" in result.output
+    # The same finding as data, for `gonogo doctor`: the name in `query` and the closest.
+    observation = await probe.run(context())
+    [suggestion] = observation.suggestions
+    assert (suggestion.field, suggestion.found) == ("query", "database_connections_in_use")
+    assert suggestion.suggested in ("db_connections_active", "pg_stat_database_numbackends")
     present = respec(probe, query="max(db_connections_active) > 100")
     known = await arun_engine(present, context())
     # Every name exists: nothing to add.
@@ -154,3 +159,47 @@ def test_metric_names_in_a_query() -> None:
         "sum(rate(http_requests[5m] offset 1h)) > 1e3 and up"
     )
     assert metric_names_in(query) == ["http_requests_total", "http_requests", "up"]
+
+
+async def test_a_ratio_whose_numerator_names_no_exposed_metric_is_no_data(
+    foreign_metrics: str,
+) -> None:
+    """It summed to 0 and read 0 % errors: a PASS on a name the target never exposes."""
+    ratio = spec(
+        kind="metrics",
+        url=foreign_metrics,
+        numerator='http_requests_errors_total{code=~"5.."}',
+        denominator="http_server_requests",
+        scale=100,
+        compare="< 1",
+    )
+    result = await arun_engine(ratio, context())
+    assert result.status is Status.ERROR
+    assert result.detail.startswith(
+        "no data: no series named http_requests_errors_total; closest: "
+        "http_server_requests_errors_total{code}"
+    )
+    # A metric that is exposed, whose matchers select nothing yet, still counts 0.
+    none_yet = respec(ratio, numerator='http_server_requests_errors_total{code="503"}')
+    result = await arun_engine(none_yet, context())
+    assert result.status is Status.PASS
+    assert result.value == "ratio 0"
+
+
+async def test_mismatches_come_back_as_suggestions_for_doctor(foreign_metrics: str) -> None:
+    from gonogo_tui.core.errors import ProbeError
+    from gonogo_tui.core.findings import Suggestion
+
+    several = spec(
+        kind="metrics",
+        url=foreign_metrics,
+        gauge=["node_memory_used_ratio", "database_connections_in_use"],
+        compare="< 90",
+    )
+    with pytest.raises(ProbeError) as raised:
+        await several.run(context())
+    [suggestion] = raised.value.suggestions
+    assert suggestion == Suggestion(
+        "gauge[1]", "database_connections_in_use", "db_connections_active", suggestion.why
+    )
+    assert "closest: db_connections_active{pool}" in suggestion.why

@@ -289,3 +289,29 @@ def test_a_rotation_zone_from_a_checklist_variable(tmp_path: Path) -> None:
     result = run_engine(probe, context(tmp_path))
     # Midnight of 30 November in Tokyo (UTC+9) is 29 November, 15:00 UTC.
     assert result.detail == "on duty per line 7; next hand-over in 3.2d (2026-11-29 15:00 UTC)"
+
+
+def test_role_columns_named_otherwise_come_back_as_suggestions(tmp_path: Path) -> None:
+    import asyncio
+
+    from gonogo_tui.core.errors import ProbeError
+
+    write(
+        tmp_path,
+        "oncall.md",
+        "# On call\n\n| From | To | On-call engineer | Backup |\n|---|---|---|---|\n"
+        "| 2026-11-23 09:00 | 2026-11-30 09:00 | Ada | Linus |\n",
+    )
+    probe = spec(kind="oncall", path="oncall.md")
+    result = run_engine(probe, context(tmp_path))
+    assert result.status is Status.ERROR
+    assert "From, To, On-call engineer, Backup (line 3)" in result.detail
+    with pytest.raises(ProbeError) as raised:
+        asyncio.run(probe.run(context(tmp_path)))
+    found = [(s.field, s.found, s.suggested) for s in raised.value.suggestions]
+    assert found == [
+        ("roles[0]", "primary", "On-call engineer"),
+        ("roles[1]", "secondary", "Backup"),
+    ]
+    fitted = spec(kind="oncall", path="oncall.md", roles=["On-call engineer", "Backup"])
+    assert run_engine(fitted, context(tmp_path)).status is Status.PASS

@@ -1,0 +1,131 @@
+"""`diagnose`: everything `gonogo doctor` says about one checklist on one target."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from gonogo_tui.core.checklist import Checklist
+from gonogo_tui.core.checklist.source import parse_yaml, read_checklist
+from gonogo_tui.core.doctor.edits import Edit, Unplaced, apply_edits, merge_added, plan_edit
+from gonogo_tui.core.doctor.probing import Probed, probe_once
+from gonogo_tui.core.doctor.setup import (
+    DefaultVariable,
+    MissingFile,
+    defaulted_variables,
+    missing_files,
+)
+from gonogo_tui.core.errors import GonogoError
+from gonogo_tui.core.probes.base import ProbeContext, Status, utc_now
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What doctor found: the edits that fit the target, the mismatches it could not place,
+    the variables at their defaults, the missing files, and the criteria not passing for
+    other reasons (unreachable, or measured and not met: doctor never changes those)."""
+
+    checklist: Path
+    edits: list[Edit] = field(default_factory=list)
+    unplaced: list[Unplaced] = field(default_factory=list)
+    defaults: list[DefaultVariable] = field(default_factory=list)
+    missing: list[MissingFile] = field(default_factory=list)
+    other: list[Probed] = field(default_factory=list)
+    """Criteria not passing without a shape mismatch (FAIL on a threshold, unreachable)."""
+    probed: int = 0
+
+    @property
+    def needs_adapting(self) -> bool:
+        """Whether the checklist must change (or files be provided) to fit the target."""
+        return bool(self.edits or self.unplaced or self.missing)
+
+    def edited_text(self) -> str:
+        """The checklist's text with every file edit made."""
+        text = self.checklist.read_bytes().decode("utf-8-sig")
+        return apply_edits(text, self.edits)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (documented in docs/adapting.md)."""
+        return {
+            "checklist": str(self.checklist),
+            "needs_adapting": self.needs_adapting,
+            "probed": self.probed,
+            "edits": [edit.to_dict() for edit in self.edits],
+            "unplaced": [item.to_dict() for item in self.unplaced],
+            "variables_at_default": [item.to_dict() for item in self.defaults],
+            "missing_files": [item.to_dict() for item in self.missing],
+            "not_passing_otherwise": [
+                {"criterion_id": p.criterion_id, "status": p.status.value, "detail": p.detail}
+                for p in self.other
+            ],
+        }
+
+
+def diagnose(
+    checklist: Checklist,
+    *,
+    root: Path,
+    env: Mapping[str, str] | None = None,
+    evidence_dir: Path | None = None,
+    now: Callable[[], datetime] = utc_now,
+) -> Diagnosis:
+    """Run the probes once and plan the edits that fit the checklist to its target.
+
+    Raises:
+        ChecklistError: the file cannot be read again (it changed since it was loaded).
+        GonogoError: the checklist was not read from a file.
+    """
+    env = os.environ if env is None else env
+    path = checklist.path
+    if path is None:
+        raise GonogoError("doctor needs a checklist read from a file")
+    raw, lines = parse_yaml(read_checklist(path), path)
+    results = probe_once(checklist, root=root, evidence_dir=evidence_dir, now=now)
+    edits: list[Edit] = []
+    unplaced: list[Unplaced] = []
+    other: list[Probed] = []
+    seen: set[tuple[str, str, str, str | None]] = set()
+    for probed in results:
+        if probed.status is Status.PASS:
+            continue
+        if not probed.suggestions:
+            other.append(probed)
+            continue
+        for suggestion in probed.suggestions:
+            planned = plan_edit(
+                probed.criterion_id,
+                probed.at,
+                suggestion,
+                raw=raw,
+                lines=lines,
+                checklist=checklist,
+                env=env,
+            )
+            if isinstance(planned, Edit):
+                # One variable used by several criteria is one edit.
+                key = (planned.how, planned.path, suggestion.found, suggestion.suggested)
+                if planned.how != "field" and key in seen:
+                    continue
+                seen.add(key)
+                edits.append(planned)
+            else:
+                unplaced.append(planned)
+    ctx = ProbeContext(root=root, allow_outside_root=checklist.defaults.allow_outside_root)
+    missing = missing_files(checklist, ctx)
+    named = {item.criterion_id for item in missing}
+    return Diagnosis(
+        checklist=path,
+        edits=merge_added(edits),
+        unplaced=unplaced,
+        defaults=defaulted_variables(raw, env, checklist.redactor),
+        missing=missing,
+        other=[probed for probed in other if probed.criterion_id not in named],
+        probed=len(results),
+    )
+
+
+__all__ = ["Diagnosis", "diagnose"]

@@ -1,0 +1,156 @@
+"""`gonogo doctor`'s edits, on checklist text as written: where a name is replaced (a block
+scalar, an inline `${VAR:-default}`), and that a threshold is never edited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gonogo_tui.core.checklist import Checklist, load_checklist
+from gonogo_tui.core.checklist.source import parse_yaml, read_checklist
+from gonogo_tui.core.doctor.edits import Edit, Unplaced, apply_edits, plan_edit
+from gonogo_tui.core.findings import Suggestion
+
+TEXT = """\
+title: Edits
+sections:
+  - id: data
+    title: Data
+    criteria:
+      - id: age
+        title: Backup age
+        probe:
+          kind: sql
+          dsn: ${DB:-postgresql://localhost/app}
+          query: >-
+            SELECT max(last_backup_at) AS at, count(*) FILTER (WHERE last_backup_at IS NULL)
+            FROM backup_status  # last_backup_at is the seed's name
+          value: {column: at, compare: "< 86400"}
+      - id: conns
+        title: Connections
+        probe:
+          kind: metrics
+          url: http://localhost/metrics
+          gauge: ${GAUGE:-database_connections_in_use}
+          compare: "< 80"
+"""
+
+
+def _plan(tmp_path: Path, criterion: int, suggestion: Suggestion) -> Edit | Unplaced:
+    path = tmp_path / "c.yaml"
+    path.write_text(TEXT)
+    raw, lines = parse_yaml(read_checklist(path), path)
+    return plan_edit(
+        ["age", "conns"][criterion],
+        ("sections", 0, "criteria", criterion),
+        suggestion,
+        raw=raw,
+        lines=lines,
+        checklist=load_checklist(path, environ={}),
+        env={},
+    )
+
+
+def test_a_block_scalar_has_every_use_replaced_and_the_rest_kept(tmp_path: Path) -> None:
+    edit = _plan(tmp_path, 0, Suggestion("query", "last_backup_at", "finished_at", "why"))
+    assert isinstance(edit, Edit) and edit.how == "field" and edit.line == 11
+    text = apply_edits(TEXT, [edit])
+    assert "max(finished_at)" in text and "WHERE finished_at IS NULL" in text
+    # A folded scalar's `#` is text, not a comment: that use is replaced too.
+    assert text.count("last_backup_at") == 0
+    assert load_checklist_text(tmp_path, text).criteria()  # still a valid checklist
+
+
+def test_an_inline_default_is_edited_in_place(tmp_path: Path) -> None:
+    suggestion = Suggestion("gauge", "database_connections_in_use", "db_connections_active", "")
+    edit = _plan(tmp_path, 1, suggestion)
+    assert isinstance(edit, Edit) and edit.how == "field"
+    assert edit.after == "${GAUGE:-db_connections_active}"
+    assert "gauge: ${GAUGE:-db_connections_active}" in apply_edits(TEXT, [edit])
+
+
+def test_a_threshold_is_never_edited(tmp_path: Path) -> None:
+    refused = _plan(tmp_path, 1, Suggestion("compare", "80", "95", "a wider limit"))
+    assert isinstance(refused, Unplaced) and refused.reason == "a threshold is never edited"
+    nested = _plan(tmp_path, 0, Suggestion("value.compare", "86400", "999999", ""))
+    assert isinstance(nested, Unplaced)
+
+
+def load_checklist_text(tmp_path: Path, text: str) -> Checklist:
+    path = tmp_path / "edited.yaml"
+    path.write_text(text)
+    return load_checklist(path, environ={})
+
+
+def test_a_field_left_to_the_kinds_default_is_added_adapted(tmp_path: Path) -> None:
+    text = """\
+title: Added
+sections:
+  - id: data
+    title: Data
+    criteria:
+      - id: alerts
+        title: No backup alerts
+        probe:
+          kind: pg_health
+          check: backup_alerts
+          dsn: postgresql://localhost/app
+      - id: flow
+        title: Flow style
+        probe: {kind: pg_health, check: backup_alerts, dsn: "postgresql://localhost/app"}
+"""
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    raw, lines = parse_yaml(read_checklist(path), path)
+    checklist = load_checklist(path, environ={})
+    suggestion = Suggestion("query", "check_backup_alerts", "backup_alerts", "closest functions")
+    edits = []
+    for index, criterion_id in enumerate(["alerts", "flow"]):
+        edit = plan_edit(
+            criterion_id,
+            ("sections", 0, "criteria", index),
+            suggestion,
+            raw=raw,
+            lines=lines,
+            checklist=checklist,
+            env={},
+        )
+        assert isinstance(edit, Edit) and edit.how == "add_field" and edit.before is None
+        assert edit.after == "SELECT * FROM backup_alerts()"
+        edits.append(edit)
+    edited = load_checklist_text(tmp_path, apply_edits(text, edits))
+    queries = [c.probe.query for _, c in edited.criteria()]  # type: ignore[union-attr]
+    assert queries == ["SELECT * FROM backup_alerts()"] * 2
+
+
+def test_a_flow_mapping_has_only_the_fields_value_edited(tmp_path: Path) -> None:
+    """`{column: state, compare: "== state"}`: the column is renamed, the comparison kept."""
+    text = """\
+title: Flow
+sections:
+  - id: data
+    title: Data
+    criteria:
+      - id: state
+        title: Done
+        probe:
+          kind: sql
+          dsn: postgresql://localhost/app
+          query: SELECT state FROM jobs
+          value: {column: state, compare: "== state"}
+"""
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    raw, lines = parse_yaml(read_checklist(path), path)
+    edit = plan_edit(
+        "state",
+        ("sections", 0, "criteria", 0),
+        Suggestion("value.column", "state", "status", "the rows have: status"),
+        raw=raw,
+        lines=lines,
+        checklist=load_checklist(path, environ={}),
+        env={},
+    )
+    assert isinstance(edit, Edit)
+    edited = apply_edits(text, [edit])
+    assert 'value: {column: status, compare: "== state"}' in edited
+    assert "query: SELECT state FROM jobs" in edited
