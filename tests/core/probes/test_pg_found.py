@@ -94,6 +94,7 @@ async def test_pg_health_backup_alerts_names_the_functions_and_columns(foreign_d
         check="backup_alerts",
         dsn=foreign_db,
         query="SELECT 'CRITICAL' AS level, 'old' AS message",
+        severity_column="severity",
     )
     assert wrong_column.status is Status.ERROR
     assert wrong_column.detail == (
@@ -154,6 +155,7 @@ async def test_what_was_found_comes_back_as_suggestions_for_doctor(foreign_db: s
             check="backup_alerts",
             dsn=foreign_db,
             query="SELECT 'CRITICAL' AS level, 'old' AS message",
+            severity_column="severity",
         ).run(context())
     [suggestion] = raised.value.suggestions
     assert (suggestion.field, suggestion.found) == ("severity_column", "severity")
