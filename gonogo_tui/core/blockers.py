@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from gonogo_tui.core.evaluation import CriterionOutcome, Decision, Evaluation
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.readings import reading
 
 
 class BlockerKind(enum.StrEnum):
@@ -49,13 +50,12 @@ class Blocker:
 
     @property
     def short(self) -> str:
-        """For one line: `HSTS max-age 86400 (needs >= 15552000)`, `Grafana cannot measure`."""
+        """For one line: `HSTS max-age 86400 s, needs ≥ 15552000 s`, `Grafana cannot measure`."""
         if self.kind is BlockerKind.FAIL:
             measured = _measured(self.outcome)
             if measured is None:
                 return f"{self.title} failed"
-            value, expected = measured
-            return f"{self.title} {value} (needs {expected})"
+            return f"{self.title} {measured}"
         if self.kind is BlockerKind.ERROR:
             return f"{self.title} cannot measure"
         if self.kind is BlockerKind.TICK:
@@ -63,8 +63,8 @@ class Blocker:
         return f"{self.title} {'running' if self.running else 'not run yet'}"
 
     def short_within(self, cells: int) -> str:
-        """`short` in at most `cells` characters: the title is cut first (`HSTS max-… 86400
-        (needs >= 15552000)`), so the measured value and threshold stay in view."""
+        """`short` in at most `cells` characters: the title is cut first (`HSTS max-… 86400 s,
+        needs ≥ 15552000 s`), so the measured value and threshold stay in view."""
         text = self.short
         if len(text) <= cells:
             return text
@@ -78,7 +78,7 @@ class Blocker:
 
     @property
     def long(self) -> str:
-        """With the reason: `HSTS max-age: 86400, needs >= 15552000`,
+        """With the reason: `HSTS: max-age 86400 s, needs ≥ 15552000 s`,
         `Grafana: cannot measure: Grafana answered 503`."""
         result = self.outcome.result
         if self.kind is BlockerKind.FAIL:
@@ -86,8 +86,7 @@ class Blocker:
             if measured is None:
                 detail = result.detail if result is not None else ""
                 return f"{self.title}: {detail or 'failed'}"
-            value, expected = measured
-            return f"{self.title}: {value}, needs {expected}"
+            return f"{self.title}: {measured}"
         if self.kind is BlockerKind.ERROR:
             detail = result.detail if result is not None else ""
             return f"{self.title}: cannot measure: {detail or 'no detail'}"
@@ -96,12 +95,13 @@ class Blocker:
         return f"{self.title}: {'probe running' if self.running else 'probe not run yet'}"
 
 
-def _measured(outcome: CriterionOutcome) -> tuple[str, str] | None:
-    """The value and threshold the probe reported, when it reported both."""
+def _measured(outcome: CriterionOutcome) -> str | None:
+    """The measured value and the threshold it missed, in human units (`86400 s, needs ≥
+    15552000 s`), when the probe reported a value."""
     result = outcome.result
-    if result is None or not result.value.strip() or not result.expected.strip():
+    if result is None or not result.value.strip():
         return None
-    return result.value.strip(), result.expected.strip()
+    return reading(outcome.criterion.probe, result).text or None
 
 
 def _kind(outcome: CriterionOutcome) -> BlockerKind:
