@@ -270,7 +270,9 @@ def reading(probe: ProbeSpec | None, result: ProbeResult) -> Reading:
     expected = result.expected.strip()
     if result.status is Status.FAIL and not found.needs and expected and "," not in expected:
         # The check could not be singled out, but the probe expected one thing only.
-        return Reading(found.value, humanize(expected))
+        if found.value.startswith("HTTP ") and expected.startswith("status "):
+            expected = "HTTP " + expected.removeprefix("status ")
+        return Reading(found.value, humanize(expected), found.label)
     return found
 
 

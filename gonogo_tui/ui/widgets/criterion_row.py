@@ -76,8 +76,8 @@ class RowView:
             age = format_age(result_age(outcome.result, now))
             measured = reading(criterion.probe, outcome.result)
             value, brief = measured.text, measured.brief
-        if outcome.waiver is not None and not value:
-            value = f"waived by {outcome.waiver.operator}"
+        if outcome.waiver is not None:
+            value, brief = f"waived by {outcome.waiver.operator}: {outcome.waiver.reason}", ""
         return cls(
             state=row_state(outcome, running),
             title=safe_text(criterion.title, keep_newlines=False),
