@@ -138,6 +138,8 @@ class FinalizeModal(ModalScreen[FinalizeChoice | None]):
         super().__init__(classes="finalize-modal")
         self.policy = policy
         """The checklist's policy: to say when waivers alone make the decision."""
+        waivers = len(waived(evaluation))
+        self._waivers = f" · {count_text(waivers)}" if waivers else ""
         self.evaluation = evaluation
         self.allowed = allowed
         """The choices offered, in order (the core's `finalize_choices`)."""
@@ -153,7 +155,8 @@ class FinalizeModal(ModalScreen[FinalizeChoice | None]):
                 yield Static(
                     Text(
                         f"{look.symbol} {look.word} by the policy · {evaluation.sections_go}/"
-                        f"{evaluation.sections_total} sections GO · {look.explanation}"
+                        f"{evaluation.sections_total} sections GO{self._waivers} · "
+                        f"{look.explanation}"
                     ),
                     id="finalize-verdict",
                     classes=look.css_class,
