@@ -72,6 +72,13 @@ class Blocker:
         room = cells - len(rest) - 1
         if room >= 4:
             return self.title[:room].rstrip() + "…" + rest
+        if self.kind is BlockerKind.FAIL and self.outcome.result is not None:
+            # Narrower: the value without its label or aside (`86400 s, needs ≥ 15552000 s`).
+            brief = reading(self.outcome.criterion.probe, self.outcome.result).brief
+            rest = f" {brief}" if brief else rest
+            room = cells - len(rest) - 1
+            if room >= 4:
+                return self.title[:room].rstrip() + "…" + rest
         # Not even the value and threshold fit: a short title, the value, the threshold cut.
         text = self.title[:TITLE_KEPT].rstrip() + "…" + rest
         return text[: max(cells - 1, 0)] + "…"

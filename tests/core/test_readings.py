@@ -3,11 +3,16 @@ threshold it missed, for each probe kind; never a SQL column or a metric's name.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
 
+from gonogo_tui.core.blockers import blockers
+from gonogo_tui.core.checklist import load_checklist
+from gonogo_tui.core.evaluation import evaluate
 from gonogo_tui.core.probes import AnyProbe
 from gonogo_tui.core.probes.base import ProbeResult, ProbeSpec, Status
 from gonogo_tui.core.readings import Reading, expectation, name_unit, reading, with_unit
@@ -180,3 +185,28 @@ def test_a_probe_not_run_yet_shows_its_threshold_without_internal_names() -> Non
     assert expectation(CPU) == "< 70 %"
     assert expectation(HSTS) == "max-age ≥ 15552000 s"
     assert expectation(COVERAGE) == "≥ 95 %"
+
+
+def test_a_narrow_blocker_drops_the_label_before_cutting_the_threshold(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    probe = (
+        "{kind: http, url: 'http://x/', status: 200, header_numbers: [{header: "
+        "Strict-Transport-Security, regex: 'max-age=(\\d+)', compare: '>= 15552000'}]}"
+    )
+    path.write_text(
+        "title: t\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        f"      - {{id: hsts, title: 'HSTS: max-age ≥ 15552000 (6 months)', probe: {probe}}}\n",
+        encoding="utf-8",
+    )
+    checklist = load_checklist(path)
+    hsts = checklist.criterion("hsts")
+    assert hsts.probe is not None
+    failed = result(
+        hsts.probe,
+        Status.FAIL,
+        "86400",
+        "header Strict-Transport-Security: 86400 (expected >= 15552000)",
+    )
+    (only,) = blockers(evaluate(checklist, {"hsts": replace(failed, criterion_id="hsts")}))
+    assert only.long == "HSTS: max-age ≥ 15552000 (6 months): max-age 86400 s, needs ≥ 15552000 s"
+    assert only.short_within(40) == "HSTS: max-a… 86400 s, needs ≥ 15552000 s"
