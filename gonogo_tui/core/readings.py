@@ -118,6 +118,7 @@ def name_unit(name: str) -> tuple[str, bool]:
 
 def humanize(text: str) -> str:
     """A probe's own wording with readable operators and units: `age <= 7d` -> `age ≤ 7 d`."""
+    text = re.sub(r"^==\s*", "", text)  # `== 1` is just `1`
     text = _OPERATORS.sub(lambda m: SYMBOLS[m.group(1)] or "=", text)
     return _GLUED.sub(lambda m: f"{m.group(1)} {'min' if m.group(2) == 'm' else m.group(2)}", text)
 
