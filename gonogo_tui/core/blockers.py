@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from gonogo_tui.core.evaluation import CriterionOutcome, Decision, Evaluation
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.readings import reading
 
 
 class BlockerKind(enum.StrEnum):
@@ -49,13 +50,12 @@ class Blocker:
 
     @property
     def short(self) -> str:
-        """For one line: `HSTS max-age 86400 (needs >= 15552000)`, `Grafana cannot measure`."""
+        """For one line: `HSTS max-age 86400 s, needs ≥ 15552000 s`, `Grafana cannot measure`."""
         if self.kind is BlockerKind.FAIL:
             measured = _measured(self.outcome)
             if measured is None:
                 return f"{self.title} failed"
-            value, expected = measured
-            return f"{self.title} {value} (needs {expected})"
+            return f"{self.title} {measured}"
         if self.kind is BlockerKind.ERROR:
             return f"{self.title} cannot measure"
         if self.kind is BlockerKind.TICK:
@@ -63,8 +63,8 @@ class Blocker:
         return f"{self.title} {'running' if self.running else 'not run yet'}"
 
     def short_within(self, cells: int) -> str:
-        """`short` in at most `cells` characters: the title is cut first (`HSTS max-… 86400
-        (needs >= 15552000)`), so the measured value and threshold stay in view."""
+        """`short` in at most `cells` characters: the title is cut first (`HSTS max-… 86400 s,
+        needs ≥ 15552000 s`), so the measured value and threshold stay in view."""
         text = self.short
         if len(text) <= cells:
             return text
@@ -72,13 +72,20 @@ class Blocker:
         room = cells - len(rest) - 1
         if room >= 4:
             return self.title[:room].rstrip() + "…" + rest
+        if self.kind is BlockerKind.FAIL and self.outcome.result is not None:
+            # Narrower: the value without its label or aside (`86400 s, needs ≥ 15552000 s`).
+            brief = reading(self.outcome.criterion.probe, self.outcome.result).brief
+            rest = f" {brief}" if brief else rest
+            room = cells - len(rest) - 1
+            if room >= 4:
+                return self.title[:room].rstrip() + "…" + rest
         # Not even the value and threshold fit: a short title, the value, the threshold cut.
         text = self.title[:TITLE_KEPT].rstrip() + "…" + rest
         return text[: max(cells - 1, 0)] + "…"
 
     @property
     def long(self) -> str:
-        """With the reason: `HSTS max-age: 86400, needs >= 15552000`,
+        """With the reason: `HSTS: max-age 86400 s, needs ≥ 15552000 s`,
         `Grafana: cannot measure: Grafana answered 503`."""
         result = self.outcome.result
         if self.kind is BlockerKind.FAIL:
@@ -86,8 +93,7 @@ class Blocker:
             if measured is None:
                 detail = result.detail if result is not None else ""
                 return f"{self.title}: {detail or 'failed'}"
-            value, expected = measured
-            return f"{self.title}: {value}, needs {expected}"
+            return f"{self.title}: {measured}"
         if self.kind is BlockerKind.ERROR:
             detail = result.detail if result is not None else ""
             return f"{self.title}: cannot measure: {detail or 'no detail'}"
@@ -96,12 +102,13 @@ class Blocker:
         return f"{self.title}: {'probe running' if self.running else 'probe not run yet'}"
 
 
-def _measured(outcome: CriterionOutcome) -> tuple[str, str] | None:
-    """The value and threshold the probe reported, when it reported both."""
+def _measured(outcome: CriterionOutcome) -> str | None:
+    """The measured value and the threshold it missed, in human units (`86400 s, needs ≥
+    15552000 s`), when the probe reported a value."""
     result = outcome.result
-    if result is None or not result.value.strip() or not result.expected.strip():
+    if result is None or not result.value.strip():
         return None
-    return result.value.strip(), result.expected.strip()
+    return reading(outcome.criterion.probe, result).text or None
 
 
 def _kind(outcome: CriterionOutcome) -> BlockerKind:

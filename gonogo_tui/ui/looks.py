@@ -145,8 +145,10 @@ def panel_state(section: SectionOutcome, running: Collection[str]) -> PanelState
 
 
 def panel_counts(section: SectionOutcome) -> str:
-    """`4/5` criteria passed."""
-    return f"{section.passed_count}/{len(section.criteria)}"
+    """`4/5` criteria passed, `5/5 · 1 waived` when a person waived some of them."""
+    waived = section.count(Status.WAIVED)
+    counts = f"{section.passed_count}/{len(section.criteria)}"
+    return f"{counts} · {waived} waived" if waived else counts
 
 
 @dataclass(frozen=True)

@@ -84,13 +84,13 @@ def test_blocker_texts_use_title_value_and_expected(tmp_path: Path) -> None:
     evaluation = evaluate(checklist, results, ticks, waivers)
     found = blockers(evaluation)
     assert [b.long for b in found] == [
-        "s2f0: 86400, needs >= 15552000",
+        "s2f0: 86400, needs ≥ 15552000",
         "s3e0: cannot measure: Grafana answered 503",
         "s1m0: waiting for a tick",
         "s1m1: waiting for a tick",
     ]
     assert [b.short for b in found[:2]] == [
-        "s2f0 86400 (needs >= 15552000)",
+        "s2f0 86400, needs ≥ 15552000",
         "s3e0 cannot measure",
     ]
     assert waiting_for(found) == "2 ticks"
@@ -112,10 +112,10 @@ def test_a_short_blocker_cuts_its_title_before_its_value(tmp_path: Path) -> None
     (only,) = blockers(evaluate(checklist, results))
     long_title = only.outcome.criterion.model_copy(update={"title": "HSTS max-age of the web app"})
     blocker = replace(only, outcome=replace(only.outcome, criterion=long_title))
-    assert blocker.short == "HSTS max-age of the web app 86400 (needs >= 15552000)"
+    assert blocker.short == "HSTS max-age of the web app 86400, needs ≥ 15552000"
     assert blocker.short_within(100) == blocker.short
-    assert blocker.short_within(40) == "HSTS max-age… 86400 (needs >= 15552000)"
-    assert blocker.short_within(30) == "HSTS max-age… 86400 (needs >=…"
+    assert blocker.short_within(40) == "HSTS max-age of… 86400, needs ≥ 15552000"
+    assert blocker.short_within(30) == "HSTS… 86400, needs ≥ 15552000"
 
 
 def test_an_advisory_failure_blocks_nothing_and_the_room_still_waits(tmp_path: Path) -> None:

@@ -142,7 +142,7 @@ async def test_review_with_cto_approval_is_go(make_app: AppFactory, evidence: Pa
         )
         reasons = str(modal.query_one("#finalize-reasons Static").render())
         assert "Sections not GO (1): 1. CI/CD Pipeline" in reasons
-        assert "FAIL   contract-chaos-tests.yml SUCCESS: 503, needs status 200" in reasons
+        assert "FAIL   contract-chaos-tests.yml SUCCESS: HTTP 503, needs HTTP 200" in reasons
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, CtoApprovalModal)

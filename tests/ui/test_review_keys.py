@@ -368,7 +368,7 @@ async def test_decision_bar_says_what_is_missing(make_app: AppFactory) -> None:
         assert "Decision by the policy: NO-GO" in info
         # By title, failures first, then errors, then ticks (issue 14): at 120 columns the
         # failure is named and the rest counted.
-        assert "Blocks GO: contract-chaos-tests.yml SUCCESS 503 (needs status 200)" in info
+        assert "Blocks GO: contract-chaos-tests.yml SUCCESS HTTP 503, needs HTTP 200" in info
         assert info.rstrip().endswith("· +2 more")
         assert bar.query_one("#verdict").has_class("-no-go")
         assert review_of(app).snapshot.evaluation.decision is Decision.NO_GO

@@ -171,7 +171,7 @@ def test_the_decision_bar_summary_stops_past_any_terminal(tmp_path: Path) -> Non
     }
     evaluation = evaluate(checklist, results)
     full = blockers_summary(evaluation)
-    assert full.startswith("Blocks GO: probe 0.0 5 (needs == 1) · probe 0.1 5 (needs == 1)")
+    assert full.startswith("Blocks GO: probe 0.0 5, needs 1 · probe 0.1 5, needs 1")
     cut = blockers_summary(evaluation, limit=300)
     assert cut.endswith(" more") and len(cut) <= 300 and len(cut) < len(full)
     assert full.startswith(cut.rsplit(" · +", 1)[0])

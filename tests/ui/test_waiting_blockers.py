@@ -52,7 +52,7 @@ async def test_a_failure_is_no_go_and_named_first(make_app: AppFactory) -> None:
         assert verdict.splitlines()[0].strip() == "✘ NO-GO"
         second = info.splitlines()[1].strip()
         assert second == (
-            "Blocks GO: HSTS max-age >= 15552000 503 (needs status 200)"
+            "Blocks GO: HSTS max-age >= 15552000 HTTP 503, needs HTTP 200"
             " · contract-chaos-tests.yml SUCCESS cannot measure · 1 tick"
         )
 
@@ -63,7 +63,7 @@ async def test_the_bar_names_as_many_blockers_as_fit(make_app: AppFactory) -> No
         await settle(pilot)
         second = bar_lines(app)[1].splitlines()[1].rstrip()
         assert second.endswith("· +2 more"), second
-        assert second.startswith("Blocks GO: HSTS max-age >=… 503 (needs status 200)"), second
+        assert second.startswith("Blocks GO: HSTS max-age… HTTP 503, needs HTTP 200"), second
 
 
 async def test_finalize_lists_failures_first_by_title(make_app: AppFactory) -> None:
@@ -77,7 +77,7 @@ async def test_finalize_lists_failures_first_by_title(make_app: AppFactory) -> N
         reasons = str(modal.query_one("#finalize-reasons Static").render()).splitlines()
         assert [line.strip() for line in reasons] == [
             "Missing for GO (3), failures first:",
-            "✘ FAIL   HSTS max-age >= 15552000: 503, needs status 200",
+            "✘ FAIL   HSTS max-age >= 15552000: HTTP 503, needs HTTP 200",
             "! ERROR  contract-chaos-tests.yml SUCCESS: cannot measure: "
             "Connection refused: 127.0.0.1:9",
             "☐ TICK   On-call engineer identified: waiting for a tick",
@@ -131,7 +131,7 @@ async def test_presenter_names_the_failure(make_app: AppFactory) -> None:
             for line in shown_text(screen.query_one("#presenter-blockers")).splitlines()
         ]
         assert blockers == [
-            "Blocks GO: ✘ HSTS max-age >= 15552000 503 (needs status 200) · ☐ 1 tick"
+            "Blocks GO: ✘ HSTS max-age >= 15552000 HTTP 503, needs HTTP 200 · ☐ 1 tick"
         ]
         assert review_of(app).session is not None
 
@@ -149,6 +149,6 @@ async def test_presenter_names_failures_first_in_two_lines(
             for line in shown_text(app.screen.query_one("#presenter-blockers")).splitlines()
         ]
         assert lines == [
-            "Blocks GO: ✘ contract-chaos-tests.yml SUCCESS: 503, needs status 200",
+            "Blocks GO: ✘ contract-chaos-tests.yml SUCCESS: HTTP 503, needs HTTP 200",
             "+3 more failing or not measured · ☐ 7 ticks",
         ]

@@ -191,7 +191,7 @@ async def test_attention_first_and_passing_folded(
         assert [cid for cid, _ in cards] == ["bad", "err", "tick", "old", "p1", "p2"]
         full = {cid for cid, text in cards if "\n" in text}
         assert full == {"bad", "err", "tick", "old"}
-        assert cards[4][1] == "✔ PASS  Passing one   200"
+        assert cards[4][1] == "✔ PASS  Passing one   HTTP 200"
         assert "2 passing folded below" in str(
             app.screen.query_one("#walkthrough-section").render()
         )
@@ -204,7 +204,7 @@ async def test_attention_first_and_passing_folded(
         await pilot.press("e")
         assert "Source    GET http://127.0.0.1:9/p1" in dict(card_texts(app))["p1"]
         await pilot.press("e")
-        assert dict(card_texts(app))["p1"] == "✔ PASS  Passing one   200"
+        assert dict(card_texts(app))["p1"] == "✔ PASS  Passing one   HTTP 200"
         # Ticking moves the criterion down among the passing ones.
         await pilot.press("up", "up")
         await pilot.press("space")
@@ -247,7 +247,8 @@ async def test_short_screen_shows_every_criterion_needing_attention(
         await pilot.press("down")
         cards = dict(card_texts(app))
         assert (
-            cards["bad"] == "✘ FAIL  Failing one\nValue     503\nDetail    HTTP 503, expected 200"
+            cards["bad"]
+            == "✘ FAIL  Failing one\nValue     HTTP 503, needs HTTP < 400\nDetail    HTTP 503, expected 200"
         )
         assert "Source    GET http://127.0.0.1:9/err" in cards["err"]
 
@@ -276,7 +277,8 @@ async def test_cards_step_down_until_every_criterion_needing_attention_fits(
         cards = dict(card_texts(app))
         assert "Source    GET http://127.0.0.1:9/old" in cards["old"]  # selected: full
         assert (
-            cards["bad"] == "✘ FAIL  Failing one\nValue     503\nDetail    HTTP 503, expected 200"
+            cards["bad"]
+            == "✘ FAIL  Failing one\nValue     HTTP 503, needs HTTP < 400\nDetail    HTTP 503, expected 200"
         )
         screen = app.screen
         for card in screen.query(WalkthroughCard):

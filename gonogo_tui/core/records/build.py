@@ -25,6 +25,7 @@ from gonogo_tui.core.records.model import (
     validate_review_approval,
 )
 from gonogo_tui.core.records.text import render_override_text, render_record_text
+from gonogo_tui.core.waivers import waivers_summary
 
 
 def build_record(
@@ -80,6 +81,8 @@ def build_record(
         no_go=no_go,
         notes=notes,
     )
+    # `GO only because of 1 waiver (else REVIEW): ...`: a decision resting on waivers says so.
+    data["waivers_summary"] = waivers_summary(evaluation, checklist.policy)
     artifacts = {
         outcome.criterion.id: dict(outcome.result.artifacts)
         for section in evaluation.sections

@@ -61,6 +61,8 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     )
     if view.reason:
         lines.append(f"Why: {chat_text(view.reason, 300)}")
+    if data.get("waivers_summary"):
+        lines.append(f"Waivers: {chat_text(data['waivers_summary'], 300)}")
     lines += [f"{label}: {chat_text(text, 300)}" for label, text in _override_texts(data)]
     lines += ["", "*Failed checks*"]
     lines += _bullets([_failed_line(c) for c in view.failed()])
@@ -235,6 +237,7 @@ def _facts(view: RecordView) -> list[tuple[str, object]]:
         ("Checks passed", f"{data['sections_go']}/{data['sections_total']} sections GO"),
         ("Policy decision", data.get("policy_decision")),
         ("Why", view.reason),
+        ("Waivers", data.get("waivers_summary")),
         ("Mode", data.get("mode")),
         ("Decided at", data.get("decided_at")),
         ("Operator", data.get("operator")),

@@ -77,6 +77,8 @@ def render_record_text(
         ]
         if data["policy_decision"] == Decision.REVIEW.value:
             lines.append("Policy Decision: REVIEW (CTO approval required), not approved")
+    if data.get("waivers_summary"):
+        lines.append(f"Waivers: {data['waivers_summary']}")
     lines += [
         "",
         f"Record: {data['record_id']}",

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from gonogo_tui.core.blockers import BlockerKind, blockers
+from gonogo_tui.core.checklist import Policy
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Decision, Evaluation, FinalizeChoice, SectionStatus
 from gonogo_tui.core.records.model import (
@@ -25,6 +26,13 @@ from gonogo_tui.core.records.model import (
     Override,
     validate_override,
     validate_review_approval,
+)
+from gonogo_tui.core.waivers import (
+    count_text,
+    decision_without_waivers,
+    waived,
+    waiver_text,
+    waivers_decide,
 )
 from gonogo_tui.ui.deps import Clock
 from gonogo_tui.ui.looks import SYMBOLS, VERDICTS, WORDS, RowState, safe_text
@@ -38,13 +46,36 @@ _BLOCKER_STATES = {
 }
 
 
-def reasons_text(evaluation: Evaluation) -> Text:
+def waivers_text(evaluation: Evaluation, policy: Policy | None) -> Text:
+    """`GO only because of 1 waiver (else REVIEW):` then each `TITLE waived by NAME: REASON`;
+    empty without waivers."""
+    found = waived(evaluation)
+    text = Text(end="")
+    if not found:
+        return text
+    if policy is not None and waivers_decide(evaluation, policy):
+        without = decision_without_waivers(evaluation, policy)
+        head = f"{evaluation.decision.value} only because of {count_text(len(found))}"
+        text.append(f"{head} (else {without.value}):", style="bold")
+    else:
+        text.append(f"Waived ({len(found)}):", style="bold")
+    for outcome in found:
+        text.append(f"\n   {SYMBOLS[RowState.WAIVED]} {safe_text(waiver_text(outcome))}")
+    return text
+
+
+def reasons_text(evaluation: Evaluation, policy: Policy | None = None) -> Text:
     """What blocks GO, failures first (core `blockers`): FAIL with value and threshold, ERROR
-    with what was found, then ticks and probes; then the sections that are not GO."""
+    with what was found, then ticks and probes; then the sections that are not GO; then the
+    waivers, saying when the decision rests on them."""
     found = blockers(evaluation)
     empty = [s for s in evaluation.sections if not s.criteria]
+    waivers = waivers_text(evaluation, policy)
     if not found and not empty:
-        return Text("Every section is GO: every criterion is PASS or WAIVED.")
+        if not waivers:
+            return Text("Every section is GO: every criterion is PASS or WAIVED.")
+        every = Text(f"Every section is GO, with {count_text(len(waived(evaluation)))}.\n")
+        return every + waivers
     text = Text(end="")
     if evaluation.reason:  # a critical criterion decided it, whatever the count
         text.append(evaluation.reason, style="bold")
@@ -70,6 +101,9 @@ def reasons_text(evaluation: Evaluation) -> Text:
                 for s in not_go
             )
         )
+    if waivers:
+        text.append("\n")
+        text.append_text(waivers)
     return text
 
 
@@ -99,8 +133,13 @@ class FinalizeModal(ModalScreen[FinalizeChoice | None]):
         *,
         running: int = 0,
         stale: int = 0,
+        policy: Policy | None = None,
     ) -> None:
         super().__init__(classes="finalize-modal")
+        self.policy = policy
+        """The checklist's policy: to say when waivers alone make the decision."""
+        waivers = len(waived(evaluation))
+        self._waivers = f" · {count_text(waivers)}" if waivers else ""
         self.evaluation = evaluation
         self.allowed = allowed
         """The choices offered, in order (the core's `finalize_choices`)."""
@@ -116,7 +155,8 @@ class FinalizeModal(ModalScreen[FinalizeChoice | None]):
                 yield Static(
                     Text(
                         f"{look.symbol} {look.word} by the policy · {evaluation.sections_go}/"
-                        f"{evaluation.sections_total} sections GO · {look.explanation}"
+                        f"{evaluation.sections_total} sections GO{self._waivers} · "
+                        f"{look.explanation}"
                     ),
                     id="finalize-verdict",
                     classes=look.css_class,
@@ -128,7 +168,7 @@ class FinalizeModal(ModalScreen[FinalizeChoice | None]):
                         classes="dialog-hint",
                     )
             with VerticalScroll(id="finalize-reasons"):
-                yield Static(reasons_text(evaluation), markup=False)
+                yield Static(reasons_text(evaluation, self.policy), markup=False)
             four = " -four" if len(self.allowed) > 2 else ""
             with Horizontal(id="finalize-buttons", classes=f"dialog-buttons{four}"):
                 labels = {

@@ -108,6 +108,7 @@ async def finalize_meeting(screen: Screen[Any], session: ReviewSession) -> None:
             finalize_choices(evaluation.decision),
             running=len(snapshot.running),
             stale=len(snapshot.stale),
+            policy=ctx.checklist.policy,
         )
     )
     if choice is None:

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from gonogo_tui.core.blockers import Blocker, BlockerKind, room_view, waiting_for
+from gonogo_tui.core.waivers import count_text, waived
 from gonogo_tui.ui.looks import (
     CLOCK_MARK,
     PANEL_CLASSES,
@@ -146,6 +147,10 @@ class PresenterScreen(Screen[None]):
         set_state_class(verdict, VERDICT_CLASSES, look.css_class)
         sections = f"{evaluation.sections_go}/{evaluation.sections_total} sections GO"
         summary = f"{look.symbol} {look.word} · {sections} · {look.explanation}"
+        waivers = len(waived(evaluation))
+        if waivers:  # `GO · 1 waiver`: never a plain verdict over a waiver
+            sections += f" · {count_text(waivers)}"
+            summary = f"{look.symbol} {look.word} · {sections} · {look.explanation}"
         if finalized is not None:
             summary = f"FINAL: {summary}"
         elif view.waiting:

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.evaluation import CriterionOutcome
 from gonogo_tui.core.journal import result_age
-from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.readings import expectation, reading
 from gonogo_tui.core.sparkline import spark_line
 from gonogo_tui.ui.looks import (
     AGE_STYLE,
@@ -34,6 +34,9 @@ from gonogo_tui.ui.looks import (
     weight_of,
 )
 
+TITLE_KEPT = 6
+"""Cells a failing row's title keeps (with its ellipsis) while the value and threshold take
+the rest."""
 WIDE_ROW = 48
 """Rows at least this wide show the state word and the expectation."""
 ROW_SPARK = 8
@@ -55,30 +58,32 @@ class RowView:
     stale: bool
     weight: str = ""
     """`critical`, `advisory` or empty (`looks.weight_of`)."""
+    brief: str = ""
+    """The value for a narrow failing row (`core.readings.Reading.brief`)."""
 
     @classmethod
     def of(cls, outcome: CriterionOutcome, *, running: bool, stale: bool, now: datetime) -> RowView:
         """The row of a criterion's outcome at `now`."""
         criterion = outcome.criterion
-        value, expected, age = "", "", ""
+        value, expected, age, brief = "", "", "", ""
         if outcome.tick is not None:
             value = f"ticked by {outcome.tick.operator}"
             age = format_age((now - outcome.tick.at).total_seconds())
         elif criterion.is_manual:
             value = "needs tick"
         elif outcome.result is None:
-            expected = criterion.probe.expectation() if criterion.probe is not None else ""
+            expected = expectation(criterion.probe) if criterion.probe is not None else ""
         else:
-            result = outcome.result
-            age = format_age(result_age(result, now))
-            if result.status is Status.ERROR:
-                value = result.detail
-            else:
-                value, expected = result.value, result.expected
-            if result.samples:  # a sustained check: its latest samples' values, then the last
-                value = f"{spark_line(result.samples)[-ROW_SPARK:]} {value}"
-        if outcome.waiver is not None and not value:
-            value = f"waived by {outcome.waiver.operator}"
+            # The value as people read it, with the threshold when it failed; the probe's own
+            # wording (SQL columns, metric names) stays in the detail pane.
+            age = format_age(result_age(outcome.result, now))
+            measured = reading(criterion.probe, outcome.result)
+            value, brief = measured.text, measured.brief
+            if outcome.result.samples:  # a sustained check: its latest samples, then the value
+                spark = spark_line(outcome.result.samples)[-ROW_SPARK:]
+                value, brief = f"{spark} {value}", f"{spark} {brief}" if brief else ""
+        if outcome.waiver is not None:
+            value, brief = f"waived by {outcome.waiver.operator}: {outcome.waiver.reason}", ""
         return cls(
             state=row_state(outcome, running),
             title=safe_text(criterion.title, keep_newlines=False),
@@ -87,6 +92,7 @@ class RowView:
             age=age,
             stale=stale,
             weight=weight_of(outcome),
+            brief=safe_text(brief, keep_newlines=False),
         )
 
 
@@ -205,16 +211,27 @@ class CriterionRow(Widget):
         head = SYMBOLS[view.state] + (f" {WORDS[view.state]:<6}" if wide else "")
         age = f"{STALE_MARK if view.stale else ''}{view.age}"
         age_width = 5
-        shown_value = view.value
-        if wide and view.expected:
-            shown_value = f"{view.value} vs {view.expected}" if view.value else view.expected
+        shown_value = view.value or (view.expected if wide else "")
+        failing = view.state is RowState.FAIL
         mark = ""
         if view.weight:
             mark = f"{view.weight} " if wide else f"{WEIGHT_MARKS[view.weight]} "
         room = width - cell_len(head) - 1 - cell_len(mark) - age_width - 1
-        # The value gets 45% of the room, and whatever a short title leaves unused.
+        if failing and view.weight and cell_len(shown_value) > room - TITLE_KEPT - 1:
+            # A failing value and threshold matter more than the weight's word: its mark says it.
+            room += cell_len(mark) - 2
+            mark = f"{WEIGHT_MARKS[view.weight]} "
+        if failing and view.brief and cell_len(shown_value) > room - TITLE_KEPT - 1:
+            shown_value = view.brief
+        if failing and cell_len(shown_value) > room - TITLE_KEPT - 1:
+            # Still too long: the age gives its place before the value is cut.
+            room, age_width, age = room + age_width + 1, 0, ""
+        # The value gets 45% of the room, and whatever a short title leaves unused; a failing
+        # value and its threshold are never cut while the title can give way.
         title_room = room - cell_len(view.title) - 1
         value_share = max(room * 45 // 100, title_room, 8)
+        if failing:
+            value_share = max(value_share, room - TITLE_KEPT - 1)
         value_width = min(cell_len(shown_value), value_share) if shown_value else 0
         title_width = max(room - value_width - (1 if value_width else 0), 4)
         if not view.value:
@@ -232,7 +249,8 @@ class CriterionRow(Widget):
         parts.append(_fit(view.title, title_width))
         if value_width:
             parts += [" ", (_fit(shown_value, value_width, right=True), value_style)]
-        parts += [" ", (age.rjust(age_width), STALE_STYLE if view.stale else AGE_STYLE)]
+        if age_width:
+            parts += [" ", (age.rjust(age_width), STALE_STYLE if view.stale else AGE_STYLE)]
         return Content.assemble(*parts)
 
 
@@ -244,4 +262,4 @@ def _fit(text: str, width: int, *, right: bool = False) -> str:
     return padding + text if right else text + padding
 
 
-__all__ = ["FOLDED_WHEN_SHORT", "CriterionRow", "RowView"]
+__all__ = ["FOLDED_WHEN_SHORT", "TITLE_KEPT", "CriterionRow", "RowView"]

@@ -15,6 +15,7 @@ from textual.widgets import Static
 from gonogo_tui.core.blockers import Blocker, BlockerKind, blockers, room_view, waiting_for
 from gonogo_tui.core.evaluation import Evaluation
 from gonogo_tui.core.journal import Finalized
+from gonogo_tui.core.waivers import count_text, waived, waiver_text
 from gonogo_tui.ui.looks import (
     VERDICT_CLASSES,
     VERDICTS,
@@ -45,6 +46,10 @@ def blockers_summary(
     items: list[Blocker | str] = [*named, *(counted.split(", ") if counted else ())]
     items += [f"{s.section.title} has no criteria" for s in evaluation.sections if not s.criteria]
     if not items:
+        found_waived = waived(evaluation)
+        if found_waived:
+            listed = " · ".join(waiver_text(outcome) for outcome in found_waived)
+            return safe_text(f"Nothing blocks GO · {listed}", keep_newlines=False)
         return "Nothing blocks GO: every criterion is PASS or WAIVED."
     head = "Blocks GO: "
     shown: list[str] = []
@@ -105,21 +110,24 @@ class DecisionBar(Horizontal):
             else live_look(view.standing)
         )
         sections = f"{evaluation.sections_go}/{evaluation.sections_total} sections GO"
+        waivers = len(waived(evaluation))
+        # `GO · 1 waiver`: a waiver never hides behind a plain verdict.
+        with_waivers = f" · {count_text(waivers)}" if waivers else ""
         first = Text(no_wrap=True, overflow="ellipsis")
         if finalized is not None:
-            first.append(f"FINAL: {look.word}", style="bold")
+            first.append(f"FINAL: {look.word}{with_waivers}", style="bold")
             first.append(f" ({look.explanation}) · recorded by {safe_text(finalized.operator)}")
             first.append(
                 f" in {Path(finalized.paths[0]).name if finalized.paths else finalized.record_id}"
             )
         elif view.waiting:
-            first.append(f"WAITING · {view.waits_for}", style="bold")
+            first.append(f"WAITING · {view.waits_for}{with_waivers}", style="bold")
             first.append(f" · {sections} · nothing has failed")
             if stale:
                 first.append(f" · {stale} stale")
         else:
             policy = VERDICTS[evaluation.decision]
-            first.append(f"Decision by the policy: {policy.word}", style="bold")
+            first.append(f"Decision by the policy: {policy.word}{with_waivers}", style="bold")
             # A critical criterion decided it: say which, not only "blocks the deployment".
             why = evaluation.reason.removeprefix("NO-GO: ") or policy.explanation
             first.append(f" ({why}) · {sections}")

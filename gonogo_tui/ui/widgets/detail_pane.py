@@ -117,8 +117,8 @@ def detail_text(view: DetailView, *, with_output: bool = True) -> Text:
         underlying = outcome.underlying.value if outcome.underlying else "?"
         field.add(
             "Waived",
-            f"{underlying} waived by {outcome.waiver.operator} at {_hms(outcome.waiver.at)}: "
-            f"{outcome.waiver.reason}",
+            f"waived by {outcome.waiver.operator}: {outcome.waiver.reason} "
+            f"(was {underlying}, at {_hms(outcome.waiver.at)})",
         )
     if criterion.hint:
         field.add("Hint", criterion.hint)
