@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gonogo_tui import __version__
@@ -146,6 +146,8 @@ def _record_data(
         "mode": mode.value,
         "release": release,
         "decided_at": iso_utc(decided_at),
+        # Sealed with the rest of the JSON: `gonogo verify` refuses the GO after it.
+        "valid_until": iso_utc(decided_at + timedelta(seconds=checklist.policy.valid_for)),
         "operator": operator,
         "checklist": {
             "path": str(checklist.path) if checklist.path else None,
