@@ -25,7 +25,6 @@ from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
 from gonogo_tui.core.evaluation import Decision, Evaluation, Tick, evaluate
 from gonogo_tui.core.execution.process_pool import run_in_workers
-from gonogo_tui.core.probes.base import ProbeResult
 
 EXIT_CODES = {Decision.GO: 0, Decision.NO_GO: 1, Decision.REVIEW: 3}
 """Exit code by decision; 2 is unusable input."""
@@ -109,7 +108,8 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     checklist = load_checklist(args.checklist)
     redact_logs(checklist.redactor)
     operator = args.operator or default_operator()
-    ticks = resolve_ticks(checklist, args.tick, operator, now())
+    started_at = now()
+    ticks = resolve_ticks(checklist, args.tick, operator, started_at)
     # Shell commands, or secrets sent outside the allow-list, only once trusted.
     require_trust(checklist, args, args.evidence_dir)
     if args.junit is not None:
@@ -152,7 +152,7 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     evaluation = evaluate(checklist, results, ticks)
     record_path = None
     if args.record:
-        record_path = _write_record(checklist, evaluation, results, args, operator, now())
+        record_path = _write_record(checklist, evaluation, args, operator, started_at, now())
     if args.junit is not None:
         _write_junit(evaluation, checklist, args.junit)
     if args.json:
@@ -167,16 +167,21 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
 def _write_record(
     checklist: Checklist,
     evaluation: Evaluation,
-    results: dict[str, ProbeResult],
     args: argparse.Namespace,
     operator: str,
+    started_at: datetime,
     decided_at: datetime,
 ) -> Path:
     from gonogo_tui.core.records.build import build_record
     from gonogo_tui.core.records.pending import write_decision_record
 
     record = build_record(
-        checklist, evaluation, operator=operator, decided_at=decided_at, release=args.release
+        checklist,
+        evaluation,
+        operator=operator,
+        decided_at=decided_at,
+        release=args.release,
+        started_at=started_at,
     )
     outcome = write_decision_record(
         record, args.evidence_dir, operator=operator, on_completed=tell_completed

@@ -38,8 +38,12 @@ def build_record(
     override: Override | None = None,
     no_go: NoGoDetails | None = None,
     notes: Sequence[Note] = (),
+    started_at: datetime | None = None,
 ) -> DecisionRecord:
     """Turn an evaluation and the meeting's inputs into a record.
+
+    `started_at` is when the meeting (or `gonogo check`) began; `gonogo history` shows the
+    time from it to the decision.
 
     REVIEW becomes GO only with an approving vote, with a name and a comment
     (`validate_review_approval`), from each role in the policy's `review_requires`;
@@ -80,6 +84,8 @@ def build_record(
         no_go=no_go,
         notes=notes,
     )
+    if started_at is not None:
+        data["started_at"] = iso_utc(started_at.astimezone(UTC))
     artifacts = {
         outcome.criterion.id: dict(outcome.result.artifacts)
         for section in evaluation.sections
