@@ -40,8 +40,9 @@ class Rechecked:
 
     @property
     def regressed(self) -> bool:
-        """It no longer passes: not PASS now although the meeting did not waive it."""
-        return self.status != Status.PASS.value and self.recorded != Status.WAIVED.value
+        """It no longer passes: PASS in the meeting, not PASS now (a criterion waived or
+        advisory in the meeting is reported, but the GO did not rest on it passing)."""
+        return self.recorded == Status.PASS.value and self.status != Status.PASS.value
 
     def to_dict(self) -> dict[str, str]:
         """The JSON form (`gonogo verify --json`'s `recheck`)."""
