@@ -11,7 +11,7 @@ import pytest
 
 from gonogo_tui.core.signing import Failure, sign_record, verify_record
 from tests.core.signing.helpers import Person, make_key, write_allowed_signers
-from tests.servers import HttpTestServer
+from tests.servers import HttpTestServer, PostgresServer
 from tests.test_signing_cli import gonogo
 
 CHECKLIST = """\
@@ -170,3 +170,51 @@ def test_valid_for_defaults_to_24_hours(tmp_path: Path) -> None:
         "      - {id: a, title: A, manual: true}\n"
     )
     assert load_checklist(tmp_path / "c.yaml").policy.valid_for == 24 * 3600
+
+
+def test_recheck_against_postgresql_exits_3_once_the_backups_are_gone(
+    tmp_path: Path, postgres: PostgresServer, cto: Person
+) -> None:
+    """A critical SQL criterion: the backup catalogue the meeting saw is emptied before the
+    deploy (the fault), and the recheck names it."""
+    database = f"recheck_{tmp_path.name[-12:].replace('-', '_').lower()}"
+    postgres.create_database(database)
+    postgres.execute("CREATE TABLE backups (taken_at timestamptz NOT NULL)", dbname=database)
+    postgres.execute("INSERT INTO backups VALUES (now() - interval '2 hours')", dbname=database)
+    (tmp_path / "gate.yaml").write_text(
+        f"""\
+title: Database gate
+policy:
+  approvals:
+    go_requires: [cto]
+sections:
+  - id: data
+    title: Data safety
+    critical: true
+    criteria:
+      - id: backups-recent
+        title: A backup in the last day
+        probe:
+          kind: sql
+          dsn: {postgres.dsn(database)}
+          query: SELECT count(*) FROM backups WHERE taken_at > now() - interval '1 day'
+          value: {{compare: '>= 1'}}
+""",
+        encoding="utf-8",
+    )
+    done = gonogo("check", "gate.yaml", "--record", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (record,) = (tmp_path / "evidence").glob("go_decision_*.txt")
+    sign_record(
+        record, role="cto", principal=cto.principal, key_path=cto.key, now=lambda: datetime.now(UTC)
+    )
+    write_allowed_signers(tmp_path / "trust" / "allowed_signers", [cto])
+    code, out, err = _verify(tmp_path, record, "--recheck")
+    assert code == 0, err
+    assert "recheck: 1 rerun, all still pass" in out
+
+    postgres.execute("DELETE FROM backups", dbname=database)
+    code, out, err = _verify(tmp_path, record, "--recheck")
+    assert code == 3, out + err
+    assert err.startswith("gonogo verify: FAILED (exit 3): recheck: 1 of 1 no longer pass:")
+    assert "backups-recent FAIL" in err

@@ -136,5 +136,11 @@ def recheck_reason(found: list[Rechecked]) -> str | None:
     failing = [r for r in found if r.regressed]
     if not failing:
         return None
-    listed = "; ".join(f"{r.id} {r.status}: {r.detail}" for r in failing)
+    # Details are redacted by the runner; cut after that, so that the line stays one line.
+    listed = "; ".join(f"{r.id} {r.status}: {_one_line(r.detail)}" for r in failing)
     return f"recheck: {len(failing)} of {len(found)} no longer pass: {listed}"
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
