@@ -25,6 +25,7 @@ from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
 from gonogo_tui.core.evaluation import Decision, Evaluation, Tick, evaluate
 from gonogo_tui.core.execution.process_pool import run_in_workers
+from gonogo_tui.core.probes.base import ProbeResult
 
 EXIT_CODES = {Decision.GO: 0, Decision.NO_GO: 1, Decision.REVIEW: 3}
 """Exit code by decision; 2 is unusable input."""
@@ -152,7 +153,9 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     evaluation = evaluate(checklist, results, ticks)
     record_path = None
     if args.record:
-        record_path = _write_record(checklist, evaluation, args, operator, started_at, now())
+        record_path = _write_record(
+            checklist, evaluation, results, args, operator, now(), started_at=started_at
+        )
     if args.junit is not None:
         _write_junit(evaluation, checklist, args.junit)
     if args.json:
@@ -167,10 +170,12 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
 def _write_record(
     checklist: Checklist,
     evaluation: Evaluation,
+    results: dict[str, ProbeResult],
     args: argparse.Namespace,
     operator: str,
-    started_at: datetime,
     decided_at: datetime,
+    *,
+    started_at: datetime | None = None,
 ) -> Path:
     from gonogo_tui.core.records.build import build_record
     from gonogo_tui.core.records.pending import write_decision_record
