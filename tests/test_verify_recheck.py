@@ -218,3 +218,16 @@ sections:
     assert code == 3, out + err
     assert err.startswith("gonogo verify: FAILED (exit 3): recheck: 1 of 1 no longer pass:")
     assert "backups-recent FAIL" in err
+
+
+def test_a_tampered_record_is_not_rechecked(
+    tmp_path: Path, http_server: HttpTestServer, cto: Person
+) -> None:
+    """Nothing is probed on behalf of a record that is not what was sealed: exit 1, and the
+    server sees no recheck."""
+    record = _decide(tmp_path, http_server, cto)
+    before = len(http_server.requests)
+    record.write_text(record.read_text().replace("Deploy gate", "Deploy gatX"))
+    code, _, err = _verify(tmp_path, record, "--recheck")
+    assert code == 1 and "was altered" in err
+    assert len(http_server.requests) == before
