@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "gonogo_tui.commands.view",
     "gonogo_tui.commands.init",
     "gonogo_tui.commands.validate",
+    "gonogo_tui.commands.history",
     "gonogo_tui.commands.completion",
 )
 """Modules that each add one or more subcommands through `register(subparsers)`."""

@@ -130,7 +130,8 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     checklist = load_checklist(args.checklist)
     redact_logs(checklist.redactor)
     operator = args.operator or default_operator()
-    ticks = resolve_ticks(checklist, args.tick, operator, now())
+    started_at = now()
+    ticks = resolve_ticks(checklist, args.tick, operator, started_at)
     # Shell commands, or secrets sent outside the allow-list, only once trusted.
     require_trust(checklist, args, args.evidence_dir)
     if args.junit is not None:
@@ -180,7 +181,9 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     evaluation = evaluate(checklist, results, ticks)
     record_path = None
     if args.record:
-        record_path = _write_record(checklist, evaluation, results, args, operator, now())
+        record_path = _write_record(
+            checklist, evaluation, results, args, operator, now(), started_at=started_at
+        )
     if args.junit is not None:
         _write_junit(evaluation, checklist, args.junit)
     if args.json:
@@ -199,12 +202,19 @@ def _write_record(
     args: argparse.Namespace,
     operator: str,
     decided_at: datetime,
+    *,
+    started_at: datetime | None = None,
 ) -> Path:
     from gonogo_tui.core.records.build import build_record
     from gonogo_tui.core.records.pending import write_decision_record
 
     record = build_record(
-        checklist, evaluation, operator=operator, decided_at=decided_at, release=args.release
+        checklist,
+        evaluation,
+        operator=operator,
+        decided_at=decided_at,
+        release=args.release,
+        started_at=started_at,
     )
     outcome = write_decision_record(
         record, args.evidence_dir, operator=operator, on_completed=tell_completed

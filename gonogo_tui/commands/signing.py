@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gonogo_tui.commands.common import duration_arg, json_text
+from gonogo_tui.commands.recheck import add_recheck_arguments, apply_recheck, recheck_note
 from gonogo_tui.core.clock import utc_now
 from gonogo_tui.core.errors import EvidenceError, GonogoError
 
@@ -86,6 +87,7 @@ def register(subparsers: Any) -> None:
     verify.add_argument(
         "--explain", action="store_true", help="print sha256sum/ssh-keygen commands an auditor runs"
     )
+    add_recheck_arguments(verify)
     verify.set_defaults(func=run_verify)
 
     ledger = subparsers.add_parser(
@@ -200,6 +202,7 @@ def run_verify(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_no
             max_age=max_age,
             trusted_policy=_trust_file(args.policy, POLICY_ENV),
         )
+    result, rechecked = apply_recheck(args, result, now)
     explain: list[str] = []
     if args.explain and allowed is not None:
         try:
@@ -210,13 +213,15 @@ def run_verify(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_no
         document = _verify_json(result)
         if args.explain:
             document["explain"] = explain
+        if rechecked is not None:
+            document["recheck"] = [r.to_dict() for r in rechecked]
         print(json_text(document))
     else:
         for line in explain:
             print(line)
     if result.ok:
         if not args.json:
-            print(f"OK {result.reason}")
+            print(f"OK {result.reason}{recheck_note(rechecked)}")
         return 0
     code = exit_code(result.failure)
     _say(f"gonogo verify: FAILED (exit {code}): {result.reason}{_pending_note(args)}")

@@ -345,6 +345,7 @@ class ReviewSession:
             override=override,
             no_go=no_go,
             notes=tuple(self.journal.state.notes),
+            started_at=self.opened_at,
         )
         return finalize_session(
             self.journal, record, ctx.evidence_dir, operator=ctx.operator, now=ctx.clock

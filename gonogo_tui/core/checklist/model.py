@@ -14,6 +14,8 @@ from gonogo_tui.core.redaction import Redactor
 from gonogo_tui.core.types import Duration, Identifier, PositiveDuration, Title
 
 _ROLE = r"^[a-z][a-z0-9-]*$"
+DEFAULT_VALID_FOR = 24 * 3600.0
+"""A GO is valid for 24 hours unless `policy.valid_for` says otherwise."""
 
 
 class VariableDecl(StrictModel):
@@ -83,6 +85,11 @@ class Policy(StrictModel):
     review_max_no_go: int = Field(default=1, ge=0)
     """At most this many NO-GO sections give REVIEW (CTO approval); more give NO-GO."""
     approvals: ApprovalPolicy = Field(default_factory=ApprovalPolicy)
+    valid_for: PositiveDuration = Field(
+        default=DEFAULT_VALID_FOR, description="how long a GO stays valid for `gonogo verify`"
+    )
+    """How long a GO stays valid: the record stores `valid_until` (decided_at + this) and
+    `gonogo verify` refuses the GO after it (exit 3)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Policy:
@@ -117,6 +124,11 @@ class Criterion(StrictModel):
     advisory: bool = Field(default=False, description="probed, shown and recorded, never blocking")
     """Probed, shown and recorded, never blocking: a FAIL does not make its section NO-GO (the
     way to try a new probe before enforcing it). Not together with `critical`."""
+    recheck: bool | None = Field(
+        default=None,
+        description="rerun by `gonogo verify --recheck` (default: when critical and probed)",
+    )
+    """Rerun by `gonogo verify --recheck` at deploy time; None means: when it is critical."""
 
     @model_validator(mode="after")
     def _probe_or_manual(self) -> Criterion:
@@ -146,6 +158,13 @@ class Section(StrictModel):
     def is_critical(self, criterion: Criterion) -> bool:
         """Whether `criterion` (one of this section's) is critical, itself or by its section."""
         return self.critical or criterion.critical
+
+    def is_rechecked(self, criterion: Criterion) -> bool:
+        """Whether `gonogo verify --recheck` reruns `criterion`: its `recheck`, else whether it
+        is critical; a manual criterion never (no probe to rerun)."""
+        if criterion.probe is None:
+            return False
+        return criterion.recheck if criterion.recheck is not None else self.is_critical(criterion)
 
 
 class Checklist(StrictModel):
@@ -216,6 +235,7 @@ class Checklist(StrictModel):
 
 
 __all__ = [
+    "DEFAULT_VALID_FOR",
     "ApprovalPolicy",
     "Checklist",
     "Criterion",

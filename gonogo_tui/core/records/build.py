@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gonogo_tui import __version__
@@ -39,8 +39,12 @@ def build_record(
     override: Override | None = None,
     no_go: NoGoDetails | None = None,
     notes: Sequence[Note] = (),
+    started_at: datetime | None = None,
 ) -> DecisionRecord:
     """Turn an evaluation and the meeting's inputs into a record.
+
+    `started_at` is when the meeting (or `gonogo check`) began; `gonogo history` shows the
+    time from it to the decision.
 
     REVIEW becomes GO only with an approving vote, with a name and a comment
     (`validate_review_approval`), from each role in the policy's `review_requires`;
@@ -83,6 +87,8 @@ def build_record(
     )
     # `GO only because of 1 waiver (else REVIEW): ...`: a decision resting on waivers says so.
     data["waivers_summary"] = waivers_summary(evaluation, checklist.policy)
+    if started_at is not None:
+        data["started_at"] = iso_utc(started_at.astimezone(UTC))
     artifacts = {
         outcome.criterion.id: dict(outcome.result.artifacts)
         for section in evaluation.sections
@@ -149,6 +155,8 @@ def _record_data(
         "mode": mode.value,
         "release": release,
         "decided_at": iso_utc(decided_at),
+        # Sealed with the rest of the JSON: `gonogo verify` refuses the GO after it.
+        "valid_until": iso_utc(decided_at + timedelta(seconds=checklist.policy.valid_for)),
         "operator": operator,
         "checklist": {
             "path": str(checklist.path) if checklist.path else None,

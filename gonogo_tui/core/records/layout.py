@@ -74,10 +74,7 @@ class RecordPaths:
         a long principal), a digest of the principal keeps two people apart (`张伟@x` and
         `李娜@x` are both `__@x` spelled safely).
         """
-        slug = _UNSAFE_NAME_CHARS.sub("_", principal)[:80]
-        if slug != principal:
-            slug += "+" + hashlib.sha256(principal.encode("utf-8")).hexdigest()[:12]
-        return self.directory / f"{self.stem}{APPROVAL_MARKER}{role}.{slug}.json"
+        return self.directory / approval_name(self.stem, role, principal)
 
     def approval_documents(self) -> list[Path]:
         """Every approval document present, signed or not, sorted by name."""
@@ -87,6 +84,14 @@ class RecordPaths:
         """Every approval signature present, sorted by name."""
         pattern = f"{_glob_escape(self.stem)}{APPROVAL_MARKER}*.json.sig"
         return sorted(self.directory.glob(pattern))
+
+
+def approval_name(stem: str, role: str, principal: str) -> str:
+    """The name of the approval document `principal` signs as `role` (`RecordPaths.approval`)."""
+    slug = _UNSAFE_NAME_CHARS.sub("_", principal)[:80]
+    if slug != principal:
+        slug += "+" + hashlib.sha256(principal.encode("utf-8")).hexdigest()[:12]
+    return f"{stem}{APPROVAL_MARKER}{role}.{slug}.json"
 
 
 def _glob_escape(text: str) -> str:

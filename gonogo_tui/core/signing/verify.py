@@ -28,6 +28,7 @@ from gonogo_tui.core.signing.policy import PolicyOutcome, SigningPolicy
 from gonogo_tui.core.signing.record import RecordJson, parse_record_json
 from gonogo_tui.core.signing.statement import Statement, parse_statement, predicate_core
 from gonogo_tui.core.signing.status import CheckedApproval, check_approvals, evaluate_statement
+from gonogo_tui.core.signing.validity import expiry_problem
 
 FUTURE_SKEW = timedelta(minutes=5)
 """How far in the future `decided_at` may be before the clocks are considered wrong."""
@@ -167,6 +168,8 @@ class _Verification:
     def __init__(self, paths: RecordPaths) -> None:
         self.paths = paths
         self.findings: list[Finding] = []
+        self.record: dict[str, Any] = {}
+        """The record's JSON, once parsed (for its `valid_until`)."""
 
     def fail(self, failure: Failure, message: str) -> None:
         self.findings.append(Finding(failure, message))
@@ -192,6 +195,7 @@ class _Verification:
         except EvidenceError as exc:
             self.fail(Failure.INTEGRITY, str(exc))
             return
+        self.record = raw
         self.check_artifacts(raw)
         if view.decision == "GO":
             self.check_rules_decision(raw, view)
@@ -326,6 +330,9 @@ class _Verification:
                 Failure.DECISION,
                 f"decision is {format_age(age)} old, older than --max-age {format_age(max_age)}",
             )
+        expired = expiry_problem(self.record, statement.decision, now())
+        if expired is not None:
+            self.fail(Failure.DECISION, expired)
 
 
 def verify_record(
