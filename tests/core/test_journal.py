@@ -336,6 +336,7 @@ def test_entry_kinds_are_documented() -> None:
         "waiver",
         "unwaive",
         "note",
+        "focus",
         "finalizing",
         "finalized",
     }
