@@ -347,7 +347,7 @@ class ReviewSession:
             evaluation,
             operator=ctx.operator,
             decided_at=ctx.clock(),
-            release=ctx.release,
+            release=self.journal.state.release or ctx.release,
             approvals=approvals,
             override=override,
             no_go=no_go,

@@ -337,6 +337,7 @@ def test_entry_kinds_are_documented() -> None:
         "unwaive",
         "note",
         "focus",
+        "release",
         "finalizing",
         "finalized",
     }

@@ -264,6 +264,10 @@ class Journal:
         self._append(EntryKind.NOTE, at, text=text, operator=operator, criterion_id=criterion_id)
         return self.state.notes[-1]
 
+    def set_release(self, release: str, operator: str, at: datetime) -> None:
+        """Append the release the meeting decides on (typed at finalize)."""
+        self._append(EntryKind.RELEASE, at, release=release, operator=operator)
+
     def focus(self, section_id: str, operator: str, at: datetime) -> bool:
         """Append that this section is now the one being discussed (see `core/agenda.py`).
 
