@@ -77,7 +77,10 @@ class SectionHeader(Widget):
 
     def render(self) -> Text:
         width = max(self.size.width, 10)
-        right = f" {self._agenda + ' · ' if self._agenda else ''}{self._right} "
+        agenda = self._agenda
+        if agenda and cell_len(self._left) > width - cell_len(f" {agenda} · {self._right} ") - 1:
+            agenda = agenda.removesuffix(" left")  # the title keeps a few more cells
+        right = f" {agenda + ' · ' if agenda else ''}{self._right} "
         room = max(width - cell_len(right) - 1, 3)
         left = self._left
         if cell_len(left) > room:
