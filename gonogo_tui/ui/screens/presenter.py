@@ -146,8 +146,9 @@ class PresenterScreen(Screen[None]):
         title = safe_text(ctx.checklist.title) + (
             f" · release {safe_text(release)}" if release else ""
         )
+        # The agenda first: on a narrow screen the checklist's title is what gets cut.
         self.query_one("#presenter-title", Static).update(
-            Text(f"{title} · {agenda_text(snapshot, ctx.checklist.sections)}")
+            Text(f"{agenda_text(snapshot, ctx.checklist.sections)} · {title}")
         )
         finalized = snapshot.finalized
         view = room_view(evaluation, snapshot.running)
