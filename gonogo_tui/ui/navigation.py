@@ -27,4 +27,12 @@ def criterion_beside(checklist: Checklist, selected: str, delta: int, *, wrap: b
     return criteria[min(row, len(criteria) - 1)].id
 
 
-__all__ = ["criterion_after", "criterion_beside"]
+def first_of_section(checklist: Checklist, section_id: str | None) -> str | None:
+    """The first criterion of the section `section_id` (None: no such section, or empty)."""
+    for section in checklist.sections:
+        if section.id == section_id and section.criteria:
+            return section.criteria[0].id
+    return None
+
+
+__all__ = ["first_of_section", "criterion_after", "criterion_beside"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from gonogo_tui.core.agenda import Agenda, build_agenda
 from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Evaluation, evaluate, waiver_refusal
@@ -45,6 +46,8 @@ class ReviewSnapshot:
     """Seconds left in the meeting (negative: overtime)."""
     revision: int
     """The journal's line count: any entry (a note too) makes a new snapshot."""
+    agenda: Agenda
+    """Each section's time and the one being discussed."""
 
 
 SnapshotListener = Callable[[ReviewSnapshot, "frozenset[str] | None"], None]
@@ -155,6 +158,7 @@ class ReviewSession:
             now,
             self.ctx.duration - (now - self.opened_at).total_seconds(),
             self.journal.entries,
+            build_agenda(checklist, self.ctx.duration, state.focus, now),
         )
 
     def runs_of(self, cid: str) -> tuple[ProbeResult, ...]:
@@ -287,6 +291,16 @@ class ReviewSession:
         self.journal.unwaive(cid, self.ctx.operator, self.ctx.clock())
         self.publish([cid])
 
+    def focus_on(self, cid: str) -> str | None:
+        """Have the agenda's clock run for the section of `cid`: None, or why not journaled."""
+        ctx = self.ctx
+        try:
+            if self.journal.focus(ctx.checklist.section_of(cid).id, ctx.operator, ctx.clock()):
+                self.publish([])
+        except EvidenceError as exc:
+            return f"Journal not written: {exc}"
+        return None
+
     def note(self, text: str, cid: str | None) -> None:
         """Add a note about a criterion (None: the meeting)."""
         self.journal.note(text, self.ctx.operator, self.ctx.clock(), cid)
@@ -340,7 +354,7 @@ class ReviewSession:
             evaluation,
             operator=ctx.operator,
             decided_at=ctx.clock(),
-            release=ctx.release,
+            release=self.journal.state.release or ctx.release,
             approvals=approvals,
             override=override,
             no_go=no_go,

@@ -177,6 +177,8 @@ BROKEN: dict[str, tuple[int, str]] = {
     "yaml-syntax-error.yaml": (5, "expected ',' or ']'"),
     "criterion-title-blank.yaml": (7, "sections[0].criteria[0].title: a title needs a visible"),
     "defaults-retry-backoff-hour.yaml": (4, "defaults.retry_backoff: input should be less than"),
+    "section-time-zero.yaml": (5, "sections[0].time: input should be greater than 0"),
+    "section-time-words.yaml": (5, "sections[0].time: 'soon' is not a duration"),
 }
 """Each broken checklist: the line its error must name, and a part of the message."""
 

@@ -574,7 +574,7 @@ async def test_the_finalize_dialog_offers_the_choices_it_is_given(make_app: AppF
         await settle(pilot)
         evaluation = review_of(app).snapshot.evaluation
         answers: list[FinalizeChoice | None] = []
-        modal = FinalizeModal(evaluation, (FinalizeChoice.RECORD_NO_GO,))
+        modal = FinalizeModal(evaluation, (FinalizeChoice.RECORD_NO_GO,), release="v2.0.0")
         app.push_screen(modal, answers.append)
         await pilot.pause()
         buttons = [button.id for button in modal.query(Button)]

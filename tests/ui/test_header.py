@@ -11,18 +11,20 @@ from tests.ui.conftest import AppFactory, review_of, settle, shown_text
 from tests.ui.fakes import FakeClock
 
 
-async def test_countdown_warns_then_counts_overtime(make_app: AppFactory, clock: FakeClock) -> None:
+async def test_countdown_warns_then_says_time_up(make_app: AppFactory, clock: FakeClock) -> None:
     app, _ = make_app(duration=600)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         countdown = app.screen.query_one("#header-countdown", Label)
-        assert str(countdown.render()).strip() == "◷ 10:00 left"
+        assert str(countdown.render()).strip() == "◷ 10:00 ▶ 03:20"
         assert not countdown.has_class("-warning") and not countdown.has_class("-over")
+        # The meeting's own clock, discussing no section (see test_agenda.py for sections).
+        review_of(app).journal.state.focus.clear()
         for seconds, text, warning, over in [
             (479.5, "◷ 02:01 left", False, False),
             (0.6, "◷ 02:00 left", True, False),
-            (119.9, "◷ TIME UP 00:00", False, True),
-            (83.0, "◷ TIME UP +01:23", False, True),
+            (119.9, "◷ TIME UP", False, True),
+            (83.0, "◷ TIME UP", False, True),
         ]:
             clock.advance(seconds)
             review_of(app).publish()
@@ -51,8 +53,8 @@ async def test_progress_bar_shows_while_probes_run(make_app: AppFactory) -> None
 @pytest.mark.parametrize(
     ("size", "bar_shown", "who"),
     [
-        ((120, 40), True, "Spark Trading production … · release v1.4.0 · operator alice"),
-        ((80, 24), False, "Spark Trading pr… · v1.4.0 · alice"),
+        ((120, 40), True, "Spark Trading producti… · release v1.4.0 · operator alice"),
+        ((80, 24), False, "Spark Trading… · v1.4.0 · alice"),
     ],
 )
 async def test_header_keeps_release_and_operator_readable(

@@ -34,7 +34,7 @@ async def test_every_change_is_journaled_the_moment_it_happens(make_app: AppFact
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         review = review_of(app)
-        assert journal_kinds(app) == ["session"] + ["result"] * 5
+        assert journal_kinds(app) == ["session", "focus"] + ["result"] * 5
         await pilot.press("w", *"x", "enter")
         assert journal_kinds(app)[-1] == "waiver"
         await pilot.press("w", "y")
@@ -245,4 +245,4 @@ async def test_a_resumed_meeting_keeps_its_countdown(
     async with second.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert round(review_of(second).snapshot.remaining) == 489
-        assert "08:09 left" in str(pilot.app.screen.query_one("#header-countdown").render())
+        assert "◷ 08:09 ▶" in str(pilot.app.screen.query_one("#header-countdown").render())

@@ -151,6 +151,12 @@ class Section(StrictModel):
     title: Title
     requirement: str = ""
     owner: str | None = None
+    time: PositiveDuration | None = Field(
+        default=None,
+        description="its share of the meeting, e.g. 90s or 2m (default: an even share of "
+        "what the sections with a time leave)",
+    )
+    """Its share of the meeting's agenda (see `core/agenda.py`)."""
     critical: bool = Field(default=False, description="every criterion of the section is critical")
     """Every criterion of the section is critical (see `Criterion.critical`)."""
     criteria: list[Criterion] = Field(default_factory=list)

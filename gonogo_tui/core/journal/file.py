@@ -264,6 +264,22 @@ class Journal:
         self._append(EntryKind.NOTE, at, text=text, operator=operator, criterion_id=criterion_id)
         return self.state.notes[-1]
 
+    def set_release(self, release: str, operator: str, at: datetime) -> None:
+        """Append the release the meeting decides on (typed at finalize)."""
+        self._append(EntryKind.RELEASE, at, release=release, operator=operator)
+
+    def focus(self, section_id: str, operator: str, at: datetime) -> bool:
+        """Append that this section is now the one being discussed (see `core/agenda.py`).
+
+        Returns:
+            Whether a line was written (none when the section already was the focused one).
+        """
+        focus = self.state.focus
+        if focus and focus[-1][0] == section_id:
+            return False
+        self._append(EntryKind.FOCUS, at, section_id=section_id, operator=operator)
+        return True
+
     def finalizing(self, pending: PendingRecord) -> None:
         """Append the record about to be written, every file of it (before any is written)."""
         self._append(EntryKind.FINALIZING, pending.at, **pending.to_fields())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,10 @@ class FollowedJournal(Journal):
         self.state = loaded.state
         self._seq = loaded.entries
         return True
+
+    def focus(self, section_id: str, operator: str, at: datetime) -> bool:
+        """Nothing: the operator's selection says which section is discussed, not a viewer's."""
+        return False
 
     def _write_many(self, entries: Sequence[dict[str, Any]]) -> None:
         raise EvidenceError(READ_ONLY)

@@ -33,6 +33,10 @@ class EntryKind(enum.StrEnum):
     WAIVER = "waiver"
     UNWAIVE = "unwaive"
     NOTE = "note"
+    FOCUS = "focus"
+    RELEASE = "release"
+    """The release the meeting decides on, typed at finalize (the checklist and flags gave none)."""
+    """Another section became the one being discussed (its agenda time runs)."""
     FINALIZING = "finalizing"
     """A decision record is about to be written: its every file, for completing it after
     a crash."""
@@ -125,6 +129,10 @@ class SessionState:
     ticks: dict[str, Tick] = field(default_factory=dict)
     waivers: dict[str, Waiver] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
+    release: str | None = None
+    """The release typed at finalize (a `release` line), if any."""
+    focus: list[tuple[str, datetime]] = field(default_factory=list)
+    """Each section that became the focused one, and when (the agenda's clock)."""
     pending: PendingRecord | None = None
     """A record whose writing a crash interrupted, until its `finalized` line."""
     finalized: Finalized | None = None
@@ -159,6 +167,10 @@ class SessionState:
                     None if about is None else str(about),
                 )
             )
+        elif kind is EntryKind.RELEASE:
+            self.release = str(entry["release"]) or None
+        elif kind is EntryKind.FOCUS:
+            self.focus.append((str(entry["section_id"]), at))
         elif kind is EntryKind.FINALIZING:
             self.pending = PendingRecord.from_fields(entry, at)
         elif kind is EntryKind.FINALIZED:

@@ -134,12 +134,15 @@ class FinalizeModal(ModalScreen[FinalizeChoice | None]):
         running: int = 0,
         stale: int = 0,
         policy: Policy | None = None,
+        release: str = "",
     ) -> None:
         super().__init__(classes="finalize-modal")
         self.policy = policy
         """The checklist's policy: to say when waivers alone make the decision."""
         waivers = len(waived(evaluation))
         self._waivers = f" · {count_text(waivers)}" if waivers else ""
+        self.release = release
+        """The release typed (or prefilled): read it after the dialog closes, cancelled too."""
         self.evaluation = evaluation
         self.allowed = allowed
         """The choices offered, in order (the core's `finalize_choices`)."""
@@ -167,6 +170,14 @@ class FinalizeModal(ModalScreen[FinalizeChoice | None]):
                         f"{self._stale_count} results stale.",
                         classes="dialog-hint",
                     )
+            with Horizontal(id="finalize-release"):
+                yield Label("Release ")
+                yield Input(
+                    value=self.release,
+                    placeholder="the version deployed, e.g. v2.4.0 (enter: on to the choices)",
+                    id="release-input",
+                    compact=True,
+                )
             with VerticalScroll(id="finalize-reasons"):
                 yield Static(reasons_text(evaluation, self.policy), markup=False)
             four = " -four" if len(self.allowed) > 2 else ""
@@ -181,6 +192,23 @@ class FinalizeModal(ModalScreen[FinalizeChoice | None]):
                     label, variant = labels[choice]
                     yield Button(label, id=choice.value, variant=variant)  # type: ignore[arg-type]
                 yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        # No release from the checklist or the flags: ask for it first. Once known, the
+        # reasons have the keys (they scroll) and the one-key choices (g, a, n, o) work at
+        # once; tab reaches the field.
+        if not self.release:
+            self.query_one("#release-input", Input).focus()
+        else:
+            self.query_one("#finalize-reasons", VerticalScroll).focus()
+
+    @on(Input.Changed, "#release-input")
+    def _release_typed(self, event: Input.Changed) -> None:
+        self.release = event.value.strip()
+
+    @on(Input.Submitted, "#release-input")
+    def _release_done(self) -> None:
+        self.query_one("#finalize-buttons Button", Button).focus()
 
     def action_choose(self, choice: str | None) -> None:
         if choice is None:

@@ -102,15 +102,24 @@ async def finalize_meeting(screen: Screen[Any], session: ReviewSession) -> None:
         return
     snapshot = session.snapshot
     evaluation = snapshot.evaluation
-    choice = await app.push_screen_wait(
-        FinalizeModal(
-            evaluation,
-            finalize_choices(evaluation.decision),
-            running=len(snapshot.running),
-            stale=len(snapshot.stale),
-            policy=ctx.checklist.policy,
-        )
+    known = session.journal.state.release or ctx.release or ctx.checklist.release or ""
+    modal = FinalizeModal(
+        evaluation,
+        finalize_choices(evaluation.decision),
+        running=len(snapshot.running),
+        stale=len(snapshot.stale),
+        policy=ctx.checklist.policy,
+        release=known,
     )
+    choice = await app.push_screen_wait(modal)
+    if modal.release and modal.release != known:
+        # Journaled even when the dialog is cancelled: the next finalize (or a resumed
+        # meeting) offers it again, and the record says it.
+        try:
+            session.journal.set_release(modal.release, ctx.operator, ctx.clock())
+        except EvidenceError as exc:
+            screen.notify(f"Release not journaled: {exc}", severity="error")
+            return
     if choice is None:
         return
     approvals: tuple[Approval, ...] = ()

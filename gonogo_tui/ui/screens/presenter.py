@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from gonogo_tui.core.blockers import Blocker, BlockerKind, room_view, waiting_for
+from gonogo_tui.core.checklist import Section
 from gonogo_tui.core.waivers import count_text, waived
 from gonogo_tui.ui.looks import (
     CLOCK_MARK,
@@ -89,6 +90,20 @@ def blockers_text(
     return Text("\n".join(rows), justify="center", no_wrap=True, overflow="ellipsis")
 
 
+def agenda_text(snapshot: ReviewSnapshot, sections: Sequence[Section]) -> str:
+    """`◷ 08:12 left · now 3. Security: 01:10 left`: the meeting's time and the section
+    being discussed with its own; each says TIME UP once spent."""
+    remaining = snapshot.remaining
+    text = f"{CLOCK_MARK} {format_clock(remaining) + ' left' if remaining > 0 else 'TIME UP'}"
+    current = snapshot.agenda.current
+    for number, section in enumerate(sections, start=1):
+        if current is not None and section.id == current.section_id:
+            left = current.left
+            said = f"{format_clock(left)} left" if left > 0 else "TIME UP"
+            text += f" · now {number}. {safe_text(section.title)}: {said}"
+    return text
+
+
 class PresenterScreen(Screen[None]):
     """High-contrast summary that follows the review session's snapshots."""
 
@@ -132,8 +147,9 @@ class PresenterScreen(Screen[None]):
         title = safe_text(ctx.checklist.title) + (
             f" · release {safe_text(release)}" if release else ""
         )
+        # The agenda first: on a narrow screen the checklist's title is what gets cut.
         self.query_one("#presenter-title", Static).update(
-            Text(f"{title} · {CLOCK_MARK} {format_clock(snapshot.remaining)}")
+            Text(f"{agenda_text(snapshot, ctx.checklist.sections)} · {title}")
         )
         finalized = snapshot.finalized
         view = room_view(evaluation, snapshot.running)
@@ -182,10 +198,12 @@ class PresenterScreen(Screen[None]):
         ):
             state = panel_state(section, snapshot.running)
             set_state_class(tile, PANEL_CLASSES, f"-{state.value}")
+            focused = section.section.id == snapshot.agenda.focused
+            tile.set_class(focused, "-focused")
             tile.show(
                 f"{section.number}. {safe_text(section.section.title)}",
                 f"{PANEL_LABELS[state]}  {panel_counts(section)}",
             )
 
 
-__all__ = ["BLOCKER_LINES", "PresenterScreen", "blockers_text"]
+__all__ = ["BLOCKER_LINES", "PresenterScreen", "agenda_text", "blockers_text"]

@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from gonogo_tui.core.journal import Journal
 from gonogo_tui.ui.deps import ReviewContext
-from gonogo_tui.ui.navigation import criterion_after, criterion_beside
+from gonogo_tui.ui.navigation import criterion_after, criterion_beside, first_of_section
 from gonogo_tui.ui.screens.finalize_flow import finalize_meeting
 from gonogo_tui.ui.screens.presenter import PresenterScreen
 from gonogo_tui.ui.screens.requests import ask_note, ask_tick, ask_waiver
@@ -32,7 +32,7 @@ from gonogo_tui.ui.widgets.decision_bar import DecisionBar
 from gonogo_tui.ui.widgets.detail_pane import DetailPane, DetailView
 from gonogo_tui.ui.widgets.header import ReviewHeader
 from gonogo_tui.ui.widgets.probe_workers import PROBE_GROUP_PREFIX, ProbeWorkers
-from gonogo_tui.ui.widgets.section_panel import SectionPanel
+from gonogo_tui.ui.widgets.section_panel import SectionPanel, show_agenda
 from gonogo_tui.ui.widgets.section_parking import SectionParking
 
 FINALIZE_GROUP = "finalize"
@@ -93,7 +93,8 @@ class ReviewScreen(Screen[None]):
         self._order = session.order
         self._probed = session.probed
         self.set_reactive(ReviewScreen.snapshot, session.snapshot)
-        self.set_reactive(ReviewScreen.selected, self._order[0] if self._order else None)
+        resumed = first_of_section(session.ctx.checklist, session.snapshot.agenda.focused)
+        self.set_reactive(ReviewScreen.selected, resumed or next(iter(self._order), None))
         session.subscribe(self._published)
 
     def compose(self) -> ComposeResult:
@@ -124,7 +125,7 @@ class ReviewScreen(Screen[None]):
         self.set_interval(1.0, self._tick)
         # After every layout and scroll: park the panels far from the view, unpark the near.
         self.screen_layout_refresh_signal.subscribe(self, self._parking.follow_view)
-        self.watch(self.query_one("#sections"), "scroll_y", self._scrolled, init=False)
+        self.watch(self.query_one("#sections"), "scroll_y", self._parking.follow_view, init=False)
         # After the first frame: a probe that times its target (`max_ms`) must not measure
         # Textual drawing the screen (60-80 ms of a 1 ms answer on two cores, then 26-36 ms).
         self.call_after_refresh(self.start_probes, self._probe_ids_on_open)
@@ -190,7 +191,8 @@ class ReviewScreen(Screen[None]):
                 )
         header = self.query_one(ReviewHeader)
         header.show_progress(self.session.measured(), len(self._probed), len(snapshot.running))
-        header.show_countdown(snapshot.remaining)
+        header.show_countdown(snapshot.remaining, snapshot.agenda.current)
+        show_agenda(self._panels, snapshot.agenda)
         self.query_one(DecisionBar).show(
             evaluation,
             running=snapshot.running,
@@ -217,9 +219,8 @@ class ReviewScreen(Screen[None]):
     def _show_selection(self, old: str | None, new: str | None) -> None:
         self._parking.show_selection(old, new)
         self._show_detail()
-
-    def _scrolled(self) -> None:
-        self._parking.follow_view()
+        if new is not None and (error := self.session.focus_on(new)):
+            self.notify(error, severity="error")
 
     @property
     def _panels(self) -> list[SectionPanel]:

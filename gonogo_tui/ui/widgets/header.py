@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
+from gonogo_tui.core.agenda import SectionTime
 from gonogo_tui.ui.looks import CLOCK_MARK, format_clock, safe_text
 
 WARNING_SECONDS = 120.0
@@ -62,6 +63,16 @@ def _trim(text: str, width: int) -> str:
     return trimmed.plain
 
 
+def countdown_text(remaining: float, section: SectionTime | None) -> str:
+    """`◷ 08:12 ▶ 01:10`: the meeting's time left and the focused section's (`▶`, as on
+    its highlighted header); each `TIME UP` once spent (`◷ TIME UP ▶ TIME UP`)."""
+    meeting = f"{CLOCK_MARK} {format_clock(remaining) if remaining > 0 else 'TIME UP'}"
+    if section is None:
+        return meeting + (" left" if remaining > 0 else "")
+    left = section.left
+    return f"{meeting} ▶ {format_clock(left) if left > 0 else 'TIME UP'}"
+
+
 class HeaderTitle(Label):
     """The checklist's title, release and operator, fitted to the width it is given."""
 
@@ -94,19 +105,21 @@ class ReviewHeader(Horizontal):
         yield Label("", id="header-progress")
         yield ProgressBar(id="header-bar", show_eta=False, show_percentage=False)
 
-    def show_countdown(self, remaining: float) -> None:
-        """Show the meeting's remaining seconds (negative: overtime)."""
-        if remaining > 0:
-            text = f" {CLOCK_MARK} {format_clock(remaining)} left "
-        else:
-            text = f" {CLOCK_MARK} TIME UP {format_clock(remaining)} "
+    def show_countdown(self, remaining: float, section: SectionTime | None = None) -> None:
+        """Show the meeting's remaining seconds and the focused section's.
+
+        At zero each says TIME UP (the overtime is not counted on: the room needs to know
+        the time is spent, not by how much).
+        """
+        text = f" {countdown_text(remaining, section)} "
         if text == self._countdown:
             return
         self._countdown = text
         label = self.query_one("#header-countdown", Label)
         label.update(text, layout=False)  # fixed width in review.tcss
-        label.set_class(0 < remaining <= WARNING_SECONDS, "-warning")
-        label.set_class(remaining <= 0, "-over")
+        section_up = section is not None and section.left <= 0
+        label.set_class(0 < remaining <= WARNING_SECONDS and not section_up, "-warning")
+        label.set_class(remaining <= 0 or section_up, "-over")
 
     def show_progress(self, done: int, total: int, running: int) -> None:
         """Show `probes done/total`, with a bar while some run (when the screen is wide)."""
@@ -122,4 +135,11 @@ class ReviewHeader(Horizontal):
         self.set_class(running > 0, "-running")
 
 
-__all__ = ["MIN_TITLE_CELLS", "WARNING_SECONDS", "HeaderTitle", "ReviewHeader", "fit_header_title"]
+__all__ = [
+    "MIN_TITLE_CELLS",
+    "WARNING_SECONDS",
+    "HeaderTitle",
+    "ReviewHeader",
+    "countdown_text",
+    "fit_header_title",
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,12 +14,14 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widget import Widget
 
+from gonogo_tui.core.agenda import Agenda, SectionTime
 from gonogo_tui.core.checklist import Criterion, Section
 from gonogo_tui.core.evaluation import SectionOutcome
 from gonogo_tui.ui.looks import (
     PANEL_CLASSES,
     PANEL_LABELS,
     PanelState,
+    format_clock,
     panel_counts,
     panel_state,
     row_state,
@@ -43,6 +45,8 @@ class SectionHeader(Widget):
         super().__init__(classes="-pending")
         self._left = f"{number:>2} {safe_text(title, keep_newlines=False)}"
         self._right = ""
+        self._agenda = ""
+        """The focused section's time left, before the status; empty on the others."""
         self._drawn = ("", PanelState.PENDING)
         """The label and state drawn (behind the panel's while it is not live)."""
 
@@ -57,15 +61,37 @@ class SectionHeader(Widget):
             self.refresh()
         self._drawn = (label, state)
 
+    @property
+    def focused(self) -> bool:
+        """Whether this is the section being discussed (highlighted, with its time left)."""
+        return self.has_class("-focused")
+
+    def show_agenda(self, time: SectionTime | None) -> None:
+        """Highlight the section being discussed with its time left; None: not it."""
+        text = "" if time is None else agenda_label(time.left)
+        self.set_class(time is not None, "-focused")
+        self.set_class(time is not None and time.left <= 0, "-time-up")
+        if text != self._agenda:
+            self._agenda = text
+            self.refresh()
+
     def render(self) -> Text:
         width = max(self.size.width, 10)
-        right = f" {self._right} "
+        agenda = self._agenda
+        if agenda and cell_len(self._left) > width - cell_len(f" {agenda} · {self._right} ") - 1:
+            agenda = agenda.removesuffix(" left")  # the title keeps a few more cells
+        right = f" {agenda + ' · ' if agenda else ''}{self._right} "
         room = max(width - cell_len(right) - 1, 3)
         left = self._left
         if cell_len(left) > room:
             left = set_cell_size(left, room - 1) + "…"
         gap = " " * max(width - cell_len(left) - cell_len(right) - 1, 1)
         return Text(f" {left}{gap}{right}", no_wrap=True, end="")
+
+
+def agenda_label(left: float) -> str:
+    """A section's time left, `▶ 01:30 left`, or `▶ TIME UP` once it is spent."""
+    return f"▶ {format_clock(left)} left" if left > 0 else "▶ TIME UP"
 
 
 class SectionPanel(Vertical):
@@ -211,6 +237,15 @@ class SectionPanel(Vertical):
             )
 
 
+def show_agenda(panels: Iterable[SectionPanel], agenda: Agenda) -> None:
+    """Highlight the focused section's header with its time left, and no other: only it and
+    the one focused before change (a hundred headers are only looked at)."""
+    for panel in panels:
+        focused = panel.section.id == agenda.focused
+        if focused or panel.header.focused:
+            panel.header.show_agenda(agenda.of(panel.section.id) if focused else None)
+
+
 @dataclass(frozen=True)
 class _Shown:
     """What `SectionPanel.show` was given."""
@@ -228,4 +263,4 @@ def _weight(section: Section, criterion: Criterion) -> str:
     return "advisory" if criterion.advisory else ""
 
 
-__all__ = ["SectionHeader", "SectionPanel"]
+__all__ = ["SectionHeader", "SectionPanel", "agenda_label", "show_agenda"]
