@@ -20,6 +20,7 @@ from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Evaluation, evaluate, waiver_refusal
 from gonogo_tui.core.journal import Finalized, Journal
+from gonogo_tui.core.poll import apply_poll
 from gonogo_tui.core.probes.base import ProbeResult, Status
 from gonogo_tui.core.records.build import build_record
 from gonogo_tui.core.records.finalize import FinalizeOutcome, complete_finalize, finalize_session
@@ -30,6 +31,7 @@ from gonogo_tui.core.walkthrough import (
     write_walkthrough_summary,
 )
 from gonogo_tui.ui.deps import ReviewContext
+from gonogo_tui.ui.session_poll import SessionPoll
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,13 @@ class ReviewSnapshot:
     """Seconds left in the meeting (negative: overtime)."""
     revision: int
     """The journal's line count: any entry (a note too) makes a new snapshot."""
+    criteria_evaluation: Evaluation | None = None
+    """The criteria's own evaluation, before the poll's objections (None: the same)."""
+
+    @property
+    def measured(self) -> Evaluation:
+        """What the criteria alone give (objections in the poll aside)."""
+        return self.criteria_evaluation or self.evaluation
 
 
 SnapshotListener = Callable[[ReviewSnapshot, "frozenset[str] | None"], None]
@@ -93,6 +102,8 @@ class ReviewSession:
         self._launch: ProbeLauncher | None = None
         self.snapshot = self._build_snapshot(None)
         """The latest published snapshot."""
+        self.poll = SessionPoll(ctx, journal, self.publish, lambda: self.snapshot.measured)
+        """The poll's answers and overrules (`p` in the review, also offered at finalize)."""
 
     @property
     def running(self) -> frozenset[str]:
@@ -140,13 +151,14 @@ class ReviewSession:
         state = self.journal.state
         checklist = self.ctx.checklist
         now = self.ctx.clock()
-        evaluation = evaluate(
+        measured = evaluate(
             checklist,
             state.results,
             state.ticks,
             state.waivers,
-            previous=shown.evaluation if shown is not None else None,
+            previous=shown.measured if shown is not None else None,
         )
+        evaluation = apply_poll(measured, checklist.policy, state.poll_answers, state.overrules)
         return ReviewSnapshot(
             evaluation,
             frozenset(self._running),
@@ -155,6 +167,7 @@ class ReviewSession:
             now,
             self.ctx.duration - (now - self.opened_at).total_seconds(),
             self.journal.entries,
+            None if evaluation is measured else measured,
         )
 
     def runs_of(self, cid: str) -> tuple[ProbeResult, ...]:
@@ -338,6 +351,7 @@ class ReviewSession:
             override=override,
             no_go=no_go,
             notes=tuple(self.journal.state.notes),
+            poll=self.poll.record(),
         )
         return finalize_session(
             self.journal, record, ctx.evidence_dir, operator=ctx.operator, now=ctx.clock

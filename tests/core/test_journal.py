@@ -336,6 +336,8 @@ def test_entry_kinds_are_documented() -> None:
         "waiver",
         "unwaive",
         "note",
+        "poll-answer",
+        "poll-overrule",
         "finalizing",
         "finalized",
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -75,6 +76,32 @@ class ApprovalPolicy(StrictModel):
         return self
 
 
+class Owner(StrictModel):
+    """A person answering for a section in the poll (or the release's deployer)."""
+
+    role: str = Field(min_length=1, max_length=60)
+    """What they answer for, as people say it: DBA, Monitoring, Security."""
+    name: str | None = Field(default=None, max_length=120)
+    """Who; may be `${VAR}`, or left out to take the name the roster gives the role."""
+    principal: str | None = Field(default=None, max_length=200)
+    """The identity they sign with (e-mail); defaults to the name."""
+
+    @property
+    def who(self) -> str:
+        """The name, or the role when the roster named nobody."""
+        return self.name or self.role
+
+    @property
+    def signer(self) -> str:
+        """The principal a signature of theirs carries."""
+        return self.principal or self.name or ""
+
+    @property
+    def label(self) -> str:
+        """`DBA: Alice Ng` (or the role alone)."""
+        return f"{self.role}: {self.name}" if self.name else self.role
+
+
 class Policy(StrictModel):
     """The decision matrix (defaults: the seed's 10/10 GO, 9/10 REVIEW, fewer NO-GO)."""
 
@@ -83,11 +110,18 @@ class Policy(StrictModel):
     review_max_no_go: int = Field(default=1, ge=0)
     """At most this many NO-GO sections give REVIEW (CTO approval); more give NO-GO."""
     approvals: ApprovalPolicy = Field(default_factory=ApprovalPolicy)
+    quorum: Literal["all"] | int | None = None
+    """Answers the poll needs before a GO: `all` (every section owner) or a number N (N of
+    the M owners); `gonogo verify` refuses a GO record that falls short."""
+    no_self_approval: bool = False
+    """The checklist's `deployer` cannot sign as an approver of their own release."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Policy:
         if self.review_max_no_go < self.go_max_no_go:
             raise ValueError("review_max_no_go must be >= go_max_no_go")
+        if isinstance(self.quorum, int) and (isinstance(self.quorum, bool) or self.quorum < 1):
+            raise ValueError("quorum is 'all' or a number of answers (at least 1)")
         return self
 
 
@@ -138,7 +172,8 @@ class Section(StrictModel):
     id: Identifier
     title: Title
     requirement: str = ""
-    owner: str | None = None
+    owner: str | Owner | None = None
+    """Who answers for it in the poll: `{role: DBA, name: ...}` (a plain name still works)."""
     critical: bool = Field(default=False, description="every criterion of the section is critical")
     """Every criterion of the section is critical (see `Criterion.critical`)."""
     criteria: list[Criterion] = Field(default_factory=list)
@@ -146,6 +181,20 @@ class Section(StrictModel):
     def is_critical(self, criterion: Criterion) -> bool:
         """Whether `criterion` (one of this section's) is critical, itself or by its section."""
         return self.critical or criterion.critical
+
+    @property
+    def poll_owner(self) -> Owner | None:
+        """The owner as an `Owner` (a plain-string owner is role `Owner`)."""
+        if isinstance(self.owner, str):
+            return Owner(role="Owner", name=self.owner) if self.owner.strip() else None
+        return self.owner
+
+    @property
+    def owner_label(self) -> str | None:
+        """The owner as one line (`DBA: Alice Ng`), or None."""
+        if isinstance(self.owner, str):
+            return self.owner or None
+        return None if self.owner is None else self.owner.label
 
 
 class Checklist(StrictModel):
@@ -157,6 +206,11 @@ class Checklist(StrictModel):
     description: str = ""
     release: str | None = None
     """Default release label; `--release` overrides it."""
+    deployer: Owner | None = None
+    """Who deploys this release (with `policy.no_self_approval`, not one of its approvers)."""
+    roster: str | None = None
+    """A YAML file (beside the checklist) mapping owner roles to names: `DBA: Alice Ng` or
+    `DBA: {name: Alice Ng, principal: alice@example.com}`."""
     variables: dict[str, VariableDecl] = Field(default_factory=dict)
     defaults: Defaults = Field(default_factory=Defaults)
     policy: Policy = Field(default_factory=Policy)
@@ -220,6 +274,7 @@ __all__ = [
     "Checklist",
     "Criterion",
     "Defaults",
+    "Owner",
     "Policy",
     "Section",
     "VariableDecl",

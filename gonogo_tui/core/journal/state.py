@@ -12,6 +12,7 @@ from typing import Any
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.clock import parse_iso
 from gonogo_tui.core.evaluation import Tick, Waiver
+from gonogo_tui.core.poll import Overrule, PollAnswer
 from gonogo_tui.core.probes.base import ProbeResult
 from gonogo_tui.core.records.model import Note
 from gonogo_tui.core.records.plan import RecordPlan
@@ -33,6 +34,10 @@ class EntryKind(enum.StrEnum):
     WAIVER = "waiver"
     UNWAIVE = "unwaive"
     NOTE = "note"
+    POLL_ANSWER = "poll-answer"
+    """An owner's answer in the poll (the latest for a section stands)."""
+    POLL_OVERRULE = "poll-overrule"
+    """The CTO overruling an owner's objection."""
     FINALIZING = "finalizing"
     """A decision record is about to be written: its every file, for completing it after
     a crash."""
@@ -125,6 +130,10 @@ class SessionState:
     ticks: dict[str, Tick] = field(default_factory=dict)
     waivers: dict[str, Waiver] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
+    poll_answers: dict[str, PollAnswer] = field(default_factory=dict)
+    """The latest poll answer of each section."""
+    overrules: dict[str, Overrule] = field(default_factory=dict)
+    """The CTO's overrules of objections, by section."""
     pending: PendingRecord | None = None
     """A record whose writing a crash interrupted, until its `finalized` line."""
     finalized: Finalized | None = None
@@ -158,6 +167,16 @@ class SessionState:
                     at,
                     None if about is None else str(about),
                 )
+            )
+        elif kind is EntryKind.POLL_ANSWER:
+            answer = PollAnswer.from_fields(entry)
+            self.poll_answers[answer.section_id] = answer
+            # A new answer is a new voice: an overrule of the old objection does not carry.
+            self.overrules.pop(answer.section_id, None)
+        elif kind is EntryKind.POLL_OVERRULE:
+            sid = str(entry["section_id"])
+            self.overrules[sid] = Overrule(
+                sid, str(entry["by"]), str(entry["reason"]), str(entry["operator"]), at
             )
         elif kind is EntryKind.FINALIZING:
             self.pending = PendingRecord.from_fields(entry, at)

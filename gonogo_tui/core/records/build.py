@@ -38,8 +38,12 @@ def build_record(
     override: Override | None = None,
     no_go: NoGoDetails | None = None,
     notes: Sequence[Note] = (),
+    poll: dict[str, Any] | None = None,
 ) -> DecisionRecord:
     """Turn an evaluation and the meeting's inputs into a record.
+
+    `poll` is the poll as `core.poll.poll_record` gives it: every owner's answer, recorded
+    under `poll` (left out when None).
 
     REVIEW becomes GO only with an approving vote, with a name and a comment
     (`validate_review_approval`), from each role in the policy's `review_requires`;
@@ -80,6 +84,8 @@ def build_record(
         no_go=no_go,
         notes=notes,
     )
+    if poll is not None:
+        data["poll"] = poll
     artifacts = {
         outcome.criterion.id: dict(outcome.result.artifacts)
         for section in evaluation.sections

@@ -193,8 +193,8 @@ class WalkthroughScreen(Screen[None]):
         info = Text()
         info.append("Requirement: ", style="bold")
         info.append(safe_text(section.requirement or "-"))
-        if section.owner:
-            info.append(f"   Owner: {safe_text(section.owner)}")
+        if section.owner_label:
+            info.append(f"   Owner: {safe_text(section.owner_label)}")
         if not needs_attention(outcome, snapshot.stale):
             info.append(
                 f"\n✔ GO: all {len(outcome.criteria)} criteria pass, nothing needs attention. "
