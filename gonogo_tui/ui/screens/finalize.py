@@ -43,7 +43,7 @@ def reasons_text(evaluation: Evaluation) -> Text:
     with what was found, then ticks and probes; then the sections that are not GO."""
     found = blockers(evaluation)
     empty = [s for s in evaluation.sections if not s.criteria]
-    if not found and not empty:
+    if not found and not empty and not evaluation.failed_sections:
         return Text("Every section is GO: every criterion is PASS or WAIVED.")
     text = Text(end="")
     if evaluation.reason:  # a critical criterion decided it, whatever the count
@@ -67,6 +67,11 @@ def reasons_text(evaluation: Evaluation) -> Text:
             " · ".join(
                 f"{s.number}. {safe_text(s.section.title, keep_newlines=False)}"
                 + ("" if s.criteria else " (no criteria)")
+                + (
+                    f" (owner objects: {safe_text(s.objection, keep_newlines=False)})"
+                    if s.objection is not None
+                    else ""
+                )
                 for s in not_go
             )
         )

@@ -23,6 +23,7 @@ from gonogo_tui.core.journal import Journal
 from gonogo_tui.ui.deps import ReviewContext
 from gonogo_tui.ui.navigation import criterion_after, criterion_beside
 from gonogo_tui.ui.screens.finalize_flow import finalize_meeting
+from gonogo_tui.ui.screens.poll import PollScreen
 from gonogo_tui.ui.screens.presenter import PresenterScreen
 from gonogo_tui.ui.screens.requests import ask_note, ask_tick, ask_waiver
 from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
@@ -74,6 +75,7 @@ class ReviewScreen(Screen[None]):
         Binding("n", "note", "Note", tooltip="Add a note to the meeting"),
         Binding("p", "presenter", "Present", tooltip="Presenter mode for the shared screen"),
         Binding("g", "walkthrough", "Walk", tooltip="Walkthrough, one section at a time"),
+        Binding("v", "poll", "Poll", tooltip="Poll the section owners, one at a time"),
         Binding("d", "toggle_detail", "Detail", show=False, tooltip="Detail pane full screen"),
     ]
 
@@ -320,6 +322,9 @@ class ReviewScreen(Screen[None]):
 
     def action_walkthrough(self) -> None:
         self.app.push_screen(WalkthroughScreen(self.session))
+
+    def action_poll(self) -> None:
+        self.app.push_screen(PollScreen(self.session))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `f` finalizes until the record is written, then collects signatures: the footer
