@@ -10,6 +10,7 @@ changes (`SessionPoll`), so a kill -9 and a resume keep it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,6 +21,7 @@ from textual.widgets import Footer, Static
 
 from gonogo_tui.core.blockers import blockers
 from gonogo_tui.core.evaluation import SectionStatus
+from gonogo_tui.core.journal import FollowedJournal
 from gonogo_tui.core.poll import Answer, Overrule, PollAnswer, Seat, is_objection
 from gonogo_tui.ui.looks import PANEL_LABELS, panel_counts, panel_state, safe_text
 from gonogo_tui.ui.screens.follow import follow_snapshots
@@ -78,9 +80,13 @@ class PollScreen(Screen[None]):
     index: var[int] = var(0)
     """The seat being asked."""
 
-    def __init__(self, session: ReviewSession) -> None:
+    def __init__(self, session: ReviewSession, *, read_only: bool = False) -> None:
         super().__init__()
         self.session = session
+        self.read_only = read_only
+        """An attendee's view: no answer keys, and it follows the room (below)."""
+        self._follow_room = read_only
+        """Show the owner being asked (the first not asked yet) until the viewer moves."""
         self.seats: tuple[Seat, ...] = session.poll.seats
         self._unsubscribe: Callable[[], None] | None = None
         self._stand_in = ""
@@ -115,17 +121,31 @@ class PollScreen(Screen[None]):
         """The seat being asked (None: no section names an owner)."""
         return self.seats[self.index] if self.seats else None
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.read_only and action in ("answer", "absent", "overrule"):
+            return False
+        return True
+
     def _show(self, snapshot: ReviewSnapshot) -> None:
         poll = self.session.poll
         title = self.query_one("#poll-title", Static)
+        if self._follow_room and self.seats:
+            answered = poll.answers()
+            being_asked = next(
+                (i for i, s in enumerate(self.seats) if s.section.id not in answered), None
+            )
+            if being_asked is not None and being_asked != self.index:
+                self.set_reactive(PollScreen.index, being_asked)
         seat = self.seat
         if seat is None:
             title.update("Poll: no section of this checklist names an owner (`owner:`).")
             return
         answers, overrules = poll.answers(), poll.overrules()
+        following = " · READ-ONLY, following the room" if self.read_only else ""
         title.update(
             Text(
-                f"POLL · owner {self.index + 1} of {len(self.seats)} · {poll.quorum().text}",
+                f"POLL · owner {self.index + 1} of {len(self.seats)} · {poll.quorum().text}"
+                + following,
                 no_wrap=True,
                 overflow="ellipsis",
             )
@@ -180,6 +200,7 @@ class PollScreen(Screen[None]):
     # Keys.
 
     def action_move(self, delta: int) -> None:
+        self._follow_room = False
         if self.seats:
             self._stand_in = ""
             self.index = (self.index + delta) % len(self.seats)
@@ -301,4 +322,12 @@ class PollScreen(Screen[None]):
             self.notify(f"Every owner has answered: {self.session.poll.quorum().text}.")
 
 
-__all__ = ["PollScreen", "answer_text"]
+def open_poll(screen: Any) -> None:
+    """`v` on the review (a screen with a `session`): its poll; read-only on an attendee's
+    view, whose journal is the operator's, followed."""
+    session: ReviewSession = screen.session
+    read_only = isinstance(session.journal, FollowedJournal)
+    screen.app.push_screen(PollScreen(session, read_only=read_only))
+
+
+__all__ = ["PollScreen", "answer_text", "open_poll"]

@@ -23,7 +23,7 @@ from gonogo_tui.core.journal import Journal
 from gonogo_tui.ui.deps import ReviewContext
 from gonogo_tui.ui.navigation import criterion_after, criterion_beside
 from gonogo_tui.ui.screens.finalize_flow import finalize_meeting
-from gonogo_tui.ui.screens.poll import PollScreen
+from gonogo_tui.ui.screens.poll import open_poll
 from gonogo_tui.ui.screens.presenter import PresenterScreen
 from gonogo_tui.ui.screens.requests import ask_note, ask_tick, ask_waiver
 from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
@@ -83,6 +83,7 @@ class ReviewScreen(Screen[None]):
     """What the screen shows; other screens watch it."""
     selected: var[str | None] = var(None)
     """The selected criterion's id."""
+    action_poll = open_poll  # `v`: the poll (core/poll.py), read-only on an attendee's view
 
     def __init__(self, session: ReviewSession, *, probe_ids: Iterable[str]) -> None:
         super().__init__()
@@ -322,9 +323,6 @@ class ReviewScreen(Screen[None]):
 
     def action_walkthrough(self) -> None:
         self.app.push_screen(WalkthroughScreen(self.session))
-
-    def action_poll(self) -> None:
-        self.app.push_screen(PollScreen(self.session))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `f` finalizes until the record is written, then collects signatures: the footer
