@@ -312,6 +312,7 @@ class ReviewSession:
             release=ctx.release,
             stale_ids=snapshot.stale,
             notes=tuple(self.journal.state.notes),
+            runs=self.journal.state.runs,
         )
         data = walkthrough_data(
             ctx.checklist,
