@@ -75,7 +75,7 @@ class ReviewScreen(Screen[None]):
         Binding("n", "note", "Note", tooltip="Add a note to the meeting"),
         Binding("p", "presenter", "Present", tooltip="Presenter mode for the shared screen"),
         Binding("g", "walkthrough", "Walk", tooltip="Walkthrough, one section at a time"),
-        Binding("v", "poll", "Poll", tooltip="Poll the section owners, one at a time"),
+        Binding("v", "poll", "Poll", show=False, tooltip="Poll the section owners, one at a time"),
         Binding("d", "toggle_detail", "Detail", show=False, tooltip="Detail pane full screen"),
     ]
 
