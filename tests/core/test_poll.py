@@ -12,7 +12,7 @@ import pytest
 from gonogo_tui.core.checklist import Checklist, Owner, Policy, Section, load_checklist
 from gonogo_tui.core.errors import ChecklistError, EvidenceError
 from gonogo_tui.core.evaluation import Decision, SectionStatus, evaluate
-from gonogo_tui.core.journal import Journal, load_journal
+from gonogo_tui.core.journal import Journal, find_resumable, load_journal
 from gonogo_tui.core.poll import (
     Answer,
     Overrule,
@@ -226,6 +226,9 @@ def test_answers_and_overrules_survive_a_replay(tmp_path: Path) -> None:
     assert state.overrules["s0"].by == "Carol"
     assert state.poll_answers["s1"] == PollAnswer("s1", Answer.GO, "op", T0, stand_in="Sub")
     assert "s2" not in state.poll_answers
+    resumable = find_resumable(tmp_path / "ev", loaded)
+    assert resumable is not None
+    assert resumable.summary().endswith("0 notes, 2 poll answers")
     del checklist
 
 
