@@ -56,7 +56,7 @@ def poll_text(app: object) -> str:
     return "\n".join(
         str(screen.query_one(f"#poll-{part}", Static).render())
         for part in ("title", "owner", "section", "answer", "roll")
-    )
+    ).replace("\u00a0", " ")
 
 
 async def test_poll_three_owners_by_keyboard_with_an_objection_and_an_overrule(

@@ -194,7 +194,8 @@ class PollScreen(Screen[None]):
             given = answers.get(other.section.id)
             mark = ANSWER_MARKS[given.answer].split()[0] if given else "○"
             here = "▶" if number == self.index else " "
-            roll.append(f"{here}{mark} {safe_text(other.owner.role)}")
+            # No-break spaces: a narrow screen wraps the roll between owners, not inside one.
+            roll.append(f"{here}{mark} {safe_text(other.owner.role)}".replace(" ", "\u00a0"))
         self.query_one("#poll-roll", Static).update(Text("  ".join(roll)))
 
     # Keys.
