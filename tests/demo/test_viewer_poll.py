@@ -37,7 +37,7 @@ def shown(app: ViewerApp) -> str:
     return "\n".join(
         str(screen.query_one(f"#poll-{part}", Static).render())
         for part in ("title", "owner", "answer", "roll")
-    ).replace("\u00a0", " ")
+    )
 
 
 async def test_the_viewer_follows_the_poll_as_it_happens(tmp_path: Path) -> None:

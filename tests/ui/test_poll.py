@@ -56,7 +56,7 @@ def poll_text(app: object) -> str:
     return "\n".join(
         str(screen.query_one(f"#poll-{part}", Static).render())
         for part in ("title", "owner", "section", "answer", "roll")
-    ).replace("\u00a0", " ")
+    )
 
 
 async def test_poll_three_owners_by_keyboard_with_an_objection_and_an_overrule(
@@ -203,3 +203,11 @@ async def test_the_sign_off_dialog_refuses_the_deployer(
         assert "dee@example.com deploys this release and cannot approve it" in error.casefold()
         assert modal.signed == []
     assert not list(evidence.glob("*devops-lead*"))
+
+
+def test_the_roll_breaks_between_owners_never_inside_one() -> None:
+    from gonogo_tui.ui.screens.poll import roll_lines
+
+    items = [" ✔ DBA", " ✘ Monitoring", "▶○ Security", " ○ Support"]
+    assert roll_lines(items, 30) == " ✔ DBA   ✘ Monitoring\n▶○ Security   ○ Support"
+    assert roll_lines(items, 200).count("\n") == 0

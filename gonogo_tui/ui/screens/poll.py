@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -57,6 +58,17 @@ def answer_text(answer: PollAnswer | None, *, objection: bool, overrule: Overrul
             else " · OBJECTION: the section is NO-GO unless the CTO overrules it (o)"
         )
     return text
+
+
+def roll_lines(items: list[str], width: int) -> str:
+    """The roll in lines of `width` cells, broken between owners, never inside one."""
+    lines: list[str] = []
+    for item in items:
+        if lines and cell_len(lines[-1]) + 2 + cell_len(item) <= width:
+            lines[-1] += "  " + item
+        else:
+            lines.append(item)
+    return "\n".join(lines)
 
 
 class PollScreen(Screen[None]):
@@ -194,9 +206,9 @@ class PollScreen(Screen[None]):
             given = answers.get(other.section.id)
             mark = ANSWER_MARKS[given.answer].split()[0] if given else "○"
             here = "▶" if number == self.index else " "
-            # No-break spaces: a narrow screen wraps the roll between owners, not inside one.
-            roll.append(f"{here}{mark} {safe_text(other.owner.role)}".replace(" ", "\u00a0"))
-        self.query_one("#poll-roll", Static).update(Text("  ".join(roll)))
+            roll.append(f"{here}{mark} {safe_text(other.owner.role)}")
+        width = max(self.app.size.width - 6, 20)  # the roll's margins
+        self.query_one("#poll-roll", Static).update(Text(roll_lines(roll, width), no_wrap=True))
 
     # Keys.
 
