@@ -311,6 +311,7 @@ _CSS = (
     "tr.ok td:nth-child(3){color:#1a7f37}tr.bad td:nth-child(3),span.bad{color:#cf222e}"
     "tr.error td:nth-child(3),span.error{color:#9a6700}tr.waived td:nth-child(3){color:#8250df}"
     "td:nth-child(3){white-space:nowrap}table.criteria td:nth-child(4){width:45%}"
+    "li.objection{color:#cf222e;font-weight:600}"
     "code{font-size:.9em}footer{margin-top:2rem;color:#57606a;font-size:.85em}"
 )
 
