@@ -248,3 +248,17 @@ def test_a_new_answer_drops_the_overrule_of_the_old_objection(tmp_path: Path) ->
     journal.poll_answer(PollAnswer("s", Answer.NO_GO, "op", T0, reason="worse now"))
     assert "s" not in journal.state.overrules
     journal.close()
+
+
+def test_a_secret_in_an_owner_or_the_deployer_is_masked(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "title: T\nvariables: {TOKEN: {secret: true}}\n"
+        "deployer: {role: Deployer, name: 'dee ${TOKEN}'}\n"
+        "sections:\n  - id: s\n    title: S\n    owner: {role: DBA, principal: 'x${TOKEN}'}\n"
+        "    criteria: [{id: a, title: A, manual: true}]\n"
+    )
+    checklist = load_checklist(path, environ={"TOKEN": "s3cr3t-value-123"})
+    shown = repr(checklist.deployer) + repr(checklist.sections[0].owner)
+    assert "s3cr3t-value-123" not in shown
+    assert checklist.deployer is not None and checklist.deployer.name.startswith("dee ")

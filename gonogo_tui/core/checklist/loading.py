@@ -87,14 +87,21 @@ def _redact_texts(data: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
             for key, value in mapping.items()
         }
 
-    result = masked(data, _CHECKLIST_TEXTS)
+    def person(mapping: dict[str, Any], key: str) -> dict[str, Any]:
+        # An owner or deployer given as {role, name, principal}: every text shown.
+        value = mapping.get(key)
+        if isinstance(value, dict):
+            mapping[key] = masked(value, ("role", "name", "principal"))
+        return mapping
+
+    result = person(masked(data, _CHECKLIST_TEXTS), "deployer")
     sections = result.get("sections")
     if not isinstance(sections, list):
         return result
     redacted_sections: list[Any] = []
     for section in sections:
         if isinstance(section, dict):
-            section = masked(section, _SECTION_TEXTS)
+            section = person(masked(section, _SECTION_TEXTS), "owner")
             criteria = section.get("criteria")
             if isinstance(criteria, list):
                 section["criteria"] = [
