@@ -100,6 +100,9 @@ class SectionOutcome:
     """1-based position in the checklist."""
     status: SectionStatus
     criteria: tuple[CriterionOutcome, ...]
+    objection: str | None = None
+    """An owner's NO-GO in the poll on a section whose criteria pass, not overruled: the
+    reason it is NO-GO (`core/poll.py`)."""
 
     def count(self, status: Status) -> int:
         """How many criteria have this status."""

@@ -104,7 +104,7 @@ def criterion_to_dict(outcome: CriterionOutcome) -> dict[str, Any]:
 
 def section_to_dict(section: SectionOutcome) -> dict[str, Any]:
     """The JSON form of one section."""
-    return {
+    data = {
         "id": section.section.id,
         "number": section.number,
         "title": section.section.title,
@@ -113,6 +113,9 @@ def section_to_dict(section: SectionOutcome) -> dict[str, Any]:
         "total": len(section.criteria),
         "criteria": [criterion_to_dict(outcome) for outcome in section.criteria],
     }
+    if section.objection is not None:
+        data["objection"] = section.objection
+    return data
 
 
 def missing_for_go(evaluation: Evaluation) -> list[str]:
@@ -121,6 +124,8 @@ def missing_for_go(evaluation: Evaluation) -> list[str]:
     for section in evaluation.sections:
         if not section.criteria:
             lines.append(f"{section.section.id}: section has no criteria")
+        if section.objection is not None:
+            lines.append(f"{section.section.id}: owner's objection: {section.objection}")
         for outcome in section.criteria:
             if outcome.blocking:
                 detail = criterion_detail(outcome)

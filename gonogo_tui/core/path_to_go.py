@@ -114,8 +114,8 @@ def _step(outcome: CriterionOutcome) -> Step | None:
 
 
 def _who(section: SectionOutcome, review_roles: Sequence[str]) -> str:
-    if section.section.owner:
-        return section.section.owner
+    if section.section.owner_label:
+        return section.section.owner_label
     return f"{', '.join(review_roles) or 'the operator'} (no section owner)"
 
 

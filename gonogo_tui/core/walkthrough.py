@@ -15,6 +15,9 @@ from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Decision, Evaluation
 from gonogo_tui.core.evaluation_export import criterion_detail, criterion_expected, criterion_value
 from gonogo_tui.core.path_to_go import Change, PathToGo, estimate, path_to_go
+from gonogo_tui.core.poll import seats
+from gonogo_tui.core.prepoll import expected_no_go, likely_objections
+from gonogo_tui.core.probes.base import ProbeResult
 from gonogo_tui.core.records.model import Note
 from gonogo_tui.core.records.write import write_new_file
 from gonogo_tui.core.sanitize import printable
@@ -35,8 +38,9 @@ def walkthrough_summary(
     release: str | None = None,
     stale_ids: Collection[str] = (),
     notes: Sequence[Note] = (),
+    runs: Mapping[str, Sequence[ProbeResult]] | None = None,
 ) -> str:
-    """Markdown saying where the review stands and the path to GO.
+    """Markdown saying where the review stands, the path to GO and the pre-poll.
 
     Args:
         checklist: the checklist walked through.
@@ -46,6 +50,7 @@ def walkthrough_summary(
         release: the release label, if any.
         stale_ids: criteria whose results are older than the freshness limit.
         notes: notes taken so far.
+        runs: every result of each criterion this meeting (for the pre-poll).
     """
     path = path_to_go(evaluation, checklist.policy, stale_ids=stale_ids)
     lines = [
@@ -82,7 +87,34 @@ def walkthrough_summary(
             about = f" on `{note.criterion_id}`" if note.criterion_id else ""
             lines.append(f"- {iso_utc(note.at)} {_md(note.operator)}{about}: {_md(note.text)}")
         lines.append("")
+    lines += _pre_poll_lines(checklist, evaluation, stale_ids, runs)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _pre_poll_lines(
+    checklist: Checklist,
+    evaluation: Evaluation,
+    stale_ids: Collection[str],
+    runs: Mapping[str, Sequence[ProbeResult]] | None,
+) -> list[str]:
+    """Which owners will probably object in the poll and why (`core/prepoll.py`)."""
+    if not seats(checklist):
+        return []
+    likely = likely_objections(checklist, evaluation, stale_ids=stale_ids, runs=runs)
+    lines = ["## Pre-poll", ""]
+    for item in likely:
+        owner = f"{_md(item.seat.owner.role)} ({_md(item.seat.owner.who)})"
+        lines.append(
+            f"- {owner} may object to {_md(item.seat.section.title)}: "
+            + "; ".join(_md(reason) for reason in item.reasons)
+        )
+    if not likely:
+        lines.append("- No passing section gives its owner an obvious reason to object.")
+    no_go = expected_no_go(checklist, evaluation)
+    if no_go:
+        names = ", ".join(f"{_md(s.owner.role)} ({_md(s.section.title)})" for s in no_go)
+        lines.append(f"- Expected NO-GO, not an objection (the section does not pass): {names}")
+    return [*lines, ""]
 
 
 def _path_lines(path: PathToGo) -> list[str]:

@@ -14,23 +14,19 @@ import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from gonogo_tui.core.agenda import Agenda, build_agenda
 from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Evaluation, evaluate, waiver_refusal
 from gonogo_tui.core.journal import Finalized, Journal
+from gonogo_tui.core.poll import apply_poll
 from gonogo_tui.core.probes.base import ProbeResult, Status
 from gonogo_tui.core.records.build import build_record
 from gonogo_tui.core.records.finalize import FinalizeOutcome, complete_finalize, finalize_session
 from gonogo_tui.core.records.model import Approval, NoGoDetails, Note, Override
-from gonogo_tui.core.walkthrough import (
-    walkthrough_data,
-    walkthrough_summary,
-    write_walkthrough_summary,
-)
 from gonogo_tui.ui.deps import ReviewContext
+from gonogo_tui.ui.session_poll import SessionPoll
 
 
 @dataclass(frozen=True)
@@ -48,6 +44,13 @@ class ReviewSnapshot:
     """The journal's line count: any entry (a note too) makes a new snapshot."""
     agenda: Agenda
     """Each section's time and the one being discussed."""
+    criteria_evaluation: Evaluation | None = None
+    """The criteria's own evaluation, before the poll's objections (None: the same)."""
+
+    @property
+    def measured(self) -> Evaluation:
+        """What the criteria alone give (objections in the poll aside)."""
+        return self.criteria_evaluation or self.evaluation
 
 
 SnapshotListener = Callable[[ReviewSnapshot, "frozenset[str] | None"], None]
@@ -55,17 +58,6 @@ SnapshotListener = Callable[[ReviewSnapshot, "frozenset[str] | None"], None]
 every row, as the once-a-second tick moves ages and staleness on)."""
 ProbeLauncher = Callable[[Sequence[tuple[Criterion, int]]], None]
 """Starts the runs of these criteria, each with its run token (the screen's workers)."""
-
-
-@dataclass(frozen=True)
-class WalkthroughSummary:
-    """The walkthrough's closing summary, and where it was saved."""
-
-    text: str
-    """Markdown."""
-    path: Path | None
-    """None: it could not be written (`error` says why)."""
-    error: str | None = None
 
 
 class ReviewSession:
@@ -96,6 +88,8 @@ class ReviewSession:
         self._launch: ProbeLauncher | None = None
         self.snapshot = self._build_snapshot(None)
         """The latest published snapshot."""
+        self.poll = SessionPoll(ctx, journal, self.publish, lambda: self.snapshot.measured)
+        """The poll's answers and overrules (`p` in the review, also offered at finalize)."""
 
     @property
     def running(self) -> frozenset[str]:
@@ -143,13 +137,14 @@ class ReviewSession:
         state = self.journal.state
         checklist = self.ctx.checklist
         now = self.ctx.clock()
-        evaluation = evaluate(
+        measured = evaluate(
             checklist,
             state.results,
             state.ticks,
             state.waivers,
-            previous=shown.evaluation if shown is not None else None,
+            previous=shown.measured if shown is not None else None,
         )
+        evaluation = apply_poll(measured, checklist.policy, state.poll_answers, state.overrules)
         return ReviewSnapshot(
             evaluation,
             frozenset(self._running),
@@ -159,6 +154,7 @@ class ReviewSession:
             self.ctx.duration - (now - self.opened_at).total_seconds(),
             self.journal.entries,
             build_agenda(checklist, self.ctx.duration, state.focus, now),
+            None if evaluation is measured else measured,
         )
 
     def runs_of(self, cid: str) -> tuple[ProbeResult, ...]:
@@ -308,33 +304,6 @@ class ReviewSession:
 
     # Summary and decision.
 
-    def write_walkthrough_summary(self) -> WalkthroughSummary:
-        """Write the walkthrough's summary of where the review stands into the evidence."""
-        ctx, snapshot = self.ctx, self.snapshot
-        at = ctx.clock()
-        text = walkthrough_summary(
-            ctx.checklist,
-            snapshot.evaluation,
-            operator=ctx.operator,
-            at=at,
-            release=ctx.release,
-            stale_ids=snapshot.stale,
-            notes=tuple(self.journal.state.notes),
-        )
-        data = walkthrough_data(
-            ctx.checklist,
-            snapshot.evaluation,
-            operator=ctx.operator,
-            at=at,
-            release=ctx.release,
-            stale_ids=snapshot.stale,
-        )
-        try:
-            path = write_walkthrough_summary(text, ctx.evidence_dir, at, data)
-        except EvidenceError as exc:
-            return WalkthroughSummary(text, None, str(exc))
-        return WalkthroughSummary(text, path)
-
     def finalize(
         self,
         evaluation: Evaluation,
@@ -360,6 +329,7 @@ class ReviewSession:
             no_go=no_go,
             notes=tuple(self.journal.state.notes),
             started_at=self.opened_at,
+            poll=self.poll.record(),
         )
         return finalize_session(
             self.journal, record, ctx.evidence_dir, operator=ctx.operator, now=ctx.clock
@@ -383,5 +353,4 @@ __all__ = [
     "ReviewSession",
     "ReviewSnapshot",
     "SnapshotListener",
-    "WalkthroughSummary",
 ]

@@ -338,6 +338,8 @@ def test_entry_kinds_are_documented() -> None:
         "note",
         "focus",
         "release",
+        "poll-answer",
+        "poll-overrule",
         "finalizing",
         "finalized",
     }

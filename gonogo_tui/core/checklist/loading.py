@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gonogo_tui.core.checklist.model import Checklist
+from gonogo_tui.core.checklist.roster import check_quorum, fill_from_roster
 from gonogo_tui.core.checklist.source import (
     Lines,
     describe_validation,
@@ -48,7 +49,7 @@ def load_checklist(path: str | Path, *, environ: Mapping[str, str] | None = None
     data = substitute(data, (), env, variables, path, lines, secrets)
     secrets.update(secrets_in(data, ()))
     redactor = Redactor(secrets)
-    data = _redact_texts(data, redactor)
+    data = _redact_texts(fill_from_roster(data, path, lines), redactor)
     try:
         checklist = Checklist.model_validate(data)
     except ValidationError as exc:
@@ -61,6 +62,7 @@ def load_checklist(path: str | Path, *, environ: Mapping[str, str] | None = None
         raise ChecklistError(text, problems) from None
     _check_unique_ids(checklist, path, lines)
     _check_weights(checklist, path, lines)
+    check_quorum(checklist, path, lines)
     checklist._path = path
     checklist._sha256 = hashlib.sha256(raw).hexdigest()
     checklist._redactor = redactor
@@ -85,14 +87,21 @@ def _redact_texts(data: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
             for key, value in mapping.items()
         }
 
-    result = masked(data, _CHECKLIST_TEXTS)
+    def person(mapping: dict[str, Any], key: str) -> dict[str, Any]:
+        # An owner or deployer given as {role, name, principal}: every text shown.
+        value = mapping.get(key)
+        if isinstance(value, dict):
+            mapping[key] = masked(value, ("role", "name", "principal"))
+        return mapping
+
+    result = person(masked(data, _CHECKLIST_TEXTS), "deployer")
     sections = result.get("sections")
     if not isinstance(sections, list):
         return result
     redacted_sections: list[Any] = []
     for section in sections:
         if isinstance(section, dict):
-            section = masked(section, _SECTION_TEXTS)
+            section = person(masked(section, _SECTION_TEXTS), "owner")
             criteria = section.get("criteria")
             if isinstance(criteria, list):
                 section["criteria"] = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -77,6 +78,32 @@ class ApprovalPolicy(StrictModel):
         return self
 
 
+class Owner(StrictModel):
+    """A person answering for a section in the poll (or the release's deployer)."""
+
+    role: str = Field(min_length=1, max_length=60)
+    """What they answer for, as people say it: DBA, Monitoring, Security."""
+    name: str | None = Field(default=None, max_length=120)
+    """Who; may be `${VAR}`, or left out to take the name the roster gives the role."""
+    principal: str | None = Field(default=None, max_length=200)
+    """The identity they sign with (e-mail); defaults to the name."""
+
+    @property
+    def who(self) -> str:
+        """The name, or the role when the roster named nobody."""
+        return self.name or self.role
+
+    @property
+    def signer(self) -> str:
+        """The principal a signature of theirs carries."""
+        return self.principal or self.name or ""
+
+    @property
+    def label(self) -> str:
+        """`DBA: Alice Ng` (or the role alone)."""
+        return f"{self.role}: {self.name}" if self.name else self.role
+
+
 class Policy(StrictModel):
     """The decision matrix (defaults: the seed's 10/10 GO, 9/10 REVIEW, fewer NO-GO)."""
 
@@ -90,11 +117,18 @@ class Policy(StrictModel):
     )
     """How long a GO stays valid: the record stores `valid_until` (decided_at + this) and
     `gonogo verify` refuses the GO after it (exit 3)."""
+    quorum: Literal["all"] | int | None = None
+    """Answers the poll needs before a GO: `all` (every section owner) or a number N (N of
+    the M owners); `gonogo verify` refuses a GO record that falls short."""
+    no_self_approval: bool = False
+    """The checklist's `deployer` cannot sign as an approver of their own release."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Policy:
         if self.review_max_no_go < self.go_max_no_go:
             raise ValueError("review_max_no_go must be >= go_max_no_go")
+        if isinstance(self.quorum, int) and (isinstance(self.quorum, bool) or self.quorum < 1):
+            raise ValueError("quorum is 'all' or a number of answers (at least 1)")
         return self
 
 
@@ -150,7 +184,8 @@ class Section(StrictModel):
     id: Identifier
     title: Title
     requirement: str = ""
-    owner: str | None = None
+    owner: str | Owner | None = None
+    """Who answers for it in the poll: `{role: DBA, name: ...}` (a plain name still works)."""
     time: PositiveDuration | None = Field(
         default=None,
         description="its share of the meeting, e.g. 90s or 2m (default: an even share of "
@@ -172,6 +207,20 @@ class Section(StrictModel):
             return False
         return criterion.recheck if criterion.recheck is not None else self.is_critical(criterion)
 
+    @property
+    def poll_owner(self) -> Owner | None:
+        """The owner as an `Owner` (a plain-string owner is role `Owner`)."""
+        if isinstance(self.owner, str):
+            return Owner(role="Owner", name=self.owner) if self.owner.strip() else None
+        return self.owner
+
+    @property
+    def owner_label(self) -> str | None:
+        """The owner as one line (`DBA: Alice Ng`), or None."""
+        if isinstance(self.owner, str):
+            return self.owner or None
+        return None if self.owner is None else self.owner.label
+
 
 class Checklist(StrictModel):
     """A whole go/no-go checklist."""
@@ -182,6 +231,11 @@ class Checklist(StrictModel):
     description: str = ""
     release: str | None = None
     """Default release label; `--release` overrides it."""
+    deployer: Owner | None = None
+    """Who deploys this release (with `policy.no_self_approval`, not one of its approvers)."""
+    roster: str | None = None
+    """A YAML file (beside the checklist) mapping owner roles to names: `DBA: Alice Ng` or
+    `DBA: {name: Alice Ng, principal: alice@example.com}`."""
     variables: dict[str, VariableDecl] = Field(default_factory=dict)
     defaults: Defaults = Field(default_factory=Defaults)
     policy: Policy = Field(default_factory=Policy)
@@ -246,6 +300,7 @@ __all__ = [
     "Checklist",
     "Criterion",
     "Defaults",
+    "Owner",
     "Policy",
     "Section",
     "VariableDecl",

@@ -39,6 +39,8 @@ class ResumableSession:
             _counted(len(state.waivers), "waiver"),
             _counted(len(state.notes), "note"),
         ]
+        if state.poll_answers:  # only a meeting that polled says so: older lines unchanged
+            parts.append(_counted(len(state.poll_answers), "poll answer"))
         if state.pending is not None:
             parts.append(
                 f"finalizing was interrupted: its {state.pending.display_decision} record "

@@ -27,6 +27,7 @@ from gonogo_tui.core.journal.state import (
     SessionInfo,
     SessionState,
 )
+from gonogo_tui.core.poll import Overrule, PollAnswer, answer_refusal, overrule_refusal
 from gonogo_tui.core.probes.base import ProbeResult
 from gonogo_tui.core.records.model import Note
 
@@ -279,6 +280,35 @@ class Journal:
             return False
         self._append(EntryKind.FOCUS, at, section_id=section_id, operator=operator)
         return True
+
+    def poll_answer(self, answer: PollAnswer) -> None:
+        """Append an owner's answer in the poll.
+
+        Raises:
+            EvidenceError: the answer is refused (a NO-GO without a reason).
+        """
+        refusal = answer_refusal(answer.answer, answer.reason)
+        if refusal is not None:
+            raise EvidenceError(refusal)
+        self._append(EntryKind.POLL_ANSWER, answer.at, **answer.to_fields())
+
+    def poll_overrule(self, overrule: Overrule) -> None:
+        """Append the CTO's overrule of an objection.
+
+        Raises:
+            EvidenceError: no name or no reason.
+        """
+        refusal = overrule_refusal(overrule.by, overrule.reason)
+        if refusal is not None:
+            raise EvidenceError(refusal)
+        self._append(
+            EntryKind.POLL_OVERRULE,
+            overrule.at,
+            section_id=overrule.section_id,
+            by=overrule.by,
+            reason=overrule.reason,
+            operator=overrule.operator,
+        )
 
     def finalizing(self, pending: PendingRecord) -> None:
         """Append the record about to be written, every file of it (before any is written)."""

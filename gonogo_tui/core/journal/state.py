@@ -12,6 +12,7 @@ from typing import Any
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.clock import parse_iso
 from gonogo_tui.core.evaluation import Tick, Waiver
+from gonogo_tui.core.poll import Overrule, PollAnswer
 from gonogo_tui.core.probes.base import ProbeResult
 from gonogo_tui.core.records.model import Note
 from gonogo_tui.core.records.plan import RecordPlan
@@ -34,9 +35,13 @@ class EntryKind(enum.StrEnum):
     UNWAIVE = "unwaive"
     NOTE = "note"
     FOCUS = "focus"
+    """Another section became the one being discussed (its agenda time runs)."""
     RELEASE = "release"
     """The release the meeting decides on, typed at finalize (the checklist and flags gave none)."""
-    """Another section became the one being discussed (its agenda time runs)."""
+    POLL_ANSWER = "poll-answer"
+    """An owner's answer in the poll (the latest for a section stands)."""
+    POLL_OVERRULE = "poll-overrule"
+    """The CTO overruling an owner's objection."""
     FINALIZING = "finalizing"
     """A decision record is about to be written: its every file, for completing it after
     a crash."""
@@ -133,6 +138,10 @@ class SessionState:
     """The release typed at finalize (a `release` line), if any."""
     focus: list[tuple[str, datetime]] = field(default_factory=list)
     """Each section that became the focused one, and when (the agenda's clock)."""
+    poll_answers: dict[str, PollAnswer] = field(default_factory=dict)
+    """The latest poll answer of each section."""
+    overrules: dict[str, Overrule] = field(default_factory=dict)
+    """The CTO's overrules of objections, by section."""
     pending: PendingRecord | None = None
     """A record whose writing a crash interrupted, until its `finalized` line."""
     finalized: Finalized | None = None
@@ -171,6 +180,16 @@ class SessionState:
             self.release = str(entry["release"]) or None
         elif kind is EntryKind.FOCUS:
             self.focus.append((str(entry["section_id"]), at))
+        elif kind is EntryKind.POLL_ANSWER:
+            answer = PollAnswer.from_fields(entry)
+            self.poll_answers[answer.section_id] = answer
+            # A new answer is a new voice: an overrule of the old objection does not carry.
+            self.overrules.pop(answer.section_id, None)
+        elif kind is EntryKind.POLL_OVERRULE:
+            sid = str(entry["section_id"])
+            self.overrules[sid] = Overrule(
+                sid, str(entry["by"]), str(entry["reason"]), str(entry["operator"]), at
+            )
         elif kind is EntryKind.FINALIZING:
             self.pending = PendingRecord.from_fields(entry, at)
         elif kind is EntryKind.FINALIZED:

@@ -40,11 +40,13 @@ def build_record(
     no_go: NoGoDetails | None = None,
     notes: Sequence[Note] = (),
     started_at: datetime | None = None,
+    poll: dict[str, Any] | None = None,
 ) -> DecisionRecord:
     """Turn an evaluation and the meeting's inputs into a record.
 
     `started_at` is when the meeting (or `gonogo check`) began; `gonogo history` shows the
-    time from it to the decision.
+    time from it to the decision. `poll` is the poll as `core.poll.poll_record` gives it:
+    every owner's answer, recorded under `poll` (left out when None).
 
     REVIEW becomes GO only with an approving vote, with a name and a comment
     (`validate_review_approval`), from each role in the policy's `review_requires`;
@@ -89,6 +91,8 @@ def build_record(
     data["waivers_summary"] = waivers_summary(evaluation, checklist.policy)
     if started_at is not None:
         data["started_at"] = iso_utc(started_at.astimezone(UTC))
+    if poll is not None:
+        data["poll"] = poll
     artifacts = {
         outcome.criterion.id: dict(outcome.result.artifacts)
         for section in evaluation.sections

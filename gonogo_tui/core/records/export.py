@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from gonogo_tui.core.records.poll_lines import answer_line, quorum_line
 from gonogo_tui.core.records.reading import CriterionLine, RecordView
 from gonogo_tui.core.sanitize import neutralise_invisible
 
@@ -77,6 +78,7 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
             for c in view.waived()
         ]
     )
+    lines += _poll_markdown(data.get("poll"))
     lines += ["", "*Approvers*"]
     lines += _bullets(
         [
@@ -194,6 +196,7 @@ def record_html(view: RecordView) -> str:
             for c in view.waived()
         ],
     )
+    parts += _poll_html(data.get("poll"))
     parts += _html_list(
         "Approvers",
         [
@@ -223,6 +226,30 @@ def record_html(view: RecordView) -> str:
         parts.append(f" &middot; {e(view.path)}")
     parts.append(f" &middot; gonogo {e(data.get('tool_version'))}</footer></body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _poll_markdown(poll: object) -> list[str]:
+    """Every owner's answer in the poll, objections first (all of them: every voice)."""
+    if not isinstance(poll, Mapping):
+        return []
+    entries = poll.get("answers") or []
+    lines = ["", f"*Poll* ({chat_text(quorum_line(poll), 120)})"]
+    lines += [f"- {chat_text(answer_line(entry), 400)}" for entry in entries] or ["- no owners"]
+    return lines
+
+
+def _poll_html(poll: object) -> list[str]:
+    if not isinstance(poll, Mapping):
+        return []
+    items = [
+        f'<li class="{"objection" if entry.get("objection") else "voice"}">'
+        f"{_escape(answer_line(entry))}</li>"
+        for entry in poll.get("answers") or []
+    ]
+    return [
+        f"<h2>Poll</h2><p>{_escape(quorum_line(poll))}</p>",
+        f"<ul>{''.join(items) or '<li>no owners</li>'}</ul>",
+    ]
 
 
 def _escape(value: object) -> str:
@@ -287,6 +314,7 @@ _CSS = (
     "tr.ok td:nth-child(3){color:#1a7f37}tr.bad td:nth-child(3),span.bad{color:#cf222e}"
     "tr.error td:nth-child(3),span.error{color:#9a6700}tr.waived td:nth-child(3){color:#8250df}"
     "td:nth-child(3){white-space:nowrap}table.criteria td:nth-child(4){width:45%}"
+    "li.objection{color:#cf222e;font-weight:600}"
     "code{font-size:.9em}footer{margin-top:2rem;color:#57606a;font-size:.85em}"
 )
 

@@ -15,6 +15,7 @@ from gonogo_tui.core.evaluation_export import (
 )
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.records.model import NoGoDetails, Override, RecordMode
+from gonogo_tui.core.records.poll_lines import poll_lines
 
 
 def seed_timestamp(moment: datetime) -> str:
@@ -119,11 +120,14 @@ def render_record_text(
             + f": {n['text']}"
             for n in data["notes"]
         ]
+    if data.get("poll") is not None:
+        lines += ["", *poll_lines(data["poll"])]
     lines += ["", "Sections:"]
     for section in evaluation.sections:
         lines.append(
             f"{section.number:>2}. {section.status.value:<5} {section.section.title} "
             f"({section.passed_count}/{len(section.criteria)})"
+            + (f" | objection: {section.objection}" if section.objection is not None else "")
         )
     lines += ["", "Criteria:"]
     for section in evaluation.sections:

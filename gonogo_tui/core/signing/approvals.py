@@ -21,6 +21,7 @@ from typing import Any
 
 from gonogo_tui.core.clock import format_utc, parse_utc
 from gonogo_tui.core.errors import EvidenceError, SigningError
+from gonogo_tui.core.poll import self_approval_in_record
 from gonogo_tui.core.records.layout import RecordPaths, locate_record
 from gonogo_tui.core.signing._files import (
     canonical_json,
@@ -239,6 +240,10 @@ def prepare_approval(
     paths = locate_record(record_path)
     statement = load_sealed_statement(paths)
     _refuse_altered(paths, statement)
+    if vote == "approve":
+        refusal = self_approval_in_record(read_file(paths.json), principal, role)
+        if refusal is not None:
+            raise SigningError(f"not signed: {refusal}")
     roles = SigningPolicy.from_mapping(statement.predicate["approval_policy"]).roles
     if role not in roles:
         raise SigningError(

@@ -25,6 +25,7 @@ from gonogo_tui.core.signing.allowed_signers import AllowedSigners, load_allowed
 from gonogo_tui.core.signing.ledger import LedgerError, ledger_line, read_ledger
 from gonogo_tui.core.signing.outcome import Failure, most_basic
 from gonogo_tui.core.signing.policy import PolicyOutcome, SigningPolicy
+from gonogo_tui.core.signing.poll_checks import poll_findings
 from gonogo_tui.core.signing.record import RecordJson, parse_record_json
 from gonogo_tui.core.signing.statement import Statement, parse_statement, predicate_core
 from gonogo_tui.core.signing.status import CheckedApproval, check_approvals, evaluate_statement
@@ -416,6 +417,8 @@ def verify_record(
     if outcome.failure is not None:
         prefix = "approvals do not meet the policy: " if outcome.failure is Failure.POLICY else ""
         check.fail(outcome.failure, prefix + outcome.reason)
+    for finding in poll_findings(json_bytes, approvals):
+        check.fail(Failure.POLICY, finding)
     check.check_expectations(statement, now, expect_decision, max_age)
     return VerifyResult(
         paths.stem, statement.decision, tuple(check.findings), tuple(approvals), outcome

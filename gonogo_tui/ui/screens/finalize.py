@@ -71,7 +71,7 @@ def reasons_text(evaluation: Evaluation, policy: Policy | None = None) -> Text:
     found = blockers(evaluation)
     empty = [s for s in evaluation.sections if not s.criteria]
     waivers = waivers_text(evaluation, policy)
-    if not found and not empty:
+    if not found and not empty and not evaluation.failed_sections:
         if not waivers:
             return Text("Every section is GO: every criterion is PASS or WAIVED.")
         every = Text(f"Every section is GO, with {count_text(len(waived(evaluation)))}.\n")
@@ -98,6 +98,11 @@ def reasons_text(evaluation: Evaluation, policy: Policy | None = None) -> Text:
             " · ".join(
                 f"{s.number}. {safe_text(s.section.title, keep_newlines=False)}"
                 + ("" if s.criteria else " (no criteria)")
+                + (
+                    f" (owner objects: {safe_text(s.objection, keep_newlines=False)})"
+                    if s.objection is not None
+                    else ""
+                )
                 for s in not_go
             )
         )

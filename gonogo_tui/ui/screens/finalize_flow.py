@@ -27,6 +27,7 @@ from gonogo_tui.ui.screens.finalize import (
     OverrideModal,
 )
 from gonogo_tui.ui.screens.modals import ConfirmModal, ErrorModal
+from gonogo_tui.ui.screens.poll import PollScreen
 from gonogo_tui.ui.screens.sign_off import SignOffModal
 from gonogo_tui.ui.session import ReviewSession
 
@@ -79,6 +80,33 @@ async def freshen(screen: Screen[Any], session: ReviewSession) -> bool:
     return True
 
 
+async def offer_poll(screen: Screen[Any], session: ReviewSession) -> bool:
+    """Offer the poll when an owner has not answered yet.
+
+    Returns:
+        Whether the poll was opened (the operator finalizes again after it).
+    """
+    poll = session.poll
+    answers = poll.answers()
+    waiting = [seat for seat in poll.seats if seat.section.id not in answers]
+    if not waiting:
+        return False
+    quorum = poll.quorum()
+    warning = " gonogo verify refuses a GO short of the quorum." if not quorum.met else ""
+    asked = await screen.app.push_screen_wait(
+        ConfirmModal(
+            "Poll the owners first?",
+            f"{len(waiting)} of {len(poll.seats)} section owners not asked yet; "
+            f"{quorum.text}.{warning}",
+            yes="Poll now",
+            no="Decide now",
+        )
+    )
+    if asked:
+        screen.app.push_screen(PollScreen(session))
+    return bool(asked)
+
+
 async def finalize_meeting(screen: Screen[Any], session: ReviewSession) -> None:
     """Take the meeting from its evaluation to a written decision record."""
     app = screen.app
@@ -99,6 +127,8 @@ async def finalize_meeting(screen: Screen[Any], session: ReviewSession) -> None:
         # A dialog opened while the probes ran (a note being typed): the decision's one-key
         # choices (`g` records GO) must not pop up over it and take its keys.
         screen.notify("The probes have finished: press f to finalize.", timeout=10)
+        return
+    if await offer_poll(screen, session):
         return
     snapshot = session.snapshot
     evaluation = snapshot.evaluation

@@ -23,6 +23,7 @@ from gonogo_tui.core.journal import Journal
 from gonogo_tui.ui.deps import ReviewContext
 from gonogo_tui.ui.navigation import criterion_after, criterion_beside, first_of_section
 from gonogo_tui.ui.screens.finalize_flow import finalize_meeting
+from gonogo_tui.ui.screens.poll import open_poll
 from gonogo_tui.ui.screens.presenter import PresenterScreen
 from gonogo_tui.ui.screens.requests import ask_note, ask_tick, ask_waiver
 from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
@@ -60,8 +61,7 @@ class ReviewScreen(Screen[None]):
         Binding("pagedown", "move(10)", "Ten criteria down", show=False, tooltip=SCROLLS_DETAIL),
         Binding("home", "move(-1_000_000)", "First criterion", show=False, tooltip=SCROLLS_DETAIL),
         Binding("end", "move(1_000_000)", "Last criterion", show=False, tooltip=SCROLLS_DETAIL),
-        # Shown in this order: on a narrow screen the footer keeps the first ones (the help
-        # screen, `?`, lists every key).
+        # Shown in this order: a narrow footer keeps the first ones (`?` lists every key).
         Binding("space", "toggle_tick", "Tick", tooltip="Tick or untick a manual criterion"),
         Binding("w", "waive", "Waive", tooltip="Waive a failing criterion (reason required)"),
         Binding("f", "finalize", "Finalize", tooltip="Decide and write the decision record"),
@@ -74,6 +74,7 @@ class ReviewScreen(Screen[None]):
         Binding("n", "note", "Note", tooltip="Add a note to the meeting"),
         Binding("p", "presenter", "Present", tooltip="Presenter mode for the shared screen"),
         Binding("g", "walkthrough", "Walk", tooltip="Walkthrough, one section at a time"),
+        Binding("v", "poll", "Poll", show=False, tooltip="Poll the section owners, one at a time"),
         Binding("d", "toggle_detail", "Detail", show=False, tooltip="Detail pane full screen"),
     ]
 
@@ -81,6 +82,7 @@ class ReviewScreen(Screen[None]):
     """What the screen shows; other screens watch it."""
     selected: var[str | None] = var(None)
     """The selected criterion's id."""
+    action_poll = open_poll  # `v`: the poll (core/poll.py), read-only on an attendee's view
 
     def __init__(self, session: ReviewSession, *, probe_ids: Iterable[str]) -> None:
         super().__init__()

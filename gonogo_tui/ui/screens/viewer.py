@@ -63,9 +63,13 @@ class ViewerScreen(ReviewScreen):
         self.set_interval(POLL_SECONDS, self.follow)
 
     def follow(self) -> None:
-        """Re-reads the operator's journal and shows what changed (the timer calls this)."""
+        """Re-reads the operator's journal and shows what changed (the timer calls this);
+        the poll opens by itself when the operator's first answer arrives."""
+        before = len(self.followed.state.poll_answers)
         if self.followed.poll():
             self.publish()
+            if not before and self.followed.state.poll_answers and self.app.screen is self:
+                self.action_poll()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hides the operator's actions from the footer and the keys."""

@@ -38,6 +38,7 @@ from gonogo_tui.ui.looks import (
 from gonogo_tui.ui.screens.follow import follow_snapshots
 from gonogo_tui.ui.screens.requests import ask_tick, ask_waiver
 from gonogo_tui.ui.session import ReviewSession, ReviewSnapshot
+from gonogo_tui.ui.session_summary import write_session_summary
 from gonogo_tui.ui.widgets.criterion_row import RowView
 from gonogo_tui.ui.widgets.detail_pane import DetailView, detail_text
 
@@ -193,8 +194,8 @@ class WalkthroughScreen(Screen[None]):
         info = Text()
         info.append("Requirement: ", style="bold")
         info.append(safe_text(section.requirement or "-"))
-        if section.owner:
-            info.append(f"   Owner: {safe_text(section.owner)}")
+        if section.owner_label:
+            info.append(f"   Owner: {safe_text(section.owner_label)}")
         if not needs_attention(outcome, snapshot.stale):
             info.append(
                 f"\n✔ GO: all {len(outcome.criteria)} criteria pass, nothing needs attention. "
@@ -291,7 +292,7 @@ class WalkthroughScreen(Screen[None]):
         return needed <= cards.content_region.height
 
     def _write_summary(self) -> None:
-        summary = self.session.write_walkthrough_summary()
+        summary = write_session_summary(self.session)
         self.query_one("#walkthrough-summary", Markdown).update(summary.text)
         self.summary_path = summary.path
         if summary.path is None:

@@ -43,7 +43,12 @@ def blockers_summary(
     found = blockers(evaluation, running)
     named = [b for b in found if b.kind in (BlockerKind.FAIL, BlockerKind.ERROR)]
     counted = waiting_for(found)
-    items: list[Blocker | str] = [*named, *(counted.split(", ") if counted else ())]
+    objections = [
+        f"{s.section.title}: owner objects ({s.objection})"
+        for s in evaluation.sections
+        if s.objection is not None
+    ]
+    items: list[Blocker | str] = [*objections, *named, *(counted.split(", ") if counted else ())]
     items += [f"{s.section.title} has no criteria" for s in evaluation.sections if not s.criteria]
     if not items:
         found_waived = waived(evaluation)
