@@ -48,6 +48,9 @@ class SessionPoll:
         self._measured = measured
         self.seats: tuple[Seat, ...] = seats(ctx.checklist)
         """Every section with an owner, in checklist order."""
+        self.declined = False
+        """The operator chose to decide without polling: finalize does not ask again while
+        the policy needs no quorum (or it is met)."""
 
     def answers(self) -> dict[str, PollAnswer]:
         """The latest answer of each section."""

@@ -104,6 +104,10 @@ def test_a_green_meeting_by_keyboard(tmux: Tmux, tmp_path: Path, size: tuple[int
     assert "▶" in screen.splitlines()[0]
 
     tmux.keys("f")
+    # The demo's sections name their owners and its policy needs no quorum: the poll is
+    # offered once; "Decide now" goes on to the finalize dialog.
+    tmux.wait_for("Poll the owners first?", "Decide now (n)")
+    tmux.keys("n")
     tmux.wait_for("Finalize the decision", "Release")
     tmux.keys("-l", "v2.4.0")
     tmux.keys("Escape")  # cancelled: the release typed is kept for the next finalize

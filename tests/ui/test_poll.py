@@ -13,6 +13,7 @@ from textual.widgets import Input, Select, Static
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.evaluation import Decision, SectionStatus
 from gonogo_tui.core.poll import Answer
+from gonogo_tui.ui.screens.finalize import FinalizeModal
 from gonogo_tui.ui.screens.modals import ConfirmModal
 from gonogo_tui.ui.screens.poll import PollScreen
 from gonogo_tui.ui.screens.poll_ask import AskModal
@@ -31,7 +32,13 @@ from tests.ui.test_sign_off import signed
 
 
 @pytest.fixture
-def checklist(tmp_path: Path) -> Checklist:
+def quorum() -> str | None:
+    """The policy's quorum (a test parametrizes `quorum` to change it)."""
+    return "all"
+
+
+@pytest.fixture
+def checklist(tmp_path: Path, quorum: str | None) -> Checklist:
     """The small checklist, each section with an owner; the deployer may not approve."""
     text = SMALL_YAML.read_text()
     for section, owner in (
@@ -43,7 +50,7 @@ def checklist(tmp_path: Path) -> Checklist:
     text = text.replace(
         "release: v2.0.0\n",
         "release: v2.0.0\ndeployer: {role: Deployer, name: Dee, principal: dee@example.com}\n"
-        "policy:\n  quorum: all\n  no_self_approval: true\n",
+        f"policy:\n  quorum: {quorum or 'null'}\n  no_self_approval: true\n",
     )
     path = tmp_path / "owners.yaml"
     path.write_text(text)
@@ -175,6 +182,31 @@ async def test_finalize_offers_the_poll_when_an_owner_was_not_asked(
         assert isinstance(app.screen, PollScreen)
         text = shown_text(app.screen.query_one("#poll-owner"))
         assert "CI?" in text and "Cora" in text
+
+
+@pytest.mark.parametrize("quorum", [None])
+async def test_finalize_offers_the_poll_once_when_no_quorum_is_required(
+    make_app: AppFactory,
+) -> None:
+    """Declining the poll ("Decide now") is remembered: the next `f` goes straight to the
+    finalize dialog (a quorum not met would ask every time: verify refuses such a GO)."""
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        said = str(app.screen.query_one(".dialog-text", Static).render())
+        assert "3 of 3 section owners not asked yet" in said and "refuses" not in said
+        await pilot.press("n")  # decide now: the finalize dialog
+        await pilot.pause()
+        assert isinstance(app.screen, FinalizeModal)
+        await pilot.press("escape")
+        await finish(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FinalizeModal), type(app.screen).__name__
 
 
 async def test_the_sign_off_dialog_refuses_the_deployer(

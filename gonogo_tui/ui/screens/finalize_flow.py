@@ -92,6 +92,8 @@ async def offer_poll(screen: Screen[Any], session: ReviewSession) -> bool:
     if not waiting:
         return False
     quorum = poll.quorum()
+    if poll.declined and quorum.met:  # asked once already, and nothing requires the poll
+        return False
     warning = " gonogo verify refuses a GO short of the quorum." if not quorum.met else ""
     asked = await screen.app.push_screen_wait(
         ConfirmModal(
@@ -104,6 +106,8 @@ async def offer_poll(screen: Screen[Any], session: ReviewSession) -> bool:
     )
     if asked:
         screen.app.push_screen(PollScreen(session))
+    elif asked is False:
+        poll.declined = True
     return bool(asked)
 
 
