@@ -30,12 +30,20 @@ _FAMILY_LABELS = frozenset({"le", "quantile"})
 _LABELS_SHOWN = 6
 
 
+_RESEMBLES = 0.25
+"""The least score (`_score`) a name needs to be offered as the edit: below it the names share
+no word, stem or prefix worth the name, and doctor says nothing comes close rather than
+proposing an unrelated metric (`database_connections_in_use` is not `pg_pool_active`)."""
+
+
 @dataclass(frozen=True)
 class Exposed:
     """One metric as a checklist would name it, with the label names its series carry."""
 
     name: str
     labels: tuple[str, ...]
+    histogram: bool = False
+    """A family with `_bucket` series: only a `histogram` field can name it, and only it."""
 
     def __str__(self) -> str:
         shown = ",".join(self.labels[:_LABELS_SHOWN])
@@ -52,7 +60,10 @@ def exposed(samples: Sequence[Sample]) -> list[Exposed]:
         name = _family(sample.name, names)
         found = labels.setdefault(name, set())
         found.update(label for label in sample.labels if label not in _FAMILY_LABELS)
-    return [Exposed(name, tuple(sorted(found))) for name, found in sorted(labels.items())]
+    return [
+        Exposed(name, tuple(sorted(found)), f"{name}_bucket" in names)
+        for name, found in sorted(labels.items())
+    ]
 
 
 def rank_names(wanted: str, names: Sequence[str]) -> list[str]:
@@ -60,18 +71,25 @@ def rank_names(wanted: str, names: Sequence[str]) -> list[str]:
     return sorted(dict.fromkeys(names), key=lambda name: -_score(wanted, name))
 
 
-def closest(wanted: str, samples: Sequence[Sample]) -> list[Exposed]:
-    """The exposed metrics, the closest to `wanted` first."""
-    scored = [(_score(wanted, item.name), item) for item in exposed(samples)]
-    scored.sort(key=lambda pair: -pair[0])
-    return [item for _, item in scored]
+def closest(
+    wanted: str, samples: Sequence[Sample], *, histogram: bool | None = None
+) -> list[Exposed]:
+    """The exposed metrics, the closest to `wanted` first; with `histogram` given, those of
+    the kind the field reads (a histogram, or a gauge/counter) before the others."""
+    scored = [
+        (histogram is None or item.histogram == histogram, _score(wanted, item.name), item)
+        for item in exposed(samples)
+    ]
+    scored.sort(key=lambda triple: (not triple[0], -triple[1]))
+    return [item for _, _, item in scored]
 
 
 def no_series(message: str, wanted: str, samples: Sequence[Sample], field: str) -> ProbeError:
     """A `no series match` error naming the closest metrics the target exposes; the output
     lists up to `FULL_NAMES` of them, closest first, and its suggestion replaces `wanted`
     by the closest in the probe's `field` (`gauge`, `numerator`...)."""
-    ranked = closest(wanted, samples)
+    histogram = field.startswith("histogram")
+    ranked = closest(wanted, samples, histogram=histogram)
     if not ranked:
         why = f"{message}; the target exposes no series"
         return ProbeError(why, suggestions=(Suggestion(field, wanted, None, why),))
@@ -81,7 +99,9 @@ def no_series(message: str, wanted: str, samples: Sequence[Sample], field: str) 
     if len(ranked) > FULL_NAMES:
         lines.append(f"  … {len(ranked) - FULL_NAMES} more")
     why = f"{message}; closest: {short}"
-    suggestion = Suggestion(field, wanted, ranked[0].name, why) if wanted else None
+    best = ranked[0]
+    fits = best.histogram == histogram and _score(wanted, best.name) >= _RESEMBLES
+    suggestion = Suggestion(field, wanted, best.name if fits else None, why) if wanted else None
     return ProbeError(why, output="\n".join(lines), suggestions=(suggestion,) if suggestion else ())
 
 

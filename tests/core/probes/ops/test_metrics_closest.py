@@ -203,3 +203,28 @@ async def test_mismatches_come_back_as_suggestions_for_doctor(foreign_metrics: s
         "gauge[1]", "database_connections_in_use", "db_connections_active", suggestion.why
     )
     assert "closest: db_connections_active{pool}" in suggestion.why
+
+
+async def test_doctor_is_offered_only_a_name_of_the_right_kind_that_resembles(
+    foreign_metrics: str,
+) -> None:
+    """A gauge is never fitted to a histogram family (nor a histogram to a gauge), and a
+    name sharing no word, stem or prefix with the wanted one is listed but not proposed."""
+    from gonogo_tui.core.errors import ProbeError
+
+    async def suggested(**fields: object) -> str | None:
+        with pytest.raises(ProbeError) as raised:
+            await spec(kind="metrics", url=foreign_metrics, **fields).run(context())
+        [suggestion] = raised.value.suggestions
+        return suggestion.suggested
+
+    # `api_latency_seconds` resembles the wanted name most, but it is a histogram.
+    assert await suggested(gauge="api_latency_ms", compare="< 1") != "api_latency_seconds"
+    assert await suggested(histogram="api_latency", quantile=0.95, compare="< 1") == (
+        "api_latency_seconds"
+    )
+    # The gauge of the very name wanted is no histogram.
+    assert await suggested(histogram="db_connections_active", quantile=0.95, compare="< 1") != (
+        "db_connections_active"
+    )
+    assert await suggested(gauge="websocket_staleness_seconds", compare="< 10") is None
