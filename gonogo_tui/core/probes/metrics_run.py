@@ -318,7 +318,18 @@ def _gauge(
 ) -> tuple[float, str, str]:
     used = select(gauge, samples)
     if not used:
-        raise no_series(f"no series match {_show(gauge)}", gauge.name, samples, "gauge")
+        missing = no_series(f"no series match {_show(gauge)}", gauge.name, samples, "gauge")
+        if capacity is not None and not select(capacity, samples):
+            # Both names miss: doctor gets both edits at once, the detail names the first.
+            other = no_series(
+                f"no series match {_show(capacity)}", capacity.name, samples, "capacity"
+            )
+            raise ProbeError(
+                f"{missing}; {capacity.name} is missing too",
+                output=f"{missing.output}\n{other.output}".strip(),
+                suggestions=(*missing.suggestions, *other.suggestions),
+            )
+        raise missing
     if capacity is None:
         value = combine(aggregate, [s.value for s in used])
         note = f"{aggregate} over {plural(len(used), 'series', 'series')}"

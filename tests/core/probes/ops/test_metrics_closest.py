@@ -228,3 +228,25 @@ async def test_doctor_is_offered_only_a_name_of_the_right_kind_that_resembles(
         "db_connections_active"
     )
     assert await suggested(gauge="websocket_staleness_seconds", compare="< 10") is None
+
+
+async def test_a_gauge_and_its_capacity_both_missing_are_both_suggested(
+    foreign_metrics: str,
+) -> None:
+    """Doctor fits both names in one run, not one per run."""
+    from gonogo_tui.core.errors import ProbeError
+
+    probe = spec(
+        kind="metrics",
+        url=foreign_metrics,
+        gauge="database_connections_active",
+        capacity="db_pool_maximum",
+        compare="< 0.8",
+    )
+    with pytest.raises(ProbeError) as raised:
+        await probe.run(context())
+    assert [(s.field, s.suggested) for s in raised.value.suggestions] == [
+        ("gauge", "db_connections_active"),
+        ("capacity", "db_pool_max"),
+    ]
+    assert "db_pool_maximum is missing too" in str(raised.value)
