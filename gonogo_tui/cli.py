@@ -19,33 +19,43 @@ from gonogo_tui.commands.completion import complete_if_asked
 from gonogo_tui.commands.parser import EXIT_USAGE, OneLineParser, stream_is_utf8
 from gonogo_tui.core.errors import GonogoError
 
-COMMAND_MODULES = (
-    "gonogo_tui.commands.check",
-    "gonogo_tui.commands.doctor",
-    "gonogo_tui.commands.review",
-    "gonogo_tui.commands.schema",
-    "gonogo_tui.commands.signing",
-    "gonogo_tui.commands.demo",
-    "gonogo_tui.commands.report",
-    "gonogo_tui.commands.view",
-    "gonogo_tui.commands.init",
-    "gonogo_tui.commands.validate",
-    "gonogo_tui.commands.history",
-    "gonogo_tui.commands.completion",
-)
+COMMANDS = {
+    "check": "gonogo_tui.commands.check",
+    "doctor": "gonogo_tui.commands.doctor",
+    "review": "gonogo_tui.commands.review",
+    "schema": "gonogo_tui.commands.schema",
+    "seal": "gonogo_tui.commands.signing",
+    "sign": "gonogo_tui.commands.signing",
+    "verify": "gonogo_tui.commands.signing",
+    "verify-ledger": "gonogo_tui.commands.signing",
+    "demo": "gonogo_tui.commands.demo",
+    "report": "gonogo_tui.commands.report",
+    "view": "gonogo_tui.commands.view",
+    "init": "gonogo_tui.commands.init",
+    "validate": "gonogo_tui.commands.validate",
+    "history": "gonogo_tui.commands.history",
+    "completion": "gonogo_tui.commands.completion",
+}
+"""Each subcommand and the module that registers it (`register(subparsers)`): a command
+named on the command line imports its own module only (`gonogo verify` and `gonogo history`
+skip the checklist and probe modules `check` needs: about 0.25 s of start-up);
+tests/test_cli_commands.py checks the map against what the modules register."""
+
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 """Modules that each add one or more subcommands through `register(subparsers)`."""
 
 DEFAULT_COMMAND = "review"
 """What plain `gonogo` runs: the live review."""
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
-    """Build the parser with every subcommand registered; also return the command names."""
+def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, set[str]]:
+    """Build the parser with every subcommand registered (`only`: that module's alone);
+    also return the command names registered."""
     parser = OneLineParser(prog="gonogo", description="Deployment GO/NO-GO review.")
     parser.add_argument("--version", action="version", version=f"gonogo {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output to stderr")
     subparsers = parser.add_subparsers(dest="command", parser_class=OneLineParser)
-    for module_name in COMMAND_MODULES:
+    for module_name in COMMAND_MODULES if only is None else (only,):
         importlib.import_module(module_name).register(subparsers)
     for subparser in subparsers.choices.values():
         # `gonogo check x.yaml -v` as well as `gonogo -v check x.yaml`; unset, the
@@ -58,6 +68,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
             help="log debug output to stderr",
         )
     return parser, set(subparsers.choices)
+
+
+def _named_module(args: list[str]) -> str | None:
+    """The module of the subcommand `args` name, when nothing else needs the whole parser
+    (help, the version, the shell's completion, or plain `gonogo` running the review)."""
+    if "_ARGCOMPLETE" in os.environ or any(a in ("-h", "--help", "--version") for a in args):
+        return None
+    first = next((arg for arg in args if not arg.startswith("-")), None)
+    return COMMANDS.get(first) if first is not None else None
 
 
 def _with_default_command(args: list[str], commands: set[str]) -> list[str]:
@@ -79,9 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_command(argv: Sequence[str] | None = None) -> tuple[int, bool]:
     """Run gonogo; return its exit code and whether the command allows a fast exit."""
-    parser, commands = build_parser()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser, _ = build_parser(_named_module(args_list))
     complete_if_asked(parser)  # the shell's completion asks: answers and exits
-    args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv), commands)
+    args_list = _with_default_command(args_list, set(COMMANDS))
     args = parser.parse_args(args_list)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
