@@ -172,7 +172,7 @@ class Evaluation:
         return sum(s.count(status) for s in self.sections)
 
 
-_CRITICAL_VERBS = {
+CRITICAL_VERBS = {
     Status.FAIL: "failed",
     Status.ERROR: "could not be measured (ERROR)",
     Status.PENDING: "has not passed yet (PENDING)",
@@ -183,7 +183,7 @@ _CRITICAL_VERBS = {
 def critical_reason(blockers: Iterable[CriterionOutcome]) -> str:
     """`NO-GO: critical criterion backup-fresh failed` (several: joined by `;`); empty
     when there is none."""
-    parts = [f"{o.criterion.id} {_CRITICAL_VERBS.get(o.status, o.status.value)}" for o in blockers]
+    parts = [f"{o.criterion.id} {CRITICAL_VERBS.get(o.status, o.status.value)}" for o in blockers]
     if not parts:
         return ""
     noun = "criterion" if len(parts) == 1 else "criteria"
@@ -358,6 +358,7 @@ def evaluate(
 
 
 __all__ = [
+    "CRITICAL_VERBS",
     "CriterionOutcome",
     "Decision",
     "Evaluation",

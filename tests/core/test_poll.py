@@ -66,7 +66,7 @@ def test_owners_from_variables_a_roster_and_a_plain_string(tmp_path: Path) -> No
     assert owners == [
         ("DBA", "Alice Ng", "Alice Ng"),
         ("Security", "Sam Roy", "sam@example.com"),
-        ("Owner", "Olga Plain", "Olga Plain"),
+        ("Olga Plain", "Olga Plain", ""),
     ]
     assert checklist.deployer == Owner(role="Deployer", name="Dee")
     assert [s.owner_label for s in checklist.sections] == [

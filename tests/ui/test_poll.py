@@ -38,13 +38,19 @@ def quorum() -> str | None:
 
 
 @pytest.fixture
-def checklist(tmp_path: Path, quorum: str | None) -> Checklist:
+def plain_owner() -> bool:
+    """Whether Team Readiness names its owner as a plain string (`owner: Ops`)."""
+    return False
+
+
+@pytest.fixture
+def checklist(tmp_path: Path, quorum: str | None, plain_owner: bool) -> Checklist:
     """The small checklist, each section with an owner; the deployer may not approve."""
     text = SMALL_YAML.read_text()
     for section, owner in (
         ("title: CI/CD Pipeline", "{role: CI, name: Cora}"),
         ("title: Security Headers", "{role: Security, name: Sam Roy}"),
-        ("title: Team Readiness", "{role: Ops, name: Olga}"),
+        ("title: Team Readiness", "Ops" if plain_owner else "{role: Ops, name: Olga}"),
     ):
         text = text.replace(section, f"{section}\n    owner: {owner}")
     text = text.replace(
@@ -243,3 +249,20 @@ def test_the_roll_breaks_between_owners_never_inside_one() -> None:
     items = [" ✔ DBA", " ✘ Monitoring", "▶○ Security", " ○ Support"]
     assert roll_lines(items, 30) == " ✔ DBA   ✘ Monitoring\n▶○ Security   ○ Support"
     assert roll_lines(items, 200).count("\n") == 0
+
+
+@pytest.mark.parametrize("plain_owner", [True])
+async def test_a_plain_string_owner_is_the_role_asked_and_its_card_names_the_section(
+    make_app: AppFactory,
+) -> None:
+    """`owner: Ops` is asked as OPS? (not ten identical "OWNER?" cards and roll entries), the
+    card's second line naming the section."""
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        await pilot.press("v", "g", "g")  # CI and Security answer: on to Team Readiness
+        await pilot.pause()
+        text = poll_text(app)
+        assert "OPS?\nTeam Readiness" in text, text
+        assert "Owner" not in text

@@ -96,3 +96,47 @@ def test_the_finalize_dialog_gives_the_critical_reason_and_no_advisory_one() -> 
     assert default_no_go_reason(evaluation) == (
         "NO-GO: critical criterion m0 has not passed yet (PENDING). Failed checks: 1. S0 (m0 TICK)"
     )
+
+
+async def test_the_bar_names_a_critical_criterion_by_title_and_after_final_what_was_decided_over(
+    tmp_path: Path,
+) -> None:
+    """The room reads titles, not ids; and a FINAL decision is never followed by "Blocks GO"
+    (a REVIEW approved by the CTO is GO over what stood against it)."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    from gonogo_tui.core.checklist import load_checklist
+    from gonogo_tui.core.journal import Finalized
+    from gonogo_tui.core.probes.base import ProbeResult
+    from gonogo_tui.ui.widgets.decision_bar import DecisionBar
+
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "title: t\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - id: backup-fresh\n        title: Database backup < 24h old\n"
+        "        critical: true\n"
+        "        probe: {kind: http, url: 'http://127.0.0.1:9/'}\n"
+    )
+    checklist = load_checklist(path, environ={})
+    failed = ProbeResult("backup-fresh", Status.FAIL, "503", "200", "GET /", "HTTP 503", T0, 1.0)
+    evaluation = evaluate(checklist, {"backup-fresh": failed})
+
+    class BarApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DecisionBar()
+
+    async with BarApp().run_test(size=(200, 8)) as pilot:
+        bar = pilot.app.query_one(DecisionBar)
+        bar.show(evaluation, running=(), stale=0, finalized=None)
+        await pilot.pause()
+        first, second = str(bar.query_one("#decision-info", Static).render()).splitlines()
+        assert "(critical: Database backup < 24h old failed)" in first, first
+        assert "backup-fresh" not in first
+        assert second.startswith("Blocks GO: Database backup < 24h old"), second
+        final = Finalized("r1", "NO-GO", "NO-GO", ("evidence/no_go_decision_x.txt",), "kim", T0)
+        bar.show(evaluation, running=(), stale=0, finalized=final)
+        await pilot.pause()
+        first, second = str(bar.query_one("#decision-info", Static).render()).splitlines()
+        assert first.startswith("FINAL: NO-GO"), first
+        assert second.startswith("Decided over: Database backup < 24h old"), second

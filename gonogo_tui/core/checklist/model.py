@@ -209,9 +209,10 @@ class Section(StrictModel):
 
     @property
     def poll_owner(self) -> Owner | None:
-        """The owner as an `Owner` (a plain-string owner is role `Owner`)."""
+        """The owner as an `Owner`: a plain string is the role asked (`owner: DBA`), with no
+        name (the poll's card then names the section)."""
         if isinstance(self.owner, str):
-            return Owner(role="Owner", name=self.owner) if self.owner.strip() else None
+            return Owner(role=self.owner.strip()[:60]) if self.owner.strip() else None
         return self.owner
 
     @property

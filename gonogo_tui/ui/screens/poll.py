@@ -24,6 +24,7 @@ from gonogo_tui.core.blockers import blockers
 from gonogo_tui.core.evaluation import SectionStatus
 from gonogo_tui.core.journal import FollowedJournal
 from gonogo_tui.core.poll import Answer, Overrule, PollAnswer, Seat, is_objection
+from gonogo_tui.core.probes.base import Status
 from gonogo_tui.ui.looks import PANEL_LABELS, panel_counts, panel_state, safe_text
 from gonogo_tui.ui.screens.follow import follow_snapshots
 from gonogo_tui.ui.screens.poll_ask import AskModal
@@ -164,9 +165,10 @@ class PollScreen(Screen[None]):
         )
         owner = seat.owner
         asked = f"{safe_text(owner.role).upper()}?"
-        who = safe_text(owner.who)
+        # A plain-string owner is a role with no name: the card names the section instead.
+        who = safe_text(owner.name or seat.section.title)
         if self._stand_in:
-            who = f"{safe_text(self._stand_in)} standing in for {who} (absent)"
+            who = f"{safe_text(self._stand_in)} standing in for {safe_text(owner.who)} (absent)"
         self.query_one("#poll-owner", Static).update(Text(f"{asked}\n{who}", justify="center"))
         sid = seat.section.id
         measured = snapshot.measured.sections[seat.number - 1]
@@ -186,7 +188,12 @@ class PollScreen(Screen[None]):
         if len(found) > MAX_BLOCKERS:
             lines.append(f"  … and {len(found) - MAX_BLOCKERS} more")
         if not found and measured.status is SectionStatus.GO:
-            lines.append("  every criterion passes")
+            waived_here = sum(1 for c in measured.criteria if c.status is Status.WAIVED)
+            lines.append(
+                f"  every criterion passes but {waived_here} waived (the owner may object)"
+                if waived_here
+                else "  every criterion passes"
+            )
         self.query_one("#poll-section", Static).update(Text("\n".join(lines)))
         answer = answers.get(sid)
         objection = is_objection(measured.status, answer)

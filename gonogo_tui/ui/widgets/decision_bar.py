@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from gonogo_tui.core.blockers import Blocker, BlockerKind, blockers, room_view, waiting_for
-from gonogo_tui.core.evaluation import Evaluation
+from gonogo_tui.core.evaluation import CRITICAL_VERBS, Evaluation
 from gonogo_tui.core.journal import Finalized
 from gonogo_tui.core.waivers import count_text, waived, waiver_text
 from gonogo_tui.ui.looks import (
@@ -29,6 +29,14 @@ SUMMARY_CELLS = 1000
 """The blockers line stops after this many characters when the bar's width is not known yet:
 wider than any terminal, and a thousand failing criteria would otherwise make a line of
 20,000 characters to escape and lay out on every change."""
+
+
+def critical_titles(evaluation: Evaluation) -> str:
+    """`critical: Rollback script tested has not passed yet (PENDING)`: the critical criteria
+    that decide NO-GO, by title (empty when none does)."""
+    found = evaluation.critical_blockers
+    parts = [f"{o.criterion.title} {CRITICAL_VERBS.get(o.status, o.status.value)}" for o in found]
+    return safe_text(f"critical: {'; '.join(parts)}", keep_newlines=False) if parts else ""
 
 
 def blockers_summary(
@@ -133,8 +141,9 @@ class DecisionBar(Horizontal):
         else:
             policy = VERDICTS[evaluation.decision]
             first.append(f"Decision by the policy: {policy.word}{with_waivers}", style="bold")
-            # A critical criterion decided it: say which, not only "blocks the deployment".
-            why = evaluation.reason.removeprefix("NO-GO: ") or policy.explanation
+            # A critical criterion decided it: say which, by title, not only "blocks the
+            # deployment" (the record keeps the ids: `critical criterion backup failed`).
+            why = critical_titles(evaluation) or policy.explanation
             first.append(f" ({why}) · {sections}")
             if running:
                 count = len(running)
@@ -143,7 +152,11 @@ class DecisionBar(Horizontal):
                 first.append(f" · {stale} stale")
         width = self.query_one("#decision-info", Static).content_size.width
         limit = width if width > 0 else SUMMARY_CELLS
-        second = Text(blockers_summary(evaluation, running, limit=limit))
+        summary = blockers_summary(evaluation, running, limit=limit)
+        if finalized is not None and summary.startswith("Blocks GO: "):
+            # The decision is taken: what stood against GO is what it was decided over.
+            summary = "Decided over: " + summary.removeprefix("Blocks GO: ")
+        second = Text(summary)
         info = Text("\n", no_wrap=True, overflow="ellipsis").join([first, second])
         if (look, sections, info) == self._shown:
             return  # an update re-lays out the screen: only when something changed
