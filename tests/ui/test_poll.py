@@ -266,3 +266,20 @@ async def test_a_plain_string_owner_is_the_role_asked_and_its_card_names_the_sec
         text = poll_text(app)
         assert "OPS?\nTeam Readiness" in text, text
         assert "Owner" not in text
+
+
+async def test_the_card_of_a_section_go_by_a_waiver_says_so(make_app: AppFactory) -> None:
+    """A section GO only because of a waiver is not "every criterion passes": its owner is
+    told, and may object."""
+    from tests.ui.fakes import FAIL
+
+    app, _ = make_app({"headers.hsts": FAIL})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        review_of(app).session.waive("headers.hsts", "CDN sets HSTS in front")
+        await pilot.press("v", "g")  # CI answers: on to Security Headers
+        await pilot.pause()
+        text = poll_text(app)
+        assert "SECURITY?" in text
+        assert "every criterion passes but 1 waived (the owner may object)" in text, text
