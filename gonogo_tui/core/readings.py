@@ -213,7 +213,16 @@ def _metrics(probe: MetricsProbe, result: ProbeResult, failed: bool) -> Reading:
         value = value[len(label) + 1 :]
     if value.startswith("ratio "):
         value = value[len("ratio ") :]
+    # Several series (`gauge: [cpu, memory]`): the worst is named by its selector,
+    # `resource_utilization_ratio{resource="memory"} 52%`; the room reads `memory 52 %`.
+    named = _SERIES.fullmatch(value)
+    if named is not None and re.search(r"[_:]", named["name"]):
+        labels = ",".join(re.findall(r'="((?:[^"\\]|\\.)*)"', named["labels"] or ""))
+        value = f"{labels} {named['rest']}" if labels else named["rest"]
     return Reading(humanize(value), threshold(probe.compare, probe.unit.strip()) if failed else "")
+
+
+_SERIES = re.compile(r"(?P<name>[A-Za-z_:][\w:]*)(?P<labels>\{[^}]*\})?\s+(?P<rest>\S.*)")
 
 
 def _coverage(probe: CoverageProbe, result: ProbeResult, failed: bool) -> Reading:

@@ -105,6 +105,21 @@ FRESH = spec(kind="file", newest_in={"dir": "pacts", "glob": "*.json"}, max_age=
             "83 %, needs < 70 %",
         ),
         (CPU, Status.PASS, "resource_utilization_ratio 38%", "max over 2 series", "38 %"),
+        # several series (`gauge: [cpu, memory]`): the worst named by its label values.
+        (
+            CPU,
+            Status.PASS,
+            'resource_utilization_ratio{resource="memory"} 52%',
+            "max of each: ...",
+            "memory 52 %",
+        ),
+        (
+            CPU,
+            Status.FAIL,
+            'resource_utilization_ratio{resource="cpu",host="a"} 83%',
+            "...",
+            "cpu,a 83 %, needs < 70 %",
+        ),
         (P95, Status.PASS, "p95 99 ms", "p95 99 ms is < 200 ms", "p95 99 ms"),
         (
             P95,
