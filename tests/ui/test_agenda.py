@@ -80,6 +80,7 @@ async def test_presenter_mode_shows_the_section_being_discussed(
         await settle(pilot)
         await pilot.press("tab")
         clock.advance(30)
+        review_of(app).publish()  # the once-a-second tick, which the fake clock does not drive
         await pilot.press("p")
         await pilot.pause()
         assert isinstance(app.screen, PresenterScreen)
