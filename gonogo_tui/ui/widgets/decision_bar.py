@@ -13,8 +13,9 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from gonogo_tui.core.blockers import Blocker, BlockerKind, blockers, room_view, waiting_for
-from gonogo_tui.core.evaluation import CRITICAL_VERBS, Evaluation
+from gonogo_tui.core.evaluation import CRITICAL_VERBS, CriterionOutcome, Evaluation
 from gonogo_tui.core.journal import Finalized
+from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.waivers import count_text, waived, waiver_text
 from gonogo_tui.ui.looks import (
     VERDICT_CLASSES,
@@ -32,11 +33,17 @@ wider than any terminal, and a thousand failing criteria would otherwise make a 
 
 
 def critical_titles(evaluation: Evaluation) -> str:
-    """`critical: Rollback script tested has not passed yet (PENDING)`: the critical criteria
+    """`critical: Rollback script tested needs a tick`: the critical criteria
     that decide NO-GO, by title (empty when none does)."""
-    found = evaluation.critical_blockers
-    parts = [f"{o.criterion.title} {CRITICAL_VERBS.get(o.status, o.status.value)}" for o in found]
+    parts = [f"{o.criterion.title} {_bar_verb(o)}" for o in evaluation.critical_blockers]
     return safe_text(f"critical: {'; '.join(parts)}", keep_newlines=False) if parts else ""
+
+
+def _bar_verb(outcome: CriterionOutcome) -> str:
+    """What keeps a critical criterion from passing, short enough for the bar."""
+    if outcome.status is Status.PENDING:
+        return "needs a tick" if outcome.criterion.is_manual else "not measured yet"
+    return CRITICAL_VERBS.get(outcome.status, outcome.status.value)
 
 
 def blockers_summary(
