@@ -39,7 +39,8 @@ def quorum() -> str | None:
 
 @pytest.fixture
 def plain_owner() -> bool:
-    """Whether Team Readiness names its owner as a plain string (`owner: Ops`)."""
+    """Whether Team Readiness names its owner as a plain string (`owner: CI`, the role that
+    owns CI/CD Pipeline too)."""
     return False
 
 
@@ -50,7 +51,7 @@ def checklist(tmp_path: Path, quorum: str | None, plain_owner: bool) -> Checklis
     for section, owner in (
         ("title: CI/CD Pipeline", "{role: CI, name: Cora}"),
         ("title: Security Headers", "{role: Security, name: Sam Roy}"),
-        ("title: Team Readiness", "Ops" if plain_owner else "{role: Ops, name: Olga}"),
+        ("title: Team Readiness", "CI" if plain_owner else "{role: Ops, name: Olga}"),
     ):
         text = text.replace(section, f"{section}\n    owner: {owner}")
     text = text.replace(
@@ -255,7 +256,7 @@ def test_the_roll_breaks_between_owners_never_inside_one() -> None:
 async def test_a_plain_string_owner_is_the_role_asked_and_its_card_names_the_section(
     make_app: AppFactory,
 ) -> None:
-    """`owner: Ops` is asked as OPS? (not ten identical "OWNER?" cards and roll entries), the
+    """`owner: CI` is asked as CI? (not ten identical "OWNER?" cards and roll entries), the
     card's second line naming the section."""
     app, _ = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -264,8 +265,10 @@ async def test_a_plain_string_owner_is_the_role_asked_and_its_card_names_the_sec
         await pilot.press("v", "g", "g")  # CI and Security answer: on to Team Readiness
         await pilot.pause()
         text = poll_text(app)
-        assert "OPS?\nTeam Readiness" in text, text
+        assert "CI?\nTeam Readiness" in text, text
         assert "Owner" not in text
+        # One role owning two sections: the roll says which is which.
+        assert "✔ CI (1)" in text and "▶○ CI (3)" in text, text
 
 
 async def test_the_card_of_a_section_go_by_a_waiver_says_so(make_app: AppFactory) -> None:

@@ -209,11 +209,15 @@ class PollScreen(Screen[None]):
             objection and sid not in overrules, "-objection"
         )
         roll = []
+        roles = [other.owner.role for other in self.seats]
         for number, other in enumerate(self.seats):
             given = answers.get(other.section.id)
             mark = ANSWER_MARKS[given.answer].split()[0] if given else "○"
             here = "▶" if number == self.index else " "
-            roll.append(f"{here}{mark} {safe_text(other.owner.role)}")
+            role = safe_text(other.owner.role)
+            if roles.count(other.owner.role) > 1:  # one role owning several sections: which
+                role += f" ({other.number})"
+            roll.append(f"{here}{mark} {role}")
         width = max(self.app.size.width - 6, 20)  # the roll's margins
         self.query_one("#poll-roll", Static).update(Text(roll_lines(roll, width), no_wrap=True))
 
