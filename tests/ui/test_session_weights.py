@@ -114,11 +114,11 @@ async def test_the_bar_names_a_critical_criterion_by_title_and_after_final_what_
     path = tmp_path / "c.yaml"
     path.write_text(
         "title: t\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - id: rollback-script\n        title: Rollback script tested\n"
+        "        critical: true\n        manual: true\n"
         "      - id: backup-fresh\n        title: Database backup < 24h old\n"
         "        critical: true\n"
         "        probe: {kind: http, url: 'http://127.0.0.1:9/'}\n"
-        "      - id: rollback-script\n        title: Rollback script tested\n"
-        "        critical: true\n        manual: true\n"
     )
     checklist = load_checklist(path, environ={})
     failed = ProbeResult("backup-fresh", Status.FAIL, "503", "200", "GET /", "HTTP 503", T0, 1.0)

@@ -35,7 +35,10 @@ wider than any terminal, and a thousand failing criteria would otherwise make a 
 def critical_titles(evaluation: Evaluation) -> str:
     """`critical: Rollback script tested needs a tick`: the critical criteria
     that decide NO-GO, by title (empty when none does)."""
-    parts = [f"{o.criterion.title} {_bar_verb(o)}" for o in evaluation.critical_blockers]
+    # Failures first, as everywhere the room reads: a pending tick never hides a failure.
+    order = {Status.FAIL: 0, Status.ERROR: 1}
+    found = sorted(evaluation.critical_blockers, key=lambda o: order.get(o.status, 2))
+    parts = [f"{o.criterion.title} {_bar_verb(o)}" for o in found]
     return safe_text(f"critical: {'; '.join(parts)}", keep_newlines=False) if parts else ""
 
 
