@@ -21,6 +21,7 @@ from gonogo_tui.core.probes.base import ProbeResult
 from gonogo_tui.core.records.model import Note
 from gonogo_tui.core.records.write import write_new_file
 from gonogo_tui.core.sanitize import printable
+from gonogo_tui.core.waivers import waivers_summary
 
 _DECISION_TEXT = {
     Decision.GO: "GO",
@@ -63,6 +64,11 @@ def walkthrough_summary(
         f"- Decision if the meeting were now: **{_DECISION_TEXT[evaluation.decision]}** "
         f"({evaluation.sections_go}/{evaluation.sections_total} sections GO)",
         f"- The call will decide: {_md(estimate(path))}",
+    ]
+    waivers = waivers_summary(evaluation, checklist.policy)
+    if waivers:  # a waiver never hides behind a plain verdict (`GO only because of ...`)
+        lines.append(f"- Waivers: {_md(waivers)}")
+    lines += [
         "",
         "## Path to GO",
         "",

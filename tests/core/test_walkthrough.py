@@ -161,3 +161,16 @@ def test_gonogo_report_of_a_walkthrough(
     assert "*Fix (1)*\n- 1. One: a (A &lt;b&gt;) FAIL: status 503" in out
     assert main(["report", str(path), "--format", "html"]) == 2
     assert "a walkthrough summary has no HTML form" in capsys.readouterr().err
+
+
+def test_summary_says_when_the_decision_rests_on_a_waiver(checklist: Checklist) -> None:
+    """`GO` alone would hide that a failure was waived: the summary names the waiver."""
+    from gonogo_tui.core.evaluation import Waiver
+
+    ticks = {cid: Tick(cid, "bob", T0) for cid in ("m", "n")}
+    waivers = {"a": Waiver("a", "kim", T0, "CDN sets HSTS in front")}
+    evaluation = evaluate(checklist, {"a": failing()}, ticks, waivers)
+    text = walkthrough_summary(checklist, evaluation, operator="kim", at=T0)
+    assert "**GO**" in text
+    assert "- Waivers: GO only because of 1 waiver" in text, text
+    assert "waived by kim: CDN sets HSTS in front" in text
