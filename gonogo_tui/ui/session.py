@@ -287,11 +287,13 @@ class ReviewSession:
         self.journal.unwaive(cid, self.ctx.operator, self.ctx.clock())
         self.publish([cid])
 
-    def focus_on(self, cid: str) -> str | None:
-        """Have the agenda's clock run for the section of `cid`: None, or why not journaled."""
+    def focus_on(self, cid: str, *, section_id: str | None = None) -> str | None:
+        """Have the agenda's clock run for the section of `cid` (or `section_id`: the poll
+        asking its owner): None, or why not journaled."""
         ctx = self.ctx
+        sid = section_id or ctx.checklist.section_of(cid).id
         try:
-            if self.journal.focus(ctx.checklist.section_of(cid).id, ctx.operator, ctx.clock()):
+            if self.journal.focus(sid, ctx.operator, ctx.clock()):
                 self.publish([])
         except EvidenceError as exc:
             return f"Journal not written: {exc}"

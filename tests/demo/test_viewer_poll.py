@@ -67,3 +67,10 @@ async def test_the_viewer_follows_the_poll_as_it_happens(tmp_path: Path) -> None
         await pilot.pause()
         text = shown(app)
         assert "OPS?\nOlga" in text and "✘ Security" in text and "2 of 3 owners answered" in text
+        # The operator goes back to CI (its poll journals the section it asks about): the
+        # attendees see CI being asked, not the first owner not asked yet.
+        operator.focus("ci", "kim", clock())
+        viewer.follow()
+        await pilot.pause()
+        text = shown(app)
+        assert "CI?\nCora" in text and "▶✔ CI" in text, text

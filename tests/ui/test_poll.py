@@ -286,3 +286,21 @@ async def test_the_card_of_a_section_go_by_a_waiver_says_so(make_app: AppFactory
         text = poll_text(app)
         assert "SECURITY?" in text
         assert "every criterion passes but 1 waived (the owner may object)" in text, text
+
+
+async def test_the_owner_asked_is_the_section_discussed(make_app: AppFactory) -> None:
+    """The poll journals the section whose owner it asks (`focus`): the agenda's clock runs
+    for it, and attendees' views show that owner as the one being asked."""
+    app, _ = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        session = review_of(app).session
+        await pilot.press("v")
+        await pilot.pause()
+        assert session.journal.state.focus[-1][0] == "ci"
+        await pilot.press("g")  # CI answers: on to Security Headers
+        await pilot.pause()
+        assert session.journal.state.focus[-1][0] == "headers"
+        await pilot.press("left")  # back to CI
+        await pilot.pause()
+        assert session.journal.state.focus[-1][0] == "ci"

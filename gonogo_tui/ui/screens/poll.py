@@ -120,6 +120,16 @@ class PollScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._unsubscribe = follow_snapshots(self, self.session, self._show)
+        self._journal_focus()
+
+    def _journal_focus(self) -> None:
+        """The section whose owner is asked is the one discussed: its agenda time runs, and
+        the attendees' views show that owner as the one being asked."""
+        seat = self.seat
+        if seat is not None and not self.read_only:
+            problem = self.session.focus_on("", section_id=seat.section.id)
+            if problem is not None:
+                self.notify(problem, severity="error")
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -127,6 +137,7 @@ class PollScreen(Screen[None]):
 
     def watch_index(self) -> None:
         if self.is_mounted:
+            self._journal_focus()
             self._show(self.session.snapshot)
 
     @property
@@ -143,9 +154,14 @@ class PollScreen(Screen[None]):
         poll = self.session.poll
         title = self.query_one("#poll-title", Static)
         if self._follow_room and self.seats:
+            # The owner the operator's poll shows (the section it journaled as discussed),
+            # else the first not asked yet.
             answered = poll.answers()
+            focus = self.session.journal.state.focus
+            discussed = focus[-1][0] if focus else None
             being_asked = next(
-                (i for i, s in enumerate(self.seats) if s.section.id not in answered), None
+                (i for i, s in enumerate(self.seats) if s.section.id == discussed),
+                next((i for i, s in enumerate(self.seats) if s.section.id not in answered), None),
             )
             if being_asked is not None and being_asked != self.index:
                 self.set_reactive(PollScreen.index, being_asked)
