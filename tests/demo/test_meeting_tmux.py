@@ -42,6 +42,28 @@ def wait_until(tmux: Tmux, test: object, what: str) -> str:
     raise AssertionError(f"{what} never showed; the screen was:\n{screen}")
 
 
+LATENCY = "flags-latency"
+"""The demo's one timed probe (`max_ms: 100`, the seed's budget)."""
+
+
+def rerun_a_busy_latency_probe(tmux: Tmux, ids: list[str]) -> None:
+    """On a loaded machine (the suite's other processes) the demo's flag service can miss its
+    100 ms budget at start-up; the room would rerun that probe, and so does the test (`r` on
+    its row, up to three times). Any other failure fails the test."""
+    for _ in range(3):
+        bar = "\n".join(tmux.screen().splitlines()[-3:])
+        if "NO-GO" not in bar:
+            return
+        assert "Flags respond" in bar, bar
+        tmux.keys(*["j"] * ids.index(LATENCY), "r", *["k"] * ids.index(LATENCY))
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline:
+            bar = "\n".join(tmux.screen().splitlines()[-3:])
+            if "NO-GO" not in bar:
+                return
+            time.sleep(0.1)
+
+
 def cursor_row(tmux: Tmux) -> int:
     return int(tmux.run("display-message", "-p", "-t", "review", "#{cursor_y}").strip())
 
@@ -73,6 +95,7 @@ def test_a_green_meeting_by_keyboard(tmux: Tmux, tmp_path: Path, size: tuple[int
     tmux.start(f"{GONOGO} demo --evidence-dir {evidence} --operator kim")
     tmux.run("resize-window", "-t", "review", "-x", str(width), "-y", str(height))
     wait_for_probes(tmux)
+    rerun_a_busy_latency_probe(tmux, ids)
 
     # Nothing failed: the room waits for the ticks, and the agenda runs for section 1.
     screen = tmux.wait_for("WAITING")
