@@ -6,6 +6,7 @@ blind sleep) and kills its server at the end.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -102,12 +103,27 @@ class Tmux:
         return int(self.run("display-message", "-p", "-t", "review", "#{pane_pid}").strip())
 
     def kill(self) -> None:
+        """Kill every server this test started, then whatever ran in their panes: a process
+        that outlives its terminal (seen once: an orphaned `gonogo demo` spinning a core after
+        its server was killed) must not slow or break the tests that follow."""
+        left: set[int] = set()
         for socket in self.sockets:
+            panes = subprocess.run(
+                ["tmux", "-L", socket, "list-panes", "-a", "-F", "#{pane_pid}"],
+                capture_output=True, text=True, env=TERMINAL_ENV,
+            ).stdout.split()  # fmt: skip
+            left |= {pid for pane in panes for pid in descendants(int(pane))}
             subprocess.run(
                 ["tmux", "-L", socket, "kill-server"], capture_output=True, env=TERMINAL_ENV
             )
             tmux_dir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
             (tmux_dir / socket).unlink(missing_ok=True)
+        deadline = time.monotonic() + 10  # SIGHUP's own clean-up first (the demo's services)
+        while (alive := [pid for pid in left if running(pid)]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for pid in alive:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def descendants(pid: int) -> set[int]:
