@@ -12,10 +12,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from gonogo_tui.core.blockers import Blocker, BlockerKind, blockers, room_view, waiting_for
-from gonogo_tui.core.evaluation import CRITICAL_VERBS, CriterionOutcome, Evaluation
+from gonogo_tui.core.blockers import (
+    Blocker,
+    BlockerKind,
+    blockers,
+    critical_titles,
+    room_view,
+    waiting_for,
+)
+from gonogo_tui.core.evaluation import Evaluation
 from gonogo_tui.core.journal import Finalized
-from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.waivers import count_text, waived, waiver_text
 from gonogo_tui.ui.looks import (
     VERDICT_CLASSES,
@@ -30,23 +36,6 @@ SUMMARY_CELLS = 1000
 """The blockers line stops after this many characters when the bar's width is not known yet:
 wider than any terminal, and a thousand failing criteria would otherwise make a line of
 20,000 characters to escape and lay out on every change."""
-
-
-def critical_titles(evaluation: Evaluation) -> str:
-    """`critical: Rollback script tested needs a tick`: the critical criteria
-    that decide NO-GO, by title (empty when none does)."""
-    # Failures first, as everywhere the room reads: a pending tick never hides a failure.
-    order = {Status.FAIL: 0, Status.ERROR: 1}
-    found = sorted(evaluation.critical_blockers, key=lambda o: order.get(o.status, 2))
-    parts = [f"{o.criterion.title} {_bar_verb(o)}" for o in found]
-    return safe_text(f"critical: {'; '.join(parts)}", keep_newlines=False) if parts else ""
-
-
-def _bar_verb(outcome: CriterionOutcome) -> str:
-    """What keeps a critical criterion from passing, short enough for the bar."""
-    if outcome.status is Status.PENDING:
-        return "needs a tick" if outcome.criterion.is_manual else "not measured yet"
-    return CRITICAL_VERBS.get(outcome.status, outcome.status.value)
 
 
 def blockers_summary(
@@ -153,7 +142,7 @@ class DecisionBar(Horizontal):
             first.append(f"Decision by the policy: {policy.word}{with_waivers}", style="bold")
             # A critical criterion decided it: say which, by title, not only "blocks the
             # deployment" (the record keeps the ids: `critical criterion backup failed`).
-            why = critical_titles(evaluation) or policy.explanation
+            why = safe_text(critical_titles(evaluation), keep_newlines=False) or policy.explanation
             first.append(f" ({why}) · {sections}")
             if running:
                 count = len(running)
