@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from gonogo_tui.demo.environment import DemoEnvironment
 
 SCENARIO_NAMES = ("green", "review", "red")
+FLAVOUR_NAMES = ("contract", "foreign")
 SHIPPED_CHECKLIST = "spark-trading.yaml"
 """The shipped checklist the demo reviews (`checklists/` in a checkout, package data in a wheel)."""
 CONTRACT_SQL = "contract/spark_trading.sql"
@@ -45,6 +46,14 @@ def register(subparsers: Any) -> None:
         default="green",
         help="green: GO once manual criteria are ticked; review: one section NO-GO; "
         "red: several (default: green)",
+    )
+    parser.add_argument(
+        "--flavour",
+        choices=FLAVOUR_NAMES,
+        default="contract",
+        help="contract: the systems in the shapes the shipped checklist expects; foreign: the "
+        "same facts in another team's shapes (column and metric names, file layouts), to try "
+        "`gonogo doctor` on (default: contract)",
     )
     parser.add_argument(
         "--latency-ms",
@@ -128,11 +137,13 @@ def run(args: argparse.Namespace) -> int:
         check_free(*args.serve)  # refused before the environment takes its ten seconds
     contract_sql = shipped_file(CONTRACT_SQL)
     from gonogo_tui.demo.environment import DemoEnvironment
+    from gonogo_tui.demo.flavours import Flavour
     from gonogo_tui.demo.scenarios import Scenario
 
     environment = DemoEnvironment(
         Scenario(args.scenario),
         contract_sql=contract_sql,
+        flavour=Flavour(args.flavour),
         latency=args.latency_ms / 1000,
         progress=_progress,
     )
@@ -174,6 +185,14 @@ def _progress(line: str) -> None:
 def _announce(environment: DemoEnvironment, args: argparse.Namespace, evidence: Path) -> None:
     lines = [
         f"scenario {environment.scenario}: {environment.conditions.story}",
+        *(
+            [
+                f"flavour {environment.flavour}: the same systems in another team's shapes "
+                "(docs/demo.md#flavours); try `gonogo doctor` on it"
+            ]
+            if environment.flavour != "contract"
+            else []
+        ),
         *(f"  {line}" for line in environment.display_lines()),
         f"  --root {environment.root}",
         f"  --evidence-dir {evidence}",

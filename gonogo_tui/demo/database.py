@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from gonogo_tui.demo.flavours import Shape
 from gonogo_tui.demo.scenarios import Conditions
 from gonogo_tui.demo.services import PostgresServer, wait_until
 
@@ -15,12 +17,28 @@ DATABASE = "spark_trading"
 """The database the seed's `$DATABASE_URL` names."""
 PROBE_ROLE = "gonogo"
 """The role the checklist's probes log in as (the contract's "probe's role")."""
-_SIZE_GROWTH_PER_DAY = 0.012
-"""How much bigger the database is than 25 hours ago (1.2%/day)."""
+
+
+def flavoured_sql(contract_sql: str, shape: Shape) -> str:
+    """The contract DDL in the flavour's names: the `backup_status` columns, the growth
+    column and the columns of `check_backup_alerts()` (the same objects and meaning)."""
+    renames = [*shape.backup_columns, ("size_growth_pct_per_day", shape.growth_column)]
+    text = contract_sql
+    for old, new in renames:
+        text = re.sub(rf"\b{re.escape(old)}\b", new, text)
+    severity, alert, detail = shape.alert_columns
+    return text.replace(
+        "RETURNS TABLE (severity text, alert text, detail text)",
+        f"RETURNS TABLE ({severity} text, {alert} text, {detail} text)",
+    )
 
 
 def prepare_database(
-    server: PostgresServer, contract_sql: str, conditions: Conditions, password: str
+    server: PostgresServer,
+    contract_sql: str,
+    conditions: Conditions,
+    password: str,
+    shape: Shape | None = None,
 ) -> str:
     """Creates the trading database with the contract objects and fresh history rows.
 
@@ -36,11 +54,20 @@ def prepare_database(
     """
     server.create_database(DATABASE)
     with psycopg.connect(server.dsn(DATABASE), autocommit=True, connect_timeout=5) as conn:
-        conn.execute(contract_sql.encode())
+        conn.execute(flavoured_sql(contract_sql, shape or Shape()).encode())
         _insert_history(conn, conditions)
         _create_probe_role(conn, password)
     server.switch_wal()
     return f"postgresql://{PROBE_ROLE}:{password}@{server.host}:{server.port}/{DATABASE}"
+
+
+def reset_history(server: PostgresServer, conditions: Conditions) -> None:
+    """Replaces the backup, PITR drill and size history rows by those of `conditions`."""
+    with psycopg.connect(server.dsn(DATABASE), autocommit=True, connect_timeout=5) as conn:
+        with conn.transaction():
+            conn.execute("DELETE FROM backup_runs; DELETE FROM pitr_tests")
+            conn.execute("DELETE FROM db_size_history")
+            _insert_history(conn, conditions)
 
 
 def _insert_history(conn: psycopg.Connection[Any], conditions: Conditions) -> None:
@@ -62,7 +89,7 @@ def _insert_history(conn: psycopg.Connection[Any], conditions: Conditions) -> No
         "INSERT INTO db_size_history (recorded_at, size_bytes) "
         "SELECT now() - interval '25 hours',"
         " round(pg_database_size(current_database()) / (1 + %s * 25 / 24.0))",
-        [_SIZE_GROWTH_PER_DAY],
+        [conditions.size_growth_pct_per_day / 100],
     )
     conn.execute("SELECT record_db_size()")
 
@@ -99,6 +126,8 @@ __all__ = [
     "DATABASE",
     "PROBE_ROLE",
     "prepare_database",
+    "flavoured_sql",
     "read_contract_sql",
+    "reset_history",
     "wait_for_archived_wal",
 ]

@@ -26,9 +26,11 @@ from typing import TYPE_CHECKING, Protocol, Self
 from gonogo_tui.core.clock import utc_now
 from gonogo_tui.core.errors import GonogoError
 from gonogo_tui.core.redaction import Redactor
+from gonogo_tui.demo.flavours import SHAPES, Flavour, Shape
 from gonogo_tui.demo.scenarios import SCENARIOS, Conditions, Scenario
 
 if TYPE_CHECKING:
+    from gonogo_tui.demo.live import Switchboard
     from gonogo_tui.demo.services import PrometheusServer
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,7 @@ class DemoEnvironment:
         scenario: Scenario = Scenario.GREEN,
         *,
         contract_sql: Path,
+        flavour: Flavour = Flavour.CONTRACT,
         latency: float = 0.0,
         now: Callable[[], datetime] = utc_now,
         pg_bin_dir: Path | None = None,
@@ -89,6 +92,8 @@ class DemoEnvironment:
         Args:
             scenario: Which systems are out of bounds.
             contract_sql: The DDL of the database objects the checklist reads.
+            flavour: The shapes the systems use: the contract's, or another team's
+                (`gonogo_tui.demo.flavours`).
             latency: Seconds every HTTP answer is delayed by, like a remote staging stack.
             now: The clock that dates files, runs and backups.
             pg_bin_dir: Where initdb and postgres live (default: Debian's PostgreSQL 15).
@@ -98,6 +103,9 @@ class DemoEnvironment:
         """
         self.scenario = scenario
         self.conditions: Conditions = SCENARIOS[scenario]
+        self.flavour = flavour
+        self.shape: Shape = SHAPES[flavour]
+        self._switchboard: Switchboard | None = None
         self.contract_sql = contract_sql
         self.latency = latency
         self.now = now
@@ -172,7 +180,8 @@ class DemoEnvironment:
         self.workdir.chmod(0o711)
         self.evidence_dir.mkdir()
         now = self.now()
-        write_repository(self.root, self.conditions, now)
+        self._switchboard = self._board(now)
+        write_repository(self.root, self.conditions, now, self.shape)
         self._start_http(now)
         try:
             prometheus = self._start_prometheus()
@@ -200,6 +209,8 @@ class DemoEnvironment:
                 repository=REPOSITORY,
                 github_token=self._github_token,
                 grafana_token=self._grafana_token,
+                flavour=self.flavour.value,
+                control=str(self._control_path),
             )
         )
         self._started.append(host)
@@ -225,6 +236,8 @@ class DemoEnvironment:
         )
         self._started.append(prometheus)
         prometheus.start()
+        if self._switchboard is not None:
+            self._switchboard.prometheus = prometheus
         self.variables["PROMETHEUS_URL"] = prometheus.url
         self.progress(f"Prometheus {prometheus.url}")
         return prometheus
@@ -255,8 +268,10 @@ class DemoEnvironment:
         self._started.append(postgres)
         postgres.start()
         self.variables["DATABASE_URL"] = prepare_database(
-            postgres, contract_sql, self.conditions, self._password
+            postgres, contract_sql, self.conditions, self._password, self.shape
         )
+        if self._switchboard is not None:
+            self._switchboard.postgres = postgres
         self.progress(f"PostgreSQL 127.0.0.1:{postgres.port} (database {DATABASE})")
         if shutil.which(self.pgbouncer_binary) is None:
             stand_in = UnavailablePostgres("pgBouncer", "pgbouncer")
@@ -276,12 +291,39 @@ class DemoEnvironment:
             self._started.append(bouncer)
             bouncer.start()
             connect_once(bouncer.dsn(DATABASE))
+            if self._switchboard is not None:
+                self._switchboard.bouncer_dsn = bouncer.dsn(DATABASE)
             self.variables["PGBOUNCER_URL"] = (
                 f"postgresql://{PROBE_ROLE}:{self._password}@{bouncer.host}:{bouncer.port}"
                 "/pgbouncer"
             )
             self.progress(f"pgBouncer 127.0.0.1:{bouncer.port}")
         wait_for_archived_wal(postgres)
+
+    @property
+    def _control_path(self) -> Path:
+        assert self.workdir is not None, "the demo environment is not started"
+        return self.workdir / "conditions.json"
+
+    def _board(self, now: datetime) -> Switchboard:
+        from gonogo_tui.demo.live import Switchboard
+
+        board = Switchboard(
+            self.conditions, root=self.root, now=now, shape=self.shape, control=self._control_path
+        )
+        self._started.append(board)
+        return board
+
+    def set_conditions(self, conditions: Conditions) -> None:
+        """Switches the running environment to `conditions` (a fault on or off), without a
+        restart: files, database rows, HTTP answers, alerting rules, pgBouncer clients.
+
+        Raises:
+            AssertionError: the environment is not started.
+        """
+        assert self._switchboard is not None, "the demo environment is not started"
+        self._switchboard.apply(conditions)
+        self.conditions = conditions
 
     def _missing(self, name: str, package: str, *variables: str) -> None:
         self.missing.append(MissingService(name, package, variables))
@@ -323,6 +365,7 @@ class DemoEnvironment:
             except Exception:  # one server failing to stop must not leave the others running
                 log.exception("demo: stopping %r failed", server)
             self._started.pop()
+        self._switchboard = None
         workdir, self.workdir = self.workdir, None
         if workdir is not None:
             with contextlib.suppress(OSError):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+from gonogo_tui.demo.flavours import Shape
 from gonogo_tui.demo.services import HttpServer, RecordedRequest, Reply
 
 WORKFLOWS = (
@@ -32,17 +33,27 @@ _SCHEDULE = {DEPLOY_WORKFLOW: (4, timedelta(days=2), timedelta(hours=26))}
 _CI_SCHEDULE = (12, timedelta(hours=6), timedelta(hours=1))
 _DOCS = "https://docs.github.com/rest/actions/workflow-runs"
 _PENDING_STATUSES = ("queued", "in_progress", "waiting", "requested", "pending")
+FEATURE_BRANCH = "feature/fx-limits"
+"""The foreign flavour's feature branch, with newer runs than main's (a failed one)."""
 
 
 def workflow_runs(
-    repository: str, now: datetime, failing_workflow: str | None = None
+    repository: str,
+    now: datetime,
+    failing_workflow: str | None = None,
+    *,
+    pending_deploy: bool = False,
+    shape: Shape | None = None,
 ) -> list[dict[str, Any]]:
     """Runs of the workflows on main, newest first.
 
     Each CI workflow runs every 6 hours over three days, the latest 1 to 2.5 hours ago; the
     deployment ran every two days, last 26 hours ago. All green and completed, except the
-    latest run of `failing_workflow`, which failed.
+    latest run of `failing_workflow`, which failed, and, with `pending_deploy`, a deployment
+    started 10 minutes ago and still running. The foreign flavour's feature branch has two
+    newer runs: a failed one and one in progress (main's review must not count them).
     """
+    shape = shape or Shape()
     runs: list[dict[str, Any]] = []
     for index, workflow in enumerate(ALL_WORKFLOWS):
         workflow_id = 71_000 + index
@@ -52,6 +63,24 @@ def workflow_runs(
             failed = workflow == failing_workflow and age == 0
             number = 400 + count - age
             runs.append(_run(repository, workflow, workflow_id, number, created, failed=failed))
+    if pending_deploy:
+        deploy = ALL_WORKFLOWS.index(DEPLOY_WORKFLOW)
+        started = now - timedelta(minutes=10)
+        run = _run(repository, DEPLOY_WORKFLOW, 71_000 + deploy, 405, started, failed=False)
+        runs.append({**run, "status": "in_progress", "conclusion": None})
+    if shape.feature_branch_runs:
+        for minutes, workflow, status, conclusion in (
+            (20, WORKFLOWS[0], "completed", "failure"),
+            (15, WORKFLOWS[1], "in_progress", None),
+        ):
+            index = ALL_WORKFLOWS.index(workflow)
+            run = _run(repository, workflow, 71_000 + index, 500, now - timedelta(minutes=minutes),
+                       failed=False)  # fmt: skip
+            runs.append(
+                {**run, "head_branch": FEATURE_BRANCH, "status": status, "conclusion": conclusion}
+            )
+    if not shape.run_numbers:
+        runs = [{k: v for k, v in run.items() if k != "run_number"} for run in runs]
     runs.sort(key=lambda run: str(run["created_at"]), reverse=True)
     return runs
 
@@ -97,12 +126,27 @@ class GithubApi:
     """Answers `GET /repos/{owner}/{repo}/actions/...` like GitHub's REST API."""
 
     def __init__(
-        self, base_url: str, repository: str, token: str, runs: Sequence[dict[str, Any]]
+        self,
+        base_url: str,
+        repository: str,
+        token: str,
+        runs: Sequence[dict[str, Any]] | Callable[[], Sequence[dict[str, Any]]],
+        *,
+        filters: bool = True,
     ) -> None:
+        """`runs`: the runs, or what returns them now; without `filters` the listings
+        ignore `branch`, `status`, `event` and the route's workflow (every run, every
+        time), as some GitHub Enterprise proxies and mirrors answer."""
         self.base_url = base_url
         self.repository = repository
         self.token = token
-        self.runs = list(runs)
+        self._runs = runs if callable(runs) else list(runs)
+        self.filters = filters
+
+    @property
+    def runs(self) -> list[dict[str, Any]]:
+        """The runs as of now, newest first."""
+        return list(self._runs() if callable(self._runs) else self._runs)
 
     def __call__(self, request: RecordedRequest) -> Reply:
         """Routes one request (a `*` route of an `HttpServer`)."""
@@ -122,8 +166,10 @@ class GithubApi:
             workflow = self._workflow_file(rest[1])
             if workflow is None:
                 return _not_found()
-            chosen = [run for run in self.runs if run["path"].endswith(f"/{workflow}")]
-            return self._page(request.path, query, chosen)
+            runs = self.runs
+            if self.filters:
+                runs = [run for run in runs if run["path"].endswith(f"/{workflow}")]
+            return self._page(request.path, query, runs)
         return _not_found()
 
     def _authorized(self, request: RecordedRequest) -> bool:
@@ -155,7 +201,7 @@ class GithubApi:
         return {"total_count": len(workflows), "workflows": workflows}
 
     def _page(self, path: str, query: dict[str, str], runs: list[dict[str, Any]]) -> Reply:
-        chosen = [run for run in runs if _matches(run, query)]
+        chosen = [run for run in runs if not self.filters or _matches(run, query)]
         try:
             per_page = max(1, min(100, int(query.get("per_page", "30"))))
             page = max(1, int(query.get("page", "1")))
@@ -212,6 +258,7 @@ def serve_github(server: HttpServer, api: GithubApi) -> None:
 __all__ = [
     "ALL_WORKFLOWS",
     "DEPLOY_WORKFLOW",
+    "FEATURE_BRANCH",
     "WORKFLOWS",
     "GithubApi",
     "serve_github",

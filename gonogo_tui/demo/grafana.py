@@ -5,6 +5,8 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
+from gonogo_tui.demo.flavours import Shape
+from gonogo_tui.demo.scenarios import Conditions, Live, current
 from gonogo_tui.demo.services import HttpServer, RecordedRequest, Reply
 
 DASHBOARD_UID = "risk-idempotency-pitr"
@@ -25,18 +27,21 @@ _PANELS = (
 )
 
 
-def dashboard_document() -> dict[str, Any]:
-    """`GET /api/dashboards/uid/risk-idempotency-pitr` as Grafana answers it: 10 panels."""
+def dashboard_document(panel_count: int = 10, shape: Shape | None = None) -> dict[str, Any]:
+    """`GET /api/dashboards/uid/risk-idempotency-pitr` as Grafana answers it: 10 panels (the
+    first `panel_count`), on the flavour's data source uids."""
+    prometheus_uid, postgres_uid = (shape or Shape()).datasource_uids
+    uids = {PROMETHEUS_SOURCE["uid"]: prometheus_uid, POSTGRES_SOURCE["uid"]: postgres_uid}
     panels = [
         {
             "id": number,
             "type": kind,
             "title": title,
-            "datasource": dict(source),
+            "datasource": {**source, "uid": uids[source["uid"]]},
             "gridPos": {"h": 8, "w": 8, "x": 8 * ((number - 1) % 3), "y": 8 * ((number - 1) // 3)},
-            "targets": [{"refId": "A", "datasource": dict(source)}],
+            "targets": [{"refId": "A", "datasource": {**source, "uid": uids[source["uid"]]}}],
         }
-        for number, (title, kind, source) in enumerate(_PANELS, start=1)
+        for number, (title, kind, source) in enumerate(_PANELS[:panel_count], start=1)
     ]
     return {
         "dashboard": {
@@ -61,20 +66,47 @@ def dashboard_document() -> dict[str, Any]:
     }
 
 
-def serve_grafana(server: HttpServer, token: str) -> None:
-    """Routes Grafana's API; every request needs `Authorization: Bearer <token>`."""
-    document = dashboard_document()
-    healthy = {source["uid"] for source in (PROMETHEUS_SOURCE, POSTGRES_SOURCE)}
+def serve_grafana(
+    server: HttpServer,
+    token: str,
+    shape: Shape | None = None,
+    conditions: Live | None = None,
+) -> None:
+    """Routes Grafana's API; every request needs `Authorization: Bearer <token>`.
+
+    With the flavour's `datasource_health` off it answers like a Grafana before 9: the data
+    sources are there (`/api/datasources`, `/api/datasources/uid/{uid}`), their health
+    route is not (404 Not found).
+    """
+    shape = shape or Shape()
+    sources = [
+        {**source, "uid": uid, "name": uid, "id": index}
+        for index, (source, uid) in enumerate(
+            zip((PROMETHEUS_SOURCE, POSTGRES_SOURCE), shape.datasource_uids, strict=True), 1
+        )
+    ]
+    healthy = {source["uid"] for source in sources}
+    version = "10.4.2" if shape.datasource_health else "8.5.27"
 
     def answer(request: RecordedRequest) -> Reply:
         if request.path == "/api/health":
-            return Reply(200, body={"database": "ok", "version": "10.4.2"})
+            return Reply(200, body={"database": "ok", "version": version})
         if not _authorized(request, token):
             return Reply(401, body={"message": "Unauthorized"})
         if request.path == f"/api/dashboards/uid/{DASHBOARD_UID}":
-            return Reply(200, body=document)
+            now = current(conditions) if conditions is not None else Conditions()
+            return Reply(200, body=dashboard_document(now.grafana_panels, shape))
+        if request.path == "/api/datasources":
+            return Reply(200, body=sources)
         parts = request.path.strip("/").split("/")
+        if parts[:3] == ["api", "datasources", "uid"] and len(parts) == 4:
+            found = [source for source in sources if source["uid"] == parts[3]]
+            if found:
+                return Reply(200, body=found[0])
+            return Reply(404, body={"message": "Data source not found"})
         if parts[:3] == ["api", "datasources", "uid"] and parts[4:] == ["health"]:
+            if not shape.datasource_health:
+                return Reply(404, body={"message": "Not found"})
             if parts[3] in healthy:
                 return Reply(200, body={"status": "OK", "message": "Data source is working"})
             return Reply(404, body={"message": "Data source not found"})

@@ -19,12 +19,15 @@ import subprocess
 import sys
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import IO
 
 from gonogo_tui.core.errors import GonogoError
 from gonogo_tui.core.probes.base import utc_now
+from gonogo_tui.demo.flavours import SHAPES, Flavour
 from gonogo_tui.demo.github import GithubApi, serve_github, workflow_runs
 from gonogo_tui.demo.grafana import serve_grafana
+from gonogo_tui.demo.live import LiveConditions
 from gonogo_tui.demo.scenarios import SCENARIOS, Scenario
 from gonogo_tui.demo.services import HttpServer
 from gonogo_tui.demo.webapp import serve_api, serve_web_app
@@ -46,6 +49,9 @@ class HttpHostSettings:
     repository: str
     github_token: str
     grafana_token: str
+    flavour: str = Flavour.CONTRACT.value
+    control: str = ""
+    """The control file (`demo.live`) whose conditions replace the scenario's; "" for none."""
 
 
 class HttpHost:
@@ -118,7 +124,9 @@ def _read_line(stream: IO[str], timeout: float) -> str:
 
 
 def _serve(settings: HttpHostSettings) -> None:
-    conditions = SCENARIOS[Scenario(settings.scenario)]
+    control = Path(settings.control) if settings.control else None
+    conditions = LiveConditions(SCENARIOS[Scenario(settings.scenario)], control)
+    shape = SHAPES[Flavour(settings.flavour)]
     started = datetime.fromisoformat(settings.now)
     offset = started - utc_now()
 
@@ -130,13 +138,25 @@ def _serve(settings: HttpHostSettings) -> None:
     try:
         for server in servers:
             server.start()
-        serve_web_app(web, conditions)
-        serve_api(api, conditions, now)
-        serve_grafana(grafana, settings.grafana_token)
-        runs = workflow_runs(settings.repository, started, conditions.failing_workflow)
-        serve_github(
-            github, GithubApi(github.url, settings.repository, settings.github_token, runs)
-        )
+        serve_web_app(web, conditions, shape)
+        serve_api(api, conditions, now, shape)
+        serve_grafana(grafana, settings.grafana_token, shape, conditions)
+
+        def runs() -> list[dict[str, object]]:
+            now_conditions = conditions()
+            return workflow_runs(
+                settings.repository,
+                started,
+                now_conditions.failing_workflow,
+                pending_deploy=now_conditions.pending_deploy,
+                shape=shape,
+            )
+
+        api_github = GithubApi(
+            github.url, settings.repository, settings.github_token, runs,
+            filters=shape.github_filters,
+        )  # fmt: skip
+        serve_github(github, api_github)
         urls = {
             "APP_URL": web.url,
             "API_URL": api.url,

@@ -55,4 +55,17 @@ groups:
 """
 """A Prometheus rules file (`rule_files`)."""
 
-__all__ = ["ALERT_NAMES", "ALERT_RULES"]
+_FIRING_RULE = """\
+      - alert: DemoFaultFiring
+        expr: vector(1)
+        labels: {severity: critical, team: spark}
+        annotations: {summary: "A fault the demo injected"}
+"""
+
+
+def rules_yaml(*, firing: bool = False) -> str:
+    """`ALERT_RULES`, plus a rule that fires at once (`DemoFaultFiring`) when `firing`."""
+    return ALERT_RULES + (_FIRING_RULE if firing else "")
+
+
+__all__ = ["ALERT_NAMES", "ALERT_RULES", "rules_yaml"]

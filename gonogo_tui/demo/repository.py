@@ -7,6 +7,7 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from gonogo_tui.demo.flavours import Shape
 from gonogo_tui.demo.github import ALL_WORKFLOWS
 from gonogo_tui.demo.scenarios import Conditions
 from gonogo_tui.demo.webapp import FEATURE_FLAGS
@@ -16,22 +17,34 @@ PRIMARY = ("Kim Osei", "@kim.osei", "+44 20 7946 0001")
 SECONDARY = ("Jo Laine", "@jo.laine", "+44 20 7946 0002")
 
 
-def write_repository(root: Path, conditions: Conditions, now: datetime) -> None:
-    """Writes every file the shipped checklist reads under `root`, dated relative to `now`."""
+def write_repository(
+    root: Path, conditions: Conditions, now: datetime, shape: Shape | None = None
+) -> None:
+    """Writes every file the shipped checklist reads under `root`, dated relative to `now`,
+    in the flavour's layouts; writing again with other conditions rewrites them all."""
+    shape = shape or Shape()
+    pct = conditions.coverage_lines_pct
+    signed = now - timedelta(days=conditions.signoff_age_days)
     files = {
         "README.md": "# spark-trading (gonogo demo checkout)\n\nFiles a GO/NO-GO review reads.\n",
-        "FINAL_VALIDATION_RESILIENCE_SUMMARY.txt": _summary(now),
-        "VALIDATION_AND_RESILIENCE_PACKAGE.md": _package(),
-        "docs/VALIDATION_SIGNOFF_CHECKLIST.md": _signoff(now),
-        "coverage/coverage-summary.txt": _coverage_text(conditions.coverage_lines_pct),
-        "coverage/coverage-summary.json": _coverage_json(conditions.coverage_lines_pct),
-        "reports/junit.xml": _junit(now - timedelta(hours=1)),
+        "FINAL_VALIDATION_RESILIENCE_SUMMARY.txt": _summary(now, approved=conditions.approved),
+        "docs/VALIDATION_SIGNOFF_CHECKLIST.md": _signoff(signed, shape),
+        "coverage/coverage-summary.txt": _coverage_text(pct),
+        "coverage/coverage-summary.json": (
+            _coverage_json(pct) if shape.coverage_format == "istanbul" else _coveragepy_json(pct)
+        ),
+        "reports/junit.xml": _junit(now - timedelta(hours=1), conditions),
         "reports/chaos-junit.xml": _chaos_junit(now - timedelta(hours=5)),
-        "scripts/runbook-db-restore.md": _runbook(now),
+        "scripts/runbook-db-restore.md": _runbook(now, shape, conditions.runbook_reviewed),
         "scripts/rollback.sh": _ROLLBACK,
-        ".github/ONCALL_SCHEDULE.md": _oncall(now),
+        ".github/ONCALL_SCHEDULE.md": _oncall(now, shape, conditions.secondary_on_call),
         ".env.production": _env_production(),
     }
+    package = root / "VALIDATION_AND_RESILIENCE_PACKAGE.md"
+    if conditions.package_present:
+        files[package.name] = _package()
+    else:
+        package.unlink(missing_ok=True)
     for workflow in ALL_WORKFLOWS:
         files[f".github/workflows/{workflow}"] = _workflow(workflow)
     for name in ("spark-web-spark-api.json", "spark-api-ledger.json"):
@@ -43,8 +56,8 @@ def write_repository(root: Path, conditions: Conditions, now: datetime) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     (root / "scripts/rollback.sh").chmod(0o755)
-    _touch(root / "pacts", now - timedelta(hours=3))
-    _touch(root / "tests/chaos", now - timedelta(hours=5))
+    _touch(root / "pacts", now - timedelta(hours=conditions.pacts_age_hours))
+    _touch(root / "tests/chaos", now - timedelta(hours=conditions.chaos_tests_age_hours))
     _touch(root / "reports", now - timedelta(hours=1))
 
 
@@ -58,14 +71,15 @@ def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
 
 
-def _summary(now: datetime) -> str:
+def _summary(now: datetime, *, approved: bool) -> str:
+    status = "APPROVED FOR PRODUCTION" if approved else "PENDING (contract tests re-run)"
     return (
         "FINAL VALIDATION & RESILIENCE SUMMARY - spark-trading v1.4.0\n"
         f"Date: {_day(now - timedelta(days=1))}\n\n"
         "Contract tests: 212 passed. Chaos suite: 18 scenarios passed.\n"
         "Headers smoke: CSP (nonce), COEP, COOP, HSTS verified.\n"
         "PITR restore drill: restored to staging within RTO.\n\n"
-        "Status: APPROVED FOR PRODUCTION\n"
+        f"Status: {status}\n"
     )
 
 
@@ -78,13 +92,18 @@ def _package() -> str:
     )
 
 
-def _signoff(now: datetime) -> str:
+def _signoff(signed: datetime, shape: Shape) -> str:
+    checks = "- [x] Contract tests green\n- [x] Chaos tests green\n- [x] Restore drill done\n\n"
+    if shape.signoff_layout == "heading":
+        names = [approver.removesuffix(")").split(" (") for approver in APPROVERS.split(", ")]
+        lines = "".join(f"- {role}: {name}, {_day(signed)}\n" for name, role in names)
+        return f"# Validation sign-off\n\n{checks}## Sign-off\n\n{lines}"
     return (
         "# Validation sign-off checklist\n\n"
-        f"Sign-off: {_day(now - timedelta(days=1))} by {APPROVERS}\n\n"
-        "- [x] Contract tests green\n- [x] Chaos tests green\n- [x] Restore drill done\n\n"
+        f"Sign-off: {_day(signed)} by {APPROVERS}\n\n"
+        f"{checks}"
         "Previous:\n\n"
-        f"Sign-off: {_day(now - timedelta(days=30))} by Dana Ito (CTO)\n"
+        f"Sign-off: {_day(signed - timedelta(days=29))} by Dana Ito (CTO)\n"
     )
 
 
@@ -121,14 +140,27 @@ def _coverage_json(lines_pct: float) -> str:
     return json.dumps(summary, indent=2) + "\n"
 
 
-def _junit(written: datetime) -> str:
+def _junit(written: datetime, conditions: Conditions) -> str:
     stamp = written.strftime("%Y-%m-%dT%H:%M:%S")
+    failed = conditions.failed_tests
+    # A failed case, and a skipped critical one: each fault is about one criterion.
+    failure = (
+        '    <testcase classname="src/orders.test.ts" name="rounds a fill price" time="0.02">\n'
+        '      <failure message="expected 101.25, got 101.2"/>\n    </testcase>\n'
+    ) * failed
+    skipped = 2 if conditions.critical_test_skipped else 1
+    critical = (
+        ' time="0">\n      <skipped/>\n    </testcase>'
+        if conditions.critical_test_skipped
+        else ' time="0.01"/>'
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="vitest tests" tests="6" failures="0" errors="0" skipped="1" time="31.2">
-  <testsuite name="src/orders.test.ts" timestamp="{stamp}" hostname="ci" tests="4" failures="0" \
-errors="0" skipped="1" time="12.4">
-    <testcase classname="src/orders.test.ts" name="[critical] rejects a duplicate order" \
-time="0.01"/>
+<testsuites name="vitest tests" tests="{6 + failed}" failures="{failed}" errors="0" \
+skipped="{skipped}" time="31.2">
+  <testsuite name="src/orders.test.ts" timestamp="{stamp}" hostname="ci" tests="{4 + failed}" \
+failures="{failed}" errors="0" skipped="{skipped}" time="12.4">
+{failure}    <testcase classname="src/orders.test.ts" name="[critical] rejects a duplicate order"\
+{critical}
     <testcase classname="src/orders.test.ts" name="[critical] idempotency key survives a retry" \
 time="0.02"/>
     <testcase classname="src/orders.test.ts" name="accepts a limit order" time="0.01"/>
@@ -163,10 +195,33 @@ cache partition" time="62.9"/>
 """
 
 
-def _runbook(now: datetime) -> str:
+def _coveragepy_json(lines_pct: float) -> str:
+    statements = 8_000
+    covered = round(statements * lines_pct / 100)
+    totals = {
+        "covered_lines": covered,
+        "num_statements": statements,
+        "percent_covered": round(100 * covered / statements, 2),
+        "percent_covered_display": f"{100 * covered / statements:.0f}",
+        "missing_lines": statements - covered,
+        "excluded_lines": 0,
+    }
+    meta = {"format": 3, "version": "7.6.1", "branch_coverage": False, "show_contexts": False}
+    return json.dumps({"meta": meta, "files": {}, "totals": totals}, indent=2) + "\n"
+
+
+def _runbook(now: datetime, shape: Shape, reviewed: bool) -> str:
+    reviewed_on = _day(now - timedelta(days=3))
+    marker = (
+        f"Reviewed: {reviewed_on} by Ana Ruiz"
+        if shape.runbook_marker == "reviewed"
+        else f"**Last reviewed:** {reviewed_on}"
+    )
+    if not reviewed:
+        marker = "Review: pending"
     return (
         "# Database restore runbook (PITR)\n\n"
-        f"Reviewed: {_day(now - timedelta(days=3))} by Ana Ruiz\n\n"
+        f"{marker}\n\n"
         "## 1. Restore to a point in time\n\n"
         "1. Pick the target time from the incident timeline.\n"
         "2. `pgbackrest --stanza=spark restore --type=time --target=...`\n"
@@ -185,8 +240,31 @@ echo "kubectl rollout undo deployment/spark-web --to-revision=$previous"
 """
 
 
-def _oncall(now: datetime) -> str:
+def _oncall(now: datetime, shape: Shape, secondary: bool) -> str:
     start = (now - timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
+    text = _week_of(start) if shape.oncall_layout == "week_of" else _from_to(start)
+    if not secondary:
+        text = "\n".join(line for line in text.splitlines() if SECONDARY[0] not in line) + "\n"
+    return text
+
+
+def _week_of(start: datetime) -> str:
+    rows = "".join(
+        f"| {role:<9} | {name:<10} | {handle}, {phone} |\n"
+        for role, (name, handle, phone) in (("Primary", PRIMARY), ("Secondary", SECONDARY))
+    )
+    table = "| Role      | Name       | Contact |\n|-----------|------------|---------|\n"
+    last_week = _day(start - timedelta(days=7))
+    return (
+        "# On-call rotation\n\nTimezone: UTC\n\n"
+        f"## Week of {_day(start)}\n\n{table}{rows}\n"
+        f"## Week of {last_week}\n\n{table}"
+        f"| Primary   | Ana Ruiz   | @ana.ruiz, +44 20 7946 0003 |\n"
+        f"| Secondary | Noor Haddad | @noor, +44 20 7946 0004 |\n"
+    )
+
+
+def _from_to(start: datetime) -> str:
     end = start + timedelta(days=7)
     stamp = "%Y-%m-%d %H:%M"
     start_text, end_text = start.strftime(stamp), end.strftime(stamp)

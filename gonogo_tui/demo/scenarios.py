@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 HEALTHY_LATENCY = (0.06, 0.17, 0.42, 0.71, 0.955, 0.993, 0.999, 0.9997, 1.0, 1.0, 1.0)
@@ -44,6 +45,36 @@ class Conditions:
     """Share of API requests answered 5xx (the seed wants < 1%)."""
     cpu_ratio: float = 0.38
     memory_ratio: float = 0.52
+    csp_nonce: bool = True
+    """Whether the web app's CSP allows scripts by a nonce (else by 'unsafe-inline')."""
+    untoggleable_flag: str | None = None
+    """A feature flag the flag service lists as `toggleable: false`."""
+    pending_deploy: bool = False
+    """Whether a run of the deployment workflow is in progress on main."""
+    grafana_panels: int = 10
+    """Panels of the risk dashboard (the seed wants 10)."""
+    firing_alert: bool = False
+    """Whether Prometheus carries a seventh alerting rule that fires."""
+    busy_pool_clients: int = 0
+    """Clients holding a server connection of pgBouncer's pool (of 5) for the whole run."""
+    size_growth_pct_per_day: float = 1.2
+    """Database growth over the last day (the seed wants < 10%/day)."""
+    signoff_age_days: float = 1.0
+    """Age of the latest sign-off (the seed wants <= 7 days)."""
+    approved: bool = True
+    """Whether the validation summary says APPROVED FOR PRODUCTION."""
+    pacts_age_hours: float = 3.0
+    chaos_tests_age_hours: float = 5.0
+    failed_tests: int = 0
+    """Failed test cases in reports/junit.xml."""
+    critical_test_skipped: bool = False
+    """Whether a `[critical]` test case is skipped in reports/junit.xml."""
+    runbook_reviewed: bool = True
+    """Whether the restore runbook carries its review marker."""
+    secondary_on_call: bool = True
+    """Whether the on-call schedule names a secondary."""
+    package_present: bool = True
+    """Whether VALIDATION_AND_RESILIENCE_PACKAGE.md exists."""
     no_go_sections: tuple[str, ...] = ()
     """Sections of the shipped checklist this scenario takes out of bounds."""
     story: str = "every system within bounds"
@@ -81,11 +112,22 @@ SCENARIOS: dict[Scenario, Conditions] = {
 """The conditions of each scenario."""
 
 
+Live = Conditions | Callable[[], Conditions]
+"""Conditions, or what returns the current ones (faults switched while the demo runs)."""
+
+
+def current(conditions: Live) -> Conditions:
+    """The conditions in force now."""
+    return conditions if isinstance(conditions, Conditions) else conditions()
+
+
 __all__ = [
     "DEGRADED_LATENCY",
     "HEALTHY_LATENCY",
     "LATENCY_BUCKETS",
     "SCENARIOS",
     "Conditions",
+    "Live",
     "Scenario",
+    "current",
 ]
