@@ -144,6 +144,28 @@ def plan_edit(
     return Unplaced(criterion_id, path, suggestion, f"{suggestion.found} is not written in {path}")
 
 
+def companions(
+    criterion_at: tuple[str | int, ...], suggestion: Suggestion, raw: dict[str, Any]
+) -> list[Suggestion]:
+    """The same rename in the fields that name a query's result column (`value.column`,
+    `values[i].column`): a column renamed in an `sql` query is renamed where it is read, or
+    the query runs and the check errs on the old name."""
+    if suggestion.field != "query" or suggestion.suggested is None:
+        return []
+    _, probe = _walk(raw, (*criterion_at, "probe"))
+    if not isinstance(probe, dict):
+        return []
+    fields: list[tuple[str, Any]] = [("value", probe.get("value"))]
+    values = probe.get("values")
+    if isinstance(values, list):
+        fields += [(f"values[{index}]", item) for index, item in enumerate(values)]
+    return [
+        replace(suggestion, field=f"{name}.column")
+        for name, check in fields
+        if isinstance(check, dict) and check.get("column") == suggestion.found
+    ]
+
+
 def _add_field(
     criterion_id: str,
     criterion_at: tuple[str | int, ...],
@@ -345,4 +367,12 @@ def _added_value(edit: Edit) -> str:
     return f"{edit.at[-1]}: {value}"
 
 
-__all__ = ["Edit", "Unplaced", "apply_edits", "field_keys", "merge_added", "plan_edit"]
+__all__ = [
+    "Edit",
+    "Unplaced",
+    "apply_edits",
+    "companions",
+    "field_keys",
+    "merge_added",
+    "plan_edit",
+]

@@ -11,7 +11,14 @@ from typing import Any
 
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.checklist.source import parse_yaml, read_checklist
-from gonogo_tui.core.doctor.edits import Edit, Unplaced, apply_edits, merge_added, plan_edit
+from gonogo_tui.core.doctor.edits import (
+    Edit,
+    Unplaced,
+    apply_edits,
+    companions,
+    merge_added,
+    plan_edit,
+)
 from gonogo_tui.core.doctor.probing import Probed, probe_once
 from gonogo_tui.core.doctor.setup import (
     DefaultVariable,
@@ -95,7 +102,10 @@ def diagnose(
         if not probed.suggestions:
             other.append(probed)
             continue
-        for suggestion in probed.suggestions:
+        for suggestion in [
+            *probed.suggestions,
+            *(more for s in probed.suggestions for more in companions(probed.at, s, raw)),
+        ]:
             planned = plan_edit(
                 probed.criterion_id,
                 probed.at,

@@ -38,6 +38,13 @@ def is_workflow(run: dict[str, Any], workflow: str) -> bool:
     return bare == wanted or bare.rsplit("/", 1)[-1] == wanted.rsplit("/", 1)[-1]
 
 
+def on_branch(run: dict[str, Any], branch: str | None) -> bool:
+    """Whether `run` is on `branch` (any run when no branch is asked, or when the answer does
+    not say its branch): a server that ignored `branch=` must not bring in other branches."""
+    head = run.get("head_branch")
+    return branch is None or not isinstance(head, str) or not head or head == branch
+
+
 def run_label(run: dict[str, Any]) -> str:
     """`CI #412`, or `CI run 30433642` when the answer has no run number (never `#?`)."""
     name = run.get("name") or run.get("path") or "run"

@@ -23,7 +23,12 @@ from gonogo_tui.core.probes._ops import (
 )
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.github_runs import GithubRunsProbe, RecentRuns
-from gonogo_tui.core.probes.github_runs_found import is_workflow, missing_workflow, run_label
+from gonogo_tui.core.probes.github_runs_found import (
+    is_workflow,
+    missing_workflow,
+    on_branch,
+    run_label,
+)
 from gonogo_tui.core.probes.transient import http_failure
 from gonogo_tui.core.types import format_duration
 
@@ -253,8 +258,9 @@ async def _latest_completed(
     )
     field = f"workflows[{spec.workflows.index(workflow)}]"
     async for run in _runs(spec, api, target, f"workflow {workflow}", (workflow, field)):
-        # Whatever the server filtered, only this workflow's runs count.
-        if run.get("status") == "completed" and is_workflow(run, workflow):
+        # Whatever the server filtered, only this workflow's runs on this branch count.
+        completed = run.get("status") == "completed"
+        if completed and is_workflow(run, workflow) and on_branch(run, spec.branch):
             return run
     return None
 
@@ -284,6 +290,8 @@ async def _recent(
         async for run in _runs(spec, api, target, what, workflow):
             if workflow is not None and not is_workflow(run, workflow[0]):
                 continue  # the server did not filter: another workflow's run
+            if not on_branch(run, branch):
+                continue  # nor by branch
             taken.append(run)
             if len(taken) >= recent.count:
                 break
