@@ -273,3 +273,29 @@ def test_each_fault_turns_its_own_criteria_and_no_other(
     assert turned == injected.turns, {key: outcome[key] for key in turned ^ injected.turns}
     for key in injected.turns:
         assert outcome[key][0] in ("FAIL", "ERROR")
+
+
+def test_the_demo_docs_list_every_difference() -> None:
+    text = (SHIPPED.parents[1] / "docs" / "demo.md").read_text(encoding="utf-8")
+    table = text[text.index("## Flavours") : text.index("## Stopping")]
+    for difference in DIFFERENCES:
+        assert f"| {difference.what} |" in table, difference.what
+
+
+def test_demo_check_on_the_foreign_flavour(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "gonogo_tui", "demo", "--flavour", "foreign", "--check",
+         "--tick", "*", "--json"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert "flavour foreign: the same systems in another team's shapes" in done.stderr
+    document = json.loads(done.stdout)
+    not_passing = {
+        criterion["id"]
+        for section in document["sections"]
+        for criterion in section["criteria"]
+        if criterion["status"] != "PASS"
+    }
+    assert (done.returncode, document["decision"]) == (1, "NO-GO")
+    # flags-latency times one request against 100 ms: a loaded machine may miss it once.
+    assert SHAPE_MISMATCHES <= not_passing <= SHAPE_MISMATCHES | {"flags-latency"}
