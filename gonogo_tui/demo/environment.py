@@ -210,7 +210,7 @@ class DemoEnvironment:
                 github_token=self._github_token,
                 grafana_token=self._grafana_token,
                 flavour=self.flavour.value,
-                control=str(self._control_path),
+                control=str(self._switchboard.control if self._switchboard else ""),
             )
         )
         self._started.append(host)
@@ -300,16 +300,12 @@ class DemoEnvironment:
             self.progress(f"pgBouncer 127.0.0.1:{bouncer.port}")
         wait_for_archived_wal(postgres)
 
-    @property
-    def _control_path(self) -> Path:
-        assert self.workdir is not None, "the demo environment is not started"
-        return self.workdir / "conditions.json"
-
     def _board(self, now: datetime) -> Switchboard:
         from gonogo_tui.demo.live import Switchboard
 
+        control = self.root.parent / "conditions.json"
         board = Switchboard(
-            self.conditions, root=self.root, now=now, shape=self.shape, control=self._control_path
+            self.conditions, root=self.root, now=now, shape=self.shape, control=control
         )
         self._started.append(board)
         return board

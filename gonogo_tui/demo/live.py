@@ -59,29 +59,28 @@ def write_control(path: Path, conditions: Conditions) -> None:
 
 
 class LiveConditions:
-    """Returns the conditions of the control file, re-read whenever it was replaced; the
+    """Returns the conditions of the control file, read again before each answer (a file's
+    inode and time stamp can repeat across two quick rewrites, its text cannot lie); the
     base conditions while there is none."""
 
     def __init__(self, base: Conditions, control: Path | None) -> None:
-        self._conditions = base
+        self._base = base
         self._control = control
-        self._seen: tuple[int, int] | None = None
+        self._parsed: tuple[str, Conditions] | None = None
         self._lock = threading.Lock()
 
     def __call__(self) -> Conditions:
         """The conditions in force now."""
         if self._control is None:
-            return self._conditions
+            return self._base
         try:
-            stat = self._control.stat()
+            text = self._control.read_text("utf-8")
         except FileNotFoundError:
-            return self._conditions
+            return self._base
         with self._lock:
-            stamp = (stat.st_ino, stat.st_mtime_ns)
-            if stamp != self._seen:
-                self._conditions = conditions_from_json(self._control.read_text("utf-8"))
-                self._seen = stamp
-            return self._conditions
+            if self._parsed is None or self._parsed[0] != text:
+                self._parsed = (text, conditions_from_json(text))
+            return self._parsed[1]
 
 
 class Switchboard:
