@@ -147,18 +147,31 @@ def plan_edit(
 def companions(
     criterion_at: tuple[str | int, ...], suggestion: Suggestion, raw: dict[str, Any]
 ) -> list[Suggestion]:
-    """The same rename in the fields that name a query's result column (`value.column`,
-    `values[i].column`): a column renamed in an `sql` query is renamed where it is read, or
-    the query runs and the check errs on the old name."""
-    if suggestion.field != "query" or suggestion.suggested is None:
+    """The same rename in the probe's other fields that name the same thing: the fields that
+    read an `sql` query's result column (`value.column`, `values[i].column`), and the other
+    items of a list field (`gauge[1]` when `gauge[0]` was suggested: CPU and memory named
+    by one metric). A probe stops at the first name it misses; without these the next run
+    errs on the next one. The caller drops a companion that names nothing to change."""
+    if suggestion.suggested is None:
         return []
     _, probe = _walk(raw, (*criterion_at, "probe"))
     if not isinstance(probe, dict):
         return []
+    item = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)\[(\d+)\]", suggestion.field)
+    if item is not None:
+        siblings = probe.get(item.group(1))
+        count = len(siblings) if isinstance(siblings, list) else 0
+        return [
+            replace(suggestion, field=f"{item.group(1)}[{index}]")
+            for index in range(count)
+            if index != int(item.group(2))
+        ]
+    if suggestion.field != "query":
+        return []
     fields: list[tuple[str, Any]] = [("value", probe.get("value"))]
     values = probe.get("values")
     if isinstance(values, list):
-        fields += [(f"values[{index}]", item) for index, item in enumerate(values)]
+        fields += [(f"values[{index}]", check) for index, check in enumerate(values)]
     return [
         replace(suggestion, field=f"{name}.column")
         for name, check in fields

@@ -102,10 +102,8 @@ def diagnose(
         if not probed.suggestions:
             other.append(probed)
             continue
-        for suggestion in [
-            *probed.suggestions,
-            *(more for s in probed.suggestions for more in companions(probed.at, s, raw)),
-        ]:
+        extra = [more for s in probed.suggestions for more in companions(probed.at, s, raw)]
+        for suggestion in [*probed.suggestions, *extra]:
             planned = plan_edit(
                 probed.criterion_id,
                 probed.at,
@@ -122,7 +120,7 @@ def diagnose(
                     continue
                 seen.add(key)
                 edits.append(planned)
-            else:
+            elif suggestion not in extra:  # a companion naming nothing is no finding
                 unplaced.append(planned)
     ctx = ProbeContext(root=root, allow_outside_root=checklist.defaults.allow_outside_root)
     missing = missing_files(checklist, ctx)
