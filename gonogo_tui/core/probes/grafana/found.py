@@ -55,15 +55,20 @@ def source_suggestions(
     declared: list[str], answers: list[Health], referenced: list[str]
 ) -> tuple[Suggestion, ...]:
     """For each data source uid the checklist lists (`datasources[N]`) that the server does
-    not have: the closest uid the dashboard references, else the closest the server lists."""
+    not have: the closest uid the dashboard references, else the closest the server lists.
+    Each uid is offered once: not one the checklist lists already, nor one offered for an
+    earlier listed uid (two uids the server lacks are two of its data sources, not one)."""
     suggestions = []
     by_uid = {health.uid: health for health in answers}
+    taken = {uid for uid in declared if not (by_uid.get(uid) and by_uid[uid].known)}
     for index, uid in enumerate(declared):
         health = by_uid.get(uid)
         if health is None or not health.known:
             continue
-        used = [name for name in referenced if name in health.known and name != uid]
-        ordered = closest_first(uid, used) or list(health.known)
+        used = [name for name in referenced if name in health.known and name not in taken]
+        free = [name for name in health.known if name not in taken]
+        ordered = closest_first(uid, used) or free or list(health.known)
+        taken.add(ordered[0])
         why = f"{uid}: {health.why}"
         if used:
             why += f"; the dashboard references: {', '.join(closest_first(uid, referenced))}"
