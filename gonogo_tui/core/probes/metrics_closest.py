@@ -119,11 +119,22 @@ def _words(name: str) -> list[str]:
     return kept or words
 
 
+_SYNONYMS = (
+    frozenset({"capacity", "max", "maximum", "limit"}),
+    frozenset({"use", "used", "active", "busy"}),
+)
+"""Words exporters use for one meaning: a pool's `capacity` is its `max`, connections `in
+use` are `active` (HikariCP, pgbouncer-exporter, Micrometer)."""
+
+
 def _word_match(word: str, others: Sequence[str]) -> float:
     best = 0.0
     for other in others:
         if word == other:
             return 1.0
+        if any(word in group and other in group for group in _SYNONYMS):
+            best = max(best, 0.9)
+            continue
         short, long = sorted((word, other), key=len)
         if len(short) >= 3 and long.startswith(short):
             best = max(best, 0.8)  # a stem or an abbreviation: `connection`, `conn`
