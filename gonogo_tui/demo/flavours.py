@@ -57,7 +57,8 @@ class Shape:
     datasource_uids: tuple[str, str] = ("spark-prometheus", "spark-postgres")
     """Grafana's Prometheus and PostgreSQL data source uids."""
     datasource_health: bool = True
-    """Whether Grafana has `GET /api/datasources/uid/{uid}/health` (added in Grafana 9)."""
+    """Whether Grafana answers `GET /api/datasources/uid/{uid}/health` (else 404: the probe
+    asks a trivial query through `POST /api/ds/query` instead)."""
     github_filters: bool = True
     """Whether the GitHub API applies `branch`, `status` and the workflow of the route."""
     run_numbers: bool = True
@@ -237,10 +238,9 @@ DIFFERENCES: tuple[Difference, ...] = (
     Difference(
         "Grafana data source health route",
         "`GET /api/datasources/uid/{uid}/health`",
-        "404 (no such route, as before Grafana 9)",
+        "404 (no such route); `POST /api/ds/query` answers",
         ("monitoring-panels",),
-        "none",
-        ("no health check",),
+        "variant",
     ),
     Difference(
         "GitHub run listings",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Any
 
 from gonogo_tui.demo.flavours import Shape
@@ -85,8 +86,16 @@ def serve_grafana(
             zip((PROMETHEUS_SOURCE, POSTGRES_SOURCE), shape.datasource_uids, strict=True), 1
         )
     ]
-    healthy = {source["uid"] for source in sources}
+    healthy = set(shape.datasource_uids)
     version = "10.4.2" if shape.datasource_health else "8.5.27"
+
+    def now() -> Conditions:
+        return current(conditions) if conditions is not None else Conditions()
+
+    def working(uid: str) -> bool:
+        return uid in healthy and not (
+            now().postgres_source_down and uid == shape.datasource_uids[1]
+        )
 
     def answer(request: RecordedRequest) -> Reply:
         if request.path == "/api/health":
@@ -94,8 +103,9 @@ def serve_grafana(
         if not _authorized(request, token):
             return Reply(401, body={"message": "Unauthorized"})
         if request.path == f"/api/dashboards/uid/{DASHBOARD_UID}":
-            now = current(conditions) if conditions is not None else Conditions()
-            return Reply(200, body=dashboard_document(now.grafana_panels, shape))
+            return Reply(200, body=dashboard_document(now().grafana_panels, shape))
+        if request.method == "POST" and request.path == "/api/ds/query":
+            return _query(request, healthy, working)
         if request.path == "/api/datasources":
             return Reply(200, body=sources)
         parts = request.path.strip("/").split("/")
@@ -107,14 +117,37 @@ def serve_grafana(
         if parts[:3] == ["api", "datasources", "uid"] and parts[4:] == ["health"]:
             if not shape.datasource_health:
                 return Reply(404, body={"message": "Not found"})
-            if parts[3] in healthy:
+            if working(parts[3]):
                 return Reply(200, body={"status": "OK", "message": "Data source is working"})
+            if parts[3] in healthy:
+                message = "dial tcp 127.0.0.1:5432: connect: connection refused"
+                return Reply(400, body={"status": "ERROR", "message": message})
             return Reply(404, body={"message": "Data source not found"})
         if parts[:3] == ["api", "dashboards", "uid"]:
             return Reply(404, body={"message": "Dashboard not found"})
         return Reply(404, body={"message": "Not found"})
 
     server.route("*", "*", handler=answer)
+
+
+def _query(request: RecordedRequest, known: set[str], working: Callable[[str], bool]) -> Reply:
+    """`POST /api/ds/query`: each query's data source answers one frame, or its error."""
+    try:
+        queries = request.json()["queries"]
+        uids = [(str(q["refId"]), str(q["datasource"]["uid"])) for q in queries]
+    except (ValueError, KeyError, TypeError):
+        return Reply(400, body={"message": "bad request data"})
+    results: dict[str, Any] = {}
+    for ref, uid in uids:
+        if uid not in known:
+            return Reply(404, body={"message": "Data source not found"})
+        if working(uid):
+            frame = {"schema": {"fields": [{"name": "value"}]}, "data": {"values": [[1]]}}
+            results[ref] = {"status": 200, "frames": [frame]}
+        else:
+            results[ref] = {"status": 500, "error": "connection refused"}
+    status = 200 if all("error" not in r for r in results.values()) else 207
+    return Reply(status, body={"results": results})
 
 
 def _authorized(request: RecordedRequest, token: str) -> bool:

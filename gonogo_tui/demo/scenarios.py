@@ -53,6 +53,8 @@ class Conditions:
     """Whether a run of the deployment workflow is in progress on main."""
     grafana_panels: int = 10
     """Panels of the risk dashboard (the seed wants 10)."""
+    postgres_source_down: bool = False
+    """Whether Grafana's PostgreSQL data source fails (its health check, or a query)."""
     firing_alert: bool = False
     """Whether Prometheus carries a seventh alerting rule that fires."""
     busy_pool_clients: int = 0

@@ -33,10 +33,7 @@ FOREIGN_TEXT_EDITS = (
     ("size_growth_pct_per_day", "growth_pct_per_day"),
     ("histogram: 'http_request_duration_seconds{", "histogram: 'http_server_requests_seconds{"),
     ("gauge: error_rate\n", "gauge: api_errors_ratio\n"),
-    # The one difference no edit fits honestly: this Grafana has no data source health
-    # route, so the matrix's checklist does not ask for it (its panel count is still read).
-    ("          datasources_healthy: true\n", ""),
-    ("          datasources: [spark-prometheus, spark-postgres]\n", ""),
+    ("datasources: [spark-prometheus, spark-postgres]", "datasources: [prom-main, pg-backups]"),
 )
 """Field edits of the shipped checklist for the foreign flavour, by hand."""
 

@@ -87,7 +87,9 @@ def test_shipped_checklist_on_the_foreign_stack_names_what_it_found(
         for criterion in difference.criteria:
             status, detail = outcome[criterion]
             if difference.fit == "variant":
-                assert status == "PASS", (difference.what, criterion, detail)
+                # PASS, unless another difference reaches it (the health route and the
+                # uids of monitoring-panels: the fitted checklist's GO shows the route).
+                assert status == "PASS" or criterion in SHAPE_MISMATCHES, (criterion, detail)
                 continue
             assert status in ("FAIL", "ERROR"), (difference.what, criterion)
             for name in difference.found:
@@ -221,6 +223,7 @@ FAULTS = (
     fault("cpu-83pct", {"baseline-cpu-memory"}, cpu_ratio=0.83),
     fault("alert-firing", {"monitoring-no-firing"}, firing_alert=True),
     fault("panels-9", {"monitoring-panels"}, grafana_panels=9),
+    fault("postgres-source-down", {"monitoring-panels"}, postgres_source_down=True),
     fault("flag-fixed", {"flags-outbox"}, untoggleable_flag="FEATURE_OUTBOX"),
     fault("not-approved", {"artifacts-signoff"}, approved=False),
     fault("signoff-9d", {"artifacts-signoff-date"}, signoff_age_days=9.0),

@@ -203,7 +203,8 @@ async def check_health(client: HttpSession, base: str, uids: list[str]) -> list[
 
     A 404 is told apart: the data source does not exist (its own route answers 404 too), or
     this Grafana has no health route for it (an older version, or a plugin without a health
-    check).
+    check); then a Prometheus or SQL source is asked a trivial query (`POST /api/ds/query`),
+    and any other stays unchecked.
     """
 
     async def health(uid: str) -> Health:
@@ -229,6 +230,9 @@ async def check_health(client: HttpSession, base: str, uids: list[str]) -> list[
         if exists.status_code != 200:
             why = f"{exists.status_code} {error_message(exists)}".strip()
             return Health(uid, "unchecked", f"health route answered 404 ({said}), lookup {why}")
+        queried = await _query_health(client, base, uid, _json_dict(exists))
+        if queried is not None:
+            return queried
         return Health(
             uid,
             "unchecked",
@@ -237,6 +241,58 @@ async def check_health(client: HttpSession, base: str, uids: list[str]) -> list[
         )
 
     return list(await asyncio.gather(*(health(uid) for uid in uids)))
+
+
+_TRIVIAL_QUERIES: dict[str, dict[str, Any]] = {
+    "prometheus": {"expr": "vector(1)", "instant": True, "range": False},
+    **{
+        kind: {"rawSql": "SELECT 1", "format": "table"}
+        for kind in ("grafana-postgresql-datasource", "postgres", "mysql", "mssql")
+    },
+}
+"""Per data source type, a query that only a working source answers (what Grafana's own
+"Save & test" sends for these types)."""
+
+
+async def _query_health(
+    client: HttpSession, base: str, uid: str, source: dict[str, Any]
+) -> Health | None:
+    """Without a health route, a trivial query through `POST /api/ds/query` tells a working
+    source from a broken one; None when the type has no such query or the route is absent."""
+    kind = str(source.get("type") or "")
+    query = _TRIVIAL_QUERIES.get(kind)
+    if query is None:
+        return None
+    body = {
+        "queries": [{"refId": "A", "datasource": {"uid": uid, "type": kind}, **query}],
+        "from": "now-5m",
+        "to": "now",
+    }
+    response = await client.client.post(
+        f"{base}/api/ds/query", json=body, headers=client.headers, timeout=client.timeout
+    )
+    if response.status_code == 404:
+        return None
+    result = _json_dict(response).get("results")
+    answer = result.get("A") if isinstance(result, dict) else None
+    error = answer.get("error") if isinstance(answer, dict) else None
+    if response.status_code == 200 and isinstance(answer, dict) and not error:
+        return Health(uid, "ok", "OK (no health route: a trivial query through /api/ds/query)")
+    said = error or error_message(response)
+    return Health(
+        uid,
+        "unhealthy",
+        f"no health route; a trivial query through /api/ds/query failed: "
+        f"{response.status_code} {said}".strip(),
+    )
+
+
+def _json_dict(response: Any) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 async def _not_found(client: HttpSession, base: str, uid: str) -> Health:
