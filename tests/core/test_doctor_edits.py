@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.checklist.source import parse_yaml, read_checklist
-from gonogo_tui.core.doctor.edits import Edit, Unplaced, apply_edits, plan_edit
+from gonogo_tui.core.doctor.edits import Edit, Unplaced, apply_edits, merge_added, plan_edit
 from gonogo_tui.core.findings import Suggestion
 
 TEXT = """\
@@ -154,3 +154,58 @@ sections:
     edited = apply_edits(text, [edit])
     assert 'value: {column: status, compare: "== state"}' in edited
     assert "query: SELECT state FROM jobs" in edited
+
+
+def test_keys_of_a_mapping_left_to_the_kinds_default_are_added_as_one_mapping(
+    tmp_path: Path,
+) -> None:
+    """`columns.role` and `columns.name` for one on-call probe: one `columns:` line."""
+    text = """\
+title: Mapping
+sections:
+  - id: team
+    title: Team
+    criteria:
+      - id: primary
+        title: Primary on call
+        probe:
+          kind: oncall
+          path: oncall.md
+          roles: [primary]
+      - id: written
+        title: Columns already written
+        probe: {kind: oncall, path: oncall.md, columns: {start: Starts}}
+"""
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    raw, lines = parse_yaml(read_checklist(path), path)
+    checklist = load_checklist(path, environ={})
+    planned = [
+        plan_edit(
+            "primary", ("sections", 0, "criteria", 0),
+            Suggestion(field, found, suggested, "tables found: Rota, Engineer, Starts"),
+            raw=raw, lines=lines, checklist=checklist, env={},
+        )
+        for field, found, suggested in [
+            ("columns.role", "role", "Rota"), ("columns.name", "name", "Engineer")
+        ]
+    ]  # fmt: skip
+    edits = merge_added([edit for edit in planned if isinstance(edit, Edit)])
+    assert [(e.how, e.path, e.after) for e in edits] == [
+        (
+            "add_field",
+            "sections[0].criteria[0].probe.columns",
+            '{"role": "Rota", "name": "Engineer"}',
+        )
+    ]
+    edited = load_checklist_text(tmp_path, apply_edits(text, edits))
+    probe = next(c for _, c in edited.criteria()).probe
+    assert (probe.columns.role, probe.columns.name) == ("Rota", "Engineer")  # type: ignore[union-attr]
+    # A mapping written without the key: doctor says which line to add, and adds nothing.
+    inside = plan_edit(
+        "written", ("sections", 0, "criteria", 1),
+        Suggestion("columns.role", "role", "Rota", "tables found"),
+        raw=raw, lines=lines, checklist=checklist, env={},
+    )  # fmt: skip
+    assert isinstance(inside, Unplaced)
+    assert inside.reason == "add `role: Rota` under sections[0].criteria[1].probe.columns"

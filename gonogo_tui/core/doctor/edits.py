@@ -130,7 +130,9 @@ def plan_edit(
         return Unplaced(criterion_id, path, suggestion, "nothing on the target comes close")
     written, value = _walk(raw, at)
     if not written:
-        return _add_field(criterion_id, criterion_at, at, suggestion, suggested, checklist, lines)
+        return _add_field(
+            criterion_id, criterion_at, at, suggestion, suggested, checklist, lines, raw
+        )
     if not isinstance(value, str):
         return Unplaced(criterion_id, path, suggestion, "the field is not text")
     plain = VAR_RE.sub("", value)
@@ -152,6 +154,7 @@ def _add_field(
     suggested: str,
     checklist: Checklist,
     lines: Lines,
+    raw: dict[str, Any],
 ) -> Edit | Unplaced:
     """A field the checklist leaves to the kind's default: add it, the default adapted."""
     path = format_path(at)
@@ -168,6 +171,16 @@ def _add_field(
         return Edit(
             criterion_id, "add_field", format_path(at[:-1]), at[:-1],
             line_of(lines, probe_at), None, json.dumps(items), suggestion,
+        )  # fmt: skip
+    if len(keys) == 2 and isinstance(keys[1], str) and hasattr(current, keys[1]):
+        # One key of a mapping the kind defaults (`columns.role`): the mapping is added.
+        written, _ = _walk(raw, at[:-1])
+        if written:  # the mapping is written without this key: a line must go inside it
+            why = f"add `{keys[1]}: {suggested}` under {format_path(at[:-1])}"
+            return Unplaced(criterion_id, path, suggestion, why)
+        return Edit(
+            criterion_id, "add_field", format_path(at[:-1]), at[:-1],
+            line_of(lines, probe_at), None, json.dumps({keys[1]: suggested}), suggestion,
         )  # fmt: skip
     if len(keys) != 1 or not isinstance(current, str):
         return Unplaced(criterion_id, path, suggestion, f"{path} is not written in the file")
@@ -225,27 +238,31 @@ def merge_added(edits: list[Edit]) -> list[Edit]:
     """One `add_field` edit per added list: the items several suggestions change in the
     kind's default list (`roles[0]`, `roles[1]`) are added together."""
     merged: list[Edit] = []
-    lists: dict[str, int] = {}
+    lists: dict[tuple[str, str], int] = {}
     for edit in edits:
-        if edit.how != "add_field" or not edit.after.startswith("["):
+        if edit.how != "add_field" or not edit.after.startswith(("[", "{")):
             merged.append(edit)
             continue
-        if edit.path not in lists:
-            lists[edit.path] = len(merged)
+        key = (edit.criterion_id, edit.path)
+        if key not in lists:
+            lists[key] = len(merged)
             merged.append(edit)
             continue
-        first = merged[lists[edit.path]]
+        first = merged[lists[key]]
         items, more = json.loads(first.after), json.loads(edit.after)
         index = field_keys(edit.suggestion.field)[-1]
-        assert isinstance(index, int)
-        items[index] = more[index]
+        if isinstance(items, dict):
+            items.update(more)  # `columns.role` and `columns.name`: one mapping
+        else:
+            assert isinstance(index, int)
+            items[index] = more[index]
         both = Suggestion(
             first.suggestion.field.split("[")[0],
             f"{first.suggestion.found}, {edit.suggestion.found}",
             f"{first.suggestion.suggested}, {edit.suggestion.suggested}",
             first.suggestion.why,
         )
-        merged[lists[edit.path]] = replace(first, after=json.dumps(items), suggestion=both)
+        merged[lists[key]] = replace(first, after=json.dumps(items), suggestion=both)
     return merged
 
 
@@ -341,7 +358,7 @@ def _added_line(lines: list[str], edit: Edit) -> str:
 
 def _added_value(edit: Edit) -> str:
     """`field: value`, the value as JSON (which YAML reads as written)."""
-    value = edit.after if edit.after.startswith("[") else json.dumps(edit.after)
+    value = edit.after if edit.after.startswith(("[", "{")) else json.dumps(edit.after)
     return f"{edit.at[-1]}: {value}"
 
 

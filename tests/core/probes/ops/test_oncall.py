@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from gonogo_tui.core.checklist import load_checklist
+from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.probes.oncall_run import run_oncall_probe
 from tests.core.probes.ops.helpers import T0, context, run_engine, spec
 
 MARKDOWN = """# On-call schedule
@@ -131,7 +134,11 @@ def test_role_per_row_tables(tmp_path: Path) -> None:
     write(tmp_path, "solo.md", ROLE_ROWS.replace("| Secondary |", "| Observer |"))
     solo = run_engine(spec(kind="oncall", path="solo.md"), context(tmp_path))
     assert solo.status is Status.FAIL
-    assert (solo.value, solo.detail) == ("primary Kim Osei, secondary -", "no secondary on duty")
+    # The schedule never names the role: the detail says which roles it does name.
+    assert (solo.value, solo.detail) == (
+        "primary Kim Osei, secondary -",
+        "no secondary on duty (the schedule's roles: observer, primary)",
+    )
 
 
 def test_covered_for(tmp_path: Path) -> None:
@@ -315,3 +322,47 @@ def test_role_columns_named_otherwise_come_back_as_suggestions(tmp_path: Path) -
     ]
     fitted = spec(kind="oncall", path="oncall.md", roles=["On-call engineer", "Backup"])
     assert run_engine(fitted, context(tmp_path)).status is Status.PASS
+
+
+ROTA = """# On-call
+
+| Rota | Engineer | Starts |
+|------|----------|--------|
+| Primary | Ana Lima | 2026-11-23 09:00 |
+| Backup | Tom Berg | 2026-11-23 09:00 |
+| Primary | Lee Chan | 2026-11-30 09:00 |
+| Backup | Ana Lima | 2026-11-30 09:00 |
+"""
+
+
+def test_a_table_whose_role_column_is_named_otherwise_says_how_to_map_it(
+    tmp_path: Path,
+) -> None:
+    # `Rota` holds the roles (its cells say Primary), `Engineer` the names: the finding is
+    # the `columns` mapping, and the role the rows call `Backup`, not a role column.
+    write(tmp_path, "rota.md", ROTA)
+    result = run_engine(spec(kind="oncall", path="rota.md"), context(tmp_path))
+    assert result.status is Status.ERROR
+    assert "found tables with columns: Rota, Engineer, Starts (line 3)" in result.detail
+    with pytest.raises(ProbeError) as raised:
+        asyncio.run(run_oncall_probe(spec(kind="oncall", path="rota.md"), context(tmp_path)))
+    found = {(s.field, s.found, s.suggested) for s in raised.value.suggestions}
+    assert found == {("columns.role", "role", "Rota"), ("roles[1]", "secondary", "backup")}
+
+
+def test_the_columns_mapping_reads_a_table_in_its_own_words(tmp_path: Path) -> None:
+    write(tmp_path, "rota.md", ROTA)
+    probe = spec(
+        kind="oncall", path="rota.md", columns={"role": "ROTA"}, roles=["primary", "backup"]
+    )
+    result = run_engine(probe, context(tmp_path))
+    assert (result.status, result.value) == (Status.PASS, "primary Ana Lima, backup Tom Berg")
+    # Named in the mapping, a column is found by that header only.
+    absent = spec(kind="oncall", path="rota.md", columns={"role": "Role"}, roles=["primary"])
+    assert "no markdown table" in run_engine(absent, context(tmp_path)).detail
+    # A role the rows never name: the detail lists the roles they do name.
+    mapped = spec(kind="oncall", path="rota.md", columns={"role": "Rota"})
+    other = asyncio.run(run_oncall_probe(mapped, context(tmp_path)))
+    assert not other.ok
+    assert other.detail == "no secondary on duty (the schedule's roles: backup, primary)"
+    assert [(s.field, s.suggested) for s in other.suggestions] == [("roles[1]", "backup")]
