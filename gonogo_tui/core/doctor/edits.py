@@ -284,12 +284,43 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
             else:
                 added.setdefault(edit.line, []).append(_added_line(lines, edit))
             continue
-        _replace_from(lines, edit)
+        if not _replace_whole(lines, edit):
+            _replace_from(lines, edit)
     out: list[str] = []
     for number, line in enumerate(lines, start=1):
         out.append(line)
         out.extend(added.get(number, []))
     return "".join(out)
+
+
+PATTERN_FIELDS = frozenset({"contains", "date_regex", "stdout", "stderr", "regex"})
+"""Fields holding a regex: a new pattern replaces the whole value, written anew."""
+
+
+def _replace_whole(lines: list[str], edit: Edit) -> bool:
+    """A regex replaced whole (`contains[1]`, `date_regex`): the value is written again as
+    one single-quoted line (which YAML reads as written, backslashes and all), its folded
+    continuation lines blanked; False for anything else, or a value in a flow collection."""
+    names = [key for key in edit.at if isinstance(key, str)]
+    if not names or names[-1] not in PATTERN_FIELDS or edit.before != edit.suggestion.found:
+        return False
+    assert edit.suggestion.suggested is not None
+    start = edit.line - 1
+    line = lines[start]
+    if isinstance(edit.at[-1], int):
+        head = re.match(r"^(\s*-\s+)", line)
+    else:
+        head = re.match(rf"^(\s*(?:-\s+)?{re.escape(names[-1])}\s*:\s*)", line)
+    if head is None or line[head.end() :].lstrip().startswith(("[", "{")):
+        return False
+    quoted = "'" + edit.suggestion.suggested.replace("'", "''") + "'"
+    lines[start] = f"{head.group(1)}{quoted}\n"
+    depth = _indent(line)
+    for index in range(start + 1, len(lines)):
+        if lines[index].strip() and _indent(lines[index]) <= depth:
+            break
+        lines[index] = ""  # blanked, not removed: the other edits' line numbers hold
+    return True
 
 
 def _replace_from(lines: list[str], edit: Edit) -> None:
