@@ -15,6 +15,7 @@ from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.findings import Suggestion
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.confined import Confinement, Stop, in_thread, read_bounded
+from gonogo_tui.core.probes.look_around import not_found
 from gonogo_tui.core.probes.oncall import OnCallProbe
 from gonogo_tui.core.probes.oncall_found import (
     Located,
@@ -65,7 +66,9 @@ async def run_oncall_probe(spec: OnCallProbe, ctx: ProbeContext) -> Observation:
     confinement = Confinement.of(ctx, spec)
     text = await in_thread(ctx, lambda stop: _read(path, confinement, stop))
     if text is None:
-        return Observation(False, "no schedule", f"on-call schedule not found: {spec.path}")
+        head = f"on-call schedule not found: {spec.path}"
+        detail, output, fits = await not_found(ctx, head, spec.path, "path")
+        return Observation(False, "no schedule", detail, output, suggestions=fits)
     try:
         shifts = parse_schedule(text, spec, path)
     except ProbeError as exc:

@@ -156,7 +156,7 @@ def test_custom_roles_and_file_missing(tmp_path: Path) -> None:
     assert run_engine(probe, context(tmp_path)).value == "primary Deniz Kaya"
     missing = run_engine(spec(kind="oncall", path="none.md"), context(tmp_path))
     assert missing.status is Status.FAIL
-    assert missing.detail == "on-call schedule not found: none.md"
+    assert missing.detail == "on-call schedule not found: none.md (the root holds: oncall.md)"
 
 
 @pytest.mark.parametrize(
@@ -366,3 +366,17 @@ def test_the_columns_mapping_reads_a_table_in_its_own_words(tmp_path: Path) -> N
     assert not other.ok
     assert other.detail == "no secondary on duty (the schedule's roles: backup, primary)"
     assert [(s.field, s.suggested) for s in other.suggestions] == [("roles[1]", "backup")]
+
+
+def test_a_schedule_not_found_names_the_one_of_that_name_elsewhere(tmp_path: Path) -> None:
+    write(tmp_path, "docs/oncall/ONCALL_SCHEDULE.md", ROTA)
+    observed = asyncio.run(
+        run_oncall_probe(spec(kind="oncall", path=".github/ONCALL_SCHEDULE.md"), context(tmp_path))
+    )
+    assert observed.detail == (
+        "on-call schedule not found: .github/ONCALL_SCHEDULE.md"
+        " (found elsewhere: docs/oncall/ONCALL_SCHEDULE.md)"
+    )
+    assert [(s.field, s.suggested) for s in observed.suggestions] == [
+        ("path", "docs/oncall/ONCALL_SCHEDULE.md")
+    ]
