@@ -27,14 +27,10 @@ from gonogo_tui.core.probes.confined import (
     split_pattern,
 )
 from gonogo_tui.core.probes.file import FileProbe, NewestIn
-from gonogo_tui.core.probes.file_found import (
-    contains_suggestion,
-    dated_lines,
-    folder_files,
-    glob_suggestion,
-)
+from gonogo_tui.core.probes.file_found import folder_files, glob_suggestion
 from gonogo_tui.core.probes.look_around import not_found
 from gonogo_tui.core.probes.near_lines import describe_near
+from gonogo_tui.core.probes.pattern_fit import line_suggestion, valued_lines
 from gonogo_tui.core.types import format_duration
 
 READ_LIMIT = 4 * 1024 * 1024
@@ -154,7 +150,9 @@ async def _check_present(spec: FileProbe, ctx: ProbeContext, target: _Target) ->
                     f"{target.path}: no match for /{pattern}/ "
                     f"({_found(content, ctx.redactor)}{'; ' + near if near else ''})"
                 )
-                fits = contains_suggestion(content.text, index, pattern, ctx.redactor, detail)
+                fits = line_suggestion(
+                    content.text, f"contains[{index}]", pattern, ctx.redactor, detail
+                )
                 return Observation(
                     ok=False,
                     value=present_value,
@@ -295,8 +293,9 @@ def _find_date(
         # The lines holding a date show how this document dates it; doctor gets the
         # pattern that reads the closest one.
         head = f"{path}: no date matching /{pattern}/ ({_found(content, redact)}"
-        clause, listing, fits = dated_lines(
+        clause, listing, fits = valued_lines(
             content.text,
+            "date_regex",
             pattern,
             redact,
             lambda raw: _parse_date(raw.strip(), date_format) is not None,

@@ -16,8 +16,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from gonogo_tui.core.findings import Suggestion
+from gonogo_tui.core.probes.confined import excerpt
+from gonogo_tui.core.probes.near_lines import near_lines
+
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 NUMBER = r"-?\d+(?:\.\d+)?"
+_WORD = re.compile(r"[A-Za-z]{3,}")
+NEGATIONS = frozenset({"not", "no", "never", "without", "pending", "unsigned", "rejected"})
+"""Words that turn a line holding the pattern's words into its opposite."""
 _MARKUP = re.compile(r"^[\s>*_#|-]*")
 _LABEL_WORDS = 3
 """Words of a label without a colon that the pattern keeps at most: the first word and
@@ -69,7 +76,13 @@ def value_lines(text: str, value: str, limit: int = 5) -> list[tuple[int, str]]:
 
 
 def fit_pattern(
-    line: str, text: str, value: str | None, *, capture: bool, check: Callable[[str], bool]
+    line: str,
+    text: str,
+    value: str | None,
+    *,
+    capture: bool,
+    check: Callable[[str], bool],
+    words: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> str | None:
     """A pattern matching `line` by its label and, when `value` is given, its value (a
     capture group when `capture`); None when the line has no label before the value, or
@@ -83,6 +96,8 @@ def fit_pattern(
             when the original pattern asks for one); None: the label is enough.
         capture: Put the value in a capture group (a `date_regex`, an `extract.regex`).
         check: Whether the text the proposal captures (or matches) is usable.
+        words: Stems of words the proposal must ask for too, as the line writes them,
+            where the label does not hold them (`APPROVED` of `Status: APPROVED`).
     """
     lead = _MARKUP.match(line)
     body = line[lead.end() if lead else 0 :]
@@ -95,10 +110,20 @@ def fit_pattern(
     label = _label(body[:at])
     if not label:
         return None
-    words = [re.escape(word) for word in label.split()]
-    head = r"(?mi)^[ \t>*_#|-]*" + r"[ \t]+".join(words)
+    head = r"(?mi)^[ \t>*_#|-]*" + r"[ \t]+".join(re.escape(word) for word in label.split())
+    in_label = {word.lower()[:4] for word in _WORD.findall(label)}
+    where = body.find(label)
+    after = body[where + len(label) : at] if where >= 0 else body[:at]
+    asked = False
+    for word in _WORD.findall(after):
+        stem = word.lower()[:4]
+        if stem in words and stem not in in_label:
+            # A word the pattern asks for, written after the label: asked for too.
+            head += r"[^\n]*?" + re.escape(word)
+            in_label.add(stem)
+            asked = True
     if value is None:
-        proposal = head + r"[ \t*_]*[^_\s]"
+        proposal = head if asked else head + r"[ \t*_]*[^_\s]"
     else:
         part = f"({value})" if capture else f"(?:{value})"
         proposal = head + r"[^\n]*?" + part
@@ -109,6 +134,23 @@ def fit_pattern(
     if match is None:
         return None
     return proposal if check(match.group(1) if capture else match.group(0)) else None
+
+
+def says_the_same(pattern: str, line: str) -> set[str] | None:
+    """The stems (first four letters) of the words of one of the pattern's alternatives
+    when `line` holds them all, so a pattern fitted to the line, asking for those words,
+    asks no less than the one it replaces (`Last review:` for `last reviewed:` does,
+    `Tests: 12 passed` for `Tests: \\d+ passed, 0 failed` does not); None otherwise."""
+    literal = re.sub(r"\\[A-Za-z]|\[[^\]]*\]|\{[^}]*\}|\(\?[a-zA-Z]+\)", " ", pattern)
+    said = {word.lower() for word in re.findall(r"[A-Za-z]+", line)}
+    if (said & NEGATIONS) - {word.lower() for word in re.findall(r"[A-Za-z]+", literal)}:
+        return None  # `Status: not yet APPROVED` holds the words and says the opposite
+    held = {word.lower()[:4] for word in _WORD.findall(line)}
+    for alternative in literal.split("|"):
+        words = {word.lower()[:4] for word in _WORD.findall(alternative)}
+        if words and words <= held:
+            return words
+    return None
 
 
 def _label(before: str) -> str:
@@ -126,4 +168,83 @@ def _label(before: str) -> str:
     return " ".join(kept)
 
 
-__all__ = ["ISO_DATE", "NUMBER", "first_group", "fit_pattern", "value_lines"]
+def line_suggestion(
+    text: str, field: str, pattern: str, redact: Callable[[str], str], why: str
+) -> Suggestion | None:
+    """The pattern for `field` (`contains[1]`, `stdout[0]`) that matches the line closest to
+    `pattern`; None when no line is near or no pattern can be built from it without
+    copying its content (a date is kept when the pattern asks for one)."""
+    near = near_lines(text, pattern, limit=2)
+    if not near:
+        return None
+    _, line = near[0]
+    words = says_the_same(pattern, line)
+    if words is None:
+        return None  # `Status: REJECTED` for `^Status: APPROVED`: a pattern would weaken it
+    wants_date = r"\d{4}" in pattern and re.search(ISO_DATE, line) is not None
+    proposal = fit_pattern(
+        line,
+        text,
+        ISO_DATE if wants_date else None,
+        capture=False,
+        check=lambda _: True,
+        words=words,
+    )
+    if proposal is None or redact(proposal) != proposal:
+        return None
+    return Suggestion(field, pattern, proposal, why)
+
+
+def valued_lines(
+    text: str,
+    field: str,
+    pattern: str,
+    redact: Callable[[str], str],
+    parses: Callable[[str], bool],
+    why: Callable[[str], str],
+    default: str = ISO_DATE,
+) -> tuple[str, str, tuple[Suggestion, ...]]:
+    """For a capturing pattern that matched nothing (`date_regex`, `extract.regex`): a
+    clause naming the closest lines holding a value its capture group reads, the listing
+    of such lines for the output, and the pattern for `field` that reads the closest one
+    with the same capture group, when one stands out (the only such line, or the only one
+    sharing a word with the pattern).
+
+    Args:
+        text: The text searched (a file, a command's output).
+        field: The probe field (`date_regex`, `extract.regex`).
+        pattern: The pattern as written.
+        redact: The redactor (a line is quoted redacted, then cut).
+        parses: Whether a captured value is a date the probe reads (`date_format`).
+        why: The detail, given the clause (the suggestion's `why`).
+        default: The value's regex when the pattern has no capture group.
+    """
+    value = first_group(pattern) or default
+    lines = value_lines(text, value, limit=50)
+    if not lines:
+        return "", "", ()
+    close = {number for number, _ in near_lines(text, pattern, limit=50)}
+    ranked = sorted(lines, key=lambda item: (item[0] not in close, item[0]))
+    shown = "; ".join(f"line {n}: {excerpt(line, redact)}" for n, line in ranked[:2])
+    more = f" (and {len(ranked) - 2} more)" if len(ranked) > 2 else ""
+    clause = f"lines with a value like /{value}/: {shown}{more}"
+    listing = f"lines with a value like /{value}/: " + ", ".join(str(n) for n, _ in ranked)
+    stands_out = len(lines) == 1 or (ranked[0][0] in close and ranked[1][0] not in close)
+    if not stands_out:
+        return clause, listing, ()
+    proposal = fit_pattern(ranked[0][1], text, value, capture=True, check=parses)
+    if proposal is None or redact(proposal) != proposal:
+        return clause, listing, ()
+    return clause, listing, (Suggestion(field, pattern, proposal, why(clause)),)
+
+
+__all__ = [
+    "ISO_DATE",
+    "NUMBER",
+    "first_group",
+    "fit_pattern",
+    "line_suggestion",
+    "says_the_same",
+    "value_lines",
+    "valued_lines",
+]
