@@ -148,14 +148,20 @@ def test_doctor_fits_files_tables_and_patterns_and_the_edits_pass(
     assert "Dana" not in date_regex
     marker = edits[("rollback-runbook", "contains[1]")]["after"]
     assert "Last[ \\t]+review:" in marker and _day(-7) not in marker
+    # A missing file an edit points elsewhere is said once, by the edit.
+    assert report["missing_files"] == []
     # The shell command is not rewritten: doctor says what it said.
-    other = {item["criterion_id"]: item["detail"] for item in report["not_passing_otherwise"]}
+    other = {item["criterion_id"]: item for item in report["not_passing_otherwise"]}
     assert set(other) == {"artifacts-signoff"}
-    assert "exit 1 (expected exit 0)" in other["artifacts-signoff"]
+    assert other["artifacts-signoff"]["kind"] == "command"
+    assert "exit 1 (expected exit 0)" in other["artifacts-signoff"]["detail"]
 
     fitted = tmp_path / "fitted.yaml"
     written = gonogo("doctor", str(checklist), *common, "--write", str(fitted), cwd=root)
     assert written.returncode == 1, written.stderr
+    assert "date_regex fitted to what the target writes" in written.stdout
+    assert "(the command's own output: fix the command, or what it checks)" in written.stdout
+    assert '    + columns: {"role": "Rota"}' in written.stdout
     after = gonogo("check", str(fitted), "--json", *common, cwd=root)
     statuses = {id_: result["status"] for id_, result in _results(after).items()}
     assert {id_ for id_, status in statuses.items() if status != "PASS"} == {"artifacts-signoff"}

@@ -59,7 +59,12 @@ class Diagnosis:
             "variables_at_default": [item.to_dict() for item in self.defaults],
             "missing_files": [item.to_dict() for item in self.missing],
             "not_passing_otherwise": [
-                {"criterion_id": p.criterion_id, "status": p.status.value, "detail": p.detail}
+                {
+                    "criterion_id": p.criterion_id,
+                    "kind": p.kind,
+                    "status": p.status.value,
+                    "detail": p.detail,
+                }
                 for p in self.other
             ],
         }
@@ -115,7 +120,9 @@ def diagnose(
             else:
                 unplaced.append(planned)
     ctx = ProbeContext(root=root, allow_outside_root=checklist.defaults.allow_outside_root)
-    missing = missing_files(checklist, ctx)
+    edited = {edit.path for edit in edits}
+    # A missing file an edit already points elsewhere is said once, by the edit.
+    missing = [item for item in missing_files(checklist, ctx) if item.field not in edited]
     named = {item.criterion_id for item in missing}
     return Diagnosis(
         checklist=path,
