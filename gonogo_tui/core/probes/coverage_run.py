@@ -69,12 +69,19 @@ async def run_coverage_probe(spec: CoverageProbe, ctx: ProbeContext) -> Observat
     return Observation(not problems, value, detail, f"{path}: {coverage.describe()}")
 
 
+CANDIDATE_BYTES = 16 * 1024 * 1024
+"""Largest file of a missing report's folder read to see whether it is a report."""
+
+
 def _readable(path: str) -> bool:
-    """Whether a file is a coverage report this kind reads (by its first 256 KiB)."""
+    """Whether a file is a coverage report this kind reads whole (one within the size
+    limit that gives a total), so doctor never proposes one it would fail on."""
     try:
+        if os.path.getsize(path) > CANDIDATE_BYTES:
+            return False
         with open(path, "rb") as report:
-            data = report.read(256 * 1024)
-        detect_format(data, os.path.basename(path))
+            data = report.read(CANDIDATE_BYTES)
+        read_coverage(data, "auto", os.path.basename(path), lambda text: text)
     except (OSError, ValueError, ProbeError):
         return False
     return True

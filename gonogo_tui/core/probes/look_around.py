@@ -12,7 +12,7 @@ kind asks whether it can read one (`accepts`).
 
 from __future__ import annotations
 
-import fnmatch
+import difflib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,7 +43,7 @@ class Around:
     holds: list[str] = field(default_factory=list)
     """That folder's entries (folders end with `/`), sorted."""
     elsewhere: list[str] = field(default_factory=list)
-    """Entries of the same name (or matching the same glob) elsewhere, relative to root."""
+    """Entries of the same name elsewhere (else of a similar name), relative to the root."""
     readable: list[str] = field(default_factory=list)
     """Files in the folder the kind could read (`accepts`), relative to the root."""
 
@@ -182,9 +182,12 @@ def _entries(folder: str) -> list[str]:
 
 
 def _same_name(root: str, name: str, want_dir: bool, stop: Stop) -> list[str]:
-    """Entries under the root named `name` (a glob matches as one), files or folders as
-    wanted, the shallowest first."""
-    found: list[str] = []
+    """Entries under the root named `name`, files or folders as wanted, the shallowest
+    first; when there is none, those of a similar name (the same regardless of case, `-`
+    and `_`; or a file with the same extension whose name is at least 80% alike by
+    difflib's ratio: `coverage_summary.json`, `ONCALL.md` for `oncall.md`)."""
+    exact: list[str] = []
+    similar: list[str] = []
     seen = 0
     pending: list[tuple[str, int]] = [(root, 0)]
     while pending and seen < MAX_ENTRIES:
@@ -198,11 +201,31 @@ def _same_name(root: str, name: str, want_dir: bool, stop: Stop) -> list[str]:
         for entry in entries:
             seen += 1
             is_dir = entry.is_dir(follow_symlinks=False)
-            if fnmatch.fnmatch(entry.name, name) and is_dir == want_dir:
-                found.append(os.path.relpath(entry.path, root) + ("/" if is_dir else ""))
+            shown = os.path.relpath(entry.path, root) + ("/" if is_dir else "")
+            if is_dir == want_dir and entry.name == name:
+                exact.append(shown)
+            elif is_dir == want_dir and _alike(entry.name, name):
+                similar.append(shown)
             if is_dir and entry.name not in SKIPPED and depth < MAX_DEPTH:
                 pending.append((entry.path, depth + 1))
-    return found[:MAX_LISTED]
+    return (exact or similar)[:MAX_LISTED]
+
+
+def _alike(found: str, wanted: str) -> bool:
+    def plain(text: str) -> str:
+        return text.lower().replace("-", "_")
+
+    if plain(found) == plain(wanted):
+        return True
+    stem, extension = os.path.splitext(plain(found))
+    wanted_stem, wanted_extension = os.path.splitext(plain(wanted))
+    if extension != wanted_extension:
+        return False
+    return difflib.SequenceMatcher(None, stem, wanted_stem).ratio() >= SIMILAR
+
+
+SIMILAR = 0.8
+"""How alike two file names' stems must be (difflib's ratio) to be named as similar."""
 
 
 __all__ = ["Around", "look_around", "not_found"]

@@ -10,6 +10,7 @@ role a schedule calls otherwise (`secondary` -> `backup`).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -108,6 +109,18 @@ def table_suggestions(
     return ()
 
 
+CLOSE = 0.6
+"""How alike (difflib's ratio) a column's name must be to a role's to be proposed for it."""
+
+
+def _closest(role: str, columns: list[str]) -> str | None:
+    """The column named most like the role, if it is named like it at all."""
+    for column in closest_first(role, columns):
+        ratio = difflib.SequenceMatcher(None, role, column.lower()).ratio()
+        return column if ratio >= CLOSE else None
+    return None
+
+
 def _cell(row: list[str], position: int) -> str:
     return row[position].strip().strip("*_ ") if position < len(row) else ""
 
@@ -173,8 +186,12 @@ def _role_column_suggestions(
     pairs: list[tuple[int, str, str | None]]
     if len(missing) == len(free):
         pairs = [(i, role, column) for (i, role), column in zip(missing, free, strict=True)]
+    elif len(free) == len(USUAL_ROLES) and all(role in USUAL_ROLES for _, role in missing):
+        # `| From | Until | On call | Escalation |` for `roles: [secondary]`: the table's
+        # two role columns stand for the usual two roles, in their order.
+        pairs = [(i, role, free[USUAL_ROLES.index(role)]) for i, role in missing]
     else:
-        pairs = [(i, role, next(iter(closest_first(role, free)), None)) for i, role in missing]
+        pairs = [(i, role, _closest(role, free)) for i, role in missing]
     return tuple(Suggestion(f"roles[{i}]", role, column, why) for i, role, column in pairs)
 
 

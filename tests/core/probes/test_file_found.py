@@ -121,3 +121,18 @@ def test_a_glob_matching_no_file_names_the_files_and_the_glob_that_fits(
     (tmp_path / "chaos" / "helpers.ts").write_text("x\n")  # two kinds of .ts: no guess
     mixed = asyncio.run(run_file_probe(probe, context(tmp_path)))
     assert mixed.suggestions == ()
+
+
+def test_a_file_of_a_similar_name_is_named_when_none_has_the_same(tmp_path: Path) -> None:
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "oncall_schedule.md").write_text("x\n")
+    (tmp_path / ".github" / "CODEOWNERS").write_text("x\n")
+    probe = spec(kind="file", path=".github/ONCALL-SCHEDULE.md")
+    observed = asyncio.run(run_file_probe(probe, context(tmp_path)))
+    assert observed.detail.endswith("(found elsewhere: .github/oncall_schedule.md)")
+    assert [s.suggested for s in observed.suggestions] == [".github/oncall_schedule.md"]
+    # Unlike names are not offered: the folder's entries are listed instead.
+    other = spec(kind="file", path=".github/DEPLOY_LOG.md")
+    listed = asyncio.run(run_file_probe(other, context(tmp_path)))
+    assert listed.detail.endswith("(.github/ holds: CODEOWNERS, oncall_schedule.md)")
+    assert listed.suggestions == ()

@@ -380,3 +380,22 @@ def test_a_schedule_not_found_names_the_one_of_that_name_elsewhere(tmp_path: Pat
     assert [(s.field, s.suggested) for s in observed.suggestions] == [
         ("path", "docs/oncall/ONCALL_SCHEDULE.md")
     ]
+
+
+def test_two_role_columns_stand_for_the_usual_two_roles_in_their_order(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "oncall.md",
+        "| From | Until | On call | Escalation |\n|---|---|---|---|\n"
+        "| 2026-11-23 09:00 | 2026-11-30 09:00 | Kim Osei | Jo Laine |\n",
+    )
+    for roles, column in ((["secondary"], "Escalation"), (["primary"], "On call")):
+        probe = spec(kind="oncall", path="oncall.md", roles=roles)
+        with pytest.raises(ProbeError) as raised:
+            asyncio.run(run_oncall_probe(probe, context(tmp_path)))
+        assert [(s.field, s.suggested) for s in raised.value.suggestions] == [("roles[0]", column)]
+    # A role that is not a usual one, named like no column: nothing is proposed.
+    odd = spec(kind="oncall", path="oncall.md", roles=["incident commander"])
+    with pytest.raises(ProbeError) as raised:
+        asyncio.run(run_oncall_probe(odd, context(tmp_path)))
+    assert [s.suggested for s in raised.value.suggestions] == [None]
