@@ -41,6 +41,8 @@ class Located:
     role: int | None
     name: int | None
     rows: list[list[str]]
+    dated: bool = False
+    """Under a `Week of DATE` heading: its rows have their dates without a start column."""
 
 
 def find(columns: list[str], names: tuple[str, ...]) -> int | None:
@@ -71,8 +73,16 @@ def column(
     return find_word(columns, words) if found is None and words else found
 
 
-def locate(line: int, header: list[str], rows: list[list[str]], mapping: OnCallColumns) -> Located:
-    """The table with its start, end, role and name columns found as the probe finds them."""
+def locate(
+    line: int,
+    header: list[str],
+    rows: list[list[str]],
+    mapping: OnCallColumns,
+    *,
+    dated: bool = False,
+) -> Located:
+    """The table with its start, end, role and name columns found as the probe finds them
+    (`dated`: it sits under a `Week of DATE` heading)."""
     lowered = [cell.lower().strip("* ") for cell in header]
     return Located(
         line,
@@ -82,6 +92,7 @@ def locate(line: int, header: list[str], rows: list[list[str]], mapping: OnCallC
         column(lowered, mapping.role, ROLE_COLUMNS),
         column(lowered, mapping.name, NAME_COLUMNS),
         rows,
+        dated,
     )
 
 
@@ -97,10 +108,11 @@ def tables_found(tables: Sequence[Located]) -> str:
 def table_suggestions(
     roles: Sequence[str], tables: Sequence[Located], why: str
 ) -> tuple[Suggestion, ...]:
-    """For the first table with a start column: the `columns` mapping, roles and role
-    columns that would make it readable (nothing that the table does not show)."""
+    """For the first table with a start column (or under a `Week of` heading): the
+    `columns` mapping, roles and role columns that would make it readable (nothing that
+    the table does not show)."""
     for table in tables:
-        if table.start is None:
+        if table.start is None and not table.dated:
             continue
         by_values = _role_column(table, roles)
         if by_values is not None:

@@ -182,7 +182,8 @@ def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
             week = None  # another heading ends the week's part of the file
         header = _cells(lines[index])
         if header is not None and index + 1 < len(lines) and _is_rule(lines[index + 1]):
-            table = locate(index + 1, header, _table_rows(lines, index + 2), spec.columns)
+            cells = _table_rows(lines, index + 2)
+            table = locate(index + 1, header, cells, spec.columns, dated=week is not None)
             found.append(table)
             start_col, end_col = table.start, table.end
             columns = [cell.lower().strip("* ") for cell in header]

@@ -399,3 +399,20 @@ def test_two_role_columns_stand_for_the_usual_two_roles_in_their_order(tmp_path:
     with pytest.raises(ProbeError) as raised:
         asyncio.run(run_oncall_probe(odd, context(tmp_path)))
     assert [s.suggested for s in raised.value.suggestions] == [None]
+
+
+def test_a_week_table_whose_role_column_is_named_otherwise_says_how_to_map_it(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        "oncall.md",
+        "# Rota\n\n**Week of 2026-11-23**\n\n| Duty | Person |\n|---|---|\n"
+        "| Primary | Kim Osei |\n| Secondary | Jo Laine |\n",
+    )
+    with pytest.raises(ProbeError) as raised:
+        asyncio.run(run_oncall_probe(spec(kind="oncall", path="oncall.md"), context(tmp_path)))
+    assert [(s.field, s.suggested) for s in raised.value.suggestions] == [("columns.role", "Duty")]
+    mapped = spec(kind="oncall", path="oncall.md", columns={"role": "Duty"})
+    result = run_engine(mapped, context(tmp_path))
+    assert (result.status, result.value) == (Status.PASS, "primary Kim Osei, secondary Jo Laine")
