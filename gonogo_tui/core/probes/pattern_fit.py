@@ -153,6 +153,40 @@ def says_the_same(pattern: str, line: str) -> set[str] | None:
     return None
 
 
+_HEADING = re.compile(r"^#{1,6}[ \t]+(.*?)[ \t#]*$")
+
+
+def _under_heading(
+    text: str, numbers: list[int], value: str, parses: Callable[[str], bool]
+) -> str | None:
+    """A pattern reading the first value under the markdown heading every line of
+    `numbers` sits under (the nearest heading above each); None when they sit under
+    different headings (or none), or there are too many to tell."""
+    if len(numbers) >= 50:
+        return None
+    lines = text.splitlines()
+    headings = set()
+    for number in numbers:
+        above = next((i for i in range(number - 2, -1, -1) if _HEADING.match(lines[i])), None)
+        headings.add(above)
+    if len(headings) != 1 or None in headings:
+        return None
+    (index,) = headings
+    assert index is not None
+    if lines[index].startswith("# "):
+        return None  # the document's title: every line is under it, no section stands out
+    match = _HEADING.match(lines[index])
+    words = _WORD.findall(match.group(1)) if match else []
+    if not words:
+        return None
+    title = r"[^\n]*?".join(re.escape(word) for word in words)
+    proposal = rf"(?mi)^#+[ \t]*{title}\b.*\n(?:(?!#).*\n)*?[^#\n]*?({value})"
+    found = re.search(proposal, text)
+    if found is None or not parses(found.group(1)):
+        return None
+    return proposal
+
+
 def _label(before: str) -> str:
     """The line's label: its text up to the first `:` (kept), else its first word and the
     lowercase words after it (a capitalised word there is most likely a name)."""
@@ -230,9 +264,12 @@ def valued_lines(
     clause = f"lines with a value like /{value}/: {shown}{more}"
     listing = f"lines with a value like /{value}/: " + ", ".join(str(n) for n, _ in ranked)
     stands_out = len(lines) == 1 or (ranked[0][0] in close and ranked[1][0] not in close)
-    if not stands_out:
-        return clause, listing, ()
-    proposal = fit_pattern(ranked[0][1], text, value, capture=True, check=parses)
+    if stands_out:
+        proposal = fit_pattern(ranked[0][1], text, value, capture=True, check=parses)
+    else:
+        # Several (an approvals table): the first under the one heading they all sit under,
+        # as the shipped sign-off reads the first date under a Sign-off heading.
+        proposal = _under_heading(text, [n for n, _ in lines], value, parses)
     if proposal is None or redact(proposal) != proposal:
         return clause, listing, ()
     return clause, listing, (Suggestion(field, pattern, proposal, why(clause)),)

@@ -136,3 +136,31 @@ def test_a_file_of_a_similar_name_is_named_when_none_has_the_same(tmp_path: Path
     listed = asyncio.run(run_file_probe(other, context(tmp_path)))
     assert listed.detail.endswith("(.github/ holds: CODEOWNERS, oncall_schedule.md)")
     assert listed.suggestions == ()
+
+
+def test_dated_rows_under_one_section_give_the_first_date_under_its_heading(
+    tmp_path: Path,
+) -> None:
+    # An approvals table: three dated rows, none standing out; all sit under one section,
+    # so the date is the first under that heading, as the shipped sign-off reads it.
+    text = (
+        "# Validation\n\n## Approvals\n\n| Approver | Date |\n|---|---|\n"
+        "| Kim | 2026-11-24 |\n| Jo | 2026-11-25 |\n"
+    )
+    (tmp_path / "s.md").write_text(text)
+    probe = spec(kind="file", path="s.md", date_regex=SIGNOFF, max_age="7d")
+    with pytest.raises(ProbeError) as raised:
+        asyncio.run(run_file_probe(probe, context(tmp_path)))
+    (fitted,) = raised.value.suggestions
+    assert fitted.suggested == (
+        r"(?mi)^#+[ \t]*Approvals\b.*\n(?:(?!#).*\n)*?[^#\n]*?(\d{4}-\d{2}-\d{2})"
+    )
+    fixed = spec(kind="file", path="s.md", date_regex=fitted.suggested, max_age="7d")
+    observed = asyncio.run(run_file_probe(fixed, context(tmp_path)))
+    assert observed.ok and "dated 2026-11-24" in observed.detail
+    # Under the document's title only: no section stands out, nothing is proposed.
+    (tmp_path / "t.md").write_text("# Release notes\n\n2026-11-01 fixed\n2026-11-20 fixed\n")
+    titled = spec(kind="file", path="t.md", date_regex=SIGNOFF, max_age="7d")
+    with pytest.raises(ProbeError) as raised:
+        asyncio.run(run_file_probe(titled, context(tmp_path)))
+    assert raised.value.suggestions == ()
