@@ -32,6 +32,8 @@ def print_diagnosis(diagnosis: Diagnosis, *, written: Path | None = None) -> Non
         for missing in diagnosis.missing:
             say(f"  {missing.criterion_id}: {missing.field}: {missing.path} "
                 f"(looked for {missing.resolved})")  # fmt: skip
+            if missing.found:
+                say(f"    found: {missing.found}")
     if diagnosis.defaults:
         say("")
         say("Variables left at their defaults (set them in the environment to change them):")

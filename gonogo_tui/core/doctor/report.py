@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -122,7 +122,12 @@ def diagnose(
     ctx = ProbeContext(root=root, allow_outside_root=checklist.defaults.allow_outside_root)
     edited = {edit.path for edit in edits}
     # A missing file an edit already points elsewhere is said once, by the edit.
-    missing = [item for item in missing_files(checklist, ctx) if item.field not in edited]
+    details = {probed.criterion_id: probed.detail for probed in results}
+    missing = [
+        replace(item, found=details.get(item.criterion_id, ""))
+        for item in missing_files(checklist, ctx)
+        if item.field not in edited
+    ]
     named = {item.criterion_id for item in missing}
     return Diagnosis(
         checklist=path,
