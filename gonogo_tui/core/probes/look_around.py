@@ -138,6 +138,7 @@ async def not_found(
     *,
     want_dir: bool = False,
     accepts: Callable[[str], bool] | None = None,
+    root: Path | None = None,
 ) -> tuple[str, str, tuple[Suggestion, ...]]:
     """The detail, output and suggestion for a path that is not there: `head` with what
     lies around it (redacted), and the path to use instead when one stands out.
@@ -149,10 +150,12 @@ async def not_found(
         field_name: The probe field that names it (`path`, `newest_in.dir`).
         want_dir: The probe wants a folder.
         accepts: Whether the kind could read a file (see `look_around`).
+        root: Where `wanted` is relative to, when not the root (a command's folder).
     """
+    base = ctx.root if root is None else root
     around = await in_thread(
         ctx,
-        lambda stop: look_around(ctx.root, wanted, stop, want_dir=want_dir, accepts=accepts),
+        lambda stop: look_around(base, wanted, stop, want_dir=want_dir, accepts=accepts),
     )
     if around is None:
         return head, "", ()

@@ -357,3 +357,23 @@ async def test_a_marker_is_fitted_only_when_the_line_says_the_same(tmp_path: Pat
     assert refused.suggestions == ()  # a pattern fitted to it would accept a rejection
     silent = await _run(tmp_path, command=[PY, "-c", "print('ok')"], stdout=["^approved$"])
     assert silent.detail.endswith("; last line: 'ok'")
+
+
+async def test_a_failed_command_names_where_its_missing_file_arguments_are(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "validation-signoff.md").write_text("x\n")
+    (tmp_path / "SUMMARY.txt").write_text("x\n")
+    argv = ["ls", "--", "SUMMARY.txt", "docs/VALIDATION_SIGNOFF.md"]
+    failed = await _run(tmp_path, command=argv)
+    assert failed.detail.startswith("exit 2 (expected exit 0): ls: cannot access")
+    assert failed.detail.endswith(
+        "; docs/VALIDATION_SIGNOFF.md is missing (found elsewhere: docs/validation-signoff.md)"
+    )
+    assert [(s.field, s.found, s.suggested) for s in failed.suggestions] == [
+        ("command[3]", "docs/VALIDATION_SIGNOFF.md", "docs/validation-signoff.md")
+    ]
+    # A command that exits as expected is not looked around, whatever its arguments.
+    quiet = await _run(tmp_path, command=["ls", "--", "SUMMARY.txt"], stdout=["nothing"])
+    assert quiet.suggestions == () and "missing" not in quiet.detail
