@@ -34,6 +34,9 @@ async def missing_arguments(
         return observation
     if not observation.detail.startswith(("exit ", "killed by")):
         return observation  # it exited as expected: an output pattern failed instead
+    real_root, real_cwd = os.path.realpath(ctx.root), os.path.realpath(cwd)
+    if os.path.commonpath([real_root, real_cwd]) != real_root:
+        return observation  # a folder outside the root is never walked
     missing = [
         (index, word)
         for index, word in enumerate(spec.command)

@@ -377,3 +377,13 @@ async def test_a_failed_command_names_where_its_missing_file_arguments_are(
     # A command that exits as expected is not looked around, whatever its arguments.
     quiet = await _run(tmp_path, command=["ls", "--", "SUMMARY.txt"], stdout=["nothing"])
     assert quiet.suggestions == () and "missing" not in quiet.detail
+
+
+async def test_a_command_run_outside_the_root_is_not_looked_around(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (tmp_path / "SIGNOFF.md").write_text("x\n")
+    probe = _probe(command=["ls", "--", "signoff.md"], cwd="..")
+    observed = await probe.run(ProbeContext(root=root, timeout=10, allow_outside_root=True))
+    assert not observed.ok and "missing" not in observed.detail
+    assert observed.suggestions == ()
