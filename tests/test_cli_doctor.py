@@ -150,6 +150,8 @@ def test_doctor_suggests_the_closest_column_and_metric_and_the_edits_pass(
             "field": "sections[1].criteria[2].probe.path",
             "path": "docs/runbook.md",
             "resolved": str(tmp_path / "docs/runbook.md"),
+            # what the probe found instead: here, that its folder is empty
+            "found": f"{tmp_path / 'docs/runbook.md'} does not exist (docs/ is empty)",
         }
     ]
     assert {v["name"]: v["value"] for v in report["variables_at_default"]} == {

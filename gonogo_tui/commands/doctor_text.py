@@ -32,6 +32,8 @@ def print_diagnosis(diagnosis: Diagnosis, *, written: Path | None = None) -> Non
         for missing in diagnosis.missing:
             say(f"  {missing.criterion_id}: {missing.field}: {missing.path} "
                 f"(looked for {missing.resolved})")  # fmt: skip
+            if missing.found:
+                say(f"    found: {missing.found}")
     if diagnosis.defaults:
         say("")
         say("Variables left at their defaults (set them in the environment to change them):")
@@ -44,20 +46,33 @@ def print_diagnosis(diagnosis: Diagnosis, *, written: Path | None = None) -> Non
         say("Not passing for other reasons (doctor does not change these):")
         for probed in diagnosis.other:
             say(f"  {probed.criterion_id}: {probed.status.value}: {probed.detail}")
+            if probed.kind == "command":
+                # Its own words are all doctor knows: a command is not rewritten.
+                say("    (the command's own output: fix the command, or what it checks)")
     if written is not None:
         say("")
         say(f"Wrote the edited checklist to {written}; check it with: gonogo check {written}")
 
 
+LONG_HEAD = 120
+"""Characters of an edit's `id: found -> suggested` line beyond which it names the field."""
+
+
 def _edit_text(checklist: Path, edit: Edit) -> str:
     suggestion = edit.suggestion
     head = f"{edit.criterion_id}: {suggestion.found} -> {suggestion.suggested}"
+    if len(head) > LONG_HEAD:  # a regex: the lines below show both in full
+        head = f"{edit.criterion_id}: {suggestion.field} fitted to what the target writes"
     lines = [head, f"  found: {suggestion.why}"]
     if edit.how == "environment":
         lines.append(f"  set {edit.path} in the environment (it overrides the file):")
         lines.append(f"    export {edit.path}={_shell_quote(edit.after)}")
         return "\n".join(lines)
     where = f"{checklist}:{edit.line}: {edit.path}"
+    if edit.how == "add_field" and edit.after.startswith("{"):
+        lines.append(f"  {where}: add:")
+        lines.append(f"    + {edit.path.rsplit('.', 1)[-1]}: {edit.after}")
+        return "\n".join(lines)
     if edit.how == "add_field":
         lines.append(f"  {where}: add (the kind's default, adapted):")
         lines.append(f"    + {edit.path.rsplit('.', 1)[-1]}: {edit.after}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.core.checklist.source import parse_yaml, read_checklist
-from gonogo_tui.core.doctor.edits import Edit, Unplaced, apply_edits, plan_edit
+from gonogo_tui.core.doctor.edits import Edit, Unplaced, apply_edits, merge_added, plan_edit
 from gonogo_tui.core.findings import Suggestion
 
 TEXT = """\
@@ -154,3 +154,112 @@ sections:
     edited = apply_edits(text, [edit])
     assert 'value: {column: status, compare: "== state"}' in edited
     assert "query: SELECT state FROM jobs" in edited
+
+
+def test_keys_of_a_mapping_left_to_the_kinds_default_are_added_as_one_mapping(
+    tmp_path: Path,
+) -> None:
+    """`columns.role` and `columns.name` for one on-call probe: one `columns:` line."""
+    text = """\
+title: Mapping
+sections:
+  - id: team
+    title: Team
+    criteria:
+      - id: primary
+        title: Primary on call
+        probe:
+          kind: oncall
+          path: oncall.md
+          roles: [primary]
+      - id: written
+        title: Columns already written
+        probe: {kind: oncall, path: oncall.md, columns: {start: Starts}}
+"""
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    raw, lines = parse_yaml(read_checklist(path), path)
+    checklist = load_checklist(path, environ={})
+    planned = [
+        plan_edit(
+            "primary", ("sections", 0, "criteria", 0),
+            Suggestion(field, found, suggested, "tables found: Rota, Engineer, Starts"),
+            raw=raw, lines=lines, checklist=checklist, env={},
+        )
+        for field, found, suggested in [
+            ("columns.role", "role", "Rota"), ("columns.name", "name", "Engineer")
+        ]
+    ]  # fmt: skip
+    edits = merge_added([edit for edit in planned if isinstance(edit, Edit)])
+    assert [(e.how, e.path, e.after) for e in edits] == [
+        (
+            "add_field",
+            "sections[0].criteria[0].probe.columns",
+            '{"role": "Rota", "name": "Engineer"}',
+        )
+    ]
+    edited = load_checklist_text(tmp_path, apply_edits(text, edits))
+    probe = next(c for _, c in edited.criteria()).probe
+    assert (probe.columns.role, probe.columns.name) == ("Rota", "Engineer")  # type: ignore[union-attr]
+    # A mapping written without the key: doctor says which line to add, and adds nothing.
+    inside = plan_edit(
+        "written", ("sections", 0, "criteria", 1),
+        Suggestion("columns.role", "role", "Rota", "tables found"),
+        raw=raw, lines=lines, checklist=checklist, env={},
+    )  # fmt: skip
+    assert isinstance(inside, Unplaced)
+    assert inside.reason == "add `role: Rota` under sections[0].criteria[1].probe.columns"
+
+
+def test_a_pattern_is_written_whole_whatever_its_quoting(tmp_path: Path) -> None:
+    """A regex written double-quoted (`\\\\d`), or folded over two lines, is replaced by the
+    new pattern single-quoted on one line: YAML then reads its backslashes as written."""
+    text = """\
+title: Patterns
+sections:
+  - id: docs
+    title: Docs
+    criteria:
+      - id: signed
+        title: Signed
+        probe:
+          kind: file
+          path: s.md
+          date_regex: "(?m)^Sign-off: (\\\\d{4}-\\\\d{2}-\\\\d{2})"
+          max_age: 7d
+      - id: runbook
+        title: Runbook
+        probe:
+          kind: file
+          path: r.md
+          contains:
+            - (?mi)^reviewed:[ \\t]*\\d{4}-\\d{2}-\\d{2}[ \\t]+by
+              [^_\\s]
+            - '(?m)^# Restore'
+"""
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    raw, lines = parse_yaml(read_checklist(path), path)
+    checklist = load_checklist(path, environ={})
+    probes = [c.probe for _, c in checklist.criteria()]
+    date_regex = probes[0].date_regex  # type: ignore[union-attr]
+    marker = probes[1].contains[0]  # type: ignore[union-attr]
+    new_date = r"(?mi)^[ \t>*_#|-]*Approved[ \t]+by:[^\n]*?(\d{4}-\d{2}-\d{2})"
+    new_marker = r"(?mi)^[ \t>*_#|-]*Last[ \t]+review:[^\n]*?(?:\d{4}-\d{2}-\d{2})"
+    edits = [
+        plan_edit(
+            criterion_id, ("sections", 0, "criteria", index),
+            Suggestion(field, found, suggested, "lines found"),
+            raw=raw, lines=lines, checklist=checklist, env={},
+        )
+        for criterion_id, index, field, found, suggested in [
+            ("signed", 0, "date_regex", date_regex, new_date),
+            ("runbook", 1, "contains[0]", marker, new_marker),
+        ]
+    ]  # fmt: skip
+    assert all(isinstance(edit, Edit) and edit.how == "field" for edit in edits)
+    edited_text = apply_edits(text, [edit for edit in edits if isinstance(edit, Edit)])
+    edited = [c.probe for _, c in load_checklist_text(tmp_path, edited_text).criteria()]
+    assert edited[0].date_regex == new_date  # type: ignore[union-attr]
+    assert edited[0].max_age == 7 * 86400  # type: ignore[union-attr]
+    assert edited[1].contains == [new_marker, "(?m)^# Restore"]  # type: ignore[union-attr]

@@ -1,4 +1,4 @@
-"""`gonogo schema` documents the fields issue 21 added, so an editor can offer them."""
+"""`gonogo schema` documents the fields issues 21 and 13 added, so an editor can offer them."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ def definitions() -> dict[str, dict[str, object]]:
         ("SqlProbe", "values", "all must hold"),
         ("FileProbe", "date_match", "every match must parse and be within max_age"),
         ("MetricsProbe", "gauge", '{__name__=~"cpu_usage|memory_usage"}'),
+        ("OnCallProbe", "columns", "{role: Rota, name: Engineer}"),
+        ("OnCallColumns", "role", "each row's role"),
     ],
 )
 def test_new_fields_are_described(

@@ -130,7 +130,9 @@ def plan_edit(
         return Unplaced(criterion_id, path, suggestion, "nothing on the target comes close")
     written, value = _walk(raw, at)
     if not written:
-        return _add_field(criterion_id, criterion_at, at, suggestion, suggested, checklist, lines)
+        return _add_field(
+            criterion_id, criterion_at, at, suggestion, suggested, checklist, lines, raw
+        )
     if not isinstance(value, str):
         return Unplaced(criterion_id, path, suggestion, "the field is not text")
     plain = VAR_RE.sub("", value)
@@ -187,6 +189,7 @@ def _add_field(
     suggested: str,
     checklist: Checklist,
     lines: Lines,
+    raw: dict[str, Any],
 ) -> Edit | Unplaced:
     """A field the checklist leaves to the kind's default: add it, the default adapted."""
     path = format_path(at)
@@ -203,6 +206,16 @@ def _add_field(
         return Edit(
             criterion_id, "add_field", format_path(at[:-1]), at[:-1],
             line_of(lines, probe_at), None, json.dumps(items), suggestion,
+        )  # fmt: skip
+    if len(keys) == 2 and isinstance(keys[1], str) and hasattr(current, keys[1]):
+        # One key of a mapping the kind defaults (`columns.role`): the mapping is added.
+        written, _ = _walk(raw, at[:-1])
+        if written:  # the mapping is written without this key: a line must go inside it
+            why = f"add `{keys[1]}: {suggested}` under {format_path(at[:-1])}"
+            return Unplaced(criterion_id, path, suggestion, why)
+        return Edit(
+            criterion_id, "add_field", format_path(at[:-1]), at[:-1],
+            line_of(lines, probe_at), None, json.dumps({keys[1]: suggested}), suggestion,
         )  # fmt: skip
     if len(keys) != 1 or not isinstance(current, str):
         return Unplaced(criterion_id, path, suggestion, f"{path} is not written in the file")
@@ -260,27 +273,31 @@ def merge_added(edits: list[Edit]) -> list[Edit]:
     """One `add_field` edit per added list: the items several suggestions change in the
     kind's default list (`roles[0]`, `roles[1]`) are added together."""
     merged: list[Edit] = []
-    lists: dict[str, int] = {}
+    lists: dict[tuple[str, str], int] = {}
     for edit in edits:
-        if edit.how != "add_field" or not edit.after.startswith("["):
+        if edit.how != "add_field" or not edit.after.startswith(("[", "{")):
             merged.append(edit)
             continue
-        if edit.path not in lists:
-            lists[edit.path] = len(merged)
+        key = (edit.criterion_id, edit.path)
+        if key not in lists:
+            lists[key] = len(merged)
             merged.append(edit)
             continue
-        first = merged[lists[edit.path]]
+        first = merged[lists[key]]
         items, more = json.loads(first.after), json.loads(edit.after)
         index = field_keys(edit.suggestion.field)[-1]
-        assert isinstance(index, int)
-        items[index] = more[index]
+        if isinstance(items, dict):
+            items.update(more)  # `columns.role` and `columns.name`: one mapping
+        else:
+            assert isinstance(index, int)
+            items[index] = more[index]
         both = Suggestion(
             first.suggestion.field.split("[")[0],
             f"{first.suggestion.found}, {edit.suggestion.found}",
             f"{first.suggestion.suggested}, {edit.suggestion.suggested}",
             first.suggestion.why,
         )
-        merged[lists[edit.path]] = replace(first, after=json.dumps(items), suggestion=both)
+        merged[lists[key]] = replace(first, after=json.dumps(items), suggestion=both)
     return merged
 
 
@@ -302,12 +319,43 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
             else:
                 added.setdefault(edit.line, []).append(_added_line(lines, edit))
             continue
-        _replace_from(lines, edit)
+        if not _replace_whole(lines, edit):
+            _replace_from(lines, edit)
     out: list[str] = []
     for number, line in enumerate(lines, start=1):
         out.append(line)
         out.extend(added.get(number, []))
     return "".join(out)
+
+
+PATTERN_FIELDS = frozenset({"contains", "date_regex", "stdout", "stderr", "regex"})
+"""Fields holding a regex: a new pattern replaces the whole value, written anew."""
+
+
+def _replace_whole(lines: list[str], edit: Edit) -> bool:
+    """A regex replaced whole (`contains[1]`, `date_regex`): the value is written again as
+    one single-quoted line (which YAML reads as written, backslashes and all), its folded
+    continuation lines blanked; False for anything else, or a value in a flow collection."""
+    names = [key for key in edit.at if isinstance(key, str)]
+    if not names or names[-1] not in PATTERN_FIELDS or edit.before != edit.suggestion.found:
+        return False
+    assert edit.suggestion.suggested is not None
+    start = edit.line - 1
+    line = lines[start]
+    if isinstance(edit.at[-1], int):
+        head = re.match(r"^(\s*-\s+)", line)
+    else:
+        head = re.match(rf"^(\s*(?:-\s+)?{re.escape(names[-1])}\s*:\s*)", line)
+    if head is None or line[head.end() :].lstrip().startswith(("[", "{")):
+        return False
+    quoted = "'" + edit.suggestion.suggested.replace("'", "''") + "'"
+    lines[start] = f"{head.group(1)}{quoted}\n"
+    depth = _indent(line)
+    for index in range(start + 1, len(lines)):
+        if lines[index].strip() and _indent(lines[index]) <= depth:
+            break
+        lines[index] = ""  # blanked, not removed: the other edits' line numbers hold
+    return True
 
 
 def _replace_from(lines: list[str], edit: Edit) -> None:
@@ -376,7 +424,7 @@ def _added_line(lines: list[str], edit: Edit) -> str:
 
 def _added_value(edit: Edit) -> str:
     """`field: value`, the value as JSON (which YAML reads as written)."""
-    value = edit.after if edit.after.startswith("[") else json.dumps(edit.after)
+    value = edit.after if edit.after.startswith(("[", "{")) else json.dumps(edit.after)
     return f"{edit.at[-1]}: {value}"
 
 

@@ -31,6 +31,8 @@ class Probed:
     status: Status
     detail: str
     suggestions: tuple[Suggestion, ...] = ()
+    kind: str = ""
+    """The probe's kind (`command`, `file`, ...)."""
 
 
 def probe_once(
@@ -104,6 +106,7 @@ async def _probe(
         tuple(
             replace(s, found=redact(s.found), why=one_line(redact(s.why), 400)) for s in suggestions
         ),
+        criterion.probe.kind,
     )
 
 

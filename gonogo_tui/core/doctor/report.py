@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,12 @@ class Diagnosis:
             "variables_at_default": [item.to_dict() for item in self.defaults],
             "missing_files": [item.to_dict() for item in self.missing],
             "not_passing_otherwise": [
-                {"criterion_id": p.criterion_id, "status": p.status.value, "detail": p.detail}
+                {
+                    "criterion_id": p.criterion_id,
+                    "kind": p.kind,
+                    "status": p.status.value,
+                    "detail": p.detail,
+                }
                 for p in self.other
             ],
         }
@@ -123,7 +128,14 @@ def diagnose(
             elif suggestion not in extra:  # a companion naming nothing is no finding
                 unplaced.append(planned)
     ctx = ProbeContext(root=root, allow_outside_root=checklist.defaults.allow_outside_root)
-    missing = missing_files(checklist, ctx)
+    edited = {edit.path for edit in edits}
+    # A missing file an edit already points elsewhere is said once, by the edit.
+    details = {probed.criterion_id: probed.detail for probed in results}
+    missing = [
+        replace(item, found=details.get(item.criterion_id, ""))
+        for item in missing_files(checklist, ctx)
+        if item.field not in edited
+    ]
     named = {item.criterion_id for item in missing}
     return Diagnosis(
         checklist=path,

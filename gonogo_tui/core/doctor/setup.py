@@ -40,6 +40,9 @@ class MissingFile:
     """The path as the probe has it."""
     resolved: str
     """Where it was looked for."""
+    found: str = ""
+    """What the probe found instead (its detail: the folder's files, the same name
+    elsewhere), redacted."""
 
     def to_dict(self) -> dict[str, str]:
         """A JSON-ready dict."""
@@ -48,6 +51,7 @@ class MissingFile:
             "field": self.field,
             "path": self.path,
             "resolved": self.resolved,
+            "found": self.found,
         }
 
 

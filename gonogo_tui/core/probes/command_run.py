@@ -19,8 +19,13 @@ import subprocess
 from pathlib import Path
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.findings import Suggestion
 from gonogo_tui.core.probes.base import OUTPUT_CAP, Observation, ProbeContext, cap_text, one_line
 from gonogo_tui.core.probes.command import CommandProbe
+from gonogo_tui.core.probes.command_found import missing_arguments
+from gonogo_tui.core.probes.confined import excerpt
+from gonogo_tui.core.probes.near_lines import describe_near
+from gonogo_tui.core.probes.pattern_fit import NUMBER, line_suggestion, valued_lines
 from gonogo_tui.core.redaction import Redactor
 
 logger = logging.getLogger(__name__)
@@ -128,7 +133,8 @@ async def run_command_probe(spec: CommandProbe, ctx: ProbeContext) -> Observatio
         raise ProbeError(f"working directory not found: {cwd}")
 
     returncode, stdout, stderr = await _run(argv, cwd, {**base_environment(), **spec.env})
-    return _evaluate(spec, returncode, stdout, stderr, ctx.redactor)
+    observation = _evaluate(spec, returncode, stdout, stderr, ctx.redactor)
+    return await missing_arguments(spec, ctx, cwd, observation)
 
 
 def base_environment() -> dict[str, str]:
@@ -232,19 +238,30 @@ def _evaluate(
         if said:
             failure += f": {said}"
     matched: list[str] = []
+    fits: tuple[Suggestion, ...] = ()
     for stream, patterns in (("stdout", spec.stdout), ("stderr", spec.stderr)):
-        for pattern in patterns:
+        for index, pattern in enumerate(patterns):
             found = re.search(pattern, texts[stream], re.MULTILINE)
             if found is not None:
                 matched.append(found.group(0))
             elif failure is None:
-                failure = f"{stream} has no match for /{pattern}/; {exit_text}"
+                # The line that nearly matches (else the last) shows what the command says.
+                near, _ = describe_near(texts[stream], pattern, lambda line: excerpt(line, redact))
+                last = last_words(_stream(stream, stdout, stderr), redact)
+                said = near or (f"last line: {last!r}" if last else f"{stream} is empty")
+                failure = f"{stream} has no match for /{pattern}/; {exit_text}; {said}"
                 failed_value = "no match"
+                fit = line_suggestion(texts[stream], f"{stream}[{index}]", pattern, redact, failure)
+                fits = (fit,) if fit else ()
 
     if spec.extract is None:
         if failure is not None:
             return Observation(
-                ok=False, value=failed_value, detail=one_line(failure), output=output
+                ok=False,
+                value=failed_value,
+                detail=one_line(failure),
+                output=output,
+                suggestions=fits,
             )
         if not matched:
             return Observation(ok=True, value=exit_text, detail=exit_text, output=output)
@@ -258,8 +275,14 @@ def _evaluate(
     match = re.search(extract.regex, texts[extract.stream], re.MULTILINE)
     if match is None:
         if failure is not None:
-            return Observation(ok=False, value=exit_text, detail=one_line(failure), output=output)
-        raise ProbeError(one_line(f"{extract.stream} has no match for /{extract.regex}/"))
+            return Observation(
+                ok=False,
+                value=exit_text,
+                detail=one_line(failure),
+                output=output,
+                suggestions=fits,
+            )
+        raise _no_value(extract.stream, extract.regex, texts[extract.stream], output, redact)
     raw = ((match.group(1) if match.re.groups else match.group(0)) or "").strip()
     try:
         met = extract.compare.holds(raw)
@@ -277,6 +300,32 @@ def _evaluate(
     return Observation(
         ok=True, value=value, detail=f"{value} ({expected}), {exit_text}", output=output
     )
+
+
+def _stream(name: str, stdout: _StreamBuffer, stderr: _StreamBuffer) -> _StreamBuffer:
+    return stdout if name == "stdout" else stderr
+
+
+def _no_value(stream: str, regex: str, text: str, output: str, redact: Redactor) -> ProbeError:
+    """`extract` found no value: the error names the output lines holding a number like
+    the one its group reads (or the last line), and for doctor the regex that reads the
+    closest of them with the same group."""
+    head = f"{stream} has no match for /{regex}/"
+
+    def number(raw: str) -> bool:
+        try:
+            float(raw.strip().replace(",", ""))
+        except ValueError:
+            return False
+        return True
+
+    clause, _, fits = valued_lines(
+        text, "extract.regex", regex, redact, number, lambda c: one_line(f"{head}; {c}"), NUMBER
+    )
+    if not clause:
+        last = next((line for line in reversed(text.splitlines()) if line.strip()), "")
+        clause = f"last line: {excerpt(last, redact)}" if last else f"{stream} is empty"
+    return ProbeError(one_line(f"{head}; {clause}"), output=output, suggestions=fits)
 
 
 LAST_WORDS_CHARS = 160

@@ -15,6 +15,7 @@ from gonogo_tui.core.probes._ops import age_text, fmt_number, refuse_xml_entitie
 from gonogo_tui.core.probes.base import Observation, ProbeContext
 from gonogo_tui.core.probes.confined import Confinement, Stop, excerpt, in_thread, read_bounded
 from gonogo_tui.core.probes.coverage import CoverageProbe
+from gonogo_tui.core.probes.look_around import not_found
 from gonogo_tui.core.types import format_duration
 
 MAX_REPORT_BYTES = 256 * 1024 * 1024
@@ -49,7 +50,10 @@ async def run_coverage_probe(spec: CoverageProbe, ctx: ProbeContext) -> Observat
         ctx, lambda stop: _read(path, spec.format, confinement, stop, ctx.redactor)
     )
     if found is None:
-        return Observation(False, "no report", f"coverage report not found: {spec.path}")
+        detail, output, fits = await not_found(
+            ctx, f"coverage report not found: {spec.path}", spec.path, "path", accepts=_readable
+        )
+        return Observation(False, "no report", detail, output, suggestions=fits)
     coverage, mtime = found
     value = f"{fmt_number(coverage.percent)}%"
     now = ctx.now()
@@ -63,6 +67,24 @@ async def run_coverage_probe(spec: CoverageProbe, ctx: ProbeContext) -> Observat
         )
     detail = "; ".join(problems) or f"{coverage.describe()}, written {age_text(now, modified)}"
     return Observation(not problems, value, detail, f"{path}: {coverage.describe()}")
+
+
+CANDIDATE_BYTES = 16 * 1024 * 1024
+"""Largest file of a missing report's folder read to see whether it is a report."""
+
+
+def _readable(path: str) -> bool:
+    """Whether a file is a coverage report this kind reads whole (one within the size
+    limit that gives a total), so doctor never proposes one it would fail on."""
+    try:
+        if os.path.getsize(path) > CANDIDATE_BYTES:
+            return False
+        with open(path, "rb") as report:
+            data = report.read(CANDIDATE_BYTES)
+        read_coverage(data, "auto", os.path.basename(path), lambda text: text)
+    except (OSError, ValueError, ProbeError):
+        return False
+    return True
 
 
 def _read(

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.findings import Suggestion
 from gonogo_tui.core.probes.base import Observation, ProbeContext, cap_text, iso_utc
 from gonogo_tui.core.probes.confined import (
     Confinement,
@@ -26,7 +27,10 @@ from gonogo_tui.core.probes.confined import (
     split_pattern,
 )
 from gonogo_tui.core.probes.file import FileProbe, NewestIn
+from gonogo_tui.core.probes.file_found import folder_files, glob_suggestion
+from gonogo_tui.core.probes.look_around import not_found
 from gonogo_tui.core.probes.near_lines import describe_near
+from gonogo_tui.core.probes.pattern_fit import line_suggestion, valued_lines
 from gonogo_tui.core.types import format_duration
 
 READ_LIMIT = 4 * 1024 * 1024
@@ -80,18 +84,21 @@ async def run_file_probe(spec: FileProbe, ctx: ProbeContext) -> Observation:
             raise ProbeError(f"unusable glob {where.glob!r}: give a pattern relative to the folder")
         found = await in_thread(ctx, lambda stop: _newest_match(folder, where, confinement, stop))
         if found is None:
-            return Observation(
-                ok=not spec.exists,
-                value="no files",
-                detail=f"folder {folder} {_no_match_reason(folder)} (glob {where.glob!r})",
-            )
+            head = f"folder {folder} {_no_match_reason(folder)} (glob {where.glob!r})"
+            if not spec.exists:
+                return Observation(ok=True, value="no files", detail=head)
+            detail, output, fits = await _around_folder(ctx, head, folder, where)
+            return Observation(False, "no files", detail, output, suggestions=fits)
         target = found
     else:
         assert spec.path is not None  # the model validator guarantees one target
         path = ctx.resolve(spec.path)
         single = await in_thread(ctx, lambda stop: _stat(path, confinement.check(path)))
         if single is None:
-            return Observation(ok=not spec.exists, value="absent", detail=f"{path} does not exist")
+            if not spec.exists:
+                return Observation(ok=True, value="absent", detail=f"{path} does not exist")
+            detail, output, fits = await not_found(ctx, f"{path} does not exist", spec.path, "path")
+            return Observation(False, "absent", detail, output, suggestions=fits)
         target = single
 
     if not spec.exists:
@@ -102,6 +109,19 @@ async def run_file_probe(spec: FileProbe, ctx: ProbeContext) -> Observation:
             output=_describe(target),
         )
     return await _check_present(spec, ctx, target)
+
+
+async def _around_folder(
+    ctx: ProbeContext, head: str, folder: Path, where: NewestIn
+) -> tuple[str, str, tuple[Suggestion, ...]]:
+    """What a `newest_in` that found nothing found instead: for a missing folder, the
+    folders of that name elsewhere; for a folder without a match, its files and the glob
+    that matches them."""
+    if not folder.is_dir():
+        return await not_found(ctx, head, where.dir, "newest_in.dir", want_dir=True)
+    names = await in_thread(ctx, lambda stop: folder_files(folder, where.recursive, stop))
+    clause, fits = glob_suggestion(names, where.glob, head, ctx.redactor)
+    return f"{head[:-1]}; {clause})" if clause else head, "\n".join(names), fits
 
 
 def _no_match_reason(folder: Path) -> str:
@@ -120,18 +140,25 @@ async def _check_present(spec: FileProbe, ctx: ProbeContext, target: _Target) ->
     present_value = name or "present"
 
     if content is not None:
-        for pattern in spec.contains:
+        for index, pattern in enumerate(spec.contains):
             if re.search(pattern, content.text, re.MULTILINE) is None:
                 # The line that nearly matches shows how this document says it.
                 near, listing = describe_near(
                     content.text, pattern, lambda line: excerpt(line, ctx.redactor)
                 )
+                detail = (
+                    f"{target.path}: no match for /{pattern}/ "
+                    f"({_found(content, ctx.redactor)}{'; ' + near if near else ''})"
+                )
+                fits = line_suggestion(
+                    content.text, f"contains[{index}]", pattern, ctx.redactor, detail
+                )
                 return Observation(
                     ok=False,
                     value=present_value,
-                    detail=f"{target.path}: no match for /{pattern}/ "
-                    f"({_found(content, ctx.redactor)}{'; ' + near if near else ''})",
+                    detail=detail,
                     output=f"{output}\n{listing}" if listing else output,
+                    suggestions=(fits,) if fits else (),
                 )
 
     if spec.max_age is None:
@@ -263,7 +290,19 @@ def _find_date(
             return parsed
         seen.append(raw)
     if not seen:
-        raise ProbeError(f"{path}: no date matching /{pattern}/ ({_found(content, redact)})")
+        # The lines holding a date show how this document dates it; doctor gets the
+        # pattern that reads the closest one.
+        head = f"{path}: no date matching /{pattern}/ ({_found(content, redact)}"
+        clause, listing, fits = valued_lines(
+            content.text,
+            "date_regex",
+            pattern,
+            redact,
+            lambda raw: _parse_date(raw.strip(), date_format) is not None,
+            lambda clause: f"{head}; {clause})",
+        )
+        message = f"{head}; {clause})" if clause else f"{head})"
+        raise ProbeError(message, output=listing, suggestions=fits)
     expected = f"format {date_format!r}" if date_format else "ISO 8601"
     raise ProbeError(f"{path}: {excerpt(seen[0], redact)} is not a date ({expected})")
 

@@ -20,6 +20,7 @@ from gonogo_tui.core.probes.confined import (
     split_pattern,
 )
 from gonogo_tui.core.probes.junit import JunitProbe
+from gonogo_tui.core.probes.look_around import not_found
 from gonogo_tui.core.types import format_duration
 
 MAX_REPORT_BYTES = 256 * 1024 * 1024
@@ -55,7 +56,10 @@ async def run_junit_probe(spec: JunitProbe, ctx: ProbeContext) -> Observation:
 
     paths, tally = await in_thread(ctx, work)
     if not paths:
-        return Observation(False, "no report", f"no JUnit report matches {spec.path}")
+        detail, output, fits = await not_found(
+            ctx, f"no JUnit report matches {spec.path}", spec.path, "path", accepts=_junit_xml
+        )
+        return Observation(False, "no report", detail, output, suggestions=fits)
     if tally.tests == 0:  # reports that hold no test case measured nothing: no data
         return Observation(
             False,
@@ -107,6 +111,17 @@ async def run_junit_probe(spec: JunitProbe, ctx: ProbeContext) -> Observation:
         ]
     )
     return Observation(not problems, value, detail, output)
+
+
+def _junit_xml(path: str) -> bool:
+    """Whether a file looks like a JUnit XML report (a `<testsuite` in its first 64 KiB)."""
+    if not path.lower().endswith(".xml"):
+        return False
+    try:
+        with open(path, "rb") as report:
+            return b"<testsuite" in report.read(64 * 1024)
+    except OSError:
+        return False
 
 
 def _matching(ctx: ProbeContext, pattern: str, confinement: Confinement, stop: Stop) -> list[Path]:

@@ -6,9 +6,39 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
+from gonogo_tui.core.probes.base import StrictModel
 from gonogo_tui.core.probes.reads_files import ReadsFiles
 from gonogo_tui.core.probes.window import TimeZoneName
 from gonogo_tui.core.types import Duration, format_duration
+
+
+class OnCallColumns(StrictModel):
+    """The header of each markdown column, where the schedule names it in its own words
+    (`| Rota | Engineer | Starts |`): matched whole, case-insensitive. A column left out is
+    found by its usual names."""
+
+    start: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Header of the start column (usually Start, From, or a header with a"
+        " start word such as 'Week starting').",
+    )
+    end: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Header of the end column (usually End, To, Until).",
+    )
+    role: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Header of the column naming each row's role (usually Role), e.g. Rota.",
+    )
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Header of the column naming each row's person (usually Name, Who,"
+        " Person, Engineer, On-call).",
+    )
 
 
 class OnCallProbe(ReadsFiles):
@@ -37,6 +67,12 @@ class OnCallProbe(ReadsFiles):
     """Zone of times without an offset, unless the schedule names its own."""
     roles: list[str] = Field(default_factory=lambda: ["primary", "secondary"], min_length=1)
     """Roles that must each name someone on duty now (column names, case-insensitive)."""
+    columns: OnCallColumns = Field(
+        default_factory=OnCallColumns,
+        description="Markdown header names of the start, end, role and name columns, when"
+        " the schedule's own differ from the usual ones, e.g. {role: Rota, name: Engineer};"
+        " a column named here is found by that header only (whole, case-insensitive).",
+    )
     distinct: bool = True
     """The roles must name different people."""
     covered_for: Duration = 0.0

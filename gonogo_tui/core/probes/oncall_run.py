@@ -12,21 +12,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.findings import Suggestion
 from gonogo_tui.core.probes.base import Observation, ProbeContext, one_line
 from gonogo_tui.core.probes.confined import Confinement, Stop, in_thread, read_bounded
+from gonogo_tui.core.probes.look_around import not_found
 from gonogo_tui.core.probes.oncall import OnCallProbe
-from gonogo_tui.core.probes.oncall_found import Table, role_suggestions
+from gonogo_tui.core.probes.oncall_found import (
+    Located,
+    locate,
+    role_value_suggestions,
+    table_suggestions,
+    tables_found,
+)
 from gonogo_tui.core.probes.window import check_timezone
 from gonogo_tui.core.types import format_duration
 
 MAX_SCHEDULE_BYTES = 4 * 1024 * 1024
 """Larger schedules are refused."""
-START_COLUMNS = ("start", "from", "begin", "starts")
-START_WORDS = ("start", "starts", "starting", "begin", "begins", "beginning", "from")
-"""Words that make a column the start column anywhere in its name (`Week starting`)."""
-END_COLUMNS = ("end", "to", "until", "ends")
-ROLE_COLUMNS = ("role",)
-NAME_COLUMNS = ("name", "who", "person", "engineer", "on-call", "oncall")
 NOBODY = {"", "-", "—", "–", "tbd", "tba", "?", "n/a", "na", "none", "nobody"}
 _TZ_LINE_RE = re.compile(
     r"^\W*time\s*zone\W*:\s*\**\s*([A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*)", re.I | re.M
@@ -64,17 +66,19 @@ async def run_oncall_probe(spec: OnCallProbe, ctx: ProbeContext) -> Observation:
     confinement = Confinement.of(ctx, spec)
     text = await in_thread(ctx, lambda stop: _read(path, confinement, stop))
     if text is None:
-        return Observation(False, "no schedule", f"on-call schedule not found: {spec.path}")
+        head = f"on-call schedule not found: {spec.path}"
+        detail, output, fits = await not_found(ctx, head, spec.path, "path")
+        return Observation(False, "no schedule", detail, output, suggestions=fits)
     try:
         shifts = parse_schedule(text, spec, path)
     except ProbeError as exc:
         # The detail may quote the file (the tables found): redacted, then cut.
         shown = ctx.redactor.excerpt(str(exc), 400)
         shown = "".join(char if char.isprintable() else "?" for char in shown)
-        suggestions = tuple(
+        fitted = tuple(
             replace(item, why=ctx.redactor.excerpt(item.why, 400)) for item in exc.suggestions
         )
-        raise ProbeError(shown, output=ctx.redactor(exc.output), suggestions=suggestions) from None
+        raise ProbeError(shown, output=ctx.redactor(exc.output), suggestions=fitted) from None
     if not shifts:  # a schedule without a shift says nothing about who is on duty
         return Observation(
             False, "no shifts", f"no data: {path.name} lists 0 shifts", measured=False
@@ -92,10 +96,17 @@ async def run_oncall_probe(spec: OnCallProbe, ctx: ProbeContext) -> Observation:
     missing = [role for role, name in names.items() if name.strip().lower() in NOBODY]
     value = ", ".join(f"{role} {name or '-'}" for role, name in names.items())
     problems = []
+    suggestions: tuple[Suggestion, ...] = ()
     if missing:
         places = sorted({shift.where for role in missing if (shift := duty[role]) is not None})
         at = f" at {', '.join(places)}" if places else ""
         problems.append(f"no {' and no '.join(missing)} on duty{at}")
+        named = {role for shift in shifts for role in shift.people}
+        if any(role not in named for role in missing):
+            # The schedule calls the role otherwise: say what it calls its roles.
+            shown = ctx.redactor.excerpt(", ".join(sorted(named)), 200)
+            problems[-1] += f" (the schedule's roles: {shown})"
+            suggestions = role_value_suggestions(spec.roles, named, problems[-1])
     staffed = [name.strip().lower() for role, name in names.items() if role not in missing]
     if spec.distinct and len(set(staffed)) < len(staffed):
         problems.append("the same person holds several roles")
@@ -111,7 +122,7 @@ async def run_oncall_probe(spec: OnCallProbe, ctx: ProbeContext) -> Observation:
         f"on duty per {where}; next hand-over in {format_duration(left)} "
         f"({first_end:%Y-%m-%d %H:%M} UTC)"
     )
-    return Observation(not problems, value, detail)
+    return Observation(not problems, value, detail, suggestions=suggestions)
 
 
 def _on_duty(current: list[Shift], role: str) -> Shift | None:
@@ -159,7 +170,7 @@ def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
     declared = _TZ_LINE_RE.search(text)
     zone = _zone(declared.group(1) if declared else spec.timezone, name)
     lines = text.splitlines()
-    found: list[tuple[int, list[str]]] = []
+    found: list[Located] = []
     weekly: list[Shift] = []
     week: tuple[str, re.Match[str]] | None = None
     index = 0
@@ -171,21 +182,20 @@ def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
             week = None  # another heading ends the week's part of the file
         header = _cells(lines[index])
         if header is not None and index + 1 < len(lines) and _is_rule(lines[index + 1]):
-            found.append((index + 1, header))
+            cells = _table_rows(lines, index + 2)
+            table = locate(index + 1, header, cells, spec.columns, dated=week is not None)
+            found.append(table)
+            start_col, end_col = table.start, table.end
             columns = [cell.lower().strip("* ") for cell in header]
-            start_col = _find(columns, START_COLUMNS)
-            if start_col is None:
-                start_col = _find_word(columns, START_WORDS)
-            end_col = _find(columns, END_COLUMNS)
-            role_cols = {role: _find(columns, (role,)) for role in spec.roles}
-            role_col, name_col = _find(columns, ROLE_COLUMNS), _find(columns, NAME_COLUMNS)
+            role_cols = {role: _role_col(columns, role) for role in spec.roles}
+            role_col, name_col = table.role, table.name
             if start_col is None and week is not None:
                 people = _people_reader(role_cols, role_col, name_col)
                 if people is not None:
                     weekly += _week_rows(lines, index + 2, week, people, zone)
             elif start_col is None:
                 pass
-            elif None not in role_cols.values():
+            elif None not in role_cols.values() and spec.columns.role is None:
                 rows = _rows(lines, index + 2, start_col, end_col, role_cols, zone, name)
                 return rows if end_col is not None else until_next_start(rows, name)
             elif role_col is not None and name_col is not None:
@@ -201,34 +211,32 @@ def _markdown_shifts(text: str, spec: OnCallProbe, name: str) -> list[Shift]:
         f"{name}: no markdown table with columns {wanted} (or start, end, role, name;"
         " end may be left out: a shift then runs until the next row's start; or role,"
         " name under a 'Week of YYYY-MM-DD' heading);"
-        f" {_tables_found(found)}"
+        f" {tables_found(found)}"
     )
     raise ProbeError(
         message,
-        output="\n".join(f"line {line}: {' | '.join(header)}" for line, header in found),
-        suggestions=role_suggestions(spec.roles, _located(found), message, _find),
+        output="\n".join(f"line {t.line}: {' | '.join(t.header)}" for t in found),
+        suggestions=table_suggestions(spec.roles, found, message),
     )
 
 
-def _located(found: list[tuple[int, list[str]]]) -> list[Table]:
-    """Each table's header cells with the positions of its start and end columns."""
-    tables: list[Table] = []
-    for _, header in found:
-        columns = [cell.strip("* ") for cell in header]
-        lowered = [column.lower() for column in columns]
-        start = _find(lowered, START_COLUMNS)
-        start = _find_word(lowered, START_WORDS) if start is None else start
-        tables.append((columns, start, _find(lowered, END_COLUMNS)))
-    return tables
+def _role_col(columns: list[str], role: str) -> int | None:
+    """The column of one role (a table with a column per role)."""
+    return next(
+        (i for i, column in enumerate(columns) if column == role or column.split(" ")[0] == role),
+        None,
+    )
 
 
-def _tables_found(found: list[tuple[int, list[str]]]) -> str:
-    """The header rows of the first three tables, as the detail names them."""
-    if not found:
-        return "found no markdown table (a header row, then a |---| rule)"
-    shown = "; ".join(f"{', '.join(header)} (line {line})" for line, header in found[:3])
-    more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
-    return f"found tables with columns: {shown}{more}"
+def _table_rows(lines: list[str], first: int) -> list[list[str]]:
+    """The cells of a table's rows, from `first` to the first line that is not a row."""
+    rows = []
+    for number in range(first, len(lines)):
+        cells = _cells(lines[number])
+        if cells is None:
+            break
+        rows.append(cells)
+    return rows
 
 
 def _rows(
@@ -334,20 +342,6 @@ def _cells(line: str) -> list[str] | None:
 def _is_rule(line: str) -> bool:
     cells = _cells(line)
     return cells is not None and all(re.fullmatch(r":?-{2,}:?", cell) for cell in cells if cell)
-
-
-def _find(columns: list[str], names: tuple[str, ...]) -> int | None:
-    for position, column in enumerate(columns):
-        if column in names or column.split(" ")[0] in names:
-            return position
-    return None
-
-
-def _find_word(columns: list[str], words: tuple[str, ...]) -> int | None:
-    for position, column in enumerate(columns):
-        if any(word in words for word in re.split(r"[\s_-]+", column)):
-            return position
-    return None
 
 
 def until_next_start(shifts: list[Shift], name: str) -> list[Shift]:

@@ -138,7 +138,13 @@ async def test_stdout_and_stderr_regexes(tmp_path: Path) -> None:
     failing = await _run(tmp_path, command=script, stdout=[r"^Tests: \d+ passed, 0 failed$"])
     assert not failing.ok
     assert failing.value == "no match"
-    assert failing.detail == r"stdout has no match for /^Tests: \d+ passed, 0 failed$/; exit 0"
+    # The closest line is named; no pattern is proposed, since the line does not say
+    # `0 failed` (a pattern fitted to it would ask less).
+    assert failing.detail == (
+        r"stdout has no match for /^Tests: \d+ passed, 0 failed$/; exit 0;"
+        " closest line 1: 'Tests: 412 passed'"
+    )
+    assert failing.suggestions == ()
 
 
 @pytest.mark.parametrize(("percent", "ok"), [("96.4", True), ("95", True), ("94.99", False)])
@@ -314,3 +320,70 @@ async def test_escaped_grandchild_is_cut_off_after_the_grace(tmp_path: Path) -> 
     # Its own session escapes the group kill; only the grace bounds the wait.
     assert EXIT_GRACE <= elapsed < EXIT_GRACE + 2
     assert observation.ok
+
+
+async def test_an_extract_that_finds_no_value_names_the_line_and_the_regex_that_reads_it(
+    tmp_path: Path,
+) -> None:
+    script = [PY, "-c", "print('Summary'); print('Lines covered: 96.4 %'); print('done')"]
+    with pytest.raises(ProbeError) as raised:
+        await _run(
+            tmp_path,
+            command=script,
+            extract={"regex": r"All files\s*\|\s*([\d.]+)", "compare": ">= 95"},
+        )
+    assert "line 2: 'Lines covered: 96.4 %'" in str(raised.value)
+    (fitted,) = raised.value.suggestions
+    assert (fitted.field, fitted.found) == ("extract.regex", r"All files\s*\|\s*([\d.]+)")
+    assert fitted.suggested is not None and fitted.suggested.endswith(r"([\d.]+)")
+    # The fitted regex reads the same number; the comparison is the one written.
+    fixed = await _run(
+        tmp_path, command=script, extract={"regex": fitted.suggested, "compare": ">= 95"}
+    )
+    assert (fixed.ok, fixed.value) == (True, "96.4")
+
+
+async def test_a_marker_is_fitted_only_when_the_line_says_the_same(tmp_path: Path) -> None:
+    said = [PY, "-c", "print('build 7'); print('Release status: APPROVED (CAB-12)')"]
+    approved = await _run(tmp_path, command=said, stdout=[r"^status:\s*approved$"])
+    (fitted,) = approved.suggestions
+    assert fitted.suggested == r"(?mi)^[ \t>*_#|-]*Release[ \t]+status:[^\n]*?APPROVED"
+    negated = [PY, "-c", "print('Release status: not yet APPROVED')"]
+    not_yet = await _run(tmp_path, command=negated, stdout=[r"^status:\s*approved$"])
+    assert not_yet.suggestions == ()  # the words are there, and say the opposite
+    rejected = [PY, "-c", "print('Status: REJECTED')"]
+    refused = await _run(tmp_path, command=rejected, stdout=[r"^status:\s*approved$"])
+    assert "closest line 1: 'Status: REJECTED'" in refused.detail
+    assert refused.suggestions == ()  # a pattern fitted to it would accept a rejection
+    silent = await _run(tmp_path, command=[PY, "-c", "print('ok')"], stdout=["^approved$"])
+    assert silent.detail.endswith("; last line: 'ok'")
+
+
+async def test_a_failed_command_names_where_its_missing_file_arguments_are(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "validation-signoff.md").write_text("x\n")
+    (tmp_path / "SUMMARY.txt").write_text("x\n")
+    argv = ["ls", "--", "SUMMARY.txt", "docs/VALIDATION_SIGNOFF.md"]
+    failed = await _run(tmp_path, command=argv)
+    assert failed.detail.startswith("exit 2 (expected exit 0): ls: cannot access")
+    assert failed.detail.endswith(
+        "; docs/VALIDATION_SIGNOFF.md is missing (found elsewhere: docs/validation-signoff.md)"
+    )
+    assert [(s.field, s.found, s.suggested) for s in failed.suggestions] == [
+        ("command[3]", "docs/VALIDATION_SIGNOFF.md", "docs/validation-signoff.md")
+    ]
+    # A command that exits as expected is not looked around, whatever its arguments.
+    quiet = await _run(tmp_path, command=["ls", "--", "SUMMARY.txt"], stdout=["nothing"])
+    assert quiet.suggestions == () and "missing" not in quiet.detail
+
+
+async def test_a_command_run_outside_the_root_is_not_looked_around(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (tmp_path / "SIGNOFF.md").write_text("x\n")
+    probe = _probe(command=["ls", "--", "signoff.md"], cwd="..")
+    observed = await probe.run(ProbeContext(root=root, timeout=10, allow_outside_root=True))
+    assert not observed.ok and "missing" not in observed.detail
+    assert observed.suggestions == ()

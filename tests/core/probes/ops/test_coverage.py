@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Mapping
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import Status
-from gonogo_tui.core.probes.coverage_run import detect_format, read_coverage
+from gonogo_tui.core.probes.coverage_run import detect_format, read_coverage, run_coverage_probe
 from tests.core.probes.ops.helpers import T0, context, run_engine, spec
 
 ISTANBUL = {
@@ -216,3 +217,23 @@ def test_spec_validation() -> None:
         spec(kind="coverage", path="x", compare=">= 95", format="jacoco")
     with pytest.raises(ValidationError):
         spec(kind="coverage", path="x")
+
+
+def test_a_missing_report_names_its_folder_and_proposes_only_a_report_it_reads(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "coverage"
+    folder.mkdir()
+    # istanbul's per-file report, not its summary: named, never proposed (it cannot be read).
+    (folder / "coverage-final.json").write_text(json.dumps({"total": {}}))
+    probe = spec(kind="coverage", path="coverage/coverage-summary.json", compare=">= 90")
+    unread = asyncio.run(run_coverage_probe(probe, context(tmp_path)))
+    assert unread.detail == (
+        "coverage report not found: coverage/coverage-summary.json"
+        " (coverage/ holds: coverage-final.json)"
+    )
+    assert unread.suggestions == ()
+    (folder / "lcov.info").write_text("TN:\nSF:a.ts\nLF:10\nLH:9\nend_of_record\n")
+    read = asyncio.run(run_coverage_probe(probe, context(tmp_path)))
+    assert "(coverage/ holds: coverage-final.json, lcov.info)" in read.detail
+    assert [(s.field, s.suggested) for s in read.suggestions] == [("path", "coverage/lcov.info")]

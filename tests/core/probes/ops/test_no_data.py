@@ -75,7 +75,10 @@ def test_file_glob_matching_nothing_is_absent(tmp_path: Path) -> None:
     probe = spec(kind="file", newest_in={"dir": "backups", "glob": "*.dump"}, max_age="1d")
     result = run_engine(probe, context(tmp_path))
     assert (result.status, result.value) == (Status.FAIL, "no files")
-    assert result.detail == f"folder {tmp_path / 'backups'} has no matching file (glob '*.dump')"
+    assert result.detail == (
+        f"folder {tmp_path / 'backups'} has no matching file (glob '*.dump';"
+        " the folder holds no file)"
+    )
 
 
 def test_oncall_schedule_without_shifts(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from gonogo_tui.core.checklist import load_checklist
+from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.probes.oncall_run import run_oncall_probe
 from tests.core.probes.ops.helpers import T0, context, run_engine, spec
 
 MARKDOWN = """# On-call schedule
@@ -131,7 +134,11 @@ def test_role_per_row_tables(tmp_path: Path) -> None:
     write(tmp_path, "solo.md", ROLE_ROWS.replace("| Secondary |", "| Observer |"))
     solo = run_engine(spec(kind="oncall", path="solo.md"), context(tmp_path))
     assert solo.status is Status.FAIL
-    assert (solo.value, solo.detail) == ("primary Kim Osei, secondary -", "no secondary on duty")
+    # The schedule never names the role: the detail says which roles it does name.
+    assert (solo.value, solo.detail) == (
+        "primary Kim Osei, secondary -",
+        "no secondary on duty (the schedule's roles: observer, primary)",
+    )
 
 
 def test_covered_for(tmp_path: Path) -> None:
@@ -149,7 +156,7 @@ def test_custom_roles_and_file_missing(tmp_path: Path) -> None:
     assert run_engine(probe, context(tmp_path)).value == "primary Deniz Kaya"
     missing = run_engine(spec(kind="oncall", path="none.md"), context(tmp_path))
     assert missing.status is Status.FAIL
-    assert missing.detail == "on-call schedule not found: none.md"
+    assert missing.detail == "on-call schedule not found: none.md (the root holds: oncall.md)"
 
 
 @pytest.mark.parametrize(
@@ -315,3 +322,97 @@ def test_role_columns_named_otherwise_come_back_as_suggestions(tmp_path: Path) -
     ]
     fitted = spec(kind="oncall", path="oncall.md", roles=["On-call engineer", "Backup"])
     assert run_engine(fitted, context(tmp_path)).status is Status.PASS
+
+
+ROTA = """# On-call
+
+| Rota | Engineer | Starts |
+|------|----------|--------|
+| Primary | Ana Lima | 2026-11-23 09:00 |
+| Backup | Tom Berg | 2026-11-23 09:00 |
+| Primary | Lee Chan | 2026-11-30 09:00 |
+| Backup | Ana Lima | 2026-11-30 09:00 |
+"""
+
+
+def test_a_table_whose_role_column_is_named_otherwise_says_how_to_map_it(
+    tmp_path: Path,
+) -> None:
+    # `Rota` holds the roles (its cells say Primary), `Engineer` the names: the finding is
+    # the `columns` mapping, and the role the rows call `Backup`, not a role column.
+    write(tmp_path, "rota.md", ROTA)
+    result = run_engine(spec(kind="oncall", path="rota.md"), context(tmp_path))
+    assert result.status is Status.ERROR
+    assert "found tables with columns: Rota, Engineer, Starts (line 3)" in result.detail
+    with pytest.raises(ProbeError) as raised:
+        asyncio.run(run_oncall_probe(spec(kind="oncall", path="rota.md"), context(tmp_path)))
+    found = {(s.field, s.found, s.suggested) for s in raised.value.suggestions}
+    assert found == {("columns.role", "role", "Rota"), ("roles[1]", "secondary", "backup")}
+
+
+def test_the_columns_mapping_reads_a_table_in_its_own_words(tmp_path: Path) -> None:
+    write(tmp_path, "rota.md", ROTA)
+    probe = spec(
+        kind="oncall", path="rota.md", columns={"role": "ROTA"}, roles=["primary", "backup"]
+    )
+    result = run_engine(probe, context(tmp_path))
+    assert (result.status, result.value) == (Status.PASS, "primary Ana Lima, backup Tom Berg")
+    # Named in the mapping, a column is found by that header only.
+    absent = spec(kind="oncall", path="rota.md", columns={"role": "Role"}, roles=["primary"])
+    assert "no markdown table" in run_engine(absent, context(tmp_path)).detail
+    # A role the rows never name: the detail lists the roles they do name.
+    mapped = spec(kind="oncall", path="rota.md", columns={"role": "Rota"})
+    other = asyncio.run(run_oncall_probe(mapped, context(tmp_path)))
+    assert not other.ok
+    assert other.detail == "no secondary on duty (the schedule's roles: backup, primary)"
+    assert [(s.field, s.suggested) for s in other.suggestions] == [("roles[1]", "backup")]
+
+
+def test_a_schedule_not_found_names_the_one_of_that_name_elsewhere(tmp_path: Path) -> None:
+    write(tmp_path, "docs/oncall/ONCALL_SCHEDULE.md", ROTA)
+    observed = asyncio.run(
+        run_oncall_probe(spec(kind="oncall", path=".github/ONCALL_SCHEDULE.md"), context(tmp_path))
+    )
+    assert observed.detail == (
+        "on-call schedule not found: .github/ONCALL_SCHEDULE.md"
+        " (found elsewhere: docs/oncall/ONCALL_SCHEDULE.md)"
+    )
+    assert [(s.field, s.suggested) for s in observed.suggestions] == [
+        ("path", "docs/oncall/ONCALL_SCHEDULE.md")
+    ]
+
+
+def test_two_role_columns_stand_for_the_usual_two_roles_in_their_order(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "oncall.md",
+        "| From | Until | On call | Escalation |\n|---|---|---|---|\n"
+        "| 2026-11-23 09:00 | 2026-11-30 09:00 | Kim Osei | Jo Laine |\n",
+    )
+    for roles, column in ((["secondary"], "Escalation"), (["primary"], "On call")):
+        probe = spec(kind="oncall", path="oncall.md", roles=roles)
+        with pytest.raises(ProbeError) as raised:
+            asyncio.run(run_oncall_probe(probe, context(tmp_path)))
+        assert [(s.field, s.suggested) for s in raised.value.suggestions] == [("roles[0]", column)]
+    # A role that is not a usual one, named like no column: nothing is proposed.
+    odd = spec(kind="oncall", path="oncall.md", roles=["incident commander"])
+    with pytest.raises(ProbeError) as raised:
+        asyncio.run(run_oncall_probe(odd, context(tmp_path)))
+    assert [s.suggested for s in raised.value.suggestions] == [None]
+
+
+def test_a_week_table_whose_role_column_is_named_otherwise_says_how_to_map_it(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        "oncall.md",
+        "# Rota\n\n**Week of 2026-11-23**\n\n| Duty | Person |\n|---|---|\n"
+        "| Primary | Kim Osei |\n| Secondary | Jo Laine |\n",
+    )
+    with pytest.raises(ProbeError) as raised:
+        asyncio.run(run_oncall_probe(spec(kind="oncall", path="oncall.md"), context(tmp_path)))
+    assert [(s.field, s.suggested) for s in raised.value.suggestions] == [("columns.role", "Duty")]
+    mapped = spec(kind="oncall", path="oncall.md", columns={"role": "Duty"})
+    result = run_engine(mapped, context(tmp_path))
+    assert (result.status, result.value) == (Status.PASS, "primary Kim Osei, secondary Jo Laine")
