@@ -53,7 +53,10 @@ async def test_a_waiver_is_shown_everywhere_and_owned_at_finalize(
         assert "GO by the policy · 3/3 sections GO · 1 waiver" in head, head
         reasons = " ".join(shown_text(app.screen.query_one("#finalize-reasons")).split())
         assert "GO only because of 1 waiver (else REVIEW):" in reasons, reasons
-        assert "contract-chaos-tests.yml SUCCESS waived by alice (cto), for 1 release: flaky runner" in reasons
+        assert (
+            "contract-chaos-tests.yml SUCCESS waived by alice (cto), for 1 release: flaky runner"
+            in reasons
+        )
         await pilot.press("g")
         await finish(pilot)
 
