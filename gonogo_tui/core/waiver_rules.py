@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from gonogo_tui.core.checklist import Expiry, WaiverRules
@@ -278,6 +278,18 @@ def waived_text(waiver: Waiver) -> str:
     return f"waived by {by} ({waiver.role}), {expiry_of(waiver).text()}: {reason}"
 
 
+def recorded_waiver_text(criterion_id: str, data: Mapping[str, Any]) -> str:
+    """`waived_text` of a record's `waiver` object, with the in-a-row count (`; 3rd release
+    in a row waiving coverage`); a malformed one as far as it reads (the report shows
+    what the record says; `gonogo verify` judges it)."""
+    try:
+        waiver = waiver_from_dict(criterion_id, data, datetime.now(UTC))
+    except (KeyError, TypeError, ValueError):
+        return f"waived by {data.get('operator', '?')}: {data.get('reason', '?')}"
+    row = in_a_row_text(waiver)
+    return waived_text(waiver) + (f"; {row}" if row else "")
+
+
 __all__ = [
     "Carried",
     "LedgerWaivers",
@@ -290,6 +302,7 @@ __all__ = [
     "grant_refusal",
     "in_a_row_text",
     "ordinal",
+    "recorded_waiver_text",
     "waived_text",
     "waiver_from_dict",
     "waiver_to_dict",
