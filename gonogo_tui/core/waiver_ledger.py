@@ -10,14 +10,22 @@ with no long run of waivers costs one ledger read and a few record reads.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from gonogo_tui.core.checklist import Checklist, WaiverRules
 from gonogo_tui.core.clock import parse_utc
 from gonogo_tui.core.errors import EvidenceError
+from gonogo_tui.core.evaluation import waiver_refusal
 from gonogo_tui.core.records.layout import LEDGER_NAME
-from gonogo_tui.core.waiver_rules import LedgerWaivers, PastWaiver, ReleaseWaivers
+from gonogo_tui.core.waiver_rules import (
+    Carried,
+    LedgerWaivers,
+    PastWaiver,
+    ReleaseWaivers,
+    carry_over,
+)
 
 MAX_RELEASES_BACK = 500
 """How far back a run of waivers is followed (a count beyond says `500th`, no more)."""
@@ -59,6 +67,32 @@ def read_ledger_waivers(directory: Path, release: str | None) -> LedgerWaivers:
         if not alive or len(previous) >= MAX_RELEASES_BACK:
             break
     return LedgerWaivers(same, tuple(previous))
+
+
+def carry_rules(checklist: Checklist, criterion_id: str) -> WaiverRules | None:
+    """The rules a carried waiver of `criterion_id` is judged by; None when the checklist
+    no longer has it or it is critical (never waived): its waiver is dropped."""
+    try:
+        section, criterion = checklist.section_of(criterion_id), checklist.criterion(criterion_id)
+    except KeyError:
+        return None
+    if waiver_refusal(section, criterion) is not None:
+        return None
+    return checklist.waiver_rules(criterion_id)
+
+
+def carried_waivers(
+    checklist: Checklist, directory: Path, release: str | None, now: datetime, operator: str
+) -> Carried:
+    """The waivers of the ledger in `directory` that still hold for a meeting (or a
+    `gonogo check`) on `release` at `now`, and why others lapsed.
+
+    Raises:
+        EvidenceError: the ledger is broken, or a sealed record cannot be read.
+    """
+    ledger = read_ledger_waivers(directory, release)
+    today = now.astimezone(UTC).date()
+    return carry_over(ledger, lambda cid: carry_rules(checklist, cid), today, now, operator)
 
 
 def _read_record(directory: Path, record_id: str) -> dict[str, Any]:
@@ -115,4 +149,10 @@ def past_waiver(criterion_id: str, waiver: dict[str, Any]) -> PastWaiver:
     )
 
 
-__all__ = ["MAX_RELEASES_BACK", "past_waiver", "read_ledger_waivers"]
+__all__ = [
+    "MAX_RELEASES_BACK",
+    "carried_waivers",
+    "carry_rules",
+    "past_waiver",
+    "read_ledger_waivers",
+]

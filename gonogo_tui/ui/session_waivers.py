@@ -13,7 +13,7 @@ from gonogo_tui.core.checklist import Expiry, WaiverRules, parse_expiry
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import waiver_refusal
 from gonogo_tui.core.journal import FollowedJournal, Journal
-from gonogo_tui.core.waiver_ledger import read_ledger_waivers
+from gonogo_tui.core.waiver_ledger import carry_rules, read_ledger_waivers
 from gonogo_tui.core.waiver_rules import LedgerWaivers, carry_over, grant_refusal
 from gonogo_tui.ui.deps import ReviewContext
 
@@ -53,18 +53,15 @@ class SessionWaivers:
         if state.carried or state.finalized is not None or isinstance(journal, FollowedJournal):
             return
         now = ctx.clock()
-        carried = carry_over(self.ledger, self._carry_rules, self.today(), now, ctx.operator)
+        carried = carry_over(
+            self.ledger,
+            lambda cid: carry_rules(ctx.checklist, cid),
+            self.today(),
+            now,
+            ctx.operator,
+        )
         if carried.waivers or carried.lapsed:
             journal.carry(tuple(carried.waivers.values()), carried.lapsed, ctx.clock())
-
-    def _carry_rules(self, cid: str) -> WaiverRules | None:
-        checklist = self.ctx.checklist
-        try:
-            if waiver_refusal(checklist.section_of(cid), checklist.criterion(cid)) is not None:
-                return None
-        except KeyError:
-            return None
-        return checklist.waiver_rules(cid)
 
     def today(self) -> date:
         """The meeting's day (UTC): expiry dates are days in UTC."""
