@@ -18,7 +18,7 @@ and from 44 on, and lint failing in 23 to 28. The script of grants:
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 

@@ -16,7 +16,6 @@ from tests.ui.conftest import (
     journal_entries,
     review_of,
     settle,
-    shown_text,
     tick_all,
 )
 from tests.ui.fakes import FAIL, FakeClock
