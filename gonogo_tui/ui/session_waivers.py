@@ -61,7 +61,10 @@ class SessionWaivers:
             ctx.operator,
         )
         if carried.waivers or carried.lapsed:
-            journal.carry(tuple(carried.waivers.values()), carried.lapsed, ctx.clock())
+            try:
+                journal.carry(tuple(carried.waivers.values()), carried.lapsed, ctx.clock())
+            except EvidenceError as exc:
+                self.problem = f"Waivers not carried: journal not written: {exc}"
 
     def today(self) -> date:
         """The meeting's day (UTC): expiry dates are days in UTC."""

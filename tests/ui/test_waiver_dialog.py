@@ -155,3 +155,17 @@ async def test_a_carried_waiver_can_be_revoked_and_is_then_not_carried(
     assert second.startswith("waived (carried from v1, 2 of 3 releases)"), second
     third, _ = await _meeting(make_app, clock, "v3", "1 release")
     assert third.startswith("waiver expired after 1 release"), third
+
+
+async def test_a_broken_ledger_carries_nothing_and_says_so(
+    make_app: AppFactory, evidence: Path
+) -> None:
+    evidence.mkdir(parents=True)
+    (evidence / "ledger.jsonl").write_text('{"not": "a ledger line"}\n')
+    app, _ = make_app({CID: FAIL})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        shown = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("Waivers not carried: ") for m in shown), shown
+        assert review_of(app).journal.state.waivers == {}
+        assert not journal_entries(app, "carried")
