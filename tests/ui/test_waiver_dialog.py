@@ -16,6 +16,7 @@ from tests.ui.conftest import (
     journal_entries,
     review_of,
     settle,
+    shown_text,
     tick_all,
 )
 from tests.ui.fakes import FAIL, FakeClock
@@ -169,3 +170,20 @@ async def test_a_broken_ledger_carries_nothing_and_says_so(
         assert any(m.startswith("Waivers not carried: ") for m in shown), shown
         assert review_of(app).journal.state.waivers == {}
         assert not journal_entries(app, "carried")
+
+
+async def test_a_refusal_is_read_whole_at_80x24(make_app: AppFactory) -> None:
+    app, _ = make_app({CID: FAIL})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("w", *"flaky")
+        modal = app.screen
+        assert isinstance(modal, WaiverModal)
+        await _fill(modal, "dave", "senior-engineer", "1 release")
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = " ".join(shown_text(modal.query_one(".dialog-error", Label)).split())
+        assert shown == (
+            "senior-engineer may not grant a waiver of ci.contract (granted by: cto)"
+        ), shown
+        assert modal.query_one("#waive").region.bottom <= 24
