@@ -28,6 +28,7 @@ from gonogo_tui.core.evaluation import Decision, Evaluation, Tick, evaluate
 from gonogo_tui.core.execution.process_pool import run_in_workers
 from gonogo_tui.core.execution.sustain import is_sustained, sample_all
 from gonogo_tui.core.probes.base import ProbeResult
+from gonogo_tui.core.waiver_rules import Carried
 
 EXIT_CODES = {Decision.GO: 0, Decision.NO_GO: 1, Decision.REVIEW: 3}
 """Exit code by decision; 2 is unusable input."""
@@ -178,7 +179,8 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
         results |= asyncio.run(
             sample_all(sustained, make_runner(concurrency), scale=args.sustain_scale)
         )
-    evaluation = evaluate(checklist, results, ticks)
+    carried = _carried(checklist, args, operator, now())
+    evaluation = evaluate(checklist, results, ticks, carried.waivers, waiver_notes=carried.lapsed)
     record_path = None
     if args.record:
         record_path = _write_record(
@@ -193,6 +195,20 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
 
         print_table(checklist, evaluation, record_path=record_path)
     return EXIT_CODES[evaluation.decision]
+
+
+def _carried(
+    checklist: Checklist, args: argparse.Namespace, operator: str, now: datetime
+) -> Carried:
+    """The waivers the evidence folder's ledger still holds for this release (docs/review.md,
+    waivers); a ledger that cannot be read carries none, and says so on stderr."""
+    from gonogo_tui.core.waiver_ledger import carried_waivers
+
+    try:
+        return carried_waivers(checklist, args.evidence_dir, args.release, now, operator)
+    except GonogoError as exc:
+        sys.stderr.write(f"gonogo check: no waiver carried: {exc}\n")
+        return Carried()
 
 
 def _write_record(

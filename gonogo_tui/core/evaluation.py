@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from gonogo_tui.core.checklist import Checklist, Criterion, Policy, Section
 from gonogo_tui.core.probes.base import ProbeResult, Status
@@ -48,12 +48,36 @@ class Tick:
 
 @dataclass(frozen=True)
 class Waiver:
-    """A failing criterion waived by a person, with a reason."""
+    """A failing criterion waived by a person, with a reason: granted by someone in a role
+    the policy allows (`policy.waivers`), until a date or for a number of releases, and
+    carried into the next meetings from the ledger while valid (`core/waiver_rules.py`)."""
 
     criterion_id: str
     operator: str
+    """Who entered it (the meeting's operator)."""
     at: datetime
     reason: str
+    approver: str = ""
+    """Who granted it (empty in journals written before waivers had one: the operator)."""
+    role: str = ""
+    """The role they granted it in (`cto`, `devops-lead`, ...)."""
+    until: date | None = None
+    """The last day it holds (UTC), for a waiver with an end date."""
+    releases: int | None = None
+    """How many releases it holds, the one it was granted in counting as the first."""
+    nth: int = 1
+    """Which of those releases this one is (2 of 3)."""
+    in_a_row: int = 1
+    """Releases in a row, this one included, waiving the criterion."""
+    carried_from: str = ""
+    """The release (or record id) it was granted in, when carried from the ledger."""
+    granted_at: datetime | None = None
+    """When it was granted, for a carried one (`at` is when it was carried)."""
+
+    @property
+    def granted_by(self) -> str:
+        """Who granted it: the approver, else the operator who entered it."""
+        return self.approver or self.operator
 
 
 @dataclass(frozen=True)
@@ -69,6 +93,8 @@ class CriterionOutcome:
     """For WAIVED: the status that was waived."""
     critical: bool = False
     """Critical, itself or by its section: anything but PASS is NO-GO."""
+    waiver_note: str = ""
+    """Why a waiver from the ledger was not applied (`waiver expired 2026-12-01`)."""
 
     @property
     def passed(self) -> bool:
@@ -292,6 +318,7 @@ def evaluate(
     waivers: Mapping[str, Waiver] | None = None,
     *,
     previous: Evaluation | None = None,
+    waiver_notes: Mapping[str, str] | None = None,
 ) -> Evaluation:
     """Apply the rules to the current results, ticks and waivers.
 
@@ -301,9 +328,12 @@ def evaluate(
             and a section whose outcomes are all kept is kept whole: the answer is the same,
             but one new result among a thousand costs a lookup per criterion, not a new
             outcome each (results, ticks and waivers are immutable).
+        waiver_notes: why a waiver carried from the ledger was not applied, by criterion
+            (shown while the criterion is not waived in the meeting).
     """
     ticks = ticks or {}
     waivers = waivers or {}
+    notes = waiver_notes or {}
     earlier = previous.sections if previous is not None else ()
     if len(earlier) != len(checklist.sections):
         earlier = ()
@@ -338,6 +368,7 @@ def evaluate(
                     waiver=waiver if status is Status.WAIVED else None,
                     underlying=underlying,
                     critical=critical,
+                    waiver_note="" if status is Status.WAIVED else notes.get(cid, ""),
                 )
             )
         if kept and before is not None:

@@ -11,6 +11,7 @@ from gonogo_tui.core.evaluation import CriterionOutcome, Evaluation, SectionOutc
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.sanitize import neutralise_invisible
 from gonogo_tui.core.sparkline import spark_line
+from gonogo_tui.core.waiver_rules import waived_text, waiver_to_dict
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -43,7 +44,7 @@ def criterion_source(outcome: CriterionOutcome) -> str:
 def criterion_detail(outcome: CriterionOutcome) -> str:
     """One line on what was found, or why it is not passing."""
     if outcome.waiver is not None:
-        return f"waived by {outcome.waiver.operator}: {outcome.waiver.reason}"
+        return waived_text(outcome.waiver)
     if outcome.result is not None:
         return outcome.result.detail
     if outcome.tick is not None:
@@ -89,11 +90,11 @@ def criterion_to_dict(outcome: CriterionOutcome) -> dict[str, Any]:
             "note": outcome.tick.note,
         }
     if outcome.waiver is not None:
-        data["waiver"] = {
-            "operator": outcome.waiver.operator,
-            "at": iso_utc(outcome.waiver.at),
-            "reason": outcome.waiver.reason,
-        }
+        data["waiver"] = waiver_to_dict(outcome.waiver)
+    if outcome.waiver_note:
+        data["waiver_note"] = outcome.waiver_note
+    if criterion.waiver is not None:  # its own rules, for `gonogo verify`
+        data["waiver_policy"] = criterion.waiver.model_dump(mode="json", exclude_none=True)
     if outcome.status is not Status.PASS:
         if criterion.hint:
             data["hint"] = criterion.hint

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from gonogo_tui.core.checklist import Policy
 from gonogo_tui.core.evaluation import CriterionOutcome, Decision, Evaluation, decide
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.waiver_rules import in_a_row_text, waived_text
 
 
 def waived(evaluation: Evaluation) -> tuple[CriterionOutcome, ...]:
@@ -29,13 +30,15 @@ def count_text(count: int) -> str:
 
 
 def waiver_text(outcome: CriterionOutcome) -> str:
-    """`HSTS max-age waived by alice: CDN sets HSTS in front` (the criterion's title)."""
+    """`HSTS max-age waived by alice (cto), for 1 release: CDN sets HSTS in front` (the
+    criterion's title), with `(3rd release in a row waiving headers-hsts)` from the second
+    release in a row on."""
     waiver = outcome.waiver
     if waiver is None:
         return outcome.criterion.title
-    by = " ".join(waiver.operator.split()) or "?"
-    reason = " ".join(waiver.reason.split())
-    return f"{outcome.criterion.title} waived by {by}: {reason}"
+    text = f"{outcome.criterion.title} {waived_text(waiver)}"
+    row = in_a_row_text(waiver)
+    return f"{text} ({row})" if row else text
 
 
 def decision_without_waivers(evaluation: Evaluation, policy: Policy) -> Decision:

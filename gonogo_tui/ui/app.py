@@ -241,6 +241,8 @@ class GonogoApp(App[None]):
             self.call_after_refresh(gc.freeze)
         if resumable is not None:
             self.notify(f"Resumed {resumable.path.name}: nothing on screen was lost.")
+        if session.waivers.problem:  # a broken ledger: the meeting goes on, nothing carried
+            self.notify(session.waivers.problem, severity="warning", timeout=15)
         if self._walkthrough:
             self.push_screen(WalkthroughScreen(session))
 

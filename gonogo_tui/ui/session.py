@@ -18,7 +18,7 @@ from datetime import datetime
 from gonogo_tui.core.agenda import Agenda, build_agenda
 from gonogo_tui.core.checklist import Criterion
 from gonogo_tui.core.errors import EvidenceError
-from gonogo_tui.core.evaluation import Evaluation, evaluate, waiver_refusal
+from gonogo_tui.core.evaluation import Evaluation, evaluate
 from gonogo_tui.core.journal import Finalized, Journal
 from gonogo_tui.core.poll import apply_poll
 from gonogo_tui.core.probes.base import ProbeResult, Status
@@ -27,6 +27,7 @@ from gonogo_tui.core.records.finalize import FinalizeOutcome, complete_finalize,
 from gonogo_tui.core.records.model import Approval, NoGoDetails, Note, Override
 from gonogo_tui.ui.deps import ReviewContext
 from gonogo_tui.ui.session_poll import SessionPoll
+from gonogo_tui.ui.session_waivers import Grant, SessionWaivers
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class ReviewSession:
         self._idle.set()
         self._listeners: list[SnapshotListener] = []
         self._launch: ProbeLauncher | None = None
+        self.waivers = SessionWaivers(ctx, journal, self.publish)
+        """Who may grant a waiver, the ones carried from the ledger (written at the start)."""
         self.snapshot = self._build_snapshot(None)
         """The latest published snapshot."""
         self.poll = SessionPoll(ctx, journal, self.publish, lambda: self.snapshot.measured)
@@ -143,6 +146,7 @@ class ReviewSession:
             state.ticks,
             state.waivers,
             previous=shown.measured if shown is not None else None,
+            waiver_notes=state.waiver_notes,
         )
         evaluation = apply_poll(measured, checklist.policy, state.poll_answers, state.overrules)
         return ReviewSnapshot(
@@ -269,18 +273,14 @@ class ReviewSession:
         self.journal.untick(cid, self.ctx.operator, self.ctx.clock())
         self.publish([cid])
 
-    def waive(self, cid: str, reason: str) -> None:
-        """Waive a criterion that is not passing.
+    def waive(self, cid: str, reason: str, grant: Grant | None = None) -> None:
+        """Waive a criterion that is not passing (`SessionWaivers.waive`).
 
         Raises:
-            EvidenceError: the criterion is critical (nothing is written), or no reason.
+            EvidenceError: refused (critical, a role that may not grant it, an expiry
+                past the policy's bounds), or no reason: nothing is written.
         """
-        checklist = self.ctx.checklist
-        refusal = waiver_refusal(checklist.section_of(cid), checklist.criterion(cid))
-        if refusal is not None:
-            raise EvidenceError(refusal)
-        self.journal.waive(cid, self.ctx.operator, self.ctx.clock(), reason)
-        self.publish([cid])
+        self.waivers.waive(cid, reason, grant)
 
     def unwaive(self, cid: str) -> None:
         """Lift a waiver."""

@@ -335,6 +335,7 @@ def test_entry_kinds_are_documented() -> None:
         "untick",
         "waiver",
         "unwaive",
+        "carried",
         "note",
         "focus",
         "release",

@@ -311,7 +311,10 @@ class DetailCheck:
         if cid in expected.waivers:
             reason = re.escape(expected.waivers[cid])
             wanted.append(
-                re.compile(rf"Waived\s+waived by {OPERATOR}: {reason} \(was FAIL, at {HMS}\)")
+                re.compile(
+                    rf"Waived\s+waived by {OPERATOR} \(cto\), for 1 release: {reason}"
+                    rf" \(was FAIL, at {HMS}\)"
+                )
             )
         else:
             unwanted.append(re.compile(r"^\s*Waived\s", re.M))

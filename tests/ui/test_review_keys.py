@@ -17,8 +17,9 @@ from gonogo_tui.core.evaluation import Decision
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.ui.looks import RowState
 from gonogo_tui.ui.screens.help import HelpScreen
-from gonogo_tui.ui.screens.modals import ConfirmModal, NoteModal, TickNoteModal, WaiverModal
+from gonogo_tui.ui.screens.modals import ConfirmModal, NoteModal, TickNoteModal
 from gonogo_tui.ui.screens.presenter import PresenterScreen
+from gonogo_tui.ui.screens.waiver_dialog import WaiverModal
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
 from gonogo_tui.ui.widgets.decision_bar import DecisionBar
 from gonogo_tui.ui.widgets.detail_pane import DetailPane

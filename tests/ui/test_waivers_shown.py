@@ -17,7 +17,7 @@ from gonogo_tui.ui.widgets.section_panel import SectionHeader, SectionPanel
 from tests.ui.conftest import AppFactory, finish, review_of, settle, shown_text, tick_all
 from tests.ui.fakes import FAIL
 
-ONLY = "GO only because of 1 waiver (else REVIEW): contract-chaos-tests.yml SUCCESS waived by alice: flaky runner"
+ONLY = "GO only because of 1 waiver (else REVIEW): contract-chaos-tests.yml SUCCESS waived by alice (cto), for 1 release: flaky runner"
 
 
 async def test_a_waiver_is_shown_everywhere_and_owned_at_finalize(
@@ -36,7 +36,7 @@ async def test_a_waiver_is_shown_everywhere_and_owned_at_finalize(
         bar = app.screen.query_one(DecisionBar)
         info = shown_text(bar.query_one("#decision-info"))
         assert "Decision by the policy: GO · 1 waiver" in info, info
-        assert "waived by alice: flaky runner" in info, info
+        assert "waived by alice (cto), for 1 release: flaky runner" in info, info
 
         await pilot.press("p")
         await pilot.pause()
@@ -53,7 +53,10 @@ async def test_a_waiver_is_shown_everywhere_and_owned_at_finalize(
         assert "GO by the policy · 3/3 sections GO · 1 waiver" in head, head
         reasons = " ".join(shown_text(app.screen.query_one("#finalize-reasons")).split())
         assert "GO only because of 1 waiver (else REVIEW):" in reasons, reasons
-        assert "contract-chaos-tests.yml SUCCESS waived by alice: flaky runner" in reasons
+        assert (
+            "contract-chaos-tests.yml SUCCESS waived by alice (cto), for 1 release: flaky runner"
+            in reasons
+        )
         await pilot.press("g")
         await finish(pilot)
 

@@ -22,6 +22,12 @@ from gonogo_tui.core.checklist.model import (
     VariableDecl,
 )
 from gonogo_tui.core.checklist.source import format_path
+from gonogo_tui.core.checklist.waiver_policy import (
+    Expiry,
+    WaiverPolicy,
+    WaiverRules,
+    parse_expiry,
+)
 
 __all__ = [
     "ApprovalPolicy",
@@ -32,6 +38,10 @@ __all__ = [
     "Policy",
     "Section",
     "VariableDecl",
+    "Expiry",
+    "WaiverPolicy",
+    "WaiverRules",
+    "parse_expiry",
     "checklist_json_schema",
     "format_path",
     "load_checklist",

@@ -9,6 +9,11 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from gonogo_tui.core.checklist.waiver_policy import (
+    CriterionWaiverPolicy,
+    WaiverPolicy,
+    WaiverRules,
+)
 from gonogo_tui.core.probes import AnyProbe
 from gonogo_tui.core.probes.base import StrictModel
 from gonogo_tui.core.redaction import Redactor
@@ -122,6 +127,8 @@ class Policy(StrictModel):
     the M owners); `gonogo verify` refuses a GO record that falls short."""
     no_self_approval: bool = False
     """The checklist's `deployer` cannot sign as an approver of their own release."""
+    waivers: WaiverPolicy = Field(default_factory=WaiverPolicy)
+    """Who may grant a waiver, for how long, how many releases in a row."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Policy:
@@ -163,6 +170,8 @@ class Criterion(StrictModel):
         description="rerun by `gonogo verify --recheck` (default: when critical and probed)",
     )
     """Rerun by `gonogo verify --recheck` at deploy time; None means: when it is critical."""
+    waiver: CriterionWaiverPolicy | None = None
+    """Its own waiver rules: each field set wins over `policy.waivers`."""
 
     @model_validator(mode="after")
     def _probe_or_manual(self) -> Criterion:
@@ -283,6 +292,15 @@ class Checklist(StrictModel):
             KeyError: no such criterion.
         """
         return self._by_id()[criterion_id][0]
+
+    def waiver_rules(self, criterion_id: str) -> WaiverRules:
+        """Who may grant a waiver of this criterion, for how long (`policy.waivers`, narrowed
+        by its own `waiver:`).
+
+        Raises:
+            KeyError: no such criterion.
+        """
+        return self.policy.waivers.rules(self.criterion(criterion_id).waiver)
 
     def _by_id(self) -> dict[str, tuple[Section, Criterion]]:
         # Built once (the model is frozen): the review looks criteria up by id for every

@@ -30,6 +30,7 @@ from gonogo_tui.core.journal.state import (
 from gonogo_tui.core.poll import Overrule, PollAnswer, answer_refusal, overrule_refusal
 from gonogo_tui.core.probes.base import ProbeResult
 from gonogo_tui.core.records.model import Note
+from gonogo_tui.core.waiver_rules import waiver_to_dict
 
 
 @dataclass(frozen=True)
@@ -243,18 +244,27 @@ class Journal:
         """Append the removal of a tick."""
         self._append(EntryKind.UNTICK, at, criterion_id=criterion_id, operator=operator)
 
-    def waive(self, criterion_id: str, operator: str, at: datetime, reason: str) -> Waiver:
-        """Append a waiver; the reason must not be empty.
+    def waive(
+        self, criterion_id: str, operator: str, at: datetime, reason: str, **grant: Any
+    ) -> Waiver:
+        """Append a waiver; the reason must not be empty. `grant`: who granted it, in which
+        role, until when (the fields of `Waiver`: approver, role, until, releases, ...).
 
         Raises:
             EvidenceError: no reason given.
         """
         if not reason.strip():
             raise EvidenceError("a waiver needs a reason")
-        self._append(
-            EntryKind.WAIVER, at, criterion_id=criterion_id, operator=operator, reason=reason
-        )
+        waiver = Waiver(criterion_id, operator, at, reason, **grant)
+        fields = waiver_to_dict(waiver)
+        del fields["at"]
+        self._append(EntryKind.WAIVER, at, criterion_id=criterion_id, **fields)
         return self.state.waivers[criterion_id]
+
+    def carry(self, waivers: Sequence[Waiver], lapsed: Mapping[str, str], at: datetime) -> None:
+        """Append the waivers carried from the ledger and why others lapsed (once)."""
+        items = [{"criterion_id": w.criterion_id, **waiver_to_dict(w)} for w in waivers]
+        self._append(EntryKind.CARRIED, at, waivers=items, lapsed=dict(lapsed))
 
     def unwaive(self, criterion_id: str, operator: str, at: datetime) -> None:
         """Append the removal of a waiver."""

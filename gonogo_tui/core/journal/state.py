@@ -16,6 +16,7 @@ from gonogo_tui.core.poll import Overrule, PollAnswer
 from gonogo_tui.core.probes.base import ProbeResult
 from gonogo_tui.core.records.model import Note
 from gonogo_tui.core.records.plan import RecordPlan
+from gonogo_tui.core.waiver_rules import waiver_from_dict
 
 JOURNAL_FORMAT = "gonogo-journal/1"
 """The `format` of a journal's first line."""
@@ -33,6 +34,8 @@ class EntryKind(enum.StrEnum):
     UNTICK = "untick"
     WAIVER = "waiver"
     UNWAIVE = "unwaive"
+    CARRIED = "carried"
+    """The waivers carried from the ledger at the meeting's start, and those that lapsed."""
     NOTE = "note"
     FOCUS = "focus"
     """Another section became the one being discussed (its agenda time runs)."""
@@ -133,6 +136,10 @@ class SessionState:
     """Every result of each criterion in this session, oldest first."""
     ticks: dict[str, Tick] = field(default_factory=dict)
     waivers: dict[str, Waiver] = field(default_factory=dict)
+    waiver_notes: dict[str, str] = field(default_factory=dict)
+    """Why a waiver from the ledger was not carried (`waiver expired 2026-12-01`)."""
+    carried: bool = False
+    """Whether the ledger's waivers were looked at (a `carried` line): once per session."""
     notes: list[Note] = field(default_factory=list)
     release: str | None = None
     """The release typed at finalize (a `release` line), if any."""
@@ -163,7 +170,13 @@ class SessionState:
             self.ticks.pop(str(entry["criterion_id"]), None)
         elif kind is EntryKind.WAIVER:
             cid = str(entry["criterion_id"])
-            self.waivers[cid] = Waiver(cid, str(entry["operator"]), at, str(entry["reason"]))
+            self.waivers[cid] = waiver_from_dict(cid, entry, at)
+        elif kind is EntryKind.CARRIED:
+            self.carried = True
+            for item in entry.get("waivers") or ():
+                cid = str(item["criterion_id"])
+                self.waivers[cid] = waiver_from_dict(cid, item, at)
+            self.waiver_notes.update({str(k): str(v) for k, v in entry["lapsed"].items()})
         elif kind is EntryKind.UNWAIVE:
             self.waivers.pop(str(entry["criterion_id"]), None)
         elif kind is EntryKind.NOTE:

@@ -17,6 +17,7 @@ from typing import Any
 from gonogo_tui.core.records.poll_lines import answer_line, quorum_line
 from gonogo_tui.core.records.reading import CriterionLine, RecordView
 from gonogo_tui.core.sanitize import neutralise_invisible
+from gonogo_tui.core.waiver_rules import recorded_waiver_text
 
 MAX_LISTED = 15
 """Failed checks (and waivers) listed in the chat message before "and N more"."""
@@ -73,8 +74,7 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     lines += ["", "*Waivers*"]
     lines += _bullets(
         [
-            f"{chat_text(c.id, 60)} waived by {chat_text((c.waiver or {}).get('operator'), 60)}"
-            f": {chat_text((c.waiver or {}).get('reason'))}"
+            f"{chat_text(c.id, 60)} {chat_text(recorded_waiver_text(c.id, c.waiver or {}), 300)}"
             for c in view.waived()
         ]
     )
@@ -191,8 +191,7 @@ def record_html(view: RecordView) -> str:
     parts += _html_list(
         "Waivers",
         [
-            f"<code>{e(c.id)}</code> waived by {e((c.waiver or {}).get('operator'))}: "
-            f"{e((c.waiver or {}).get('reason'))}"
+            f"<code>{e(c.id)}</code> {e(recorded_waiver_text(c.id, c.waiver or {}))}"
             for c in view.waived()
         ],
     )

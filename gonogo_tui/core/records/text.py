@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gonogo_tui.core.clock import iso_utc
-from gonogo_tui.core.evaluation import Decision, Evaluation
+from gonogo_tui.core.evaluation import Decision, Evaluation, Waiver
 from gonogo_tui.core.evaluation_export import (
     criterion_detail,
     criterion_expected,
@@ -16,6 +16,7 @@ from gonogo_tui.core.evaluation_export import (
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.records.model import NoGoDetails, Override, RecordMode
 from gonogo_tui.core.records.poll_lines import poll_lines
+from gonogo_tui.core.waiver_rules import in_a_row_text, waived_text
 
 
 def seed_timestamp(moment: datetime) -> str:
@@ -107,8 +108,8 @@ def render_record_text(
     if waived:
         lines += ["", "Waivers:"]
         lines += [
-            f"- {c.criterion.id} ({c.underlying.value if c.underlying else '?'}) waived by "
-            f"{c.waiver.operator} at {iso_utc(c.waiver.at)}: {c.waiver.reason}"
+            f"- {c.criterion.id} ({c.underlying.value if c.underlying else '?'}) "
+            + _waiver_line(c.waiver)
             for c in waived
             if c.waiver is not None
         ]
@@ -169,3 +170,13 @@ def render_override_text(data: dict[str, Any], override: Override) -> str:
 def _printable(line: str) -> str:
     """Drop control characters (ANSI escapes, NUL) so a record never carries them."""
     return "".join(ch if ch.isprintable() or ch == "\t" else f"\\x{ord(ch):02x}" for ch in line)
+
+
+def _waiver_line(waiver: Waiver) -> str:
+    """`waived by alice (cto), for 3 releases: CDN sets HSTS [at ..., 2nd release in a row
+    waiving headers-hsts]`; a waiver from before they had an owner keeps its old line."""
+    if not waiver.role:
+        return f"waived by {waiver.operator} at {iso_utc(waiver.at)}: {waiver.reason}"
+    row = in_a_row_text(waiver)
+    extra = f"entered by {waiver.operator} at {iso_utc(waiver.at)}" + (f", {row}" if row else "")
+    return f"{waived_text(waiver)} [{extra}]"

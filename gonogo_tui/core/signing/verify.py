@@ -30,6 +30,7 @@ from gonogo_tui.core.signing.record import RecordJson, parse_record_json
 from gonogo_tui.core.signing.statement import Statement, parse_statement, predicate_core
 from gonogo_tui.core.signing.status import CheckedApproval, check_approvals, evaluate_statement
 from gonogo_tui.core.signing.validity import expiry_problem
+from gonogo_tui.core.signing.waiver_checks import waiver_findings
 
 FUTURE_SKEW = timedelta(minutes=5)
 """How far in the future `decided_at` may be before the clocks are considered wrong."""
@@ -419,6 +420,8 @@ def verify_record(
         check.fail(outcome.failure, prefix + outcome.reason)
     for finding in poll_findings(json_bytes, approvals):
         check.fail(Failure.POLICY, finding)
+    for failure, finding in waiver_findings(json_bytes, paths.json.name):
+        check.fail(failure, finding)
     check.check_expectations(statement, now, expect_decision, max_age)
     return VerifyResult(
         paths.stem, statement.decision, tuple(check.findings), tuple(approvals), outcome

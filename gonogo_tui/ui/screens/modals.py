@@ -1,5 +1,5 @@
-"""Small dialogs: confirm, resume, tick note, waiver and note. Each returns its answer via
-`dismiss`; the caller decides what happens next.
+"""Small dialogs: confirm, resume, tick note and note (the waiver's is `waiver_dialog.py`).
+Each returns its answer via `dismiss`; the caller decides what happens next.
 
 A dialog showing a text of any length (a criterion's title and detail, a reason, an error)
 docks its answer (input, buttons) at the bottom and lets the text scroll (app.tcss). The
@@ -180,69 +180,6 @@ class TickNoteModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class WaiverModal(ModalScreen[str | None]):
-    """Waives a failing criterion; the reason is required."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(
-        self,
-        criterion_id: str,
-        title: str,
-        status: str,
-        detail: str,
-        *,
-        reason: str = "",
-        error: str | None = None,
-    ) -> None:
-        super().__init__(classes="waiver-modal")
-        self._criterion_id = criterion_id
-        self._title = title
-        self._status = status
-        self._detail = detail
-        self._restore = (reason, error)
-
-    def on_mount(self) -> None:
-        restore_answer(self, "waiver-reason", *self._restore)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(
-                _plain(f"Waive {self._criterion_id} ({self._status})"),
-                classes="dialog-title dialog-head",
-            )
-            with Vertical(classes="dialog-answer"):
-                yield Label("Reason (required; recorded with your name and the time)")
-                yield Input(
-                    placeholder="why this may ship anyway", id="waiver-reason", compact=True
-                )
-                yield error_label()
-                with Horizontal(classes="dialog-buttons"):
-                    yield Button("Waive", id="waive", variant="warning")
-                    yield Button("Cancel (esc)", id="cancel")
-            with VerticalScroll(classes="dialog-body"):
-                yield Static(_plain(self._title), classes="dialog-text")
-                if self._detail:
-                    yield Static(_plain(self._detail), classes="dialog-hint")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#waive")
-    def _waive(self) -> None:
-        reason = self.query_one("#waiver-reason", Input).value.strip()
-        if not reason:
-            show_error(self, "A waiver needs a reason.")
-            self.query_one("#waiver-reason", Input).focus()
-            return
-        self.dismiss(reason)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
-
 @dataclass(frozen=True)
 class NoteAnswer:
     """A note and what it is about."""
@@ -316,5 +253,4 @@ __all__ = [
     "NoteModal",
     "ResumeModal",
     "TickNoteModal",
-    "WaiverModal",
 ]

@@ -11,17 +11,15 @@ from typing import Any
 
 from textual.screen import Screen
 
+from gonogo_tui.core.checklist import parse_expiry
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import waiver_refusal
 from gonogo_tui.core.probes.base import Status
-from gonogo_tui.ui.screens.modals import (
-    ConfirmModal,
-    NoteAnswer,
-    NoteModal,
-    TickNoteModal,
-    WaiverModal,
-)
+from gonogo_tui.core.waiver_rules import ordinal, waived_text
+from gonogo_tui.ui.screens.modals import ConfirmModal, NoteAnswer, NoteModal, TickNoteModal
+from gonogo_tui.ui.screens.waiver_dialog import WaiverAnswer, WaiverAsk, WaiverModal
 from gonogo_tui.ui.session import ReviewSession
+from gonogo_tui.ui.session_waivers import Grant, SessionWaivers
 
 
 def ask_tick(screen: Screen[Any], session: ReviewSession, cid: str) -> None:
@@ -68,7 +66,8 @@ def ask_tick(screen: Screen[Any], session: ReviewSession, cid: str) -> None:
 
 
 def ask_waiver(screen: Screen[Any], session: ReviewSession, cid: str) -> None:
-    """Waive a criterion that is not passing (a reason is required), or lift a waiver."""
+    """Waive a criterion that is not passing (reason, approver, role and expiry required), or
+    lift a waiver (a carried one too: it is then not carried further)."""
     outcome = session.snapshot.evaluation.outcome(cid)
     if outcome.status is Status.WAIVED:
 
@@ -79,7 +78,7 @@ def ask_waiver(screen: Screen[Any], session: ReviewSession, cid: str) -> None:
         screen.app.push_screen(
             ConfirmModal(
                 "Lift the waiver?",
-                f"{cid} was waived: {outcome.waiver.reason}" if outcome.waiver else cid,
+                f"{cid} was {waived_text(outcome.waiver)}" if outcome.waiver else cid,
             ),
             lift,
         )
@@ -97,19 +96,53 @@ def ask_waiver(screen: Screen[Any], session: ReviewSession, cid: str) -> None:
         screen.notify(f"{cid} is not measured yet: nothing to waive.", severity="warning")
         return
     detail = outcome.result.detail if outcome.result else (outcome.criterion.why_manual or "")
+    waivers = session.waivers
+    default = waivers.default_grant(cid)
+    ask = WaiverAsk(
+        cid,
+        outcome.criterion.title,
+        outcome.status.value,
+        detail,
+        roles=waivers.roles(cid),
+        approver=default.approver,
+        expiry=waivers.rules(cid).default_expiry,
+        hint=waiver_hint(cid, waivers, outcome.waiver_note),
+    )
 
-    def dialog(reason: str = "", error: str | None = None) -> WaiverModal:
-        title, status = outcome.criterion.title, outcome.status.value
-        return WaiverModal(cid, title, status, detail, reason=reason, error=error)
+    def check(answer: WaiverAnswer) -> str | None:
+        try:
+            grant = Grant(
+                answer.approver, answer.role, parse_expiry(answer.expiry, waivers.today())
+            )
+        except ValueError as exc:
+            return str(exc)
+        return waivers.refusal(cid, grant)
 
-    def waive(reason: str | None) -> None:
-        if not reason:
+    def waive(answer: WaiverAnswer | None) -> None:
+        if answer is None:
             return
-        failed = journal_write(screen, lambda: session.waive(cid, reason))
+        expiry = parse_expiry(answer.expiry, waivers.today())
+        grant = Grant(answer.approver, answer.role, expiry)
+        failed = journal_write(screen, lambda: session.waive(cid, answer.reason, grant))
         if failed is not None:  # asked again, with what was typed
-            screen.app.push_screen(dialog(reason, failed), waive)
+            screen.app.push_screen(WaiverModal(ask, check, answer=answer, error=failed), waive)
 
-    screen.app.push_screen(dialog(), waive)
+    screen.app.push_screen(WaiverModal(ask, check), waive)
+
+
+def waiver_hint(cid: str, waivers: SessionWaivers, note: str) -> str:
+    """What the dialog says first: why a carried waiver lapsed, and the release in a row
+    this one would be, with who may grant it past the limit."""
+    rules, row = waivers.rules(cid), waivers.in_a_row(cid)
+    parts = [note] if note else []
+    if row > 1:
+        text = f"{ordinal(row)} release in a row waiving {cid}"
+        if rules.max_releases is not None and row > rules.max_releases:
+            text += (
+                f" (limit {rules.max_releases}): only {', '.join(rules.renewed_by)} may grant it"
+            )
+        parts.append(text)
+    return "; ".join(parts)
 
 
 def ask_note(screen: Screen[Any], session: ReviewSession, selected: str | None) -> None:

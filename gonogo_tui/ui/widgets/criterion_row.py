@@ -17,6 +17,7 @@ from gonogo_tui.core.evaluation import CriterionOutcome
 from gonogo_tui.core.journal import result_age
 from gonogo_tui.core.readings import expectation, reading
 from gonogo_tui.core.sparkline import spark_line
+from gonogo_tui.core.waiver_rules import in_a_row_text, waived_text
 from gonogo_tui.ui.looks import (
     AGE_STYLE,
     EXPECTED_STYLE,
@@ -83,7 +84,11 @@ class RowView:
                 spark = spark_line(outcome.result.samples)[-ROW_SPARK:]
                 value, brief = f"{spark} {value}", f"{spark} {brief}" if brief else ""
         if outcome.waiver is not None:
-            value, brief = f"waived by {outcome.waiver.operator}: {outcome.waiver.reason}", ""
+            row = in_a_row_text(outcome.waiver)
+            value, brief = waived_text(outcome.waiver) + (f" · {row}" if row else ""), ""
+        elif outcome.waiver_note:  # a waiver from the ledger that lapsed: the row says why
+            value = f"{outcome.waiver_note} · {value}" if value else outcome.waiver_note
+            brief = f"{outcome.waiver_note} · {brief}" if brief else ""
         return cls(
             state=row_state(outcome, running),
             title=safe_text(criterion.title, keep_newlines=False),

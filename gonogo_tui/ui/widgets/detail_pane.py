@@ -25,6 +25,7 @@ from gonogo_tui.core.probes.base import ProbeResult
 from gonogo_tui.core.records.model import Note
 from gonogo_tui.core.sparkline import spark_line
 from gonogo_tui.core.types import format_duration
+from gonogo_tui.core.waiver_rules import in_a_row_text, waived_text
 from gonogo_tui.ui.looks import (
     STALE_MARK,
     SYMBOLS,
@@ -115,11 +116,14 @@ def detail_text(view: DetailView, *, with_output: bool = True) -> Text:
         field.add("Measured", "not run yet")
     if outcome.waiver is not None:
         underlying = outcome.underlying.value if outcome.underlying else "?"
+        row = in_a_row_text(outcome.waiver)
         field.add(
             "Waived",
-            f"waived by {outcome.waiver.operator}: {outcome.waiver.reason} "
-            f"(was {underlying}, at {_hms(outcome.waiver.at)})",
+            f"{waived_text(outcome.waiver)} (was {underlying}, at {_hms(outcome.waiver.at)})"
+            + (f"; {row}" if row else ""),
         )
+    elif outcome.waiver_note:
+        field.add("Waiver", outcome.waiver_note)
     if criterion.hint:
         field.add("Hint", criterion.hint)
     if criterion.runbook:
