@@ -106,6 +106,7 @@ def _failed_line(c: CriterionLine) -> str:
     return (
         f"{c.section_number}. {chat_text(c.section_title, 60)}: "
         f"{chat_text(c.id, 60)} {c.status}{c.marks}: {chat_text(c.detail)}"
+        + (f" (samples {chat_text(c.samples, 120)})" if c.samples else "")
     )
 
 
@@ -282,6 +283,7 @@ def _failed_html(c: CriterionLine) -> str:
     return (
         f"{e(c.section_number)}. {e(c.section_title)}: <code>{e(c.id)}</code> "
         f'<span class="{_status_class(c.status)}">{e(c.status)}</span>{e(c.marks)} {e(c.detail)}'
+        + (f" (samples {e(c.samples)})" if c.samples else "")
     )
 
 

@@ -16,6 +16,7 @@ from gonogo_tui.core.evaluation_export import (
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.records.model import NoGoDetails, Override, RecordMode
 from gonogo_tui.core.records.poll_lines import poll_lines
+from gonogo_tui.core.sparkline import samples_note, spark_line
 
 
 def seed_timestamp(moment: datetime) -> str:
@@ -141,6 +142,8 @@ def render_record_text(
                 line += " | critical"
             if c.advisory:
                 line += " | advisory"
+            if c.result is not None and c.result.samples:  # a sustained check's window
+                line += f" | samples: {samples_note(spark_line(c.result.samples))}"
             if c.tick is not None:
                 line += f" | ticked by {c.tick.operator} at {iso_utc(c.tick.at)}"
                 if c.tick.note:
