@@ -289,3 +289,25 @@ def test_junit_never_fails_the_build_for_an_advisory_criterion() -> None:
     assert case.find("failure") is None
     out = case.find("system-out")
     assert out is not None and (out.text or "").startswith("advisory (not blocking): FAIL: d")
+
+
+def test_the_shipped_checklist_says_why_each_critical_one_is() -> None:
+    """Issue 17 point 1: a YAML comment `# Critical: ...` over each `critical: true`, and
+    checklists/README.md marks each of them critical in its table."""
+    repo = Path(__file__).parents[2]
+    lines = (repo / "checklists" / "spark-trading.yaml").read_text(encoding="utf-8").splitlines()
+    marked = [i for i, line in enumerate(lines) if line.strip() == "critical: true"]
+    assert len(marked) == 5
+    for i in marked:
+        assert any(line.strip().startswith("# Critical: ") for line in lines[i - 3 : i]), lines[i]
+    readme = (repo / "checklists" / "README.md").read_text(encoding="utf-8")
+    for cid in (
+        "db-backup-alerts",
+        "db-wal-archiving",
+        "rollback-db-backup",
+        "rollback-pitr-tested",
+        "rollback-script-staging",
+    ):
+        # The first row naming it: the table of criteria by section.
+        row = next(line for line in readme.splitlines() if f"| `{cid}` |" in line)
+        assert "**critical**" in row, row
