@@ -60,6 +60,8 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     lines.append(
         f"Decided {chat_text(data['decided_at'], 40)} by {chat_text(data.get('operator'), 60)}"
     )
+    if _valid_until(data):
+        lines.append(f"Valid until {chat_text(_valid_until(data), 40)} (then decide again)")
     if view.reason:
         lines.append(f"Why: {chat_text(view.reason, 300)}")
     if data.get("waivers_summary"):
@@ -100,6 +102,11 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     where = link or (str(view.path.with_suffix(".txt")) if view.path else data.get("record_id"))
     lines.append(f"Record: {chat_text(where, 300)}")
     return "\n".join(lines) + "\n"
+
+
+def _valid_until(data: Mapping[str, Any]) -> str:
+    """A GO's `valid_until` (after it `gonogo verify` refuses the GO), or empty."""
+    return str(data.get("valid_until") or "") if data.get("decision") == "GO" else ""
 
 
 def _failed_line(c: CriterionLine) -> str:
@@ -268,6 +275,7 @@ def _facts(view: RecordView) -> list[tuple[str, object]]:
         ("Waivers", data.get("waivers_summary")),
         ("Mode", data.get("mode")),
         ("Decided at", data.get("decided_at")),
+        ("Valid until", _valid_until(data)),
         ("Operator", data.get("operator")),
         *_override_texts(data),
         ("Release", data.get("release")),

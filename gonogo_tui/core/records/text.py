@@ -87,6 +87,7 @@ def render_record_text(
         f"Checklist: {data['checklist']['title']} ({data['checklist']['path']}, "
         f"sha256 {data['checklist']['sha256'][:16]})",
         f"Release: {data['release'] or '-'}",
+        *_valid_until(data),
         f"Operator: {data['operator']}",
         "Signatures: unsigned (approvers sign with `gonogo sign`; `gonogo verify` checks)",
         "",
@@ -150,6 +151,13 @@ def render_record_text(
                     line += f" | tick note: {' '.join(c.tick.note.split())}"
             lines.append(line)
     return "\n".join(_printable(line) for line in lines) + "\n"
+
+
+def _valid_until(data: dict[str, Any]) -> list[str]:
+    """`Valid Until: ...` for a GO (or override): after it `gonogo verify` refuses the GO."""
+    if data["decision"] != "GO" or not data.get("valid_until"):
+        return []
+    return [f"Valid Until: {data['valid_until']} (policy.valid_for; decide again after it)"]
 
 
 def render_override_text(data: dict[str, Any], override: Override) -> str:
