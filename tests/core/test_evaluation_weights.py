@@ -291,6 +291,30 @@ def test_junit_never_fails_the_build_for_an_advisory_criterion() -> None:
     assert out is not None and (out.text or "").startswith("advisory (not blocking): FAIL: d")
 
 
+def test_junit_says_critical_and_lists_a_sustained_checks_samples() -> None:
+    """Issue 17 points 1 and 4 in `gonogo check --junit`: a critical criterion's failure
+    says what it does to the decision; a sustained one's body holds its samples."""
+    import dataclasses
+
+    from gonogo_tui.core.probes.base import Sample
+
+    checklist = ten_sections(critical=True)
+    results = all_pass(checklist)
+    samples = (Sample(T0, Status.PASS, "2"), Sample(T0, Status.FAIL, "9"))
+    results["backup-fresh"] = dataclasses.replace(
+        result("backup-fresh", Status.FAIL), samples=samples
+    )
+    root = ElementTree.fromstring(evaluation_to_junit(evaluate(checklist, results), name="t"))
+    case = next(c for c in root.iter("testcase") if c.get("name", "").startswith("backup-fresh"))
+    failure = case.find("failure")
+    assert failure is not None
+    assert (failure.text or "").endswith(
+        "\ncritical: anything but PASS makes the decision NO-GO\nsamples: ▁█ (2 taken)"
+    )
+    plain = next(c for c in root.iter("testcase") if c.get("name", "").startswith("s1-p"))
+    assert plain.find("failure") is None and plain.find("system-out") is None
+
+
 def test_the_shipped_checklist_says_why_each_critical_one_is() -> None:
     """Issue 17 point 1: a YAML comment `# Critical: ...` over each `critical: true`, and
     checklists/README.md marks each of them critical in its table."""
