@@ -225,8 +225,7 @@ def evaluation_to_junit(evaluation: Evaluation, *, name: str) -> bytes:
             message = _xml_text(criterion_detail(outcome))
             body = _xml_text(
                 f"value: {criterion_value(outcome)}\nexpected: {criterion_expected(outcome)}\n"
-                f"source: {criterion_source(outcome)}"
-                + _junit_extra(outcome)
+                f"source: {criterion_source(outcome)}" + _junit_extra(outcome)
             )
             if outcome.advisory and not outcome.passed:
                 ElementTree.SubElement(
