@@ -231,3 +231,26 @@ def test_a_tampered_record_is_not_rechecked(
     code, _, err = _verify(tmp_path, record, "--recheck")
     assert code == 1 and "was altered" in err
     assert len(http_server.requests) == before
+
+
+def test_the_records_text_and_its_report_say_until_when_the_go_is_valid(
+    tmp_path: Path, http_server: HttpTestServer, cto: Person
+) -> None:
+    """Point 8 where people read: the .txt's `Valid Until:` line, and `gonogo report`'s
+    message and page; a NO-GO never expires, so it says nothing of the kind."""
+    from gonogo_tui.core.records.export import record_html, record_markdown
+    from gonogo_tui.core.records.reading import load_record
+
+    record = _decide(tmp_path, http_server, cto)
+    until = json.loads(record.with_suffix(".json").read_text())["valid_until"]
+    assert f"\nValid Until: {until} (policy.valid_for; decide again after it)\n" in (
+        record.read_text()
+    )
+    view = load_record(record)
+    assert f"\nValid until {until} (then decide again)\n" in record_markdown(view)
+    assert f"<dt>Valid until</dt><dd>{until}</dd>" in record_html(view)
+    done = gonogo("check", "gate.yaml", "--record", cwd=tmp_path)  # on-call not ticked
+    assert done.returncode == 3, done.stdout + done.stderr  # REVIEW: recorded as NO-GO
+    (no_go,) = (tmp_path / "evidence").glob("no_go_decision_*.txt")
+    assert "Valid Until" not in no_go.read_text()
+    assert "Valid until" not in record_markdown(load_record(no_go))

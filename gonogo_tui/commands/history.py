@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gonogo_tui.commands.parser import stream_is_utf8
+from gonogo_tui.core.clock import format_duration
 from gonogo_tui.core.sanitize import json_escape_invisible
-from gonogo_tui.core.types import format_duration
 
 if TYPE_CHECKING:
     from gonogo_tui.core.history import History, PastDecision, WaiverAge

@@ -10,7 +10,7 @@ from gonogo_tui.core.clock import iso_utc
 from gonogo_tui.core.evaluation import CriterionOutcome, Evaluation, SectionOutcome
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.sanitize import neutralise_invisible
-from gonogo_tui.core.sparkline import spark_line
+from gonogo_tui.core.sparkline import samples_note, spark_line
 from gonogo_tui.core.waiver_rules import waived_text, waiver_to_dict
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -175,6 +175,17 @@ def _xml_text(text: str) -> str:
     return neutralise_invisible(_XML_ILLEGAL.sub("\ufffd", text))
 
 
+def _junit_extra(outcome: CriterionOutcome) -> str:
+    """A JUnit body's lines for a critical criterion and a sustained check's samples."""
+    extra = ""
+    if outcome.critical:
+        extra += "\ncritical: anything but PASS makes the decision NO-GO"
+    result = outcome.result
+    if result is not None and result.samples:
+        extra += f"\nsamples: {samples_note(spark_line(result.samples))}"
+    return extra
+
+
 def evaluation_to_junit(evaluation: Evaluation, *, name: str) -> bytes:
     """JUnit XML: one testsuite per section, one testcase per criterion.
 
@@ -215,7 +226,7 @@ def evaluation_to_junit(evaluation: Evaluation, *, name: str) -> bytes:
             message = _xml_text(criterion_detail(outcome))
             body = _xml_text(
                 f"value: {criterion_value(outcome)}\nexpected: {criterion_expected(outcome)}\n"
-                f"source: {criterion_source(outcome)}"
+                f"source: {criterion_source(outcome)}" + _junit_extra(outcome)
             )
             if outcome.advisory and not outcome.passed:
                 ElementTree.SubElement(

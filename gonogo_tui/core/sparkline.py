@@ -32,9 +32,16 @@ def spark_line(samples: Sequence[Sample]) -> str:
     return "".join(block(number) for number in numbers)
 
 
+def samples_note(line: str, *, cells: int = 60) -> str:
+    """`▁▃█ (3 taken)`: a sustained check's samples for a record or a report, as the detail
+    pane says them (the detail says how many passed); the latest `cells` of a long line."""
+    shown = f"…{line[-cells:]}" if len(line) > cells else line
+    return f"{shown} ({len(line)} taken)"
+
+
 def _number(value: str) -> float | None:
     match = _NUMBER.search(value)
     return float(match.group(0)) if match else None
 
 
-__all__ = ["BLOCKS", "spark_line"]
+__all__ = ["BLOCKS", "samples_note", "spark_line"]

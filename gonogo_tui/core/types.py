@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
+from gonogo_tui.core.clock import format_duration
+
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 
@@ -35,21 +37,6 @@ def parse_duration(value: object) -> float:
     if seconds < 0 or not math.isfinite(seconds):
         raise ValueError("a duration must be a finite, non-negative number of seconds")
     return seconds
-
-
-def format_duration(seconds: float) -> str:
-    """Render seconds compactly: `250ms`, `30s`, `5m`, `2h`, `7d`, `1d 2h`."""
-    if seconds < 1:
-        return f"{seconds * 1000:.0f}ms"
-    if seconds < 120:
-        return f"{seconds:.0f}s" if seconds == int(seconds) else f"{seconds:.1f}s"
-    minutes = seconds / 60
-    if minutes < 120:
-        return f"{minutes:.0f}m"
-    hours = minutes / 60
-    if hours < 48:
-        return f"{hours:.0f}h"
-    return f"{hours / 24:.1f}d".replace(".0d", "d")
 
 
 _DURATION_PATTERN = r"^\s*{nonzero}\d+(\.\d+)?\s*(ms|s|m|h|d|w)?\s*$"

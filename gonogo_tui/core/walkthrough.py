@@ -163,8 +163,10 @@ def _path_lines(path: PathToGo) -> list[str]:
 def _criterion_ref(change: Change) -> str:
     criterion = change.outcome.criterion
     section = change.section
+    # A critical one is marked: it alone keeps the decision NO-GO, whatever the count.
     return (
         f"`{criterion.id}` {_md(criterion.title)} ({section.number}. {_md(section.section.title)})"
+        + (" **critical**" if change.outcome.critical else "")
     )
 
 
@@ -258,6 +260,7 @@ def _change_dict(change: Change) -> dict[str, Any]:
         "detail": criterion_detail(outcome),
         "who": change.who,
         "runbook": criterion.runbook,
+        **({"critical": True} if outcome.critical else {}),  # only when set, as in records
     }
 
 

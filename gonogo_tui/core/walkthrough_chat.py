@@ -107,6 +107,7 @@ def _ref(change: Mapping[str, Any]) -> str:
         f"{chat_text(change.get('section_number'), 6)}. "
         f"{chat_text(change.get('section_title'), 60)}: {chat_text(change.get('id'), 60)} "
         f"({chat_text(change.get('title'), 80)})"
+        + (" *critical*" if change.get("critical") is True else "")
     )
 
 

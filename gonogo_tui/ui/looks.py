@@ -145,10 +145,20 @@ def panel_state(section: SectionOutcome, running: Collection[str]) -> PanelState
 
 
 def panel_counts(section: SectionOutcome) -> str:
-    """`4/5` criteria passed, `5/5 · 1 waived` when a person waived some of them."""
+    """`4/5` criteria passed, `5/5 · 1 waived` when a person waived some of them; `· critical
+    ✘` when a critical criterion failed or could not measure (the decision is NO-GO), and
+    `· 1 advisory ✘` for advisory ones not passing (a GO section with 4/5 says why)."""
     waived = section.count(Status.WAIVED)
     counts = f"{section.passed_count}/{len(section.criteria)}"
-    return f"{counts} · {waived} waived" if waived else counts
+    if waived:
+        counts += f" · {waived} waived"
+    measured = (Status.FAIL, Status.ERROR)
+    if any(o.critical and o.status in measured for o in section.criteria):
+        counts += f" · critical {SYMBOLS[RowState.FAIL]}"
+    advisory = sum(1 for o in section.criteria if o.advisory and o.status in measured)
+    if advisory:
+        counts += f" · {advisory} advisory {SYMBOLS[RowState.FAIL]}"
+    return counts
 
 
 @dataclass(frozen=True)

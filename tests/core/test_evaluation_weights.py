@@ -289,3 +289,49 @@ def test_junit_never_fails_the_build_for_an_advisory_criterion() -> None:
     assert case.find("failure") is None
     out = case.find("system-out")
     assert out is not None and (out.text or "").startswith("advisory (not blocking): FAIL: d")
+
+
+def test_junit_says_critical_and_lists_a_sustained_checks_samples() -> None:
+    """Issue 17 points 1 and 4 in `gonogo check --junit`: a critical criterion's failure
+    says what it does to the decision; a sustained one's body holds its samples."""
+    import dataclasses
+
+    from gonogo_tui.core.probes.base import Sample
+
+    checklist = ten_sections(critical=True)
+    results = all_pass(checklist)
+    samples = (Sample(T0, Status.PASS, "2"), Sample(T0, Status.FAIL, "9"))
+    results["backup-fresh"] = dataclasses.replace(
+        result("backup-fresh", Status.FAIL), samples=samples
+    )
+    root = ElementTree.fromstring(evaluation_to_junit(evaluate(checklist, results), name="t"))
+    case = next(c for c in root.iter("testcase") if c.get("name", "").startswith("backup-fresh"))
+    failure = case.find("failure")
+    assert failure is not None
+    assert (failure.text or "").endswith(
+        "\ncritical: anything but PASS makes the decision NO-GO\nsamples: ▁█ (2 taken)"
+    )
+    plain = next(c for c in root.iter("testcase") if c.get("name", "").startswith("s1-p"))
+    assert plain.find("failure") is None and plain.find("system-out") is None
+
+
+def test_the_shipped_checklist_says_why_each_critical_one_is() -> None:
+    """Issue 17 point 1: a YAML comment `# Critical: ...` over each `critical: true`, and
+    checklists/README.md marks each of them critical in its table."""
+    repo = Path(__file__).parents[2]
+    lines = (repo / "checklists" / "spark-trading.yaml").read_text(encoding="utf-8").splitlines()
+    marked = [i for i, line in enumerate(lines) if line.strip() == "critical: true"]
+    assert len(marked) == 5
+    for i in marked:
+        assert any(line.strip().startswith("# Critical: ") for line in lines[i - 3 : i]), lines[i]
+    readme = (repo / "checklists" / "README.md").read_text(encoding="utf-8")
+    for cid in (
+        "db-backup-alerts",
+        "db-wal-archiving",
+        "rollback-db-backup",
+        "rollback-pitr-tested",
+        "rollback-script-staging",
+    ):
+        # The first row naming it: the table of criteria by section.
+        row = next(line for line in readme.splitlines() if f"| `{cid}` |" in line)
+        assert "**critical**" in row, row

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -205,3 +208,44 @@ def test_since_accepts_a_date_or_a_zoned_time() -> None:
 
     assert since_arg("2026-02-10") == datetime(2026, 2, 10, tzinfo=UTC)
     assert since_arg("2026-02-10T12:00:00+02:00") == datetime(2026, 2, 10, 10, tzinfo=UTC)
+
+
+def test_history_from_the_index_imports_neither_pydantic_nor_cryptography(
+    folder: Path, tmp_path: Path
+) -> None:
+    """The 10,000-record target (docs/benchmarks.md): pydantic cost `gonogo history` 0.3 s of
+    start-up for one duration formatter, `cryptography` is needed only to check a changed
+    ledger."""
+    cache = tmp_path / "cache"
+    assert _run(folder, "evidence", cache=cache)[0] == 0  # the index is built
+    code = (
+        "import sys\n"
+        "from gonogo_tui.cli import main\n"
+        f"main(['history', {str(folder / 'evidence')!r}, '--json'])\n"
+        "heavy = ('pydantic', 'cryptography', 'yaml', 'textual', 'rich')\n"
+        "print(','.join(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GONOGO_CACHE_DIR": str(cache)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["count"] == COUNT
+    assert done.stderr.strip() == ""
+
+
+def test_an_index_of_an_earlier_format_is_rebuilt(folder: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = _run(folder, "evidence", "--json", cache=cache)
+    (index,) = cache.glob("history-*.json")
+    data = json.loads(index.read_text())
+    assert data["format"] == "gonogo-history-index/2"
+    # A /1 index held the times as records wrote them and no seconds to decision.
+    for summary in data["records"].values():
+        del summary["seconds_to_decision"]
+    index.write_text(json.dumps({**data, "format": "gonogo-history-index/1"}))
+    assert _run(folder, "evidence", "--json", cache=cache) == first
+    assert json.loads(index.read_text())["format"] == "gonogo-history-index/2"

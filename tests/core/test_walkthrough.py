@@ -174,3 +174,20 @@ def test_summary_says_when_the_decision_rests_on_a_waiver(checklist: Checklist) 
     assert "**GO**" in text
     assert "- Waivers: GO only because of 1 waiver" in text, text
     assert "waived by kim: CDN sets HSTS in front" in text
+
+
+def test_summary_marks_a_critical_criterion_to_fix(tmp_path: Path) -> None:
+    """Issue 17 point 1: the walkthrough's message says which fix alone keeps it NO-GO."""
+    path = tmp_path / "walk.yaml"
+    path.write_text(
+        CHECKLIST.replace("        hint: look", "        critical: true\n        hint: look")
+    )
+    checklist = load_checklist(path)
+    evaluation = evaluate(checklist, {"a": failing()}, {})
+    text = walkthrough_summary(checklist, evaluation, operator="alice", at=T0)
+    assert "- **FAIL** `a` A &lt;b&gt; (1. One) **critical**: value 503" in text
+    assert "- `m` Manual M (1. One): from cto" in text  # not critical: no mark
+    data = walkthrough_data(checklist, evaluation, operator="alice", at=T0)
+    message = walkthrough_markdown(data)
+    assert "- 1. One: a (A &lt;b&gt;) *critical* FAIL: HTTP 503" in message
+    assert "- 1. One: m (Manual M) — from cto" in message

@@ -14,6 +14,7 @@ import pytest
 
 from tests.core.signing.helpers import Person, make_key, write_allowed_signers
 from tests.distribution.conftest import Installed, clean_env, run_action_step
+from tests.servers import HttpTestServer
 
 pytestmark = pytest.mark.slow
 
@@ -42,8 +43,8 @@ class Repository:
         (root / "checklists" / "team.yaml").write_text(CHECKLIST)
         self.runs = 0
 
-    def gonogo(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return self.installed.run(*args, cwd=self.root)
+    def gonogo(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return self.installed.run(*args, cwd=self.root, **env)
 
     def record(self, *ticks: str) -> Path:
         """A sealed record; the next second, so that no two records share a name."""
@@ -61,8 +62,11 @@ class Repository:
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
 
-    def gate(self, **inputs: str) -> tuple[subprocess.CompletedProcess[str], str, str]:
-        """Run the action's gate step; its result, job summary and outputs."""
+    def gate(
+        self, env: dict[str, str] | None = None, **inputs: str
+    ) -> tuple[subprocess.CompletedProcess[str], str, str]:
+        """Run the action's gate step (`env`: the job's environment besides a clean one);
+        its result, job summary and outputs."""
         self.runs += 1
         runner = self.root.parent / f"runner-{self.runs}"
         runner.mkdir()
@@ -78,7 +82,7 @@ class Repository:
             workspace=self.root,
             runner=runner,
             action_path=self.installed.source,
-            env=clean_env(),
+            env=clean_env(**(env or {})),
         )
         summary = runner / "step_summary.md"
         output = runner / "github_output"
@@ -161,3 +165,64 @@ def test_inputs_never_run_as_shell_code(repository: Repository) -> None:
     assert done.returncode != 0
     assert not (repository.root / "pwned").exists()
     assert not (repository.root / "pwned2").exists()
+
+
+GATE = """\
+title: Deploy gate
+policy:
+  approvals:
+    go_requires: [cto]
+sections:
+  - id: data
+    title: Data safety
+    critical: true
+    criteria:
+      - id: backups-fresh
+        title: Last backup is recent
+        probe: {kind: http, url: '${BACKUP_URL}/backups'}
+  - id: team
+    title: Team
+    criteria:
+      - {id: on-call, title: On-call engineer available, manual: true}
+"""
+
+
+def test_recheck_reruns_the_critical_probes_and_stops_a_go_no_longer_true(
+    repository: Repository, http_server: HttpTestServer
+) -> None:
+    """`recheck: true` (with `checklist:` and `root:`) passes `--recheck --checklist --root`
+    to `gonogo verify`; the probes read the job's environment. The canary step after the
+    gate runs only on exit 0."""
+    http_server.route("GET", "/backups", body="ok")
+    job_env = {"BACKUP_URL": http_server.url}
+    (repository.root / "checklists" / "gate.yaml").write_text(GATE)
+    done = repository.gonogo(
+        "check", "checklists/gate.yaml", "--tick", "on-call", "--record", **job_env
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    record = repository.root / done.stdout.split("Record: ", 1)[1].split()[0]
+    repository.sign(record)
+    inputs = {
+        "policy": "checklists/gate.yaml",
+        "recheck": "true",
+        "checklist": "checklists/gate.yaml",
+        "root": ".",
+    }
+    done, summary, _ = repository.gate(job_env, **inputs)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "recheck: 1 rerun, all still pass" in summary
+    assert len([r for r in http_server.requests if r.path == "/backups"]) == 2
+
+    http_server.route("GET", "/backups", status=503, body="restore in progress")
+    done, summary, _ = repository.gate(job_env, **inputs)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert summary.startswith("## ❌ GO/NO-GO gate: FAILED (exit 3)\n")
+    assert "recheck: 1 of 1 no longer pass: backups-fresh FAIL" in summary
+    # Without the input the sealed GO passes: only the live system changed.
+    assert repository.gate(job_env, policy="checklists/gate.yaml")[0].returncode == 0
+    # A checklist that is not the record's: exit 2, nothing passes.
+    (repository.root / "checklists" / "other.yaml").write_text(GATE + "description: x\n")
+    done, summary, _ = repository.gate(job_env, **{**inputs, "checklist": "checklists/other.yaml"})
+    assert done.returncode == 2 and "is not the checklist the record was decided on" in summary
+    done, summary, _ = repository.gate(job_env, **{**inputs, "recheck": "yes"})
+    assert done.returncode == 2 and "The input recheck must be true or false." in summary

@@ -61,6 +61,8 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     lines.append(
         f"Decided {chat_text(data['decided_at'], 40)} by {chat_text(data.get('operator'), 60)}"
     )
+    if _valid_until(data):
+        lines.append(f"Valid until {chat_text(_valid_until(data), 40)} (then decide again)")
     if view.reason:
         lines.append(f"Why: {chat_text(view.reason, 300)}")
     if data.get("waivers_summary"):
@@ -102,10 +104,16 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _valid_until(data: Mapping[str, Any]) -> str:
+    """A GO's `valid_until` (after it `gonogo verify` refuses the GO), or empty."""
+    return str(data.get("valid_until") or "") if data.get("decision") == "GO" else ""
+
+
 def _failed_line(c: CriterionLine) -> str:
     return (
         f"{c.section_number}. {chat_text(c.section_title, 60)}: "
         f"{chat_text(c.id, 60)} {c.status}{c.marks}: {chat_text(c.detail)}"
+        + (f" (samples {chat_text(c.samples, 120)})" if c.samples else "")
     )
 
 
@@ -266,6 +274,7 @@ def _facts(view: RecordView) -> list[tuple[str, object]]:
         ("Waivers", data.get("waivers_summary")),
         ("Mode", data.get("mode")),
         ("Decided at", data.get("decided_at")),
+        ("Valid until", _valid_until(data)),
         ("Operator", data.get("operator")),
         *_override_texts(data),
         ("Release", data.get("release")),
@@ -281,6 +290,7 @@ def _failed_html(c: CriterionLine) -> str:
     return (
         f"{e(c.section_number)}. {e(c.section_title)}: <code>{e(c.id)}</code> "
         f'<span class="{_status_class(c.status)}">{e(c.status)}</span>{e(c.marks)} {e(c.detail)}'
+        + (f" (samples {e(c.samples)})" if c.samples else "")
     )
 
 

@@ -13,6 +13,7 @@ from gonogo_tui.core import files
 from gonogo_tui.core.errors import EvidenceError, SigningError
 from gonogo_tui.core.records.model import RECORD_FORMAT
 from gonogo_tui.core.signing.status import approval_status
+from gonogo_tui.core.sparkline import samples_note
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class CriterionLine:
     """Anything but PASS made the decision NO-GO."""
     advisory: bool = False
     """Shown, never blocking."""
+    samples: str = ""
+    """A sustained check's samples, `▁▃█ (3 taken)`; empty for a single measurement."""
 
     @property
     def marks(self) -> str:
@@ -93,6 +96,7 @@ class RecordView:
                 waiver=criterion.get("waiver"),
                 critical=criterion.get("critical") is True,
                 advisory=criterion.get("advisory") is True,
+                samples=_samples(criterion),
             )
             for index, section in enumerate(self.sections)
             for criterion in section["criteria"]
@@ -121,6 +125,13 @@ class RecordView:
         if isinstance(override, Mapping):
             found += list(override.get("approvers") or [])
         return found
+
+
+def _samples(criterion: Mapping[str, Any]) -> str:
+    """A sustained check's samples as the reports show them, from the record's `sparkline`;
+    empty for a single measurement."""
+    line = criterion.get("sparkline")
+    return samples_note(line) if isinstance(line, str) and line else ""
 
 
 def load_record(path: Path) -> RecordView:

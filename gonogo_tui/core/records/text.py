@@ -16,6 +16,7 @@ from gonogo_tui.core.evaluation_export import (
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.records.model import NoGoDetails, Override, RecordMode
 from gonogo_tui.core.records.poll_lines import poll_lines
+from gonogo_tui.core.sparkline import samples_note, spark_line
 from gonogo_tui.core.waiver_rules import in_a_row_text, waived_text
 
 
@@ -87,6 +88,7 @@ def render_record_text(
         f"Checklist: {data['checklist']['title']} ({data['checklist']['path']}, "
         f"sha256 {data['checklist']['sha256'][:16]})",
         f"Release: {data['release'] or '-'}",
+        *_valid_until(data),
         f"Operator: {data['operator']}",
         "Signatures: unsigned (approvers sign with `gonogo sign`; `gonogo verify` checks)",
         "",
@@ -142,12 +144,21 @@ def render_record_text(
                 line += " | critical"
             if c.advisory:
                 line += " | advisory"
+            if c.result is not None and c.result.samples:  # a sustained check's window
+                line += f" | samples: {samples_note(spark_line(c.result.samples))}"
             if c.tick is not None:
                 line += f" | ticked by {c.tick.operator} at {iso_utc(c.tick.at)}"
                 if c.tick.note:
                     line += f" | tick note: {' '.join(c.tick.note.split())}"
             lines.append(line)
     return "\n".join(_printable(line) for line in lines) + "\n"
+
+
+def _valid_until(data: dict[str, Any]) -> list[str]:
+    """`Valid Until: ...` for a GO (or override): after it `gonogo verify` refuses the GO."""
+    if data["decision"] != "GO" or not data.get("valid_until"):
+        return []
+    return [f"Valid Until: {data['valid_until']} (policy.valid_for; decide again after it)"]
 
 
 def render_override_text(data: dict[str, Any], override: Override) -> str:

@@ -11,7 +11,7 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from gonogo_tui.core.blockers import Blocker, BlockerKind, room_view, waiting_for
+from gonogo_tui.core.blockers import Blocker, BlockerKind, critical_titles, room_view, waiting_for
 from gonogo_tui.core.checklist import Section
 from gonogo_tui.core.waivers import count_text, waived
 from gonogo_tui.ui.looks import (
@@ -38,14 +38,16 @@ BLOCKER_LINES = {"-tall": 2, "-short": 1}
 """Lines for what blocks GO, by screen height: the section tiles keep the rest."""
 TALL_ROWS = 36
 """From this many rows the screen is `-tall` (VERTICAL_BREAKPOINTS)."""
+CRITICAL_MARK = "critical: "
+"""Before a blocker that is critical: it alone makes the decision NO-GO."""
 
 
 def blockers_text(
     found: tuple[Blocker, ...], lines: int, width: int, *, waiting: bool = False
 ) -> Text:
     """What blocks GO in `lines` lines of `width` cells: each FAIL and ERROR by title with its
-    reason (shortened to fit, title first), then how many more and the ticks and probes
-    outstanding (`☐ 5 ticks`).
+    reason (shortened to fit, title first; a critical one says `critical:` first), then how
+    many more and the ticks and probes outstanding (`☐ 5 ticks`).
 
     While the room is WAITING nothing failed and the summary already says what it waits for.
     """
@@ -74,14 +76,16 @@ def blockers_text(
     rows = []
     for number, blocker in enumerate(shown):
         state = RowState.FAIL if blocker.kind is BlockerKind.FAIL else RowState.ERROR
+        # The room is told which failure alone makes it NO-GO, whatever the count.
+        mark = CRITICAL_MARK if blocker.outcome.critical else ""
         first = number == 0
         last = number == len(shown) - 1
-        taken = 2 + (len(head) if first else 0)
+        taken = 2 + len(mark) + (len(head) if first else 0)
         taken += len(f" · {tail}") if last and tail and not tail_own_line else 0
         available = max(width - taken, 8)
         said = blocker.long if lines > 1 and len(blocker.long) <= available else None
         said = said or blocker.short_within(available)
-        rows.append(f"{SYMBOLS[state]} {safe_text(said, keep_newlines=False)}")
+        rows.append(f"{SYMBOLS[state]} {mark}{safe_text(said, keep_newlines=False)}")
     if tail_own_line:
         rows.append(tail)
     elif tail:
@@ -162,11 +166,14 @@ class PresenterScreen(Screen[None]):
         verdict.show(look.word)
         set_state_class(verdict, VERDICT_CLASSES, look.css_class)
         sections = f"{evaluation.sections_go}/{evaluation.sections_total} sections GO"
-        summary = f"{look.symbol} {look.word} · {sections} · {look.explanation}"
         waivers = len(waived(evaluation))
         if waivers:  # `GO · 1 waiver`: never a plain verdict over a waiver
             sections += f" · {count_text(waivers)}"
-            summary = f"{look.symbol} {look.word} · {sections} · {look.explanation}"
+        # As the decision bar: a critical criterion that decides NO-GO is named by title
+        # (`critical: Backups fresh failed`), not only "blocks the deployment".
+        why = "" if finalized is not None else critical_titles(evaluation)
+        why = safe_text(why, keep_newlines=False) or look.explanation
+        summary = f"{look.symbol} {look.word} · {sections} · {why}"
         if finalized is not None:
             summary = f"FINAL: {summary}"
         elif view.waiting:
@@ -206,4 +213,4 @@ class PresenterScreen(Screen[None]):
             )
 
 
-__all__ = ["BLOCKER_LINES", "PresenterScreen", "agenda_text", "blockers_text"]
+__all__ = ["BLOCKER_LINES", "CRITICAL_MARK", "PresenterScreen", "agenda_text", "blockers_text"]

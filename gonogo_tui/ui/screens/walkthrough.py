@@ -29,6 +29,7 @@ from gonogo_tui.ui.looks import (
     PANEL_LABELS,
     ROW_CLASSES,
     SYMBOLS,
+    WEIGHT_MARKS,
     WORDS,
     panel_counts,
     panel_state,
@@ -53,6 +54,7 @@ def compact_card(outcome: CriterionOutcome, view: RowView) -> Text:
     """Status, title, value and detail: a criterion needing attention on a short screen."""
     text = Text()
     text.append(f"{SYMBOLS[view.state]} {WORDS[view.state]}  ", style="bold")
+    text.append(weight_label(view))
     text.append(view.title)
     detail = safe_text(criterion_detail(outcome), keep_newlines=False)
     if view.value and view.value != detail:  # an ERROR's value is its detail
@@ -60,6 +62,15 @@ def compact_card(outcome: CriterionOutcome, view: RowView) -> Text:
     if detail:
         text.append(f"\nDetail    {detail[:200]}")
     return text
+
+
+def weight_label(view: RowView) -> Text:
+    """`◆ critical ` or `◇ advisory ` before a card's title (the full card's detail says it
+    in words too), or nothing."""
+    if not view.weight:
+        return Text()
+    style = "bold" if view.weight == "critical" else "italic"  # the card's rich Text: no $vars
+    return Text(f"{WEIGHT_MARKS[view.weight]} {view.weight}  ", style=style)
 
 
 class WalkthroughCard(Static):
@@ -243,6 +254,7 @@ class WalkthroughScreen(Screen[None]):
         elif folded:
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append(f"{SYMBOLS[view.state]} {WORDS[view.state]}  ", style="bold")
+            line.append(weight_label(view))
             line.append(view.title)
             if view.value:
                 line.append(f"   {view.value}", style="dim")

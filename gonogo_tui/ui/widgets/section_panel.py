@@ -81,12 +81,19 @@ class SectionHeader(Widget):
         if agenda and cell_len(self._left) > width - cell_len(f" {agenda} · {self._right} ") - 1:
             agenda = agenda.removesuffix(" left")  # the title keeps a few more cells
         right = f" {agenda + ' · ' if agenda else ''}{self._right} "
+        if width - cell_len(right) - 1 < TITLE_ROOM:
+            # Narrow: the weights' words give way to their marks before the title does.
+            right = right.replace("critical ✘", "◆✘").replace("advisory ✘", "◇✘")
         room = max(width - cell_len(right) - 1, 3)
         left = self._left
         if cell_len(left) > room:
             left = set_cell_size(left, room - 1) + "…"
         gap = " " * max(width - cell_len(left) - cell_len(right) - 1, 1)
         return Text(f" {left}{gap}{right}", no_wrap=True, end="")
+
+
+TITLE_ROOM = 12
+"""Cells a header keeps for its title before `critical ✘` shortens to `◆✘`."""
 
 
 def agenda_label(left: float) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from gonogo_tui.commands.exit_codes import EXIT_OK, exit_code
 from gonogo_tui.core.checklist import Checklist, Criterion, Section
 from gonogo_tui.core.evaluation import Decision, evaluate
-from gonogo_tui.core.probes.base import ProbeResult, Status
+from gonogo_tui.core.probes.base import ProbeResult, Sample, Status
 from gonogo_tui.core.probes.file import FileProbe
 from gonogo_tui.core.records.build import build_record
 from gonogo_tui.core.records.export import record_html, record_markdown
@@ -113,3 +113,41 @@ def test_verify_refuses_a_go_whose_critical_criterion_failed(
     assert exit_code(result.failure) != EXIT_OK
     assert result.failure is Failure.DECISION
     assert "critical backup-fresh did not pass: the rules give NO-GO" in result.reason
+
+
+def test_an_advisory_failure_alone_verifies_as_go(
+    evidence: Path, team: Team, allowed: Path
+) -> None:
+    """Advisory is never blocking in `verify` either: the GO over a failed advisory probe
+    verifies (its sections' statuses are all GO)."""
+    checklist = _checklist()
+    evaluation = evaluate(checklist, _results(checklist, new_probe=Status.FAIL))
+    record = build_record(checklist, evaluation, operator="olivia", decided_at=T0)
+    paths = write_record(record, evidence, now=Clock(SEALED_AT))
+    for person in (team.cto, team.devops, team.product):
+        sign(paths.txt, person)
+    result = verify(paths.txt, allowed, expect_decision="GO")
+    assert result.failure is None, result.reason
+
+
+def test_a_sustained_checks_samples_in_the_record_and_its_report(evidence: Path) -> None:
+    """Issue 17 point 4: the record's criteria line and the report's failed check show the
+    samples a sustained check took (the JSON keeps each one)."""
+    checklist = _checklist()
+    results = _results(checklist, backup_fresh=Status.FAIL)
+    samples = tuple(
+        Sample(T0 + timedelta(seconds=15 * i), status, value)
+        for i, (status, value) in enumerate(
+            [(Status.PASS, "2"), (Status.PASS, "5"), (Status.FAIL, "9")]
+        )
+    )
+    results["backup-fresh"] = dataclasses.replace(results["backup-fresh"], samples=samples)
+    record = build_record(checklist, evaluate(checklist, results), operator="o", decided_at=T0)
+    assert (
+        "s0/backup-fresh: Backup fresh | value: v | expected: e | source: src | critical"
+        " | samples: ▁▄█ (3 taken)\n" in record.text
+    )
+    assert "s0/p0: Probe 0 | value: v | expected: e | source: src\n" in record.text
+    view = load_record(write_record(record, evidence, now=Clock(SEALED_AT)).txt)
+    assert "backup-fresh FAIL (critical): why (samples ▁▄█ (3 taken))" in record_markdown(view)
+    assert "(critical) why (samples ▁▄█ (3 taken))" in record_html(view)
