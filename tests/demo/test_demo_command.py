@@ -356,6 +356,13 @@ def kill_tmux_server(terminal: Tmux) -> None:
     terminal.run("kill-server", check=False)
 
 
+def end_outliving(pid: int) -> None:
+    """After the test: a demo that outlived its terminal (the failure tested) is killed, so
+    it does not spin a core for the tests that follow; its servers die with it."""
+    if alive({pid}):
+        os.kill(pid, signal.SIGKILL)
+
+
 def test_a_terminal_that_goes_away_ends_the_demo_which_cleans_up(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -394,6 +401,7 @@ def test_a_terminal_that_goes_away_ends_the_demo_which_cleans_up(
         assert any(tick.items() <= entry.items() for entry in entries), entries[-3:]
     finally:
         terminal.kill()
+        end_outliving(demo_pid)
 
 
 def test_sigcont_starts_no_second_keyboard_reader(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -416,6 +424,7 @@ def test_sigcont_starts_no_second_keyboard_reader(sandbox: Sandbox, tmp_path: Pa
         wait_until(lambda: not alive({demo_pid}), timeout=20, message="the demo gone")
     finally:
         terminal.kill()
+        end_outliving(demo_pid)
 
 
 def test_the_release_is_in_the_record(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -28,10 +28,23 @@ sections:
 """
 
 
-@pytest.mark.parametrize("command", ["review", "view"])
-def test_a_terminal_that_goes_away_ends_the_process(tmp_path: Path, command: str) -> None:
+@pytest.mark.parametrize(
+    ("command", "shell"),
+    [
+        ("review", "exec"),
+        # A shell script's `trap '' HUP` is inherited: the review read end-of-file from the
+        # dead terminal in a loop, a core busy, forever.
+        ("review", "trap '' HUP; exec"),
+        ("view", "exec"),
+    ],
+    ids=["review", "review-sighup-ignored", "view"],
+)
+def test_a_terminal_that_goes_away_ends_the_process(
+    tmp_path: Path, command: str, shell: str
+) -> None:
     (tmp_path / "review.yaml").write_text(CHECKLIST, encoding="utf-8")
     terminal = Tmux(tmp_path)
+    pid = 0
     try:
         if command == "view":  # a review to follow: its journal
             terminal.start(
@@ -43,7 +56,7 @@ def test_a_terminal_that_goes_away_ends_the_process(tmp_path: Path, command: str
             terminal.keys("Enter")
             terminal.wait_for("by kim")
         operator = " --operator kim" if command == "review" else ""
-        terminal.start(f"exec {GONOGO} {command} review.yaml --evidence-dir evidence{operator}")
+        terminal.start(f"{shell} {GONOGO} {command} review.yaml --evidence-dir evidence{operator}")
         terminal.wait_for("Hangup review", "probes 1/1")
         pid = terminal.pane_pid()
         if command == "review":
@@ -62,4 +75,6 @@ def test_a_terminal_that_goes_away_ends_the_process(tmp_path: Path, command: str
             (journal,) = (tmp_path / "evidence").glob("*.jsonl")
             assert "said on the call" in journal.read_text(encoding="utf-8")
     finally:
-        terminal.kill()
+        terminal.kill()  # its server is gone already: what outlived it is killed here
+        if pid and running(pid):
+            os.kill(pid, signal.SIGKILL)
