@@ -187,6 +187,10 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
             print(f"gonogo: attendees follow the review read-only at {url}", file=sys.stderr)
             app.notice = f"Attendees follow the review read-only at {url}"
         app.run()
+    if app.stop_signals.received is not None:
+        # SIGHUP (the terminal went away) or SIGTERM: the app closed as quitting does; the
+        # command ends as interrupted, the demo's clean-up included.
+        raise KeyboardInterrupt(app.stop_signals.received)
     if app.error is not None:
         # Printed here, not as the app's exit message: Rich would wrap it at the width of
         # the terminal (80 columns when stderr is a file) into several lines.

@@ -44,4 +44,6 @@ def run(args: argparse.Namespace) -> int:
     runner = ProbeRunner.for_checklist(checklist, root=Path.cwd(), evidence_dir=args.evidence_dir)
     app = ViewerApp(checklist, runner, evidence_dir=args.evidence_dir)
     app.run()
+    if app.stop_signals.received is not None:  # SIGHUP (the terminal went away), SIGTERM
+        raise KeyboardInterrupt(app.stop_signals.received)
     return app.return_code or 0

@@ -30,6 +30,7 @@ from gonogo_tui.ui.screens.review import ReviewScreen
 from gonogo_tui.ui.screens.trust import TrustModal
 from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
 from gonogo_tui.ui.session import ReviewSession
+from gonogo_tui.ui.terminal import StopSignals, review_driver
 
 DEFAULT_DURATION = 600.0
 """The meeting's length: the seed's 10 minutes."""
@@ -91,6 +92,7 @@ class GonogoApp(App[None]):
         evidence_removed_on_exit: bool = False,
     ) -> None:
         super().__init__()
+        self.driver_class = review_driver(self.driver_class)
         self._evidence_removed_on_exit = evidence_removed_on_exit
         self._trust = trust
         self.notice: str | None = None
@@ -117,6 +119,7 @@ class GonogoApp(App[None]):
         self.error: str | None = None
         """Why the session could not open (the app exits with code 2): `gonogo review`
         prints it as its one-line error once the terminal is restored."""
+        self.stop_signals = StopSignals(self._close_unasked)  # taken over by `run`
 
     def run(self, *args: Any, **kwargs: Any) -> None:
         """Run on this terminal (Textual's `App.run`).
@@ -132,9 +135,15 @@ class GonogoApp(App[None]):
                 "the review needs a terminal, and standard input is not one; for a run "
                 "without a screen (CI), use `gonogo check` (`gonogo demo --check` on the demo)"
             )
+        self.stop_signals.wanted = True
         return super().run(*args, **kwargs)
 
+    def _close_unasked(self) -> None:  # a stop signal (SIGHUP, SIGTERM): as quitting does
+        if not self._quitting:
+            self.call_later(self._close)
+
     def on_mount(self) -> None:
+        self.stop_signals.install()
         if self._tune_gc:
             self._gc_thresholds = gc.get_threshold()
             gc.set_threshold(*GC_THRESHOLDS)
@@ -328,6 +337,7 @@ class GonogoApp(App[None]):
         await super().on_event(event)
 
     def on_unmount(self) -> None:
+        self.stop_signals.restore()
         if self._probe_loop is not None:
             self._probe_loop.close()
         if self._gc_thresholds is not None:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -27,8 +28,12 @@ from gonogo_tui.demo.scenarios import SCENARIOS, Scenario
 from tests.demo.leaks import alive, descendants, mentioning, processes
 from tests.servers import wait_until
 
+if TYPE_CHECKING:
+    from tests.ui.test_tmux import Tmux
+
 REPO = Path(__file__).resolve().parents[2]
 DEMO = [sys.executable, "-m", "gonogo_tui", "demo"]
+SHIPPED_CHECKLIST = "checklists/spark-trading.yaml"
 SECRET_SHAPES = re.compile(r"ghp_demo|glsa_demo|gonogo:(?!\*\*\*@)[^@\s]+@")
 """The demo's tokens and the probe role's DSN password, which must never be printed."""
 
@@ -326,6 +331,100 @@ def test_sigterm_during_the_review_tui_cleans_up(sandbox: Sandbox) -> None:
         wait_until(lambda: not alive({demo_pid, *servers}), timeout=20, message="demo gone")
     finally:
         terminal.run("kill-server", check=False)
+
+
+def demo_in_tmux(sandbox: Sandbox, tmp_path: Path) -> tuple[Tmux, int]:
+    """`gonogo demo --scenario review` in a private tmux server, once its probes have all
+    run; returns the terminal and the demo's pid."""
+    from tests.demo.test_walkthrough_tmux import wait_for_probes
+    from tests.ui.test_tmux import Tmux
+
+    terminal = Tmux(REPO)
+    gonogo = Path(sys.executable).parent / "gonogo"
+    evidence = tmp_path / "evidence"
+    terminal.start(
+        f"env TMPDIR={sandbox.tmpdir} {gonogo} demo --scenario review "
+        f"--evidence-dir {evidence} --operator kim"
+    )
+    wait_for_probes(terminal)
+    return terminal, terminal.pane_pid()
+
+
+def kill_tmux_server(terminal: Tmux) -> None:
+    """The terminal goes away (as when its window is closed): the tmux server is killed,
+    and nothing else is done to what ran in it (unlike `Tmux.kill`, which then kills it)."""
+    terminal.run("kill-server", check=False)
+
+
+def end_outliving(pid: int) -> None:
+    """After the test: a demo that outlived its terminal (the failure tested) is killed, so
+    it does not spin a core for the tests that follow; its servers die with it."""
+    if alive({pid}):
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_a_terminal_that_goes_away_ends_the_demo_which_cleans_up(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The terminal closes under the review (SIGHUP, then SIGCONT, then end-of-file on every
+    read): the demo exits by itself, its servers stopped and its temp dir removed, and what
+    the operator entered is in the journal. It was seen orphaned, spinning a core, forever."""
+    from gonogo_tui.core.checklist import load_checklist
+
+    order = [c for _, c in load_checklist(REPO / SHIPPED_CHECKLIST, environ={}).criteria()]
+    manual = next(index for index, c in enumerate(order) if c.is_manual)
+    terminal, demo_pid = demo_in_tmux(sandbox, tmp_path)
+    try:
+        terminal.keys(*["j"] * manual, "Space")
+        terminal.wait_for(f"Tick {order[manual].id}")
+        terminal.keys("-l", "confirmed on the call")
+        terminal.keys("Enter")
+        wait_until(
+            lambda: f"Tick {order[manual].id}" not in terminal.screen(),
+            timeout=20,
+            message="the tick dialog closed",
+        )
+        terminal.keys("g")  # the walkthrough's timers run too (the hang was seen on it)
+        terminal.wait_for("Walkthrough · section 1 of")
+        servers = descendants(demo_pid) - {demo_pid}
+        assert len(servers) >= 3
+        kill_tmux_server(terminal)
+        wait_until(
+            lambda: not alive({demo_pid, *servers}),
+            timeout=20,
+            message="the demo and its servers gone, by themselves",
+        )
+        assert not list(sandbox.tmpdir.glob("gonogo-demo-*"))
+        (journal,) = (tmp_path / "evidence").glob("*.jsonl")
+        entries = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
+        tick = {"kind": "tick", "criterion_id": order[manual].id, "note": "confirmed on the call"}
+        assert any(tick.items() <= entry.items() for entry in entries), entries[-3:]
+    finally:
+        terminal.kill()
+        end_outliving(demo_pid)
+
+
+def test_sigcont_starts_no_second_keyboard_reader(sandbox: Sandbox, tmp_path: Path) -> None:
+    """SIGCONT without a SIGTSTP before it (the kernel sends one with a hangup's SIGHUP;
+    `kill -CONT`) leaves the review's threads as they are: Textual's driver started a second
+    keyboard thread on each, which nothing stopped, and which kept the process from exiting."""
+    terminal, demo_pid = demo_in_tmux(sandbox, tmp_path)
+    try:
+        tasks = Path(f"/proc/{demo_pid}/task")
+        before = len(list(tasks.iterdir()))
+        for key in "jkj":
+            os.kill(demo_pid, signal.SIGCONT)
+            # Once the screen shows a key sent after it, the signal's Python handler has run
+            # (in the main thread, before anything else there): one at a time, not merged.
+            screen = terminal.screen()
+            terminal.keys(key)
+            wait_until(lambda s=screen: terminal.screen() != s, timeout=20, message="the key shown")
+        assert len(list(tasks.iterdir())) == before
+        kill_tmux_server(terminal)
+        wait_until(lambda: not alive({demo_pid}), timeout=20, message="the demo gone")
+    finally:
+        terminal.kill()
+        end_outliving(demo_pid)
 
 
 def test_the_release_is_in_the_record(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from textual.widgets import Input
+from textual.widgets import Input, Label
 
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.ui.screens.finalize import FinalizeModal
@@ -65,3 +65,45 @@ async def test_a_known_release_is_prefilled(make_app: AppFactory, evidence: Path
         (txt,) = sorted(evidence.glob("go_decision_*.txt"))
         assert json.loads(txt.with_suffix(".json").read_text())["release"] == "v9.9.9"
         assert journal_entries(app, "release") == []
+
+
+async def test_a_choice_key_pressed_at_once_is_not_typed_as_the_release(
+    make_app: AppFactory, evidence: Path, tmp_path: Path
+) -> None:
+    """`g` right after `f`, meant as Record GO, made the release "g": it is held back with a
+    line saying the release comes first; typed, the release takes any letter."""
+    app, _ = make_app(checklist=without_release(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        await pilot.press("f")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, FinalizeModal)
+        field = modal.query_one("#release-input", Input)
+        await pilot.press("g")
+        await pilot.pause()
+        assert app.screen is modal and field.value == "" and field.has_focus
+        hint = modal.query_one(".dialog-error", Label)
+        assert hint.display and "Release first" in str(hint.render())
+        assert hint.region.bottom <= 24 and hint.region.width <= 72  # seen whole at 80x24
+        await pilot.press(*"v2.4.0-gano")  # letters after the first are typed
+        assert field.value == "v2.4.0-gano" and not hint.display
+        await pilot.press("enter", "g")
+        await finish(pilot)
+        (txt,) = sorted(evidence.glob("go_decision_*.txt"))
+        assert "Release: v2.4.0-gano" in txt.read_text().splitlines()
+
+
+async def test_the_same_choice_key_twice_types_it(make_app: AppFactory, tmp_path: Path) -> None:
+    """A release may start with g, a, n or o: the held key pressed again is typed."""
+    app, _ = make_app(checklist=without_release(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("n", "n", *"ightly")
+        await pilot.pause()
+        assert isinstance(app.screen, FinalizeModal)
+        assert app.screen.query_one("#release-input", Input).value == "nightly"

@@ -91,3 +91,41 @@ async def test_failing_rows_keep_value_and_threshold(
         for text in rows.values():
             assert "backup_age_hours" not in text and "resource_utilization" not in text
             assert "rows ==" not in text and " vs " not in text
+
+
+TICKED = """\
+title: Ticks
+sections:
+  - id: people
+    title: People
+    criteria:
+      - id: stakeholders
+        title: Stakeholders notified of the maintenance window
+        manual: true
+  - id: docs
+    title: Documentation
+    criteria:
+      - id: runbook
+        title: Runbook reviewed
+        manual: true
+"""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_ticked_row_keeps_the_name_of_who_ticked(
+    make_app: AppFactory, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """At 80x24 the row said `ticked by ro…`: "ticked" and the title give way first."""
+    path = tmp_path / "ticks.yaml"
+    path.write_text(TICKED, encoding="utf-8")
+    app, _ = make_app(checklist=load_checklist(path))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        review.journal.tick("stakeholders", "robertson", review.ctx.clock())
+        review.publish()
+        await pilot.pause()
+        (row,) = [r for r in review.query(CriterionRow) if r.criterion_id == "stakeholders"]
+        text = shown_text(row)
+        assert " by robertson " in text, text
+        assert "Stakeholders" in text  # the title gave way, but still says which

@@ -9,6 +9,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
+from textual.widgets._toast import Toast
 
 from gonogo_tui.core.signing import approval_status
 from gonogo_tui.ui.screens.sign_off import SignOffModal
@@ -128,6 +129,50 @@ async def test_sign_off_fits_80x24(make_app: AppFactory) -> None:
         comment = modal.query_one("#sign-comment", Input)
         assert app.focused is comment
         assert dialog.contains_region(comment.region)
+
+
+async def test_at_80x24_the_status_stays_in_view_and_no_toast_covers_the_buttons(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """The status lines (who signed, what is missing) scrolled away for the focused field,
+    and the finalize's toast ("Press f to collect signatures") covered Sign and Done."""
+    key = make_key(tmp_path, "dana")
+    app, _ = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        tick_all(app)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("g")
+        await finish(pilot)
+        assert list(app._notifications)  # "GO recorded: ... Press f to collect signatures."
+        await pilot.press("f")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, SignOffModal)
+        assert not list(app._notifications)
+        modal.query_one("#sign-principal", Input).value = "dana@example.com"
+        modal.query_one("#sign-key", Input).value = str(key)
+        await pilot.press("ctrl+s")
+        await signed(pilot)
+        await pilot.pause()
+        body = modal.query_one(".dialog-body")
+        assert body.max_scroll_y == 0  # everything in view, nothing scrolled away
+        dialog = modal.query_one(".dialog").content_region
+        status = modal.query_one("#sign-status", Static)
+        assert "✔ cto: dana@example.com" in str(status.render())
+        assert dialog.contains_region(status.region)
+        assert "Signed as cto" in str(modal.query_one("#sign-done", Static).render())
+        assert dialog.contains_region(modal.query_one("#sign-done").region)
+        assert not list(app._notifications)  # said in the dialog, not in a toast
+        app.notify("Something else happened meanwhile, said in a toast of a few lines.")
+        for _ in range(20):  # the toast rack is refreshed after the notification's message
+            if modal.query(Toast):
+                break
+            await pilot.pause(0.05)
+        (toast,) = modal.query(Toast)
+        for selector in ("#sign", "#done"):
+            assert not toast.region.overlaps(modal.query_one(selector).region), selector
 
 
 async def test_one_person_cannot_sign_in_two_roles(

@@ -37,6 +37,7 @@ from gonogo_tui.core.waivers import (
 from gonogo_tui.ui.deps import Clock
 from gonogo_tui.ui.looks import SYMBOLS, VERDICTS, WORDS, RowState, safe_text
 from gonogo_tui.ui.screens.modals import error_label, show_error
+from gonogo_tui.ui.widgets.release_field import ReleaseInput
 
 _BLOCKER_STATES = {
     BlockerKind.FAIL: RowState.FAIL,
@@ -177,12 +178,14 @@ class FinalizeModal(ModalScreen[FinalizeChoice | None]):
                     )
             with Horizontal(id="finalize-release"):
                 yield Label("Release ")
-                yield Input(
+                yield ReleaseInput(
+                    choice_keys="gano",
                     value=self.release,
                     placeholder="the version deployed, e.g. v2.4.0 (enter: on to the choices)",
                     id="release-input",
                     compact=True,
                 )
+            yield error_label()
             with VerticalScroll(id="finalize-reasons"):
                 yield Static(reasons_text(evaluation, self.policy), markup=False)
             four = " -four" if len(self.allowed) > 2 else ""
@@ -210,10 +213,17 @@ class FinalizeModal(ModalScreen[FinalizeChoice | None]):
     @on(Input.Changed, "#release-input")
     def _release_typed(self, event: Input.Changed) -> None:
         self.release = event.value.strip()
+        self.query_one(".dialog-error", Label).display = False
 
     @on(Input.Submitted, "#release-input")
     def _release_done(self) -> None:
         self.query_one("#finalize-buttons Button", Button).focus()
+
+    @on(ReleaseInput.Held)
+    def _release_first(self, event: ReleaseInput.Held) -> None:
+        # One line at 80 columns.
+        key = event.key
+        show_error(self, f"Release first (then enter for the choices); {key} again types {key}")
 
     def action_choose(self, choice: str | None) -> None:
         if choice is None:

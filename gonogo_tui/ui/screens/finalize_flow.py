@@ -120,11 +120,10 @@ async def finalize_meeting(screen: Screen[Any], session: ReviewSession) -> None:
         return
     done = session.journal.state.finalized
     if done is not None:
-        screen.notify(
-            f"Already finalized: {done.display_decision} ({done.record_id}). Collecting signatures."
-        )
-        if done.paths:
+        if done.paths:  # the dialog names the record: no toast over it
             await app.push_screen_wait(SignOffModal(Path(done.paths[0]), clock=ctx.clock))
+        else:
+            screen.notify(f"Already finalized: {done.display_decision} ({done.record_id}).")
         return
     started_over = app.screen
     if await freshen(screen, session) and app.screen is not started_over:

@@ -53,31 +53,43 @@ class SignOffModal(ModalScreen[None]):
             with VerticalScroll(classes="dialog-body", can_focus=False):
                 yield Static("", id="sign-status", classes="dialog-text")
                 yield Static("", id="agent-keys", classes="dialog-hint")
+                # One line a field, each with its name: at 80x24 the framed fields pushed
+                # the status out of view (scrolled away for the focused field).
                 with Horizontal(classes="sign-row"):
+                    yield Label("Role", classes="sign-label")
                     yield Select(
                         [(role, role) for role in ROLES],
                         value="cto",
                         id="sign-role",
                         allow_blank=False,
+                        compact=True,
                     )
+                    yield Label("Vote", classes="sign-label -second")
                     yield Select(
                         [("approve", "approve"), ("reject", "reject")],
                         value="approve",
                         id="sign-vote",
                         allow_blank=False,
+                        compact=True,
                     )
-                yield Input(placeholder="principal, e.g. carol@example.com", id="sign-principal")
-                yield Input(
-                    placeholder="key: ~/.ssh/id_ed25519, a .pub held by ssh-agent, or agent:1",
-                    id="sign-key",
-                )
-                yield Input(placeholder="comment (optional)", id="sign-comment")
+                for name, field, placeholder in (
+                    ("Principal", "sign-principal", "e.g. carol@example.com"),
+                    ("Key", "sign-key", "~/.ssh/id_ed25519, a .pub held by ssh-agent, agent:1"),
+                    ("Comment", "sign-comment", "optional"),
+                ):
+                    with Horizontal(classes="sign-row"):
+                        yield Label(name, classes="sign-label")
+                        yield Input(placeholder=placeholder, id=field, compact=True)
                 yield error_label()
+                yield Static("", id="sign-done", classes="dialog-hint")
             with Horizontal(classes="dialog-buttons dialog-answer"):
                 yield Button("Sign (ctrl+s)", id="sign", variant="success")
                 yield Button("Done (esc)", id="done")
 
     def on_mount(self) -> None:
+        # The toasts up to here led to this dialog ("Press f to collect signatures"); at
+        # 80x24 any toast covers part of it, and what it does is said in it.
+        self.app.clear_notifications()
         self.refresh_status()
         self._list_agent_keys()
         self.query_one("#sign-principal", Input).focus()
@@ -196,7 +208,10 @@ class SignOffModal(ModalScreen[None]):
         self.query_one(".dialog-error", Label).display = False
         self.query_one("#sign-principal", Input).value = ""
         self.query_one("#sign-comment", Input).value = ""
-        self.notify(f"Signed as {role}: {signature.name}")
+        # In the dialog, not a toast: at 80x24 a toast covered the buttons.
+        done = self.query_one("#sign-done", Static)
+        done.update(Text(f"Signed as {role} ({principal}), beside the record."))
+        done.display = True
         self.refresh_status()
 
 

@@ -60,7 +60,10 @@ class RowView:
     weight: str = ""
     """`critical`, `advisory` or empty (`looks.weight_of`)."""
     brief: str = ""
-    """The value for a narrow failing row (`core.readings.Reading.brief`)."""
+    """The value for a narrow failing row (`core.readings.Reading.brief`), or a ticked
+    row's `by NAME`."""
+    names: bool = False
+    """The value names who ticked: the title gives way before the name is cut."""
 
     @classmethod
     def of(cls, outcome: CriterionOutcome, *, running: bool, stale: bool, now: datetime) -> RowView:
@@ -68,7 +71,7 @@ class RowView:
         criterion = outcome.criterion
         value, expected, age, brief = "", "", "", ""
         if outcome.tick is not None:
-            value = f"ticked by {outcome.tick.operator}"
+            value, brief = f"ticked by {outcome.tick.operator}", f"by {outcome.tick.operator}"
             age = format_age((now - outcome.tick.at).total_seconds())
         elif criterion.is_manual:
             value = "needs tick"
@@ -83,9 +86,11 @@ class RowView:
             if outcome.result.samples:  # a sustained check: its latest samples, then the value
                 spark = spark_line(outcome.result.samples)[-ROW_SPARK:]
                 value, brief = f"{spark} {value}", f"{spark} {brief}" if brief else ""
+        names = outcome.tick is not None
         if outcome.waiver is not None:
             row = in_a_row_text(outcome.waiver)
             value, brief = waived_text(outcome.waiver) + (f" · {row}" if row else ""), ""
+            names = False
         elif outcome.waiver_note:  # a waiver from the ledger that lapsed: the row says why
             value = f"{outcome.waiver_note} · {value}" if value else outcome.waiver_note
             brief = f"{outcome.waiver_note} · {brief}" if brief else ""
@@ -98,6 +103,7 @@ class RowView:
             stale=stale,
             weight=weight_of(outcome),
             brief=safe_text(brief, keep_newlines=False),
+            names=names,
         )
 
 
@@ -218,6 +224,9 @@ class CriterionRow(Widget):
         age_width = 5
         shown_value = view.value or (view.expected if wide else "")
         failing = view.state is RowState.FAIL
+        # A failing value and threshold, or the name of who ticked, are cut last: first the
+        # title gives way (to TITLE_KEPT), then "ticked" and the age.
+        kept = failing or view.names
         mark = ""
         if view.weight:
             mark = f"{view.weight} " if wide else f"{WEIGHT_MARKS[view.weight]} "
@@ -228,14 +237,18 @@ class CriterionRow(Widget):
             mark = f"{WEIGHT_MARKS[view.weight]} "
         if failing and view.brief and cell_len(shown_value) > room - TITLE_KEPT - 1:
             shown_value = view.brief
-        if failing and cell_len(shown_value) > room - TITLE_KEPT - 1:
+        if view.names and cell_len(shown_value) > max(
+            room * 45 // 100, room - cell_len(view.title) - 1, 8
+        ):
+            shown_value = view.brief  # "by NAME": the symbol says it was ticked
+        if kept and cell_len(shown_value) > room - TITLE_KEPT - 1:
             # Still too long: the age gives its place before the value is cut.
             room, age_width, age = room + age_width + 1, 0, ""
         # The value gets 45% of the room, and whatever a short title leaves unused; a failing
         # value and its threshold are never cut while the title can give way.
         title_room = room - cell_len(view.title) - 1
         value_share = max(room * 45 // 100, title_room, 8)
-        if failing:
+        if kept:
             value_share = max(value_share, room - TITLE_KEPT - 1)
         value_width = min(cell_len(shown_value), value_share) if shown_value else 0
         title_width = max(room - value_width - (1 if value_width else 0), 4)
