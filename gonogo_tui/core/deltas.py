@@ -85,6 +85,19 @@ class Past:
         series = self.series(criterion_id)
         return spark_numbers(series) if any(v is not None for v in series) else ""
 
+    def history_text(self, criterion_id: str) -> str:
+        """`▁▂▃█▂ 2 h · 3 h · 4 h · 31 h · 6 h (last 5 decisions, oldest first)`, or empty
+        when no recent decision kept a number for it."""
+        spark = self.spark(criterion_id)
+        if not spark:
+            return ""
+        values = []
+        for record in self.recent:
+            then = record.criteria.get(criterion_id)
+            values.append(_with_unit(then.measured) if then and then.measured else "-")
+        count = len(self.recent)
+        return f"{spark}  {' · '.join(values)} (last {count} decisions, oldest first)"
+
 
 @dataclass(frozen=True)
 class Delta:
@@ -117,7 +130,10 @@ class Delta:
 
     @property
     def text(self) -> str:
-        """`last GO (v2.3.1, 2026-12-01): 99 ms PASS; now 182 ms FAIL ▲ (worse)`."""
+        """`last GO (v2.3.1, 2026-12-01): 99 ms PASS; now 182 ms FAIL ▲ (worse)`, or
+        `... : 99 ms PASS, unchanged`."""
+        if not self.moved:
+            return f"last GO ({self.since.label}): {_status_text(self.then)}, unchanged"
         mark = f" {self.arrow} (worse)" if self.worse else " (moved)" if self.moved else ""
         return (
             f"last GO ({self.since.label}): {_status_text(self.then)}; "
@@ -194,9 +210,82 @@ def deltas_of(past: Past, evaluation: Evaluation) -> dict[str, Delta]:
     return found
 
 
+def moved_since_last_go(past: Past, evaluation: Evaluation) -> tuple[int, int]:
+    """How many criteria moved since the last GO, and how many of them the wrong way."""
+    deltas = deltas_of(past, evaluation).values()
+    return sum(d.moved for d in deltas), sum(d.worse for d in deltas)
+
+
 def wrong_way(deltas: Mapping[str, Delta], order: Sequence[str]) -> list[str]:
     """The criteria (in `order`) that moved the wrong way."""
     return [cid for cid in order if cid in deltas and deltas[cid].worse]
+
+
+def since_last_go(past: Past, evaluation: Evaluation) -> dict[str, Any] | None:
+    """What changed since the last GO, for the record's JSON (`since_last_go`) and
+    `gonogo check --changed-since-last-go`; None when the ledger holds no GO.
+
+    `moved`: the criteria whose status or value moved; `worse`: those that moved the wrong
+    way, each with its value then and now.
+    """
+    last_go = past.last_go
+    if last_go is None:
+        return None
+    deltas = deltas_of(past, evaluation)
+    titles = {o.criterion.id: o.criterion.title for s in evaluation.sections for o in s.criteria}
+    return {
+        "record_id": last_go.record_id,
+        "release": last_go.release,
+        "decided_at": last_go.decided_at,
+        "moved": [cid for cid in titles if cid in deltas and deltas[cid].moved],
+        "worse": [
+            {
+                "id": cid,
+                "title": titles[cid],
+                "then": _status_text(deltas[cid].then),
+                "now": _status_text(deltas[cid].now),
+                "arrow": deltas[cid].arrow,
+            }
+            for cid in wrong_way(deltas, list(titles))
+        ],
+    }
+
+
+def with_deltas(document: dict[str, Any], past: Past, evaluation: Evaluation) -> None:
+    """Add to a `gonogo check --json` document what changed since the last GO: on each
+    criterion `last_go` (`{status, number, unit}`, null when the last GO did not have it),
+    `moved` and `worse`; `since_last_go` at the top (null when the ledger holds no GO)."""
+    deltas = deltas_of(past, evaluation)
+    last_go = past.last_go
+    for section in document["sections"]:
+        for criterion in section["criteria"]:
+            cid = criterion["id"]
+            then = last_go.criteria.get(cid) if last_go is not None else None
+            delta = deltas.get(cid)
+            criterion["last_go"] = None if then is None else _then_dict(then)
+            criterion["moved"] = delta is not None and delta.moved
+            criterion["worse"] = delta is not None and delta.worse
+    document["since_last_go"] = since_last_go(past, evaluation)
+
+
+def _then_dict(then: Then) -> dict[str, Any]:
+    measured = then.measured
+    return {
+        "status": then.status,
+        "number": None if measured is None else measured.number,
+        "unit": None if measured is None else measured.unit,
+    }
+
+
+def since_lines(since: Mapping[str, Any]) -> list[str]:
+    """The record's `Changed since last GO (v2.3.1, 2026-12-01):` lines, from `since_last_go`."""
+    label = f"{since.get('release') or since['record_id']}, {str(since['decided_at'])[:10]}"
+    moved = len(since["moved"])
+    head = f"Changed since last GO ({label}): {moved} moved, {len(since['worse'])} the wrong way"
+    return [head + (":" if since["worse"] else "")] + [
+        f"- {w['id']}: {w['title']}: {w['then']} -> {w['now']} {w['arrow']}".rstrip()
+        for w in since["worse"]
+    ]
 
 
 def _against(outcome: CriterionOutcome, then: float, now: float, was_passing: bool) -> bool:
@@ -264,6 +353,10 @@ __all__ = [
     "Then",
     "delta_of",
     "deltas_of",
+    "moved_since_last_go",
     "read_past",
+    "since_last_go",
+    "since_lines",
+    "with_deltas",
     "wrong_way",
 ]

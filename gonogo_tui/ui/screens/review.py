@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+from gonogo_tui.core.deltas import delta_of, deltas_of, moved_since_last_go
 from gonogo_tui.core.journal import Journal
 from gonogo_tui.ui.deps import ReviewContext
 from gonogo_tui.ui.navigation import criterion_after, criterion_beside, first_of_section
@@ -76,12 +77,21 @@ class ReviewScreen(Screen[None]):
         Binding("g", "walkthrough", "Walk", tooltip="Walkthrough, one section at a time"),
         Binding("v", "poll", "Poll", show=False, tooltip="Poll the section owners, one at a time"),
         Binding("d", "toggle_detail", "Detail", show=False, tooltip="Detail pane full screen"),
+        Binding(
+            "c",
+            "changed_only",
+            "Changed since last GO",
+            show=False,  # the footer is full at 120 columns; `?` and the palette list it
+            tooltip="Show only the criteria that changed since the last GO (again: all)",
+        ),
     ]
 
     snapshot: var[ReviewSnapshot] = var(None, always_update=False)  # type: ignore[arg-type]
     """What the screen shows; other screens watch it."""
     selected: var[str | None] = var(None)
     """The selected criterion's id."""
+    changed_only: var[bool] = var(False)
+    """`c`: only the rows whose status or value moved since the last GO."""
     action_poll = open_poll  # `v`: the poll (core/poll.py), read-only on an attendee's view
 
     def __init__(self, session: ReviewSession, *, probe_ids: Iterable[str]) -> None:
@@ -110,7 +120,7 @@ class ReviewScreen(Screen[None]):
         # soon as the sections overflow the screen, and they must move the selection.
         with VerticalScroll(id="sections", can_focus=False), Grid(id="section-grid"):
             panels = [
-                SectionPanel(section, number)
+                SectionPanel(section, number, past=self.session.past)
                 for number, section in enumerate(ctx.checklist.sections, start=1)
             ]
             self._parking = SectionParking(self, panels, lambda: self.selected)
@@ -254,12 +264,19 @@ class ReviewScreen(Screen[None]):
                 if outcome.criterion.is_manual
                 else self.ctx.runner.timeout_for(outcome.criterion),
                 now=snapshot.now,
+                delta=delta_of(self.session.past, outcome),
+                history=self.session.past.history_text(cid),
             )
         )
 
     @on(CriterionRow.Clicked)
     def _row_clicked(self, message: CriterionRow.Clicked) -> None:
         self.selected = message.criterion_id
+
+    def _moved(self) -> list[str]:
+        """The criteria whose row moved since the last GO, in checklist order."""
+        deltas = deltas_of(self.session.past, self.snapshot.evaluation)
+        return [cid for cid in self._order if cid in deltas and deltas[cid].moved]
 
     def action_move(self, delta: int) -> None:
         pane = self.maximized
@@ -268,7 +285,10 @@ class ReviewScreen(Screen[None]):
             # run past the screen, and the pane takes no focus); the arrows still move.
             pane.page(delta, to_end=abs(delta) > PAGE_CRITERIA)
         elif self.selected is not None:
-            self.selected = criterion_after(self._order, self.selected, delta)
+            # Under the filter, the keys move among the rows shown.
+            moved = self._moved() if self.changed_only else []
+            order = moved if self.selected in moved else self._order
+            self.selected = criterion_after(order, self.selected, delta)
 
     def action_move_section(self, delta: int, wrap: bool = False) -> None:
         if self.selected is not None:
@@ -317,6 +337,27 @@ class ReviewScreen(Screen[None]):
             self.minimize()
         else:
             self.maximize(self.query_one(DetailPane), container=False)
+
+    def action_changed_only(self) -> None:
+        if self.session.past.last_go is None:
+            self.notify("No GO in the ledger yet: nothing to compare with.", severity="warning")
+            return
+        self.changed_only = not self.changed_only
+
+    def watch_changed_only(self, changed_only: bool) -> None:
+        for panel in self._panels:
+            panel.set_changed_only(changed_only)
+        moved = self._moved()
+        if changed_only and moved and self.selected not in moved:
+            self.selected = moved[0]  # the selected row stays shown: one that moved
+        if changed_only:
+            count, worse = moved_since_last_go(self.session.past, self.snapshot.evaluation)
+            last_go = self.session.past.last_go
+            since = f" ({last_go.label})" if last_go is not None else ""
+            self.notify(
+                f"Changed since the last GO{since}: {count} criteria, {worse} the wrong way"
+                " (c shows all again)."
+            )
 
     def action_presenter(self) -> None:
         self.app.push_screen(PresenterScreen(self.session))
