@@ -283,7 +283,7 @@ def since_lines(since: Mapping[str, Any]) -> list[str]:
     moved = len(since["moved"])
     head = f"Changed since last GO ({label}): {moved} moved, {len(since['worse'])} the wrong way"
     return [head + (":" if since["worse"] else "")] + [
-        f"- {w['id']}: {w['title']}: {w['then']} -> {w['now']} {w['arrow']}".rstrip()
+        f"- {w['id']}: {w['title']}: {w['then']} → {w['now']} {w['arrow']}".rstrip()
         for w in since["worse"]
     ]
 
