@@ -132,9 +132,8 @@ def test_record_and_report_list_what_moved_the_wrong_way(
     )
     page = gonogo("report", str(txt), "--format", "html", cwd=tmp_path)
     assert "<h2>Changed since last GO (v2.3.1, " in page.stdout
-    assert (
-        "<li>hsts: HSTS max-age at least 6 months: 31536000 s PASS → 86400 s FAIL ▼</li>"
-        in (page.stdout)
+    assert "<li>hsts: HSTS max-age at least 6 months: 31536000 s PASS → 86400 s FAIL ▼</li>" in (
+        page.stdout
     )
     # The GO before it had no GO before it: no such section.
     (go_txt,) = evidence.glob("go_decision_*.txt")
