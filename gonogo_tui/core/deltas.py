@@ -16,11 +16,13 @@ error: the meeting goes on without them.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from gonogo_tui.core import files
 from gonogo_tui.core.evaluation import CriterionOutcome, Evaluation
 from gonogo_tui.core.measures import Measured, comparison_of, measure
 from gonogo_tui.core.probes.base import Status
@@ -144,24 +146,34 @@ class Delta:
 def read_past(directory: Path, count: int = RECENT) -> Past:
     """The last GO and the last `count` decisions sealed in `directory`'s ledger.
 
-    Never raises: a missing or unreadable ledger is no past, an unreadable record is left out.
+    Never raises: a missing or unreadable ledger is no past, an unreadable record is left out
+    (a link or FIFO at either's name counts as unreadable).
     """
     try:
-        lines = (directory / LEDGER_NAME).read_bytes().splitlines()
+        # Never through a link or from a FIFO (which would hang the review's start).
+        with files.open_binary(directory / LEDGER_NAME, os.O_RDONLY) as ledger:
+            recent, last_go = _walk_back(directory, _lines_from_end(ledger), count)
     except OSError:
         return Past()
+    return Past(last_go=last_go, recent=tuple(reversed(recent)))
+
+
+def _walk_back(
+    directory: Path, lines: Iterator[bytes], count: int
+) -> tuple[list[PastRecord], PastRecord | None]:
+    """The last `count` records (newest first) and the last GO, from the ledger's lines
+    newest first."""
     recent: list[PastRecord] = []
     last_go: PastRecord | None = None
-    for line in reversed(lines):
+    for line in lines:
         if len(recent) >= count and last_go is not None:
             break
         entry = _entry(line)
         if entry is None:
             continue
         record_id, decision = entry
-        wanted = len(recent) < count or (last_go is None and decision == "GO")
-        if not wanted:
-            continue
+        if len(recent) >= count and decision != "GO":
+            continue  # past the recent ones, only the last GO is still wanted
         record = _read_record(directory, record_id, decision)
         if record is None:
             continue
@@ -169,7 +181,23 @@ def read_past(directory: Path, count: int = RECENT) -> Past:
             recent.append(record)
         if last_go is None and decision == "GO":
             last_go = record
-    return Past(last_go=last_go, recent=tuple(reversed(recent)))
+    return recent, last_go
+
+
+def _lines_from_end(handle: IO[bytes], block: int = 1 << 16) -> Iterator[bytes]:
+    """The file's non-empty lines, last first, read backwards a block at a time: the last
+    decisions cost the same whatever the ledger's length."""
+    end = handle.seek(0, os.SEEK_END)
+    rest = b""
+    while end > 0:
+        start = max(0, end - block)
+        handle.seek(start)
+        lines = (handle.read(end - start) + rest).split(b"\n")
+        end = start
+        rest = lines.pop(0) if start > 0 else b""  # a line cut by the block's start
+        for line in reversed(lines):
+            if line.strip():
+                yield line
 
 
 def delta_of(past: Past, outcome: CriterionOutcome) -> Delta | None:
@@ -311,7 +339,7 @@ def _read_record(directory: Path, record_id: str, decision: str) -> PastRecord |
     if "/" in record_id or "\\" in record_id or record_id.startswith("."):
         return None  # a ledger line never names a file outside the folder
     try:
-        data = json.loads((directory / f"{record_id}.json").read_bytes())
+        data = json.loads(files.read_file(directory / f"{record_id}.json"))
         return _past_record(data, record_id, decision)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None

@@ -4,13 +4,14 @@ the real record code (`tests/core/history_ledger.py` says what each decision mea
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from gonogo_tui.core.checklist import load_checklist
-from gonogo_tui.core.deltas import Past, PastRecord, Then, delta_of, read_past
+from gonogo_tui.core.deltas import Past, PastRecord, Then, _lines_from_end, delta_of, read_past
 from gonogo_tui.core.evaluation import CriterionOutcome, evaluate
 from gonogo_tui.core.measures import Measured
 from gonogo_tui.core.probes.base import ProbeResult, Status
@@ -182,3 +183,28 @@ def test_no_delta_without_a_last_go_or_a_result(tmp_path: Path) -> None:
     path.write_text(CHECKLIST.format(op="<"), encoding="utf-8")
     pending = evaluate(load_checklist(path), {}, {}).outcome("c")
     assert delta_of(_past("PASS", 50), pending) is None
+
+
+def test_a_fifo_or_a_link_at_the_ledger_is_no_past(tmp_path: Path) -> None:
+    folder = tmp_path / "evidence"
+    generate(folder, 2)
+    ledger = folder / "ledger.jsonl"
+    ledger.rename(tmp_path / "elsewhere.jsonl")
+    ledger.symlink_to(tmp_path / "elsewhere.jsonl")
+    assert read_past(folder) == Past()
+    ledger.unlink()
+    os.mkfifo(ledger)
+    assert read_past(folder) == Past()  # returns at once: a FIFO is not opened for reading
+
+
+def test_the_ledger_is_read_from_its_end_in_blocks(tmp_path: Path) -> None:
+    folder = tmp_path / "evidence"
+    generate(folder, 15)
+    whole = read_past(folder)
+    # Blocks smaller than a line: every line is still found whole, newest first.
+    with (folder / "ledger.jsonl").open("rb") as handle:
+        lines = list(_lines_from_end(handle, block=7))
+    assert lines == (folder / "ledger.jsonl").read_bytes().splitlines()[::-1]
+    assert [r.record_id for r in whole.recent] == [
+        json.loads(line)["record_id"] for line in lines[:10][::-1]
+    ]

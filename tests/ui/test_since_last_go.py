@@ -129,7 +129,7 @@ async def test_filter_shows_only_the_rows_that_moved(
         rows = {row.criterion_id: row for row in review.query(CriterionRow)}
         await pilot.press("c")
         await pilot.pause()
-        assert review.changed_only
+        assert review.changed.on
         assert review.selected == "backup"  # a row that moved, shown
         assert rows["pitr"].has_class("-fold") and not rows["pitr"].display
         assert {cid for cid, row in rows.items() if row.display} == {"backup", "hsts", "cpu"}
@@ -142,7 +142,7 @@ async def test_filter_shows_only_the_rows_that_moved(
         assert review.selected == "cpu"  # the keys move among the rows shown
         await pilot.press("c")
         await pilot.pause()
-        assert not review.changed_only and rows["pitr"].display
+        assert not review.changed.on and rows["pitr"].display
 
 
 async def test_no_last_go_no_marks_and_the_filter_says_so(
@@ -155,7 +155,7 @@ async def test_no_last_go_no_marks_and_the_filter_says_so(
         assert all(not row.view.since for row in review.query(CriterionRow))
         await pilot.press("c")
         await pilot.pause()
-        assert not review.changed_only
+        assert not review.changed.on
         assert any("No GO in the ledger yet" in n.message for n in app._notifications)
 
 
@@ -172,7 +172,7 @@ async def test_the_palette_and_help_offer_the_filter(
         await pilot.pause(0.3)
         await pilot.press("enter")
         await settle(pilot)
-        assert review_of(app).changed_only
+        assert review_of(app).changed.on
         await pilot.press("question_mark")
         console = Console(record=True, width=120, file=io.StringIO())
         for static in app.screen.query("#help-keys Static").results(Static):
@@ -180,3 +180,20 @@ async def test_the_palette_and_help_offer_the_filter(
         assert re.search(
             r"\bc +Changed since last GO +Show only the criteria", console.export_text()
         )
+
+
+async def test_the_meetings_record_lists_what_moved_the_wrong_way(
+    make_app: AppFactory, tmp_path: Path, evidence: Path
+) -> None:
+    checklist = _checklist(tmp_path)
+    _write_go(checklist, evidence)
+    app, _ = make_app(SCRIPT, checklist=checklist)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        session = review_of(app).session
+        outcome = session.finalize(session.snapshot.evaluation)
+        text = outcome.paths.txt.read_text(encoding="utf-8")
+    assert "Changed since last GO (v2.3.1, 2026-12-01): 3 moved, 3 the wrong way:" in text
+    assert "- backup: Database backup taken less than 24 hours before the deployment: " in text
+    assert "2 h PASS → 30 h FAIL ▲" in text
+    assert "- hsts: " in text and "31536000 s PASS → 86400 s FAIL ▼" in text

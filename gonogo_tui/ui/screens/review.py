@@ -19,7 +19,6 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from gonogo_tui.core.deltas import delta_of, deltas_of, moved_since_last_go
 from gonogo_tui.core.journal import Journal
 from gonogo_tui.ui.deps import ReviewContext
 from gonogo_tui.ui.navigation import criterion_after, criterion_beside, first_of_section
@@ -27,11 +26,12 @@ from gonogo_tui.ui.screens.finalize_flow import finalize_meeting
 from gonogo_tui.ui.screens.poll import open_poll
 from gonogo_tui.ui.screens.presenter import PresenterScreen
 from gonogo_tui.ui.screens.requests import ask_note, ask_tick, ask_waiver
+from gonogo_tui.ui.screens.review_parts import ChangedFilter, detail_view
 from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
 from gonogo_tui.ui.session import ReviewSession, ReviewSnapshot
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
 from gonogo_tui.ui.widgets.decision_bar import DecisionBar
-from gonogo_tui.ui.widgets.detail_pane import DetailPane, DetailView
+from gonogo_tui.ui.widgets.detail_pane import DetailPane
 from gonogo_tui.ui.widgets.header import ReviewHeader
 from gonogo_tui.ui.widgets.probe_workers import PROBE_GROUP_PREFIX, ProbeWorkers
 from gonogo_tui.ui.widgets.section_panel import SectionPanel, show_agenda
@@ -42,6 +42,8 @@ PAGE_CRITERIA = 10
 SCROLLS_DETAIL = "With the detail full screen (d): scroll it"
 """`pgup`/`pgdn` move this many criteria (`home`/`end` more); with the detail full screen
 they page through it instead."""
+CHANGED = "Show only the criteria that changed since the last GO (again: all)"
+"""`c`, not in the footer (full at 120 columns): the help and the palette list it."""
 
 
 class ReviewScreen(Screen[None]):
@@ -77,21 +79,13 @@ class ReviewScreen(Screen[None]):
         Binding("g", "walkthrough", "Walk", tooltip="Walkthrough, one section at a time"),
         Binding("v", "poll", "Poll", show=False, tooltip="Poll the section owners, one at a time"),
         Binding("d", "toggle_detail", "Detail", show=False, tooltip="Detail pane full screen"),
-        Binding(
-            "c",
-            "changed_only",
-            "Changed since last GO",
-            show=False,  # the footer is full at 120 columns; `?` and the palette list it
-            tooltip="Show only the criteria that changed since the last GO (again: all)",
-        ),
+        Binding("c", "changed_only", "Changed since last GO", show=False, tooltip=CHANGED),
     ]
 
     snapshot: var[ReviewSnapshot] = var(None, always_update=False)  # type: ignore[arg-type]
     """What the screen shows; other screens watch it."""
     selected: var[str | None] = var(None)
     """The selected criterion's id."""
-    changed_only: var[bool] = var(False)
-    """`c`: only the rows whose status or value moved since the last GO."""
     action_poll = open_poll  # `v`: the poll (core/poll.py), read-only on an attendee's view
 
     def __init__(self, session: ReviewSession, *, probe_ids: Iterable[str]) -> None:
@@ -103,6 +97,8 @@ class ReviewScreen(Screen[None]):
         self._dirty: set[str] | None = None
         self._parking = SectionParking(self, [], lambda: self.selected)
         self._order = session.order
+        self.changed = ChangedFilter(session, self._order)
+        """`c`: the rows that moved since the last GO only, or all."""
         self._probed = session.probed
         self.set_reactive(ReviewScreen.snapshot, session.snapshot)
         resumed = first_of_section(session.ctx.checklist, session.snapshot.agenda.focused)
@@ -242,41 +238,12 @@ class ReviewScreen(Screen[None]):
         return self._parking.panel_spans()
 
     def _show_detail(self) -> None:
-        pane = self.query_one(DetailPane)
-        cid = self.selected
-        if cid is None:
-            pane.show(None)
-            return
-        snapshot, checklist = self.snapshot, self.ctx.checklist
-        outcome = snapshot.evaluation.outcome(cid)
-        section = checklist.section_of(cid)
-        pane.show(
-            DetailView(
-                section_number=checklist.sections.index(section) + 1,
-                section_title=section.title,
-                outcome=outcome,
-                runs=self.session.runs_of(cid),
-                notes=self.session.notes_about(cid, general=True),
-                running=cid in snapshot.running,
-                stale=cid in snapshot.stale,
-                stale_after=checklist.defaults.stale_after,
-                timeout=None
-                if outcome.criterion.is_manual
-                else self.ctx.runner.timeout_for(outcome.criterion),
-                now=snapshot.now,
-                delta=delta_of(self.session.past, outcome),
-                history=self.session.past.history_text(cid),
-            )
-        )
+        cid, pane = self.selected, self.query_one(DetailPane)
+        pane.show(None if cid is None else detail_view(self.session, self.snapshot, cid))
 
     @on(CriterionRow.Clicked)
     def _row_clicked(self, message: CriterionRow.Clicked) -> None:
         self.selected = message.criterion_id
-
-    def _moved(self) -> list[str]:
-        """The criteria whose row moved since the last GO, in checklist order."""
-        deltas = deltas_of(self.session.past, self.snapshot.evaluation)
-        return [cid for cid in self._order if cid in deltas and deltas[cid].moved]
 
     def action_move(self, delta: int) -> None:
         pane = self.maximized
@@ -285,9 +252,7 @@ class ReviewScreen(Screen[None]):
             # run past the screen, and the pane takes no focus); the arrows still move.
             pane.page(delta, to_end=abs(delta) > PAGE_CRITERIA)
         elif self.selected is not None:
-            # Under the filter, the keys move among the rows shown.
-            moved = self._moved() if self.changed_only else []
-            order = moved if self.selected in moved else self._order
+            order = self.changed.order_for(self.selected)  # under `c`: the rows shown
             self.selected = criterion_after(order, self.selected, delta)
 
     def action_move_section(self, delta: int, wrap: bool = False) -> None:
@@ -339,25 +304,9 @@ class ReviewScreen(Screen[None]):
             self.maximize(self.query_one(DetailPane), container=False)
 
     def action_changed_only(self) -> None:
-        if self.session.past.last_go is None:
-            self.notify("No GO in the ledger yet: nothing to compare with.", severity="warning")
-            return
-        self.changed_only = not self.changed_only
-
-    def watch_changed_only(self, changed_only: bool) -> None:
-        for panel in self._panels:
-            panel.set_changed_only(changed_only)
-        moved = self._moved()
-        if changed_only and moved and self.selected not in moved:
-            self.selected = moved[0]  # the selected row stays shown: one that moved
-        if changed_only:
-            count, worse = moved_since_last_go(self.session.past, self.snapshot.evaluation)
-            last_go = self.session.past.last_go
-            since = f" ({last_go.label})" if last_go is not None else ""
-            self.notify(
-                f"Changed since the last GO{since}: {count} criteria, {worse} the wrong way"
-                " (c shows all again)."
-            )
+        notice, severity = self.changed.toggle(self._panels)
+        self.notify(notice, severity=severity)
+        self.selected = self.changed.keep(self.selected)
 
     def action_presenter(self) -> None:
         self.app.push_screen(PresenterScreen(self.session))
