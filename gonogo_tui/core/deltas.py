@@ -98,7 +98,8 @@ class Past:
             then = record.criteria.get(criterion_id)
             values.append(_with_unit(then.measured) if then and then.measured else "-")
         count = len(self.recent)
-        return f"{spark}  {' · '.join(values)} (last {count} decisions, oldest first)"
+        span = "the last decision" if count == 1 else f"last {count} decisions, oldest first"
+        return f"{spark}  {' · '.join(values)} ({span})"
 
 
 @dataclass(frozen=True)
