@@ -138,8 +138,10 @@ async def test_filter_shows_only_the_rows_that_moved(
             in n.message
             for n in app._notifications
         )
-        await pilot.press("down", "down", "down")
-        assert review.selected == "cpu"  # the keys move among the rows shown
+        await pilot.press("down")
+        assert review.selected == "hsts"  # the keys move among the rows shown: not pitr
+        await pilot.press("down", "down")
+        assert review.selected == "cpu"
         await pilot.press("c")
         await pilot.pause()
         assert not review.changed.on and rows["pitr"].display
