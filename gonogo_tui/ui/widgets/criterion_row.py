@@ -267,11 +267,13 @@ class CriterionRow(Widget):
         if failing:
             value_share = max(value_share, room - TITLE_KEPT - 1)
         full = cell_len(shown_value) + cell_len(delta)
+        if delta.startswith(" ("):  # `_delta` left the title its cells: the value may take them
+            value_share = max(value_share, full)
         value_width = min(full, value_share) if shown_value else 0
-        if delta and value_width < full and view.arrow:
-            delta = f" {view.arrow}"  # cut: the value keeps the arrow, not the last GO's value
-        elif delta and value_width < full:
-            delta = ""
+        if delta and value_width < full:
+            # Cut: the value keeps the arrow, not the last GO's value.
+            delta = f" {view.arrow}" if view.arrow else ""
+            value_width = min(cell_len(shown_value) + cell_len(delta), value_share)
         title_width = max(room - value_width - (1 if value_width else 0), 4)
         if not view.value:
             value_style = EXPECTED_STYLE
