@@ -28,6 +28,7 @@ from gonogo_tui.core.errors import GonogoError
 from gonogo_tui.core.evaluation import Decision, Evaluation, Tick, evaluate
 from gonogo_tui.core.execution.process_pool import run_in_workers
 from gonogo_tui.core.execution.sustain import is_sustained, sample_all
+from gonogo_tui.core.probes.base import ProbeResult
 
 EXIT_CODES = {Decision.GO: 0, Decision.NO_GO: 1, Decision.REVIEW: 3}
 """Exit code by decision; 2 is unusable input."""
@@ -190,7 +191,7 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     record_path = None
     if args.record:
         record_path = _write_record(
-            checklist, evaluation, args, operator, now(), started_at=started_at, past=past
+            checklist, evaluation, results, args, operator, now(), started_at=started_at, past=past
         )
     if args.junit is not None:
         _write_junit(evaluation, checklist, args.junit)
@@ -207,6 +208,7 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
 def _write_record(
     checklist: Checklist,
     evaluation: Evaluation,
+    results: dict[str, ProbeResult],
     args: argparse.Namespace,
     operator: str,
     decided_at: datetime,
