@@ -22,6 +22,7 @@ from gonogo_tui.commands.common import (
 from gonogo_tui.commands.trust_gate import add_trust_arguments, require_trust
 from gonogo_tui.core.checklist import Checklist, Defaults, load_checklist
 from gonogo_tui.core.clock import utc_now
+from gonogo_tui.core.deltas import Past, read_past, with_deltas
 from gonogo_tui.core.engine import ProbeRunner
 from gonogo_tui.core.errors import GonogoError
 from gonogo_tui.core.evaluation import Decision, Evaluation, Tick, evaluate
@@ -88,6 +89,12 @@ def register(subparsers: Any) -> None:
         help="multiply every sustained probe's window and interval (sustain: for/every), "
         "e.g. 0.01 so CI samples 2m every 15s as 1.2s every 0.15s (default 1)",
     )
+    parser.add_argument(
+        "--changed-since-last-go",
+        action="store_true",
+        help="compare with the last GO in --evidence-dir: a 'Last GO' column in the table; "
+        "last_go, moved and worse on each criterion and since_last_go in the JSON",
+    )
     add_trust_arguments(parser)
     parser.set_defaults(func=run, fast_exit=True)
 
@@ -145,6 +152,8 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
 
         complete_pending(args.evidence_dir, on_completed=tell_completed)
     root = (args.root or Path.cwd()).resolve()
+    # Read before this run's record is sealed: the last GO is the one before it.
+    past = read_past(args.evidence_dir)
 
     def make_runner(concurrency: int) -> ProbeRunner:
         return ProbeRunner.for_checklist(
@@ -184,16 +193,17 @@ def run(args: argparse.Namespace, *, now: Callable[[], datetime] = utc_now) -> i
     record_path = None
     if args.record:
         record_path = _write_record(
-            checklist, evaluation, results, args, operator, now(), started_at=started_at
+            checklist, evaluation, results, args, operator, now(), started_at=started_at, past=past
         )
     if args.junit is not None:
         _write_junit(evaluation, checklist, args.junit)
+    since = past if args.changed_since_last_go else None
     if args.json:
-        _print_json(evaluation, record_path)
+        _print_json(evaluation, record_path, since)
     else:
         from gonogo_tui.commands.check_table import print_table
 
-        print_table(checklist, evaluation, record_path=record_path)
+        print_table(checklist, evaluation, record_path=record_path, past=since)
     return EXIT_CODES[evaluation.decision]
 
 
@@ -220,6 +230,7 @@ def _write_record(
     decided_at: datetime,
     *,
     started_at: datetime | None = None,
+    past: Past | None = None,
 ) -> Path:
     from gonogo_tui.core.records.build import build_record
     from gonogo_tui.core.records.pending import write_decision_record
@@ -231,6 +242,7 @@ def _write_record(
         decided_at=decided_at,
         release=args.release,
         started_at=started_at,
+        past=past,
     )
     outcome = write_decision_record(
         record, args.evidence_dir, operator=operator, on_completed=tell_completed
@@ -258,10 +270,12 @@ def _write_junit(evaluation: Evaluation, checklist: Checklist, path: Path) -> No
         raise GonogoError(f"--junit {path}: cannot write: {exc.strerror or exc}") from None
 
 
-def _print_json(evaluation: Evaluation, record_path: Path | None) -> None:
+def _print_json(evaluation: Evaluation, record_path: Path | None, past: Past | None) -> None:
     from gonogo_tui.core.evaluation_export import evaluation_to_dict
 
     document = evaluation_to_dict(evaluation)
+    if past is not None:
+        with_deltas(document, past, evaluation)
     # Each probe's full findings (rows, bodies, the names the target has), redacted by
     # the engine like every other text; the record keeps its own bytes, without them.
     outputs = {

@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 from gonogo_tui.core.clock import iso_utc
 from gonogo_tui.core.evaluation import CriterionOutcome, Evaluation, SectionOutcome
+from gonogo_tui.core.measures import measure
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.sanitize import neutralise_invisible
 from gonogo_tui.core.sparkline import samples_note, spark_line
@@ -80,6 +81,10 @@ def criterion_to_dict(outcome: CriterionOutcome) -> dict[str, Any]:
         data["waived_status"] = outcome.underlying.value
     if result is not None and result.attempts > 1:
         data["attempts"] = result.attempts
+    # The number and unit the room read, for "what changed since the last GO" (core/deltas.py).
+    measured = measure(criterion.probe, result)
+    if measured is not None:
+        data["measured"] = measured.to_dict()
     if result is not None and result.samples:  # a sustained check's window
         data["sparkline"] = spark_line(result.samples)
         data["samples"] = [sample.to_dict() for sample in result.samples]

@@ -1,4 +1,5 @@
-"""Sparklines: a row of values as unicode blocks (`▁▃▂█`), for sustained checks' samples."""
+"""Sparklines: a row of values as unicode blocks (`▁▃▂█`), for sustained checks' samples and
+a criterion's values over the last decisions (`core/deltas.py`)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,15 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 def spark_line(samples: Sequence[Sample]) -> str:
     """The samples' values as unicode blocks, lowest to highest (`▁▃▂█`); a sample whose
     value holds no number shows as `·`. Equal values all show mid-height."""
-    numbers = [_number(sample.value) for sample in samples]
+    return spark_numbers([_number(sample.value) for sample in samples])
+
+
+def spark_numbers(numbers: Sequence[float | None]) -> str:
+    """Numbers as unicode blocks, lowest to highest; None shows as `·`. Equal values all
+    show mid-height."""
     found = [n for n in numbers if n is not None]
     if not found:
-        return "·" * len(samples)
+        return "·" * len(numbers)
     low, high = min(found), max(found)
     spread = high - low
 
@@ -44,4 +50,4 @@ def _number(value: str) -> float | None:
     return float(match.group(0)) if match else None
 
 
-__all__ = ["BLOCKS", "samples_note", "spark_line"]
+__all__ = ["BLOCKS", "samples_note", "spark_line", "spark_numbers"]

@@ -70,6 +70,10 @@ ROW_STYLES = {
 EXPECTED_STYLE = "$text-muted"
 AGE_STYLE = "$text-muted"
 STALE_STYLE = "$text-warning bold"
+DELTA_STYLE = "$text-muted"
+"""The value at the last GO beside a row's value (`(last GO 99 ms)`)."""
+WORSE_STYLE = "$text-error bold"
+"""The same when it moved the wrong way (`(last GO 99 ms ▲)`)."""
 
 STALE_MARK = "⟳"
 """Marks a result older than the freshness limit (due a rerun); one cell wide."""
@@ -286,6 +290,7 @@ __all__ = [
     "PANEL_CLASSES",
     "PANEL_LABELS",
     "AGE_STYLE",
+    "DELTA_STYLE",
     "EXPECTED_STYLE",
     "ROW_CLASSES",
     "ROW_STYLES",
@@ -299,6 +304,7 @@ __all__ = [
     "WEIGHT_STYLES",
     "WEIGHT_TEXTS",
     "WORDS",
+    "WORSE_STYLE",
     "PanelState",
     "RowState",
     "VerdictLook",

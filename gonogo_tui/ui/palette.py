@@ -19,6 +19,7 @@ REVIEW_COMMANDS = (
     ("Waive the selected criterion (reason required)", "waive", "w"),
     ("Add a note", "note", "n"),
     ("Show the selected criterion's detail full screen", "toggle_detail", "d"),
+    ("Show only the criteria changed since the last GO (again: all)", "changed_only", "c"),
     ("Presenter mode", "presenter", "p"),
     ("Walkthrough, one section at a time", "walkthrough", "g"),
     ("Finalize: decide and write the record", "finalize", "f"),

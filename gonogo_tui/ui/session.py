@@ -17,6 +17,7 @@ from datetime import datetime
 
 from gonogo_tui.core.agenda import Agenda, build_agenda
 from gonogo_tui.core.checklist import Criterion
+from gonogo_tui.core.deltas import Past, read_past
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Evaluation, evaluate
 from gonogo_tui.core.journal import Finalized, Journal
@@ -89,6 +90,9 @@ class ReviewSession:
         self._launch: ProbeLauncher | None = None
         self.waivers = SessionWaivers(ctx, journal, self.publish)
         """Who may grant a waiver, the ones carried from the ledger (written at the start)."""
+        self.past: Past = read_past(ctx.evidence_dir)
+        """The last GO and the last decisions before this meeting (the rows' "last GO"
+        values): read once, from the ledger's last lines."""
         self.snapshot = self._build_snapshot(None)
         """The latest published snapshot."""
         self.poll = SessionPoll(ctx, journal, self.publish, lambda: self.snapshot.measured)
@@ -332,6 +336,7 @@ class ReviewSession:
             notes=tuple(self.journal.state.notes),
             started_at=self.opened_at,
             poll=self.poll.record(),
+            past=self.past,
         )
         return finalize_session(
             self.journal, record, ctx.evidence_dir, operator=ctx.operator, now=ctx.clock

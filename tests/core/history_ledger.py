@@ -9,7 +9,11 @@ later:
 - else GO, approved in the meeting by the CTO (alice) and the devops lead (bob); alice signs
   when `sign_every` divides i;
 - coverage (FAIL) is waived in decisions 10, 11 and from 44 on; lint (FAIL) in decision 20;
-- replica-lag (advisory) is ERROR when i % 7 == 0.
+- replica-lag (advisory) is ERROR when i % 7 == 0;
+- the measured values (`value(i, criterion)`, kept in the record as `measured`): backups are
+  2 + i % 5 hours old (30 + i % 3 when they FAIL, `< 24`), coverage is 96 + (i % 4) / 2 %
+  (91 + i % 3 when it FAILs, `>= 95`), smoke answers in 80 + 10 * (i % 6) ms (`max_ms`
+  500); lint and replica-lag measure no number.
 """
 
 from __future__ import annotations
@@ -39,7 +43,11 @@ sections:
     criteria:
       - id: backups
         title: Backups fresh
-        probe: {kind: http, url: 'http://127.0.0.1:9/backups'}
+        probe:
+          kind: sql
+          dsn: postgresql://127.0.0.1:9/db
+          query: SELECT 1
+          value: {column: backup_age_hours, compare: '< 24'}
       - id: replica-lag
         title: Replica lag
         advisory: true
@@ -49,13 +57,18 @@ sections:
     criteria:
       - id: coverage
         title: Coverage
-        probe: {kind: http, url: 'http://127.0.0.1:9/coverage'}
+        probe:
+          kind: metrics
+          url: http://127.0.0.1:9/metrics
+          gauge: coverage_lines_pct
+          unit: '%'
+          compare: '>= 95'
       - id: lint
         title: Lint
         probe: {kind: http, url: 'http://127.0.0.1:9/lint'}
       - id: smoke
         title: Smoke
-        probe: {kind: http, url: 'http://127.0.0.1:9/smoke'}
+        probe: {kind: http, url: 'http://127.0.0.1:9/smoke', max_ms: 500}
   - id: team
     title: Team
     criteria:
@@ -91,6 +104,31 @@ def _status(i: int, criterion: str) -> Status:
     return Status.PASS
 
 
+def value(i: int, criterion: str) -> float | None:
+    """The number decision `i` measured for `criterion` (None: none, or an ERROR)."""
+    status = _status(i, criterion)
+    if criterion == "backups":
+        return 30.0 + i % 3 if status is Status.FAIL else 2.0 + i % 5
+    if criterion == "coverage":
+        return 91.0 + i % 3 if status is Status.FAIL else 96 + (i % 4) / 2
+    if criterion == "smoke" and status is Status.PASS:
+        return 80.0 + 10 * (i % 6)
+    return None
+
+
+def _raw(i: int, criterion: str) -> tuple[str, str]:
+    """The probe's value and detail, as its runner words them."""
+    status, number = _status(i, criterion), value(i, criterion)
+    if criterion == "backups" and number is not None:
+        expected = " (expected < 24)" if status is Status.FAIL else ""
+        return f"{number:.2f}", f"backup_age_hours = {number:.2f}{expected}; 1 row"
+    if criterion == "coverage" and number is not None:
+        return f"coverage_lines_pct {number:g}%", f"coverage_lines_pct {number:g}%"
+    if criterion == "smoke" and number is not None:
+        return f"{number:.0f} ms", f"status 200 in {number:.0f} ms"
+    return "v", f"{criterion} {status.value}"
+
+
 def _waived(i: int, criterion: str) -> bool:
     if criterion == "coverage":
         return i in (10, 11) or i >= 44
@@ -104,8 +142,10 @@ def generate(
     sign_key: Path | None = None,
     sign_every: int = 2,
     writer: Callable[..., object] = write_record,
+    unmeasured: int = 0,
 ) -> None:
-    """Write `count` decisions into `evidence` (see the module's docstring)."""
+    """Write `count` decisions into `evidence` (see the module's docstring); the first
+    `unmeasured` are written as records were before they kept `measured` values."""
     from gonogo_tui.core.signing import sign_record
 
     evidence.mkdir(parents=True, exist_ok=True)
@@ -116,19 +156,10 @@ def generate(
     for i in range(count):
         started = T0 + timedelta(days=i)
         decided = started + timedelta(minutes=10 + i)
-        results = {
-            cid: ProbeResult(
-                cid,
-                _status(i, cid),
-                "v",
-                "e",
-                "http",
-                f"{cid} {_status(i, cid).value}",
-                started,
-                5.0,
-            )
-            for cid in PROBED
-        }
+        results = {}
+        for cid in PROBED:
+            raw, detail = _raw(i, cid)
+            results[cid] = ProbeResult(cid, _status(i, cid), raw, "e", "http", detail, started, 5.0)
         waivers = {
             cid: Waiver(cid, "olivia", started, f"{cid} is known flaky")
             for cid in ("coverage", "lint")
@@ -151,6 +182,10 @@ def generate(
             approvals=approvals,
             started_at=started,
         )
+        if i < unmeasured:
+            for section in record.data["sections"]:
+                for criterion in section["criteria"]:
+                    criterion.pop("measured", None)
         written = writer(record, evidence, now=lambda d=decided: d + timedelta(seconds=5))
         if sign_key is not None and approvals and i % sign_every == 0:
             txt = getattr(written, "txt", evidence / f"{record.record_id}.txt")

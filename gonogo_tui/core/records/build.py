@@ -10,6 +10,7 @@ from typing import Any
 from gonogo_tui import __version__
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.clock import file_stamp, iso_utc
+from gonogo_tui.core.deltas import Past, since_last_go
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Decision, Evaluation
 from gonogo_tui.core.evaluation_export import missing_for_go, section_to_dict, with_weights
@@ -41,12 +42,15 @@ def build_record(
     notes: Sequence[Note] = (),
     started_at: datetime | None = None,
     poll: dict[str, Any] | None = None,
+    past: Past | None = None,
 ) -> DecisionRecord:
     """Turn an evaluation and the meeting's inputs into a record.
 
     `started_at` is when the meeting (or `gonogo check`) began; `gonogo history` shows the
     time from it to the decision. `poll` is the poll as `core.poll.poll_record` gives it:
-    every owner's answer, recorded under `poll` (left out when None).
+    every owner's answer, recorded under `poll` (left out when None). `past` is the ledger's
+    last GO and decisions before this one (`core.deltas.read_past`): what changed since the
+    last GO is recorded under `since_last_go` (left out when there was no GO).
 
     REVIEW becomes GO only with an approving vote, with a name and a comment
     (`validate_review_approval`), from each role in the policy's `review_requires`;
@@ -93,6 +97,9 @@ def build_record(
         data["started_at"] = iso_utc(started_at.astimezone(UTC))
     if poll is not None:
         data["poll"] = poll
+    since = since_last_go(past, evaluation) if past is not None else None
+    if since is not None:
+        data["since_last_go"] = since
     artifacts = {
         outcome.criterion.id: dict(outcome.result.artifacts)
         for section in evaluation.sections

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from gonogo_tui.core.deltas import since_lines
 from gonogo_tui.core.records.poll_lines import answer_line, quorum_line
 from gonogo_tui.core.records.reading import CriterionLine, RecordView
 from gonogo_tui.core.sanitize import neutralise_invisible
@@ -73,6 +74,10 @@ def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     if view.advisory():
         lines += ["", "*Advisory (not blocking)*"]
         lines += _bullets([_failed_line(c) for c in view.advisory()])
+    since = _since(data)
+    if since:
+        lines += ["", f"*{chat_text(since[0].rstrip(':'), 200)}*"]
+        lines += [f"- {chat_text(line[2:], 300)}" for line in since[1:]]
     lines += ["", "*Waivers*"]
     lines += _bullets(
         [
@@ -196,6 +201,9 @@ def record_html(view: RecordView) -> str:
     parts += _html_list("Failed checks", [_failed_html(c) for c in view.failed()])
     if view.advisory():
         parts += _html_list("Advisory (not blocking)", [_failed_html(c) for c in view.advisory()])
+    since = _since(data)
+    if since:
+        parts += _html_list(since[0].rstrip(":"), [_escape(line[2:]) for line in since[1:]])
     parts += _html_list(
         "Waivers",
         [
@@ -233,6 +241,18 @@ def record_html(view: RecordView) -> str:
         parts.append(f" &middot; {e(view.path)}")
     parts.append(f" &middot; gonogo {e(data.get('tool_version'))}</footer></body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _since(data: Mapping[str, Any]) -> list[str]:
+    """`Changed since last GO (v2.3.1, 2026-12-01): 3 moved, 2 the wrong way:` and a `- `
+    line per criterion that moved the wrong way; nothing for a record without it."""
+    since = data.get("since_last_go")
+    if not isinstance(since, Mapping):
+        return []
+    try:
+        return since_lines(since)
+    except (KeyError, TypeError):
+        return []
 
 
 def _poll_markdown(poll: object) -> list[str]:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gonogo_tui.core.clock import iso_utc
+from gonogo_tui.core.deltas import since_lines
 from gonogo_tui.core.evaluation import Decision, Evaluation, Waiver
 from gonogo_tui.core.evaluation_export import (
     criterion_detail,
@@ -99,6 +100,8 @@ def render_record_text(
         f"{c.criterion.title}: {criterion_detail(c)}"
         for c in evaluation.missing
     ] or ["- none"]
+    if data.get("since_last_go") is not None:
+        lines += ["", *since_lines(data["since_last_go"])]
     advisory = [c for s in evaluation.sections for c in s.criteria if c.advisory and not c.passed]
     if advisory:
         lines += ["", "Advisory (not blocking):"]

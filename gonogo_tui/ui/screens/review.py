@@ -26,11 +26,12 @@ from gonogo_tui.ui.screens.finalize_flow import finalize_meeting
 from gonogo_tui.ui.screens.poll import open_poll
 from gonogo_tui.ui.screens.presenter import PresenterScreen
 from gonogo_tui.ui.screens.requests import ask_note, ask_tick, ask_waiver
+from gonogo_tui.ui.screens.review_parts import ChangedFilter, detail_view
 from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
 from gonogo_tui.ui.session import ReviewSession, ReviewSnapshot
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
 from gonogo_tui.ui.widgets.decision_bar import DecisionBar
-from gonogo_tui.ui.widgets.detail_pane import DetailPane, DetailView
+from gonogo_tui.ui.widgets.detail_pane import DetailPane
 from gonogo_tui.ui.widgets.header import ReviewHeader
 from gonogo_tui.ui.widgets.probe_workers import PROBE_GROUP_PREFIX, ProbeWorkers
 from gonogo_tui.ui.widgets.section_panel import SectionPanel, show_agenda
@@ -41,6 +42,8 @@ PAGE_CRITERIA = 10
 SCROLLS_DETAIL = "With the detail full screen (d): scroll it"
 """`pgup`/`pgdn` move this many criteria (`home`/`end` more); with the detail full screen
 they page through it instead."""
+CHANGED = "Show only the criteria that changed since the last GO (again: all)"
+"""`c`, not in the footer (full at 120 columns): the help and the palette list it."""
 
 
 class ReviewScreen(Screen[None]):
@@ -76,6 +79,7 @@ class ReviewScreen(Screen[None]):
         Binding("g", "walkthrough", "Walk", tooltip="Walkthrough, one section at a time"),
         Binding("v", "poll", "Poll", show=False, tooltip="Poll the section owners, one at a time"),
         Binding("d", "toggle_detail", "Detail", show=False, tooltip="Detail pane full screen"),
+        Binding("c", "changed_only", "Changed since last GO", show=False, tooltip=CHANGED),
     ]
 
     snapshot: var[ReviewSnapshot] = var(None, always_update=False)  # type: ignore[arg-type]
@@ -93,6 +97,8 @@ class ReviewScreen(Screen[None]):
         self._dirty: set[str] | None = None
         self._parking = SectionParking(self, [], lambda: self.selected)
         self._order = session.order
+        self.changed = ChangedFilter(session, self._order)
+        """`c`: the rows that moved since the last GO only, or all."""
         self._probed = session.probed
         self.set_reactive(ReviewScreen.snapshot, session.snapshot)
         resumed = first_of_section(session.ctx.checklist, session.snapshot.agenda.focused)
@@ -110,7 +116,7 @@ class ReviewScreen(Screen[None]):
         # soon as the sections overflow the screen, and they must move the selection.
         with VerticalScroll(id="sections", can_focus=False), Grid(id="section-grid"):
             panels = [
-                SectionPanel(section, number)
+                SectionPanel(section, number, past=self.session.past)
                 for number, section in enumerate(ctx.checklist.sections, start=1)
             ]
             self._parking = SectionParking(self, panels, lambda: self.selected)
@@ -232,30 +238,8 @@ class ReviewScreen(Screen[None]):
         return self._parking.panel_spans()
 
     def _show_detail(self) -> None:
-        pane = self.query_one(DetailPane)
-        cid = self.selected
-        if cid is None:
-            pane.show(None)
-            return
-        snapshot, checklist = self.snapshot, self.ctx.checklist
-        outcome = snapshot.evaluation.outcome(cid)
-        section = checklist.section_of(cid)
-        pane.show(
-            DetailView(
-                section_number=checklist.sections.index(section) + 1,
-                section_title=section.title,
-                outcome=outcome,
-                runs=self.session.runs_of(cid),
-                notes=self.session.notes_about(cid, general=True),
-                running=cid in snapshot.running,
-                stale=cid in snapshot.stale,
-                stale_after=checklist.defaults.stale_after,
-                timeout=None
-                if outcome.criterion.is_manual
-                else self.ctx.runner.timeout_for(outcome.criterion),
-                now=snapshot.now,
-            )
-        )
+        cid, pane = self.selected, self.query_one(DetailPane)
+        pane.show(None if cid is None else detail_view(self.session, self.snapshot, cid))
 
     @on(CriterionRow.Clicked)
     def _row_clicked(self, message: CriterionRow.Clicked) -> None:
@@ -268,7 +252,8 @@ class ReviewScreen(Screen[None]):
             # run past the screen, and the pane takes no focus); the arrows still move.
             pane.page(delta, to_end=abs(delta) > PAGE_CRITERIA)
         elif self.selected is not None:
-            self.selected = criterion_after(self._order, self.selected, delta)
+            order = self.changed.order_for(self.selected)  # under `c`: the rows shown
+            self.selected = criterion_after(order, self.selected, delta)
 
     def action_move_section(self, delta: int, wrap: bool = False) -> None:
         if self.selected is not None:
@@ -317,6 +302,11 @@ class ReviewScreen(Screen[None]):
             self.minimize()
         else:
             self.maximize(self.query_one(DetailPane), container=False)
+
+    def action_changed_only(self) -> None:
+        notice, severity = self.changed.toggle(self._panels)
+        self.notify(notice, severity=severity)
+        self.selected = self.changed.keep(self.selected)
 
     def action_presenter(self) -> None:
         self.app.push_screen(PresenterScreen(self.session))

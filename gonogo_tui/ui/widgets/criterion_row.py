@@ -13,6 +13,7 @@ from textual.reactive import Reactive
 from textual.widget import Widget
 
 from gonogo_tui.core.checklist import Criterion
+from gonogo_tui.core.deltas import Delta
 from gonogo_tui.core.evaluation import CriterionOutcome
 from gonogo_tui.core.journal import result_age
 from gonogo_tui.core.readings import expectation, reading
@@ -20,6 +21,7 @@ from gonogo_tui.core.sparkline import spark_line
 from gonogo_tui.core.waiver_rules import in_a_row_text, waived_text
 from gonogo_tui.ui.looks import (
     AGE_STYLE,
+    DELTA_STYLE,
     EXPECTED_STYLE,
     ROW_STYLES,
     STALE_MARK,
@@ -28,6 +30,7 @@ from gonogo_tui.ui.looks import (
     WEIGHT_MARKS,
     WEIGHT_STYLES,
     WORDS,
+    WORSE_STYLE,
     RowState,
     format_age,
     row_state,
@@ -42,6 +45,8 @@ WIDE_ROW = 48
 """Rows at least this wide show the state word and the expectation."""
 ROW_SPARK = 8
 """A sustained check's row shows its latest samples, this many (the detail pane all)."""
+DELTA_TITLE_KEPT = 16
+"""Cells of the title a row keeps before it gives the last GO's value up for its arrow."""
 FOLDED_WHEN_SHORT = RowState.PASS
 """Rows of this state are folded away on short terminals (their `-fold` class, see
 review.tcss), except the selected one: a parked panel needs it to keep its height."""
@@ -64,10 +69,24 @@ class RowView:
     row's `by NAME`."""
     names: bool = False
     """The value names who ticked: the title gives way before the name is cut."""
+    since: str = ""
+    """`last GO 99 ms`: the value at the last GO (`core.deltas.Delta`), when it moved."""
+    arrow: str = ""
+    """`▲`, `▼` or `✘` when it moved the wrong way since the last GO."""
+    moved: bool = False
+    """Its status or value moved since the last GO (the "changed since last GO" filter)."""
 
     @classmethod
-    def of(cls, outcome: CriterionOutcome, *, running: bool, stale: bool, now: datetime) -> RowView:
-        """The row of a criterion's outcome at `now`."""
+    def of(
+        cls,
+        outcome: CriterionOutcome,
+        *,
+        running: bool,
+        stale: bool,
+        now: datetime,
+        delta: Delta | None = None,
+    ) -> RowView:
+        """The row of a criterion's outcome at `now`, and what changed since the last GO."""
         criterion = outcome.criterion
         value, expected, age, brief = "", "", "", ""
         if outcome.tick is not None:
@@ -104,6 +123,11 @@ class RowView:
             weight=weight_of(outcome),
             brief=safe_text(brief, keep_newlines=False),
             names=names,
+            since=f"last GO {safe_text(delta.then.text, keep_newlines=False)}"
+            if delta is not None and delta.moved
+            else "",
+            arrow=delta.arrow if delta is not None else "",
+            moved=delta is not None and delta.moved,
         )
 
 
@@ -146,6 +170,8 @@ class CriterionRow(Widget):
         self._parked = False
         self._fold = False
         """The screen folds passing rows away (a short terminal)."""
+        self._changed_only = False
+        """The "changed since last GO" filter hides the rows that did not move."""
 
     @property
     def view(self) -> RowView:
@@ -197,8 +223,14 @@ class CriterionRow(Widget):
             self._fold = fold
             self._fit_fold()
 
+    def set_changed_only(self, changed_only: bool) -> None:
+        """Hide the row unless it moved since the last GO (the filter), or never."""
+        if changed_only != self._changed_only:
+            self._changed_only = changed_only
+            self._fit_fold()
+
     def _fit_fold(self) -> None:
-        folded = self._fold and self._drawn.state is FOLDED_WHEN_SHORT
+        folded = is_folded(self._drawn, short=self._fold, changed_only=self._changed_only)
         if folded != self.has_class("-fold"):
             self.set_class(folded, "-fold")
 
@@ -206,8 +238,9 @@ class CriterionRow(Widget):
         if self._view == self._drawn:
             return
         state_changed = self._view.state is not self._drawn.state
+        moved_changed = self._view.moved is not self._drawn.moved
         self._drawn = self._view
-        if state_changed and self._fold:
+        if (state_changed and self._fold) or (moved_changed and self._changed_only):
             self._fit_fold()
         self.refresh()
 
@@ -244,13 +277,21 @@ class CriterionRow(Widget):
         if kept and cell_len(shown_value) > room - TITLE_KEPT - 1:
             # Still too long: the age gives its place before the value is cut.
             room, age_width, age = room + age_width + 1, 0, ""
+        delta = _delta(view, shown_value, room, failing)
         # The value gets 45% of the room, and whatever a short title leaves unused; a failing
         # value and its threshold are never cut while the title can give way.
         title_room = room - cell_len(view.title) - 1
         value_share = max(room * 45 // 100, title_room, 8)
         if kept:
             value_share = max(value_share, room - TITLE_KEPT - 1)
-        value_width = min(cell_len(shown_value), value_share) if shown_value else 0
+        full = cell_len(shown_value) + cell_len(delta)
+        if delta.startswith(" ("):  # `_delta` left the title its cells: the value may take them
+            value_share = max(value_share, full)
+        value_width = min(full, value_share) if shown_value else 0
+        if delta and value_width < full:
+            # Cut: the value keeps the arrow, not the last GO's value.
+            delta = f" {view.arrow}" if view.arrow else ""
+            value_width = min(cell_len(shown_value) + cell_len(delta), value_share)
         title_width = max(room - value_width - (1 if value_width else 0), 4)
         if not view.value:
             value_style = EXPECTED_STYLE
@@ -266,10 +307,32 @@ class CriterionRow(Widget):
             parts.append((mark, WEIGHT_STYLES[view.weight]))
         parts.append(_fit(view.title, title_width))
         if value_width:
-            parts += [" ", (_fit(shown_value, value_width, right=True), value_style)]
+            shown = _fit(shown_value, max(value_width - cell_len(delta), 1), right=True)
+            parts += [" ", (shown, value_style)]
+            if delta:
+                parts.append((delta, WORSE_STYLE if view.arrow else DELTA_STYLE))
         if age_width:
             parts += [" ", (age.rjust(age_width), STALE_STYLE if view.stale else AGE_STYLE)]
         return Content.assemble(*parts)
+
+
+def is_folded(view: RowView, *, short: bool, changed_only: bool) -> bool:
+    """Whether a row is folded away: passing on a short screen, or unmoved under the filter
+    (the selected row stays, review.tcss)."""
+    return (short and view.state is FOLDED_WHEN_SHORT) or (changed_only and not view.moved)
+
+
+def _delta(view: RowView, shown_value: str, room: int, failing: bool) -> str:
+    """What the row shows of the last GO: ` (last GO 99 ms ▲)` while the title keeps a few
+    cells, else the arrow alone (` ▲`), else nothing."""
+    if not view.since or not shown_value:
+        return ""
+    arrow = f" {view.arrow}" if view.arrow else ""
+    full = f" ({view.since}{arrow})"
+    keep = min(cell_len(view.title), TITLE_KEPT if failing else DELTA_TITLE_KEPT)
+    if cell_len(shown_value) + cell_len(full) <= room - keep - 1:
+        return full
+    return arrow
 
 
 def _fit(text: str, width: int, *, right: bool = False) -> str:
@@ -280,4 +343,4 @@ def _fit(text: str, width: int, *, right: bool = False) -> str:
     return padding + text if right else text + padding
 
 
-__all__ = ["FOLDED_WHEN_SHORT", "TITLE_KEPT", "CriterionRow", "RowView"]
+__all__ = ["FOLDED_WHEN_SHORT", "TITLE_KEPT", "CriterionRow", "RowView", "is_folded"]

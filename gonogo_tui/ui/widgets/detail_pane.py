@@ -18,6 +18,7 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import Static
 
+from gonogo_tui.core.deltas import Delta
 from gonogo_tui.core.evaluation import CriterionOutcome
 from gonogo_tui.core.evaluation_export import criterion_expected, criterion_source
 from gonogo_tui.core.journal import result_age
@@ -58,6 +59,10 @@ class DetailView:
     stale_after: float
     timeout: float | None
     now: datetime
+    delta: Delta | None = None
+    """The criterion at the last GO and now (`core.deltas`)."""
+    history: str = ""
+    """Its values over the last decisions, with their sparkline (`Past.history_text`)."""
 
 
 def detail_text(view: DetailView, *, with_output: bool = True) -> Text:
@@ -98,6 +103,10 @@ def detail_text(view: DetailView, *, with_output: bool = True) -> Text:
         if result.samples:
             line = spark_line(result.samples)[-60:]  # the latest: the pane is a few lines
             field.add("Samples", f"{line}  ({len(result.samples)} taken)")
+    if view.delta is not None:
+        field.add("Last GO", view.delta.text)
+    if view.history:
+        field.add("History", view.history)
     field.add("Expected", criterion_expected(outcome))
     if result is not None:
         if result.detail:

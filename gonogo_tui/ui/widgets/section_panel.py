@@ -16,7 +16,8 @@ from textual.widget import Widget
 
 from gonogo_tui.core.agenda import Agenda, SectionTime
 from gonogo_tui.core.checklist import Criterion, Section
-from gonogo_tui.core.evaluation import SectionOutcome
+from gonogo_tui.core.deltas import Past, delta_of
+from gonogo_tui.core.evaluation import CriterionOutcome, SectionOutcome
 from gonogo_tui.ui.looks import (
     PANEL_CLASSES,
     PANEL_LABELS,
@@ -28,7 +29,12 @@ from gonogo_tui.ui.looks import (
     safe_text,
     set_state_class,
 )
-from gonogo_tui.ui.widgets.criterion_row import FOLDED_WHEN_SHORT, CriterionRow, RowView
+from gonogo_tui.ui.widgets.criterion_row import (
+    FOLDED_WHEN_SHORT,
+    CriterionRow,
+    RowView,
+    is_folded,
+)
 
 
 class SectionHeader(Widget):
@@ -117,10 +123,12 @@ class SectionPanel(Vertical):
       leaves its eleven widgets out of every arrangement.
     """
 
-    def __init__(self, section: Section, number: int) -> None:
+    def __init__(self, section: Section, number: int, *, past: Past | None = None) -> None:
         super().__init__(classes="section-panel")
         self.section = section
         self.number = number
+        self.past = past or Past()
+        """The last GO the rows compare with (`core.deltas`)."""
         self.rows = {
             criterion.id: CriterionRow(criterion, weight=_weight(section, criterion))
             for criterion in section.criteria
@@ -135,6 +143,7 @@ class SectionPanel(Vertical):
         self._parked = False
         self._parked_height = 0
         self._short = False
+        self._changed_only = False
         self.header = SectionHeader(self.number, self.section.title)
         """The header line (kept: the panel is never recomposed)."""
 
@@ -185,21 +194,44 @@ class SectionPanel(Vertical):
         """Give a parked panel the height its header and rows would take."""
         self._short = short
         if self._parked:
-            rows = len(self.rows) - (self._folded() if short else 0)
+            folds = short or self._changed_only
+            rows = len(self.rows) - (self._folded() if folds else 0)
             if 1 + rows != self._parked_height:
                 self._parked_height = 1 + rows
                 self.refresh(layout=True)
 
+    def set_changed_only(self, changed_only: bool) -> None:
+        """Show only the rows that moved since the last GO (the filter), or every row."""
+        self._changed_only = changed_only
+        for row in self.rows.values():
+            row.set_changed_only(changed_only)
+        self.fit_parked(short=self._short)
+
     def _folded(self) -> int:
-        """How many rows a short screen folds away."""
-        if self._pending is not None:
-            running = self._pending.running
+        """How many rows a short screen or the filter folds away."""
+        shown = self._pending
+        if shown is not None and not self._changed_only:  # the state alone: no readings
             return sum(
-                1
-                for outcome in self._pending.outcome.criteria
-                if row_state(outcome, outcome.criterion.id in running) is FOLDED_WHEN_SHORT
+                row_state(outcome, outcome.criterion.id in shown.running) is FOLDED_WHEN_SHORT
+                for outcome in shown.outcome.criteria
             )
-        return sum(1 for row in self.rows.values() if row.view.state is FOLDED_WHEN_SHORT)
+        if shown is not None:
+            views = [self._view_of(outcome, shown) for outcome in shown.outcome.criteria]
+        else:
+            views = [row.view for row in self.rows.values()]
+        return sum(
+            is_folded(view, short=self._short, changed_only=self._changed_only) for view in views
+        )
+
+    def _view_of(self, outcome: CriterionOutcome, shown: _Shown) -> RowView:
+        cid = outcome.criterion.id
+        return RowView.of(
+            outcome,
+            running=cid in shown.running,
+            stale=cid in shown.stale,
+            now=shown.now,
+            delta=delta_of(self.past, outcome),
+        )
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if self._parked:
@@ -236,12 +268,8 @@ class SectionPanel(Vertical):
         self._show_rows(shown)
 
     def _show_rows(self, shown: _Shown) -> None:
-        running, stale, now = shown.running, shown.stale, shown.now
         for criterion_outcome in shown.outcome.criteria:
-            cid = criterion_outcome.criterion.id
-            self.rows[cid].show(
-                RowView.of(criterion_outcome, running=cid in running, stale=cid in stale, now=now)
-            )
+            self.rows[criterion_outcome.criterion.id].show(self._view_of(criterion_outcome, shown))
 
 
 def show_agenda(panels: Iterable[SectionPanel], agenda: Agenda) -> None:
