@@ -166,6 +166,8 @@ def test_doctor_suggests_the_closest_column_and_metric_and_the_edits_pass(
     assert written.returncode == 1, written.stderr
     assert "last_backup_at -> finished_at" in written.stdout
     assert "# the team's own column name goes here" in fitted.read_text()  # comments kept
+    # A checklist with no shell command and loopback targets needs no --trust to check it.
+    assert f"check it with: gonogo check {fitted}\n" in written.stdout
     (tmp_path / "docs/runbook.md").write_text("# Runbook\n")
     after = gonogo("check", str(fitted), "--json", cwd=tmp_path)
     assert {c["id"]: c["status"] for c in _criteria(json.loads(after.stdout))} == dict.fromkeys(

@@ -226,6 +226,8 @@ def _check(
         release=args.release,
         concurrency=None,
         workers=None,
+        sustain_scale=1.0,
+        changed_since_last_go=False,
         trust=args.trust,
         trusted_digests=args.trusted_digests,
         allow_host=args.allow_host,

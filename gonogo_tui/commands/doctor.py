@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gonogo_tui.commands.common import existing_dir, json_text, redact_logs
-from gonogo_tui.commands.trust_gate import add_trust_arguments, require_trust
+from gonogo_tui.commands.trust_gate import add_trust_arguments, require_trust, would_ask
 from gonogo_tui.core.checklist import load_checklist
 from gonogo_tui.core.errors import GonogoError
 
@@ -63,17 +63,22 @@ def run(args: argparse.Namespace) -> int:
     require_trust(checklist, args, args.evidence_dir)
     root = (args.root or Path.cwd()).resolve()
     diagnosis = diagnose(checklist, root=root, env=os.environ, evidence_dir=args.evidence_dir)
+    ask = False
     if args.write is not None:
         _write(args.write, diagnosis.edited_text())
+        # A new file has a digest of its own: when it runs a shell command or sends secrets
+        # off loopback, `gonogo check` asks for --trust again, whoever trusted the original.
+        ask = would_ask(load_checklist(args.write), args, args.evidence_dir)
     if args.json:
         document = diagnosis.to_dict()
         if args.write is not None:
             document["written"] = str(args.write)
+            document["needs_trust"] = ask
         sys.stdout.write(json_text(document) + "\n")
     else:
         from gonogo_tui.commands.doctor_text import print_diagnosis
 
-        print_diagnosis(diagnosis, written=args.write)
+        print_diagnosis(diagnosis, written=args.write, needs_trust=ask)
     return EXIT_ADAPT if diagnosis.needs_adapting else EXIT_FITS
 
 

@@ -8,7 +8,9 @@ from gonogo_tui.core.doctor.edits import Edit
 from gonogo_tui.core.doctor.report import Diagnosis
 
 
-def print_diagnosis(diagnosis: Diagnosis, *, written: Path | None = None) -> None:
+def print_diagnosis(
+    diagnosis: Diagnosis, *, written: Path | None = None, needs_trust: bool = False
+) -> None:
     """Print the diagnosis for a person: edits, unplaced mismatches, defaults, files."""
     name = diagnosis.checklist
     say = print
@@ -51,7 +53,15 @@ def print_diagnosis(diagnosis: Diagnosis, *, written: Path | None = None) -> Non
                 say("    (the command's own output: fix the command, or what it checks)")
     if written is not None:
         say("")
-        say(f"Wrote the edited checklist to {written}; check it with: gonogo check {written}")
+        if needs_trust:
+            check = f"gonogo check {written} --trust"
+            say(f"Wrote the edited checklist to {written}; check it with: {check}")
+            say(
+                "  (a new file: it runs a shell command or sends secrets off this machine, as the "
+                "original did; read the edits above, then --trust records its digest)"
+            )
+        else:
+            say(f"Wrote the edited checklist to {written}; check it with: gonogo check {written}")
 
 
 LONG_HEAD = 120

@@ -76,6 +76,15 @@ def untrusted_plan(
     return plan
 
 
+def would_ask(checklist: Checklist, args: argparse.Namespace, evidence_dir: Path) -> bool:
+    """Whether `gonogo check` would refuse this checklist without `--trust` (nothing is
+    recorded: for a command that writes a checklist and says how to run it)."""
+    allow = AllowList.from_sources(getattr(args, "allow_host", []), os.environ)
+    plan = plan_checklist(checklist, environ=os.environ, allow=allow)
+    trusted = trusted_digests(evidence_dir, getattr(args, "trusted_digests", []))
+    return plan.needs_trust and plan.digest not in trusted
+
+
 def require_trust(checklist: Checklist, args: argparse.Namespace, evidence_dir: Path) -> None:
     """Headless: refuse a checklist that needs trust and is not trusted.
 

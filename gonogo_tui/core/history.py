@@ -222,7 +222,10 @@ def _summary(data: dict[str, Any]) -> dict[str, Any]:
             status = criterion.get("status")
             if status == "WAIVED":
                 waiver = criterion.get("waiver") or {}
-                by, reason = waiver.get("operator", ""), waiver.get("reason", "")
+                by, reason = (
+                    waiver.get("approver") or waiver.get("operator", ""),
+                    waiver.get("reason", ""),
+                )
                 waived.append([str(criterion["id"]), str(by), str(reason)])
             if status == "ERROR" or criterion.get("waived_status") == "ERROR":
                 erred.append(str(criterion["id"]))

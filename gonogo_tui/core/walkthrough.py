@@ -21,6 +21,7 @@ from gonogo_tui.core.probes.base import ProbeResult
 from gonogo_tui.core.records.model import Note
 from gonogo_tui.core.records.write import write_new_file
 from gonogo_tui.core.sanitize import printable
+from gonogo_tui.core.waiver_rules import waived_text
 from gonogo_tui.core.waivers import waivers_summary
 
 _DECISION_TEXT = {
@@ -84,7 +85,7 @@ def walkthrough_summary(
                 line += f" (ticked by {_md(outcome.tick.operator)} at {iso_utc(outcome.tick.at)}"
                 line += f": {_md(outcome.tick.note)})" if outcome.tick.note else ")"
             elif outcome.waiver is not None:
-                line += f" (waived by {_md(outcome.waiver.operator)}: {_md(outcome.waiver.reason)})"
+                line += f" ({_md(waived_text(outcome.waiver))})"
             lines.append(line)
         lines.append("")
     if notes:

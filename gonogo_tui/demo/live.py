@@ -145,6 +145,9 @@ class Switchboard:
             0.05,
             message="the firing rule removed",
         )
+        # A reload starts the group afresh: its rules read "not evaluated yet" until the next
+        # evaluation, and the alert-rules criterion would fail in the meantime.
+        prometheus.wait_for_rules(len(ALERT_NAMES), timeout=15)
 
     def _hold(self, clients: int) -> None:
         import psycopg

@@ -156,6 +156,9 @@ def test_applying_doctors_edits_gives_go_without_touching_a_threshold(
     edited = {edit["criterion_id"] for edit in report["edits"]}
     assert SHAPE_MISMATCHES <= edited | {u["criterion_id"] for u in report["unplaced"]}
     assert _thresholds(fitted) == _thresholds(SHIPPED)
+    # The fitted file is new (its own digest) and runs the shipped shell command: doctor
+    # says it will be asked for, so the command it prints is the one that works.
+    assert report["needs_trust"] is True
     check = _gonogo(
         environment, "check", str(fitted), "--trust", "--tick", "*", "--json", "--root", root,
         "--evidence-dir", evidence,
