@@ -20,13 +20,16 @@ def print_diagnosis(
         count = len(diagnosis.edits)
         say(f"{name}: {count} edit{'s' * (count != 1)} fit the target "
             f"({diagnosis.probed} probes run); no threshold is changed.")  # fmt: skip
+    passing = set(diagnosis.passing)
     for edit in diagnosis.edits:
         say("")
-        say(_edit_text(name, edit))
+        say(_edit_text(name, edit, passes=edit.criterion_id in passing))
     for item in diagnosis.unplaced:
         say("")
         say(f"{item.criterion_id}: {item.path}: {item.suggestion.found} does not fit, "
             f"and no edit is suggested ({item.reason})")  # fmt: skip
+        if item.criterion_id in passing:
+            say(f"  {PASSES_BUT}")
         say(f"  found: {item.suggestion.why}")
     if diagnosis.missing:
         say("")
@@ -68,12 +71,19 @@ LONG_HEAD = 120
 """Characters of an edit's `id: found -> suggested` line beyond which it names the field."""
 
 
-def _edit_text(checklist: Path, edit: Edit) -> str:
+PASSES_BUT = (
+    "passes, but its filter filters nothing: the number it passes on is not the one it names"
+)
+"""Said of a passing criterion with a mismatch (only a label matcher on a label the series
+do not carry passes with one)."""
+
+
+def _edit_text(checklist: Path, edit: Edit, *, passes: bool = False) -> str:
     suggestion = edit.suggestion
     head = f"{edit.criterion_id}: {suggestion.found} -> {suggestion.suggested}"
     if len(head) > LONG_HEAD:  # a regex: the lines below show both in full
         head = f"{edit.criterion_id}: {suggestion.field} fitted to what the target writes"
-    lines = [head, f"  found: {suggestion.why}"]
+    lines = [head, *([f"  {PASSES_BUT}"] if passes else []), f"  found: {suggestion.why}"]
     if edit.how == "environment":
         lines.append(f"  set {edit.path} in the environment (it overrides the file):")
         lines.append(f"    export {edit.path}={_shell_quote(edit.after)}")

@@ -12,6 +12,7 @@ from typing import Any
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.checklist.source import parse_yaml, read_checklist
 from gonogo_tui.core.doctor.edits import (
+    VAR_RE,
     Edit,
     Unplaced,
     apply_edits,
@@ -44,6 +45,10 @@ class Diagnosis:
     other: list[Probed] = field(default_factory=list)
     """Criteria not passing without a shape mismatch (FAIL on a threshold, unreachable)."""
     probed: int = 0
+    passing: tuple[str, ...] = ()
+    """Criteria that pass although a filter they name filters nothing (a label matcher on
+    a label the target's series do not carry): their edits and unplaced mismatches count
+    as much as a failing criterion's, since the number they pass on is not what they name."""
 
     @property
     def needs_adapting(self) -> bool:
@@ -61,6 +66,7 @@ class Diagnosis:
             "checklist": str(self.checklist),
             "needs_adapting": self.needs_adapting,
             "probed": self.probed,
+            "passing_but_mismatched": list(self.passing),
             "edits": [edit.to_dict() for edit in self.edits],
             "unplaced": [item.to_dict() for item in self.unplaced],
             "variables_at_default": [item.to_dict() for item in self.defaults],
@@ -102,7 +108,7 @@ def diagnose(
     other: list[Probed] = []
     seen: set[tuple[str, str, str, str | None]] = set()
     for probed in results:
-        if probed.status is Status.PASS:
+        if probed.status is Status.PASS and not probed.suggestions:
             continue
         if not probed.suggestions:
             other.append(probed)
@@ -120,8 +126,9 @@ def diagnose(
             )
             if isinstance(planned, Edit):
                 # One variable used by several criteria is one edit.
+                # (A companion repeating a field's own suggestion is that same edit.)
                 key = (planned.how, planned.path, suggestion.found, suggestion.suggested)
-                if planned.how != "field" and key in seen:
+                if key in seen:
                     continue
                 seen.add(key)
                 edits.append(planned)
@@ -137,15 +144,36 @@ def diagnose(
         if item.field not in edited
     ]
     named = {item.criterion_id for item in missing}
+    edits = merge_added(edits)
+    # A variable whose default an edit above changes is not "left at its default": the
+    # edit is what to do about it, not the environment.
+    defaults = [
+        item
+        for item in defaulted_variables(raw, env, checklist.redactor)
+        if item.name not in edited_variables(edits)
+    ]
     return Diagnosis(
         checklist=path,
-        edits=merge_added(edits),
+        edits=edits,
         unplaced=unplaced,
-        defaults=defaulted_variables(raw, env, checklist.redactor),
+        defaults=defaults,
         missing=missing,
         other=[probed for probed in other if probed.criterion_id not in named],
         probed=len(results),
+        passing=tuple(p.criterion_id for p in results if p.status is Status.PASS and p.suggestions),
     )
 
 
-__all__ = ["Diagnosis", "diagnose"]
+def edited_variables(edits: list[Edit]) -> set[str]:
+    """The variables whose default an edit changes: in `variables:`, or inline
+    (`${NAME:-default}` in the field an edit rewrites)."""
+    names = {str(edit.at[1]) for edit in edits if edit.how == "variable_default"}
+    for edit in edits:
+        if edit.how == "field" and edit.before is not None:
+            before = {m.group(1): m.group(0) for m in VAR_RE.finditer(edit.before)}
+            after = {m.group(1): m.group(0) for m in VAR_RE.finditer(edit.after)}
+            names |= {name for name, text in before.items() if after.get(name) != text}
+    return names
+
+
+__all__ = ["Diagnosis", "diagnose", "edited_variables"]

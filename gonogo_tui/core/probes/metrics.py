@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
@@ -24,6 +24,9 @@ class Matcher:
     label: str
     op: str
     value: str
+    written: str = field(default="", compare=False)
+    """The matcher as the selector writes it (`route !~ "/health"`, escapes and spaces as
+    written): what an edit of the checklist replaces; empty when built in code."""
 
     def matches(self, labels: dict[str, str]) -> bool:
         """Whether a series' labels satisfy this matcher (a missing label is `""`)."""
@@ -76,7 +79,8 @@ def parse_selector(text: str) -> Selector:
                     re.compile(value)
                 except re.error as exc:
                     raise ValueError(f"{text!r}: invalid regex {value!r}: {exc}") from None
-            matchers.append(Matcher(label, op, value))
+            written = body[found.start(1) : found.end(3) + 1]
+            matchers.append(Matcher(label, op, value, written))
             position = found.end()
     if match is None and not any(m.label == "__name__" and m.op in ("=", "=~") for m in matchers):
         raise ValueError(f'{text!r}: without a metric name, give {{__name__=~"a|b"}}')

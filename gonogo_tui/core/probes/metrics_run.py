@@ -9,13 +9,14 @@ from dataclasses import replace
 
 from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.execution.http_share import headers_key, shared_request
+from gonogo_tui.core.findings import Suggestion
 from gonogo_tui.core.probes._ops import connect_errors, fmt_number, http_client, plural
 from gonogo_tui.core.probes.base import Observation, ProbeContext
 from gonogo_tui.core.probes.metrics import MetricsProbe, Selector, parse_selector
 from gonogo_tui.core.probes.metrics_closest import no_series
 from gonogo_tui.core.probes.metrics_parse import Exposition, Sample, parse_exposition
 from gonogo_tui.core.probes.metrics_series import aggregate as combine
-from gonogo_tui.core.probes.metrics_series import measure_each, unknown_label_notes
+from gonogo_tui.core.probes.metrics_series import measure_each, selector_fields, unknown_labels
 from gonogo_tui.core.probes.transient import http_failure
 
 MAX_SCRAPE_BYTES = 32 * 1024 * 1024
@@ -46,9 +47,11 @@ async def _run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observati
     artifacts = {spec.artifact: text} if spec.artifact else {}
     try:
         if spec.several_gauges:
-            ok, value, detail, output = measure_several(spec, exposition)
-            return Observation(ok, value, detail, output, artifacts=artifacts)
-        measured, note, output = measure(spec, exposition)
+            ok, value, detail, output, found = _measure_several(spec, exposition)
+            return Observation(
+                ok, value, detail, output, artifacts=artifacts, suggestions=_redacted(ctx, found)
+            )
+        measured, note, output, found = _measure(spec, exposition)
     except ProbeError as exc:
         # What the target exposes instead is quoted: redacted, then cut.
         redact = ctx.redactor
@@ -61,7 +64,21 @@ async def _run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observati
     value = f"{spec.label} {fmt_number(scaled)}{spec.unit}"
     ok = not math.isnan(scaled) and spec.compare.holds(scaled)
     detail = note if ok else f"{value} is not {spec.compare}{spec.unit} ({note})"
-    return Observation(ok=ok, value=value, detail=detail, output=output, artifacts=artifacts)
+    # A matcher that filters nothing is a finding even when the criterion passes: the
+    # number is not what the criterion names (the health checks were not left out).
+    return Observation(
+        ok=ok,
+        value=value,
+        detail=detail,
+        output=output,
+        artifacts=artifacts,
+        suggestions=_redacted(ctx, found),
+    )
+
+
+def _redacted(ctx: ProbeContext, found: Sequence[Suggestion]) -> tuple[Suggestion, ...]:
+    redact = ctx.redactor
+    return tuple(replace(s, why=redact.excerpt(s.why, 400)) for s in found)
 
 
 async def _scrape_and_parse(spec: MetricsProbe, ctx: ProbeContext) -> tuple[str, Exposition]:
@@ -110,13 +127,19 @@ def measure_several(spec: MetricsProbe, exposition: Exposition) -> tuple[bool, s
     Raises:
         ProbeError: a family the gauges name did not parse, or a gauge has no data.
     """
+    return _measure_several(spec, exposition)[:4]
+
+
+def _measure_several(
+    spec: MetricsProbe, exposition: Exposition
+) -> tuple[bool, str, str, str, list[Suggestion]]:
     named = [name for text in spec.gauges if (name := parse_selector(text).name)]
     failures = exposition.failures_for(named)
     if failures:
         raise ProbeError("; ".join(failures))
-    notes = unknown_label_notes(spec.gauges, exposition.samples)
+    found = unknown_labels(selector_fields(spec), exposition.samples)
     ok, value, detail, output = measure_each(spec, exposition.samples)
-    return ok, value, "; ".join([detail, *notes]), output
+    return ok, value, "; ".join([detail, *(s.why for s in found)]), output, found
 
 
 def measure(spec: MetricsProbe, scraped: Exposition | Sequence[Sample]) -> tuple[float, str, str]:
@@ -126,6 +149,12 @@ def measure(spec: MetricsProbe, scraped: Exposition | Sequence[Sample]) -> tuple
         ProbeError: a family the measure needs did not parse, no series match, or the measure
             is undefined (no observations, 0 / 0, a summary without that quantile).
     """
+    return _measure(spec, scraped)[:3]
+
+
+def _measure(
+    spec: MetricsProbe, scraped: Exposition | Sequence[Sample]
+) -> tuple[float, str, str, list[Suggestion]]:
     exposition = scraped if isinstance(scraped, Exposition) else Exposition(list(scraped))
     texts = [spec.histogram, spec.numerator, spec.denominator, *spec.gauges, spec.capacity]
     names = [parse_selector(text).name for text in texts if text is not None]
@@ -133,7 +162,7 @@ def measure(spec: MetricsProbe, scraped: Exposition | Sequence[Sample]) -> tuple
     if failures:
         raise ProbeError("; ".join(failures))
     # Before measuring: a matcher that drops every series is "no data", not a 0 ratio.
-    notes = unknown_label_notes([text for text in texts if text is not None], exposition.samples)
+    found = unknown_labels(selector_fields(spec), exposition.samples)
     if spec.histogram is not None:
         assert spec.quantile is not None
         value, note, output = _quantile(spec.quantile, parse_selector(spec.histogram), exposition)
@@ -146,14 +175,14 @@ def measure(spec: MetricsProbe, scraped: Exposition | Sequence[Sample]) -> tuple
         value, note, output = _gauge(
             parse_selector(spec.gauges[0]), capacity, spec.effective_aggregate(), exposition.samples
         )
-    note += "".join(f"; {text}" for text in notes)
+    note += "".join(f"; {s.why}" for s in found)
     lenient = {exposition.family_of(name) for name in names} & exposition.lenient.keys()
     for family in sorted(lenient):
         note += (
             f"; {family} read as Prometheus text, as Prometheus ingests it (strict OpenMetrics "
             f"refused it: {exposition.lenient[family]})"
         )
-    return value, note, output
+    return value, note, output, found
 
 
 def select(selector: Selector, samples: Iterable[Sample], suffix: str = "") -> list[Sample]:

@@ -4,16 +4,19 @@ A criterion may name several gauge metrics (`gauge: [cpu_usage, memory_usage]` o
 `gauge: '{__name__=~"cpu_usage|memory_usage"}'`): each is aggregated and compared on its
 own, and the detail names the worst. A label matcher on a label that none of the metric's
 series carries (`route!~"/health"` where the series carry `uri`) silently keeps or drops
-every series: it is named in the detail, and when it drops every series the probe has
-no data (ERROR).
+every series: it is named in the detail, with the edit that puts the label the series
+do carry in its place (`uri` for `route`) for `gonogo doctor`, and when it drops every
+series the probe has no data (ERROR).
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Sequence
 
 from gonogo_tui.core.errors import ProbeError
+from gonogo_tui.core.findings import Suggestion
 from gonogo_tui.core.probes._ops import fmt_number, plural
 from gonogo_tui.core.probes.metrics import Matcher, MetricsProbe, Selector, parse_selector
 from gonogo_tui.core.probes.metrics_closest import no_series
@@ -52,15 +55,61 @@ def _shown(matcher: Matcher) -> str:
     return f'{matcher.label}{matcher.op}"{matcher.value}"'
 
 
-def unknown_label_notes(texts: Sequence[str], samples: Sequence[Sample]) -> list[str]:
-    """A note for each matcher on a label no series of its metric carries.
+def selector_fields(spec: MetricsProbe) -> list[tuple[str, str]]:
+    """Each selector of the probe with the field that holds it (`gauge[1]` in a list)."""
+    fields = [
+        (name, text)
+        for name, text in (
+            ("histogram", spec.histogram),
+            ("numerator", spec.numerator),
+            ("denominator", spec.denominator),
+        )
+        if text is not None
+    ]
+    if isinstance(spec.gauge, str):
+        fields.append(("gauge", spec.gauge))
+    else:
+        fields += [(f"gauge[{index}]", text) for index, text in enumerate(spec.gauges)]
+    if spec.capacity is not None:
+        fields.append(("capacity", spec.capacity))
+    return fields
+
+
+LABEL_SYNONYMS = (
+    frozenset({"route", "uri", "path", "endpoint", "handler", "url"}),
+    frozenset({"status", "code", "status_code"}),
+    frozenset({"method", "verb"}),
+)
+"""Label names exporters use for one thing: Prometheus clients' `route` and `handler`,
+Micrometer's `uri`, `code` and `status`."""
+
+
+def same_label(wanted: str, carried: Sequence[str]) -> str | None:
+    """The carried label that stands for `wanted`: one of its synonyms, else the one spelled
+    closest (`stauts` for `status`); None when nothing fits."""
+    for group in LABEL_SYNONYMS:
+        if wanted in group:
+            synonyms = [label for label in carried if label in group]
+            if synonyms:
+                return synonyms[0]
+    close = difflib.get_close_matches(wanted, carried, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def unknown_labels(
+    fields: Sequence[tuple[str, str]], samples: Sequence[Sample]
+) -> list[Suggestion]:
+    """A suggestion for each matcher on a label no series of its metric carries: its `why`
+    is the note for the detail, its edit puts the carried label that stands for the same
+    thing in the matcher (the whole matcher is replaced: a label name alone could also occur
+    inside a regex value). `fields` are (probe field, selector) pairs: `("gauge[1]", ...)`.
 
     Raises:
         ProbeError: such a matcher drops every series (`route="/x"` on series without
             `route`): no data.
     """
-    notes = []
-    for text in texts:
+    found: list[Suggestion] = []
+    for where, text in fields:
         selector = parse_selector(text)
         family = _family(selector, samples)
         if not family:
@@ -71,16 +120,21 @@ def unknown_label_notes(texts: Sequence[str], samples: Sequence[Sample]) -> list
                 continue
             metric = selector.name or text
             they = f"its series carry {', '.join(carried)}" if carried else "it has no labels"
+            written = matcher.written or _shown(matcher)
+            label = same_label(matcher.label, carried)
+            fitted = label + written[len(matcher.label) :] if label else None
             if not matcher.matches({}):
-                raise ProbeError(
+                why = (
                     f"no data: {_shown(matcher)} matches no {metric} series: no series carries"
                     f" label {matcher.label} ({they})"
                 )
-            notes.append(
+                raise ProbeError(why, suggestions=(Suggestion(where, written, fitted, why),))
+            why = (
                 f"{_shown(matcher)} filters nothing: no {metric} series carries label"
                 f" {matcher.label} ({they})"
             )
-    return notes
+            found.append(Suggestion(where, written, fitted, why))
+    return found
 
 
 def measure_each(spec: MetricsProbe, samples: Sequence[Sample]) -> tuple[bool, str, str, str]:
@@ -147,4 +201,11 @@ def _series(sample: Sample) -> str:
     return f"{sample.name}{{{labels}}} {fmt_number(sample.value)}"
 
 
-__all__ = ["aggregate", "measure_each", "unknown_label_notes"]
+__all__ = [
+    "LABEL_SYNONYMS",
+    "aggregate",
+    "measure_each",
+    "same_label",
+    "selector_fields",
+    "unknown_labels",
+]

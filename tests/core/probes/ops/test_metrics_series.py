@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.probes.base import Status
 from tests.core.probes.ops.helpers import arun_engine, context, spec
 from tests.servers import HttpTestServer
@@ -152,4 +153,80 @@ async def test_a_matcher_that_drops_every_series_is_no_data(url: str) -> None:
     assert result.detail == (
         'no data: route="/api/orders" matches no http_server_requests_total series: no series'
         " carries label route (its series carry status, uri)"
+    )
+
+
+async def test_a_matcher_that_filters_nothing_comes_with_the_edit_to_the_carried_label(
+    url: str,
+) -> None:
+    """`route!~` on series that carry `uri`: the probe passes, and still hands doctor the
+    edit that puts `uri` in the matcher (the whole matcher: `route` could occur in a regex)."""
+    probe = _probe(
+        url,
+        histogram='http_server_requests_seconds{route !~ "/health|/route\\\\.x",verb!="HEAD"}',
+        quantile=0.95,
+        scale=1000,
+        unit=" ms",
+        compare="< 200",
+    )
+    observation = await probe.run(context())
+    assert observation.ok  # the /health requests were not left out: it passes on them
+    assert [(s.field, s.found, s.suggested) for s in observation.suggestions] == [
+        # written as the selector writes it (spaces, escapes): what the file holds
+        ("histogram", 'route !~ "/health|/route\\\\.x"', 'uri !~ "/health|/route\\\\.x"'),
+        ("histogram", 'verb!="HEAD"', None),  # no method label: nothing stands for it
+    ]
+    assert all(s.why in observation.detail for s in observation.suggestions)
+    # `verb="GET"` drops every series: no data, and its edit (no method label: none fits).
+    probe = _probe(
+        url,
+        histogram='http_server_requests_seconds{verb="GET"}',
+        quantile=0.95,
+        compare="< 200",
+    )
+    with pytest.raises(ProbeError) as raised:
+        await probe.run(context())
+    [suggestion] = raised.value.suggestions
+    assert (suggestion.field, suggestion.found, suggestion.suggested) == (
+        "histogram",
+        'verb="GET"',
+        None,
+    )
+
+
+async def test_each_gauge_and_ratio_field_names_its_own_matcher(url: str) -> None:
+    gauges = _probe(
+        url,
+        gauge=['process_cpu_usage{pod!="x"}', 'jvm_memory_used_ratio{instanse!="y"}'],
+        compare="< 0.9",
+    )
+    observation = await gauges.run(context())
+    assert [(s.field, s.found, s.suggested) for s in observation.suggestions] == [
+        ("gauge[0]", 'pod!="x"', None),  # nothing stands for pod: said, not guessed
+        ("gauge[1]", 'instanse!="y"', 'instance!="y"'),  # close spelling
+    ]
+    ratio = _probe(
+        url,
+        numerator='http_server_requests_total{status=~"5.."}',
+        denominator='http_server_requests_total{path!="/health"}',
+        compare="< 0.1",
+    )
+    observation = await ratio.run(context())
+    assert [(s.field, s.found, s.suggested) for s in observation.suggestions] == [
+        ("denominator", 'path!="/health"', 'uri!="/health"'),
+    ]
+    # `code=~"5.."` on series that carry `status` drops every series: no data, and the edit.
+    ratio = _probe(
+        url,
+        numerator='http_server_requests_total{code=~"5.."}',
+        denominator="http_server_requests_total",
+        compare="< 0.1",
+    )
+    with pytest.raises(ProbeError) as raised:
+        await ratio.run(context())
+    [suggestion] = raised.value.suggestions
+    assert (suggestion.field, suggestion.found, suggestion.suggested) == (
+        "numerator",
+        'code=~"5.."',
+        'status=~"5.."',
     )
