@@ -93,11 +93,6 @@ def test_a_passing_criterion_whose_filter_filters_nothing_is_fitted(
         "histogram",
         'http_server_requests_seconds{uri!~"/health|/metrics"}',
     )
-    # The variable doctor edits is not also "left at its default, set it in the environment".
-    assert edits["pool"]["path"] == "variables.CONNECTIONS_METRIC.default"
-    assert [v["name"] for v in report["variables_at_default"]] == ["METRICS_URL"]
-    defaults = shown.stdout[shown.stdout.index("Variables left at their defaults") :]
-    assert "METRICS_URL=" in defaults and "CONNECTIONS_METRIC" not in defaults
 
     fitted = tmp_path / "fitted.yaml"
     gonogo("doctor", str(checklist), "--write", str(fitted), cwd=tmp_path)
@@ -126,3 +121,32 @@ def test_a_filter_on_a_label_nothing_stands_for_is_listed_unplaced(
     report = json.loads(gonogo("doctor", str(checklist), "--json", cwd=tmp_path).stdout)
     [unplaced] = report["unplaced"]
     assert (unplaced["found"], unplaced["suggested"]) == ('shard!="b"', None)
+
+
+def test_the_variables_doctor_edits_are_not_listed_as_left_at_their_defaults(
+    tmp_path: Path, target: str
+) -> None:
+    """Doctor edits CONNECTIONS_METRIC's default: it does not also advise setting it in the
+    environment (the edit is what to do); METRICS_URL, which no edit touches, stays listed."""
+    inline = """\
+      - id: idle
+        title: Idle connections under 50
+        probe:
+          kind: metrics
+          url: ${METRICS_URL}
+          gauge: ${IDLE_METRIC:-database_connections_active}
+          compare: "< 50"
+          artifact: null
+"""
+    checklist = _checklist(tmp_path, target, p95=P95.replace("route", "uri"), extra=inline)
+    report = json.loads(gonogo("doctor", str(checklist), "--json", cwd=tmp_path).stdout)
+    assert {(e["criterion_id"], e["path"]) for e in report["edits"]} == {
+        ("pool", "variables.CONNECTIONS_METRIC.default"),
+        ("idle", "sections[0].criteria[2].probe.gauge"),  # the inline default
+    }
+    assert [v["name"] for v in report["variables_at_default"]] == ["METRICS_URL"]
+    shown = gonogo("doctor", str(checklist), cwd=tmp_path)
+    assert shown.returncode == 1
+    defaults = shown.stdout[shown.stdout.index("Variables left at their defaults") :]
+    assert "METRICS_URL=" in defaults
+    assert "CONNECTIONS_METRIC" not in defaults and "IDLE_METRIC" not in defaults

@@ -31,7 +31,10 @@ FOREIGN_VARIABLES = {
 """The shipped checklist's variables set for the foreign flavour, by hand."""
 FOREIGN_TEXT_EDITS = (
     ("size_growth_pct_per_day", "growth_pct_per_day"),
-    ("histogram: 'http_request_duration_seconds{", "histogram: 'http_server_requests_seconds{"),
+    (
+        "histogram: 'http_request_duration_seconds{route",
+        "histogram: 'http_server_requests_seconds{uri",
+    ),
     ("gauge: error_rate\n", "gauge: api_errors_ratio\n"),
     ("datasources: [spark-prometheus, spark-postgres]", "datasources: [prom-main, pg-backups]"),
 )
