@@ -112,8 +112,12 @@ def test_each_mismatch_names_what_it_found(trial: tuple[Path, Path, list[str]]) 
     found = {
         # the line that carries a date, where no Sign-off line does
         "artifacts-signoff-date": f"line 7: 'Approved by: Dana Reyes on {_day(-1)}'",
-        # the command's own last words
-        "artifacts-signoff": "no completed Sign-off line",
+        # the command's own last words, and what the file they blame holds
+        "artifacts-signoff": (
+            "no completed Sign-off line, and no dated line under a Sign-off heading;"
+            " docs/VALIDATION_SIGNOFF_CHECKLIST.md: 7 lines; last, line 7:"
+            f" 'Approved by: Dana Reyes on {_day(-1)}'"
+        ),
         "rollback-runbook": f"closest line 4: 'Last review: {_day(-7)}'",
         "tests-coverage": "(coverage/ holds: lcov.info)",
         "tests-contract-fresh": "found elsewhere: tests/contract/pacts/",

@@ -22,7 +22,7 @@ from gonogo_tui.core.errors import ProbeError
 from gonogo_tui.core.findings import Suggestion
 from gonogo_tui.core.probes.base import OUTPUT_CAP, Observation, ProbeContext, cap_text, one_line
 from gonogo_tui.core.probes.command import CommandProbe
-from gonogo_tui.core.probes.command_found import missing_arguments
+from gonogo_tui.core.probes.command_found import blamed_file, missing_arguments
 from gonogo_tui.core.probes.confined import excerpt
 from gonogo_tui.core.probes.near_lines import describe_near
 from gonogo_tui.core.probes.pattern_fit import NUMBER, line_suggestion, valued_lines
@@ -134,7 +134,8 @@ async def run_command_probe(spec: CommandProbe, ctx: ProbeContext) -> Observatio
 
     returncode, stdout, stderr = await _run(argv, cwd, {**base_environment(), **spec.env})
     observation = _evaluate(spec, returncode, stdout, stderr, ctx.redactor)
-    return await missing_arguments(spec, ctx, cwd, observation)
+    observation = await missing_arguments(spec, ctx, cwd, observation)
+    return await blamed_file(ctx, cwd, observation)
 
 
 def base_environment() -> dict[str, str]:
