@@ -150,3 +150,25 @@ def test_the_variables_doctor_edits_are_not_listed_as_left_at_their_defaults(
     defaults = shown.stdout[shown.stdout.index("Variables left at their defaults") :]
     assert "METRICS_URL=" in defaults
     assert "CONNECTIONS_METRIC" not in defaults and "IDLE_METRIC" not in defaults
+
+
+def test_one_run_renames_the_metric_and_fits_its_filter(tmp_path: Path, target: str) -> None:
+    checklist = _checklist(
+        tmp_path, target, p95=P95.replace("http_server_requests", "http_request_duration")
+    )
+    shown = gonogo("doctor", str(checklist), cwd=tmp_path)
+    assert shown.returncode == 1, shown.stdout + shown.stderr
+    # Shown as made one after the other: the second edit starts from the first's result.
+    assert (
+        '    - http_request_duration_seconds{route!~"/health|/metrics"}\n'
+        '    + http_server_requests_seconds{route!~"/health|/metrics"}\n'
+    ) in shown.stdout
+    assert (
+        '    - http_server_requests_seconds{route!~"/health|/metrics"}\n'
+        '    + http_server_requests_seconds{uri!~"/health|/metrics"}\n'
+    ) in shown.stdout
+    fitted = tmp_path / "fitted.yaml"
+    gonogo("doctor", str(checklist), "--write", str(fitted), cwd=tmp_path)
+    assert f"histogram: '{P95.replace('route', 'uri')}'" in fitted.read_text()
+    fits = gonogo("doctor", str(fitted), cwd=tmp_path)
+    assert fits.returncode == 0, fits.stdout

@@ -12,6 +12,7 @@ from typing import Any
 from gonogo_tui.core.checklist import Checklist
 from gonogo_tui.core.checklist.source import parse_yaml, read_checklist
 from gonogo_tui.core.doctor.edits import (
+    PATTERN_FIELDS,
     VAR_RE,
     Edit,
     Unplaced,
@@ -28,6 +29,7 @@ from gonogo_tui.core.doctor.setup import (
     missing_files,
 )
 from gonogo_tui.core.errors import GonogoError
+from gonogo_tui.core.findings import replace_name
 from gonogo_tui.core.probes.base import ProbeContext, Status, utc_now
 
 
@@ -144,7 +146,7 @@ def diagnose(
         if item.field not in edited
     ]
     named = {item.criterion_id for item in missing}
-    edits = merge_added(edits)
+    edits = _chained(merge_added(edits))
     # A variable whose default an edit above changes is not "left at its default": the
     # edit is what to do about it, not the environment.
     defaults = [
@@ -162,6 +164,24 @@ def diagnose(
         probed=len(results),
         passing=tuple(p.criterion_id for p in results if p.status is Status.PASS and p.suggestions),
     )
+
+
+def _chained(edits: list[Edit]) -> list[Edit]:
+    """Several edits of one field (a metric renamed, then its label filter fitted) shown as
+    made one after the other: each one's `before` is the previous one's `after` (a regex
+    replaced whole is left as planned)."""
+    last: dict[str, str] = {}
+    chained: list[Edit] = []
+    for edit in edits:
+        suggested = edit.suggestion.suggested
+        whole = PATTERN_FIELDS & {key for key in edit.at if isinstance(key, str)}
+        if edit.how == "field" and edit.path in last and suggested is not None and not whole:
+            before = last[edit.path]
+            after = replace_name(before, edit.suggestion.found, suggested)
+            edit = replace(edit, before=before, after=after)
+        last[edit.path] = edit.after
+        chained.append(edit)
+    return chained
 
 
 def edited_variables(edits: list[Edit]) -> set[str]:

@@ -16,7 +16,12 @@ from gonogo_tui.core.probes.metrics import MetricsProbe, Selector, parse_selecto
 from gonogo_tui.core.probes.metrics_closest import no_series
 from gonogo_tui.core.probes.metrics_parse import Exposition, Sample, parse_exposition
 from gonogo_tui.core.probes.metrics_series import aggregate as combine
-from gonogo_tui.core.probes.metrics_series import measure_each, selector_fields, unknown_labels
+from gonogo_tui.core.probes.metrics_series import (
+    measure_each,
+    renamed_labels,
+    selector_fields,
+    unknown_labels,
+)
 from gonogo_tui.core.probes.transient import http_failure
 
 MAX_SCRAPE_BYTES = 32 * 1024 * 1024
@@ -53,12 +58,15 @@ async def _run_metrics_probe(spec: MetricsProbe, ctx: ProbeContext) -> Observati
             )
         measured, note, output, found = _measure(spec, exposition)
     except ProbeError as exc:
-        # What the target exposes instead is quoted: redacted, then cut.
+        # What the target exposes instead is quoted: redacted, then cut. A metric renamed
+        # brings its label filters' fit along (doctor fits both in one run).
+        fields, samples = selector_fields(spec), exposition.samples
+        found = [*exc.suggestions, *renamed_labels(exc.suggestions, fields, samples)]
         redact = ctx.redactor
         raise ProbeError(
             redact.excerpt(str(exc), 400),
             output=redact(exc.output),
-            suggestions=tuple(replace(s, why=redact.excerpt(s.why, 400)) for s in exc.suggestions),
+            suggestions=_redacted(ctx, found),
         ) from None
     scaled = measured * spec.scale
     value = f"{spec.label} {fmt_number(scaled)}{spec.unit}"

@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 
 from gonogo_tui.core.errors import ProbeError
-from gonogo_tui.core.findings import Suggestion
+from gonogo_tui.core.findings import Suggestion, replace_name
 from gonogo_tui.core.probes._ops import fmt_number, plural
 from gonogo_tui.core.probes.metrics import Matcher, MetricsProbe, Selector, parse_selector
 from gonogo_tui.core.probes.metrics_closest import no_series
@@ -137,6 +137,29 @@ def unknown_labels(
     return found
 
 
+def renamed_labels(
+    found: Sequence[Suggestion], fields: Sequence[tuple[str, str]], samples: Sequence[Sample]
+) -> list[Suggestion]:
+    """The label findings a metric rename would bring next: each selector whose metric a
+    suggestion renames, its matchers checked against the suggested metric's series. One
+    doctor run then fits both (`http_request_duration_seconds{route!~"/health"}` ->
+    `http_server_requests_seconds{uri!~"/health"}`) instead of one run per name."""
+    texts = dict(fields)
+    more: list[Suggestion] = []
+    for suggestion in found:
+        text = texts.get(suggestion.field)
+        if text is None or suggestion.suggested is None:
+            continue
+        if parse_selector(text).name != suggestion.found:
+            continue
+        renamed = replace_name(text, suggestion.found, suggestion.suggested)
+        try:
+            more += unknown_labels([(suggestion.field, renamed)], samples)
+        except ProbeError as exc:  # it would drop every series: the same edit fits it
+            more += exc.suggestions
+    return more
+
+
 def measure_each(spec: MetricsProbe, samples: Sequence[Sample]) -> tuple[bool, str, str, str]:
     """Compare each gauge metric on its own: ok, the worst's value, the detail, the output.
 
@@ -205,6 +228,7 @@ __all__ = [
     "LABEL_SYNONYMS",
     "aggregate",
     "measure_each",
+    "renamed_labels",
     "same_label",
     "selector_fields",
     "unknown_labels",

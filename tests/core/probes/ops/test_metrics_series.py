@@ -230,3 +230,20 @@ async def test_each_gauge_and_ratio_field_names_its_own_matcher(url: str) -> Non
         'code=~"5.."',
         'status=~"5.."',
     )
+
+
+async def test_a_renamed_metric_brings_the_fit_of_its_label_filters(url: str) -> None:
+    """Doctor renames the metric and fits its `route` filter in one run: the rename's
+    suggestion comes with the label edit the renamed metric's series call for."""
+    probe = _probe(
+        url,
+        histogram='http_request_duration_seconds{route!~"/health",uri!="/x"}',
+        quantile=0.95,
+        compare="< 1",
+    )
+    with pytest.raises(ProbeError) as raised:
+        await probe.run(context())
+    assert [(s.field, s.found, s.suggested) for s in raised.value.suggestions] == [
+        ("histogram", "http_request_duration_seconds", "http_server_requests_seconds"),
+        ("histogram", 'route!~"/health"', 'uri!~"/health"'),
+    ]
