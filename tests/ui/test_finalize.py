@@ -279,7 +279,7 @@ async def test_review_without_approval_is_no_go(make_app: AppFactory, evidence: 
         await pilot.pause()
         assert isinstance(app.screen, NoGoModal)
         reason = app.screen.query_one("#nogo-reason", Input).value
-        assert reason == "Failed checks: 1. CI/CD Pipeline (ci.contract FAIL)"
+        assert reason == "Failed checks: 1. CI/CD Pipeline (contract-chaos-tests.yml SUCCESS: FAIL)"
         await pilot.press("enter")  # focus is on 'action': empty fields are refused
         await pilot.click("#record")
         assert "all required" in str(app.screen.query_one(".dialog-error").render())
