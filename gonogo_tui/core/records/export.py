@@ -45,6 +45,13 @@ def chat_text(text: object, limit: int = MAX_DETAIL) -> str:
     return line.replace("`", "'").replace("](", "] (")
 
 
+def unescaped(message: str) -> str:
+    """A chat message (`record_markdown`, the walkthrough's) for a terminal: `&amp;`, `&lt;`
+    and `&gt;` read as `&`, `<`, `>` again. Control and invisible characters stay removed or
+    escaped as `chat_text` left them, so nothing acts on the terminal."""
+    return message.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     """The message for the deploys channel: decision, checks passed, failed checks, waivers,
     approvers and where the record is. Slack mrkdwn and markdown both render it."""
@@ -347,4 +354,11 @@ _CSS = (
     "code{font-size:.9em}footer{margin-top:2rem;color:#57606a;font-size:.85em}"
 )
 
-__all__ = ["MAX_DETAIL", "MAX_LISTED", "chat_text", "record_html", "record_markdown"]
+__all__ = [
+    "MAX_DETAIL",
+    "MAX_LISTED",
+    "chat_text",
+    "record_html",
+    "record_markdown",
+    "unescaped",
+]
