@@ -55,13 +55,13 @@ def test_a_critical_failure_in_a_nine_of_ten_case_exits_no_go(
         assert "NO-GO: critical" not in out
         return
     assert proc.returncode == 1, out
-    assert "NO-GO: critical criterion backup-fresh" in out
+    assert "NO-GO: critical criterion Backup done" in out
     assert "Backup done [critical]" in out
     proc = gonogo("check", str(checklist), "--json", cwd=tmp_path)
     assert proc.returncode == 1
     document = json.loads(proc.stdout)
     assert document["decision"] == "NO-GO"
-    assert document["reason"].startswith("NO-GO: critical criterion backup-fresh ")
+    assert document["reason"].startswith("NO-GO: critical criterion Backup done ")
     assert [line.split()[0] for line in document["advisory"]] == ["new-probe"]
     assert [line.split()[0] for line in document["missing"]] == ["backup-fresh"]
 

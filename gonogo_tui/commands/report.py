@@ -34,7 +34,12 @@ def register(subparsers: Any) -> None:
         help="decision record (.txt or its .json twin), or walkthrough_*.md / .json",
     )
     parser.add_argument(
-        "--format", choices=("markdown", "html"), default="markdown", help="(default: markdown)"
+        "--format",
+        choices=("text", "markdown", "html"),
+        default=None,
+        help="text: the message as a terminal shows it (no `&amp;` escapes); markdown: "
+        "escaped for the chat (Slack mrkdwn); html: a one-page report (default: text on a "
+        "terminal, markdown when piped, with --output or --post)",
     )
     parser.add_argument(
         "--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout"
@@ -54,7 +59,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run `gonogo report`."""
-    from gonogo_tui.core.records.export import record_html, record_markdown
+    from gonogo_tui.core.records.export import record_html, record_markdown, unescaped
     from gonogo_tui.core.records.reading import load_record
     from gonogo_tui.core.walkthrough_chat import (
         is_walkthrough,
@@ -62,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
         walkthrough_markdown,
     )
 
+    if args.format is None:  # a person at a terminal reads it; a pipe or file feeds a chat
+        plain = args.output is None and args.post is None and sys.stdout.isatty()
+        args.format = "text" if plain else "markdown"
     if is_walkthrough(args.record):
         if args.format == "html":
             raise GonogoError(f"{args.record}: a walkthrough summary has no HTML form")
@@ -70,7 +78,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         view = load_record(args.record)
         markdown = record_markdown(view, link=args.link)
-        rendered = markdown if args.format == "markdown" else record_html(view)
+        rendered = record_html(view) if args.format == "html" else markdown
+    if args.format == "text":
+        rendered = unescaped(rendered)
     if args.output is not None:
         try:
             args.output.write_text(rendered, encoding="utf-8")

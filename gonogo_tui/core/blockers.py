@@ -11,7 +11,7 @@ import enum
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from gonogo_tui.core.evaluation import CRITICAL_VERBS, CriterionOutcome, Decision, Evaluation
+from gonogo_tui.core.evaluation import CriterionOutcome, Decision, Evaluation, critical_verb
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.readings import reading
 
@@ -209,18 +209,11 @@ def room_view(evaluation: Evaluation, running: Collection[str] = ()) -> RoomView
 def critical_titles(evaluation: Evaluation) -> str:
     """`critical: Rollback script tested needs a tick`: the critical criteria that decide
     NO-GO, by title, failures first (a pending tick never hides a failure); empty when none
-    does. `evaluation.reason` says the same by id, for records."""
+    does. `evaluation.reason` says the same in checklist order, for records."""
     order = {Status.FAIL: 0, Status.ERROR: 1}
     found = sorted(evaluation.critical_blockers, key=lambda o: order.get(o.status, 2))
-    parts = [f"{o.criterion.title} {_short_verb(o)}" for o in found]
+    parts = [f"{o.criterion.title} {critical_verb(o)}" for o in found]
     return f"critical: {'; '.join(parts)}" if parts else ""
-
-
-def _short_verb(outcome: CriterionOutcome) -> str:
-    """What keeps a critical criterion from passing, short enough for the decision bar."""
-    if outcome.status is Status.PENDING:
-        return "needs a tick" if outcome.criterion.is_manual else "not measured yet"
-    return CRITICAL_VERBS.get(outcome.status, outcome.status.value)
 
 
 __all__ = [

@@ -174,7 +174,7 @@ class Evaluation:
     @property
     def reason(self) -> str:
         """Why the decision is NO-GO whatever the section count, e.g. `NO-GO: critical
-        criterion backup-fresh failed`; empty when no critical criterion decides it."""
+        criterion Database backup fresh failed`; empty when no critical criterion decides it."""
         return critical_reason(self.critical_blockers)
 
     @property
@@ -201,15 +201,24 @@ class Evaluation:
 CRITICAL_VERBS = {
     Status.FAIL: "failed",
     Status.ERROR: "could not be measured (ERROR)",
-    Status.PENDING: "has not passed yet (PENDING)",
+    Status.PENDING: "not measured yet",
     Status.WAIVED: "was waived",
 }
 
 
+def critical_verb(outcome: CriterionOutcome) -> str:
+    """What keeps a critical criterion from passing, as the room says it: `failed`, `could
+    not be measured (ERROR)`, `needs a tick` (a manual criterion, as its row says), `not
+    measured yet`. The one wording for records, finalize, `gonogo check` and the decision bar."""
+    if outcome.status is Status.PENDING and outcome.criterion.is_manual:
+        return "needs a tick"
+    return CRITICAL_VERBS.get(outcome.status, outcome.status.value)
+
+
 def critical_reason(blockers: Iterable[CriterionOutcome]) -> str:
-    """`NO-GO: critical criterion backup-fresh failed` (several: joined by `;`); empty
-    when there is none."""
-    parts = [f"{o.criterion.id} {CRITICAL_VERBS.get(o.status, o.status.value)}" for o in blockers]
+    """`NO-GO: critical criterion Database backup < 24h old failed` (several: joined by `;`),
+    by title as the decision bar names them; empty when there is none."""
+    parts = [f"{o.criterion.title} {critical_verb(o)}" for o in blockers]
     if not parts:
         return ""
     noun = "criterion" if len(parts) == 1 else "criteria"
@@ -400,6 +409,7 @@ __all__ = [
     "Waiver",
     "criterion_status",
     "critical_reason",
+    "critical_verb",
     "decide",
     "evaluate",
     "finalize_choices",

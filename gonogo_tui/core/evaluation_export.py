@@ -10,6 +10,7 @@ from gonogo_tui.core.clock import iso_utc
 from gonogo_tui.core.evaluation import CriterionOutcome, Evaluation, SectionOutcome
 from gonogo_tui.core.measures import measure
 from gonogo_tui.core.probes.base import Status
+from gonogo_tui.core.readings import reading
 from gonogo_tui.core.sanitize import neutralise_invisible
 from gonogo_tui.core.sparkline import samples_note, spark_line
 from gonogo_tui.core.waiver_rules import waived_text, waiver_to_dict
@@ -24,6 +25,42 @@ def criterion_value(outcome: CriterionOutcome) -> str:
     if outcome.tick is not None:
         return f"ticked by {outcome.tick.operator}"
     return ""
+
+
+NEEDS_TICK = "needs tick"
+"""A manual criterion nobody ticked yet, as its row says it (its status stays PENDING)."""
+
+
+def criterion_reading(outcome: CriterionOutcome) -> str:
+    """The measured value as the screen shows it (`30 h old`, `1.4 %/day`, `2 d old`), the
+    one reading of `core.readings`; who ticked a manual criterion; `needs tick` when nobody
+    has. An ERROR keeps the probe's value (its cause is the detail)."""
+    result = outcome.result
+    if result is None or outcome.criterion.probe is None:
+        if outcome.tick is None and outcome.criterion.is_manual:
+            return NEEDS_TICK
+        return criterion_value(outcome)
+    if result.status is Status.ERROR:
+        return result.value
+    found = reading(outcome.criterion.probe, result)
+    return f"{found.label} {found.value}".strip() or result.value
+
+
+def criterion_reading_text(outcome: CriterionOutcome) -> str:
+    """`criterion_reading` with the threshold it missed (`30 h old, needs < 24 h`), as a
+    row says a FAIL."""
+    result = outcome.result
+    if result is None or outcome.criterion.probe is None or result.status is Status.ERROR:
+        return criterion_reading(outcome)
+    return reading(outcome.criterion.probe, result).text or result.value
+
+
+def status_text(outcome: CriterionOutcome) -> str:
+    """The status as people read it: `needs tick` for a manual criterion nobody ticked (the
+    row's words), else the status (`PASS`, `FAIL`, ...). The JSON keeps `PENDING`."""
+    if outcome.status is Status.PENDING and outcome.criterion.is_manual and outcome.tick is None:
+        return NEEDS_TICK
+    return outcome.status.value
 
 
 def criterion_expected(outcome: CriterionOutcome) -> str:
@@ -77,6 +114,9 @@ def criterion_to_dict(outcome: CriterionOutcome) -> dict[str, Any]:
         data["critical"] = True
     if criterion.advisory:
         data["advisory"] = True
+    shown = criterion_reading_text(outcome)
+    if result is not None and shown and shown != data["value"]:
+        data["reading"] = shown  # as the row showed it (`30 h old, needs < 24 h`); `value` raw
     if outcome.underlying is not None:
         data["waived_status"] = outcome.underlying.value
     if result is not None and result.attempts > 1:
@@ -258,7 +298,11 @@ __all__ = [
     "criterion_expected",
     "criterion_source",
     "criterion_to_dict",
+    "criterion_reading",
+    "criterion_reading_text",
     "criterion_value",
+    "NEEDS_TICK",
+    "status_text",
     "evaluation_to_dict",
     "evaluation_to_junit",
     "missing_for_go",

@@ -239,15 +239,28 @@ def _summary(data: dict[str, Any]) -> dict[str, Any]:
         "decision": str(data.get("display_decision") or data["decision"]),
         "sections_go": int(data["sections_go"]),
         "sections_total": int(data["sections_total"]),
-        "approvals": [
-            [str(a["role"]), str(a["principal"]), str(a["vote"])]
-            for a in data.get("approvals") or []
-        ],
+        "approvals": _approvals(data),
         "started_at": None if began is None else iso_utc(began),
         "seconds_to_decision": None if began is None else (decided - began).total_seconds(),
         "waived": waived,
         "erred": erred,
     }
+
+
+def _approvals(data: dict[str, Any]) -> list[list[str]]:
+    """Who the record's `Approver:` line names, as `[role, principal, vote]`: the votes of the
+    meeting, an override's approvers, else (a plain GO nobody voted on) the operator, whom
+    the `.txt` names as its approver."""
+    found = [
+        [str(a["role"]), str(a["principal"]), str(a.get("vote", "approve"))]
+        for a in [
+            *(data.get("approvals") or []),
+            *((data.get("override") or {}).get("approvers") or []),
+        ]
+    ]
+    if not found and data["decision"] == "GO" and data.get("operator"):
+        found = [["operator", str(data["operator"]), "approve"]]
+    return found
 
 
 def _from_summary(

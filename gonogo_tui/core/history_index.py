@@ -24,8 +24,9 @@ from typing import Any
 from gonogo_tui.core.errors import GonogoError
 from gonogo_tui.core.records.layout import LEDGER_NAME
 
-INDEX_FORMAT = "gonogo-history-index/2"
-"""/2: times as `iso_utc` texts and the seconds to decision; an index of /1 is rebuilt."""
+INDEX_FORMAT = "gonogo-history-index/3"
+"""/2: times as `iso_utc` texts and the seconds to decision; /3: the approvers an override's
+and a plain GO's operator too (as the `.txt` names them). An index of another is rebuilt."""
 CACHE_ENV = "GONOGO_CACHE_DIR"
 """Where the index is kept; else `$XDG_CACHE_HOME/gonogo`, else `~/.cache/gonogo`."""
 

@@ -120,7 +120,7 @@ def test_critical_failure_in_a_nine_of_ten_case_is_no_go_and_says_why() -> None:
     evaluation = evaluate(checklist, results)
     assert evaluation.sections_go == 9  # the count alone would be REVIEW
     assert evaluation.decision is Decision.NO_GO
-    assert evaluation.reason == "NO-GO: critical criterion backup-fresh failed"
+    assert evaluation.reason == "NO-GO: critical criterion Backup < 24h old failed"
     assert evaluation_to_dict(evaluation)["reason"] == evaluation.reason
     assert missing_for_go(evaluation) == ["backup-fresh FAIL (critical): d"]
 
@@ -132,8 +132,8 @@ def test_reason_names_every_critical_criterion_and_how_it_stands() -> None:
     del results["s0-p"]
     evaluation = evaluate(checklist, results)
     assert evaluation.reason == (
-        "NO-GO: critical criteria s0-p has not passed yet (PENDING); "
-        "backup-fresh could not be measured (ERROR)"
+        "NO-GO: critical criteria probe not measured yet; "
+        "Backup < 24h old could not be measured (ERROR)"
     )
 
 

@@ -99,7 +99,7 @@ def test_no_go_record(tmp_path: Path) -> None:
         "Action: Fix archive_command",
         "Next Review: 2026-11-27 10:00",
     ]
-    assert "- [FAIL] p0: Probe 0: why" in lines
+    assert "- [FAIL] p0: Probe 0: v, needs exists (probe: why)" in lines
     assert any("db team paged" in line for line in lines)
     paths = write_record(record, tmp_path)
     assert paths.txt.name == "no_go_decision_20261126_101500.txt"

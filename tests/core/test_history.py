@@ -242,10 +242,15 @@ def test_an_index_of_an_earlier_format_is_rebuilt(folder: Path, tmp_path: Path) 
     first = _run(folder, "evidence", "--json", cache=cache)
     (index,) = cache.glob("history-*.json")
     data = json.loads(index.read_text())
-    assert data["format"] == "gonogo-history-index/2"
-    # A /1 index held the times as records wrote them and no seconds to decision.
-    for summary in data["records"].values():
-        del summary["seconds_to_decision"]
-    index.write_text(json.dumps({**data, "format": "gonogo-history-index/1"}))
-    assert _run(folder, "evidence", "--json", cache=cache) == first
-    assert json.loads(index.read_text())["format"] == "gonogo-history-index/2"
+    assert data["format"] == "gonogo-history-index/3"
+    # A /2 index named no approver for a plain GO nobody voted on (the `.txt` names its
+    # operator); a /1 one had no seconds to decision either.
+    for old in ("1", "2"):
+        stale = {**data, "format": f"gonogo-history-index/{old}"}
+        stale["records"] = {
+            key: {**summary, "approvals": [], "seconds_to_decision": None}
+            for key, summary in data["records"].items()
+        }
+        index.write_text(json.dumps(stale))
+        assert _run(folder, "evidence", "--json", cache=cache) == first
+        assert json.loads(index.read_text())["format"] == "gonogo-history-index/3"

@@ -107,7 +107,7 @@ def test_markdown_message_lists_what_the_channel_needs(record: Path) -> None:
     assert text.startswith("*GO/NO-GO: NO-GO ❌* Deploy &lt;b&gt;checklist&lt;/b&gt; &amp; co")
     assert "Checks passed: *1/2* sections GO" in text
     failed = [line for line in text.splitlines() if line.startswith("- 1. Web")]
-    assert len(failed) == 1 and "state FAIL: JSON state = " in failed[0]
+    assert len(failed) == 1 and "state FAIL: " in failed[0] and "(probe: JSON state = " in failed[0]
     (waived,) = [line for line in text.splitlines() if line.startswith("- waived-one")]
     assert waived.startswith("- waived-one waived by kim: &lt;img") and "- injected" in waived
     assert not any(line.startswith("- injected") for line in text.splitlines())

@@ -279,17 +279,22 @@ async def test_review_without_approval_is_no_go(make_app: AppFactory, evidence: 
         await pilot.pause()
         assert isinstance(app.screen, NoGoModal)
         reason = app.screen.query_one("#nogo-reason", Input).value
-        assert reason == "Failed checks: 1. CI/CD Pipeline (ci.contract FAIL)"
+        assert reason == "Failed checks: 1. CI/CD Pipeline (contract-chaos-tests.yml SUCCESS: FAIL)"
         await pilot.press("enter")  # focus is on 'action': empty fields are refused
         await pilot.click("#record")
-        assert "all required" in str(app.screen.query_one(".dialog-error").render())
+        assert "Missing: the action required and the next review." in str(
+            app.screen.query_one(".dialog-error").render()
+        )
         fill(app, {"nogo-action": "fix the suite", "nogo-next": "2026-11-27 10:00"})
         await pilot.click("#record")
         await finish(pilot)
         (txt,) = records(evidence, "no_go_decision_*.txt")
         text = txt.read_text()
         assert text.startswith("GO/NO-GO Decision: NO-GO ❌")
-        assert "Reason: Failed checks: 1. CI/CD Pipeline (ci.contract FAIL)" in text
+        assert (
+            "Reason: Failed checks: 1. CI/CD Pipeline (contract-chaos-tests.yml SUCCESS: FAIL)"
+            in text
+        )
         assert "Action: fix the suite" in text and "Next Review: 2026-11-27 10:00" in text
         assert "Policy Decision: REVIEW (CTO approval required), not approved" in text
         assert "FINAL: NO-GO" in verdict_text(app)

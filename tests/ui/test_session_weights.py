@@ -65,7 +65,7 @@ def test_the_decision_bar_names_critical_and_leaves_advisory_out() -> None:
     # The advisory criterion is not a blocker; the critical one is the tick counted (the
     # bar's first line names it through `evaluation.reason`).
     assert blockers_summary(evaluation) == "Blocks GO: 1 tick"
-    assert evaluation.reason == "NO-GO: critical criterion backup has not passed yet (PENDING)"
+    assert evaluation.reason == "NO-GO: critical criterion Backup needs a tick"
 
 
 def test_the_finalize_dialog_gives_the_critical_reason_and_no_advisory_one() -> None:
@@ -86,7 +86,7 @@ def test_the_finalize_dialog_gives_the_critical_reason_and_no_advisory_one() -> 
     ticks = {f"m{i}": Tick(f"m{i}", "alice", T0) for i in range(1, 10)}
     evaluation = evaluate(checklist, {}, ticks)
     shown = reasons_text(evaluation).plain
-    assert shown.startswith("NO-GO: critical criterion m0 has not passed yet (PENDING)\n")
+    assert shown.startswith("NO-GO: critical criterion M needs a tick\n")
     assert "trial" not in shown and " T:" not in shown  # the advisory criterion is no reason
     assert shown.splitlines()[1:] == [
         "Missing for GO (1), failures first:",
@@ -94,7 +94,7 @@ def test_the_finalize_dialog_gives_the_critical_reason_and_no_advisory_one() -> 
         "Sections not GO (1): 1. S0",
     ]
     assert default_no_go_reason(evaluation) == (
-        "NO-GO: critical criterion m0 has not passed yet (PENDING). Failed checks: 1. S0 (m0 TICK)"
+        "NO-GO: critical criterion M needs a tick. Failed checks: 1. S0 (M: needs tick)"
     )
 
 

@@ -156,12 +156,19 @@ class WindowProbe(ProbeSpec):
         return f"deployment window ({self.timezone})"
 
     def expectation(self) -> str:
-        ranges = "; ".join(
-            f"{_days_text(r.days)} {r.start:%H:%M}-{r.end:%H:%M}" for r in self.allowed
-        )
+        ranges = "; ".join(_range_text(r) for r in self.allowed)
         extra = f", >= {format_duration(self.min_remaining)} left" if self.min_remaining else ""
         frozen = f", {len(self.freeze)} freeze periods" if self.freeze else ""
         return f"inside {ranges}{extra}{frozen}"
+
+
+def _range_text(allowed: WeeklyRange) -> str:
+    """`mon-thu 22:00-02:00`; a range whose end is its start lasts 24 h: `daily, all day`
+    (never closed), or `sat 18:00 for 24 h` (not `18:00-18:00`, which reads as no time)."""
+    days = _days_text(allowed.days)
+    if allowed.start != allowed.end:
+        return f"{days} {allowed.start:%H:%M}-{allowed.end:%H:%M}"
+    return f"{days}, all day" if days == "daily" else f"{days} {allowed.start:%H:%M} for 24 h"
 
 
 def _days_text(days: list[int]) -> str:

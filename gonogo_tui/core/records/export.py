@@ -45,6 +45,13 @@ def chat_text(text: object, limit: int = MAX_DETAIL) -> str:
     return line.replace("`", "'").replace("](", "] (")
 
 
+def unescaped(message: str) -> str:
+    """A chat message (`record_markdown`, the walkthrough's) for a terminal: `&amp;`, `&lt;`
+    and `&gt;` read as `&`, `<`, `>` again. Control and invisible characters stay removed or
+    escaped as `chat_text` left them, so nothing acts on the terminal."""
+    return message.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def record_markdown(view: RecordView, *, link: str | None = None) -> str:
     """The message for the deploys channel: decision, checks passed, failed checks, waivers,
     approvers and where the record is. Slack mrkdwn and markdown both render it."""
@@ -117,7 +124,7 @@ def _valid_until(data: Mapping[str, Any]) -> str:
 def _failed_line(c: CriterionLine) -> str:
     return (
         f"{c.section_number}. {chat_text(c.section_title, 60)}: "
-        f"{chat_text(c.id, 60)} {c.status}{c.marks}: {chat_text(c.detail)}"
+        f"{chat_text(c.id, 60)} {c.shown_status}{c.marks}: {chat_text(c.found)}"
         + (f" (samples {chat_text(c.samples, 120)})" if c.samples else "")
     )
 
@@ -232,8 +239,8 @@ def record_html(view: RecordView) -> str:
     for c in view.criteria():
         parts.append(
             f'<tr class="{_status_class(c.status)}"><td>{e(c.section_number)}</td>'
-            f"<td><code>{e(c.id)}</code> {e(c.title)}{e(c.marks)}</td><td>{e(c.status)}</td>"
-            f"<td>{e(c.detail)}</td></tr>"
+            f"<td><code>{e(c.id)}</code> {e(c.title)}{e(c.marks)}</td>"
+            f"<td>{e(c.shown_status)}</td><td>{e(c.found)}</td></tr>"
         )
     parts.append("</tbody></table>")
     parts.append(f"<footer>Record {e(data.get('record_id'))}")
@@ -309,8 +316,8 @@ def _failed_html(c: CriterionLine) -> str:
     e = _escape
     return (
         f"{e(c.section_number)}. {e(c.section_title)}: <code>{e(c.id)}</code> "
-        f'<span class="{_status_class(c.status)}">{e(c.status)}</span>{e(c.marks)} {e(c.detail)}'
-        + (f" (samples {e(c.samples)})" if c.samples else "")
+        f'<span class="{_status_class(c.status)}">{e(c.shown_status)}</span>{e(c.marks)} '
+        f"{e(c.found)}" + (f" (samples {e(c.samples)})" if c.samples else "")
     )
 
 
@@ -347,4 +354,11 @@ _CSS = (
     "code{font-size:.9em}footer{margin-top:2rem;color:#57606a;font-size:.85em}"
 )
 
-__all__ = ["MAX_DETAIL", "MAX_LISTED", "chat_text", "record_html", "record_markdown"]
+__all__ = [
+    "MAX_DETAIL",
+    "MAX_LISTED",
+    "chat_text",
+    "record_html",
+    "record_markdown",
+    "unescaped",
+]

@@ -20,7 +20,10 @@ def quorum_line(poll: Mapping[str, Any]) -> str:
 
 def answer_line(entry: Mapping[str, Any]) -> str:
     """One owner's answer: `OBJECTION security (Security: Sam Roy): NO-GO at ...: reason`."""
-    who = f"{entry.get('role')}: {entry.get('owner')}"
+    role, owner = entry.get("role"), entry.get("owner")
+    # An owner named by role alone (`owner: DevOps Lead`) is said once, not `Role: Role`.
+    same = str(role or "").casefold().strip() == str(owner or "").casefold().strip()
+    who = f"{owner}" if same or not role else f"{role}: {owner}"
     head = f"{'OBJECTION ' if entry.get('objection') else ''}{entry.get('section_id')} ({who})"
     answer = entry.get("answer")
     if answer is None:

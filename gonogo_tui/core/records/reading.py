@@ -33,6 +33,23 @@ class CriterionLine:
     """Shown, never blocking."""
     samples: str = ""
     """A sustained check's samples, `▁▃█ (3 taken)`; empty for a single measurement."""
+    reading: str = ""
+    """The value as the screen showed it (`30 h old, needs < 24 h`); empty in older records."""
+    needs_tick: bool = False
+    """A manual criterion nobody ticked (its status is PENDING)."""
+
+    @property
+    def shown_status(self) -> str:
+        """The status as the screen says it: `needs tick` for a manual criterion not ticked."""
+        return "needs tick" if self.needs_tick and self.status == "PENDING" else self.status
+
+    @property
+    def found(self) -> str:
+        """A failed check's reading, then the probe's own words (`30 h old, needs < 24 h
+        (probe: backup_age_hours = 30.00 (expected < 24))`); the detail alone without it."""
+        if self.status != "FAIL" or not self.reading or self.reading in self.detail:
+            return self.detail
+        return f"{self.reading} (probe: {self.detail})" if self.detail else self.reading
 
     @property
     def marks(self) -> str:
@@ -97,6 +114,8 @@ class RecordView:
                 critical=criterion.get("critical") is True,
                 advisory=criterion.get("advisory") is True,
                 samples=_samples(criterion),
+                reading=str(criterion.get("reading") or ""),
+                needs_tick=criterion.get("manual") is True and not criterion.get("tick"),
             )
             for index, section in enumerate(self.sections)
             for criterion in section["criteria"]

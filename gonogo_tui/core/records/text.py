@@ -7,12 +7,15 @@ from typing import Any
 
 from gonogo_tui.core.clock import iso_utc
 from gonogo_tui.core.deltas import since_lines
-from gonogo_tui.core.evaluation import Decision, Evaluation, Waiver
+from gonogo_tui.core.evaluation import CriterionOutcome, Decision, Evaluation, Waiver
 from gonogo_tui.core.evaluation_export import (
+    NEEDS_TICK,
     criterion_detail,
     criterion_expected,
+    criterion_reading,
+    criterion_reading_text,
     criterion_source,
-    criterion_value,
+    status_text,
 )
 from gonogo_tui.core.probes.base import Status
 from gonogo_tui.core.records.model import NoGoDetails, Override, RecordMode
@@ -96,8 +99,8 @@ def render_record_text(
         "Failed Checks:",
     ]
     lines += [
-        f"- [{c.status.value}]{' [critical]' * c.critical} {c.criterion.id}: "
-        f"{c.criterion.title}: {criterion_detail(c)}"
+        f"- [{status_text(c)}]{' [critical]' * c.critical} {c.criterion.id}: "
+        f"{c.criterion.title}: {_found(c)}"
         for c in evaluation.missing
     ] or ["- none"]
     if data.get("since_last_go") is not None:
@@ -106,7 +109,7 @@ def render_record_text(
     if advisory:
         lines += ["", "Advisory (not blocking):"]
         lines += [
-            f"- [{c.status.value}] {c.criterion.id}: {c.criterion.title}: {criterion_detail(c)}"
+            f"- [{status_text(c)}] {c.criterion.id}: {c.criterion.title}: {_found(c)}"
             for c in advisory
         ]
     waived = [c for s in evaluation.sections for c in s.criteria if c.status is Status.WAIVED]
@@ -138,9 +141,12 @@ def render_record_text(
     lines += ["", "Criteria:"]
     for section in evaluation.sections:
         for c in section.criteria:
+            # The value as the screen showed it (`30 h old`); the JSON keeps the probe's own.
+            value = criterion_reading(c)
             line = (
-                f"[{c.status.value}] {section.section.id}/{c.criterion.id}: {c.criterion.title}"
-                f" | value: {criterion_value(c) or '-'} | expected: {criterion_expected(c)}"
+                f"[{status_text(c)}] {section.section.id}/{c.criterion.id}: {c.criterion.title}"
+                f" | value: {(value if value != NEEDS_TICK else '') or '-'}"
+                f" | expected: {criterion_expected(c)}"
                 f" | source: {criterion_source(c)}"
             )
             if c.critical:
@@ -155,6 +161,18 @@ def render_record_text(
                     line += f" | tick note: {' '.join(c.tick.note.split())}"
             lines.append(line)
     return "\n".join(_printable(line) for line in lines) + "\n"
+
+
+def _found(outcome: CriterionOutcome) -> str:
+    """A failed check's line: the reading and threshold as the screen said them, then the
+    probe's own words (`30 h old, needs < 24 h (probe: backup_age_hours = 30.00 ...)`)."""
+    detail = criterion_detail(outcome)
+    if outcome.status is not Status.FAIL or outcome.result is None or outcome.waiver:
+        return detail
+    shown = criterion_reading_text(outcome)
+    if not shown or shown in detail:
+        return detail
+    return f"{shown} (probe: {detail})" if detail else shown
 
 
 def _valid_until(data: dict[str, Any]) -> list[str]:

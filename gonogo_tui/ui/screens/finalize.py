@@ -22,7 +22,6 @@ from gonogo_tui.core.records.model import (
     CTO,
     SENIOR_ENGINEER,
     Approval,
-    NoGoDetails,
     Override,
     validate_override,
     validate_review_approval,
@@ -37,6 +36,7 @@ from gonogo_tui.core.waivers import (
 from gonogo_tui.ui.deps import Clock
 from gonogo_tui.ui.looks import SYMBOLS, VERDICTS, WORDS, RowState, safe_text
 from gonogo_tui.ui.screens.modals import error_label, show_error
+from gonogo_tui.ui.screens.no_go import NoGoModal
 from gonogo_tui.ui.widgets.release_field import ReleaseInput
 
 _BLOCKER_STATES = {
@@ -291,57 +291,6 @@ class CtoApprovalModal(ModalScreen[Approval | None]):
             self.query_one(missing, Input).focus()
             return
         self.dismiss(approval)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
-
-class NoGoModal(ModalScreen[NoGoDetails | None]):
-    """NO-GO: the reason, the action required and the next review (the seed's template)."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-    FIELDS = ("nogo-reason", "nogo-action", "nogo-next")
-
-    def __init__(self, default_reason: str) -> None:
-        super().__init__()
-        self._default_reason = default_reason
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog -wide"):
-            yield Label("Record NO-GO", classes="dialog-title")
-            yield Label("Reason (specific failed checks)")
-            yield Input(value=self._default_reason, id="nogo-reason", compact=True)
-            yield Label("Action required")
-            yield Input(placeholder="investigation / fix required", id="nogo-action", compact=True)
-            yield Label("Next review (date and time)")
-            yield Input(placeholder="e.g. 2026-11-27 10:00 UTC", id="nogo-next", compact=True)
-            yield error_label()
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Record NO-GO", id="record", variant="error")
-                yield Button("Cancel (esc)", id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#nogo-action", Input).focus()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        index = self.FIELDS.index(event.input.id or "")
-        if index + 1 < len(self.FIELDS):
-            self.query_one(f"#{self.FIELDS[index + 1]}", Input).focus()
-        else:
-            self._record()
-
-    @on(Button.Pressed, "#record")
-    def _record(self) -> None:
-        values = [self.query_one(f"#{f}", Input).value.strip() for f in self.FIELDS]
-        if not all(values):
-            show_error(self, "Reason, action and next review are all required.")
-            return
-        self.dismiss(NoGoDetails(*values))
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

@@ -16,10 +16,10 @@ from textual.screen import Screen
 
 from gonogo_tui.core.errors import EvidenceError
 from gonogo_tui.core.evaluation import Evaluation, FinalizeChoice, finalize_choices
+from gonogo_tui.core.evaluation_export import status_text
 from gonogo_tui.core.records.finalize import FinalizeOutcome
 from gonogo_tui.core.records.model import Approval, NoGoDetails, Override
 from gonogo_tui.core.types import format_duration
-from gonogo_tui.ui.looks import WORDS, row_state
 from gonogo_tui.ui.screens.finalize import (
     CtoApprovalModal,
     FinalizeModal,
@@ -36,11 +36,13 @@ STALE_LISTED = 6
 
 
 def default_no_go_reason(evaluation: Evaluation) -> str:
-    """`Failed checks: 2. CI/CD Pipeline (ci-runs FAIL); ...` for the NO-GO dialog."""
+    """`Failed checks: 2. CI/CD Pipeline (CI runs green: FAIL); 9. Team (Stakeholders notified:
+    needs tick)` for the NO-GO dialog: criteria by title, as the rows and decision bar name
+    them."""
     parts = []
     for section in evaluation.failed_sections:
         failing = ", ".join(
-            f"{o.criterion.id} {WORDS[row_state(o, False)]}" for o in section.criteria if o.blocking
+            f"{o.criterion.title}: {status_text(o)}" for o in section.criteria if o.blocking
         )
         parts.append(f"{section.number}. {section.section.title} ({failing})")
     failed = "Failed checks: " + "; ".join(parts) if parts else ""

@@ -60,13 +60,16 @@ def test_a_critical_failure_is_recorded_as_the_reason(evidence: Path) -> None:
     assert evaluation.sections_go == 9 and evaluation.decision is Decision.NO_GO
     record = build_record(checklist, evaluation, operator="olivia", decided_at=T0)
     text = record.text
-    assert "Reason: NO-GO: critical criterion backup-fresh failed. Failed checks: Section 0" in text
-    assert "- [FAIL] [critical] backup-fresh: Backup fresh: why" in text
-    assert "Advisory (not blocking):\n- [FAIL] new-probe: New probe: why" in text
+    assert "Reason: NO-GO: critical criterion Backup fresh failed. Failed checks: Section 0" in text
+    assert "- [FAIL] [critical] backup-fresh: Backup fresh: v, needs exists (probe: why)" in text
+    assert (
+        "Advisory (not blocking):\n- [FAIL] new-probe: New probe: v, needs exists (probe: why)"
+        in text
+    )
     assert "s0/backup-fresh: Backup fresh | value: v | expected: e | source: src | critical" in text
     assert "s0/new-probe: New probe | value: v | expected: e | source: src | advisory" in text
     data = record.data
-    assert data["reason"] == "NO-GO: critical criterion backup-fresh failed"
+    assert data["reason"] == "NO-GO: critical criterion Backup fresh failed"
     assert data["advisory"] == ["new-probe FAIL: why"]
     assert data["missing"] == ["backup-fresh FAIL (critical): why"]
     first = data["sections"][0]["criteria"]
@@ -76,11 +79,11 @@ def test_a_critical_failure_is_recorded_as_the_reason(evidence: Path) -> None:
     paths = write_record(record, evidence, now=Clock(SEALED_AT))
     view = load_record(paths.txt)
     markdown = record_markdown(view)
-    assert "Why: NO-GO: critical criterion backup-fresh failed" in markdown
+    assert "Why: NO-GO: critical criterion Backup fresh failed" in markdown
     assert "1. Section 0: backup-fresh FAIL (critical): why" in markdown
     assert "*Advisory (not blocking)*\n- 1. Section 0: new-probe FAIL (advisory): why" in markdown
     page = record_html(view)
-    assert "<dt>Why</dt><dd>NO-GO: critical criterion backup-fresh failed</dd>" in page
+    assert "<dt>Why</dt><dd>NO-GO: critical criterion Backup fresh failed</dd>" in page
     assert "<h2>Advisory (not blocking)</h2>" in page
     assert "Backup fresh (critical)</td>" in page
 
