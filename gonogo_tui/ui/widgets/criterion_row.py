@@ -240,7 +240,9 @@ class CriterionRow(Widget):
         state_changed = self._view.state is not self._drawn.state
         moved_changed = self._view.moved is not self._drawn.moved
         self._drawn = self._view
-        if (state_changed and self._fold) or (moved_changed and self._changed_only):
+        if (state_changed and self._fold and not self._changed_only) or (
+            moved_changed and self._changed_only
+        ):
             self._fit_fold()
         self.refresh()
 
@@ -317,9 +319,12 @@ class CriterionRow(Widget):
 
 
 def is_folded(view: RowView, *, short: bool, changed_only: bool) -> bool:
-    """Whether a row is folded away: passing on a short screen, or unmoved under the filter
-    (the selected row stays, review.tcss)."""
-    return (short and view.state is FOLDED_WHEN_SHORT) or (changed_only and not view.moved)
+    """Whether a row is folded away: unmoved under the filter, else passing on a short
+    screen (the selected row stays, review.tcss). Under the filter every row that moved
+    shows, a passing one too: the notice counted it."""
+    if changed_only:
+        return not view.moved
+    return short and view.state is FOLDED_WHEN_SHORT
 
 
 def _delta(view: RowView, shown_value: str, room: int, failing: bool) -> str:
