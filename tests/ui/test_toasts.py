@@ -44,8 +44,10 @@ async def test_toasts_over_a_dialog_never_cover_its_text_at_80x24(make_app: AppF
         await pilot.press("c", "c", "question_mark")  # the filter's notice, then help
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        await _no_toast_over_the_dialogs_text(pilot, app.screen.query_one("#help"))
-        app.notify("a notice raised while the help is open, long enough to wrap in a toast")
+        await pilot.pause(0.3)
+        assert not app.screen.query(Toast)  # the filter's notices are gone with the review
+        for text in ("a notice raised while the help is open", "long enough to wrap " * 4):
+            app.notify(text)
         await _no_toast_over_the_dialogs_text(pilot, app.screen.query_one("#help"))
         await pilot.press("escape")
         review_of(app).selected = "ci.contract"

@@ -60,6 +60,11 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "Close help")]
 
+    def on_mount(self) -> None:
+        # The toasts that led here are about the screen below: at 80x24 two of them reached
+        # the help's title. Those raised while it is open take the rows above it.
+        self.app.clear_notifications()
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog -wide", id="help"):
             yield Label("Keys", classes="dialog-title")
