@@ -8,9 +8,11 @@ The chain is not checked here: this is what the room is shown beside the live va
 evidence (`gonogo verify-ledger` checks the chain, `gonogo history` reads it all).
 
 A record keeps each criterion's status and, since issue 17, its `measured` number and unit
-(`core/measures.py`); an older record's criteria have a status only, so they show a status
-change and no values. A ledger or record that cannot be read gives no deltas, never an
-error: the meeting goes on without them.
+(`core/measures.py`), with the series it is (`of`) when the probe compares several; an older
+record's criteria have a status only, so they show a status change and no values. Numbers
+of different series (or of a record that did not name its series) are not compared: the
+row shows the status change, and the last GO's value with its series' name. A ledger or
+record that cannot be read gives no deltas, never an error: the meeting goes on without them.
 """
 
 from __future__ import annotations
@@ -121,7 +123,7 @@ class Delta:
         if not self.worse:
             return ""
         then, now = self.then.measured, self.now.measured
-        if then is not None and now is not None and then.unit == now.unit:
+        if then is not None and now is not None and then.same_series(now):
             if now.number != then.number:
                 return "▲" if now.number > then.number else "▼"
         return "✘"
@@ -216,14 +218,17 @@ def delta_of(past: Past, outcome: CriterionOutcome) -> Delta | None:
     if then is None:
         return None
     now = Then(outcome.status.value, measure(outcome.criterion.probe, outcome.result))
-    numbers = then.measured is not None and now.measured is not None
+    # Numbers are compared only when they are the same series in the same unit: the worst
+    # of `gauge: [cpu, memory]` may be memory at the last GO and cpu now.
+    numbers = (
+        then.measured is not None
+        and now.measured is not None
+        and then.measured.same_series(now.measured)
+    )
     value_moved = numbers and then.measured != now.measured
     worse = then.status == Status.PASS.value and now.status in _FAILING
-    if numbers and then.measured is not None and now.measured is not None:
-        if then.measured.unit == now.measured.unit and not worse:
-            worse = _against(
-                outcome, then.measured.number, now.measured.number, then.status == "PASS"
-            )
+    if numbers and then.measured is not None and now.measured is not None and not worse:
+        worse = _against(outcome, then.measured.number, now.measured.number, then.status == "PASS")
     moved = then.status != now.status or value_moved
     return Delta(then, now, moved, worse and moved, last_go)
 
@@ -299,11 +304,14 @@ def with_deltas(document: dict[str, Any], past: Past, evaluation: Evaluation) ->
 
 def _then_dict(then: Then) -> dict[str, Any]:
     measured = then.measured
-    return {
+    data: dict[str, Any] = {
         "status": then.status,
         "number": None if measured is None else measured.number,
         "unit": None if measured is None else measured.unit,
     }
+    if measured is not None and measured.of:
+        data["of"] = measured.of  # the series, when the probe compares several
+    return data
 
 
 def since_lines(since: Mapping[str, Any]) -> list[str]:
@@ -353,7 +361,11 @@ def _past_record(data: dict[str, Any], record_id: str, decision: str) -> PastRec
             measured = criterion.get("measured")
             kept = None
             if isinstance(measured, dict):
-                kept = Measured(float(measured["number"]), str(measured.get("unit", "")))
+                kept = Measured(
+                    float(measured["number"]),
+                    str(measured.get("unit", "")),
+                    str(measured.get("of", "")),  # records before it kept no series' name
+                )
             criteria[str(criterion["id"])] = Then(str(criterion["status"]), kept)
     release = data.get("release")
     return PastRecord(
@@ -367,7 +379,8 @@ def _past_record(data: dict[str, Any], record_id: str, decision: str) -> PastRec
 
 def _with_unit(measured: Measured) -> str:
     number = number_text(measured.number)
-    return f"{number} {measured.unit}" if measured.unit else number
+    text = f"{number} {measured.unit}" if measured.unit else number
+    return f"{measured.of} {text}" if measured.of else text
 
 
 def _status_text(then: Then) -> str:

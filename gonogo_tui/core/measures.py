@@ -5,6 +5,9 @@ number against one threshold (`< 24 h`, `≥ 95 %`, `p95 ≤ 500 ms`), so the ne
 say what changed since the last GO (`core/deltas.py`). The number is read from what the
 room reads (`core/readings.py`), so it is in the unit the row shows: `30 h old` is 30 `h`.
 Probes measuring several things or no number (a status page, a list of alerts) have none.
+A probe comparing several series on their own (metrics `gauge: [cpu, memory]`, the worst is
+the value) also keeps which one it was (`of: "cpu"`): numbers of different series are never
+compared (`core/deltas.py`).
 """
 
 from __future__ import annotations
@@ -34,10 +37,19 @@ class Measured:
 
     number: float
     unit: str
+    of: str = ""
+    """Which series it is, when the probe compares several on their own (`cpu`); else empty."""
 
     def to_dict(self) -> dict[str, float | str]:
-        """The record's `measured` field."""
-        return {"number": self.number, "unit": self.unit}
+        """The record's `measured` field (`of` only when it names a series)."""
+        data: dict[str, float | str] = {"number": self.number, "unit": self.unit}
+        if self.of:
+            data["of"] = self.of
+        return data
+
+    def same_series(self, other: Measured) -> bool:
+        """Whether the two numbers can be compared: the same unit and the same series."""
+        return self.unit == other.unit and self.of == other.of
 
 
 def comparison_of(probe: ProbeSpec | None) -> Comparison | None:
@@ -68,12 +80,17 @@ def measure(probe: ProbeSpec | None, result: ProbeResult | None) -> Measured | N
     if comparison_of(probe) is None:
         return None
     found = None
-    for match in _VALUE.finditer(reading(probe, result).value):
+    value = reading(probe, result).value
+    for match in _VALUE.finditer(value):
         found = match
     if found is None:
         return None
     unit = found.group(2) or ""
-    return Measured(float(found.group(1)), "" if unit in _NOT_UNITS else unit)
+    # Several series each compared on their own: the reading names the worst before its
+    # number (`memory 52 %`), and that name says which series the number is.
+    several = isinstance(probe, MetricsProbe) and probe.several_gauges
+    of = " ".join(value[: found.start()].split()) if several else ""
+    return Measured(float(found.group(1)), "" if unit in _NOT_UNITS else unit, of)
 
 
 __all__ = ["Measured", "comparison_of", "measure"]

@@ -278,6 +278,30 @@ def waived_text(waiver: Waiver) -> str:
     return f"waived by {by} ({waiver.role}), {expiry_of(waiver).text()}: {reason}"
 
 
+def waived_short(waiver: Waiver) -> tuple[str, ...]:
+    """Shorter forms of `waived_text` for a row too narrow for it, longest first: who
+    granted it and how far into its run, `waived by alice (cto) · 2/3`, `alice (cto) · 2/3`,
+    `alice · 2/3` (`· to 2027-01-15` for a dated one; the release in a row when it is not
+    the run's, `· 3rd in a row`). The reason stays in the detail pane."""
+    by = " ".join(waiver.granted_by.split()) or "?"
+    if not waiver.role:
+        return (f"waived by {by}", by)
+    if waiver.until is not None:
+        run = f"to {waiver.until.isoformat()}"
+    else:
+        run = f"{waiver.nth}/{waiver.releases or 1}"
+    row = (
+        f" · {ordinal(waiver.in_a_row)} in a row" if waiver.in_a_row not in (1, waiver.nth) else ""
+    )
+    forms = (
+        f"waived by {by} ({waiver.role}) · {run}{row}",
+        f"waived by {by} ({waiver.role}) · {run}",
+        f"{by} ({waiver.role}) · {run}",
+        f"{by} · {run}",
+    )
+    return tuple(dict.fromkeys(forms))
+
+
 def recorded_waiver_text(criterion_id: str, data: Mapping[str, Any]) -> str:
     """`waived_text` of a record's `waiver` object, with the in-a-row count (`; 3rd release
     in a row waiving coverage`); a malformed one as far as it reads (the report shows
@@ -303,6 +327,7 @@ __all__ = [
     "in_a_row_text",
     "ordinal",
     "recorded_waiver_text",
+    "waived_short",
     "waived_text",
     "waiver_from_dict",
     "waiver_to_dict",

@@ -19,6 +19,7 @@ from gonogo_tui.core.waiver_rules import (
     expired,
     grant_refusal,
     ordinal,
+    waived_short,
     waived_text,
     waiver_from_dict,
     waiver_to_dict,
@@ -327,3 +328,29 @@ def test_a_bad_waiver_policy_names_its_line_and_field(tmp_path: Path, bad: str, 
         load_checklist(path)
     message = str(caught.value)
     assert f"{path}:" in message and field in message, message
+
+
+def test_waived_short_names_who_and_how_far_into_the_run() -> None:
+    at = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    carried = Waiver(
+        "hsts",
+        "dana",
+        at,
+        "CDN",
+        approver="alice",
+        role="cto",
+        releases=3,
+        nth=2,
+        in_a_row=2,
+        carried_from="v2.3.1",
+    )
+    assert waived_short(carried) == (
+        "waived by alice (cto) · 2/3",
+        "alice (cto) · 2/3",
+        "alice · 2/3",
+    )
+    renewed = Waiver("hsts", "dana", at, "CDN", approver="bob", role="cto", nth=1, in_a_row=4)
+    assert waived_short(renewed)[0] == "waived by bob (cto) · 1/1 · 4th in a row"
+    dated = Waiver("hsts", "dana", at, "CDN", approver="bob", role="cto", until=date(2027, 1, 15))
+    assert waived_short(dated)[-1] == "bob · to 2027-01-15"
+    assert waived_short(Waiver("hsts", "kim", at, "flaky")) == ("waived by kim", "kim")

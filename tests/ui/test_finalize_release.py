@@ -6,12 +6,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Label
 
 from gonogo_tui.core.checklist import Checklist, load_checklist
 from gonogo_tui.ui.screens.finalize import FinalizeModal
 from gonogo_tui.ui.screens.review import ReviewScreen
-from tests.ui.conftest import SMALL_YAML, AppFactory, finish, journal_entries, settle, tick_all
+from gonogo_tui.ui.widgets.header import HeaderTitle
+from tests.ui.conftest import (
+    SMALL_YAML,
+    AppFactory,
+    finish,
+    journal_entries,
+    settle,
+    shown_text,
+    tick_all,
+)
 
 
 def without_release(tmp_path: Path) -> Checklist:
@@ -107,3 +117,23 @@ async def test_the_same_choice_key_twice_types_it(make_app: AppFactory, tmp_path
         await pilot.pause()
         assert isinstance(app.screen, FinalizeModal)
         assert app.screen.query_one("#release-input", Input).value == "nightly"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_header_names_the_release_typed_at_finalize(
+    make_app: AppFactory, evidence: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app, _ = make_app(checklist=without_release(tmp_path))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        title = app.screen.query_one("#header-title", HeaderTitle)
+        assert "v2.4.0" not in shown_text(title)
+        tick_all(app)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press(*"v2.4.0", "enter", "g")
+        await finish(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        await pilot.pause()
+        assert "v2.4.0" in shown_text(review.query_one("#header-title", HeaderTitle))

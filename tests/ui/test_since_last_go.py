@@ -40,10 +40,17 @@ def _checklist(tmp_path: Path) -> Checklist:
 
 
 def _write_go(
-    checklist: Checklist, evidence: Path, *, days_ago: int = 6, backup_hours: float = 2
+    checklist: Checklist,
+    evidence: Path,
+    *,
+    days_ago: int = 6,
+    backup_hours: float = 2,
+    pitr_days: float = 2,
 ) -> None:
     decided = datetime(2026, 12, 1, 10, 0, tzinfo=UTC) - timedelta(days=days_ago - 6)
     measured = dict(LAST_GO)
+    days = f"{pitr_days:.2f}"
+    measured["pitr"] = (Status.PASS, days, f"pitr_test_age_days = {days}; 1 row")
     raw = f"{backup_hours:.2f}"
     measured["backup"] = (Status.PASS, raw, f"backup_age_hours = {raw}; 1 row")
     results = {
@@ -147,6 +154,31 @@ async def test_filter_shows_only_the_rows_that_moved(
         await pilot.press("c")
         await pilot.pause()
         assert not review.changed.on and rows["pitr"].display
+
+
+async def test_the_filter_shows_a_passing_row_that_moved_on_a_short_screen(
+    make_app: AppFactory, tmp_path: Path, evidence: Path
+) -> None:
+    # At 80x24 passing rows fold away; under the filter a passing row that moved (PITR 5 d
+    # old at the last GO, 2 d now) shows all the same: the notice counted it.
+    checklist = _checklist(tmp_path)
+    _write_go(checklist, evidence, pitr_days=5)
+    app, _ = make_app(SCRIPT, checklist=checklist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        review = review_of(app)
+        rows = {row.criterion_id: row for row in review.query(CriterionRow)}
+        assert rows["pitr"].view.moved and rows["pitr"].has_class("-fold")  # folded: passing
+        await pilot.press("c")
+        await pilot.pause()
+        assert review.changed.on and review.selected == "backup"
+        assert any("4 criteria" in n.message for n in app._notifications)
+        shown = {cid for cid, row in rows.items() if row.display}
+        assert shown == {"backup", "pitr", "hsts", "cpu"}
+        assert "2 d old" in shown_text(rows["pitr"])
+        await pilot.press("c")
+        await pilot.pause()
+        assert not review.changed.on and not rows["pitr"].display  # folded again: passing
 
 
 async def test_no_last_go_no_marks_and_the_filter_says_so(

@@ -77,17 +77,19 @@ class PollScreen(Screen[None]):
 
     CSS_PATH = "poll.tcss"
     BINDINGS = [
-        Binding("g", "answer('GO')", "GO"),
-        Binding("n", "answer('NO-GO', True)", "NO-GO"),
-        Binding("x", "answer('ABSTAIN')", "Abstain"),
-        Binding("a", "absent", "Absent"),
-        Binding("G", "answer('GO', True)", "GO+reason", show=False),
-        Binding("X", "answer('ABSTAIN', True)", "Abstain+reason", show=False),
-        Binding("o", "overrule", "Overrule"),
-        Binding("left,up,k", "move(-1)", "Prev", show=False),
-        Binding("right,down,j,tab", "move(1)", "Next", key_display="←→"),
-        Binding("escape,v", "app.pop_screen", "Back"),
-        Binding("question_mark", "app.open_help", "Help", show=False),
+        Binding("g", "answer('GO')", "GO", tooltip="The owner answers GO"),
+        Binding("n", "answer('NO-GO', True)", "NO-GO", tooltip="NO-GO; the reason is required"),
+        Binding("x", "answer('ABSTAIN')", "Abstain", tooltip="The owner abstains"),
+        Binding("a", "absent", "Absent", tooltip="Absent; asks for a stand-in who answers"),
+        Binding("G", "answer('GO', True)", "GO+reason", show=False, tooltip="GO with a reason"),
+        Binding(
+            "X", "answer('ABSTAIN', True)", "Abstain+reason", show=False, tooltip="With a reason"
+        ),
+        Binding("o", "overrule", "Overrule", tooltip="The CTO overrules an objection (why)"),
+        Binding("left,up,k", "move(-1)", "Prev", show=False, tooltip="Previous owner"),
+        Binding("right,down,j,tab", "move(1)", "Next", key_display="←→", tooltip="Next owner"),
+        Binding("escape,v", "app.pop_screen", "Back", tooltip="Back to the review"),
+        Binding("question_mark", "app.open_help", "Help", show=False, tooltip="List every key"),
     ]
 
     index: var[int] = var(0)

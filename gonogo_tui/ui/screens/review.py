@@ -26,7 +26,7 @@ from gonogo_tui.ui.screens.finalize_flow import finalize_meeting
 from gonogo_tui.ui.screens.poll import open_poll
 from gonogo_tui.ui.screens.presenter import PresenterScreen
 from gonogo_tui.ui.screens.requests import ask_note, ask_tick, ask_waiver
-from gonogo_tui.ui.screens.review_parts import ChangedFilter, detail_view
+from gonogo_tui.ui.screens.review_parts import ChangedFilter, detail_view, release_of
 from gonogo_tui.ui.screens.walkthrough import WalkthroughScreen
 from gonogo_tui.ui.session import ReviewSession, ReviewSnapshot
 from gonogo_tui.ui.widgets.criterion_row import CriterionRow
@@ -109,7 +109,7 @@ class ReviewScreen(Screen[None]):
         ctx = self.ctx
         yield ReviewHeader(
             title=ctx.checklist.title,
-            release=ctx.release or ctx.checklist.release,
+            release=release_of(self.session),
             operator=ctx.operator,
         )
         # Not focusable: a focused scroll container takes the arrow keys for scrolling as
@@ -200,6 +200,7 @@ class ReviewScreen(Screen[None]):
         header = self.query_one(ReviewHeader)
         header.show_progress(self.session.measured(), len(self._probed), len(snapshot.running))
         header.show_countdown(snapshot.remaining, snapshot.agenda.current)
+        header.show_release(release_of(self.session))
         show_agenda(self._panels, snapshot.agenda)
         self.query_one(DecisionBar).show(
             evaluation,

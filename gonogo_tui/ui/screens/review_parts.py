@@ -1,5 +1,6 @@
 """Parts of the review screen kept apart, so that its class stays short: the selected
-criterion's detail, and the "changed since last GO" filter (`c`)."""
+criterion's detail, the release the header names, and the "changed since last GO" filter
+(`c`)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,13 @@ def detail_view(session: ReviewSession, snapshot: ReviewSnapshot, cid: str) -> D
         delta=delta_of(session.past, outcome),
         history=session.past.history_text(cid),
     )
+
+
+def release_of(session: ReviewSession) -> str | None:
+    """The release the meeting decides: typed at finalize (journaled), else `--release`,
+    else the checklist's; None while unknown."""
+    ctx = session.ctx
+    return session.journal.state.release or ctx.release or ctx.checklist.release
 
 
 class ChangedFilter:
@@ -80,4 +88,4 @@ class ChangedFilter:
         return moved if selected in moved else self.order
 
 
-__all__ = ["ChangedFilter", "detail_view"]
+__all__ = ["ChangedFilter", "detail_view", "release_of"]

@@ -18,7 +18,7 @@ from gonogo_tui.core.evaluation import CriterionOutcome
 from gonogo_tui.core.journal import result_age
 from gonogo_tui.core.readings import expectation, reading
 from gonogo_tui.core.sparkline import spark_line
-from gonogo_tui.core.waiver_rules import in_a_row_text, waived_text
+from gonogo_tui.core.waiver_rules import in_a_row_text, waived_short, waived_text
 from gonogo_tui.ui.looks import (
     AGE_STYLE,
     DELTA_STYLE,
@@ -75,6 +75,9 @@ class RowView:
     """`▲`, `▼` or `✘` when it moved the wrong way since the last GO."""
     moved: bool = False
     """Its status or value moved since the last GO (the "changed since last GO" filter)."""
+    short: tuple[str, ...] = ()
+    """A waived row's shorter values, longest first (`core.waiver_rules.waived_short`): who
+    granted it and how far into its run, when the full text does not fit."""
 
     @classmethod
     def of(
@@ -106,10 +109,11 @@ class RowView:
                 spark = spark_line(outcome.result.samples)[-ROW_SPARK:]
                 value, brief = f"{spark} {value}", f"{spark} {brief}" if brief else ""
         names = outcome.tick is not None
+        short: tuple[str, ...] = ()
         if outcome.waiver is not None:
             row = in_a_row_text(outcome.waiver)
             value, brief = waived_text(outcome.waiver) + (f" · {row}" if row else ""), ""
-            names = False
+            names, short = False, waived_short(outcome.waiver)
         elif outcome.waiver_note:  # a waiver from the ledger that lapsed: the row says why
             value = f"{outcome.waiver_note} · {value}" if value else outcome.waiver_note
             brief = f"{outcome.waiver_note} · {brief}" if brief else ""
@@ -128,6 +132,7 @@ class RowView:
             else "",
             arrow=delta.arrow if delta is not None else "",
             moved=delta is not None and delta.moved,
+            short=tuple(safe_text(text, keep_newlines=False) for text in short),
         )
 
 
@@ -240,7 +245,9 @@ class CriterionRow(Widget):
         state_changed = self._view.state is not self._drawn.state
         moved_changed = self._view.moved is not self._drawn.moved
         self._drawn = self._view
-        if (state_changed and self._fold) or (moved_changed and self._changed_only):
+        if (state_changed and self._fold and not self._changed_only) or (
+            moved_changed and self._changed_only
+        ):
             self._fit_fold()
         self.refresh()
 
@@ -257,9 +264,9 @@ class CriterionRow(Widget):
         age_width = 5
         shown_value = view.value or (view.expected if wide else "")
         failing = view.state is RowState.FAIL
-        # A failing value and threshold, or the name of who ticked, are cut last: first the
-        # title gives way (to TITLE_KEPT), then "ticked" and the age.
-        kept = failing or view.names
+        # A failing value and threshold, the name of who ticked, or who waived it, are cut
+        # last: first the title gives way (to TITLE_KEPT), then "ticked" and the age.
+        kept = failing or view.names or bool(view.short)
         mark = ""
         if view.weight:
             mark = f"{view.weight} " if wide else f"{WEIGHT_MARKS[view.weight]} "
@@ -274,6 +281,8 @@ class CriterionRow(Widget):
             room * 45 // 100, room - cell_len(view.title) - 1, 8
         ):
             shown_value = view.brief  # "by NAME": the symbol says it was ticked
+        if view.short:
+            shown_value = _waived_fit(view, room)
         if kept and cell_len(shown_value) > room - TITLE_KEPT - 1:
             # Still too long: the age gives its place before the value is cut.
             room, age_width, age = room + age_width + 1, 0, ""
@@ -317,9 +326,22 @@ class CriterionRow(Widget):
 
 
 def is_folded(view: RowView, *, short: bool, changed_only: bool) -> bool:
-    """Whether a row is folded away: passing on a short screen, or unmoved under the filter
-    (the selected row stays, review.tcss)."""
-    return (short and view.state is FOLDED_WHEN_SHORT) or (changed_only and not view.moved)
+    """Whether a row is folded away: unmoved under the filter, else passing on a short
+    screen (the selected row stays, review.tcss). Under the filter every row that moved
+    shows, a passing one too: the notice counted it."""
+    if changed_only:
+        return not view.moved
+    return short and view.state is FOLDED_WHEN_SHORT
+
+
+def _waived_fit(view: RowView, room: int) -> str:
+    """A waived row's value: the full text while the title keeps a few cells, else the
+    longest short form that leaves the title those cells or at least TITLE_KEPT."""
+    for keep in (min(cell_len(view.title), DELTA_TITLE_KEPT), TITLE_KEPT):
+        for text in (view.value, *view.short):
+            if cell_len(text) <= room - keep - 1:
+                return text
+    return view.short[-1]
 
 
 def _delta(view: RowView, shown_value: str, room: int, failing: bool) -> str:

@@ -15,6 +15,7 @@ from textual.widgets import Static
 from gonogo_tui.core.blockers import (
     Blocker,
     BlockerKind,
+    RoomView,
     blockers,
     critical_titles,
     room_view,
@@ -26,6 +27,7 @@ from gonogo_tui.core.waivers import count_text, waived, waiver_text
 from gonogo_tui.ui.looks import (
     VERDICT_CLASSES,
     VERDICTS,
+    VerdictLook,
     final_look,
     live_look,
     safe_text,
@@ -125,31 +127,14 @@ class DecisionBar(Horizontal):
         waivers = len(waived(evaluation))
         # `GO · 1 waiver`: a waiver never hides behind a plain verdict.
         with_waivers = f" · {count_text(waivers)}" if waivers else ""
-        first = Text(no_wrap=True, overflow="ellipsis")
-        if finalized is not None:
-            first.append(f"FINAL: {look.word}{with_waivers}", style="bold")
-            first.append(f" ({look.explanation}) · recorded by {safe_text(finalized.operator)}")
-            first.append(
-                f" in {Path(finalized.paths[0]).name if finalized.paths else finalized.record_id}"
-            )
-        elif view.waiting:
-            first.append(f"WAITING · {view.waits_for}{with_waivers}", style="bold")
-            first.append(f" · {sections} · nothing has failed")
-            if stale:
-                first.append(f" · {stale} stale")
-        else:
-            policy = VERDICTS[evaluation.decision]
-            first.append(f"Decision by the policy: {policy.word}{with_waivers}", style="bold")
-            # A critical criterion decided it: say which, by title, not only "blocks the
-            # deployment" (the record keeps the ids: `critical criterion backup failed`).
-            why = safe_text(critical_titles(evaluation), keep_newlines=False) or policy.explanation
-            first.append(f" ({why}) · {sections}")
-            if running:
-                count = len(running)
-                first.append(f" · provisional: {count} probe{'s' * (count != 1)} running")
-            if stale:
-                first.append(f" · {stale} stale")
         width = self.query_one("#decision-info", Static).content_size.width
+        first = _first_line(evaluation, view, look, finalized, running, stale, with_waivers)
+        if with_waivers and width > 0 and first.cell_len > width:
+            # Cut: why it is NO-GO (a critical criterion's title) matters more than the
+            # waiver count, which goes after it (`NO-GO (critical: Database backup) · 1 waiver`).
+            first = _first_line(
+                evaluation, view, look, finalized, running, stale, with_waivers, late=True
+            )
         limit = width if width > 0 else SUMMARY_CELLS
         summary = blockers_summary(evaluation, running, limit=limit)
         if finalized is not None and summary.startswith("Blocks GO: "):
@@ -165,6 +150,51 @@ class DecisionBar(Horizontal):
         # Both boxes have a fixed size (review.tcss): no need to lay out the screen again.
         verdict.update(Text(f"{look.symbol} {look.word}\n{sections}"), layout=False)
         self.query_one("#decision-info", Static).update(info, layout=False)
+
+
+def _first_line(
+    evaluation: Evaluation,
+    view: RoomView,
+    look: VerdictLook,
+    finalized: Finalized | None,
+    running: Collection[str],
+    stale: int,
+    with_waivers: str,
+    *,
+    late: bool = False,
+) -> Text:
+    """The decision bar's first line; `late` (it is cut): the waiver count after the reason,
+    not in the bold head, and the head shorter, so that the reason keeps its cells."""
+    head_waivers, after_why = ("", with_waivers) if late else (with_waivers, "")
+    sections = f"{evaluation.sections_go}/{evaluation.sections_total} sections GO"
+    first = Text(no_wrap=True, overflow="ellipsis")
+    if finalized is not None:
+        first.append(f"FINAL: {look.word}{head_waivers}", style="bold")
+        first.append(
+            f" ({look.explanation}){after_why} · recorded by {safe_text(finalized.operator)}"
+        )
+        first.append(
+            f" in {Path(finalized.paths[0]).name if finalized.paths else finalized.record_id}"
+        )
+    elif view.waiting:
+        first.append(f"WAITING · {view.waits_for}{with_waivers}", style="bold")
+        first.append(f" · {sections} · nothing has failed")
+        if stale:
+            first.append(f" · {stale} stale")
+    else:
+        policy = VERDICTS[evaluation.decision]
+        lead = "Policy" if late else "Decision by the policy"  # cut: the reason's cells
+        first.append(f"{lead}: {policy.word}{head_waivers}", style="bold")
+        # A critical criterion decided it: say which, by title, not only "blocks the
+        # deployment" (the record keeps the ids: `critical criterion backup failed`).
+        why = safe_text(critical_titles(evaluation), keep_newlines=False) or policy.explanation
+        first.append(f" ({why}){after_why} · {sections}")
+        if running:
+            count = len(running)
+            first.append(f" · provisional: {count} probe{'s' * (count != 1)} running")
+        if stale:
+            first.append(f" · {stale} stale")
+    return first
 
 
 __all__ = ["SUMMARY_CELLS", "DecisionBar", "blockers_summary"]

@@ -80,6 +80,13 @@ class HeaderTitle(Label):
         super().__init__(id=id, markup=False)
         self._parts = (title, release, operator)
 
+    def show_release(self, release: str | None) -> None:
+        """Name the release (typed at finalize, once known); nothing when it is the same."""
+        title, shown, operator = self._parts
+        if release != shown:
+            self._parts = (title, release, operator)
+            self.refresh()
+
     def render(self) -> Text:
         title, release, operator = self._parts
         fitted = fit_header_title(title, release, operator, self.content_size.width)
@@ -104,6 +111,11 @@ class ReviewHeader(Horizontal):
         yield Label("", id="header-countdown")
         yield Label("", id="header-progress")
         yield ProgressBar(id="header-bar", show_eta=False, show_percentage=False)
+
+    def show_release(self, release: str | None) -> None:
+        """Name the release once it is known (`--release`, or typed at finalize)."""
+        shown = safe_text(release, keep_newlines=False) if release else None
+        self.query_one(HeaderTitle).show_release(shown)
 
     def show_countdown(self, remaining: float, section: SectionTime | None = None) -> None:
         """Show the meeting's remaining seconds and the focused section's.
