@@ -80,8 +80,11 @@ def test_a_critical_failure_is_recorded_as_the_reason(evidence: Path) -> None:
     view = load_record(paths.txt)
     markdown = record_markdown(view)
     assert "Why: NO-GO: critical criterion Backup fresh failed" in markdown
-    assert "1. Section 0: backup-fresh FAIL (critical): why" in markdown
-    assert "*Advisory (not blocking)*\n- 1. Section 0: new-probe FAIL (advisory): why" in markdown
+    assert "1. Section 0: backup-fresh FAIL (critical): v, needs exists (probe: why)" in markdown
+    assert (
+        "*Advisory (not blocking)*\n- 1. Section 0: new-probe FAIL (advisory): v, needs exists (probe: why)"
+        in markdown
+    )
     page = record_html(view)
     assert "<dt>Why</dt><dd>NO-GO: critical criterion Backup fresh failed</dd>" in page
     assert "<h2>Advisory (not blocking)</h2>" in page
@@ -152,5 +155,7 @@ def test_a_sustained_checks_samples_in_the_record_and_its_report(evidence: Path)
     )
     assert "s0/p0: Probe 0 | value: v | expected: e | source: src\n" in record.text
     view = load_record(write_record(record, evidence, now=Clock(SEALED_AT)).txt)
-    assert "backup-fresh FAIL (critical): why (samples ▁▄█ (3 taken))" in record_markdown(view)
-    assert "(critical) why (samples ▁▄█ (3 taken))" in record_html(view)
+    assert "backup-fresh FAIL (critical): v, needs exists (probe: why) (samples ▁▄█ (3 taken))" in (
+        record_markdown(view)
+    )
+    assert "(critical) v, needs exists (probe: why) (samples ▁▄█ (3 taken))" in record_html(view)
