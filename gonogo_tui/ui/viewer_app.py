@@ -82,6 +82,8 @@ class ViewerApp(GonogoApp):
         the old unfinished journal; choosing "start fresh" writes a new one, and attendees
         follow that one from then on. A session a running review holds is never left.
         """
+        if not self.screen_stack:  # the viewer is closing: its screens are already gone
+            return
         current = self.screen
         if not isinstance(current, ViewerScreen):
             return  # not shown yet, or a modal (help) is open: the next check switches

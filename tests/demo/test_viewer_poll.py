@@ -74,3 +74,14 @@ async def test_the_viewer_follows_the_poll_as_it_happens(tmp_path: Path) -> None
         await pilot.pause()
         text = shown(app)
         assert "CI?\nCora" in text and "▶✔ CI" in text, text
+
+
+def test_the_follow_check_after_the_viewer_closed_does_nothing(tmp_path: Path) -> None:
+    """Its timer can fire once more while the viewer exits, when no screen is left (a
+    suite run saw `ScreenStackError: No screens on stack` raised from it)."""
+    checklist = load_checklist(owners_checklist(tmp_path), environ={})
+    clock = FakeClock()
+    app = ViewerApp(checklist, FakeRunner(clock), evidence_dir=tmp_path / "evidence", clock=clock)
+    assert app.screen_stack == []
+    app.follow_newer_session()  # no screen: nothing to follow, nothing raised
+    assert app.screen_stack == []
