@@ -35,7 +35,7 @@ from gonogo_tui.core.waivers import (
 )
 from gonogo_tui.ui.deps import Clock
 from gonogo_tui.ui.looks import SYMBOLS, VERDICTS, WORDS, RowState, safe_text
-from gonogo_tui.ui.screens.modals import error_label, show_error
+from gonogo_tui.ui.screens.modals import FieldsModal, error_label, show_error
 from gonogo_tui.ui.screens.no_go import NoGoModal
 from gonogo_tui.ui.widgets.release_field import ReleaseInput
 
@@ -297,10 +297,9 @@ class CtoApprovalModal(ModalScreen[Approval | None]):
         self.dismiss(None)
 
 
-class OverrideModal(ModalScreen[Override | None]):
+class OverrideModal(FieldsModal[Override]):
     """Emergency override: the CTO and two senior engineers, a reason and a risk assessment."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
     FIELDS = (
         "override-cto",
         "override-senior-1",
@@ -346,17 +345,6 @@ class OverrideModal(ModalScreen[Override | None]):
                 yield Button("Record OVERRIDE", id="override", variant="error")
                 yield Button("Cancel (esc)", id="cancel")
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        index = self.FIELDS.index(event.input.id or "")
-        if index + 1 < len(self.FIELDS):
-            self.query_one(f"#{self.FIELDS[index + 1]}", Input).focus()
-        else:
-            self._record()
-
     def answer(self) -> Override:
         """The override as typed (not yet validated)."""
         at = self._now()
@@ -380,10 +368,6 @@ class OverrideModal(ModalScreen[Override | None]):
             show_error(self, str(exc))
             return
         self.dismiss(override)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 __all__ = [

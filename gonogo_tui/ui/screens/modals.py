@@ -10,7 +10,7 @@ first button, has the keyboard when the dialog opens.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -22,6 +22,8 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from gonogo_tui.ui.looks import safe_text
 from gonogo_tui.ui.widgets.check_box import MarkCheckbox
+
+_T = TypeVar("_T")
 
 
 def _plain(text: str) -> Text:
@@ -127,6 +129,32 @@ def restore_answer(screen: Screen[Any], field: str, value: str, error: str | Non
     field_input.cursor_position = len(value)
     if error:
         show_error(screen, error)
+
+
+class FieldsModal(ModalScreen[_T | None]):
+    """A dialog of text fields answered in order (`FIELDS`, their ids): enter moves to the
+    next field and on the last one records (`_record`); escape and Cancel answer None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    FIELDS: tuple[str, ...] = ()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        index = self.FIELDS.index(event.input.id or "")
+        if index + 1 < len(self.FIELDS):
+            self.query_one(f"#{self.FIELDS[index + 1]}", Input).focus()
+        else:
+            self._record()
+
+    def _record(self) -> None:
+        raise NotImplementedError
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
 
 
 class TickNoteModal(ModalScreen[str | None]):

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from gonogo_tui.core.records.model import NoGoDetails
-from gonogo_tui.ui.screens.modals import error_label, show_error
+from gonogo_tui.ui.screens.modals import FieldsModal, error_label, show_error
 
 
 def _joined(names: list[str]) -> str:
@@ -20,10 +18,9 @@ def _joined(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-class NoGoModal(ModalScreen[NoGoDetails | None]):
+class NoGoModal(FieldsModal[NoGoDetails]):
     """NO-GO: the reason, the action required and the next review (the seed's template)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
     FIELDS = ("nogo-reason", "nogo-action", "nogo-next")
     NAMES = ("the reason", "the action required", "the next review")
 
@@ -52,17 +49,6 @@ class NoGoModal(ModalScreen[NoGoDetails | None]):
     def on_mount(self) -> None:
         self.query_one("#nogo-action", Input).focus()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        index = self.FIELDS.index(event.input.id or "")
-        if index + 1 < len(self.FIELDS):
-            self.query_one(f"#{self.FIELDS[index + 1]}", Input).focus()
-        else:
-            self._record()
-
     @on(Button.Pressed, "#record")
     def _record(self) -> None:
         values = [self.query_one(f"#{f}", Input).value.strip() for f in self.FIELDS]
@@ -75,10 +61,6 @@ class NoGoModal(ModalScreen[NoGoDetails | None]):
             self.query_one(f"#{first}", Input).focus()
             return
         self.dismiss(NoGoDetails(*values))
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 __all__ = ["NoGoModal"]
