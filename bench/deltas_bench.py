@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from gonogo_tui.core.deltas import read_past  # noqa: E402
-from tests.core.history_ledger import generate, unsealed_writer  # noqa: E402
+from tests.core.history_ledger import bench_ledger  # noqa: E402
 
 _FRESH = (
     "import sys, time; t = time.perf_counter(); from gonogo_tui.core.deltas import read_past; "
@@ -58,12 +58,9 @@ def main() -> None:
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="gonogo-deltas-bench-"))
     evidence = base / "evidence"
-    if not (evidence / "ledger.jsonl").exists():
-        writer, seal_all = unsealed_writer()
-        start = time.perf_counter()
-        generate(evidence, args.count, writer=writer)
-        seal_all(evidence)
-        print(f"generated {args.count} records in {time.perf_counter() - start:.1f} s")
+    took = bench_ledger(evidence, args.count)
+    if took is not None:
+        print(f"generated {args.count} records in {took:.1f} s")
     past = read_past(evidence)
     assert past.last_go is not None and len(past.recent) == 10
     empty = base / "empty"

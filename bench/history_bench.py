@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.core.history_ledger import generate, unsealed_writer  # noqa: E402
+from tests.core.history_ledger import bench_ledger  # noqa: E402
 
 CPU: list[float] = []
 """CPU seconds (user + system) of each run, in order: less moved by other work than wall time."""
@@ -51,12 +51,9 @@ def main() -> None:
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="gonogo-history-bench-"))
     evidence = base / "evidence"
-    if not (evidence / "ledger.jsonl").exists():
-        writer, seal_all = unsealed_writer()
-        start = time.perf_counter()
-        generate(evidence, args.count, writer=writer)
-        seal_all(evidence)
-        print(f"generated {args.count} records in {time.perf_counter() - start:.1f} s")
+    took = bench_ledger(evidence, args.count)
+    if took is not None:
+        print(f"generated {args.count} records in {took:.1f} s")
     size = sum(p.stat().st_size for p in evidence.iterdir() if p.is_file())
     gonogo = [sys.executable, "-m", "gonogo_tui", "history", str(evidence)]
     env = {**os.environ, "GONOGO_CACHE_DIR": str(base / "cache")}

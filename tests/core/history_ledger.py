@@ -18,6 +18,7 @@ later:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -240,3 +241,15 @@ def unsealed_writer() -> tuple[Callable[..., object], Callable[[Path], None]]:
         (evidence / "ledger.jsonl").write_bytes(b"".join(line + b"\n" for line in lines))
 
     return writer, seal_all
+
+
+def bench_ledger(evidence: Path, count: int) -> float | None:
+    """The benches' folder of `count` sealed decisions: generated (through `unsealed_writer`)
+    unless `evidence` already holds a ledger; the seconds it took, or None when reused."""
+    if (evidence / "ledger.jsonl").exists():
+        return None
+    writer, seal_all = unsealed_writer()
+    start = time.perf_counter()
+    generate(evidence, count, writer=writer)
+    seal_all(evidence)
+    return time.perf_counter() - start
