@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from gonogo_tui.core import files
 from gonogo_tui.core.clock import iso_utc, parse_utc
 from gonogo_tui.core.history_index import HistoryError, sealed_summaries
 from gonogo_tui.core.records.layout import APPROVAL_MARKER, approval_name
@@ -202,7 +203,7 @@ def read_summary(directory: Path, seq: int, record_id: str) -> dict[str, Any]:
     """
     path = directory / f"{record_id}.json"
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(files.read_file(path))  # never through a link, never a FIFO
     except FileNotFoundError:
         raise HistoryError(f"{path}: missing (sealed in ledger entry {seq})") from None
     except OSError as exc:

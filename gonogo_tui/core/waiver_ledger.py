@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from gonogo_tui.core import files
 from gonogo_tui.core.checklist import Checklist, WaiverRules
 from gonogo_tui.core.clock import parse_utc
 from gonogo_tui.core.errors import EvidenceError
@@ -98,7 +99,7 @@ def carried_waivers(
 def _read_record(directory: Path, record_id: str) -> dict[str, Any]:
     path = directory / f"{record_id}.json"
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(files.read_file(path))  # never through a link, never a FIFO
     except OSError as exc:
         raise EvidenceError(f"{path}: cannot read ({exc.strerror})") from None
     except ValueError as exc:
